@@ -1,0 +1,79 @@
+# Sightline. `make demo` and `make test` are the two commands a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/sightline
+DEMO_CHILDREN ?= 2000
+DEMO_SEED ?= 20261126
+export SIGHTLINE_VAR_DIR := $(CURDIR)/var
+
+.PHONY: demo test serve install install-dev lint typecheck pytest-sqlite pytest-postgres browser-deps secret clean bench
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+secret:
+	@mkdir -p var
+	@test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	@chmod 600 var/secret_key
+
+## demo: install, migrate SQLite, load synthetic data, print the demo logins, serve on :8000
+demo: install secret
+	unset DATABASE_URL; \
+	$(BIN)/sightline migrate --no-input -v0 && \
+	$(BIN)/sightline collectstatic --no-input -v0 && \
+	$(BIN)/sightline load-demo-data --children $(DEMO_CHILDREN) --seed $(DEMO_SEED) && \
+	SIGHTLINE_DEMO_MODE=1 $(BIN)/gunicorn sightline.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -
+
+## serve: production-like server; settings from the environment (DEBUG off)
+serve: install
+	$(BIN)/sightline migrate --no-input -v0
+	$(BIN)/sightline collectstatic --no-input -v0
+	$(BIN)/gunicorn sightline.wsgi --bind $${SIGHTLINE_BIND:-127.0.0.1:8000} --workers $${SIGHTLINE_WORKERS:-3}
+
+browser-deps:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "Could not install chromium (apt-get). Install it with: sudo apt-get install chromium"; exit 1; }; }
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev secret
+	$(BIN)/mypy sightline
+
+pytest-sqlite: install-dev secret
+	unset DATABASE_URL; SIGHTLINE_TESTING=1 $(BIN)/sightline makemigrations --check --dry-run -v0
+	unset DATABASE_URL; SIGHTLINE_TESTING=1 $(BIN)/pytest -q -n 2 --dist loadgroup
+
+pytest-postgres: install-dev secret
+	@url="$${DATABASE_URL:-$(PG_URL)}"; \
+	if $(BIN)/python -m sightline.core.dbcheck "$$url"; then \
+	  DATABASE_URL="$$url" SIGHTLINE_TESTING=1 $(BIN)/pytest -q -n 2 --dist loadgroup -m "not browser"; \
+	elif [ "$${SIGHTLINE_REQUIRE_POSTGRES:-0}" = "1" ]; then \
+	  echo "PostgreSQL is required (SIGHTLINE_REQUIRE_POSTGRES=1) but $$url is not reachable"; exit 1; \
+	else \
+	  echo "Skipping the PostgreSQL run: $$url is not reachable (set SIGHTLINE_REQUIRE_POSTGRES=1 to fail instead)"; \
+	fi
+
+## test: ruff, mypy, pytest on SQLite (with browser tests) and PostgreSQL
+test: browser-deps lint typecheck pytest-sqlite pytest-postgres
+
+clean:
+	rm -rf $(VENV) var/static test-artifacts

@@ -1,0 +1,34 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from sightline.agencies.models import Agency, Team
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
+    PANEL_ANALYST = "panel_analyst", "Panel analyst"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class User(AbstractUser):
+    """A practitioner, manager, analyst or administrator, always of one agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="users")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.PRACTITIONER)
+    job_title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_team_manager(self) -> bool:
+        return self.role == Role.TEAM_MANAGER

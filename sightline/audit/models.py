@@ -1,0 +1,60 @@
+"""The audit trail: one append-only, hash-chained row per read, write and denial."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    VIEW_PERSON = "view_person", "Viewed a person's record"
+    VIEW_CHRONOLOGY = "view_chronology", "Viewed a chronology"
+    SEARCH = "search", "Searched for people"
+    DENIED = "denied", "Denied access"
+    IMPORT_PEOPLE = "import_people", "Imported person records"
+    IMPORT_EVENTS = "import_events", "Imported chronology events"
+    RECORD_PERSON = "record_person", "Recorded a person"
+    RECORD_EVENT = "record_event", "Recorded a chronology event"
+    RECORD_INVOLVEMENT = "record_involvement", "Recorded an involvement"
+    RECORD_RELATIONSHIP = "record_relationship", "Recorded a relationship"
+    RECORD_STATUS = "record_status", "Recorded a social care status"
+    CREATE_USER = "create_user", "Created a user"
+    CREATE_API_TOKEN = "create_api_token", "Created an API token"
+    LOAD_DEMO_DATA = "load_demo_data", "Loaded synthetic demo data"
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    # Copied at the time of the event: users change agency and role.
+    actor_username = models.CharField(max_length=150, blank=True)
+    agency_code = models.CharField(max_length=32, blank=True)
+    role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    via = models.CharField(max_length=16, blank=True)  # page, api, cli, job
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["person", "at"], name="audit_person_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """One row holding the latest hash. Locking it serialises appends to the chain."""
+
+    last_hash = models.CharField(max_length=64)
+    last_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.last_hash

@@ -1,0 +1,101 @@
+"""Named personas, reused by every test (see STYLE.md).
+
+- ``social_worker``: children's social care, allocated to ``child``
+- ``police_officer``: police, with an active involvement with ``child``
+- ``teacher``: education, no relationship with ``child``
+- ``team_manager``: manages the social worker's team
+- ``panel_analyst``: national panel analyst, no case relationship
+- ``administrator``: manages users, not case records
+"""
+
+import datetime as dt
+
+import pytest
+
+from sightline.accounts.models import Role, User
+from sightline.agencies.models import Agency, AgencyKind, Team
+from sightline.people.models import InvolvementRole, Person
+from sightline.testing import factories
+
+
+@pytest.fixture
+def agencies(db: None) -> dict[str, Agency]:
+    spec = {
+        "CSC": ("Leeds Children's Social Care", AgencyKind.CHILDRENS_SOCIAL_CARE),
+        "POLICE": ("West Yorkshire Police", AgencyKind.POLICE),
+        "HEALTH": ("Leeds Health", AgencyKind.HEALTH),
+        "EDUCATION": ("Leeds Schools", AgencyKind.EDUCATION),
+        "HOUSING": ("Leeds Housing", AgencyKind.HOUSING),
+    }
+    return {
+        code: factories.AgencyFactory(code=code, name=name, kind=kind)
+        for code, (name, kind) in spec.items()
+    }
+
+
+@pytest.fixture
+def csc_team(agencies: dict[str, Agency]) -> Team:
+    return factories.TeamFactory(agency=agencies["CSC"], name="Assessment Team North")
+
+
+@pytest.fixture
+def social_worker(agencies: dict[str, Agency], csc_team: Team) -> User:
+    return factories.UserFactory(
+        username="sally.social", first_name="Sally", last_name="Social",
+        agency=agencies["CSC"], team=csc_team, role=Role.PRACTITIONER,
+    )
+
+
+@pytest.fixture
+def team_manager(agencies: dict[str, Agency], csc_team: Team) -> User:
+    return factories.UserFactory(
+        username="manny.manager", first_name="Manny", last_name="Manager",
+        agency=agencies["CSC"], team=csc_team, role=Role.TEAM_MANAGER,
+    )
+
+
+@pytest.fixture
+def police_officer(agencies: dict[str, Agency]) -> User:
+    return factories.UserFactory(
+        username="pat.police", first_name="Pat", last_name="Police",
+        agency=agencies["POLICE"], role=Role.PRACTITIONER,
+    )
+
+
+@pytest.fixture
+def teacher(agencies: dict[str, Agency]) -> User:
+    return factories.UserFactory(
+        username="tess.teacher", first_name="Tess", last_name="Teacher",
+        agency=agencies["EDUCATION"], role=Role.PRACTITIONER,
+    )
+
+
+@pytest.fixture
+def panel_analyst(agencies: dict[str, Agency]) -> User:
+    return factories.UserFactory(
+        username="ana.analyst", agency=agencies["CSC"], role=Role.PANEL_ANALYST
+    )
+
+
+@pytest.fixture
+def administrator(agencies: dict[str, Agency]) -> User:
+    return factories.UserFactory(
+        username="ada.admin", agency=agencies["CSC"], role=Role.ADMINISTRATOR
+    )
+
+
+@pytest.fixture
+def child(
+    agencies: dict[str, Agency], social_worker: User, police_officer: User
+) -> Person:
+    """A child known to social care and police, with the two involvements."""
+    person = factories.PersonFactory(given_name="Jamie", family_name="Testchild")
+    factories.InvolvementFactory(
+        person=person, practitioner=social_worker, agency=agencies["CSC"],
+        role=InvolvementRole.ALLOCATED_SOCIAL_WORKER, started_on=dt.date(2024, 1, 1),
+    )
+    factories.InvolvementFactory(
+        person=person, practitioner=police_officer, agency=agencies["POLICE"],
+        role=InvolvementRole.POLICE_OFFICER, started_on=dt.date(2024, 1, 1),
+    )
+    return person

@@ -1,0 +1,4 @@
+from django.urls import path
+
+urlpatterns: list = [  # type: ignore[type-arg]
+]

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from sightline.people import views
+
+urlpatterns = [
+    path("", views.search, name="people-search"),
+    path("<uuid:public_id>/", views.person_detail, name="person-detail"),
+]

@@ -1,0 +1,149 @@
+"""factory_boy factories for tests. Synthetic data only; NHS numbers from the 999 range."""
+
+import datetime as dt
+from typing import Any
+
+import factory
+from django.utils import timezone
+
+from sightline.accounts.models import Role, User
+from sightline.agencies.models import Agency, AgencyKind, Team
+from sightline.chronology.models import Category, ChronologyEvent, Significance
+from sightline.people import normalise
+from sightline.people.models import (
+    Involvement,
+    InvolvementRole,
+    Person,
+    Relationship,
+    RelationshipKind,
+    SourceRecord,
+    StatusPeriod,
+)
+
+
+def test_nhs_number(n: int) -> str:
+    """The n-th valid NHS number in the 999 test range (999 000 0000 upwards)."""
+    base = 999_000_000 + n * 7
+    while True:
+        candidate = f"{base:09d}"
+        check = normalise.nhs_check_digit(candidate)
+        if check is not None:
+            return f"{candidate}{check}"
+        base += 1
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"AG{n}")
+    name = factory.LazyAttribute(lambda o: f"Agency {o.code}")
+    kind = AgencyKind.OTHER
+    office_hours_phone = "0113 496 0000"
+    out_of_hours_phone = "0113 496 0999"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Sam"
+    last_name = factory.Sequence(lambda n: f"Tester{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    agency = factory.SubFactory(AgencyFactory)
+    role = Role.PRACTITIONER
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+    @factory.post_generation
+    def _save(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            self.save()
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    given_name = "Alex"
+    family_name = factory.Sequence(lambda n: f"Example{n}")
+    date_of_birth = dt.date(2015, 3, 14)
+    sex = "F"
+    nhs_number = factory.Sequence(test_nhs_number)
+    postcode = "LS1 4AP"
+    address = "1 Example Street, Leeds"
+    search_name = factory.LazyAttribute(lambda o: normalise.search_name(o.given_name, o.family_name))
+
+
+class SourceRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SourceRecord
+
+    agency = factory.SubFactory(AgencyFactory)
+    record_id = factory.Sequence(lambda n: f"R{n}")
+    person = factory.SubFactory(PersonFactory)
+    given_name = factory.SelfAttribute("person.given_name")
+    family_name = factory.SelfAttribute("person.family_name")
+    date_of_birth = factory.SelfAttribute("person.date_of_birth")
+    nhs_number = factory.SelfAttribute("person.nhs_number")
+    postcode = factory.SelfAttribute("person.postcode")
+    received_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
+
+
+class InvolvementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Involvement
+
+    person = factory.SubFactory(PersonFactory)
+    practitioner = factory.SubFactory(UserFactory)
+    agency = factory.SelfAttribute("practitioner.agency")
+    role = InvolvementRole.ALLOCATED_SOCIAL_WORKER
+    started_on = dt.date(2020, 1, 1)
+
+
+class RelationshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Relationship
+
+    person = factory.SubFactory(PersonFactory)
+    relative = factory.SubFactory(PersonFactory)
+    kind = RelationshipKind.PARENT
+    lives_with = True
+
+
+class StatusPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusPeriod
+
+    person = factory.SubFactory(PersonFactory)
+    kind = "child_in_need"
+    started_on = dt.date(2024, 1, 1)
+    recorded_by_agency = factory.SubFactory(AgencyFactory, code="CSC", kind=AgencyKind.CHILDRENS_SOCIAL_CARE)
+
+
+class ChronologyEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChronologyEvent
+
+    subject_record = factory.SubFactory(SourceRecordFactory)
+    agency = factory.SelfAttribute("subject_record.agency")
+    person = factory.SelfAttribute("subject_record.person")
+    event_id = factory.Sequence(lambda n: f"E{n}")
+    occurred_at = factory.Sequence(
+        lambda n: dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC) + dt.timedelta(hours=n)
+    )
+    recorded_at = factory.LazyFunction(timezone.now)
+    category = factory.LazyFunction(lambda: Category.objects.get(code="other"))
+    summary = "Synthetic event"
+    significance = Significance.LOW

@@ -28,74 +28,92 @@ def agencies(db: None) -> dict[str, Agency]:
         "HOUSING": ("Leeds Housing", AgencyKind.HOUSING),
     }
     return {
-        code: factories.AgencyFactory(code=code, name=name, kind=kind)
+        code: factories.AgencyFactory.create(code=code, name=name, kind=kind)
         for code, (name, kind) in spec.items()
     }
 
 
 @pytest.fixture
 def csc_team(agencies: dict[str, Agency]) -> Team:
-    return factories.TeamFactory(agency=agencies["CSC"], name="Assessment Team North")
+    return factories.TeamFactory.create(agency=agencies["CSC"], name="Assessment Team North")
 
 
 @pytest.fixture
 def social_worker(agencies: dict[str, Agency], csc_team: Team) -> User:
-    return factories.UserFactory(
-        username="sally.social", first_name="Sally", last_name="Social",
-        agency=agencies["CSC"], team=csc_team, role=Role.PRACTITIONER,
+    return factories.UserFactory.create(
+        username="sally.social",
+        first_name="Sally",
+        last_name="Social",
+        agency=agencies["CSC"],
+        team=csc_team,
+        role=Role.PRACTITIONER,
     )
 
 
 @pytest.fixture
 def team_manager(agencies: dict[str, Agency], csc_team: Team) -> User:
-    return factories.UserFactory(
-        username="manny.manager", first_name="Manny", last_name="Manager",
-        agency=agencies["CSC"], team=csc_team, role=Role.TEAM_MANAGER,
+    return factories.UserFactory.create(
+        username="manny.manager",
+        first_name="Manny",
+        last_name="Manager",
+        agency=agencies["CSC"],
+        team=csc_team,
+        role=Role.TEAM_MANAGER,
     )
 
 
 @pytest.fixture
 def police_officer(agencies: dict[str, Agency]) -> User:
-    return factories.UserFactory(
-        username="pat.police", first_name="Pat", last_name="Police",
-        agency=agencies["POLICE"], role=Role.PRACTITIONER,
+    return factories.UserFactory.create(
+        username="pat.police",
+        first_name="Pat",
+        last_name="Police",
+        agency=agencies["POLICE"],
+        role=Role.PRACTITIONER,
     )
 
 
 @pytest.fixture
 def teacher(agencies: dict[str, Agency]) -> User:
-    return factories.UserFactory(
-        username="tess.teacher", first_name="Tess", last_name="Teacher",
-        agency=agencies["EDUCATION"], role=Role.PRACTITIONER,
+    return factories.UserFactory.create(
+        username="tess.teacher",
+        first_name="Tess",
+        last_name="Teacher",
+        agency=agencies["EDUCATION"],
+        role=Role.PRACTITIONER,
     )
 
 
 @pytest.fixture
 def panel_analyst(agencies: dict[str, Agency]) -> User:
-    return factories.UserFactory(
+    return factories.UserFactory.create(
         username="ana.analyst", agency=agencies["CSC"], role=Role.PANEL_ANALYST
     )
 
 
 @pytest.fixture
 def administrator(agencies: dict[str, Agency]) -> User:
-    return factories.UserFactory(
+    return factories.UserFactory.create(
         username="ada.admin", agency=agencies["CSC"], role=Role.ADMINISTRATOR
     )
 
 
 @pytest.fixture
-def child(
-    agencies: dict[str, Agency], social_worker: User, police_officer: User
-) -> Person:
+def child(agencies: dict[str, Agency], social_worker: User, police_officer: User) -> Person:
     """A child known to social care and police, with the two involvements."""
-    person = factories.PersonFactory(given_name="Jamie", family_name="Testchild")
-    factories.InvolvementFactory(
-        person=person, practitioner=social_worker, agency=agencies["CSC"],
-        role=InvolvementRole.ALLOCATED_SOCIAL_WORKER, started_on=dt.date(2024, 1, 1),
+    person = factories.PersonFactory.create(given_name="Jamie", family_name="Testchild")
+    factories.InvolvementFactory.create(
+        person=person,
+        practitioner=social_worker,
+        agency=agencies["CSC"],
+        role=InvolvementRole.ALLOCATED_SOCIAL_WORKER,
+        started_on=dt.date(2024, 1, 1),
     )
-    factories.InvolvementFactory(
-        person=person, practitioner=police_officer, agency=agencies["POLICE"],
-        role=InvolvementRole.POLICE_OFFICER, started_on=dt.date(2024, 1, 1),
+    factories.InvolvementFactory.create(
+        person=person,
+        practitioner=police_officer,
+        agency=agencies["POLICE"],
+        role=InvolvementRole.POLICE_OFFICER,
+        started_on=dt.date(2024, 1, 1),
     )
     return person

@@ -118,7 +118,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -189,8 +192,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Imports: the largest file accepted, in bytes (upload page, CLI and API alike).
-SIGHTLINE_IMPORT_MAX_BYTES = int(os.environ.get("SIGHTLINE_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
-SIGHTLINE_UPLOAD_MAX_BYTES = int(os.environ.get("SIGHTLINE_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+SIGHTLINE_IMPORT_MAX_BYTES = int(
+    os.environ.get("SIGHTLINE_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))
+)
+SIGHTLINE_UPLOAD_MAX_BYTES = int(
+    os.environ.get("SIGHTLINE_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SIGHTLINE_UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Chronology page size on the child's page.

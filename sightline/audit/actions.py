@@ -71,7 +71,7 @@ def record_audit(
             at=timezone.now(),
             actor=actor,
             actor_username=actor.username if actor else "",
-            agency_code=actor.agency.code if actor and actor.agency_id else "",
+            agency_code=actor.agency.code if actor and actor.agency else "",
             role=actor.role if actor else "",
             action=action,
             person=person,

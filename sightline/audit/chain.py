@@ -32,7 +32,10 @@ def verify(rows: Iterable[tuple[int, str, str, Mapping[str, Any]]]) -> list[Chai
     for row_id, previous_hash, stored_hash, fields in rows:
         if previous_hash != expected_previous:
             problems.append(
-                ChainProblem(row_id, "the chain is broken before this row: a row was deleted, inserted or reordered")
+                ChainProblem(
+                    row_id,
+                    "the chain is broken before this row: a row was deleted, inserted or reordered",
+                )
             )
         if row_hash(previous_hash, fields) != stored_hash:
             problems.append(ChainProblem(row_id, "this row was changed after it was written"))

@@ -47,7 +47,9 @@ class ChronologyEvent(models.Model):
     revision = models.PositiveIntegerField(default=1)
     # What the agency said the event is about; ``person`` follows the record's person and
     # is kept in step by the linking actions (it exists for fast chronology reads).
-    subject_record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="events")
+    subject_record = models.ForeignKey(
+        SourceRecord, on_delete=models.PROTECT, related_name="events"
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
     occurred_at = models.DateTimeField()
     # True when the agency gave a date without a time.

@@ -1,4 +1,2 @@
-from django.urls import path
-
 urlpatterns: list = [  # type: ignore[type-arg]
 ]

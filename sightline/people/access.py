@@ -42,9 +42,7 @@ def access_person(
             detail={"intent": intent.value.value, "requested": str(public_id)},
         )
         raise Http404("No such person")
-    record_audit(
-        actor=user, action=intent.value, origin=origin, person=person, detail=detail or {}
-    )
+    record_audit(actor=user, action=intent.value, origin=origin, person=person, detail=detail or {})
     return person
 
 

@@ -127,7 +127,9 @@ class Relationship(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=~Q(person=models.F("relative")), name="relationship_not_self"),
+            models.CheckConstraint(
+                condition=~Q(person=models.F("relative")), name="relationship_not_self"
+            ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True)
                 | Q(started_on__isnull=True)

@@ -34,8 +34,7 @@ def search(
     result = people
     for word in normalise.name_key(q).split():
         result = result.filter(
-            Q(search_name__startswith=word)
-            | Q(search_name__contains=f" {word}")
+            Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
         )
     if date_of_birth is not None:
         result = result.filter(date_of_birth=date_of_birth)

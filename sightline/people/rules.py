@@ -8,9 +8,10 @@ the two in step.
 
 import datetime as dt
 
-import rules
 from django.db.models import Q
 from django.utils import timezone
+from rules.permissions import add_perm
+from rules.predicates import predicate
 
 from sightline.accounts.models import Role, User
 from sightline.people.models import Involvement, Person
@@ -29,11 +30,11 @@ def relationship_filter(user: User, day: dt.date) -> Q:
     return active & mine
 
 
-@rules.predicate
-def has_legitimate_relationship(user: User, person: Person) -> bool:
+def _has_legitimate_relationship(user: User, person: Person) -> bool:
     if not user.is_authenticated or not user.is_active or user.role == Role.ADMINISTRATOR:
         return False
     return Involvement.objects.filter(relationship_filter(user, _today()), person=person).exists()
 
 
-rules.add_perm("people.view_person", has_legitimate_relationship)
+has_legitimate_relationship = predicate(_has_legitimate_relationship)  # type: ignore[no-untyped-call]
+add_perm("people.view_person", has_legitimate_relationship)  # type: ignore[no-untyped-call]

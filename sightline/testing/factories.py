@@ -1,7 +1,6 @@
 """factory_boy factories for tests. Synthetic data only; NHS numbers from the 999 range."""
 
 import datetime as dt
-from typing import Any
 
 import factory
 from django.utils import timezone
@@ -21,7 +20,7 @@ from sightline.people.models import (
 )
 
 
-def test_nhs_number(n: int) -> str:
+def synthetic_nhs_number(n: int) -> str:
     """The n-th valid NHS number in the 999 test range (999 000 0000 upwards)."""
     base = 999_000_000 + n * 7
     while True:
@@ -32,7 +31,7 @@ def test_nhs_number(n: int) -> str:
         base += 1
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
         django_get_or_create = ("code",)
@@ -44,7 +43,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     out_of_hours_phone = "0113 496 0999"
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -52,10 +51,9 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Sam"
@@ -63,15 +61,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     agency = factory.SubFactory(AgencyFactory)
     role = Role.PRACTITIONER
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
-
-    @factory.post_generation
-    def _save(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        if create:
-            self.save()
+    password = factory.django.Password("correct horse battery staple")
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -79,13 +72,15 @@ class PersonFactory(factory.django.DjangoModelFactory):
     family_name = factory.Sequence(lambda n: f"Example{n}")
     date_of_birth = dt.date(2015, 3, 14)
     sex = "F"
-    nhs_number = factory.Sequence(test_nhs_number)
+    nhs_number = factory.Sequence(synthetic_nhs_number)
     postcode = "LS1 4AP"
     address = "1 Example Street, Leeds"
-    search_name = factory.LazyAttribute(lambda o: normalise.search_name(o.given_name, o.family_name))
+    search_name = factory.LazyAttribute(
+        lambda o: normalise.search_name(o.given_name, o.family_name)
+    )
 
 
-class SourceRecordFactory(factory.django.DjangoModelFactory):
+class SourceRecordFactory(factory.django.DjangoModelFactory[SourceRecord]):
     class Meta:
         model = SourceRecord
 
@@ -101,7 +96,7 @@ class SourceRecordFactory(factory.django.DjangoModelFactory):
     updated_at = factory.LazyFunction(timezone.now)
 
 
-class InvolvementFactory(factory.django.DjangoModelFactory):
+class InvolvementFactory(factory.django.DjangoModelFactory[Involvement]):
     class Meta:
         model = Involvement
 
@@ -112,7 +107,7 @@ class InvolvementFactory(factory.django.DjangoModelFactory):
     started_on = dt.date(2020, 1, 1)
 
 
-class RelationshipFactory(factory.django.DjangoModelFactory):
+class RelationshipFactory(factory.django.DjangoModelFactory[Relationship]):
     class Meta:
         model = Relationship
 
@@ -122,17 +117,19 @@ class RelationshipFactory(factory.django.DjangoModelFactory):
     lives_with = True
 
 
-class StatusPeriodFactory(factory.django.DjangoModelFactory):
+class StatusPeriodFactory(factory.django.DjangoModelFactory[StatusPeriod]):
     class Meta:
         model = StatusPeriod
 
     person = factory.SubFactory(PersonFactory)
     kind = "child_in_need"
     started_on = dt.date(2024, 1, 1)
-    recorded_by_agency = factory.SubFactory(AgencyFactory, code="CSC", kind=AgencyKind.CHILDRENS_SOCIAL_CARE)
+    recorded_by_agency = factory.SubFactory(
+        AgencyFactory, code="CSC", kind=AgencyKind.CHILDRENS_SOCIAL_CARE
+    )
 
 
-class ChronologyEventFactory(factory.django.DjangoModelFactory):
+class ChronologyEventFactory(factory.django.DjangoModelFactory[ChronologyEvent]):
     class Meta:
         model = ChronologyEvent
 

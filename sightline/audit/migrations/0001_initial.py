@@ -6,45 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_hash', models.CharField(max_length=64)),
-                ('last_id', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_hash", models.CharField(max_length=64)),
+                ("last_id", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('actor_username', models.CharField(blank=True, max_length=150)),
-                ('agency_code', models.CharField(blank=True, max_length=32)),
-                ('role', models.CharField(blank=True, max_length=32)),
-                ('action', models.CharField(choices=[('view_person', "Viewed a person's record"), ('view_chronology', 'Viewed a chronology'), ('search', 'Searched for people'), ('denied', 'Denied access'), ('import_people', 'Imported person records'), ('import_events', 'Imported chronology events'), ('record_person', 'Recorded a person'), ('record_event', 'Recorded a chronology event'), ('record_involvement', 'Recorded an involvement'), ('record_relationship', 'Recorded a relationship'), ('record_status', 'Recorded a social care status'), ('create_user', 'Created a user'), ('create_api_token', 'Created an API token'), ('load_demo_data', 'Loaded synthetic demo data')], max_length=40)),
-                ('reason', models.TextField(blank=True)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('via', models.CharField(blank=True, max_length=16)),
-                ('previous_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("actor_username", models.CharField(blank=True, max_length=150)),
+                ("agency_code", models.CharField(blank=True, max_length=32)),
+                ("role", models.CharField(blank=True, max_length=32)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view_person", "Viewed a person's record"),
+                            ("view_chronology", "Viewed a chronology"),
+                            ("search", "Searched for people"),
+                            ("denied", "Denied access"),
+                            ("import_people", "Imported person records"),
+                            ("import_events", "Imported chronology events"),
+                            ("record_person", "Recorded a person"),
+                            ("record_event", "Recorded a chronology event"),
+                            ("record_involvement", "Recorded an involvement"),
+                            ("record_relationship", "Recorded a relationship"),
+                            ("record_status", "Recorded a social care status"),
+                            ("create_user", "Created a user"),
+                            ("create_api_token", "Created an API token"),
+                            ("load_demo_data", "Loaded synthetic demo data"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                ("via", models.CharField(blank=True, max_length=16)),
+                ("previous_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['person', 'at'], name='audit_person_time_idx')],
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["person", "at"], name="audit_person_time_idx")],
             },
         ),
     ]

@@ -6,54 +6,154 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('people', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('agency_kind', models.CharField(blank=True, choices=[('childrens_social_care', "Children's social care"), ('police', 'Police'), ('health', 'Health'), ('education', 'Education'), ('housing', 'Housing'), ('youth_justice', 'Youth justice'), ('probation', 'Probation'), ('other', 'Other')], max_length=32)),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "agency_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("childrens_social_care", "Children's social care"),
+                            ("police", "Police"),
+                            ("health", "Health"),
+                            ("education", "Education"),
+                            ("housing", "Housing"),
+                            ("youth_justice", "Youth justice"),
+                            ("probation", "Probation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['agency_kind', 'label'],
+                "verbose_name_plural": "categories",
+                "ordering": ["agency_kind", "label"],
             },
         ),
         migrations.CreateModel(
-            name='ChronologyEvent',
+            name="ChronologyEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=100)),
-                ('revision', models.PositiveIntegerField(default=1)),
-                ('occurred_at', models.DateTimeField()),
-                ('date_only', models.BooleanField(default=False)),
-                ('recorded_at', models.DateTimeField()),
-                ('summary', models.TextField(max_length=4000)),
-                ('significance', models.CharField(blank=True, choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=8)),
-                ('practitioner', models.CharField(blank=True, max_length=200)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='agencies.agency')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='chronology.category')),
-                ('other_records', models.ManyToManyField(blank=True, related_name='mentioned_in', to='people.sourcerecord')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='people.person')),
-                ('subject_record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='people.sourcerecord')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='chronology.chronologyevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=100)),
+                ("revision", models.PositiveIntegerField(default=1)),
+                ("occurred_at", models.DateTimeField()),
+                ("date_only", models.BooleanField(default=False)),
+                ("recorded_at", models.DateTimeField()),
+                ("summary", models.TextField(max_length=4000)),
+                (
+                    "significance",
+                    models.CharField(
+                        blank=True,
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")],
+                        max_length=8,
+                    ),
+                ),
+                ("practitioner", models.CharField(blank=True, max_length=200)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="chronology.category",
+                    ),
+                ),
+                (
+                    "other_records",
+                    models.ManyToManyField(
+                        blank=True, related_name="mentioned_in", to="people.sourcerecord"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "subject_record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="people.sourcerecord",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="chronology.chronologyevent",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['occurred_at', 'id'],
-                'indexes': [models.Index(fields=['person', 'occurred_at', 'id'], name='event_person_time_idx'), models.Index(fields=['person', 'agency', 'occurred_at'], name='event_person_agency_idx'), models.Index(fields=['person', 'category', 'occurred_at'], name='event_person_category_idx')],
-                'constraints': [models.UniqueConstraint(fields=('agency', 'event_id', 'revision'), name='event_unique_revision'), models.CheckConstraint(condition=models.Q(('revision__gte', 1)), name='event_revision_positive')],
+                "ordering": ["occurred_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["person", "occurred_at", "id"], name="event_person_time_idx"
+                    ),
+                    models.Index(
+                        fields=["person", "agency", "occurred_at"], name="event_person_agency_idx"
+                    ),
+                    models.Index(
+                        fields=["person", "category", "occurred_at"],
+                        name="event_person_category_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agency", "event_id", "revision"), name="event_unique_revision"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("revision__gte", 1)), name="event_revision_positive"
+                    ),
+                ],
             },
         ),
     ]

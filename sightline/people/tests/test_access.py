@@ -52,5 +52,8 @@ def test_it_gives_404_for_unknown_and_malformed_ids(social_worker):
 
 
 def test_it_follows_a_merge_to_the_surviving_person(child, social_worker):
-    merged = factories.PersonFactory(merged_into=child)
-    assert access_person(social_worker, merged.public_id, intent=Intent.VIEW_RECORD, origin=CLI) == child
+    merged = factories.PersonFactory.create(merged_into=child)
+    assert (
+        access_person(social_worker, merged.public_id, intent=Intent.VIEW_RECORD, origin=CLI)
+        == child
+    )

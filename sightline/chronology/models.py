@@ -70,6 +70,9 @@ class ChronologyEvent(models.Model):
 
     objects = ChronologyEventQuerySet.as_manager()
 
+    # Annotated by ``queries.events_for``: a later revision supersedes this one.
+    is_superseded: bool
+
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [

@@ -70,9 +70,6 @@ class ChronologyEvent(models.Model):
 
     objects = ChronologyEventQuerySet.as_manager()
 
-    # Annotated by ``queries.events_for``: a later revision supersedes this one.
-    is_superseded: bool
-
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [

@@ -195,7 +195,7 @@ def parse_person_record(
 def parse_occurred_at(
     text: str, *, line: int, now: dt.datetime
 ) -> tuple[tuple[dt.datetime, bool] | None, list[RowError]]:
-    """An ISO 8601 date or date-time as (aware datetime, date_only).
+    """An ISO 8601 date or date-time as (datetime in UTC, date_only).
 
     Without an offset the time is Europe/London local time; a date alone is midnight
     local time. A local time that does not exist (the hour the clocks go forward) and a
@@ -240,7 +240,9 @@ def parse_occurred_at(
         ]
     if when > now:
         return None, [RowError(line, column, f"{text} is in the future")]
-    return (when, date_only), []
+    # In UTC: an aware time in the repeated autumn hour compares unequal to every time
+    # in another zone (PEP 495), which would make an unchanged event look changed.
+    return (when.astimezone(dt.UTC), date_only), []
 
 
 def parse_event(
@@ -571,9 +573,10 @@ def read_events(
     text, errors = _decode(content, max_bytes=max_bytes)
     if text is None:
         return [], errors
+    json_lines = _is_json_lines(text, filename)
     source = (
         _json_lines(text, progress=progress)
-        if _is_json_lines(text, filename)
+        if json_lines
         else _read_csv(text, columns=EVENT_COLUMNS, required=EVENT_REQUIRED, progress=progress)
     )
     events: list[EventRow] = []
@@ -594,5 +597,6 @@ def read_events(
         elif event is not None and not problems:
             events.append(event)
     if not saw_row and not errors:
-        errors.append(RowError(0, "", "the file has no rows"))
+        empty = "the file has no rows" if json_lines else "the file has a header but no rows"
+        errors.append(RowError(0, "", empty))
     return events, errors

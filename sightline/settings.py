@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "sightline.chronology",
     "sightline.importing",
     "sightline.demo",
+    "sightline.deadlines",
+    "sightline.incidents",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,23 @@ class AuditAction(models.TextChoices):
     CREATE_USER = "create_user", "Created a user"
     CREATE_API_TOKEN = "create_api_token", "Created an API token"
     LOAD_DEMO_DATA = "load_demo_data", "Loaded synthetic demo data"
+    RECORD_CLOSURE = "record_closure", "Recorded a local closure day"
+    WITHDRAW_CLOSURE = "withdraw_closure", "Withdrew a local closure day"
+    RECORD_NOTIFICATION = "record_notification", "Recorded a serious incident notification"
+    SUBMIT_NOTIFICATION = "submit_notification", "Sent a serious incident notification"
+    VIEW_INCIDENT = "view_incident", "Viewed a serious incident or review"
+    EXPORT_INCIDENT = "export_incident", "Exported a serious incident or review"
+    OPEN_RAPID_REVIEW = "open_rapid_review", "Opened a rapid review"
+    REQUEST_AGENCY_SUMMARY = "request_agency_summary", "Asked an agency for a summary"
+    RECORD_AGENCY_SUMMARY = "record_agency_summary", "Recorded an agency summary"
+    RECORD_REVIEW_MEETING = "record_review_meeting", "Recorded a rapid review meeting"
+    RECORD_SAFETY_ACTION = "record_safety_action", "Recorded an immediate safety action"
+    DECIDE_LOCAL_REVIEW = "decide_local_review", "Decided whether to hold a local review"
+    SIGN_OFF_RAPID_REVIEW = "sign_off_rapid_review", "Signed off a rapid review"
+    RECORD_PANEL_RESPONSE = "record_panel_response", "Recorded the national panel's response"
+    COMMISSION_LOCAL_REVIEW = "commission_local_review", "Commissioned a local review"
+    RECORD_REVIEW_MILESTONE = "record_review_milestone", "Recorded a local review milestone"
+    SEND_INCIDENT_REMINDER = "send_incident_reminder", "Sent an incident deadline reminder"
 
 
 class AuditEvent(models.Model):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IncidentsConfig(AppConfig):
+    name = "sightline.incidents"
+    label = "incidents"
+    verbose_name = "Serious incidents and reviews"

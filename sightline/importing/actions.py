@@ -1,0 +1,425 @@
+"""Importing agency files: parse, check, write all-or-nothing, record the batch.
+
+``import_people_file`` and ``import_events_file`` are used by the command line, the
+upload page and the API. A file is parsed in full first (every problem collected); then
+every agency it names is checked, and the rows are written per agency by the people and
+chronology actions inside one transaction, so a file naming several agencies is still
+all-or-nothing. A dry run does all of that and rolls back.
+"""
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sightline.accounts.models import User
+from sightline.agencies.models import Agency
+from sightline.audit.actions import Origin, record_audit
+from sightline.audit.models import AuditAction
+from sightline.chronology.actions import record_events
+from sightline.importing import formats
+from sightline.importing.access import submittable_agency_codes
+from sightline.importing.errors import RowsRejectedError
+from sightline.importing.models import ImportBatch, ImportKind, PendingUpload
+from sightline.importing.rows import EventRow, PersonRecordRow, RowError
+from sightline.people.actions import upsert_source_records
+
+# Rows handed to the people or chronology action at a time (progress is reported per part).
+WRITE_CHUNK = 10_000
+# A pending upload not committed within this time is removed at the owner's next upload.
+PENDING_UPLOAD_LIFETIME = dt.timedelta(days=1)
+
+Row = TypeVar("Row", PersonRecordRow, EventRow)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Callbacks for long imports: (done, total) while parsing and while writing."""
+
+    parsing: formats.ProgressCallback | None = None
+    writing: Callable[[int, int], None] | None = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did, or with ``dry_run``, what it would have done."""
+
+    kind: ImportKind
+    filename: str
+    sha256: str
+    dry_run: bool
+    rows: int = 0
+    agency_codes: tuple[str, ...] = ()
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    corrected: int = 0
+    persons_created: int = 0
+    errors: tuple[RowError, ...] = ()
+    batch: ImportBatch | None = field(default=None, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _RollBackError(Exception):
+    """Raised inside the write block to undo a dry run or a rejected file."""
+
+
+def _by_agency(rows: Sequence[Row]) -> dict[str, list[Row]]:
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row.agency].append(row)
+    return dict(sorted(grouped.items()))
+
+
+def _agency_errors(
+    actor: User | None, grouped: dict[str, list[Row]]
+) -> tuple[dict[str, Agency], list[RowError]]:
+    """The file's agencies, and an error for each unknown one or one ``actor`` may not use."""
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=list(grouped))}
+    allowed = submittable_agency_codes(actor)
+    errors: list[RowError] = []
+    for code, rows in grouped.items():
+        where = f"{len(rows):,} row(s), the first on line {rows[0].line}"
+        if code not in agencies:
+            errors.append(RowError(rows[0].line, "agency", f"unknown agency {code!r} ({where})"))
+        elif allowed is not None and code not in allowed:
+            own = ", ".join(sorted(allowed)) or "no agency"
+            errors.append(
+                RowError(
+                    rows[0].line,
+                    "agency",
+                    f"you may submit only for {own}, not {code} ({where})",
+                )
+            )
+    return agencies, errors
+
+
+def _chunks(rows: Sequence[Row]) -> list[Sequence[Row]]:
+    return [rows[start : start + WRITE_CHUNK] for start in range(0, len(rows), WRITE_CHUNK)]
+
+
+@transaction.atomic
+def import_people_file(
+    *,
+    actor: User | None,
+    content: bytes,
+    filename: str,
+    origin: Origin,
+    dry_run: bool = False,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a person-records file (or with ``dry_run``, check it and count what would
+    change). Any problem rejects the whole file: the report lists them all and nothing is
+    written."""
+    progress = progress or Progress()
+    sha256 = hashlib.sha256(content).hexdigest()
+    base = ImportReport(kind=ImportKind.PEOPLE, filename=filename, sha256=sha256, dry_run=dry_run)
+    rows, errors = formats.read_person_records(
+        content,
+        max_bytes=settings.SIGHTLINE_IMPORT_MAX_BYTES if max_bytes is None else max_bytes,
+        progress=progress.parsing,
+    )
+    if errors:
+        return _rejected(base, errors, rows=len(rows))
+    grouped = _by_agency(rows)
+    agencies, errors = _agency_errors(actor, grouped)
+    if errors:
+        return _rejected(base, errors, rows=len(rows))
+
+    created = updated = unchanged = persons_created = 0
+    batch: ImportBatch | None = None
+    detail: dict[str, object] = {"file": filename, "sha256": sha256, "dry_run": dry_run}
+    done = 0
+    try:
+        with transaction.atomic():
+            for code, agency_rows in grouped.items():
+                for part in _chunks(agency_rows):
+                    result = upsert_source_records(
+                        actor=actor,
+                        agency=agencies[code],
+                        rows=part,
+                        origin=origin,
+                        audit_detail=detail,
+                    )
+                    created += result.created
+                    updated += result.updated
+                    unchanged += result.unchanged
+                    persons_created += result.persons_created
+                    done += len(part)
+                    if progress.writing is not None:
+                        progress.writing(done, len(rows))
+            if dry_run:
+                raise _RollBackError
+            batch = _record_batch(
+                kind=ImportKind.PEOPLE,
+                actor=actor,
+                origin=origin,
+                filename=filename,
+                sha256=sha256,
+                agencies=[agencies[code] for code in grouped],
+                rows=len(rows),
+                created=created,
+                updated=updated,
+                unchanged=unchanged,
+            )
+    except _RollBackError:
+        pass
+    return ImportReport(
+        kind=ImportKind.PEOPLE,
+        filename=filename,
+        sha256=sha256,
+        dry_run=dry_run,
+        rows=len(rows),
+        agency_codes=tuple(grouped),
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        persons_created=persons_created,
+        batch=batch,
+    )
+
+
+@transaction.atomic
+def import_events_file(
+    *,
+    actor: User | None,
+    content: bytes,
+    filename: str,
+    origin: Origin,
+    dry_run: bool = False,
+    max_bytes: int | None = None,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a chronology-events file, CSV or JSON lines (or with ``dry_run``, check it
+    and count what would change). Events must be about person records already imported.
+    Any problem rejects the whole file: the report lists them all and nothing is written."""
+    progress = progress or Progress()
+    sha256 = hashlib.sha256(content).hexdigest()
+    base = ImportReport(kind=ImportKind.EVENTS, filename=filename, sha256=sha256, dry_run=dry_run)
+    rows, errors = formats.read_events(
+        content,
+        filename=filename,
+        max_bytes=settings.SIGHTLINE_IMPORT_MAX_BYTES if max_bytes is None else max_bytes,
+        now=now or timezone.now(),
+        progress=progress.parsing,
+    )
+    if errors:
+        return _rejected(base, errors, rows=len(rows))
+    grouped = _by_agency(rows)
+    agencies, errors = _agency_errors(actor, grouped)
+    if errors:
+        return _rejected(base, errors, rows=len(rows))
+
+    created = corrected = unchanged = 0
+    batch: ImportBatch | None = None
+    detail: dict[str, object] = {"file": filename, "sha256": sha256, "dry_run": dry_run}
+    done = 0
+    try:
+        with transaction.atomic():
+            for code, agency_rows in grouped.items():
+                for part in _chunks(agency_rows):
+                    try:
+                        result = record_events(
+                            actor=actor,
+                            agency=agencies[code],
+                            rows=part,
+                            origin=origin,
+                            audit_detail=detail,
+                        )
+                    except RowsRejectedError as rejected:
+                        # Carry on with the other parts so that every problem is listed;
+                        # the whole block is rolled back below.
+                        errors.extend(rejected.errors)
+                        continue
+                    created += result.created
+                    corrected += result.corrected
+                    unchanged += result.unchanged
+                    done += len(part)
+                    if progress.writing is not None:
+                        progress.writing(done, len(rows))
+            if errors or dry_run:
+                raise _RollBackError
+            batch = _record_batch(
+                kind=ImportKind.EVENTS,
+                actor=actor,
+                origin=origin,
+                filename=filename,
+                sha256=sha256,
+                agencies=[agencies[code] for code in grouped],
+                rows=len(rows),
+                created=created,
+                corrected=corrected,
+                unchanged=unchanged,
+            )
+    except _RollBackError:
+        pass
+    if errors:
+        return _rejected(base, sorted(errors, key=lambda e: e.line), rows=len(rows))
+    return ImportReport(
+        kind=ImportKind.EVENTS,
+        filename=filename,
+        sha256=sha256,
+        dry_run=dry_run,
+        rows=len(rows),
+        agency_codes=tuple(grouped),
+        created=created,
+        corrected=corrected,
+        unchanged=unchanged,
+        batch=batch,
+    )
+
+
+def _rejected(base: ImportReport, errors: list[RowError], *, rows: int) -> ImportReport:
+    return ImportReport(
+        kind=base.kind,
+        filename=base.filename,
+        sha256=base.sha256,
+        dry_run=base.dry_run,
+        rows=rows,
+        errors=tuple(errors),
+    )
+
+
+def _record_batch(
+    *,
+    kind: ImportKind,
+    actor: User | None,
+    origin: Origin,
+    filename: str,
+    sha256: str,
+    agencies: list[Agency],
+    rows: int,
+    created: int = 0,
+    updated: int = 0,
+    unchanged: int = 0,
+    corrected: int = 0,
+) -> ImportBatch:
+    batch = ImportBatch.objects.create(
+        kind=kind,
+        filename=filename[:255],
+        sha256=sha256,
+        agency_codes=",".join(a.code for a in agencies),
+        rows=rows,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        corrected=corrected,
+        actor=actor,
+        via=origin.via,
+    )
+    batch.agencies.set(agencies)
+    return batch
+
+
+def _import(
+    kind: ImportKind,
+    *,
+    actor: User,
+    content: bytes,
+    filename: str,
+    origin: Origin,
+    dry_run: bool,
+    max_bytes: int | None = None,
+) -> ImportReport:
+    if kind == ImportKind.PEOPLE:
+        return import_people_file(
+            actor=actor,
+            content=content,
+            filename=filename,
+            origin=origin,
+            dry_run=dry_run,
+            max_bytes=max_bytes,
+        )
+    return import_events_file(
+        actor=actor,
+        content=content,
+        filename=filename,
+        origin=origin,
+        dry_run=dry_run,
+        max_bytes=max_bytes,
+    )
+
+
+_AUDIT_ACTION = {
+    ImportKind.PEOPLE: AuditAction.IMPORT_PEOPLE,
+    ImportKind.EVENTS: AuditAction.IMPORT_EVENTS,
+}
+
+
+@transaction.atomic
+def check_upload(
+    *, actor: User, kind: ImportKind, content: bytes, filename: str, origin: Origin
+) -> tuple[ImportReport, PendingUpload | None]:
+    """The upload page's first step: a dry run, and if the file is clean, keep its bytes
+    for the commit step. The check is audited (detail ``dry_run: true``)."""
+    report = _import(
+        kind,
+        actor=actor,
+        content=content,
+        filename=filename,
+        origin=origin,
+        dry_run=True,
+        max_bytes=settings.SIGHTLINE_UPLOAD_MAX_BYTES,
+    )
+    PendingUpload.objects.filter(
+        owner=actor, uploaded_at__lt=timezone.now() - PENDING_UPLOAD_LIFETIME
+    ).delete()
+    pending: PendingUpload | None = None
+    if report.ok:
+        pending, _ = PendingUpload.objects.update_or_create(
+            owner=actor,
+            kind=kind,
+            sha256=report.sha256,
+            defaults={
+                "filename": filename[:255],
+                "content": content,
+                "uploaded_at": timezone.now(),
+            },
+        )
+    record_audit(
+        actor=actor,
+        action=_AUDIT_ACTION[kind],
+        origin=origin,
+        detail={
+            "dry_run": True,
+            "file": filename,
+            "sha256": report.sha256,
+            "rows": report.rows,
+            "agencies": list(report.agency_codes),
+            "would_create": report.created,
+            "would_update": report.updated,
+            "would_correct": report.corrected,
+            "unchanged": report.unchanged,
+            "errors": len(report.errors),
+        },
+    )
+    return report, pending
+
+
+@transaction.atomic
+def commit_upload(*, actor: User, upload: PendingUpload, origin: Origin) -> ImportReport:
+    """The upload page's second step: import the checked bytes; the pending copy goes."""
+    content = bytes(upload.content)
+    report = _import(
+        ImportKind(upload.kind),
+        actor=actor,
+        content=content,
+        filename=upload.filename,
+        origin=origin,
+        dry_run=False,
+        max_bytes=settings.SIGHTLINE_UPLOAD_MAX_BYTES,
+    )
+    if report.ok:
+        upload.delete()
+    return report

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "sightline.demo",
     "sightline.deadlines",
     "sightline.incidents",
+    "sightline.learning",
 ]
 
 MIDDLEWARE = [

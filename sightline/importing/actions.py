@@ -129,12 +129,10 @@ def import_people_file(
         max_bytes=settings.SIGHTLINE_IMPORT_MAX_BYTES if max_bytes is None else max_bytes,
         progress=progress.parsing,
     )
-    if errors:
-        return _rejected(base, errors, rows=len(rows))
     grouped = _by_agency(rows)
-    agencies, errors = _agency_errors(actor, grouped)
-    if errors:
-        return _rejected(base, errors, rows=len(rows))
+    agencies, agency_errors = _agency_errors(actor, grouped)
+    if errors or agency_errors:
+        return _rejected(base, errors + agency_errors, rows=len(rows))
 
     created = updated = unchanged = persons_created = 0
     batch: ImportBatch | None = None
@@ -214,12 +212,10 @@ def import_events_file(
         now=now or timezone.now(),
         progress=progress.parsing,
     )
-    if errors:
-        return _rejected(base, errors, rows=len(rows))
     grouped = _by_agency(rows)
-    agencies, errors = _agency_errors(actor, grouped)
-    if errors:
-        return _rejected(base, errors, rows=len(rows))
+    agencies, agency_errors = _agency_errors(actor, grouped)
+    if errors or agency_errors:
+        return _rejected(base, errors + agency_errors, rows=len(rows))
 
     created = corrected = unchanged = 0
     batch: ImportBatch | None = None
@@ -265,7 +261,7 @@ def import_events_file(
     except _RollBackError:
         pass
     if errors:
-        return _rejected(base, sorted(errors, key=lambda e: e.line), rows=len(rows))
+        return _rejected(base, errors, rows=len(rows))
     return ImportReport(
         kind=ImportKind.EVENTS,
         filename=filename,
@@ -281,13 +277,14 @@ def import_events_file(
 
 
 def _rejected(base: ImportReport, errors: list[RowError], *, rows: int) -> ImportReport:
+    """A report of a refused file: its problems in line order, nothing written."""
     return ImportReport(
         kind=base.kind,
         filename=base.filename,
         sha256=base.sha256,
         dry_run=base.dry_run,
         rows=rows,
-        errors=tuple(errors),
+        errors=tuple(sorted(errors, key=lambda error: error.line)),
     )
 
 

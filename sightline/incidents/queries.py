@@ -1,0 +1,314 @@
+"""Reads for incidents: the child's details for a notification, the agencies to ask for
+a rapid review summary, and the dashboard rows.
+
+Callers pass persons they obtained through ``people.access.access_person`` (notification)
+or notifications obtained through ``incidents.access`` (everything else).
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q
+from django.utils import timezone
+
+from sightline import calendars
+from sightline.accounts.models import User
+from sightline.agencies.models import Agency
+from sightline.chronology.models import ChronologyEvent
+from sightline.deadlines.queries import local_closures
+from sightline.incidents import reporting
+from sightline.incidents.models import (
+    AgencySummary,
+    LocalReview,
+    Milestone,
+    RapidReview,
+    SafetyAction,
+    SeriousIncidentNotification,
+)
+from sightline.people.models import Involvement, Person, Relationship, StatusKind, StatusPeriod
+
+LOOK_BACK = relativedelta(years=2)
+
+
+@dataclass(frozen=True)
+class ChildSnapshot:
+    name: str
+    date_of_birth: dt.date | None
+    sex: str
+    age_at_incident: int | None
+    ethnicity: str
+    child_in_need: bool
+    child_protection_plan: bool
+    protection_category: str
+    looked_after: bool
+    agencies_known: list[str]
+    key_relationships: list[dict[str, object]]
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def agencies_known(
+    persons: Iterable[Person], since: dt.date, until: dt.date
+) -> dict[int, set[str]]:
+    """Agency id -> why ("involvement", "chronology") for agencies that knew the children
+    between ``since`` and ``until``: an involvement overlapping the window, or a current
+    chronology event in it."""
+    ids = [person.pk for person in persons]
+    reasons: dict[int, set[str]] = {}
+    involvements = Involvement.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=since),
+        person_id__in=ids,
+        started_on__lte=until,
+    ).values_list("agency_id", flat=True)
+    for agency_id in involvements:
+        reasons.setdefault(agency_id, set()).add("involvement")
+    events = (
+        ChronologyEvent.objects.current()
+        .filter(
+            person_id__in=ids,
+            occurred_at__gte=_day_start(since),
+            occurred_at__lt=_day_start(until + dt.timedelta(days=1)),
+        )
+        .values_list("agency_id", flat=True)
+        .distinct()
+    )
+    for agency_id in events:
+        reasons.setdefault(agency_id, set()).add("chronology")
+    return reasons
+
+
+def _relationship_phrase(relationship: Relationship, child: Person) -> dict[str, object]:
+    if relationship.relative_id == child.pk:
+        other = relationship.person
+        description = f"{relationship.get_kind_display()} of the child"
+    else:
+        other = relationship.relative
+        description = f"the child is {relationship.get_kind_display().lower()} of them"
+    return {
+        "name": other.full_name,
+        "relationship": description,
+        "lives_with": relationship.lives_with,
+    }
+
+
+def child_snapshot(person: Person, incident_on: dt.date) -> ChildSnapshot:
+    """What the notification form asks about the child, from the person record as it is."""
+    on_the_day = Q(started_on__lte=incident_on) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=incident_on)
+    )
+    statuses = list(StatusPeriod.objects.filter(on_the_day, person=person))
+    kinds = {status.kind for status in statuses}
+    categories = sorted(
+        status.get_protection_category_display()
+        for status in statuses
+        if status.kind == StatusKind.CHILD_PROTECTION and status.protection_category
+    )
+    relationships = (
+        Relationship.objects.filter(Q(person=person) | Q(relative=person))
+        .filter(Q(started_on__isnull=True) | Q(started_on__lte=incident_on))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=incident_on))
+        .select_related("person", "relative")
+        .order_by("kind", "id")
+    )
+    known = agencies_known([person], incident_on - LOOK_BACK, incident_on)
+    names = sorted(Agency.objects.filter(pk__in=known).values_list("name", flat=True))
+    return ChildSnapshot(
+        name=person.full_name,
+        date_of_birth=person.date_of_birth,
+        sex=person.get_sex_display() if person.sex else "",
+        age_at_incident=person.age_on(incident_on),
+        ethnicity=person.ethnicity,
+        child_in_need=StatusKind.CHILD_IN_NEED in kinds,
+        child_protection_plan=StatusKind.CHILD_PROTECTION in kinds,
+        protection_category=", ".join(categories),
+        looked_after=StatusKind.LOOKED_AFTER in kinds,
+        agencies_known=names,
+        key_relationships=[_relationship_phrase(rel, person) for rel in relationships],
+    )
+
+
+def are_siblings(first: Person, second: Person) -> bool:
+    """Recorded as siblings, or sharing a recorded parent."""
+    direct = Relationship.objects.filter(
+        Q(person=first, relative=second) | Q(person=second, relative=first),
+        kind="sibling",
+    ).exists()
+    if direct:
+        return True
+    parents_of_first = Relationship.objects.filter(relative=first, kind="parent").values(
+        "person_id"
+    )
+    return Relationship.objects.filter(
+        relative=second, kind="parent", person_id__in=parents_of_first
+    ).exists()
+
+
+# Dashboard ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing with a deadline: a notification, a review, a summary, an action."""
+
+    kind: str
+    label: str
+    notification: SeriousIncidentNotification
+    due_on: dt.date
+    done_on: dt.date | None
+    owner: str
+    rule_version: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def status(self, today: dt.date) -> reporting.Status:
+        return reporting.status(self.due_on, self.done_on, today)
+
+    def working_days_left(self, today: dt.date) -> int:
+        return calendars.working_days_between(today, self.due_on, local_closures())
+
+
+def due_items(notifications: Iterable[SeriousIncidentNotification]) -> list[DueItem]:
+    """Every deadline on the given notifications and what hangs off them."""
+    items: list[DueItem] = []
+    notes = list(notifications)
+    reviews = {
+        review.notification_id: review
+        for review in RapidReview.objects.filter(notification__in=notes).select_related("opened_by")
+    }
+    summaries = AgencySummary.objects.filter(review__in=reviews.values()).select_related(
+        "agency", "contributor", "review"
+    )
+    actions = SafetyAction.objects.filter(review__in=reviews.values()).select_related(
+        "owner", "review"
+    )
+    local_reviews = {
+        lr.review_id: lr
+        for lr in LocalReview.objects.filter(review__in=reviews.values()).select_related(
+            "commissioned_by"
+        )
+    }
+    milestones = Milestone.objects.filter(local_review__in=local_reviews.values())
+    by_review: dict[int, SeriousIncidentNotification] = {}
+    for notification in notes:
+        items.append(
+            DueItem(
+                "notification",
+                "Serious incident notification",
+                notification,
+                notification.due_on,
+                notification.submitted_on,
+                str(notification.notifier),
+                notification.due_rule_version,
+            )
+        )
+        review = reviews.get(notification.pk)
+        if review is None:
+            continue
+        by_review[review.pk] = notification
+        items.append(
+            DueItem(
+                "rapid_review",
+                "Rapid review signed off",
+                notification,
+                review.due_on,
+                review.completed_on,
+                str(review.opened_by),
+                review.due_rule_version,
+            )
+        )
+        local_review = local_reviews.get(review.pk)
+        if local_review is not None:
+            items.append(
+                DueItem(
+                    "local_review_send_to_panel",
+                    "Local review sent to the panel",
+                    notification,
+                    local_review.send_to_panel_due_on,
+                    local_review.sent_to_panel_on,
+                    str(local_review.commissioned_by),
+                    local_review.due_rule_version,
+                )
+            )
+            items.append(
+                DueItem(
+                    "local_review_publication",
+                    "Local review published",
+                    notification,
+                    local_review.publication_due_on,
+                    local_review.published_on,
+                    str(local_review.commissioned_by),
+                    local_review.due_rule_version,
+                )
+            )
+    items.extend(
+        DueItem(
+            "summary",
+            f"Summary from {summary.agency.name}",
+            by_review[summary.review_id],
+            summary.due_on,
+            timezone.localdate(summary.submitted_at) if summary.submitted_at else None,
+            str(summary.contributor or "not yet named"),
+        )
+        for summary in summaries
+    )
+    items.extend(
+        DueItem(
+            "safety_action",
+            f"Safety action: {action.description[:60]}",
+            by_review[action.review_id],
+            action.due_on,
+            action.completed_on,
+            str(action.owner),
+        )
+        for action in actions
+    )
+    review_of_local = {lr.pk: lr.review_id for lr in local_reviews.values()}
+    items.extend(
+        DueItem(
+            "milestone",
+            f"Local review milestone: {milestone.name}",
+            by_review[review_of_local[milestone.local_review_id]],
+            milestone.due_on,
+            milestone.completed_on,
+            "",
+        )
+        for milestone in milestones
+    )
+    items.sort(key=lambda item: (item.done_on is not None, item.due_on, item.label))
+    return items
+
+
+def on_time_rates(
+    notifications: Iterable[SeriousIncidentNotification],
+) -> list[reporting.QuarterRate]:
+    """Per quarter of the due date: notifications sent and rapid reviews signed off on time."""
+    notes = list(notifications)
+    outcomes: list[tuple[str, dt.date, bool]] = [
+        ("notification", n.due_on, n.submitted_on <= n.due_on)
+        for n in notes
+        if n.submitted_on is not None
+    ]
+    outcomes += [
+        ("rapid_review", r.due_on, r.completed_on <= r.due_on)
+        for r in RapidReview.objects.filter(notification__in=notes, completed_on__isnull=False)
+        if r.completed_on is not None
+    ]
+    return reporting.quarterly_rates(outcomes)
+
+
+def partner_leads(notification: SeriousIncidentNotification) -> list[User]:
+    """Safeguarding leads of the three partners: whom overdue items escalate to."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role="safeguarding_lead",
+            agency_id__in=[
+                notification.local_authority_id,
+                notification.police_id,
+                notification.integrated_care_board_id,
+            ],
+        ).order_by("pk")
+    )

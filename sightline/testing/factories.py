@@ -8,6 +8,7 @@ from django.utils import timezone
 from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.chronology.models import Category, ChronologyEvent, Significance
+from sightline.learning.models import ReviewDocument
 from sightline.people import normalise
 from sightline.people.models import (
     Involvement,
@@ -144,3 +145,30 @@ class ChronologyEventFactory(factory.django.DjangoModelFactory[ChronologyEvent])
     category = factory.LazyFunction(lambda: Category.objects.get(code="other"))
     summary = "Synthetic event"
     significance = Significance.LOW
+
+
+class ReviewDocumentFactory(factory.django.DjangoModelFactory[ReviewDocument]):
+    class Meta:
+        model = ReviewDocument
+
+    reference = factory.Sequence(lambda n: f"TEST-{n:05d}")
+    kind = "rapid"
+    title = "Synthetic rapid review"
+    text = "Synthetic text. Agencies did not share what they knew."
+    notified_on = dt.date(2023, 6, 1)
+    local_authority = "Tynebury"
+    region = "north_east"
+    nature = "serious_harm"
+    age_band = "1_4"
+    sex = "female"
+    ethnicity = "white"
+    disability = "no"
+    known_to_social_care = True
+    child_protection_plan = False
+    child_in_need_plan = True
+    looked_after = False
+    known_to_police = False
+    known_to_health = True
+    known_to_education = False
+    is_synthetic = True
+    recorded_at = factory.LazyFunction(timezone.now)

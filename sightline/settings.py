@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "sightline.deadlines",
     "sightline.incidents",
     "sightline.learning",
+    "sightline.networks",
 ]
 
 MIDDLEWARE = [

@@ -47,6 +47,18 @@ class AuditAction(models.TextChoices):
     COMMISSION_LOCAL_REVIEW = "commission_local_review", "Commissioned a local review"
     RECORD_REVIEW_MILESTONE = "record_review_milestone", "Recorded a local review milestone"
     SEND_INCIDENT_REMINDER = "send_incident_reminder", "Sent an incident deadline reminder"
+    VIEW_NETWORK = "view_network", "Viewed a child's network"
+    VIEW_CONTEXT = "view_context", "Viewed a place, online space or peer group"
+    VIEW_EXPLOITATION_MEETING = "view_exploitation_meeting", "Viewed an exploitation meeting list"
+    RECORD_CONTEXT = "record_context", "Recorded a place, online space or peer group"
+    RECORD_ASSOCIATION = "record_association", "Recorded an association"
+    WITHDRAW_ASSOCIATION = "withdraw_association", "Withdrew an association"
+    RECORD_EVENT_CONTEXT = "record_event_context", "Recorded where an event happened and who was there"
+    RECORD_CONCERN_FLAG = "record_concern_flag", "Recorded a concern about an adult or context"
+    END_CONCERN_FLAG = "end_concern_flag", "Ended a concern about an adult or context"
+    RECORD_CONTEXT_WORK = "record_context_work", "Recorded a context referral, assessment or plan"
+    RECORD_EXPLOITATION_MEETING = "record_exploitation_meeting", "Recorded an exploitation meeting"
+    RECORD_MEETING_ACTION = "record_meeting_action", "Recorded an exploitation meeting action"
 
 
 class AuditEvent(models.Model):

@@ -1,0 +1,595 @@
+"""Reading networks: the 2-hop neighbourhood, what a viewer may see of it, and signals.
+
+Callers pass a person they obtained through ``people.access.access_person``; the other
+people reached are filtered here with ``people.queries.visible_to`` (the same rule as
+``people.view_person``), contexts with ``networks.rules.may_view_contexts``.
+
+The neighbourhood is read with two indexed queries, never by loading the whole graph:
+the live associations touching the seed people, then the live associations touching
+the people and contexts those reach (partial indexes ``assoc_*_live_idx``).
+"""
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from sightline.accounts.models import User
+from sightline.chronology.models import ChronologyEvent
+from sightline.networks import graph as graph_mod
+from sightline.networks import signals as sig
+from sightline.networks.models import (
+    LOCATION_KINDS,
+    ActionStatus,
+    Association,
+    ConcernFlag,
+    Context,
+    ContextEvent,
+    ContextPlan,
+    EventLocation,
+    MeetingAction,
+    Nature,
+)
+from sightline.networks.rules import may_view_contexts
+from sightline.people.models import Person, StatusPeriod
+from sightline.people.queries import visible_to
+
+HOP2_EDGE_LIMIT = 2000
+MEETING_EDGE_LIMIT = 50_000
+MEETING_CHILDREN_LIMIT = 300
+NOT_SHOWN_PERSON = "a person not shown to you"
+NOT_SHOWN_CONTEXT = "a place or group not shown to you"
+
+_CONTEXT_NATURE_LABELS = {
+    Nature.ASSOCIATES_WITH: "Spends time at",
+    Nature.SEEN_WITH: "Seen at",
+}
+
+
+def nature_label(nature: str, *, to_context: bool) -> str:
+    if to_context and nature in _CONTEXT_NATURE_LABELS:
+        return _CONTEXT_NATURE_LABELS[Nature(nature)]
+    return Nature(nature).label
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    person_id: int
+    other_person_id: int | None
+    context_id: int | None
+    nature: str
+    confidence: str
+    agency: str
+    started_on: dt.date
+    recorded_at: dt.datetime
+
+    @property
+    def source(self) -> str:
+        return sig.person_key(self.person_id)
+
+    @property
+    def target(self) -> str:
+        if self.other_person_id is not None:
+            return sig.person_key(self.other_person_id)
+        assert self.context_id is not None  # noqa: S101 (database constraint)
+        return sig.context_key(self.context_id)
+
+
+_ROW_FIELDS = (
+    "id",
+    "person_id",
+    "other_person_id",
+    "context_id",
+    "nature",
+    "confidence",
+    "source_agency__code",
+    "started_on",
+    "recorded_at",
+)
+
+
+def _rows(queryset: QuerySet[Association]) -> list[Row]:
+    return [Row(*values) for values in queryset.values_list(*_ROW_FIELDS)]
+
+
+@dataclass
+class Loaded:
+    seeds: tuple[int, ...]
+    rows: dict[int, Row]
+    hops: dict[str, int]
+    truncated: bool
+
+    @property
+    def person_ids(self) -> set[int]:
+        return {int(k[2:]) for k in self.hops if k.startswith("p:")}
+
+    @property
+    def context_ids(self) -> set[int]:
+        return {int(k[2:]) for k in self.hops if k.startswith("c:")}
+
+
+def load_neighbourhood(seeds: Collection[int], *, edge_limit: int = HOP2_EDGE_LIMIT) -> Loaded:
+    """Live associations within two steps of ``seeds`` (people ids), in two queries.
+
+    The second step keeps at most ``edge_limit`` associations (the most recently recorded)
+    and says so (``truncated``): a busy place such as a school can link to hundreds.
+    """
+    seed_keys = {sig.person_key(s) for s in seeds}
+    hops: dict[str, int] = dict.fromkeys(seed_keys, 0)
+    live = Association.objects.filter(withdrawn_at__isnull=True)
+    first = _rows(live.filter(Q(person_id__in=seeds) | Q(other_person_id__in=seeds)))
+    rows = {row.id: row for row in first}
+    for row in first:
+        for key in (row.source, row.target):
+            hops.setdefault(key, 1)
+    people = [int(k[2:]) for k, h in hops.items() if h == 1 and k.startswith("p:")]
+    contexts = [int(k[2:]) for k, h in hops.items() if h == 1 and k.startswith("c:")]
+    truncated = False
+    if people or contexts:
+        condition = Q(pk__in=[])
+        if people:
+            condition |= Q(person_id__in=people) | Q(other_person_id__in=people)
+        if contexts:
+            condition |= Q(context_id__in=contexts)
+        second = _rows(live.filter(condition).order_by("-id")[: edge_limit + 1])
+        if len(second) > edge_limit:
+            truncated = True
+            second = second[:edge_limit]
+        for row in second:
+            rows.setdefault(row.id, row)
+            for key in (row.source, row.target):
+                hops.setdefault(key, 2)
+    return Loaded(tuple(sorted(seeds)), rows, hops, truncated)
+
+
+# --- what a viewer sees ---------------------------------------------------------------
+
+
+@dataclass
+class Labels:
+    """Names for what the viewer may see; words for what they may not."""
+
+    people: dict[int, tuple[str, str, dt.date | None]]  # id -> (name, public id, dob)
+    contexts: dict[int, tuple[str, str, str]]  # id -> (name, public id, kind)
+    contexts_visible: bool
+    concern_people: set[int] = field(default_factory=set)
+    concern_contexts: set[int] = field(default_factory=set)
+
+    def shown(self, key: str) -> bool:
+        if key.startswith("c:"):
+            return self.contexts_visible and int(key[2:]) in self.contexts
+        return int(key[2:]) in self.people
+
+    def label(self, key: str) -> str:
+        if key.startswith("c:"):
+            found = self.contexts.get(int(key[2:])) if self.contexts_visible else None
+            return found[0] if found else NOT_SHOWN_CONTEXT
+        person = self.people.get(int(key[2:]))
+        return person[0] if person else NOT_SHOWN_PERSON
+
+
+def _labels(viewer: User, loaded: Loaded, *, also: Iterable[Person], today: dt.date) -> Labels:
+    people: dict[int, tuple[str, str, dt.date | None]] = {}
+    ids = loaded.person_ids
+    for pk, public_id, given, family, dob in (
+        visible_to(viewer, on=today)
+        .filter(pk__in=ids)
+        .values_list("pk", "public_id", "given_name", "family_name", "date_of_birth")
+    ):
+        people[pk] = (f"{given} {family}".strip() or f"Person {pk}", str(public_id), dob)
+    for person in also:
+        people[person.pk] = (str(person), str(person.public_id), person.date_of_birth)
+    contexts: dict[int, tuple[str, str, str]] = {}
+    contexts_visible = may_view_contexts(viewer)
+    if contexts_visible and loaded.context_ids:
+        for pk, name, public_id, kind in Context.objects.filter(
+            pk__in=loaded.context_ids
+        ).values_list("pk", "name", "public_id", "kind"):
+            contexts[pk] = (name, str(public_id), kind)
+    labels = Labels(people, contexts, contexts_visible)
+    if people or contexts:
+        for person_id, context_id in (
+            ConcernFlag.objects.active_on(today)
+            .filter(Q(person_id__in=list(people)) | Q(context_id__in=list(contexts)))
+            .values_list("person_id", "context_id")
+        ):
+            if person_id is not None:
+                labels.concern_people.add(person_id)
+            if context_id is not None:
+                labels.concern_contexts.add(context_id)
+    return labels
+
+
+def _kind_of_person(dob: dt.date | None, today: dt.date) -> str:
+    if dob is None:
+        return "person"
+    age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+    return "child" if age < sig.ADULT_AGE else "adult"
+
+
+def viewer_graph(
+    viewer: User, root: Person, loaded: Loaded, labels: Labels, *, today: dt.date
+) -> graph_mod.ViewerGraph:
+    raw = graph_mod.RawNeighbourhood(
+        root=sig.person_key(root.pk),
+        hops=loaded.hops,
+        edges=[
+            graph_mod.RawEdge(
+                id=row.id,
+                source=row.source,
+                target=row.target,
+                nature=row.nature,
+                nature_label=nature_label(row.nature, to_context=row.context_id is not None),
+                confidence=row.confidence,
+                agency=row.agency,
+                started_on=row.started_on.isoformat(),
+            )
+            for row in sorted(loaded.rows.values(), key=lambda r: r.id)
+        ],
+        truncated=loaded.truncated,
+    )
+
+    def describe(key: str) -> graph_mod.RawNode:
+        pk = int(key[2:])
+        if key.startswith("c:"):
+            name, public_id, kind = labels.contexts[pk]
+            return graph_mod.RawNode(
+                key=key,
+                label=name,
+                kind=kind,
+                of_concern=pk in labels.concern_contexts,
+                url=reverse("networks:context-detail", kwargs={"public_id": public_id}),
+            )
+        name, public_id, dob = labels.people[pk]
+        return graph_mod.RawNode(
+            key=key,
+            label=name,
+            kind=_kind_of_person(dob, today),
+            of_concern=pk in labels.concern_people,
+            url=reverse("person-detail", kwargs={"public_id": public_id}),
+        )
+
+    return graph_mod.filter_for_viewer(
+        raw,
+        describe=describe,
+        visible_people={sig.person_key(pk) for pk in labels.people},
+        contexts_visible=labels.contexts_visible,
+    )
+
+
+# --- signals --------------------------------------------------------------------------
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def network_facts(loaded: Loaded, *, today: dt.date) -> sig.Network:
+    """The plain-data network the signal functions work on (no visibility applied)."""
+    person_ids = sorted(loaded.person_ids)
+    context_ids = sorted(loaded.context_ids)
+    concerns_p: dict[int, list[sig.Concern]] = {}
+    concerns_c: dict[int, list[sig.Concern]] = {}
+    flags = ConcernFlag.objects.active_on(today).filter(
+        Q(person_id__in=person_ids) | Q(context_id__in=context_ids)
+    )
+    for person_id, context_id, agency, started_on, reason in flags.values_list(
+        "person_id", "context_id", "agency__code", "started_on", "reason"
+    ):
+        concern = sig.Concern(agency, started_on, reason)
+        if person_id is not None:
+            concerns_p.setdefault(person_id, []).append(concern)
+        else:
+            concerns_c.setdefault(context_id, []).append(concern)
+    since = today - dt.timedelta(days=sig.INTELLIGENCE_LOOKBACK_DAYS)
+    intelligence: dict[int, list[dt.date]] = {}
+    for person_id, occurred_at in ChronologyEvent.objects.filter(
+        person_id__in=person_ids,
+        category__code="exploitation_intelligence",
+        occurred_at__gte=_day_start(since),
+        occurred_at__lt=_day_start(today + dt.timedelta(days=1)),
+        superseded_by__isnull=True,
+    ).values_list("person_id", "occurred_at"):
+        intelligence.setdefault(person_id, []).append(timezone.localtime(occurred_at).date())
+    plans: dict[int, list[str]] = {}
+    for period in StatusPeriod.objects.filter(person_id__in=loaded.seeds):
+        if period.is_current_on(today):
+            plans.setdefault(period.person_id, []).append(period.get_kind_display())
+    persons = {
+        pk: sig.PersonFacts(
+            id=pk,
+            date_of_birth=dob,
+            concerns=tuple(concerns_p.get(pk, ())),
+            intelligence_on=tuple(sorted(intelligence.get(pk, ()))),
+            plans=tuple(plans.get(pk, ())),
+        )
+        for pk, dob in Person.objects.filter(pk__in=person_ids).values_list("pk", "date_of_birth")
+    }
+    contexts = {
+        pk: sig.ContextFacts(
+            id=pk, is_location=kind in LOCATION_KINDS, concerns=tuple(concerns_c.get(pk, ()))
+        )
+        for pk, kind in Context.objects.filter(pk__in=context_ids).values_list("pk", "kind")
+    }
+    links = [
+        sig.Link(
+            id=row.id,
+            person=row.person_id,
+            other=row.target,
+            nature=row.nature,
+            confidence=row.confidence,
+            agency=row.agency,
+            started_on=row.started_on,
+            recorded_on=timezone.localtime(row.recorded_at).date(),
+        )
+        for row in sorted(loaded.rows.values(), key=lambda r: r.id)
+        if row.source in loaded.hops
+        and row.target in loaded.hops
+        and int(row.target[2:]) in (persons if row.target.startswith("p:") else contexts)
+    ]
+    # Missing episodes for the seeds and the people one step from them (their peers).
+    near = sorted({int(k[2:]) for k, h in loaded.hops.items() if h <= 1 and k.startswith("p:")})
+    reports = [
+        sig.MissingReport(
+            person=person_id,
+            at=timezone.localtime(occurred_at).replace(tzinfo=None),
+            found=code == "found_after_missing",
+            agency=agency,
+            event_id=pk,
+        )
+        for pk, person_id, occurred_at, code, agency in ChronologyEvent.objects.filter(
+            person_id__in=near,
+            category__code__in=("missing_episode", "found_after_missing"),
+            superseded_by__isnull=True,
+        ).values_list("pk", "person_id", "occurred_at", "category__code", "agency__code")
+    ]
+    return sig.Network(persons, contexts, links, tuple(sig.missing_episodes(reports)))
+
+
+@dataclass
+class ChildNetwork:
+    graph: graph_mod.ViewerGraph
+    signals: list[sig.Explained]
+    loaded: Loaded
+
+
+def child_network(
+    viewer: User, person: Person, *, today: dt.date | None = None, with_signals: bool = True
+) -> ChildNetwork:
+    """``person``'s network as ``viewer`` may see it, and its explained signals."""
+    today = today or timezone.localdate()
+    loaded = load_neighbourhood([person.pk])
+    labels = _labels(viewer, loaded, also=[person], today=today)
+    graph = viewer_graph(viewer, person, loaded, labels, today=today)
+    explained: list[sig.Explained] = []
+    if with_signals:
+        network = network_facts(loaded, today=today)
+        explained = [
+            sig.explain(s, label=labels.label, shown=labels.shown)
+            for s in sig.signals_for(person.pk, network, today=today)
+        ]
+    return ChildNetwork(graph, explained, loaded)
+
+
+def child_panel(viewer: User, person: Person, *, today: dt.date | None = None) -> dict[str, object]:
+    """Template context for ``networks/_child_panel.html`` on the child's page."""
+    network = child_network(viewer, person, today=today)
+    return {
+        "person": person,
+        "signals": network.signals,
+        "summary": network.graph.as_json()["summary"],
+        "network_url": reverse("networks:child-network", kwargs={"public_id": person.public_id}),
+    }
+
+
+# --- contexts -------------------------------------------------------------------------
+
+
+def contexts_visible_to(user: User) -> QuerySet[Context]:
+    """The queryset form of ``networks.view_context``."""
+    if not may_view_contexts(user):
+        return Context.objects.none()
+    return Context.objects.live()
+
+
+@dataclass(frozen=True)
+class LinkedPerson:
+    name: str
+    public_id: str
+    nature: str
+    confidence: str
+    agency: str
+    started_on: dt.date
+
+
+@dataclass
+class ContextPage:
+    people: list[LinkedPerson]
+    people_not_shown: int
+    chronology: list[ContextEvent]
+    events_here: list[tuple[ChronologyEvent, str]]
+    events_here_not_shown: int
+    concerns: list[ConcernFlag]
+    open_plan: ContextPlan | None
+
+
+def context_page(viewer: User, context: Context, *, today: dt.date | None = None) -> ContextPage:
+    """Everything on a context's page, with people the viewer may not see counted only."""
+    today = today or timezone.localdate()
+    associations = list(
+        Association.objects.live()
+        .filter(context=context)
+        .select_related("source_agency")
+        .order_by("-started_on", "id")
+    )
+    people_ids = {a.person_id for a in associations}
+    visible = {p.pk: p for p in visible_to(viewer, on=today).filter(pk__in=people_ids)}
+    linked = [
+        LinkedPerson(
+            name=str(visible[a.person_id]),
+            public_id=str(visible[a.person_id].public_id),
+            nature=nature_label(a.nature, to_context=True),
+            confidence=a.get_confidence_display(),
+            agency=a.source_agency.code,
+            started_on=a.started_on,
+        )
+        for a in associations
+        if a.person_id in visible
+    ]
+    located = list(
+        EventLocation.objects.filter(context=context)
+        .select_related("event__agency", "event__category", "event__person")
+        .order_by("event__occurred_at", "event_id")
+    )
+    event_people = {loc.event.person_id for loc in located}
+    visible_event_people = set(
+        visible_to(viewer, on=today).filter(pk__in=event_people).values_list("pk", flat=True)
+    )
+    events_here = [
+        (loc.event, str(loc.event.person))
+        for loc in located
+        if loc.event.person_id in visible_event_people
+    ]
+    return ContextPage(
+        people=linked,
+        people_not_shown=len(people_ids - set(visible)),
+        chronology=list(context.events.select_related("agency").order_by("occurred_on", "id")),
+        events_here=events_here,
+        events_here_not_shown=len(located) - len(events_here),
+        concerns=list(ConcernFlag.objects.active_on(today).filter(context=context)),
+        open_plan=context.plans.filter(ended_on__isnull=True).first(),
+    )
+
+
+# --- the exploitation meeting ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildItem:
+    person: Person
+    signals: list[sig.Explained]
+
+
+@dataclass(frozen=True)
+class ContextItem:
+    context: Context
+    reasons: list[str]
+
+
+@dataclass
+class MeetingList:
+    children: list[ChildItem]
+    contexts: list[ContextItem]
+    children_considered: int
+    truncated: bool
+
+
+def meeting_candidates(viewer: User, *, today: dt.date) -> QuerySet[Person]:
+    """Children the viewer may see who have associations or exploitation intelligence."""
+    adult_born_before = (
+        today.replace(year=today.year - sig.ADULT_AGE)
+        if not (today.month == 2 and today.day == 29)
+        else dt.date(today.year - sig.ADULT_AGE, 3, 1)
+    )
+    has_links = Association.objects.filter(withdrawn_at__isnull=True).filter(
+        Q(person_id=OuterRef("pk")) | Q(other_person_id=OuterRef("pk"))
+    )
+    intelligence = ChronologyEvent.objects.filter(
+        person_id=OuterRef("pk"), category__code="exploitation_intelligence"
+    )
+    return (
+        visible_to(viewer, on=today)
+        .filter(Q(date_of_birth__isnull=True) | Q(date_of_birth__gt=adult_born_before))
+        .filter(Exists(has_links) | Exists(intelligence))
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def meeting_list(viewer: User, *, today: dt.date | None = None) -> MeetingList:
+    """Children and contexts to discuss at the exploitation meeting, with their signals.
+
+    Signals are computed over the union of the candidates' 2-hop neighbourhoods, so a
+    cluster is found once for all of them. Only what the viewer may see is named.
+    """
+    today = today or timezone.localdate()
+    candidates = list(meeting_candidates(viewer, today=today)[: MEETING_CHILDREN_LIMIT + 1])
+    truncated = len(candidates) > MEETING_CHILDREN_LIMIT
+    candidates = candidates[:MEETING_CHILDREN_LIMIT]
+    children: list[ChildItem] = []
+    if candidates:
+        loaded = load_neighbourhood(
+            [p.pk for p in candidates],
+            edge_limit=min(MEETING_EDGE_LIMIT, HOP2_EDGE_LIMIT * len(candidates)),
+        )
+        truncated = truncated or loaded.truncated
+        labels = _labels(viewer, loaded, also=candidates, today=today)
+        network = network_facts(loaded, today=today)
+        clusters = sig.exploitation_clusters(network, today=today)
+        for person in candidates:
+            found = sig.signals_for(person.pk, network, today=today, clusters=clusters)
+            if found:
+                explained = [sig.explain(s, label=labels.label, shown=labels.shown) for s in found]
+                children.append(ChildItem(person, explained))
+    contexts: list[ContextItem] = []
+    if may_view_contexts(viewer):
+        contexts = _contexts_to_discuss(today)
+    return MeetingList(children, contexts, len(candidates), truncated)
+
+
+def _contexts_to_discuss(today: dt.date) -> list[ContextItem]:
+    flagged: dict[int, ConcernFlag] = {}
+    for flag in (
+        ConcernFlag.objects.active_on(today).filter(context__isnull=False).select_related("agency")
+    ):
+        if flag.context_id is not None:
+            flagged.setdefault(flag.context_id, flag)
+    plans = {plan.context_id: plan for plan in ContextPlan.objects.filter(ended_on__isnull=True)}
+    recent = today - dt.timedelta(days=90)
+    referred = set(
+        ContextEvent.objects.filter(kind="referral", occurred_on__gte=recent).values_list(
+            "context_id", flat=True
+        )
+    )
+    ids = set(flagged) | set(plans) | referred
+    items = []
+    for context in Context.objects.live().filter(pk__in=ids).order_by("name", "pk"):
+        reasons = []
+        if context.pk in flagged:
+            flag = flagged[context.pk]
+            reasons.append(f"Of concern to {flag.agency.code} since {flag.started_on:%d %B %Y}")
+        if context.pk in plans:
+            plan = plans[context.pk]
+            review = "overdue" if plan.review_on < today else f"due {plan.review_on:%d %B %Y}"
+            reasons.append(f"On a plan; review {review}")
+        if context.pk in referred:
+            reasons.append("Referred in the last 90 days")
+        items.append(ContextItem(context, reasons))
+    return items
+
+
+def actions_visible_to(
+    viewer: User, actions: QuerySet[MeetingAction], *, today: dt.date
+) -> tuple[list[MeetingAction], int]:
+    """The meeting actions about children the viewer may see, or about contexts if they may
+    see contexts; and how many others there are."""
+    rows = list(actions.select_related("person", "context", "owner", "meeting"))
+    person_ids = [pid for pid in (a.person_id for a in rows) if pid is not None]
+    visible = set(
+        visible_to(viewer, on=today).filter(pk__in=person_ids).values_list("pk", flat=True)
+    )
+    contexts_ok = may_view_contexts(viewer)
+    shown = [
+        a
+        for a in rows
+        if (a.person_id is not None and a.person_id in visible)
+        or (a.context_id is not None and contexts_ok)
+    ]
+    return shown, len(rows) - len(shown)
+
+
+def open_actions() -> QuerySet[MeetingAction]:
+    return MeetingAction.objects.filter(status=ActionStatus.OPEN).order_by("due_on", "id")

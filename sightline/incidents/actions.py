@@ -236,9 +236,9 @@ def submit_notification(
 ) -> SeriousIncidentNotification:
     """Record that it went to the national panel (copied to the three partners)."""
     access.require_partner(actor, notification)
-    notification = SeriousIncidentNotification.objects.select_for_update().get(pk=notification.pk)
-    if notification.submitted_on is not None:
-        raise _fail(submitted_on=f"Already sent on {notification.submitted_on:%-d %B %Y}.")
+    locked = SeriousIncidentNotification.objects.select_for_update().get(pk=notification.pk)
+    if locked.submitted_on is not None:
+        raise _fail(submitted_on=f"Already sent on {locked.submitted_on:%-d %B %Y}.")
     _not_in_future("submitted_on", submitted_on, "The date it was sent")
     if submitted_on < notification.aware_on:
         raise _fail(submitted_on="It cannot have been sent before the authority became aware.")

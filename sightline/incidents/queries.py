@@ -7,7 +7,7 @@ or notifications obtained through ``incidents.access`` (everything else).
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q
@@ -155,13 +155,17 @@ class DueItem:
     """One thing with a deadline: a notification, a review, a summary, an action."""
 
     kind: str
+    key: str  # unique across items, e.g. "summary:12": reminders are sent once per key
     label: str
     notification: SeriousIncidentNotification
     due_on: dt.date
     done_on: dt.date | None
-    owner: str
+    owner: User | None
     rule_version: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def owner_name(self) -> str:
+        return str(self.owner) if self.owner else "Not yet named"
 
     def status(self, today: dt.date) -> reporting.Status:
         return reporting.status(self.due_on, self.done_on, today)
@@ -179,7 +183,7 @@ def due_items(notifications: Iterable[SeriousIncidentNotification]) -> list[DueI
         for review in RapidReview.objects.filter(notification__in=notes).select_related("opened_by")
     }
     summaries = AgencySummary.objects.filter(review__in=reviews.values()).select_related(
-        "agency", "contributor", "review"
+        "agency", "contributor", "review__opened_by"
     )
     actions = SafetyAction.objects.filter(review__in=reviews.values()).select_related(
         "owner", "review"
@@ -196,11 +200,12 @@ def due_items(notifications: Iterable[SeriousIncidentNotification]) -> list[DueI
         items.append(
             DueItem(
                 "notification",
-                "Serious incident notification",
+                f"notification:{notification.pk}",
+                "Serious incident notification sent",
                 notification,
                 notification.due_on,
                 notification.submitted_on,
-                str(notification.notifier),
+                notification.notifier,
                 notification.due_rule_version,
             )
         )
@@ -211,11 +216,12 @@ def due_items(notifications: Iterable[SeriousIncidentNotification]) -> list[DueI
         items.append(
             DueItem(
                 "rapid_review",
+                f"rapid_review:{review.pk}",
                 "Rapid review signed off",
                 notification,
                 review.due_on,
                 review.completed_on,
-                str(review.opened_by),
+                review.opened_by,
                 review.due_rule_version,
             )
         )
@@ -224,56 +230,62 @@ def due_items(notifications: Iterable[SeriousIncidentNotification]) -> list[DueI
             items.append(
                 DueItem(
                     "local_review_send_to_panel",
-                    "Local review sent to the panel",
+                    f"local_review_send_to_panel:{local_review.pk}",
+                    "Local review sent to the panel and Secretary of State",
                     notification,
                     local_review.send_to_panel_due_on,
                     local_review.sent_to_panel_on,
-                    str(local_review.commissioned_by),
+                    local_review.commissioned_by,
                     local_review.due_rule_version,
                 )
             )
             items.append(
                 DueItem(
                     "local_review_publication",
+                    f"local_review_publication:{local_review.pk}",
                     "Local review published",
                     notification,
                     local_review.publication_due_on,
                     local_review.published_on,
-                    str(local_review.commissioned_by),
+                    local_review.commissioned_by,
                     local_review.due_rule_version,
                 )
             )
     items.extend(
         DueItem(
             "summary",
+            f"summary:{summary.pk}",
             f"Summary from {summary.agency.name}",
             by_review[summary.review_id],
             summary.due_on,
             timezone.localdate(summary.submitted_at) if summary.submitted_at else None,
-            str(summary.contributor or "not yet named"),
+            summary.contributor or summary.review.opened_by,
         )
         for summary in summaries
     )
     items.extend(
         DueItem(
             "safety_action",
+            f"safety_action:{action.pk}",
             f"Safety action: {action.description[:60]}",
             by_review[action.review_id],
             action.due_on,
             action.completed_on,
-            str(action.owner),
+            action.owner,
         )
         for action in actions
     )
     review_of_local = {lr.pk: lr.review_id for lr in local_reviews.values()}
+    local_reviews_by_pk = {lr.pk: lr for lr in local_reviews.values()}
     items.extend(
         DueItem(
             "milestone",
+            f"milestone:{milestone.pk}",
             f"Local review milestone: {milestone.name}",
             by_review[review_of_local[milestone.local_review_id]],
             milestone.due_on,
             milestone.completed_on,
-            "",
+            local_reviews_by_pk[milestone.local_review_id].commissioned_by,
         )
         for milestone in milestones
     )

@@ -1,4 +1,9 @@
 """Version 1 of the REST API: each app's ``api.py`` contributes its routes here."""
 
-urlpatterns: list = [  # type: ignore[type-arg]
+from django.urls import URLPattern, URLResolver, include, path
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("sightline.agencies.api")),
+    path("", include("sightline.people.api")),
+    path("", include("sightline.chronology.api")),
 ]

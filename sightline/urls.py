@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("people/", include("sightline.people.urls")),
     path("imports/", include("sightline.importing.urls")),
+    path("learning/", include("sightline.learning.urls")),
     path("api/v1/", include("sightline.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

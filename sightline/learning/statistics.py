@@ -13,7 +13,7 @@ its input makes no sense, rather than returning a number that looks like an answ
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -249,3 +249,69 @@ def financial_year_bounds(start_year: int) -> tuple[dt.date, dt.date]:
 def financial_quarter(day: dt.date) -> int:
     """Quarter of the financial year, 1 (April-June) to 4 (January-March)."""
     return (day.month - 4) % 12 // 3 + 1
+
+
+# --- agreement across many themes ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThemeTable:
+    """The 2x2 table of one theme across the reviews both coders coded."""
+
+    both: int
+    first_only: int
+    second_only: int
+    neither: int
+
+    @property
+    def n(self) -> int:
+        return self.both + self.first_only + self.second_only + self.neither
+
+    @property
+    def kappa(self) -> Kappa:
+        return binary_kappa(
+            both=self.both,
+            first_only=self.first_only,
+            second_only=self.second_only,
+            neither=self.neither,
+        )
+
+    @property
+    def percent_agreement(self) -> float:
+        return (self.both + self.neither) / self.n
+
+
+def theme_tables(
+    pairs: Sequence[tuple[frozenset[str], frozenset[str]]], codes: Sequence[str]
+) -> dict[str, ThemeTable]:
+    """For each theme code, how often the first and second coder chose it.
+
+    ``pairs`` holds, for each review coded twice, the two coders' sets of theme codes.
+    A theme neither coder chose still counts as agreement (``neither``): absence is a
+    coding decision too.
+    """
+    if not pairs:
+        raise ValueError("pairs: no review has been coded twice")
+    wanted = set(codes)
+    counts = {code: [0, 0, 0] for code in codes}  # both, first only, second only
+    for first, second in pairs:
+        for code in first & wanted:
+            counts[code][0 if code in second else 1] += 1
+        for code in (second - first) & wanted:
+            counts[code][2] += 1
+    n = len(pairs)
+    tables = {
+        code: ThemeTable(both, first_only, second_only, n - both - first_only - second_only)
+        for code, (both, first_only, second_only) in counts.items()
+    }
+    return tables
+
+
+def pooled_kappa(tables: Iterable[ThemeTable]) -> Kappa:
+    """Kappa of the summed 2x2 tables (de Vries et al., 2008): one figure for a set of
+    themes that, unlike the mean of per-theme kappas, is defined for rare themes too."""
+    total = [0, 0, 0, 0]
+    for table in tables:
+        for i, value in enumerate((table.both, table.first_only, table.second_only, table.neither)):
+            total[i] += value
+    return binary_kappa(both=total[0], first_only=total[1], second_only=total[2], neither=total[3])

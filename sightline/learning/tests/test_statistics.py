@@ -282,3 +282,44 @@ def test_it_labels_and_bounds_financial_years():
     assert s.financial_year_bounds(2020) == (dt.date(2020, 4, 1), dt.date(2021, 3, 31))
     with pytest.raises(ValueError, match="year: 20 is not a plausible"):
         s.financial_year_bounds(20)
+
+
+# --- theme tables and pooled kappa ----------------------------------------------------
+
+
+def test_it_builds_a_two_by_two_table_per_theme():
+    pairs = [
+        (frozenset({"neglect", "optimism_bias"}), frozenset({"neglect"})),
+        (frozenset({"neglect"}), frozenset({"neglect", "workload"})),
+        (frozenset(), frozenset({"optimism_bias"})),
+        (frozenset({"unlisted"}), frozenset()),
+    ]
+    tables = s.theme_tables(pairs, ["neglect", "optimism_bias", "workload", "supervision"])
+    assert tables["neglect"] == s.ThemeTable(both=2, first_only=0, second_only=0, neither=2)
+    assert tables["optimism_bias"] == s.ThemeTable(both=0, first_only=1, second_only=1, neither=2)
+    assert tables["workload"] == s.ThemeTable(both=0, first_only=0, second_only=1, neither=3)
+    assert tables["supervision"] == s.ThemeTable(both=0, first_only=0, second_only=0, neither=4)
+    assert "unlisted" not in tables
+    # neglect: p_o = 1, p_e = 0.5*0.5 + 0.5*0.5 = 0.5, kappa = 1.
+    assert tables["neglect"].kappa.kappa == pytest.approx(1.0)
+    # optimism bias: p_o = 2/4, both coders said yes 1/4: p_e = 1/16 + 9/16 = 10/16;
+    # kappa = (0.5 - 0.625) / 0.375 = -1/3.
+    assert tables["optimism_bias"].kappa.kappa == pytest.approx(-1 / 3)
+    assert tables["optimism_bias"].percent_agreement == pytest.approx(0.5)
+    assert tables["supervision"].kappa.kappa is None
+    with pytest.raises(ValueError, match="pairs: no review"):
+        s.theme_tables([], ["neglect"])
+
+
+def test_it_pools_tables_before_computing_kappa():
+    # Summed cells: both 2, first only 1, second only 2, neither 11 (n = 16).
+    # p_o = 13/16; first yes 3/16, second yes 4/16;
+    # p_e = (3*4 + 13*12) / 256 = 168/256 = 0.65625;
+    # kappa = (0.8125 - 0.65625) / 0.34375 = 0.4545... = 5/11.
+    tables = [
+        s.ThemeTable(both=2, first_only=0, second_only=0, neither=2),
+        s.ThemeTable(both=0, first_only=1, second_only=1, neither=2),
+        s.ThemeTable(both=0, first_only=0, second_only=1, neither=3),
+        s.ThemeTable(both=0, first_only=0, second_only=0, neither=4),
+    ]
+    assert s.pooled_kappa(tables).kappa == pytest.approx(5 / 11)

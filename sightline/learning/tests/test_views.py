@@ -1,0 +1,219 @@
+import pytest
+from django.urls import reverse
+
+from sightline.audit.actions import CLI
+from sightline.audit.models import AuditAction, AuditEvent
+from sightline.learning import actions
+from sightline.learning.models import Coding, FinalCoding, Taxonomy, TaxonomyStatus
+from sightline.testing.factories import ReviewDocumentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def second_analyst(agencies):
+    return UserFactory.create(username="bo.analyst", agency=agencies["CSC"], role="panel_analyst")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def last_audit():
+    return AuditEvent.objects.order_by("-id").first()
+
+
+# --- who may see what ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["social_worker", "police_officer", "teacher"])
+def test_practitioners_see_none_of_the_learning_pages(client, request, persona):
+    login(client, request.getfixturevalue(persona))
+    document = ReviewDocumentFactory.create()
+    for url in (
+        reverse("learning:index"),
+        reverse("learning:taxonomy-list"),
+        reverse("learning:taxonomy", args=[1]),
+        reverse("learning:review-list"),
+        reverse("learning:review", args=[document.public_id]),
+        reverse("learning:adjudicate", args=[document.public_id]),
+        reverse("learning:agreement"),
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_denied_review_is_audited_as_a_denial(client, teacher):
+    document = ReviewDocumentFactory.create()
+    login(client, teacher).get(reverse("learning:review", args=[document.public_id]))
+    audit = last_audit()
+    assert audit.action == AuditAction.DENIED
+    assert audit.detail["intent"] == AuditAction.VIEW_REVIEW_DOCUMENT
+
+
+def test_managers_and_administrators_do_not_read_reviews(client, team_manager, administrator):
+    document = ReviewDocumentFactory.create()
+    for user in (team_manager, administrator):
+        response = login(client, user).get(reverse("learning:review", args=[document.public_id]))
+        assert response.status_code == 404
+    assert login(client, administrator).get(reverse("learning:taxonomy-list")).status_code == 200
+    assert login(client, team_manager).get(reverse("learning:taxonomy-list")).status_code == 404
+
+
+def test_an_unknown_review_is_a_404_like_a_forbidden_one(client, panel_analyst):
+    response = login(client, panel_analyst).get(reverse("learning:review", args=["not-a-uuid"]))
+    assert response.status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(reverse("learning:index"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+# --- taxonomy pages ------------------------------------------------------------------
+
+
+def test_an_administrator_drafts_adds_a_theme_and_publishes(client, administrator):
+    login(client, administrator)
+    response = client.post(reverse("learning:taxonomy-list"), {"notes": "Add racism"})
+    assert response.status_code == 302
+    assert last_audit().action == AuditAction.DRAFT_TAXONOMY
+    page = reverse("learning:taxonomy", args=[2])
+    response = client.post(
+        page,
+        {"label": "Racism and identity", "code": "racism_identity", "group": "practice"},
+    )
+    assert response.status_code == 302
+    assert "<code>racism_identity</code>" in client.get(page).content.decode()
+    assert Taxonomy.objects.get(version=2).themes.get(code="racism_identity").order == 35
+    response = client.post(reverse("learning:taxonomy-publish", args=[2]))
+    assert response.status_code == 302
+    assert Taxonomy.objects.get(version=2).status == TaxonomyStatus.PUBLISHED
+    assert last_audit().action == AuditAction.PUBLISH_TAXONOMY
+
+
+def test_a_bad_theme_is_shown_beside_its_field_and_nothing_is_saved(client, panel_analyst):
+    actions.draft_taxonomy(actor=panel_analyst, origin=CLI)
+    login(client, panel_analyst)
+    response = client.post(
+        reverse("learning:taxonomy", args=[2]),
+        {"label": "Neglect again", "code": "neglect", "group": "harm_type"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "neglect is already used in version 2" in html
+    assert Taxonomy.objects.get(version=2).themes.filter(label="Neglect again").count() == 0
+
+
+def test_a_published_version_shows_no_edit_controls(client, panel_analyst):
+    html = login(client, panel_analyst).get(reverse("learning:taxonomy", args=[1])).content.decode()
+    assert "Optimism bias" in html
+    assert "Add a theme" not in html
+    assert "Publish version" not in html
+
+
+def test_removing_a_theme_from_a_published_version_is_refused(client, panel_analyst):
+    theme = Taxonomy.objects.get(version=1).themes.get(code="workload")
+    login(client, panel_analyst).post(reverse("learning:theme-remove", args=[1, theme.pk]))
+    assert Taxonomy.objects.get(version=1).themes.filter(code="workload").exists()
+
+
+# --- coding and adjudication pages ---------------------------------------------------
+
+
+def test_an_analyst_reads_codes_and_submits_a_review_with_audit_rows(client, panel_analyst):
+    document = ReviewDocumentFactory.create(text="The family did not engage.")
+    page = reverse("learning:review", args=[document.public_id])
+    login(client, panel_analyst)
+    response = client.get(page)
+    assert response.status_code == 200
+    assert "The family did not engage." in response.content.decode()
+    assert last_audit().action == AuditAction.VIEW_REVIEW_DOCUMENT
+    assert last_audit().detail == {"review": document.reference}
+    response = client.post(
+        page, {"themes": ["reluctant_engagement", "neglect"], "note": "", "submit": "on"}
+    )
+    assert response.status_code == 302
+    coding = Coding.objects.get()
+    assert coding.status == "submitted"
+    assert AuditEvent.objects.filter(action=AuditAction.SUBMIT_CODING).count() == 1
+
+
+def test_coders_do_not_see_each_others_coding_until_they_submit(
+    client, panel_analyst, second_analyst
+):
+    document = ReviewDocumentFactory.create()
+    taxonomy = actions.published_taxonomy()
+    actions.save_coding(
+        actor=second_analyst,
+        origin=CLI,
+        document=document,
+        taxonomy=taxonomy,
+        theme_codes=["supervision"],
+        note="Bo's private note",
+        submit=True,
+    )
+    page = reverse("learning:review", args=[document.public_id])
+    login(client, panel_analyst)
+    assert "Bo&#x27;s private note" not in client.get(page).content.decode()
+    client.post(page, {"themes": ["neglect"], "submit": "on"})
+    assert "Bo&#x27;s private note" in client.get(page).content.decode()
+
+
+def test_an_unknown_theme_code_in_the_post_is_refused(client, panel_analyst):
+    document = ReviewDocumentFactory.create()
+    response = login(client, panel_analyst).post(
+        reverse("learning:review", args=[document.public_id]), {"themes": ["invented"]}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Coding.objects.exists()
+
+
+def test_the_adjudication_page_records_the_final_coding(client, panel_analyst, second_analyst):
+    document = ReviewDocumentFactory.create()
+    taxonomy = actions.published_taxonomy()
+    for user, codes in ((panel_analyst, ["neglect", "workload"]), (second_analyst, ["neglect"])):
+        actions.save_coding(
+            actor=user,
+            origin=CLI,
+            document=document,
+            taxonomy=taxonomy,
+            theme_codes=codes,
+            submit=True,
+        )
+    page = reverse("learning:adjudicate", args=[document.public_id])
+    login(client, panel_analyst)
+    html = client.get(page).content.decode()
+    assert "Differ" in html
+    assert 'value="neglect" checked' in html
+    assert 'value="workload" checked' not in html
+    response = client.post(page, {"themes": ["neglect", "workload"], "note": ""})
+    assert response.status_code == 302
+    final = FinalCoding.objects.get(document=document)
+    assert sorted(final.themes.values_list("code", flat=True)) == ["neglect", "workload"]
+    assert last_audit().action == AuditAction.ADJUDICATE_CODING
+
+
+def test_the_agreement_page_shows_kappa_per_theme(client, panel_analyst, second_analyst):
+    taxonomy = actions.published_taxonomy()
+    for text, first, second in (
+        ("a", ["neglect"], ["neglect"]),
+        ("b", ["neglect"], []),
+        ("c", [], ["workload"]),
+    ):
+        document = ReviewDocumentFactory.create(text=text)
+        for user, codes in ((panel_analyst, first), (second_analyst, second)):
+            actions.save_coding(
+                actor=user,
+                origin=CLI,
+                document=document,
+                taxonomy=taxonomy,
+                theme_codes=codes,
+                submit=True,
+            )
+    html = login(client, panel_analyst).get(reverse("learning:agreement")).content.decode()
+    assert "3 reviews coded by two analysts" in html
+    assert "Pooled kappa" in html

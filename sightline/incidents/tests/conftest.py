@@ -19,6 +19,10 @@ TODAY = dt.datetime(2024, 9, 2, 12, 0, tzinfo=dt.UTC)
 def fast_password_hashing(settings):
     # Personas are created with passwords; the production hasher costs ~0.3 s per user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages are tested over plain HTTP (test client, live server); production redirects.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
 
 
 @pytest.fixture(autouse=True)

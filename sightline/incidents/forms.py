@@ -1,0 +1,169 @@
+"""HTML forms for incidents. Parsing only: every rule lives in ``incidents.actions``."""
+
+from typing import Any
+
+from django import forms
+
+from sightline.accounts.models import Role, User
+from sightline.agencies.models import Agency, AgencyKind
+from sightline.incidents.models import Nature, PanelView, Partner, PoliceInvolvement
+
+CHILD_SLOTS = 3
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})})
+
+
+def _date(label: str, *, required: bool = True, hint: str = "") -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=hint)
+
+
+def _text(label: str, *, required: bool = True, rows: int = 4, hint: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=hint,
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": rows}),
+    )
+
+
+def _line(label: str, *, required: bool = False, hint: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=hint,
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+    )
+
+
+def _agencies(kind: AgencyKind) -> Any:
+    return forms.ModelChoiceField(
+        queryset=Agency.objects.filter(kind=kind),
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+
+
+def _users() -> Any:
+    return forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).exclude(role=Role.ADMINISTRATOR),
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+
+
+class NotificationForm(forms.Form):
+    local_authority = _agencies(AgencyKind.CHILDRENS_SOCIAL_CARE)
+    police = _agencies(AgencyKind.POLICE)
+    integrated_care_board = _agencies(AgencyKind.HEALTH)
+    incident_on = _date("Date of the incident")
+    aware_on = _date("Date the local authority became aware")
+    nature = forms.ChoiceField(
+        label="Nature of the incident",
+        choices=Nature.choices,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+    )
+    nature_details = _text("Details of the nature of the incident", required=False, rows=2)
+    case_outline = _text("Case outline", rows=6)
+    police_involvement = forms.ChoiceField(
+        label="Police involvement",
+        choices=PoliceInvolvement.choices,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+    police_details = _text("Police involvement: details", required=False, rows=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for slot in range(1, CHILD_SLOTS + 1):
+            optional = "" if slot == 1 else " (siblings harmed together only)"
+            self.fields[f"child_{slot}_id"] = _line(
+                f"Child {slot}: Sightline reference{optional}",
+                required=slot == 1,
+                hint="The reference on the child's record page",
+            )
+            self.fields[f"child_{slot}_disability"] = _line(f"Child {slot}: disability")
+            self.fields[f"child_{slot}_placement_type"] = _line(f"Child {slot}: placement type")
+            self.fields[f"child_{slot}_perpetrator_relationship"] = _line(
+                f"Child {slot}: the alleged perpetrator's relationship to the child"
+            )
+
+
+class SubmitForm(forms.Form):
+    submitted_on = _date("Date sent to the national panel")
+
+
+class RequestSummaryForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.all(), widget=forms.Select(attrs={"class": "govuk-select"})
+    )
+    contributor = _users()
+
+
+class SummaryForm(forms.Form):
+    involvement = _text("The agency's involvement with the child and family")
+    analysis = _text("Analysis")
+    learning = _text("Learning")
+
+
+class MeetingForm(forms.Form):
+    held_on = _date("Date of the review meeting")
+    attendees = _text("Attendees", rows=2)
+    notes = _text("Record of the meeting", rows=5)
+
+
+class SafetyActionForm(forms.Form):
+    description = _text("Immediate safety action", rows=2)
+    owner = _users()
+    due_on = _date("Due by")
+
+
+class CompleteActionForm(forms.Form):
+    action = forms.IntegerField(widget=forms.HiddenInput())
+    completed_on = _date("Completed on")
+
+
+class DecisionForm(forms.Form):
+    needed = forms.TypedChoiceField(
+        label="Is a local child safeguarding practice review needed?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+    )
+    reasons = _text("Reasons")
+    decided_on = _date("Date of the decision")
+
+
+class SignOffForm(forms.Form):
+    partner = forms.ChoiceField(choices=Partner.choices, widget=forms.HiddenInput())
+
+
+class PanelResponseForm(forms.Form):
+    received_on = _date("Date of the panel's response")
+    view = forms.ChoiceField(
+        label="The panel's view",
+        choices=PanelView.choices,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+    )
+    national_review_considered = forms.BooleanField(
+        label="The panel is considering a national review",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
+    comments = _text("Comments", required=False, rows=3)
+
+
+class CommissionForm(forms.Form):
+    reviewer = _line("Reviewer", required=True)
+    terms_of_reference = _text("Terms of reference", rows=5)
+
+
+class MilestoneForm(forms.Form):
+    name = _line("Milestone", required=True)
+    due_on = _date("Due by")
+
+
+class ProgressForm(forms.Form):
+    sent_to_panel_on = _date("Date sent to the panel and the Secretary of State", required=False)
+    published_on = _date("Date published", required=False)

@@ -1,0 +1,168 @@
+"""Pages: who may, who may not (404 for records one may not know exist), audit rows."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+
+from sightline.audit.actions import CLI
+from sightline.audit.models import AuditAction, AuditEvent
+from sightline.incidents import actions
+from sightline.incidents.models import SeriousIncidentNotification
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def notification(notify, team_manager):
+    return actions.submit_notification(
+        actor=team_manager, origin=CLI, notification=notify(), submitted_on=D(2024, 5, 10)
+    )
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("team_manager", 200),
+        ("panel_analyst", 200),
+        ("social_worker", 404),
+        ("teacher", 404),
+        ("administrator", 404),
+    ],
+)
+def test_the_notification_page(client, request, notification, persona, status):
+    user = request.getfixturevalue(persona)
+    AuditEvent.objects.all().delete()
+    response = _login(client, user).get(
+        reverse("incidents:notification", args=[notification.public_id])
+    )
+    assert response.status_code == status
+    row = AuditEvent.objects.get()
+    assert row.actor == user
+    assert row.action == (AuditAction.VIEW_INCIDENT if status == 200 else AuditAction.DENIED)
+    if status == 200:
+        assert "13 May 2024" in response.content.decode()
+
+
+def test_the_dashboard_lists_only_visible_records(client, notification, team_manager, teacher):
+    page = _login(client, team_manager).get(reverse("incidents:dashboard")).content.decode()
+    assert notification.reference in page
+    assert "Record a serious incident notification" in page
+    client.logout()
+    page = _login(client, teacher).get(reverse("incidents:dashboard")).content.decode()
+    assert notification.reference not in page
+    assert "Record a serious incident notification" not in page
+
+
+def test_the_panel_analyst_reads_but_cannot_change(client, notification, panel_analyst):
+    _login(client, panel_analyst)
+    response = client.post(reverse("incidents:review_open", args=[notification.public_id]))
+    assert response.status_code == 403
+    assert not hasattr(SeriousIncidentNotification.objects.get(), "rapid_review")
+    assert AuditEvent.objects.filter(actor=panel_analyst, action=AuditAction.DENIED).exists()
+
+
+def test_recording_a_notification_through_the_page(client, team_manager, child, agencies):
+    _login(client, team_manager)
+    form = {
+        "local_authority": agencies["CSC"].pk,
+        "police": agencies["POLICE"].pk,
+        "integrated_care_board": agencies["HEALTH"].pk,
+        "incident_on": "2024-05-02",
+        "aware_on": "2024-05-03",
+        "nature": "serious_harm",
+        "case_outline": "Outline",
+        "police_involvement": "none",
+        "child_1_id": str(child.public_id),
+    }
+    bad = client.post(reverse("incidents:notification_new"), {**form, "aware_on": "2024-05-01"})
+    assert bad.status_code == 200
+    assert "The authority cannot have become aware before the incident." in bad.content.decode()
+    assert not SeriousIncidentNotification.objects.exists()
+    response = client.post(reverse("incidents:notification_new"), form)
+    notification = SeriousIncidentNotification.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("incidents:notification", args=[notification.public_id])
+    assert notification.due_on == D(2024, 5, 13)
+
+
+def test_practitioners_cannot_open_the_form(client, social_worker):
+    assert (
+        _login(client, social_worker).get(reverse("incidents:notification_new")).status_code == 403
+    )
+
+
+def test_exports_are_audited(client, notification, panel_analyst):
+    _login(client, panel_analyst)
+    response = client.get(
+        reverse("incidents:notification_export", args=[notification.public_id, "json"])
+    )
+    assert response.status_code == 200
+    assert json.loads(response.content)["deadline"]["due_on"] == "2024-05-13"
+    pdf = client.get(reverse("incidents:notification_export", args=[notification.public_id, "pdf"]))
+    assert pdf.content.startswith(b"%PDF")
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.EXPORT_INCIDENT, actor=panel_analyst).count()
+        == 2
+    )
+    assert (
+        client.get(
+            reverse("incidents:notification_export", args=[notification.public_id, "xml"])
+        ).status_code
+        == 404
+    )
+
+
+def test_a_review_step_error_is_shown_on_the_page(client, notification, team_manager):
+    _login(client, team_manager)
+    client.post(reverse("incidents:review_open", args=[notification.public_id]))
+    response = client.post(
+        reverse("incidents:review_step", args=[notification.public_id, "decision"]),
+        {"needed": "yes", "reasons": "r", "decided_on": "2024-05-20"},
+    )
+    assert response.status_code == 400
+    assert "Record the review meeting before the decision." in response.content.decode()
+    assert (
+        client.post(
+            reverse("incidents:review_step", args=[notification.public_id, "nope"])
+        ).status_code
+        == 404
+    )
+
+
+def test_a_contributor_writes_their_summary_and_no_other(
+    client, notification, team_manager, police_officer, agencies
+):
+    review = actions.open_rapid_review(actor=team_manager, origin=CLI, notification=notification)
+    police = review.summaries.get(agency__code="POLICE")
+    actions.request_agency_summary(
+        actor=team_manager,
+        origin=CLI,
+        review=review,
+        agency=agencies["POLICE"],
+        contributor=police_officer,
+    )
+    _login(client, police_officer)
+    assert client.get(reverse("incidents:review", args=[notification.public_id])).status_code == 200
+    csc = review.summaries.get(agency__code="CSC")
+    assert client.get(reverse("incidents:summary", args=[csc.pk])).status_code == 404
+    response = client.post(
+        reverse("incidents:summary", args=[police.pk]),
+        {"involvement": "Two call-outs", "analysis": "Missed link", "learning": "Share sooner"},
+    )
+    assert response.status_code == 302
+    police.refresh_from_db()
+    assert police.submitted_by == police_officer
+    # A contributor cannot change the review itself.
+    meeting = client.post(
+        reverse("incidents:review_step", args=[notification.public_id, "meeting"]),
+        {"held_on": "2024-05-24", "attendees": "a", "notes": "b"},
+    )
+    assert meeting.status_code == 403

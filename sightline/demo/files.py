@@ -95,6 +95,23 @@ FILES = (
     "statuses.csv",
     "practitioners.csv",
 )
+HEADERS = dict(
+    zip(
+        FILES,
+        (
+            PEOPLE_COLUMNS,
+            EVENT_COLUMNS,
+            GROUND_TRUTH_COLUMNS,
+            PERSON_COLUMNS,
+            PATTERN_COLUMNS,
+            RELATIONSHIP_COLUMNS,
+            INVOLVEMENT_COLUMNS,
+            STATUS_COLUMNS,
+            PRACTITIONER_COLUMNS,
+        ),
+        strict=True,
+    )
+)
 
 
 @dataclass
@@ -209,10 +226,15 @@ def event_row(event: DemoEvent) -> dict[str, str]:
     return dict(zip(EVENT_COLUMNS, event_fields(event), strict=True))
 
 
-def summarise(config: DemoConfig, *, progress: Callable[[int], None] | None = None) -> Counts:
+def summarise(
+    config: DemoConfig,
+    *,
+    progress: Callable[[int], None] | None = None,
+    with_events: bool = True,
+) -> Counts:
     """Generate without writing; ``progress`` is called with the children so far."""
     counts = Counts()
-    for household in generate(config):
+    for household in generate(config, with_events=with_events):
         counts.add(household)
         if progress:
             progress(counts.children)
@@ -225,29 +247,23 @@ def write_files(
     *,
     progress: Callable[[int], None] | None = None,
     roster: Roster | None = None,
+    with_events: bool = True,
 ) -> Counts:
-    """Write every file of ``FILES`` into ``out_dir`` (created if need be), streaming."""
+    """Write the ``FILES`` into ``out_dir`` (created if need be), streaming.
+
+    Without events, ``events.csv`` is not written; every other file is the same.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     roster = roster or build_roster(config)
     counts = Counts()
-    handles = {name: (out_dir / name).open("w", newline="", encoding="utf-8") for name in FILES}
+    names = [name for name in FILES if with_events or name != "events.csv"]
+    handles = {name: (out_dir / name).open("w", newline="", encoding="utf-8") for name in names}
     try:
         writers = {name: csv.writer(handle) for name, handle in handles.items()}
-        headers = (
-            PEOPLE_COLUMNS,
-            EVENT_COLUMNS,
-            GROUND_TRUTH_COLUMNS,
-            PERSON_COLUMNS,
-            PATTERN_COLUMNS,
-            RELATIONSHIP_COLUMNS,
-            INVOLVEMENT_COLUMNS,
-            STATUS_COLUMNS,
-            PRACTITIONER_COLUMNS,
-        )
-        for name, header in zip(FILES, headers, strict=True):
-            writers[name].writerow(header)
+        for name in names:
+            writers[name].writerow(HEADERS[name])
         writers["practitioners.csv"].writerows(roster.all())
-        for household in generate(config, roster):
+        for household in generate(config, roster, with_events=with_events):
             _write_household(writers, household)
             counts.add(household)
             if progress:
@@ -265,7 +281,8 @@ def _write_household(writers: dict[str, Any], household: Household) -> None:
     writers["ground_truth.csv"].writerows(
         (r.agency, r.record_id, r.person_id, hid, *roles[r.person_id]) for r in household.records
     )
-    writers["events.csv"].writerows(map(event_fields, household.events))
+    if household.events:
+        writers["events.csv"].writerows(map(event_fields, household.events))
     writers["persons.csv"].writerows(
         (*p[:5], _date(p.date_of_birth), *p[6:]) for p in household.persons
     )

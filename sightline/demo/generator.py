@@ -21,6 +21,7 @@ import bisect
 import datetime as dt
 import itertools
 import math
+import operator
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -195,8 +196,18 @@ class _Weighted(Generic[T]):
         return self.items[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
 
 
+# random.Random's randint and randrange are exact but slow; at millions of calls these
+# one-multiplication versions matter (their bias, below 2**-50, does not).
 def _choice(rng: random.Random, items: Sequence[T]) -> T:
     return items[int(rng.random() * len(items))]
+
+
+def _below(rng: random.Random, n: int) -> int:
+    return int(rng.random() * n)
+
+
+def _randint(rng: random.Random, low: int, high: int) -> int:
+    return low + int(rng.random() * (high - low + 1))
 
 
 def nhs_number(index: int) -> str | None:
@@ -466,17 +477,31 @@ class _Counters:
     events: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AGENCY_CODES, 0))
 
 
-def generate(config: DemoConfig, roster: Roster | None = None) -> Iterator[Household]:
-    """Households until ``config.children`` children exist. The first is the showcase family."""
+def generate(
+    config: DemoConfig, roster: Roster | None = None, *, with_events: bool = True
+) -> Iterator[Household]:
+    """Households until ``config.children`` children exist. The first is the showcase family.
+
+    ``with_events=False`` leaves out the chronology events (their ids are still assigned
+    and the patterns still name them): everything else comes out exactly the same, faster.
+    """
     if config.children < 1:
         raise ValueError("children must be at least 1")
     rng = random.Random(config.seed)
+    text_rng = random.Random(f"text-{config.seed}")
     roster = roster or build_roster(config)
     counters = _Counters()
     remaining = config.children
     while remaining > 0:
         builder = _HouseholdBuilder(
-            rng, config, roster, counters, remaining, showcase=counters.household == 0
+            rng,
+            text_rng,
+            config,
+            roster,
+            counters,
+            remaining,
+            showcase=counters.household == 0,
+            with_events=with_events,
         )
         household = builder.build()
         remaining -= sum(1 for p in household.persons if p.role == CHILD)
@@ -487,14 +512,18 @@ class _HouseholdBuilder:
     def __init__(
         self,
         rng: random.Random,
+        text_rng: random.Random,
         config: DemoConfig,
         roster: Roster,
         counters: _Counters,
         max_children: int,
         *,
         showcase: bool,
+        with_events: bool,
     ) -> None:
         self.rng = rng
+        self.text_rng = text_rng
+        self.with_events = with_events
         self.as_of = config.as_of
         self.window_start = _add_years(config.as_of, -HISTORY_YEARS)
         self.roster = roster
@@ -602,10 +631,9 @@ class _HouseholdBuilder:
         count = min(count, self.max_children)
 
         # Children's dates of birth: the eldest first, then younger ones, perhaps a twin.
-        if self.showcase:
-            eldest_age_days = 9 * 365 + rng.randrange(200)
-        else:
-            eldest_age_days = rng.randrange(18 * 365 - 2)
+        eldest_age_days = _below(rng, 18 * 365 - 2)
+        if self.showcase:  # a primary-school child, so every agency has something to say
+            eldest_age_days = 9 * 365 + eldest_age_days % 200
         dobs = [self.as_of - dt.timedelta(days=eldest_age_days)]
         twin_at = -1
         while len(dobs) < count:
@@ -613,17 +641,15 @@ class _HouseholdBuilder:
                 twin_at = len(dobs)
                 dobs.append(dobs[-1])
                 continue
-            gap = rng.randint(300, 6 * 365) if not self.showcase else 6 * 365
+            gap = _randint(rng, 300, 6 * 365) if not self.showcase else 6 * 365
             dob = dobs[-1] + dt.timedelta(days=gap)
             if dob > self.as_of - dt.timedelta(days=14):
                 break
             dobs.append(dob)
 
         mother_age_at_first = max(17, min(42, int(rng.gauss(27, 5.5))))
-        mother_dob = _add_years(dobs[0], -mother_age_at_first) - dt.timedelta(
-            days=rng.randrange(365)
-        )
-        father_dob = mother_dob - dt.timedelta(days=rng.randint(-3 * 365, 8 * 365))
+        mother_dob = _add_years(dobs[0], -mother_age_at_first) - dt.timedelta(days=_below(rng, 365))
+        father_dob = mother_dob - dt.timedelta(days=_randint(rng, -3 * 365, 8 * 365))
         white_british = names.ETHNICITIES[0][0]
         adult_ethnicity = white_british if ethnicity in _MIXED_SECOND else ethnicity
         father_ethnicity = ethnicity if ethnicity not in _MIXED_SECOND else _MIXED_LABEL[second]
@@ -650,7 +676,7 @@ class _HouseholdBuilder:
             adults = [father]
             child_surname = father_name
         elif structure == "kinship":
-            gran_dob = _add_years(mother_dob, -rng.randint(18, 30))
+            gran_dob = _add_years(mother_dob, -_randint(rng, 18, 30))
             gran = self._member(role=ADULT, kind="grandmother", dob=gran_dob, sex="F", tradition=tradition, ethnicity=adult_ethnicity, family_name=mother_maiden, avoid=used)  # fmt: skip
             adults = [gran]
             child_surname = absent_father_name if rng.random() < 0.6 else mother_maiden
@@ -669,7 +695,7 @@ class _HouseholdBuilder:
                 latest = self.as_of - dt.timedelta(days=180)
                 span = (latest - earliest).days
                 partner_start = (
-                    earliest + dt.timedelta(days=rng.randrange(span)) if span > 0 else latest
+                    earliest + dt.timedelta(days=_below(rng, span)) if span > 0 else latest
                 )
                 if self.showcase:
                     partner_start = dobs[0] + dt.timedelta(days=2 * 365)
@@ -679,9 +705,9 @@ class _HouseholdBuilder:
             and rng.random() < 0.06
             and not self.showcase
         ):
-            relative_dob = _add_years(mother_dob, rng.randint(17, 25))
+            relative_dob = _add_years(mother_dob, _randint(rng, 17, 25))
             if age_on(relative_dob, self.as_of) < 18:
-                relative_dob = _add_years(self.as_of, -rng.randint(18, 23))
+                relative_dob = _add_years(self.as_of, -_randint(rng, 18, 23))
             relative = self._member(role=ADULT, kind="relative", dob=relative_dob, sex="M" if rng.random() < 0.5 else "F", tradition=tradition, ethnicity=adult_ethnicity, family_name=mother_maiden, avoid=used)  # fmt: skip
             adults.append(relative)
 
@@ -706,12 +732,12 @@ class _HouseholdBuilder:
         town, districts = _TOWNS.pick(rng)
         district = _choice(rng, districts)
         letters = names.INWARD_LETTERS
-        inward = f"{rng.randrange(10)}{_choice(rng, letters)}{_choice(rng, letters)}"
+        inward = f"{_below(rng, 10)}{_choice(rng, letters)}{_choice(rng, letters)}"
         street = f"{_choice(rng, names.STREET_STEMS)} {_choice(rng, names.STREET_KINDS)}"
         number = 1 + int(rng.random() ** 2 * 240)
         line = f"{number} {street}, {town}"
         if rng.random() < 0.12:
-            line = f"Flat {rng.randint(1, 24)}, {line}"
+            line = f"Flat {_randint(rng, 1, 24)}, {line}"
         return line, f"{district} {inward}"
 
     def _make_relationships(self) -> None:
@@ -727,7 +753,7 @@ class _HouseholdBuilder:
                         self._relate(adult, child, PARTNER_OF_PARENT, self.partner_start, source)
                 elif adult.kind == "grandmother":
                     start = max(
-                        child.dob, self.as_of - dt.timedelta(days=self.rng.randint(90, 2000))
+                        child.dob, self.as_of - dt.timedelta(days=_randint(self.rng, 90, 2000))
                     )
                     self._relate(adult, child, CARER, start, CSC)
                 else:
@@ -755,13 +781,13 @@ class _HouseholdBuilder:
         ):
             return dt.datetime.combine(day, dt.time()), True
         if agency == POLICE or category in {"emergency_attendance", "self_harm", "missing_episode"}:
-            hour = rng.randrange(24)
+            hour = _below(rng, 24)
             hour = (
                 0 if hour == 1 else hour
             )  # no 01:xx: it does not exist on the spring clock change
         else:
-            hour = rng.randint(9, 16)
-        return dt.datetime.combine(day, dt.time(hour, rng.randrange(60))), False
+            hour = _randint(rng, 9, 16)
+        return dt.datetime.combine(day, dt.time(hour, _below(rng, 60))), False
 
     def _event(
         self,
@@ -800,7 +826,7 @@ class _HouseholdBuilder:
                 tone,
                 significance,
                 practitioner,
-                tuple(o for o in others if o is not subject),
+                tuple(o for o in others if o is not subject) if others else (),
                 pattern,
             )
         )
@@ -811,11 +837,11 @@ class _HouseholdBuilder:
         start = max(child.dob, self.window_start)
         hv = self.health_visitor.full_name
         for age_days, chance in ((11, 1.0), (49, 0.95), (105, 0.4), (300, 0.85), (800, 0.75)):
-            day = child.dob + dt.timedelta(days=age_days + rng.randrange(14))
+            day = child.dob + dt.timedelta(days=age_days + _below(rng, 14))
             if start <= day <= self.as_of and rng.random() < chance:
                 self._event(HEALTH, child, day, "health_visitor_contact", ROUTINE, practitioner=hv)
-        for _ in range(rng.randrange(3)):
-            day = child.dob + dt.timedelta(days=rng.randrange(3 * 365))
+        for _ in range(_below(rng, 3)):
+            day = child.dob + dt.timedelta(days=_below(rng, 3 * 365))
             if start <= day <= self.as_of:
                 self._event(HEALTH, child, day, "health_visitor_contact", ROUTINE, practitioner=hv)
         years = max(0, (self.as_of - start).days) / 365.25
@@ -963,7 +989,7 @@ class _HouseholdBuilder:
                             practitioner=sw.full_name,
                             stop=True,
                         )
-                day += dt.timedelta(days=rng.randint(*every))
+                day += dt.timedelta(days=_randint(rng, *every))
             return until
 
         try:
@@ -971,31 +997,31 @@ class _HouseholdBuilder:
             event(day, "contact")
             if outcome == "contact":
                 return
-            day += dt.timedelta(days=rng.randint(0, 3))
+            day += dt.timedelta(days=_randint(rng, 0, 3))
             event(day, "referral", all_children=True)
             if strategy or outcome in {"cp", "lac"}:
-                day += dt.timedelta(days=rng.randint(0, 3))
+                day += dt.timedelta(days=_randint(rng, 0, 3))
                 event(day, "strategy_discussion")
                 event(day, "section47_started")
-            day += dt.timedelta(days=rng.randint(0, 4))
+            day += dt.timedelta(days=_randint(rng, 0, 4))
             for child in (index, *siblings):
                 self.involvements.append((child, CSC, SOCIAL_WORKER, sw, day, None))
                 opened.append((child, len(self.involvements) - 1))
             event(day, "assessment_started", all_children=True)
-            assessment_end = day + dt.timedelta(days=rng.randint(20, 45))
-            day = visits(day + dt.timedelta(days=rng.randint(1, 6)), assessment_end, (6, 14), 0.5)
+            assessment_end = day + dt.timedelta(days=_randint(rng, 20, 45))
+            day = visits(day + dt.timedelta(days=_randint(rng, 1, 6)), assessment_end, (6, 14), 0.5)
             event(day, "assessment_completed", all_children=True)
             if outcome in {"cp", "lac"}:
                 event(day, "section47_outcome")
-                day += dt.timedelta(days=rng.randint(8, 21))
+                day += dt.timedelta(days=_randint(rng, 8, 21))
                 event(day, "initial_conference", all_children=True)
                 event(day, "cp_plan_started", all_children=True)
                 open_status(day, CP, category)
-                plan_days = rng.randint(240, 900)
+                plan_days = _randint(rng, 240, 900)
                 if outcome == "lac":
-                    plan_days = rng.randint(30, 200)
+                    plan_days = _randint(rng, 30, 200)
                 plan_end = day + dt.timedelta(days=plan_days)
-                core_group = day + dt.timedelta(days=rng.randint(7, 10))
+                core_group = day + dt.timedelta(days=_randint(rng, 7, 10))
                 while core_group < plan_end and core_group <= self.as_of:
                     self._event(
                         CSC,
@@ -1005,13 +1031,15 @@ class _HouseholdBuilder:
                         CORE_GROUP,
                         practitioner=sw.full_name,
                     )
-                    core_group += dt.timedelta(days=rng.randint(35, 45))
+                    core_group += dt.timedelta(days=_randint(rng, 35, 45))
                 review = day + dt.timedelta(days=90)
                 while review < plan_end:
-                    day = visits(day + dt.timedelta(days=rng.randint(3, 10)), review, (7, 14), 0.6)
+                    day = visits(
+                        day + dt.timedelta(days=_randint(rng, 3, 10)), review, (7, 14), 0.6
+                    )
                     event(review, "review_conference", all_children=True)
                     review += dt.timedelta(days=180)
-                day = visits(day + dt.timedelta(days=rng.randint(3, 10)), plan_end, (7, 14), 0.6)
+                day = visits(day + dt.timedelta(days=_randint(rng, 3, 10)), plan_end, (7, 14), 0.6)
                 event(day, "cp_plan_ended", all_children=True)
                 close_status(day, CP)
                 if outcome == "lac":
@@ -1027,24 +1055,24 @@ class _HouseholdBuilder:
                         )
                     event(day, "looked_after_started", all_children=True)
                     open_status(day, LAC)
-                    lac_end = day + dt.timedelta(days=rng.randint(180, 1200))
+                    lac_end = day + dt.timedelta(days=_randint(rng, 180, 1200))
                     if rng.random() < 0.6:  # still looked after: visits go on until as_of
                         lac_end = self.as_of + dt.timedelta(days=3650)
                     day = visits(
-                        day + dt.timedelta(days=rng.randint(5, 20)), lac_end, (21, 42), 0.7
+                        day + dt.timedelta(days=_randint(rng, 5, 20)), lac_end, (21, 42), 0.7
                     )
                     event(day, "looked_after_ended", all_children=True)
                     close_status(day, LAC)
                 outcome = "cin" if rng.random() < 0.7 else "closed"
             if outcome == "cin":
-                day += dt.timedelta(days=rng.randint(1, 14))
+                day += dt.timedelta(days=_randint(rng, 1, 14))
                 event(day, "cin_plan_started", all_children=True)
                 open_status(day, CIN)
-                plan_end = day + dt.timedelta(days=rng.randint(180, 540))
-                day = visits(day + dt.timedelta(days=rng.randint(7, 20)), plan_end, (14, 35), 0.4)
+                plan_end = day + dt.timedelta(days=_randint(rng, 180, 540))
+                day = visits(day + dt.timedelta(days=_randint(rng, 7, 20)), plan_end, (14, 35), 0.4)
                 event(day, "cin_plan_ended", all_children=True)
                 close_status(day, CIN)
-            day += dt.timedelta(days=rng.randint(0, 14))
+            day += dt.timedelta(days=_randint(rng, 0, 14))
             event(
                 day,
                 "step_down_early_help" if outcome == "early_help" else "case_closed",
@@ -1066,18 +1094,20 @@ class _HouseholdBuilder:
     # -- patterns ------------------------------------------------------------------------------
 
     def _pattern_start(self, earliest: dt.date, back: tuple[int, int]) -> dt.date:
-        start = self.as_of - dt.timedelta(days=self.rng.randint(*back))
+        start = self.as_of - dt.timedelta(days=_randint(self.rng, *back))
         return max(start, earliest)
 
     def _neglect(self, child: _Member, start: dt.date) -> str:
         rng = self.rng
         outcome = _NEGLECT_OUTCOME.pick(rng)
-        pre = [start - dt.timedelta(days=rng.randint(20, 240)) for _ in range(rng.randint(2, 4))]
+        pre = [
+            start - dt.timedelta(days=_randint(rng, 20, 240)) for _ in range(_randint(rng, 2, 4))
+        ]
         for day in sorted(pre):
             self._event(HEALTH, child, max(day, child.dob), "was_not_brought", pattern=True)
         if age_on(child.dob, start) < 5:
-            for _ in range(rng.randint(1, 3)):
-                day = start - dt.timedelta(days=rng.randint(10, 180))
+            for _ in range(_randint(rng, 1, 3)):
+                day = start - dt.timedelta(days=_randint(rng, 10, 180))
                 self._event(
                     HEALTH,
                     child,
@@ -1093,11 +1123,11 @@ class _HouseholdBuilder:
                 ("safeguarding_concern", 1, 3),
                 ("disclosure", 0, 1),
             ):
-                for _ in range(rng.randint(low, high)):
-                    day = start - dt.timedelta(days=rng.randint(5, 150))
+                for _ in range(_randint(rng, low, high)):
+                    day = start - dt.timedelta(days=_randint(rng, 5, 150))
                     self._event(EDUCATION, child, day, category, practitioner=lead, pattern=True)
         if self.social_tenant and rng.random() < 0.4:
-            day = start - dt.timedelta(days=rng.randint(10, 200))
+            day = start - dt.timedelta(days=_randint(rng, 10, 200))
             self._event(
                 HOUSING,
                 child,
@@ -1111,7 +1141,7 @@ class _HouseholdBuilder:
             self._event(
                 POLICE,
                 child,
-                start - dt.timedelta(days=rng.randint(1, 60)),
+                start - dt.timedelta(days=_randint(rng, 1, 60)),
                 "concern_for_welfare",
                 others=self.adults[:1],
                 pattern=True,
@@ -1128,7 +1158,7 @@ class _HouseholdBuilder:
         officer = self.police_officer.full_name
         siblings = [c for c in self.children if c is not child]
         incidents = sorted(
-            start - dt.timedelta(days=rng.randint(0, 300)) for _ in range(rng.randint(2, 6))
+            start - dt.timedelta(days=_randint(rng, 0, 300)) for _ in range(_randint(rng, 2, 6))
         )
         incidents[-1] = start
         for day in incidents:
@@ -1149,7 +1179,7 @@ class _HouseholdBuilder:
             self._event(
                 HEALTH,
                 child,
-                start - dt.timedelta(days=rng.randint(5, 90)),
+                start - dt.timedelta(days=_randint(rng, 5, 90)),
                 "health_visitor_contact",
                 practitioner=self.health_visitor.full_name,
                 others=[victim],
@@ -1160,7 +1190,7 @@ class _HouseholdBuilder:
             self._event(
                 EDUCATION,
                 child,
-                start + dt.timedelta(days=rng.randint(1, 20)),
+                start + dt.timedelta(days=_randint(rng, 1, 20)),
                 "disclosure",
                 practitioner=lead,
                 pattern=True,
@@ -1169,7 +1199,7 @@ class _HouseholdBuilder:
                 self._event(
                     EDUCATION,
                     child,
-                    start - dt.timedelta(days=rng.randint(5, 90)),
+                    start - dt.timedelta(days=_randint(rng, 5, 90)),
                     "behaviour_concern",
                     practitioner=lead,
                     pattern=True,
@@ -1178,13 +1208,13 @@ class _HouseholdBuilder:
             self._event(
                 HEALTH,
                 child,
-                start - dt.timedelta(days=rng.randint(10, 120)),
+                start - dt.timedelta(days=_randint(rng, 10, 120)),
                 "was_not_brought",
                 pattern=True,
             )
         if self.showcase or rng.random() < 0.35:
             officer_h = self.housing_officer
-            day = start + dt.timedelta(days=rng.randint(2, 30))
+            day = start + dt.timedelta(days=_randint(rng, 2, 30))
             self._event(
                 HOUSING,
                 child,
@@ -1198,13 +1228,13 @@ class _HouseholdBuilder:
         category = "emotional_abuse" if rng.random() < 0.8 else "multiple"
         self._csc_journey(
             child,
-            start + dt.timedelta(days=rng.randint(0, 3)),
+            start + dt.timedelta(days=_randint(rng, 0, 3)),
             outcome,
             category=category,
             siblings=siblings,
         )
         if outcome in {"cp", "cin"} and rng.random() < 0.4:
-            day = start + dt.timedelta(days=rng.randint(60, 400))
+            day = start + dt.timedelta(days=_randint(rng, 60, 400))
             if day <= self.as_of:
                 self._event(
                     POLICE,
@@ -1227,14 +1257,14 @@ class _HouseholdBuilder:
             ("behaviour_concern", 1, 3),
             ("suspension", 1, 3),
         ):
-            for _ in range(rng.randint(low, high)):
-                day = start - dt.timedelta(days=rng.randint(10, 240))
+            for _ in range(_randint(rng, low, high)):
+                day = start - dt.timedelta(days=_randint(rng, 10, 240))
                 self._event(EDUCATION, child, day, category, practitioner=lead, pattern=True)
         if rng.random() < 0.25:
             self._event(
                 EDUCATION,
                 child,
-                start + dt.timedelta(days=rng.randint(20, 200)),
+                start + dt.timedelta(days=_randint(rng, 20, 200)),
                 "permanent_exclusion",
                 practitioner=lead,
                 pattern=True,
@@ -1250,8 +1280,8 @@ class _HouseholdBuilder:
             )
         )
         try:
-            day = start - dt.timedelta(days=rng.randint(60, 150))
-            for _ in range(rng.randint(3, 10)):
+            day = start - dt.timedelta(days=_randint(rng, 60, 150))
+            for _ in range(_randint(rng, 3, 10)):
                 self._event(
                     POLICE,
                     child,
@@ -1264,7 +1294,7 @@ class _HouseholdBuilder:
                 self._event(
                     POLICE,
                     child,
-                    day + dt.timedelta(days=rng.randint(0, 3)),
+                    day + dt.timedelta(days=_randint(rng, 0, 3)),
                     "found_after_missing",
                     practitioner=officer,
                     pattern=True,
@@ -1274,12 +1304,12 @@ class _HouseholdBuilder:
                     self._event(
                         POLICE,
                         child,
-                        day + dt.timedelta(days=rng.randint(1, 20)),
+                        day + dt.timedelta(days=_randint(rng, 1, 20)),
                         "exploitation_intelligence",
                         practitioner=officer,
                         pattern=True,
                     )
-                day += dt.timedelta(days=rng.randint(7, 60))
+                day += dt.timedelta(days=_randint(rng, 7, 60))
             for category, chance in (
                 ("arrest", 0.3),
                 ("suspect_in_crime", 0.4),
@@ -1289,7 +1319,7 @@ class _HouseholdBuilder:
                     self._event(
                         POLICE,
                         child,
-                        start + dt.timedelta(days=rng.randint(0, 200)),
+                        start + dt.timedelta(days=_randint(rng, 0, 200)),
                         category,
                         practitioner=officer,
                         pattern=True,
@@ -1303,12 +1333,12 @@ class _HouseholdBuilder:
             ("mental_health_contact", 0.25),
         ):
             if rng.random() < chance:
-                day = start + dt.timedelta(days=rng.randint(-60, 200))
+                day = start + dt.timedelta(days=_randint(rng, -60, 200))
                 if day <= self.as_of:
                     self._event(HEALTH, child, day, category, pattern=True)
         self._csc_journey(
             child,
-            start + dt.timedelta(days=rng.randint(0, 20)),
+            start + dt.timedelta(days=_randint(rng, 0, 20)),
             outcome,
             category="multiple",
             strategy=True,
@@ -1323,7 +1353,7 @@ class _HouseholdBuilder:
             self._event(
                 HEALTH,
                 child,
-                start - dt.timedelta(days=rng.randint(7, 40)),
+                start - dt.timedelta(days=_randint(rng, 7, 40)),
                 "health_visitor_contact",
                 practitioner=self.health_visitor.full_name,
                 pattern=True,
@@ -1353,7 +1383,7 @@ class _HouseholdBuilder:
             self._event(
                 EDUCATION,
                 child,
-                start - dt.timedelta(days=rng.randint(1, 30)),
+                start - dt.timedelta(days=_randint(rng, 1, 30)),
                 "safeguarding_concern",
                 ROUTINE,
                 practitioner=lead,
@@ -1362,7 +1392,7 @@ class _HouseholdBuilder:
             self._event(
                 POLICE,
                 child,
-                start - dt.timedelta(days=rng.randint(1, 30)),
+                start - dt.timedelta(days=_randint(rng, 1, 30)),
                 "concern_for_welfare",
                 ROUTINE,
                 others=self.adults[:1],
@@ -1379,7 +1409,7 @@ class _HouseholdBuilder:
         """An earlier, closed episode: about a fifth of referrals are re-referrals."""
         rng = self.rng
         outcome = _PRIOR_OUTCOME.pick(rng)
-        gap = rng.randint(700, 1800) if outcome == "cin" else rng.randint(200, 1500)
+        gap = _randint(rng, 700, 1800) if outcome == "cin" else _randint(rng, 200, 1500)
         earlier = start - dt.timedelta(days=gap)
         if earlier < max(child.dob + dt.timedelta(days=30), self.window_start):
             return
@@ -1394,7 +1424,7 @@ class _HouseholdBuilder:
         da = any(p == DOMESTIC_ABUSE for _, p, _, _ in self.pattern_info) and violent and victims
         for row in list(self.statuses):
             child = row.member
-            month = row.started_on + dt.timedelta(days=rng.randint(5, 30))
+            month = row.started_on + dt.timedelta(days=_randint(rng, 5, 30))
             end = min(row.ended_on or self.as_of, self.as_of)
             while month <= end:
                 age = age_on(child.dob, month)
@@ -1423,7 +1453,7 @@ class _HouseholdBuilder:
                         practitioner=self.police_officer.full_name,
                         others=[violent[0], victims[0]],
                     )
-                month += dt.timedelta(days=rng.randint(12, 20))
+                month += dt.timedelta(days=_randint(rng, 12, 20))
 
     def _plant_pattern(self) -> None:
         rng = self.rng
@@ -1447,7 +1477,7 @@ class _HouseholdBuilder:
             outcome = self._exploitation(child, start)
         elif pattern == PHYSICAL_ABUSE:
             child = _choice(rng, infants)
-            start = child.dob + dt.timedelta(days=rng.randint(40, 150))
+            start = child.dob + dt.timedelta(days=_randint(rng, 40, 150))
             start = min(start, as_of - dt.timedelta(days=5))
             outcome = self._physical_abuse(child, start)
         elif pattern == DOMESTIC_ABUSE:
@@ -1515,11 +1545,13 @@ class _HouseholdBuilder:
                     continue
                 record = self._record(member, agency)
                 records.append(record)
+                self._record_given[record.record_id] = record.given_name
                 member.records[agency] = [record.record_id]
                 duplicate_rate = {POLICE: 0.03, HEALTH: 0.005, CSC: 0.01}.get(agency, 0.0)
                 if not member.clean and self.rng.random() < duplicate_rate:
                     duplicate = self._record(member, agency, duplicate=True)
                     records.append(duplicate)
+                    self._record_given[duplicate.record_id] = duplicate.given_name
                     member.records[agency].append(duplicate.record_id)
         return records
 
@@ -1565,7 +1597,7 @@ class _HouseholdBuilder:
             if variants and roll < 0.2:
                 family = _choice(rng, variants)
             elif "-" in family and roll < 0.35:
-                family = family.split("-")[rng.randrange(2)]
+                family = family.split("-")[_below(rng, 2)]
             elif roll > 1 - (0.01 if agency == HEALTH else 0.03):
                 family = self._typo(family)
         if agency == POLICE and member.role == ADULT and rng.random() < 0.15:
@@ -1622,8 +1654,8 @@ class _HouseholdBuilder:
         rng = self.rng
         if len(name) < 3:
             return name
-        i = rng.randint(1, len(name) - 1)
-        kind = rng.randrange(4)
+        i = _randint(rng, 1, len(name) - 1)
+        kind = _below(rng, 4)
         if kind == 0:  # a neighbouring key
             neighbours = _KEYBOARD_NEIGHBOURS.get(name[i].lower())
             if neighbours:
@@ -1656,7 +1688,7 @@ class _HouseholdBuilder:
         self._routine_involvements()
         self._choose_agencies()
         records = self._make_records()
-        events, keys_by_pending = self._number_events()
+        events, pattern_keys = self._number_events()
         return Household(
             household_id=self.household_id,
             concern=concern,
@@ -1672,7 +1704,7 @@ class _HouseholdBuilder:
                 DemoStatus(r.member.person_id, r.kind, r.category, r.started_on, r.ended_on)
                 for r in self.statuses
             ],
-            patterns=self._patterns(keys_by_pending),
+            patterns=self._patterns(pattern_keys),
         )
 
     def _routine_involvements(self) -> None:
@@ -1697,68 +1729,59 @@ class _HouseholdBuilder:
         # Involvements that ended before they began (history cut at as_of) are dropped.
         self.involvements = [i for i in self.involvements if i[4] <= self.as_of]
 
-    def _placeholders(self, event: _Pending) -> dict[str, str]:
-        subject_records = event.subject.records.get(event.agency)
-        given = event.subject.given_name
-        if subject_records:
-            given = self._record_given.get(subject_records[0], given)
+    def _number_events(self) -> tuple[list[DemoEvent], list[tuple[_Member, str]]]:
+        """Event ids in time order, and (unless events are off) the events themselves.
+
+        Summaries and the choice between duplicate records draw on ``text_rng``, so leaving
+        the events out changes nothing else.
+        """
+        rng = self.text_rng
         carers = [a for a in self.adults if a.kind in {"mother", "father", "grandmother"}]
-        carer = carers[0].given_name if carers else "the carer"
-        others = [a for a in self.adults if a.kind in {"partner", "father", "relative"}]
-        adult = others[-1].given_name if others else "an adult"
-        return {
-            "child": given,
-            "carer": carer,
-            "adult": adult,
+        partners = [a for a in self.adults if a.kind in {"partner", "father", "relative"}]
+        placeholders = {
+            "carer": carers[0].given_name if carers else "the carer",
+            "adult": partners[-1].given_name if partners else "an adult",
             "worker": self.social_worker.full_name,
-            "school": self._school_lead(event.subject, event.when.date()).team,
             "age": self.placeholders_age or "8 weeks",
-            "category": _CATEGORY_WORDS.get(self._cp_category(event.subject), "neglect"),
+            "child": "",
+            "category": "",
         }
-
-    def _cp_category(self, member: _Member) -> str:
-        for row in self.statuses:
-            if row.member is member and row.kind == CP:
-                return row.category
-        return ""
-
-    def _number_events(self) -> tuple[list[DemoEvent], dict[int, str]]:
-        rng = self.rng
-        # The name each agency's record uses, for the summaries.
-        for member in (*self.children, *self.adults):
-            for ids in member.records.values():
-                for record_id in ids:
-                    self._record_given[record_id] = member.given_name
+        cp_words = {
+            id(row.member): _CATEGORY_WORDS.get(row.category, "neglect")
+            for row in self.statuses
+            if row.kind == CP
+        }
+        counters = self.counters.events
+        record_given = self._record_given
         events: list[DemoEvent] = []
-        keys: dict[int, str] = {}
-        for pending in sorted(self.pending, key=lambda p: p.when):
+        pattern_keys: list[tuple[_Member, str]] = []
+        for pending in sorted(self.pending, key=_WHEN):
             agency = pending.agency
-            self.counters.events[agency] += 1
-            event_id = f"{EVENT_PREFIX[agency]}{self.counters.events[agency]:09d}"
+            counters[agency] += 1
+            event_id = f"{EVENT_PREFIX[agency]}{counters[agency]:09d}"
+            if pending.pattern:
+                pattern_keys.append((pending.subject, f"{agency}:{event_id}"))
+            if not self.with_events:
+                continue
             subject_ids = pending.subject.records[agency]
-            subject_id = (
-                subject_ids[0] if len(subject_ids) == 1 or rng.random() < 0.7 else subject_ids[1]
-            )
-            others = tuple(o.records[agency][0] for o in pending.others)
-            text = summary(rng, pending.category, pending.tone, self._placeholders(pending))
+            subject_id = subject_ids[0]
+            if len(subject_ids) > 1 and rng.random() < 0.3:
+                subject_id = subject_ids[1]
+            placeholders["child"] = record_given[subject_id]
+            placeholders["category"] = cp_words.get(id(pending.subject), "neglect")
             events.append(
                 DemoEvent(
                     agency, event_id, subject_id, pending.when, pending.date_only,
-                    pending.category, text, pending.significance, pending.practitioner, others,
+                    pending.category, summary(rng, pending.category, pending.tone, placeholders),
+                    pending.significance, pending.practitioner,
+                    tuple([o.records[agency][0] for o in pending.others]) if pending.others else (),
                 )
             )  # fmt: skip
-            if pending.pattern:
-                keys[id(pending)] = f"{agency}:{event_id}"
-        return events, keys
+        return events, pattern_keys
 
-    def _patterns(self, keys: dict[int, str]) -> list[PlantedPattern]:
+    def _patterns(self, pattern_keys: list[tuple[_Member, str]]) -> list[PlantedPattern]:
         patterns = []
         for child, pattern, outcome, start in self.pattern_info:
-            event_keys = tuple(
-                keys[id(p)]
-                for p in sorted(self.pending, key=lambda p: p.when)
-                if p.pattern and p.subject is child and id(p) in keys
-            )
             self.counters.pattern += 1
             patterns.append(
                 PlantedPattern(
@@ -1767,7 +1790,7 @@ class _HouseholdBuilder:
                     pattern,
                     outcome,
                     start,
-                    event_keys,
+                    tuple(key for subject, key in pattern_keys if subject is child),
                 )
             )
         return patterns
@@ -1789,6 +1812,7 @@ class _HouseholdBuilder:
         )
 
 
+_WHEN = operator.attrgetter("when")
 _PRIOR_OUTCOME = _Weighted([("contact", 35), ("assessment", 30), ("early_help", 20), ("cin", 15)])
 _PLAN_SCHOOL = _Weighted(
     [("persistent_absence", 40), ("behaviour_concern", 35), ("safeguarding_concern", 25)]

@@ -3,7 +3,8 @@
 Templates are keyed by category and tone: ``routine`` for the everyday contacts of a quiet
 history, ``concern`` for the events of a planted escalation. Placeholders: ``{child}``
 (the child's given name as the agency records it), ``{carer}`` (a parent or carer's
-given name), ``{adult}`` (another adult), ``{school}``, ``{age}`` (e.g. "6 weeks").
+given name), ``{adult}`` (another adult), ``{worker}`` (the social worker), ``{age}`` (an
+infant's age, e.g. "6 weeks") and ``{category}`` (a child protection category).
 """
 
 import random
@@ -322,9 +323,15 @@ TEMPLATES: dict[tuple[str, str], tuple[str, ...]] = {
 
 def summary(rng: random.Random, category: str, tone: str, placeholders: dict[str, str]) -> str:
     """A summary for ``category`` in ``tone``; falls back to the other tone if needed."""
-    templates = TEMPLATES.get((category, tone)) or TEMPLATES.get(
-        (category, CONCERN if tone == ROUTINE else ROUTINE)
-    )
-    if not templates:
-        templates = TEMPLATES[("other", tone)]
-    return templates[rng.randrange(len(templates))].format_map(placeholders)
+    templates = _RESOLVED.get((category, tone))
+    if templates is None:
+        templates = (
+            TEMPLATES.get((category, tone))
+            or TEMPLATES.get((category, CONCERN if tone == ROUTINE else ROUTINE))
+            or TEMPLATES[("other", CONCERN if tone == CONCERN else ROUTINE)]
+        )
+        _RESOLVED[(category, tone)] = templates
+    return templates[int(rng.random() * len(templates))].format_map(placeholders)
+
+
+_RESOLVED: dict[tuple[str, str], tuple[str, ...]] = {}

@@ -1,0 +1,228 @@
+"""The practitioner's journey in a real browser: from a serious incident notification
+to a rapid review signed off by the three safeguarding partners.
+
+Playwright's sync API with Debian's Chromium against a live server on plain HTTP.
+A screenshot of a failing test goes to ``test-artifacts/``.
+"""
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from pytest_django import live_server_helper
+
+from sightline.incidents.models import RapidReview, SeriousIncidentNotification
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def live_server(django_db_setup, django_db_blocker):
+    """A live server started after the plain-HTTP settings are in place (the security
+    middleware reads them when the server starts)."""
+    plain_http = override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        SECURE_HSTS_SECONDS=0,
+        SECURE_PROXY_SSL_HEADER=None,
+    )
+    with plain_http, django_db_blocker.unblock():
+        server = live_server_helper.LiveServer("localhost")
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Session:
+    """One signed-in user's browser context."""
+
+    def __init__(self, browser, live_server, user, name):
+        client = Client()
+        client.force_login(user)
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        self.context.set_default_timeout(15_000)
+        self.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        self.page = self.context.new_page()
+        self.name = name
+        self.base = live_server.url
+
+    def go(self, path):
+        self.page.goto(self.base + path)
+        return self.page
+
+
+@pytest.fixture
+def sessions(browser, live_server, request):
+    opened: list[Session] = []
+
+    def open_as(user, name):
+        session = Session(browser, live_server, user, name)
+        opened.append(session)
+        return session
+
+    yield open_as
+    failed = getattr(request.node, "rep_call_failed", False) or request.session.testsfailed
+    for session in opened:
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{session.name}")
+            session.page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
+        session.context.close()
+
+
+def _submit(page, form_id):
+    page.locator(f"#{form_id} button[type=submit]").click()
+    page.wait_for_load_state("load")
+
+
+def test_notification_to_a_rapid_review_signed_off_by_three_partners(
+    sessions, team_manager, leads, child, agencies
+):
+    # Team manager of the local authority records the notification.
+    manager = sessions(team_manager, "manager").go("/incidents/")
+    manager.get_by_role("link", name="Record a serious incident notification").click()
+    manager.select_option("#id_local_authority", str(agencies["CSC"].pk))
+    manager.select_option("#id_police", str(agencies["POLICE"].pk))
+    manager.select_option("#id_integrated_care_board", str(agencies["HEALTH"].pk))
+    manager.fill("#id_incident_on", "2024-08-22")
+    # Friday 23 August 2024; Monday 26 August is the late summer bank holiday.
+    manager.fill("#id_aware_on", "2024-08-23")
+    manager.get_by_label("Serious harm").check()
+    manager.fill("#id_case_outline", "Brought to the emergency department with a fractured arm.")
+    manager.select_option("#id_police_involvement", "investigating")
+    manager.fill("#id_child_1_id", str(child.public_id))
+    manager.fill("#id_child_1_perpetrator_relationship", "Father")
+    _submit(manager, "notification-form")
+    assert "Send it to the national panel by 2 September 2024" in manager.content()
+    assert "Monday 2 September 2024" in manager.locator("#notification-due").inner_text()
+    notification = SeriousIncidentNotification.objects.get()
+
+    # Sent to the panel today (2 September 2024): on time.
+    manager.fill("#id_submitted_on", "2024-09-02")
+    _submit(manager, "submit-form")
+    assert "On time" in manager.locator("#notification-sent").inner_text()
+
+    # Start the rapid review: the agencies with involvements are proposed.
+    manager.get_by_role("button", name="Start the rapid review").click()
+    manager.wait_for_load_state("load")
+    assert "Monday 23 September 2024" in manager.locator("#review-due").inner_text()
+    summaries = manager.locator("#summaries").inner_text()
+    assert "Leeds Children's Social Care" in summaries
+    assert "West Yorkshire Police" in summaries
+
+    # The local authority's summary, written by the team manager.
+    manager.get_by_role("link", name="Write the summary from Leeds Children's Social Care").click()
+    manager.fill("#id_involvement", "Allocated social worker since January.")
+    manager.fill("#id_analysis", "Bruising in July was not shared with health.")
+    manager.fill("#id_learning", "Share injury concerns with the GP the same day.")
+    _submit(manager, "summary-form")
+
+    # The police summary, written by the police safeguarding lead.
+    police = sessions(leads["POLICE"], "police").go(
+        f"/incidents/notifications/{notification.public_id}/review/"
+    )
+    police.get_by_role("link", name="Write the summary from West Yorkshire Police").click()
+    police.fill("#id_involvement", "Two domestic incidents at the address.")
+    police.fill("#id_analysis", "Children were not seen at either call-out.")
+    police.fill("#id_learning", "See and speak to children at domestic call-outs.")
+    _submit(police, "summary-form")
+    assert "Summary from West Yorkshire Police sent." in police.content()
+
+    # Meeting, a safety action and the decision.
+    manager.reload()
+    manager.fill("#id_held_on", "2024-09-02")
+    manager.fill("#id_attendees", "Local authority, police, integrated care board")
+    manager.fill("#id_notes", "Facts agreed; sibling seen and safe.")
+    _submit(manager, "meeting-form")
+    manager.get_by_text("Add a safety action").click()
+    manager.fill("#safety-action-form #id_description", "Strategy discussion for the sibling")
+    manager.select_option("#safety-action-form #id_owner", label=str(team_manager))
+    manager.fill("#safety-action-form #id_due_on", "2024-09-04")
+    _submit(manager, "safety-action-form")
+    assert "Strategy discussion for the sibling" in manager.locator("#safety-actions").inner_text()
+    manager.locator("#decision-form").get_by_label("Yes").check()
+    manager.fill("#id_reasons", "Learning about sharing injury concerns across agencies.")
+    manager.fill("#id_decided_on", "2024-09-02")
+    _submit(manager, "decision-form")
+    assert "Needed" in manager.locator("#decision-summary").inner_text()
+    # A team manager is not a safeguarding lead: no sign-off button for them.
+    assert manager.get_by_role("button", name=re.compile("^Sign off")).count() == 0
+
+    # The three partners' safeguarding leads sign off.
+    for code, label in (
+        ("CSC", "local authority"),
+        ("POLICE", "police"),
+        ("HEALTH", "integrated care board"),
+    ):
+        lead = sessions(leads[code], f"lead-{code}").go(
+            f"/incidents/notifications/{notification.public_id}/review/"
+        )
+        buttons = lead.get_by_role("button", name=re.compile("^Sign off"))
+        assert buttons.count() == 1
+        lead.get_by_role("button", name=f"Sign off for the {label}").click()
+        lead.wait_for_load_state("load")
+        assert "Signed off." in lead.content()
+
+    review = RapidReview.objects.get()
+    assert (review.completed_on, review.met_deadline) == (dt.date(2024, 9, 2), True)
+    manager.reload()
+    status = manager.locator("#review-status").inner_text()
+    assert "Signed off by the three partners on 2 September 2024" in status
+    assert "On time" in status
+    sign_offs = manager.locator("#sign-offs").inner_text()
+    for name in ("Lee LeadCsc", "Lee LeadPolice", "Lee LeadHealth"):
+        assert name in sign_offs
+
+    # The PDF export downloads from the page.
+    with manager.expect_download() as download:
+        manager.get_by_role("link", name="Download the rapid review as PDF").click()
+    assert download.value.suggested_filename == f"{notification.reference}-rapid-review.pdf"
+
+    # The dashboard shows the review done on time and the rate for the quarter.
+    manager.goto(manager.url.split("/incidents/")[0] + "/incidents/")
+    rates = manager.locator("#on-time-rates").inner_text()
+    assert "2024 Q3" in rates
+    assert "100%" in rates

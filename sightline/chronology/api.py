@@ -3,9 +3,10 @@ submitting events."""
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
-from django.db.models import Prefetch
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sightline.chronology.actions import record_events
-from sightline.chronology.models import Category
+from sightline.chronology.models import Category, ChronologyEvent
 from sightline.chronology.queries import ChronologyFilter, events_for
 from sightline.chronology.serializers import (
     CategoryListSerializer,
@@ -41,7 +42,6 @@ from sightline.importing.errors import RowsRejectedError
 from sightline.importing.formats import parse_event
 from sightline.importing.rows import EventRow, RowError
 from sightline.people.access import Intent, access_person
-from sightline.people.models import SourceRecord
 
 AUTH_ERRORS = {401: DetailSerializer, 403: DetailSerializer}
 
@@ -99,14 +99,26 @@ def person_chronology(request: Request, public_id: uuid.UUID) -> Response:
             "page": given.get("page", 1),
         },
     )
-    events = (
-        events_for(person, filters)
-        .select_related("supersedes", "subject_record")
-        .prefetch_related(
-            Prefetch("other_records", queryset=SourceRecord.objects.order_by("record_id"))
+    events = events_for(person, filters).select_related("supersedes", "subject_record")
+    return paginate(request, events, ChronologyEventSerializer, context=_other_record_ids).response
+
+
+def _other_record_ids(events: list[ChronologyEvent]) -> dict[str, Any]:
+    """The record ids of other people in each event, in one query for the page.
+
+    Cheaper than ``prefetch_related``, which builds a queryset per event.
+    """
+    others: dict[int, list[str]] = defaultdict(list)
+    links = (
+        ChronologyEvent.other_records.through.objects.filter(
+            chronologyevent_id__in=[event.pk for event in events]
         )
+        .order_by("chronologyevent_id", "sourcerecord__record_id")
+        .values_list("chronologyevent_id", "sourcerecord__record_id")
     )
-    return paginate(request, events, ChronologyEventSerializer).response
+    for event_id, record_id in links:
+        others[event_id].append(record_id)
+    return {"other_record_ids": others}
 
 
 @extend_schema(

@@ -117,8 +117,15 @@ class ChronologyEventSerializer(serializers.Serializer[ChronologyEvent]):
         return event.significance or None
 
     def get_other_record_ids(self, event: ChronologyEvent) -> list[str]:
-        """The agency's record ids of other people involved."""
-        return [record.record_id for record in event.other_records.all()]
+        """The agency's record ids of other people involved.
+
+        The view fetches them for the whole page (context ``other_record_ids``: event pk ->
+        ids); without that, they are read for this event.
+        """
+        fetched: dict[int, list[str]] | None = self.context.get("other_record_ids")
+        if fetched is not None:
+            return fetched.get(event.pk, [])
+        return list(event.other_records.order_by("record_id").values_list("record_id", flat=True))
 
 
 class ChronologyPageSerializer(serializers.Serializer[Any]):

@@ -75,14 +75,25 @@ class Paged:
     number: int
 
 
-def paginate(request: Request, items: QuerySet[Any], serializer: type[Serializer[Any]]) -> Paged:
-    """One page of ``items``, serialized, with the total count and the page number."""
+def paginate(
+    request: Request,
+    items: QuerySet[Any],
+    serializer: type[Serializer[Any]],
+    *,
+    context: Callable[[list[Any]], dict[str, Any]] | None = None,
+) -> Paged:
+    """One page of ``items``, serialized, with the total count and the page number.
+
+    ``context``, given the page's objects, returns the serializer context (for data
+    fetched for the whole page at once).
+    """
     paginator = PageNumbers()
-    rows = paginator.paginate_queryset(items, request)
+    rows = paginator.paginate_queryset(items, request) or []
     page = paginator.page
     if page is None:  # only without a page size, which PageNumbers always has
         raise RuntimeError("no page size")
-    response = paginator.get_paginated_response(serializer(rows, many=True).data)
+    extra = context(rows) if context is not None else {}
+    response = paginator.get_paginated_response(serializer(rows, many=True, context=extra).data)
     return Paged(response, count=page.paginator.count, number=page.number)
 
 

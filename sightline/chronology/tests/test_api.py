@@ -10,7 +10,7 @@ from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.actions import record_events
 from sightline.chronology.models import Category, ChronologyEvent
-from sightline.chronology.serializers import EventSubmissionSerializer
+from sightline.chronology.serializers import ChronologyEventSerializer, EventSubmissionSerializer
 from sightline.chronology.vocabulary import STARTING_VOCABULARY
 from sightline.importing import formats
 from sightline.importing.rows import EventRow
@@ -417,3 +417,15 @@ def test_an_inactive_category_is_refused(csc_records, social_worker):
     response = client_for(social_worker).post("/api/v1/events/", event(), format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "category"
+
+
+def test_the_event_serializer_reads_other_people_itself_when_not_given_them(agencies):
+    event = factories.ChronologyEventFactory.create(subject_record__agency=agencies["POLICE"])
+    event.other_records.set(
+        [
+            factories.SourceRecordFactory.create(agency=agencies["POLICE"], record_id=rid)
+            for rid in ["B", "A"]
+        ]
+    )
+    event.is_superseded = False
+    assert ChronologyEventSerializer(event).data["other_record_ids"] == ["A", "B"]

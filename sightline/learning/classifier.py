@@ -6,15 +6,20 @@ with the sentence of the review that most supports it, so the coder can see why,
 a theme with too few coded examples is not suggested at all.
 """
 
+from __future__ import annotations
+
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
+
+if TYPE_CHECKING:
+    # scikit-learn takes seconds to import: only code that fits a model pays for it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
 #: A theme needs this many coded reviews (and as many without it) to be learnt.
 MIN_EXAMPLES = 5
@@ -45,7 +50,10 @@ class ThemeSuggester:
         labels: Sequence[frozenset[str]],
         *,
         codes: Sequence[str] | None = None,
-    ) -> "ThemeSuggester":
+    ) -> ThemeSuggester:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         if len(texts) != len(labels):
             raise ValueError(f"labels: {len(labels)} label sets for {len(texts)} texts")
         if len(texts) < 2 * MIN_EXAMPLES:
@@ -65,7 +73,7 @@ class ThemeSuggester:
             if min(positives, len(target) - positives) < MIN_EXAMPLES:
                 skipped.append(code)
                 continue
-            model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=1000)
+            model = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear")
             model.fit(matrix, target)
             models[code] = model
         return cls(vectorizer=vectorizer, models=models, skipped=skipped)
@@ -102,7 +110,7 @@ class Counts:
     false_positive: int = 0
     false_negative: int = 0
 
-    def __add__(self, other: "Counts") -> "Counts":
+    def __add__(self, other: Counts) -> Counts:
         return Counts(
             self.true_positive + other.true_positive,
             self.false_positive + other.false_positive,
@@ -185,6 +193,8 @@ def evaluate(
 ) -> Evaluation:
     """K-fold cross-validation: each review is suggested for by a model that never saw
     it. Counts are summed over folds; a theme skipped in any fold is reported as such."""
+    from sklearn.model_selection import KFold
+
     if folds < 2:
         raise ValueError(f"folds: must be at least 2, not {folds}")
     if len(texts) < folds * 2 * MIN_EXAMPLES:

@@ -1,0 +1,38 @@
+"""``sightline load-review-corpus [FILE]``: import coded reviews with their final themes.
+
+Without FILE it loads the shipped synthetic corpus. All or nothing: a bad line, an
+unknown theme or a reference already recorded stops the import before any row is
+written.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sightline.audit.actions import CLI
+from sightline.learning.actions import LearningError, import_review_corpus
+from sightline.learning.corpus import SHIPPED_CORPUS, CorpusError, read_corpus
+
+
+class Command(BaseCommand):
+    help = "Import a coded review corpus (the shipped synthetic one by default)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", nargs="?", type=Path, default=SHIPPED_CORPUS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        try:
+            with path.open(encoding="utf-8") as stream:
+                header, records = read_corpus(stream)
+            result = import_review_corpus(actor=None, origin=CLI, records=records)
+        except OSError as error:
+            raise CommandError(f"file: cannot read {path}: {error.strerror}") from None
+        except (CorpusError, LearningError) as error:
+            raise CommandError(f"{path}: {error}") from None
+        kind = "synthetic " if header["synthetic"] else ""
+        self.stdout.write(
+            f"Imported {result.documents} {kind}reviews with {result.theme_links} themes "
+            f"(taxonomy version {result.taxonomy_version})"
+        )

@@ -4,9 +4,9 @@ A signal names a pattern practitioners should look at, with the evidence for it:
 
 - a young person linked to an adult of concern, or to a place of concern;
 - a peer (a young person they are linked to) missing at the same time as them;
-- a cluster: the young person is in a community of the network (networkx Louvain,
-  seeded so the answer is repeatable) where several children have exploitation
-  intelligence recorded;
+- a cluster: the young person is in, or linked to at least two members of, a community
+  of the network (networkx Louvain, seeded so the answer is repeatable) where several
+  children have exploitation intelligence recorded;
 - a new association recorded while the child is on a plan (child in need, child
   protection, looked after).
 
@@ -26,6 +26,9 @@ import networkx as nx
 ADULT_AGE = 18
 NEW_ASSOCIATION_DAYS = 28
 CLUSTER_MIN_CHILDREN = 3
+# A child outside a cluster's community but linked to this many of its members is linked
+# into it (community detection puts a hub child with its other contacts, not its group).
+CLUSTER_MIN_LINKS = 2
 INTELLIGENCE_LOOKBACK_DAYS = 365
 # A missing episode with no "found" event is taken to last this long for overlap checks,
 # and the evidence says the end was not recorded.
@@ -176,6 +179,8 @@ class Signal:
     # For clusters: every node in the community, and the children with intelligence.
     members: frozenset[str] = frozenset()
     intelligence: tuple[tuple[int, dt.date], ...] = ()
+    # For clusters the child is linked into rather than part of: the members linked to.
+    linked_to: frozenset[str] = frozenset()
     plans: tuple[str, ...] = ()
 
 
@@ -298,17 +303,21 @@ def signals_for(
     signals.extend(_missing_signals(child, key, links, network))
     if clusters is None:
         clusters = exploitation_clusters(network, today=today)
-    signals.extend(
-        Signal(
-            kind=SignalKind.EXPLOITATION_CLUSTER,
-            child=child,
-            about=None,
-            members=cluster.members,
-            intelligence=cluster.intelligence,
-        )
-        for cluster in clusters
-        if key in cluster.members
-    )
+    neighbours = {link.far_end(key) for link in links}
+    for cluster in clusters:
+        inside = key in cluster.members
+        linked = neighbours & cluster.members
+        if inside or len(linked) >= CLUSTER_MIN_LINKS:
+            signals.append(
+                Signal(
+                    kind=SignalKind.EXPLOITATION_CLUSTER,
+                    child=child,
+                    about=None,
+                    members=cluster.members,
+                    intelligence=cluster.intelligence,
+                    linked_to=frozenset() if inside else frozenset(linked),
+                )
+            )
     signals.extend(_new_on_plan_signals(child, links, network, today, new_within_days))
     return signals
 
@@ -465,8 +474,11 @@ def explain(
     elif signal.kind == SignalKind.EXPLOITATION_CLUSTER:
         people = sum(1 for m in signal.members if m.startswith("p:"))
         places = len(signal.members) - people
+        where = (
+            "is in" if not signal.linked_to else f"is linked to {len(signal.linked_to)} members of"
+        )
         summary = (
-            f"{child} is in a closely linked group of {people} people and {places} places "
+            f"{child} {where} a closely linked group of {people} people and {places} places "
             f"or groups, where {len(signal.intelligence)} children have exploitation "
             f"intelligence recorded in the last year."
         )

@@ -270,6 +270,33 @@ def test_children_in_the_cluster_get_the_signal_and_others_do_not():
     assert sig.SignalKind.EXPLOITATION_CLUSTER not in kinds_outside
 
 
+def test_a_child_linked_to_two_members_of_a_cluster_gets_the_signal_one_link_does_not():
+    inner = ["p:1", "p:2", "p:3"]
+    cluster = sig.Cluster(frozenset(inner), ((1, TODAY), (2, TODAY), (3, TODAY)))
+    persons = {i: child(i) for i in (1, 2, 3, 9)}
+    two = sig.Network(persons, {}, [link(1, 9, "p:1"), link(2, 9, "p:2")])
+    (found,) = sig.signals_for(9, two, today=TODAY, clusters=[cluster])
+    assert found.kind == sig.SignalKind.EXPLOITATION_CLUSTER
+    assert found.linked_to == {"p:1", "p:2"}
+    text = sig.explain(found, label=lambda k: k, shown=lambda k: True)
+    assert text.summary.startswith("p:9 is linked to 2 members of a closely linked group of 3")
+    one = sig.Network(persons, {}, [link(1, 9, "p:1")])
+    assert sig.signals_for(9, one, today=TODAY, clusters=[cluster]) == []
+
+
+def test_a_hub_child_whose_group_louvain_separates_is_linked_into_it():
+    # The child is linked to a tight group of three with intelligence and to an adult:
+    # Louvain puts the child with the adult, and the signal still reaches the child.
+    persons = {1: child(1), 5: adult(5)}
+    persons |= {i: child(i, intelligence_on=(TODAY,)) for i in (2, 3, 4)}
+    pairs = [(1, 2), (1, 3), (1, 4), (2, 3), (2, 4), (3, 4), (1, 5)]
+    network = sig.Network(persons, {}, [link(i, a, f"p:{b}") for i, (a, b) in enumerate(pairs)])
+    (cluster,) = sig.exploitation_clusters(network, today=TODAY)
+    assert cluster.members == {"p:2", "p:3", "p:4"}
+    kinds = [s.kind for s in sig.signals_for(1, network, today=TODAY)]
+    assert kinds == [sig.SignalKind.EXPLOITATION_CLUSTER]
+
+
 def test_old_intelligence_and_adults_do_not_make_a_cluster():
     network, _ = planted_network(random.Random(5), groups=3, size=9, intelligence={0: 2})
     # Two adults with intelligence join group 0: still only two children.

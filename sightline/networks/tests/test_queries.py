@@ -1,0 +1,120 @@
+"""The neighbourhood query and the signals read from the database."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from sightline.networks import queries
+from sightline.networks.signals import SignalKind
+from sightline.networks.tests.conftest import event, flag, link
+from sightline.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_two_queries_reach_two_hops_and_skip_withdrawn_links(
+    agencies, child, peer, adult, place, django_assert_num_queries
+):
+    police = agencies["POLICE"]
+    far = factories.PersonFactory.create()
+    too_far = factories.PersonFactory.create()
+    link(child, agency=police, other=peer)
+    link(peer, agency=police, other=far)  # hop 2
+    link(far, agency=police, other=too_far)  # hop 3: not loaded
+    link(adult, agency=police, context=place)
+    link(child, agency=police, context=place)
+    gone = link(child, agency=police, other=too_far)
+    gone.withdrawn_at = timezone.now()
+    gone.save()
+    with django_assert_num_queries(2):
+        loaded = queries.load_neighbourhood([child.pk])
+    assert loaded.hops == {
+        f"p:{child.pk}": 0,
+        f"p:{peer.pk}": 1,
+        f"c:{place.pk}": 1,
+        f"p:{far.pk}": 2,
+        f"p:{adult.pk}": 2,
+    }
+    assert not loaded.truncated
+
+
+def test_the_second_hop_is_cut_at_the_limit_and_says_so(agencies, child, place):
+    police = agencies["POLICE"]
+    link(child, agency=police, context=place)
+    for _ in range(5):
+        link(factories.PersonFactory.create(), agency=police, context=place)
+    loaded = queries.load_neighbourhood([child.pk], edge_limit=3)
+    assert loaded.truncated
+    assert len(loaded.rows) == 1 + 3
+
+
+def test_a_child_with_no_links_has_a_network_of_one(social_worker, child):
+    network = queries.child_network(social_worker, child)
+    assert [n["id"] for n in network.graph.nodes] == [f"p:{child.pk}"]
+    assert network.signals == []
+
+
+def at(day, hour):
+    return dt.datetime(2025, 3, day, hour, tzinfo=dt.UTC)
+
+
+def test_signals_are_read_from_associations_flags_chronology_and_plans(
+    agencies, social_worker, child, peer, adult
+):
+    police, csc = agencies["POLICE"], agencies["CSC"]
+    today = timezone.localdate()
+    # Missing together: the child from the 1st 20:00 to the 2nd 08:00, the peer overlapping.
+    event(child, police, "missing_episode", at=at(1, 20))
+    event(child, police, "found_after_missing", at=at(2, 8))
+    event(peer, police, "missing_episode", at=at(1, 23))
+    event(peer, police, "found_after_missing", at=at(2, 2))
+    link(child, agency=police, other=peer, started_on=dt.date(2024, 1, 1))
+    # An adult of concern, linked today while the child is on a child protection plan.
+    flag(police, person=adult, reason="Grooming")
+    link(child, agency=police, other=adult)
+    factories.StatusPeriodFactory.create(
+        person=child,
+        kind="child_protection",
+        protection_category="neglect",
+        started_on=dt.date(2024, 1, 1),
+        recorded_by_agency=csc,
+    )
+    # A tight group of four children (with the child) with exploitation intelligence.
+    group = [
+        child,
+        peer,
+        *(factories.PersonFactory.create(date_of_birth=dt.date(2010, 1, 1)) for _ in range(2)),
+    ]
+    for i, a in enumerate(group):
+        for b in group[i + 1 :]:
+            if {a, b} != {child, peer}:
+                link(a, agency=police, other=b)
+    for member in group[1:]:
+        event(
+            member,
+            police,
+            "exploitation_intelligence",
+            at=dt.datetime.combine(today - dt.timedelta(days=10), dt.time(12), tzinfo=dt.UTC),
+        )
+
+    network = queries.child_network(social_worker, child, today=today)
+    kinds = sorted(s.kind for s in network.signals)
+    assert kinds == sorted(
+        [
+            SignalKind.ADULT_OF_CONCERN,
+            SignalKind.OVERLAPPING_MISSING,
+            SignalKind.EXPLOITATION_CLUSTER,
+            *[SignalKind.NEW_ASSOCIATION_ON_PLAN] * 4,  # every link was recorded today
+        ]
+    )
+    missing = next(s for s in network.signals if s.kind == SignalKind.OVERLAPPING_MISSING)
+    # The social worker may not see the peer (no involvement): named by words only.
+    assert missing.summary == (
+        "Jamie Testchild and a person not shown to you were missing at the same time on 1 occasion."
+    )
+    assert "from 1 March 2025 20:00 to 2 March 2025 08:00" in missing.evidence[-1]
+    cluster = next(s for s in network.signals if s.kind == SignalKind.EXPLOITATION_CLUSTER)
+    assert "where 3 children have exploitation intelligence" in cluster.summary
+    concern = next(s for s in network.signals if s.kind == SignalKind.ADULT_OF_CONCERN)
+    assert "Grooming" not in " ".join(concern.evidence)

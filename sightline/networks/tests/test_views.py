@@ -1,0 +1,305 @@
+"""Pages and the graph endpoint: who may, who may not (404), what each is shown, and the
+audit rows written."""
+
+import datetime as dt
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from sightline.audit.models import AuditAction, AuditEvent
+from sightline.networks import queries
+from sightline.networks.models import Context, ContextKind, MeetingAction, Nature
+from sightline.networks.tests.conftest import flag, link, make_context
+from sightline.people.models import InvolvementRole
+from sightline.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def network(agencies, social_worker, child, peer, adult, place):
+    """child - peer (the social worker's too) - peer's friend (nobody's);
+    child - adult of concern (nobody's); child - place of concern - another child."""
+    factories.InvolvementFactory.create(
+        person=peer,
+        practitioner=social_worker,
+        agency=agencies["CSC"],
+        role=InvolvementRole.ALLOCATED_SOCIAL_WORKER,
+        started_on=dt.date(2024, 1, 1),
+    )
+    friend = factories.PersonFactory.create(given_name="Sasha", family_name="Friendofpeer")
+    other_child = factories.PersonFactory.create(given_name="Kim", family_name="Otherchild")
+    police = agencies["POLICE"]
+    link(child, agency=police, other=peer)
+    link(peer, agency=police, other=friend)
+    link(child, agency=police, other=adult, nature=Nature.EXPLOITED_BY)
+    link(child, agency=police, context=place, nature=Nature.FOUND_AT)
+    link(other_child, agency=police, context=place)
+    flag(police, person=adult, reason="Known to run a drugs line")
+    flag(police, context=place, reason="Dealing")
+    return {"friend": friend, "other_child": other_child}
+
+
+def graph_url(person):
+    return reverse("networks:child-network-data", kwargs={"public_id": person.public_id})
+
+
+def page_url(person):
+    return reverse("networks:child-network", kwargs={"public_id": person.public_id})
+
+
+def test_the_allocated_worker_sees_who_they_may_and_counts_for_the_rest(
+    client, social_worker, child, peer, adult, place, network
+):
+    client.force_login(social_worker)
+    response = client.get(graph_url(child))
+    assert response.status_code == 200
+    data = response.json()
+    labels = {n["data"]["id"]: n["data"]["label"] for n in data["nodes"]}
+    assert labels[f"p:{child.pk}"] == "Jamie Testchild"
+    assert labels[f"p:{peer.pk}"] == "Robin Peer"
+    assert labels[f"c:{place.pk}"] == "Canal towpath"
+    assert f"p:{adult.pk}" not in labels
+    assert f"p:{network['friend'].pk}" not in labels
+    assert labels[f"hidden:p:{child.pk}"] == "1 person not shown"
+    assert labels[f"hidden:p:{peer.pk}"] == "1 person not shown"
+    assert labels[f"hidden:c:{place.pk}"] == "1 person not shown"
+    body = response.content.decode()
+    for secret in ("Adultofconcern", "Dale", "Friendofpeer", "Otherchild", "drugs line"):
+        assert secret not in body
+    assert data["summary"]["people_not_shown"] == 3
+    place_node = next(n["data"] for n in data["nodes"] if n["data"]["id"] == f"c:{place.pk}")
+    assert place_node["of_concern"] is True
+    assert place_node["url"] == f"/networks/contexts/{place.public_id}/"
+
+    rows = AuditEvent.objects.filter(person=child).order_by("id")
+    assert [r.action for r in rows] == [AuditAction.VIEW_PERSON, AuditAction.VIEW_NETWORK]
+    assert rows[1].detail["shown_people"] == [peer.pk]
+    assert rows[1].detail["people_not_shown"] == 3
+
+
+def test_the_police_officer_sees_the_child_but_not_the_peer(
+    client, police_officer, child, peer, network
+):
+    client.force_login(police_officer)
+    data = client.get(graph_url(child)).json()
+    ids = {n["data"]["id"] for n in data["nodes"]}
+    assert f"p:{peer.pk}" not in ids
+    # Not walked through the peer: the peer's friend is not even counted.
+    assert data["summary"]["people_not_shown"] == 3  # peer, adult, other child at the place
+    assert "Robin" not in str(data)
+
+
+def test_the_team_manager_sees_what_the_team_sees(client, team_manager, child, peer, network):
+    client.force_login(team_manager)
+    data = client.get(graph_url(child)).json()
+    assert f"p:{peer.pk}" in {n["data"]["id"] for n in data["nodes"]}
+
+
+@pytest.mark.parametrize("persona", ["teacher", "panel_analyst", "administrator"])
+def test_those_without_a_relationship_get_404_and_a_denial_is_recorded(
+    client, request, child, network, persona
+):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    for url in (graph_url(child), page_url(child)):
+        assert client.get(url).status_code == 404
+    denied = AuditEvent.objects.filter(actor=user, action=AuditAction.DENIED)
+    assert denied.count() == 2
+    assert not AuditEvent.objects.filter(action=AuditAction.VIEW_NETWORK).exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, child):
+    response = client.get(page_url(child))
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_the_page_lists_signals_and_links_without_hidden_names(
+    client, social_worker, child, network
+):
+    client.force_login(social_worker)
+    response = client.get(page_url(child))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Linked to an adult of concern" in html
+    assert "Linked to a place or group of concern" in html
+    assert "a person not shown to you" in html
+    assert "Robin Peer" in html
+    for secret in ("Adultofconcern", "Friendofpeer", "drugs line"):
+        assert secret not in html
+    assert f'data-graph-url="{graph_url(child)}"' in html
+    assert "<script>" not in html  # no inline script
+    assert " style=" not in html
+
+
+def test_the_child_panel_renders_signals_for_the_childs_page(social_worker, child, network):
+    panel = queries.child_panel(social_worker, child)
+    html = " ".join(render_to_string("networks/_child_panel.html", {"network": panel}).split())
+    assert "Harm outside the home" in html
+    assert "Linked to an adult of concern" in html
+    assert "1 person and 1 place or group within two links" in html
+    assert page_url(child) in html
+
+
+# --- contexts -------------------------------------------------------------------------
+
+
+def context_url(context):
+    return reverse("networks:context-detail", kwargs={"public_id": context.public_id})
+
+
+def test_a_practitioner_sees_a_context_with_people_they_may_not_see_counted(
+    client, teacher, place, network
+):
+    client.force_login(teacher)
+    response = client.get(context_url(place))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Canal towpath" in html
+    assert "Dealing" in html
+    assert "2 other people not shown to you" in html
+    assert "Jamie" not in html
+    assert AuditEvent.objects.filter(actor=teacher, action=AuditAction.VIEW_CONTEXT).count() == 1
+
+
+def test_the_allocated_worker_sees_the_child_linked_to_the_context(
+    client, social_worker, place, network
+):
+    client.force_login(social_worker)
+    html = client.get(context_url(place)).content.decode()
+    assert "Jamie Testchild" in html
+    assert "Jamie Testchild</a>: found at, probable, POLICE" in html
+    assert "1 other person not shown to you" in html
+
+
+@pytest.mark.parametrize("persona", ["panel_analyst", "administrator"])
+def test_contexts_are_404_for_those_without_a_case_role(client, request, place, persona):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    assert client.get(context_url(place)).status_code == 404
+    assert client.get("/networks/contexts/not-a-uuid/").status_code == 404
+    assert AuditEvent.objects.filter(actor=user, action=AuditAction.DENIED).count() == 1
+
+
+def test_an_unknown_context_is_404_and_recorded(client, social_worker, db):
+    client.force_login(social_worker)
+    url = "/networks/contexts/00000000-0000-0000-0000-000000000000/"
+    assert client.get(url).status_code == 404
+    assert AuditEvent.objects.get(action=AuditAction.DENIED).detail["intent"] == "view_context"
+
+
+# --- the meeting ----------------------------------------------------------------------
+
+
+def test_the_meeting_list_shows_children_with_signals_and_contexts(
+    client, social_worker, child, peer, place, network
+):
+    client.force_login(social_worker)
+    response = client.get(reverse("networks:meeting-list"))
+    assert response.status_code == 200
+    listing = response.context["listing"]
+    assert [item.person for item in listing.children] == [child]
+    assert [item.context for item in listing.contexts] == [place]
+    html = response.content.decode()
+    assert "Linked to an adult of concern" in html
+    assert "Adultofconcern" not in html
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW_EXPLOITATION_MEETING).count() == 1
+
+
+def test_the_meeting_list_names_no_child_the_viewer_may_not_see(client, teacher, network):
+    client.force_login(teacher)
+    response = client.get(reverse("networks:meeting-list"))
+    assert response.status_code == 200
+    assert response.context["listing"].children == []
+    assert "Jamie" not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["panel_analyst", "administrator"])
+def test_the_meeting_pages_are_404_without_a_case_role(client, request, persona, db):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("networks:meeting-list")).status_code == 404
+
+
+@pytest.fixture
+def meeting(team_manager):
+    from sightline.audit.actions import CLI
+    from sightline.networks.actions import record_exploitation_meeting
+
+    return record_exploitation_meeting(
+        actor=team_manager,
+        origin=CLI,
+        area="Leeds North",
+        held_on=dt.date(2025, 3, 1),
+        chair=team_manager,
+    )
+
+
+def test_actions_are_agreed_on_the_meeting_page(
+    client, team_manager, social_worker, police_officer, child, meeting
+):
+    client.force_login(team_manager)
+    url = reverse("networks:meeting-detail", kwargs={"pk": meeting.pk})
+    response = client.post(
+        url,
+        {
+            "child": str(child.public_id),
+            "description": "Return home interview",
+            "owner": social_worker.username,
+            "due_on": "2025-03-08",
+        },
+    )
+    assert response.status_code == 302
+    action = MeetingAction.objects.get()
+    assert (action.person, action.owner, action.due_on) == (
+        child,
+        social_worker,
+        dt.date(2025, 3, 8),
+    )
+    assert AuditEvent.objects.filter(action=AuditAction.RECORD_MEETING_ACTION).count() == 1
+    # The police officer sees it (they have a role with the child); the teacher does not.
+    client.force_login(police_officer)
+    assert "Return home interview" in client.get(url).content.decode()
+
+
+def test_a_bad_action_is_refused_with_the_field_named_and_nothing_written(
+    client, teacher, social_worker, child, meeting
+):
+    client.force_login(teacher)
+    url = reverse("networks:meeting-detail", kwargs={"pk": meeting.pk})
+    response = client.post(
+        url,
+        {
+            "child": str(child.public_id),
+            "description": "x",
+            "owner": social_worker.username,
+            "due_on": "2025-03-08",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["child"] == ["No child you may see has that identifier."]
+    response = client.post(url, {"description": "x", "owner": "nobody", "due_on": "2025-03-08"})
+    assert "owner" in response.context["form"].errors
+    assert MeetingAction.objects.count() == 0
+
+
+def test_context_actions_are_shown_to_practitioners(
+    client, team_manager, teacher, police_officer, meeting
+):
+    place = make_context(team_manager.agency, name="Bus station", kind=ContextKind.STATION)
+    client.force_login(team_manager)
+    url = reverse("networks:meeting-detail", kwargs={"pk": meeting.pk})
+    response = client.post(
+        url,
+        {
+            "context": str(place.public_id),
+            "description": "Lighting survey",
+            "owner": police_officer.username,
+            "due_on": "2025-04-01",
+        },
+    )
+    assert response.status_code == 302
+    client.force_login(teacher)
+    assert "Lighting survey" in client.get(url).content.decode()
+    assert Context.objects.get().events.get().kind == "meeting_action"

@@ -15,7 +15,10 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})})
+        super().__init__(
+            attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})},
+            format="%Y-%m-%d",  # what <input type="date"> needs, whatever the locale
+        )
 
 
 def _date(label: str, *, required: bool = True, hint: str = "") -> forms.DateField:

@@ -166,3 +166,15 @@ def test_a_contributor_writes_their_summary_and_no_other(
         {"held_on": "2024-05-24", "attendees": "a", "notes": "b"},
     )
     assert meeting.status_code == 403
+
+
+def test_date_fields_are_prefilled_in_the_format_date_inputs_need(
+    client, notification, team_manager
+):
+    page = _login(client, team_manager).get(
+        reverse("incidents:notification", args=[notification.public_id])
+    )
+    assert page.status_code == 200
+    review_page = client.post(reverse("incidents:review_open", args=[notification.public_id]))
+    page = client.get(review_page["Location"]).content.decode()
+    assert 'type="date" name="held_on" value="2024-09-02"' in page

@@ -437,6 +437,15 @@ def _read_csv(
 def _check_header(
     header: list[str], *, line: int, columns: tuple[str, ...], required: tuple[str, ...]
 ) -> list[RowError]:
+    if not any(name in columns for name in header):
+        return [
+            RowError(
+                line,
+                "",
+                "the first line must be the header row naming the columns "
+                f"({','.join(columns)}); it names none of them",
+            )
+        ]
     errors: list[RowError] = []
     seen: set[str] = set()
     for position, name in enumerate(header, start=1):
@@ -511,7 +520,11 @@ def _is_json_lines(text: str, filename: str) -> bool:
 def _json_lines(
     text: str, *, progress: ProgressCallback | None
 ) -> Iterator[tuple[int, dict[str, str] | None, list[RowError]]]:
-    lines = text.splitlines()
+    # Lines end at "\n" (or "\r\n") only: a JSON string may hold U+2028 and the like,
+    # which str.splitlines would also split at.
+    lines = [raw.removesuffix("\r") for raw in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
     total = len(lines)
     for number, raw in enumerate(lines, start=1):
         if progress is not None and number % _PROGRESS_EVERY == 0:

@@ -1,11 +1,15 @@
 """The interchange-format parsers: pure, no database."""
 
+import csv
 import datetime as dt
+import io
 import json
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sightline.importing.formats import (
     parse_event,
@@ -563,3 +567,99 @@ def test_row_errors_read_as_sentences():
         "line 3, column sex: 'Q' is not one of F, M, X"
     )
     assert str(RowError(0, "", "the file is empty")) == "file: the file is empty"
+
+
+def test_a_file_without_a_header_says_so():
+    _, errors = read_person_records(b"C1,CSC,Jamie\nC2,CSC,Robin\n", max_bytes=BIG)
+    assert where(errors) == [(1, "")]
+    assert "the first line must be the header row" in errors[0].message
+
+
+# -- properties ------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_give_rows_or_errors_never_an_exception(content):
+    for rows, errors in (
+        read_person_records(content, max_bytes=BIG),
+        read_events(content, filename="x.csv", max_bytes=BIG, now=NOW),
+        read_events(content, filename="x.jsonl", max_bytes=BIG, now=NOW),
+    ):
+        assert rows or errors
+        assert all(error.line >= 0 for error in errors)
+
+
+_names = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "given_name": _names,
+                "family_name": _names,
+                "date_of_birth": st.dates(dt.date(1900, 1, 1), dt.date(2026, 1, 15)),
+                "sex": st.sampled_from(["", "F", "M", "X"]),
+                "nhs": st.integers(0, 5000),
+                "postcode": st.sampled_from(["", "LS1 4AP", "ls14ap", " bd7 1dp ", "EC1A1BB"]),
+            }
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_valid_rows_written_as_csv_read_back_as_the_same_rows(records):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "record_id",
+            "agency",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "nhs_number",
+            "postcode",
+        ]
+    )
+    for n, r in enumerate(records):
+        writer.writerow(
+            [
+                f"R{n}",
+                "CSC",
+                r["given_name"],
+                r["family_name"],
+                r["date_of_birth"].isoformat(),
+                r["sex"],
+                spaced(synthetic_nhs_number(r["nhs"])),
+                r["postcode"],
+            ]
+        )
+    rows, errors = read_person_records(out.getvalue().encode(), max_bytes=BIG)
+    assert errors == []
+    assert [row.record_id for row in rows] == [f"R{n}" for n in range(len(records))]
+    for row, r in zip(rows, records, strict=True):
+        assert (row.given_name, row.family_name) == (
+            r["given_name"].strip(),
+            r["family_name"].strip(),
+        )
+        assert row.date_of_birth == r["date_of_birth"]
+        assert row.nhs_number == synthetic_nhs_number(r["nhs"])
+        assert row.postcode in ("", "LS1 4AP", "BD7 1DP", "EC1A 1BB")
+
+
+def test_json_lines_end_only_at_newlines():
+    first = {**event_fields(), "summary": "Said\u2028then\x85left"}
+    content = (
+        json.dumps(first, ensure_ascii=False) + "\r\n" + json.dumps(event_fields(event_id="E2"))
+    ).encode()
+    rows, errors = read_events(content, filename="e.jsonl", max_bytes=BIG, now=NOW)
+    assert errors == []
+    assert [(r.line, r.event_id) for r in rows] == [(1, "E1"), (2, "E2")]
+    assert rows[0].summary == "Said\u2028then\x85left"

@@ -159,3 +159,24 @@ def test_the_cli_exits_non_zero_on_an_unknown_step():
     assert "known steps:" in result.stderr
     assert "serious_incident_notification" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.django_db
+def test_administrators_manage_closures_from_the_command_line(administrator, social_worker, capsys):
+    call_command("local-closures", "add", "2024-12-27", "Christmas shutdown", "--as", "ada.admin")
+    call_command("local-closures", "list")
+    assert capsys.readouterr().out.endswith("2024-12-27  Christmas shutdown\n")
+    call_command("deadline", "serious_incident_notification", "2024-12-24")
+    # 25, 26 Dec bank holidays, 27 Dec closed, then 30, 31 Dec, 2, 3 and 6 Jan 2025.
+    assert capsys.readouterr().out == "2025-01-06\n"
+    with pytest.raises(CommandError, match="date: "):
+        call_command("local-closures", "add", "2024-12-27", "again", "--as", "ada.admin")
+    with pytest.raises(CommandError, match="Only administrators"):
+        call_command("local-closures", "add", "2024-12-30", "x", "--as", "sally.social")
+    with pytest.raises(CommandError, match="no user"):
+        call_command("local-closures", "add", "2024-12-30", "x", "--as", "nobody")
+    call_command("local-closures", "withdraw", "2024-12-27", "Cancelled", "--as", "ada.admin")
+    call_command("local-closures", "list", "--all")
+    assert "(withdrawn)" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="not a local closure day"):
+        call_command("local-closures", "withdraw", "2024-12-27", "again", "--as", "ada.admin")

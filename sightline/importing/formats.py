@@ -543,14 +543,18 @@ def _json_lines(
         if not isinstance(value, dict):
             yield number, None, [RowError(number, "", "each line must be one JSON object {...}")]
             continue
-        fields, errors = _json_fields(value, line=number)
+        fields, errors = json_fields(value, line=number)
         yield number, fields, errors
     if progress is not None:
         progress(total, total)
 
 
-def _json_fields(value: dict[str, object], *, line: int) -> tuple[dict[str, str], list[RowError]]:
-    """JSON values as text: strings as they are, whole numbers and lists of ids allowed."""
+def json_fields(value: dict[str, object], *, line: int) -> tuple[dict[str, str], list[RowError]]:
+    """A JSON object's values as text, as the row parsers take them (files and the API).
+
+    Strings as they are, null as blank, whole numbers as digits, and a list of strings
+    for ``other_record_ids``; any other value is an error naming the field.
+    """
     fields: dict[str, str] = {}
     errors: list[RowError] = []
     for name, item in value.items():
@@ -613,3 +617,7 @@ def read_events(
         empty = "the file has no rows" if json_lines else "the file has a header but no rows"
         errors.append(RowError(0, "", empty))
     return events, errors
+
+
+# The API module used the name before it was public.
+_json_fields = json_fields

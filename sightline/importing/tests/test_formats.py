@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sightline.importing.formats import (
+    json_fields,
     parse_event,
     parse_person_record,
     read_events,
@@ -663,3 +664,14 @@ def test_json_lines_end_only_at_newlines():
     assert errors == []
     assert [(r.line, r.event_id) for r in rows] == [(1, "E1"), (2, "E2")]
     assert rows[0].summary == "Said\u2028then\x85left"
+
+
+def test_json_values_become_text_or_errors_naming_the_field():
+    fields, errors = json_fields(
+        {"event_id": 12, "summary": None, "other_record_ids": ["C1", "C2"], "agency": "CSC"},
+        line=4,
+    )
+    assert fields == {"event_id": "12", "summary": "", "other_record_ids": "C1;C2", "agency": "CSC"}
+    assert errors == []
+    _, errors = json_fields({"event_id": 1.5, "agency": False, "summary": ["x"]}, line=4)
+    assert where(errors) == [(4, "event_id"), (4, "agency"), (4, "summary")]

@@ -140,6 +140,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# GOV.UK Frontend, htmx and our CSS, built by sightline/frontend/build.sh and committed.
+STATICFILES_DIRS = [BASE_DIR / "sightline" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -5,4 +5,5 @@ from sightline.people import views
 urlpatterns = [
     path("", views.search, name="people-search"),
     path("<uuid:public_id>/", views.person_detail, name="person-detail"),
+    path("<uuid:public_id>/chronology/", views.person_chronology, name="person-chronology"),
 ]

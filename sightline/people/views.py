@@ -1,22 +1,305 @@
+"""The people pages: find a child, and the child's page with the multi-agency chronology.
+
+Every read of a person goes through ``access_person`` (decide, audit, 404). The child's
+page runs a fixed number of queries however many events the child has.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from sightline.audit.actions import Origin
+from sightline.accounts.models import User
+from sightline.audit.actions import Origin, record_audit
+from sightline.audit.models import AuditAction
+from sightline.chronology.models import ChronologyEvent
+from sightline.chronology.queries import WINDOWS_MONTHS, counts_by_agency, events_for
+from sightline.people import queries
 from sightline.people.access import Intent, access_person
+from sightline.people.forms import ChronologyFilterForm, PersonSearchForm
+from sightline.people.models import (
+    Involvement,
+    Person,
+    Relationship,
+    RelationshipKind,
+    StatusKind,
+    StatusPeriod,
+)
+
+SEARCH_LIMIT = 50
+
+# How a relationship reads from the other side: "A is parent of B" makes A's entry on
+# B's page "Parent", and B's entry on A's page "Child".
+_INVERSE_KIND = {
+    RelationshipKind.PARENT: "Child",
+    RelationshipKind.CARER: "Cared for by them",
+    RelationshipKind.SIBLING: "Sibling",
+    RelationshipKind.HOUSEHOLD_MEMBER: "Household member",
+    RelationshipKind.PARTNER_OF_PARENT: "Child of their partner",
+    RelationshipKind.OTHER: "Other",
+}
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (``login_required`` has run)."""
+    user = request.user
+    if not isinstance(user, User):  # pragma: no cover - login_required guarantees it
+        raise TypeError("a signed-in user is required")
+    return user
 
 
 @login_required
+@never_cache
+@require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """Find a child among those the user may see. One audit row per search made."""
+    user = _user(request)
+    # Any field in the address, even empty, means the form was sent.
+    submitted = bool(request.GET)
+    form = PersonSearchForm(request.GET if submitted else None)
+    results: list[Person] = []
+    more = False
+    if submitted and form.is_valid():
+        criteria = form.criteria()
+        found = queries.search(
+            queries.visible_to(user),
+            q=criteria.name,
+            date_of_birth=criteria.date_of_birth,
+            nhs_number=criteria.nhs_number,
+            postcode=criteria.postcode,
+        )
+        results = list(found.order_by("family_name", "given_name", "pk")[: SEARCH_LIMIT + 1])
+        more = len(results) > SEARCH_LIMIT
+        results = results[:SEARCH_LIMIT]
+        record_audit(
+            actor=user,
+            action=AuditAction.SEARCH,
+            origin=Origin.from_request(request),
+            detail={"criteria": criteria.for_audit(), "results": len(results), "more": more},
+        )
+    return render(
+        request,
+        "people/search.html",
+        {
+            "form": form,
+            "submitted": submitted and form.is_valid(),
+            "results": results,
+            "more": more,
+            "limit": SEARCH_LIMIT,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    person: Person
+    relationship: str
+    lives_with: bool
+    started_on: dt.date | None
+    ended_on: dt.date | None
+    source_agency: str
+    visible: bool
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None or self.ended_on >= timezone.localdate()
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    label: str
+    period: StatusPeriod | None
+    colour: str
+
+
+@dataclass(frozen=True)
+class CountsRow:
+    agency: str
+    counts: list[int]
 
 
 @login_required
-def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+@never_cache
+@require_GET
+def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
     person = access_person(
-        request.user,  # type: ignore[arg-type]
+        user,
         public_id,
         intent=Intent.VIEW_RECORD,
         origin=Origin.from_request(request),
+        detail=_query_detail(request),
     )
-    return render(request, "core/home.html", {"person": person})
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "person": person,
+        "today": today,
+        "age": person.age_on(today),
+        "source_records": list(person.source_records.select_related("agency")),
+        "family": _family(user, person),
+        "status_periods": (
+            status := list(person.status_periods.select_related("recorded_by_agency"))
+        ),
+        "status_rows": _status_rows(status, today),
+        "past_statuses": [period for period in status if not period.is_current_on(today)],
+        "counts_windows": WINDOWS_MONTHS,
+        "counts": (counts := _counts(person)),
+        "counts_total": [
+            sum(column) for column in zip(*(row.counts for row in counts), strict=True)
+        ]
+        or [0 for _ in WINDOWS_MONTHS],
+    }
+    involvements = _involvements(person)
+    context["current_involvements"] = [i for i in involvements if i.is_active_on(today)]
+    context["past_involvements"] = [i for i in involvements if not i.is_active_on(today)]
+    context.update(_chronology(request, person))
+    return render(request, "people/detail.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def person_chronology(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The chronology fragment that htmx swaps in when filters or pages change.
+
+    Outside htmx (a bookmarked or copied address) it sends the browser to the full page.
+    """
+    if not request.htmx:  # type: ignore[attr-defined]
+        url = reverse("person-detail", kwargs={"public_id": public_id})
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(f"{url}?{query}" if query else url)
+    user = _user(request)
+    person = access_person(
+        user,
+        public_id,
+        intent=Intent.VIEW_CHRONOLOGY,
+        origin=Origin.from_request(request),
+        detail=_query_detail(request),
+    )
+    context = _chronology(request, person)
+    response = render(request, "people/_chronology.html", {"person": person, **context})
+    # The address bar shows the full page with these filters, for reload and sharing.
+    page_url = reverse("person-detail", kwargs={"public_id": person.public_id})
+    query = request.GET.urlencode()
+    response["HX-Push-Url"] = f"{page_url}?{query}" if query else page_url
+    return response
+
+
+def _query_detail(request: HttpRequest) -> dict[str, object]:
+    query = request.GET.urlencode()
+    return {"query": query[:1000]} if query else {}
+
+
+def _filter_data(request: HttpRequest) -> QueryDict:
+    data = request.GET.copy()
+    if not data.get("order"):
+        data["order"] = "asc"
+    return data
+
+
+def _chronology(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """Filter form, the page of events, and the numbers for "Showing 1 to 50 of 2,000"."""
+    present = (
+        ChronologyEvent.objects.filter(person=person)
+        .values_list("agency__code", "agency__name", "category__code", "category__label")
+        .distinct()
+    )
+    agencies: dict[str, str] = {}
+    categories: dict[str, str] = {}
+    for agency_code, agency_name, category_code, category_label in present:
+        agencies[agency_code] = agency_name
+        categories[category_code] = category_label
+    form = ChronologyFilterForm(
+        _filter_data(request),
+        agencies=sorted(agencies.items(), key=lambda item: item[1]),
+        categories=sorted(categories.items(), key=lambda item: item[1]),
+    )
+    chosen = form.chronology_filter()
+    events: QuerySet[ChronologyEvent] = events_for(person, chosen)
+    paginator = Paginator(events, settings.SIGHTLINE_CHRONOLOGY_PAGE_SIZE)
+    page: Page[ChronologyEvent] = paginator.get_page(request.GET.get("page"))
+    return {
+        "filter_form": form,
+        "chronology_filter": chosen,
+        "page": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=1)),
+        "events": list(page.object_list),
+        "total_events": paginator.count,
+    }
+
+
+def _family(user: User, person: Person) -> list[FamilyMember]:
+    incoming: QuerySet[Relationship] = person.relationships_in.select_related(
+        "person", "source_agency"
+    )
+    outgoing: QuerySet[Relationship] = person.relationships_out.select_related(
+        "relative", "source_agency"
+    )
+    pairs: list[tuple[Relationship, Person, str]] = [
+        (r, r.person, r.get_kind_display()) for r in incoming
+    ]
+    pairs += [(r, r.relative, _INVERSE_KIND[RelationshipKind(r.kind)]) for r in outgoing]
+    if not pairs:
+        return []
+    visible = set(
+        queries.visible_to(user)
+        .filter(pk__in=[other.pk for _, other, _ in pairs])
+        .values_list("pk", flat=True)
+    )
+    members = [
+        FamilyMember(
+            person=other,
+            relationship=label,
+            lives_with=r.lives_with,
+            started_on=r.started_on,
+            ended_on=r.ended_on,
+            source_agency=r.source_agency.name if r.source_agency else "",
+            visible=other.pk in visible,
+        )
+        for r, other, label in pairs
+    ]
+    # Current relationships first, those living with the child first among them.
+    return sorted(
+        members,
+        key=lambda m: (not m.is_current, not m.lives_with, m.person.family_name, m.person.pk),
+    )
+
+
+def _involvements(person: Person) -> list[Involvement]:
+    return list(person.involvements.select_related("agency", "practitioner", "practitioner__team"))
+
+
+_STATUS_COLOURS = {
+    StatusKind.CHILD_IN_NEED: "blue",
+    StatusKind.CHILD_PROTECTION: "red",
+    StatusKind.LOOKED_AFTER: "purple",
+}
+
+
+def _status_rows(periods: list[StatusPeriod], today: dt.date) -> list[StatusRow]:
+    """One row per kind of status, with the period current today (the latest if several)."""
+    rows = []
+    for kind in StatusKind:
+        current = [p for p in periods if p.kind == kind and p.is_current_on(today)]
+        latest = max(current, key=lambda p: p.started_on) if current else None
+        rows.append(StatusRow(label=kind.label, period=latest, colour=_STATUS_COLOURS[kind]))
+    return rows
+
+
+def _counts(person: Person) -> list[CountsRow]:
+    return [
+        CountsRow(agency=row.name, counts=[row.counts[months] for months in WINDOWS_MONTHS])
+        for row in counts_by_agency(person)
+    ]

@@ -1,0 +1,44 @@
+"""Template filters for Sightline's pages: ``{% load sightline %}``."""
+
+from django import template
+from django.forms import BoundField
+
+from sightline.chronology.models import Significance
+
+register = template.Library()
+
+_SIGNIFICANCE_TAGS: dict[str, str] = {
+    Significance.HIGH.value: "govuk-tag--red",
+    Significance.MEDIUM.value: "govuk-tag--orange",
+    Significance.LOW.value: "govuk-tag--grey",
+}
+
+
+@register.filter
+def nhs_number(value: object) -> str:
+    """An NHS number as people write it: 999 123 4567."""
+    digits = str(value or "").replace(" ", "")
+    if len(digits) == 10 and digits.isdigit():
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return str(value or "")
+
+
+@register.filter
+def thousands(value: object) -> str:
+    """A whole number with thousands separators: 2,000."""
+    try:
+        return f"{int(str(value)):,}"
+    except ValueError:
+        return str(value)
+
+
+@register.filter
+def significance_tag(value: object) -> str:
+    """The GOV.UK tag colour for an event's significance."""
+    return _SIGNIFICANCE_TAGS.get(str(value), "govuk-tag--grey")
+
+
+@register.filter
+def error_anchor(field: BoundField) -> str:
+    """The id an error summary links to: the field's input, or its first option."""
+    return field.id_for_label or f"{field.auto_id}_0"

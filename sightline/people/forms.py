@@ -1,0 +1,181 @@
+"""Forms for the people pages: finding a child, and filtering a child's chronology."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from sightline.chronology.models import Significance
+from sightline.chronology.queries import ChronologyFilter
+from sightline.core.forms import GovukDateField, GovukFormMixin
+from sightline.people import normalise
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    name: str = ""
+    date_of_birth: dt.date | None = None
+    nhs_number: str = ""
+    postcode: str = ""
+
+    def for_audit(self) -> dict[str, str]:
+        """The criteria as the audit row keeps them: only those given."""
+        given = {
+            "name": self.name,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "nhs_number": self.nhs_number,
+            "postcode": self.postcode,
+        }
+        return {key: value for key, value in given.items() if value}
+
+
+class PersonSearchForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=200,
+        help_text="Given name, family name or both. The start of a name is enough.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    date_of_birth = GovukDateField(
+        label="Date of birth", required=False, past=True, help_text="For example, 27 3 2015"
+    )
+    nhs_number = forms.CharField(
+        label="NHS number",
+        required=False,
+        max_length=20,
+        help_text="10 digits, for example 999 123 4567",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "numeric"}
+        ),
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-10", "autocomplete": "off"}
+        ),
+    )
+
+    def clean_name(self) -> str:
+        return " ".join(str(self.cleaned_data["name"]).split())
+
+    def clean_nhs_number(self) -> str:
+        digits = normalise.nhs_digits(str(self.cleaned_data["nhs_number"]))
+        if digits and not normalise.is_valid_nhs_number(digits):
+            raise forms.ValidationError(
+                "Enter a valid NHS number, like 999 123 4567", code="invalid"
+            )
+        return digits
+
+    def clean_postcode(self) -> str:
+        text = str(self.cleaned_data["postcode"]).strip()
+        if text and not normalise.is_valid_postcode(text):
+            raise forms.ValidationError("Enter a full postcode, like LS1 4AP", code="invalid")
+        return normalise.postcode(text) if text else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not any(cleaned.get(name) for name in self.fields):
+            raise forms.ValidationError(
+                "Enter a name, date of birth, NHS number or postcode", code="empty"
+            )
+        return cleaned
+
+    def criteria(self) -> SearchCriteria:
+        data = self.cleaned_data
+        return SearchCriteria(
+            name=data["name"],
+            date_of_birth=data["date_of_birth"],
+            nhs_number=data["nhs_number"],
+            postcode=data["postcode"],
+        )
+
+
+ORDER_CHOICES = [("asc", "Oldest first"), ("desc", "Newest first")]
+
+
+class ChronologyFilterForm(GovukFormMixin, forms.Form):
+    """Filters for a child's chronology. Always bound to the query string.
+
+    The agency and category choices are those present in this child's chronology.
+    """
+
+    compact = True
+
+    agency = forms.MultipleChoiceField(
+        label="Agency", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    significance = forms.MultipleChoiceField(
+        label="Significance",
+        required=False,
+        choices=[(s.value, s.label) for s in reversed(Significance)],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    category = forms.MultipleChoiceField(
+        label="Category", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    order = forms.ChoiceField(
+        label="Order", required=False, choices=ORDER_CHOICES, widget=forms.RadioSelect
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        agencies: Iterable[tuple[str, str]] = (),
+        categories: Iterable[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = list(agencies)  # type: ignore[attr-defined]
+        self.fields["category"].choices = list(categories)  # type: ignore[attr-defined]
+        # Ticking a box or choosing an order applies the filters at once (htmx listens for
+        # "change" on these); dates wait for "Apply filters".
+        for name in ("agency", "significance", "category", "order"):
+            widget = self.fields[name].widget
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} js-chronology-auto".strip()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return cleaned
+
+    def chronology_filter(self) -> ChronologyFilter:
+        """What to show: the valid filters, or everything when the form is not valid."""
+        if not self.is_valid():
+            return ChronologyFilter()
+        data = self.cleaned_data
+        return ChronologyFilter(
+            agencies=tuple(data["agency"]),
+            categories=tuple(data["category"]),
+            significance=tuple(data["significance"]),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            order="desc" if data["order"] == "desc" else "asc",
+        )
+
+    def for_audit(self) -> dict[str, object]:
+        chosen = self.chronology_filter()
+        return {
+            "agencies": list(chosen.agencies),
+            "categories": list(chosen.categories),
+            "significance": list(chosen.significance),
+            "date_from": chosen.date_from.isoformat() if chosen.date_from else "",
+            "date_to": chosen.date_to.isoformat() if chosen.date_to else "",
+            "order": chosen.order,
+        }

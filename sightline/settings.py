@@ -208,6 +208,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = SIGHTLINE_UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Chronology page size on the child's page.
 SIGHTLINE_CHRONOLOGY_PAGE_SIZE = int(os.environ.get("SIGHTLINE_CHRONOLOGY_PAGE_SIZE", "50"))
+# Learning from reviews: published counts from 1 up to this minus one are shown as "c".
+SIGHTLINE_SUPPRESS_BELOW = int(os.environ.get("SIGHTLINE_SUPPRESS_BELOW", "5"))
 # Rapid reviews: the local plan's working day for agency summaries (after the notification),
 # and how many working days before a due date the incident reminders go out.
 SIGHTLINE_RAPID_REVIEW_SUMMARY_DAY = int(os.environ.get("SIGHTLINE_RAPID_REVIEW_SUMMARY_DAY", "10"))

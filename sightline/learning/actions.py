@@ -138,6 +138,8 @@ def import_review_corpus(
     if not records:
         raise LearningError("records", "the file holds no reviews")
     taxonomy = taxonomy or published_taxonomy()
+    if taxonomy.is_draft:
+        raise LearningError("taxonomy", f"version {taxonomy.version} is a draft; publish it first")
     by_code = {theme.code: theme for theme in Theme.objects.filter(taxonomy=taxonomy)}
     seen: set[str] = set()
     for number, record in enumerate(records, start=1):

@@ -5,7 +5,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from sightline.accounts.models import User
 from sightline.learning import statistics
@@ -122,6 +123,14 @@ def training_data() -> tuple[list[str], list[frozenset[str]]]:
         texts.append(text)
         labels.append(frozenset(codes[final_id]))
     return texts, labels
+
+
+def latest_coded_year() -> int:
+    """The latest financial year with a finally coded review, else the last full one."""
+    latest = FinalCoding.objects.aggregate(latest=Max("document__notified_on"))["latest"]
+    if latest is not None:
+        return statistics.financial_year(latest)
+    return statistics.financial_year(timezone.localdate()) - 1
 
 
 def themes_by_group(taxonomy: Taxonomy) -> list[tuple[str, list[Theme]]]:

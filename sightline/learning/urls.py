@@ -19,4 +19,10 @@ urlpatterns = [
     path("reviews/<str:public_id>/", views.review_detail, name="review"),
     path("reviews/<str:public_id>/adjudicate", views.adjudicate, name="adjudicate"),
     path("agreement/", views.agreement, name="agreement"),
+    path("reports/annual/", views.annual_report, name="annual-report"),
+    path(
+        "reports/annual/<int:year>.<str:fmt>",
+        views.annual_report_export,
+        name="annual-report-export",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""Pages for the theme taxonomy, coding, adjudication and agreement."""
+"""Pages for the theme taxonomy, coding, adjudication, agreement and reports."""
 
 from typing import Any
 
@@ -6,16 +6,23 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sightline.accounts.models import User
-from sightline.audit.actions import Origin
-from sightline.learning import actions, queries, suggestions
+from sightline.audit.actions import Origin, record_audit
+from sightline.audit.models import AuditAction
+from sightline.learning import actions, queries, reports, suggestions
 from sightline.learning.access import Capability, access_review_document, can, require
-from sightline.learning.forms import CodingForm, DraftTaxonomyForm, ThemeChoiceForm, ThemeForm
+from sightline.learning.forms import (
+    CodingForm,
+    DraftTaxonomyForm,
+    ReportForm,
+    ThemeChoiceForm,
+    ThemeForm,
+)
 from sightline.learning.models import (
     Coding,
     CodingStatus,
@@ -297,3 +304,63 @@ def agreement(request: HttpRequest) -> HttpResponse:
             "agreement": queries.agreement(taxonomy),
         },
     )
+
+
+# --- reports -------------------------------------------------------------------------
+
+
+def _year(request: HttpRequest) -> tuple[ReportForm, int]:
+    """The financial year asked for, or the latest one with coded reviews."""
+    form = ReportForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return form, int(form.cleaned_data["year"])
+    return form, queries.latest_coded_year()
+
+
+def _audit_report(request: HttpRequest, *, report: str, year: int, fmt: str) -> None:
+    record_audit(
+        actor=_user(request),
+        action=AuditAction.PRODUCE_LEARNING_REPORT,
+        origin=Origin.from_request(request),
+        detail={"report": report, "year": year, "format": fmt},
+    )
+
+
+@login_required
+def annual_report(request: HttpRequest) -> HttpResponse:
+    require(_user(request), Capability.PRODUCE_REPORTS)
+    form, year = _year(request)
+    report = reports.annual_report(year)
+    _audit_report(request, report="annual", year=year, fmt="html")
+    shown = [row for row in report.practice_themes if row.share is not None]
+    return render(
+        request,
+        "learning/annual_report.html",
+        {
+            "form": form,
+            "report": report,
+            "chart": {
+                "title": "Practice themes",
+                "labels": [row.label for row in shown],
+                "values": [round(100 * (row.share or 0), 1) for row in shown],
+            },
+        },
+    )
+
+
+@login_required
+def annual_report_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    require(_user(request), Capability.PRODUCE_REPORTS)
+    if not 2000 <= year <= 2100 or fmt not in {"csv", "pdf", "png"}:
+        raise Http404("No such report")
+    report = reports.annual_report(year)
+    _audit_report(request, report="annual", year=year, fmt=fmt)
+    name = f"sightline-themes-{report.label}"
+    if fmt == "csv":
+        response = HttpResponse(reports.annual_report_csv(report), content_type="text/csv")
+    elif fmt == "png":
+        response = HttpResponse(reports.practice_chart(report, fmt="png"), content_type="image/png")
+    else:
+        response = HttpResponse(reports.annual_report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,5 +1,3 @@
-import datetime as dt
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -7,7 +5,6 @@ from django.db import IntegrityError, transaction
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.learning import actions
-from sightline.learning.corpus import ReviewRecord
 from sightline.learning.models import (
     Coding,
     CodingStatus,
@@ -18,39 +15,11 @@ from sightline.learning.models import (
     TaxonomyStatus,
     Theme,
 )
+from sightline.learning.tests.helpers import record
 from sightline.learning.themes import STARTING_THEMES
 from sightline.testing.factories import ReviewDocumentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def record(reference="SYN-1", themes=("neglect", "risk_assessment"), **changes):
-    values = {
-        "reference": reference,
-        "kind": "rapid",
-        "title": "Synthetic review",
-        "text": "Synthetic text about neglect.",
-        "notified_on": dt.date(2023, 5, 1),
-        "completed_on": None,
-        "local_authority": "Tynebury",
-        "region": "north_east",
-        "nature": "death",
-        "age_band": "under_1",
-        "sex": "male",
-        "ethnicity": "white",
-        "disability": "no",
-        "known_to_social_care": True,
-        "child_protection_plan": False,
-        "child_in_need_plan": False,
-        "looked_after": False,
-        "known_to_police": False,
-        "known_to_health": True,
-        "known_to_education": False,
-        "is_synthetic": True,
-        "themes": themes,
-    }
-    values.update(changes)
-    return ReviewRecord(**values)
 
 
 def last_audit():

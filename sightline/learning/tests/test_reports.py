@@ -1,0 +1,213 @@
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from sightline.audit.actions import CLI
+from sightline.audit.models import AuditAction, AuditEvent
+from sightline.learning import actions, reports, statistics
+from sightline.learning.tests.helpers import record
+
+pytestmark = pytest.mark.django_db
+
+
+def themes_for(i, spec):
+    """The themes of review i: spec maps a code to how many of the first reviews have it."""
+    return tuple(code for code, n in spec.items() if i < n)
+
+
+@pytest.fixture
+def corpus():
+    """FY 2023: 20 reviews on version 1, then 5 on version 2 (which adds a theme).
+    FY 2022: 10 reviews on version 1."""
+    this_year = [
+        record(
+            f"A{i}",
+            themes=themes_for(i, {"risk_assessment": 8, "neglect": 3}),
+            notified_on=dt.date(2023, 4, 1) + dt.timedelta(days=i * 17),
+            nature="death" if i < 17 else "serious_harm",
+        )
+        for i in range(20)
+    ]
+    last_year = [
+        record(
+            f"B{i}",
+            themes=themes_for(i, {"risk_assessment": 5}),
+            notified_on=dt.date(2022, 9, 1),
+        )
+        for i in range(10)
+    ]
+    actions.import_review_corpus(actor=None, origin=CLI, records=this_year + last_year)
+    draft = actions.draft_taxonomy(actor=None, origin=CLI)
+    actions.record_theme(
+        actor=None,
+        origin=CLI,
+        taxonomy=draft,
+        code="racism_identity",
+        group="practice",
+        label="Racism and identity",
+    )
+    actions.publish_taxonomy(actor=None, origin=CLI, taxonomy=draft)
+    later = [
+        record(f"C{i}", themes=("racism_identity",), notified_on=dt.date(2024, 2, 1))
+        for i in range(5)
+    ]
+    actions.import_review_corpus(actor=None, origin=CLI, records=later)
+
+
+def rows_by_code(report):
+    return {row.code: row for _, rows in report.groups for row in rows}
+
+
+def test_it_counts_each_theme_out_of_the_reviews_whose_version_had_it(corpus):
+    report = reports.annual_report(2023)
+    assert (report.label, report.reviews, report.previous_reviews) == ("2023-24", 25, 10)
+    rows = rows_by_code(report)
+    # Both versions have risk assessment: 8 of 25. Only version 2 has racism: 5 of 5.
+    assert (rows["risk_assessment"].count, rows["risk_assessment"].reviews) == (8, 25)
+    assert rows["risk_assessment"].share == pytest.approx(0.32)
+    assert (rows["risk_assessment"].low, rows["risk_assessment"].high) == pytest.approx(
+        statistics.wilson_interval(8, 25)
+    )
+    assert rows["risk_assessment"].previous_share == pytest.approx(0.5)
+    assert (rows["racism_identity"].count, rows["racism_identity"].reviews) == (5, 5)
+    assert rows["racism_identity"].share == 1.0
+    assert rows["racism_identity"].group == "practice"
+
+
+def test_it_suppresses_small_counts_and_what_would_reveal_them(corpus):
+    report = reports.annual_report(2023)
+    rows = rows_by_code(report)
+    neglect = rows["neglect"]
+    assert (neglect.count, neglect.shown, neglect.share, neglect.low) == (3, "c", None, None)
+    assert rows["optimism_bias"].shown == 0
+    assert rows["optimism_bias"].share == 0.0
+    nature = next(b for b in report.breakdowns if b.title == "Nature of incident")
+    # 22 deaths (17 + 5 later), 3 serious harm: the 3 is hidden, and so is the 22 that
+    # with the published total of 25 would give it away.
+    assert nature.rows == [("Death", "c"), ("Serious harm", "c"), ("Other", 0)]
+
+
+def test_the_threshold_is_a_setting(corpus, settings):
+    settings.SIGHTLINE_SUPPRESS_BELOW = 3
+    assert rows_by_code(reports.annual_report(2023))["neglect"].shown == 3
+
+
+def test_a_year_without_reviews_is_empty_not_an_error():
+    report = reports.annual_report(2010)
+    assert report.reviews == 0
+    assert report.groups == []
+    assert report.agreement is None
+
+
+def test_the_csv_has_one_row_per_figure_with_c_for_suppressed(corpus):
+    rows = list(csv.DictReader(io.StringIO(reports.annual_report_csv(reports.annual_report(2023)))))
+    by_category = {row["category"]: row for row in rows}
+    assert by_category["Weak risk assessment and decision making"]["percent"] == "32.0"
+    assert (
+        by_category["Weak risk assessment and decision making"]["previous_year_percent"] == "50.0"
+    )
+    assert by_category["Neglect"]["count"] == "c"
+    assert by_category["Neglect"]["percent"] == ""
+    assert by_category["All reviews with a final coding"]["count"] == "25"
+
+
+# --- pages, exports and the command --------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["social_worker", "police_officer", "teacher"])
+def test_practitioners_cannot_produce_reports(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("learning:annual-report")).status_code == 404
+    assert (
+        client.get(reverse("learning:annual-report-export", args=[2023, "csv"])).status_code == 404
+    )
+
+
+def test_the_report_page_has_a_chart_and_the_same_figures_in_a_table(client, team_manager, corpus):
+    client.force_login(team_manager)
+    response = client.get(reverse("learning:annual-report"), {"year": 2023})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-chart-source="practice-chart-data"' in html
+    assert "learning/vendor/chart-4.6.1.umd.min.js" in html
+    data = re.search(
+        r'<script id="practice-chart-data" type="application/json">(.*?)</script>', html
+    )
+    assert data is not None
+    chart = json.loads(data.group(1))
+    assert (
+        chart["values"][chart["labels"].index("Weak risk assessment and decision making")] == 32.0
+    )
+    assert "Weak risk assessment and decision making" in html.split('id="table-practice-themes"')[1]
+    audit = AuditEvent.objects.order_by("-id").first()
+    assert audit is not None
+    assert audit.action == AuditAction.PRODUCE_LEARNING_REPORT
+    assert audit.detail == {"report": "annual", "year": 2023, "format": "html"}
+
+
+def test_the_report_page_defaults_to_the_latest_coded_year(client, panel_analyst, corpus):
+    client.force_login(panel_analyst)
+    assert "2023-24" in client.get(reverse("learning:annual-report")).content.decode()
+
+
+def test_a_bad_year_is_named(client, panel_analyst):
+    client.force_login(panel_analyst)
+    html = client.get(reverse("learning:annual-report"), {"year": "soon"}).content.decode()
+    assert "There is a problem" in html
+    assert "Enter a whole number" in html
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "magic"),
+    [
+        ("csv", "text/csv", b"financial_year,"),
+        ("pdf", "application/pdf", b"%PDF"),
+        ("png", "image/png", b"\x89PNG"),
+    ],
+)
+def test_exports_are_files_with_an_audit_row(
+    client, administrator, corpus, fmt, content_type, magic
+):
+    client.force_login(administrator)
+    response = client.get(reverse("learning:annual-report-export", args=[2023, fmt]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response.content.startswith(magic)
+    assert 'filename="sightline-themes-2023-24.' in response["Content-Disposition"]
+    audit = AuditEvent.objects.order_by("-id").first()
+    assert audit is not None
+    assert audit.detail["format"] == fmt
+
+
+def test_an_unknown_export_format_is_a_404(client, administrator):
+    client.force_login(administrator)
+    assert (
+        client.get(reverse("learning:annual-report-export", args=[2023, "xls"])).status_code == 404
+    )
+
+
+def test_the_command_writes_csv_to_stdout_and_pdf_to_a_file(corpus, tmp_path):
+    out = io.StringIO()
+    call_command("annual-report", "--year", "2023", stdout=out)
+    assert out.getvalue().startswith("financial_year,")
+    call_command(
+        "annual-report",
+        "--year",
+        "2023",
+        "--format",
+        "pdf",
+        "--out",
+        str(tmp_path / "r.pdf"),
+        stdout=io.StringIO(),
+    )
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.PRODUCE_LEARNING_REPORT, via="cli").count()
+        == 2
+    )

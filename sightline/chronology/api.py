@@ -70,7 +70,7 @@ AUTH_ERRORS = {401: DetailSerializer, 403: DetailSerializer}
     },
 )
 @api_view(["GET"])
-def person_chronology(request: Request, public_id: uuid.UUID) -> Response:
+def person_chronology(request: Request, public_id: str) -> Response:
     user = acting_user(request)
     params = ChronologyParams(data=request.query_params)
     if not params.is_valid():
@@ -204,7 +204,7 @@ def submit_events(request: Request) -> Response:
 
 
 urlpatterns = [
-    path("people/<uuid:public_id>/chronology/", person_chronology, name="api-chronology"),
+    path("people/<str:public_id>/chronology/", person_chronology, name="api-chronology"),
     path("categories/", categories, name="api-categories"),
     path("events/", submit_event, name="api-events"),
     path("events/batch/", submit_events, name="api-events-batch"),

@@ -138,7 +138,7 @@ def _links(person: Person) -> list[Link]:
     responses={200: PersonDetailSerializer, 404: DetailSerializer, **AUTH_ERRORS},
 )
 @api_view(["GET"])
-def person_detail(request: Request, public_id: uuid.UUID) -> Response:
+def person_detail(request: Request, public_id: str) -> Response:
     user = acting_user(request)
     person = access_person(user, public_id, intent=Intent.VIEW_RECORD, origin=api_origin(request))
     prefetch_related_objects(
@@ -238,7 +238,7 @@ def submit_person_records(request: Request) -> Response:
 
 urlpatterns = [
     path("people/", search_people, name="api-people"),
-    path("people/<uuid:public_id>/", person_detail, name="api-person"),
+    path("people/<str:public_id>/", person_detail, name="api-person"),
     path("person-records/", submit_person_record, name="api-person-records"),
     path("person-records/batch/", submit_person_records, name="api-person-records-batch"),
 ]

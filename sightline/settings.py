@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "sightline.incidents",
     "sightline.learning",
     "sightline.networks",
+    "sightline.linkage",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,18 @@ SIGHTLINE_RAPID_REVIEW_SUMMARY_DAY = int(os.environ.get("SIGHTLINE_RAPID_REVIEW_
 SIGHTLINE_INCIDENT_REMINDER_WORKING_DAYS = int(
     os.environ.get("SIGHTLINE_INCIDENT_REMINDER_WORKING_DAYS", "2")
 )
+# Identity resolution (sightline.linkage): link automatically at or above the first
+# probability, put pairs between the two to a practitioner for review.
+SIGHTLINE_LINKAGE_AUTO_THRESHOLD = float(os.environ.get("SIGHTLINE_LINKAGE_AUTO_THRESHOLD", "0.99"))
+SIGHTLINE_LINKAGE_REVIEW_THRESHOLD = float(
+    os.environ.get("SIGHTLINE_LINKAGE_REVIEW_THRESHOLD", "0.5")
+)
+SIGHTLINE_LINKAGE_MODEL_DIR = Path(
+    os.environ.get("SIGHTLINE_LINKAGE_MODEL_DIR", VAR_DIR / "linkage" / "models")
+)
+# DuckDB (batch linkage and training): memory ceiling and spill directory.
+SIGHTLINE_DUCKDB_MEMORY_LIMIT = os.environ.get("SIGHTLINE_DUCKDB_MEMORY_LIMIT", "6GB")
+SIGHTLINE_DUCKDB_TEMP_DIR = os.environ.get("SIGHTLINE_DUCKDB_TEMP_DIR", str(VAR_DIR / "duckdb"))
 
 LOGGING = {
     "version": 1,

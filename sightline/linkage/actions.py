@@ -1,0 +1,591 @@
+"""Every write of identity resolution: merge, un-merge, review decisions, batch runs,
+recording a person at the point of entry, registering a model.
+
+Each action is atomic, takes keyword-only arguments and an explicit actor, and writes its
+audit row in the same transaction. Chronology events follow their subject record: when a
+record moves to another person, ``ChronologyEvent.person`` moves with it.
+"""
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from sightline.accounts.models import User
+from sightline.agencies.models import Agency
+from sightline.audit.actions import Origin, record_audit
+from sightline.audit.models import AuditAction
+from sightline.chronology.models import ChronologyEvent
+from sightline.linkage import batch, comparisons, config, modelfile, queries, realtime
+from sightline.linkage.features import IdentityRecord, evidence_key, features
+from sightline.linkage.models import (
+    DecisionKind,
+    LinkDecision,
+    LinkRun,
+    MatchReview,
+    ModelVersion,
+    PersonMerge,
+    ReviewStatus,
+)
+from sightline.people import normalise
+from sightline.people.actions import refresh_identities
+from sightline.people.models import Involvement, Person, SourceRecord, StatusPeriod
+
+_CHUNK = 900
+MANUAL_LINK = "practitioner"
+
+
+class LinkageError(Exception):
+    """The action cannot be carried out; the message says why."""
+
+
+def _chunks(items: Sequence[int]) -> list[Sequence[int]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+def _events_follow_records(record_ids: Sequence[int]) -> None:
+    """Set each event's person to its subject record's person."""
+    person_of_record = SourceRecord.objects.filter(pk=OuterRef("subject_record_id")).values(
+        "person_id"
+    )[:1]
+    for chunk in _chunks(list(record_ids)):
+        ChronologyEvent.objects.filter(subject_record_id__in=chunk).update(
+            person_id=Subquery(person_of_record)
+        )
+
+
+def _ordered(a: SourceRecord, b: SourceRecord) -> tuple[SourceRecord, SourceRecord]:
+    return (a, b) if a.pk < b.pk else (b, a)
+
+
+def _decide(
+    *,
+    first: SourceRecord,
+    second: SourceRecord,
+    same_person: bool,
+    kind: DecisionKind,
+    actor: User | None,
+    review: MatchReview | None = None,
+) -> LinkDecision:
+    a, b = _ordered(first, second)
+    return LinkDecision.objects.create(
+        record_a=a,
+        record_b=b,
+        same_person=same_person,
+        evidence_key=evidence_key(queries.identity_of(a), queries.identity_of(b)),
+        kind=kind,
+        review=review,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def register_model_version(
+    *, actor: User | None, model: modelfile.TrainedModel, path: Path, origin: Origin
+) -> ModelVersion:
+    version = ModelVersion.objects.create(
+        version=model.version,
+        path=str(path),
+        trained_at=model.created_at,
+        training=model.training,
+        splink_model=model.splink_model,
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.REGISTER_LINKAGE_MODEL,
+        origin=origin,
+        detail={"version": model.version, "path": str(path), "training": model.training},
+    )
+    return version
+
+
+@transaction.atomic
+def merge_persons(
+    *,
+    actor: User | None,
+    survivor: Person,
+    merged: Person,
+    origin: Origin,
+    reason: str = "",
+    review: MatchReview | None = None,
+) -> PersonMerge:
+    """Move everything of ``merged`` to ``survivor``; ``merged`` stays, pointing at it."""
+    survivor, merged = (
+        Person.objects.select_for_update().get(pk=survivor.pk),
+        Person.objects.select_for_update().get(pk=merged.pk),
+    )
+    if survivor.pk == merged.pk:
+        raise LinkageError("A person cannot be merged with themselves.")
+    if survivor.merged_into_id is not None or merged.merged_into_id is not None:
+        raise LinkageError("One of these persons has already been merged into another.")
+    records = list(
+        SourceRecord.objects.filter(person=merged).order_by("pk").values_list("pk", flat=True)
+    )
+    survivor_records = list(SourceRecord.objects.filter(person=survivor).order_by("pk")[:1])
+    involvements = list(Involvement.objects.filter(person=merged).values_list("pk", flat=True))
+    periods = list(StatusPeriod.objects.filter(person=merged).values_list("pk", flat=True))
+    now = timezone.now()
+    merge = PersonMerge.objects.create(
+        survivor=survivor,
+        merged=merged,
+        records=records,
+        involvements=involvements,
+        status_periods=periods,
+        reason=reason,
+        review=review,
+        merged_by=actor,
+        merged_at=now,
+    )
+    SourceRecord.objects.filter(pk__in=records).update(person=survivor, linked_by=MANUAL_LINK)
+    Involvement.objects.filter(pk__in=involvements).update(person=survivor)
+    StatusPeriod.objects.filter(pk__in=periods).update(person=survivor)
+    _events_follow_records(records)
+    realtime.follow_persons(records)
+    merged.merged_into = survivor
+    merged.save(update_fields=["merged_into", "updated_at"])
+    refresh_identities(person_ids=[survivor.pk, merged.pk])
+    if records and survivor_records:
+        first = SourceRecord.objects.get(pk=records[0])
+        _decide(
+            first=first,
+            second=survivor_records[0],
+            same_person=True,
+            kind=DecisionKind.MERGE,
+            actor=actor,
+            review=review,
+        )
+    _supersede_settled_reviews()
+    record_audit(
+        actor=actor,
+        action=AuditAction.MERGE_PERSONS,
+        origin=origin,
+        person=survivor,
+        reason=reason,
+        detail={
+            "merge": merge.pk,
+            "merged": str(merged.public_id),
+            "survivor": str(survivor.public_id),
+            "records": records,
+            "involvements": involvements,
+            "status_periods": periods,
+        },
+    )
+    return merge
+
+
+@transaction.atomic
+def undo_merge(
+    *, actor: User | None, merge: PersonMerge, origin: Origin, reason: str = ""
+) -> PersonMerge:
+    """Give back to the merged person every record (with its events), involvement and
+    status period the merge moved, and record that the two are different people."""
+    merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
+    merged = Person.objects.select_for_update().get(pk=merge.merged_id)
+    survivor = Person.objects.select_for_update().get(pk=merge.survivor_id)
+    if merge.is_undone:
+        raise LinkageError("This merge has already been undone.")
+    if merged.merged_into_id != survivor.pk:
+        raise LinkageError("The merged person has since been changed; this merge cannot be undone.")
+    if survivor.merged_into_id is not None:
+        raise LinkageError(
+            "The surviving person has since been merged into another: undo that merge first."
+        )
+    records = list(
+        SourceRecord.objects.filter(pk__in=merge.records, person=survivor).values_list(
+            "pk", flat=True
+        )
+    )
+    SourceRecord.objects.filter(pk__in=records).update(person=merged, linked_by=MANUAL_LINK)
+    Involvement.objects.filter(pk__in=merge.involvements, person=survivor).update(person=merged)
+    StatusPeriod.objects.filter(pk__in=merge.status_periods, person=survivor).update(person=merged)
+    _events_follow_records(records)
+    realtime.follow_persons(records)
+    merged.merged_into = None
+    merged.save(update_fields=["merged_into", "updated_at"])
+    refresh_identities(person_ids=[survivor.pk, merged.pk])
+    _record_apart(
+        SourceRecord.objects.filter(pk__in=records),
+        SourceRecord.objects.filter(person=survivor),
+        actor=actor,
+    )
+    merge.undone_by = actor
+    merge.undone_at = timezone.now()
+    merge.save(update_fields=["undone_by", "undone_at"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.UNMERGE_PERSONS,
+        origin=origin,
+        person=merged,
+        reason=reason,
+        detail={
+            "merge": merge.pk,
+            "merged": str(merged.public_id),
+            "survivor": str(survivor.public_id),
+            "records": records,
+        },
+    )
+    return merge
+
+
+def _record_apart(
+    left: Iterable[SourceRecord], right: Iterable[SourceRecord], *, actor: User | None
+) -> None:
+    """Decisions that each record of ``left`` is a different person from each of ``right``
+    (bounded: the first 50 of each side)."""
+    lefts = list(left)[:50]
+    rights = list(right)[:50]
+    for a, b in itertools.product(lefts, rights):
+        _decide(first=a, second=b, same_person=False, kind=DecisionKind.UNMERGE, actor=actor)
+
+
+@transaction.atomic
+def split_person(
+    *,
+    actor: User | None,
+    person: Person,
+    record_ids: Sequence[int],
+    origin: Origin,
+    reason: str = "",
+) -> Person:
+    """Move the chosen source records (with their events) from ``person`` to a new person,
+    for a wrong link no merge record describes (one made by a batch run, say)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    chosen = list(SourceRecord.objects.filter(person=person, pk__in=record_ids))
+    staying = list(SourceRecord.objects.filter(person=person).exclude(pk__in=record_ids))
+    if not chosen or not staying:
+        raise LinkageError("Choose some, but not all, of the person's records to split off.")
+    new_person = Person.objects.create()
+    moved = [record.pk for record in chosen]
+    SourceRecord.objects.filter(pk__in=moved).update(person=new_person, linked_by=MANUAL_LINK)
+    _events_follow_records(moved)
+    realtime.follow_persons(moved)
+    refresh_identities(person_ids=[person.pk, new_person.pk])
+    _record_apart(chosen, staying, actor=actor)
+    record_audit(
+        actor=actor,
+        action=AuditAction.UNMERGE_PERSONS,
+        origin=origin,
+        person=person,
+        reason=reason,
+        detail={"split_to": str(new_person.public_id), "records": moved},
+    )
+    return new_person
+
+
+@transaction.atomic
+def confirm_match(
+    *, actor: User, review: MatchReview, origin: Origin, reason: str = ""
+) -> PersonMerge | None:
+    """The two records are the same person: merge their persons (the older survives)."""
+    review = MatchReview.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.PENDING:
+        raise LinkageError("This match has already been decided.")
+    a = SourceRecord.objects.select_related("person").get(pk=review.record_a_id)
+    b = SourceRecord.objects.select_related("person").get(pk=review.record_b_id)
+    review.status = ReviewStatus.CONFIRMED
+    review.decided_by = actor
+    review.decided_at = timezone.now()
+    review.reason = reason
+    review.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    _decide(
+        first=a, second=b, same_person=True, kind=DecisionKind.REVIEW, actor=actor, review=review
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.CONFIRM_MATCH,
+        origin=origin,
+        person=a.person,
+        reason=reason,
+        detail={"review": review.pk, "records": [a.pk, b.pk], "probability": review.probability},
+    )
+    if a.person_id == b.person_id:
+        return None
+    survivor, merged = sorted((a.person, b.person), key=lambda p: p.pk)
+    return merge_persons(
+        actor=actor, survivor=survivor, merged=merged, origin=origin, reason=reason, review=review
+    )
+
+
+@transaction.atomic
+def reject_match(
+    *, actor: User, review: MatchReview, origin: Origin, reason: str = ""
+) -> MatchReview:
+    """The two records are different people: never proposed again on this evidence."""
+    review = MatchReview.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.PENDING:
+        raise LinkageError("This match has already been decided.")
+    a = SourceRecord.objects.select_related("person").get(pk=review.record_a_id)
+    b = SourceRecord.objects.get(pk=review.record_b_id)
+    review.status = ReviewStatus.REJECTED
+    review.decided_by = actor
+    review.decided_at = timezone.now()
+    review.reason = reason
+    review.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    _decide(
+        first=a, second=b, same_person=False, kind=DecisionKind.REVIEW, actor=actor, review=review
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.REJECT_MATCH,
+        origin=origin,
+        person=a.person,
+        reason=reason,
+        detail={"review": review.pk, "records": [a.pk, b.pk], "probability": review.probability},
+    )
+    return review
+
+
+@transaction.atomic
+def record_person(
+    *,
+    actor: User,
+    agency: Agency,
+    record_id: str,
+    identity: IdentityRecord,
+    origin: Origin,
+    same_as: Person | None = None,
+) -> SourceRecord:
+    """Record what ``agency`` holds about a person: joined to ``same_as`` (the
+    practitioner's choice among the candidates shown) or to a new person."""
+    if SourceRecord.objects.filter(agency=agency, record_id=record_id).exists():
+        raise LinkageError(f"{agency.code} already has a record {record_id}.")
+    if same_as is not None:
+        same_as = Person.objects.select_for_update().get(pk=same_as.pk)
+        if same_as.merged_into_id is not None:
+            raise LinkageError("That person has been merged into another; choose again.")
+    person = same_as or Person.objects.create()
+    dob = identity.date_of_birth
+    now = timezone.now()
+    record = SourceRecord.objects.create(
+        agency=agency,
+        record_id=record_id,
+        person=person,
+        given_name=identity.given_name,
+        family_name=identity.family_name,
+        other_names=identity.other_names,
+        date_of_birth=dob if not isinstance(dob, str) else None,
+        sex=identity.sex,
+        nhs_number=normalise.nhs_digits(identity.nhs_number),
+        address=identity.address,
+        postcode=normalise.postcode(identity.postcode) if identity.postcode else "",
+        name_dob_key=normalise.name_dob_key(
+            identity.given_name,
+            identity.family_name,
+            dob.isoformat() if dob is not None and not isinstance(dob, str) else "",
+        ),
+        received_at=now,
+        updated_at=now,
+        linked_by=MANUAL_LINK if same_as else "new-person",
+    )
+    refresh_identities(person_ids=[person.pk])
+    realtime.index_records([record])
+    if same_as is not None:
+        other = SourceRecord.objects.filter(person=person).exclude(pk=record.pk).first()
+        if other is not None:
+            _decide(
+                first=record,
+                second=other,
+                same_person=True,
+                kind=DecisionKind.MERGE,
+                actor=actor,
+            )
+    record_audit(
+        actor=actor,
+        action=AuditAction.RECORD_PERSON,
+        origin=origin,
+        person=person,
+        detail={
+            "agency": agency.code,
+            "record_id": record_id,
+            "joined_existing_person": same_as is not None,
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def run_linkage(
+    *,
+    actor: User | None,
+    model: ModelVersion,
+    origin: Origin,
+    progress: Callable[[str], None] | None = None,
+) -> LinkRun:
+    """Re-resolve every source record into persons with ``model``.
+
+    Practitioners' decisions hold (confirmed pairs stay together, rejected and un-merged
+    pairs apart). Each cluster keeps the person most of its records already have; a person
+    left without records is marked merged into the person that took them, with a merge
+    record, so the run can be undone person by person. Pairs the model could not decide
+    go to the review queue, except those rejected before on the same evidence.
+    """
+    say = progress or (lambda _message: None)
+    started = timezone.now()
+    limits = config.thresholds()
+    pairs = list(queries.all_identities())
+    record_ids = [pk for pk, _identity in pairs]
+    identities = [identity for _pk, identity in pairs]
+    position = {pk: i for i, pk in enumerate(record_ids)}
+    must: list[tuple[int, int]] = []
+    apart: list[tuple[int, int]] = []
+    for decision in queries.decisions_in_force():
+        if decision.record_a_id in position and decision.record_b_id in position:
+            pair = (position[decision.record_a_id], position[decision.record_b_id])
+            (must if decision.same_person else apart).append(pair)
+    say(f"resolving {len(record_ids):,} records with model {model.version}")
+    result = batch.resolve_identities(
+        identities,
+        model.splink_model,
+        config=config.engine_config(),
+        auto_threshold=limits.auto,
+        review_threshold=limits.review,
+        must_link=must,
+        cannot_link=apart,
+        progress=say,
+    )
+    current = dict(SourceRecord.objects.values_list("pk", "person_id"))
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for index, label in enumerate(result.labels):
+        clusters[label].append(record_ids[index])
+    taken: set[int] = set()
+    target_of: dict[int, int] = {}
+    new_persons = 0
+    for members in sorted(clusters.values(), key=len, reverse=True):
+        counts = Counter(current[pk] for pk in members)
+        ranked = sorted(counts, key=lambda person: (-counts[person], person))
+        target = next((person for person in ranked if person not in taken), None)
+        if target is None:
+            target = Person.objects.create().pk
+            new_persons += 1
+        taken.add(target)
+        for pk in members:
+            target_of[pk] = target
+    moved_to: dict[int, list[int]] = defaultdict(list)
+    for pk, target in target_of.items():
+        if current[pk] != target:
+            moved_to[target].append(pk)
+    moved = [pk for pks in moved_to.values() for pk in pks]
+    before = Counter(current.values())
+    linked_by = f"model:{model.version}"
+    for target, pks in moved_to.items():
+        for chunk in _chunks(pks):
+            SourceRecord.objects.filter(pk__in=chunk).update(person_id=target, linked_by=linked_by)
+    _events_follow_records(moved)
+    realtime.follow_persons(moved)
+    emptied = _retire_emptied(before=before, current=current, target_of=target_of, actor=actor)
+    say("refreshing the real-time index")
+    realtime.index_records(SourceRecord.objects.order_by("pk").iterator(chunk_size=_CHUNK))
+    affected = sorted({*moved_to, *(current[pk] for pk in moved)})
+    refresh_identities(person_ids=affected)
+    proposed = _propose_reviews(result, record_ids, identities, model)
+    _supersede_settled_reviews()
+    run = LinkRun.objects.create(
+        model_version=model.version,
+        started_at=started,
+        finished_at=timezone.now(),
+        records=len(record_ids),
+        records_moved=len(moved),
+        persons_created=new_persons,
+        persons_emptied=emptied,
+        reviews_proposed=proposed,
+        summary={
+            "pairs_scored": result.resolution.pairs_scored,
+            "automatic_links": result.resolution.auto_links,
+            "decisions_applied": len(must) + len(apart),
+            **result.problems.as_dict(),
+        },
+        run_by=actor,
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.RUN_LINKAGE,
+        origin=origin,
+        detail={"run": run.pk, "model_version": model.version, **run.summary},
+    )
+    say(f"moved {len(moved):,} records; {proposed:,} pairs put to review")
+    return run
+
+
+def _retire_emptied(
+    *,
+    before: Counter[int],
+    current: dict[int, int],
+    target_of: dict[int, int],
+    actor: User | None,
+) -> int:
+    """Mark persons left without records as merged into the person that took most."""
+    went_to: dict[int, Counter[int]] = defaultdict(Counter)
+    for pk, target in target_of.items():
+        if current[pk] != target:
+            went_to[current[pk]][target] += 1
+    emptied = 0
+    for person_id, destinations in went_to.items():
+        if sum(destinations.values()) < before[person_id]:
+            continue
+        survivor_id = destinations.most_common(1)[0][0]
+        records = [pk for pk, target in target_of.items() if current[pk] == person_id]
+        PersonMerge.objects.create(
+            survivor_id=survivor_id,
+            merged_id=person_id,
+            records=sorted(records),
+            reason="linkage run",
+            merged_by=actor,
+            merged_at=timezone.now(),
+        )
+        Person.objects.filter(pk=person_id).update(merged_into_id=survivor_id)
+        emptied += 1
+    return emptied
+
+
+def _propose_reviews(
+    result: batch.RecordsResolution,
+    record_ids: Sequence[int],
+    identities: Sequence[IdentityRecord],
+    model: ModelVersion,
+) -> int:
+    rejected = queries.rejected_evidence()
+    weights = comparisons.Weights.from_model(model.splink_model)
+    now = timezone.now()
+    items = []
+    for pair in result.resolution.review:
+        left, right = sorted((pair.left, pair.right), key=lambda i: record_ids[i])
+        a, b = record_ids[left], record_ids[right]
+        key = evidence_key(identities[left], identities[right])
+        if (a, b, key) in rejected:
+            continue
+        score = comparisons.score(
+            weights, features(identities[left], a), features(identities[right], b)
+        )
+        items.append(
+            MatchReview(
+                record_a_id=a,
+                record_b_id=b,
+                probability=score.probability,
+                guard=score.guard,
+                evidence=[item.as_dict() for item in score.evidence],
+                evidence_key=key,
+                model_version=model.version,
+                proposed_at=now,
+            )
+        )
+    before = MatchReview.objects.count()
+    MatchReview.objects.bulk_create(items, batch_size=_CHUNK, ignore_conflicts=True)
+    return MatchReview.objects.count() - before
+
+
+def _supersede_settled_reviews() -> None:
+    """Pending reviews whose two records now belong to one person need no decision."""
+    settled = [
+        review.pk
+        for review in MatchReview.objects.filter(status=ReviewStatus.PENDING).select_related(
+            "record_a", "record_b"
+        )
+        if review.record_a.person_id == review.record_b.person_id
+    ]
+    for chunk in _chunks(settled):
+        MatchReview.objects.filter(pk__in=chunk).update(status=ReviewStatus.SUPERSEDED)

@@ -1,0 +1,169 @@
+"""Batch resolution: score all pairs, then cluster under constraints. Pure of Django.
+
+Used by ``sightline link`` (records from the database), ``sightline link-file`` (a file)
+and the benchmarks, so all three resolve records the same way.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sightline.linkage import clustering, engine
+from sightline.linkage.features import IdentityRecord, Problems, features, has_identity
+
+
+@dataclass(frozen=True)
+class ReviewPair:
+    left: int
+    right: int
+    probability: float
+    guard: str
+
+
+@dataclass
+class Resolution:
+    labels: list[int]
+    pairs_scored: int
+    auto_links: int
+    review: list[ReviewPair] = field(default_factory=list)
+
+
+def resolve(
+    rows: Sequence[dict[str, Any]],
+    splink_model: dict[str, Any],
+    *,
+    config: engine.EngineConfig,
+    auto_threshold: float,
+    review_threshold: float,
+    must_link: Iterable[tuple[int, int]] = (),
+    cannot_link: Iterable[tuple[int, int]] = (),
+    household_guards: bool = True,
+    progress: engine.Progress | None = None,
+) -> Resolution:
+    """Cluster ``rows`` into persons.
+
+    Linked automatically: unguarded pairs at or above ``auto_threshold``. Put forward for
+    review, when they ended up in different clusters: unguarded pairs at or above
+    ``review_threshold``, and guarded pairs at or above ``auto_threshold``.
+    ``household_guards=False`` turns off the twins/siblings/namesakes guard: only for
+    benchmark data that has no households (FEBRL), never for Sightline's own records.
+    """
+    say = progress or (lambda _message: None)
+    pairs = engine.score_all(
+        rows, splink_model, config=config, threshold=review_threshold, progress=progress
+    )
+    say(f"clustering {len(pairs):,} scored pairs")
+    edges = []
+    apart = list(cannot_link)
+    for index in range(len(pairs)):
+        left, right = pairs.left[index], pairs.right[index]
+        if household_guards and pairs.guarded[index]:
+            apart.append((left, right))
+        elif pairs.probability[index] >= auto_threshold:
+            edges.append(clustering.Edge(left, right, pairs.weight[index]))
+    labels = clustering.cluster(
+        len(rows),
+        edges,
+        nhs=[row["nhs"] for row in rows],
+        cannot_link=apart,
+        must_link=must_link,
+    )
+    review = []
+    for index in range(len(pairs)):
+        left, right = pairs.left[index], pairs.right[index]
+        probability = pairs.probability[index]
+        if labels[left] == labels[right]:
+            continue
+        guarded = household_guards and pairs.guarded[index]
+        # A guarded pair is put to a person only when the model alone would have linked it.
+        if probability >= (auto_threshold if guarded else review_threshold):
+            guard = _guard_reason(rows[left], rows[right]) if guarded else ""
+            review.append(ReviewPair(left, right, probability, guard))
+    return Resolution(labels=labels, pairs_scored=len(pairs), auto_links=len(edges), review=review)
+
+
+def _guard_reason(left: dict[str, Any], right: dict[str, Any]) -> str:
+    """The guard's wording for a pair (recomputed in Python for the few review pairs)."""
+    from sightline.linkage import comparisons
+
+    levels = {
+        comparison.name: comparison.levels[comparison.level_index(left, right)].key
+        for comparison in comparisons.COMPARISONS
+    }
+    return comparisons.guard(levels, left, right) or "guarded"
+
+
+@dataclass
+class RecordsResolution:
+    """A person label for every input record, in input order, and what was dropped."""
+
+    labels: list[int]
+    problems: Problems
+    resolution: Resolution
+    # Input positions of rows with nothing to match on (each is its own person).
+    unmatchable: list[int]
+
+
+def matchable_rows(
+    identities: Sequence[IdentityRecord], problems: Problems
+) -> tuple[list[dict[str, Any]], list[int], list[int]]:
+    """Feature rows for the records that can be matched, their input positions, and the
+    positions of those that cannot (no name, date of birth or valid NHS number)."""
+    rows: list[dict[str, Any]] = []
+    positions: list[int] = []
+    unmatchable: list[int] = []
+    for position, identity in enumerate(identities):
+        if not has_identity(identity):
+            unmatchable.append(position)
+            continue
+        rows.append(features(identity, len(rows), problems))
+        positions.append(position)
+    problems.unmatchable = len(unmatchable)
+    return rows, positions, unmatchable
+
+
+def resolve_identities(
+    identities: Sequence[IdentityRecord],
+    splink_model: dict[str, Any],
+    *,
+    config: engine.EngineConfig,
+    auto_threshold: float,
+    review_threshold: float,
+    must_link: Iterable[tuple[int, int]] = (),
+    cannot_link: Iterable[tuple[int, int]] = (),
+    household_guards: bool = True,
+    progress: engine.Progress | None = None,
+) -> RecordsResolution:
+    """``resolve`` for records as submitted; constraints and results by input position.
+
+    Rows that cannot be matched are not dropped: each becomes a person of its own and is
+    listed in ``unmatchable``.
+    """
+    problems = Problems()
+    rows, positions, unmatchable = matchable_rows(identities, problems)
+    index_of = {position: index for index, position in enumerate(positions)}
+
+    def translate(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        return [(index_of[a], index_of[b]) for a, b in pairs if a in index_of and b in index_of]
+
+    resolution = resolve(
+        rows,
+        splink_model,
+        config=config,
+        auto_threshold=auto_threshold,
+        review_threshold=review_threshold,
+        must_link=translate(must_link),
+        cannot_link=translate(cannot_link),
+        household_guards=household_guards,
+        progress=progress,
+    )
+    labels = list(range(len(identities)))
+    for index, position in enumerate(positions):
+        labels[position] = positions[resolution.labels[index]]
+    resolution.review = [
+        ReviewPair(positions[p.left], positions[p.right], p.probability, p.guard)
+        for p in resolution.review
+    ]
+    return RecordsResolution(
+        labels=labels, problems=problems, resolution=resolution, unmatchable=unmatchable
+    )

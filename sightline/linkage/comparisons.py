@@ -1,0 +1,589 @@
+"""The linkage model's comparisons, each level written twice side by side: as SQL for
+Splink (batch) and as Python (real-time scoring and explanations). Pure: no Django, no
+Splink import. A test scores the same pairs both ways and requires equal weights.
+
+Order matters: a pair takes the first level whose condition holds, as in SQL ``CASE``.
+
+Twins, siblings and relatives who share a name are handled twice over:
+- by the model (a different given name, a different date of birth weigh against), and
+- by ``guard``: a pair that looks like two children of one family (family name agrees,
+  given names differ beyond a typo or nickname) or like a parent and child sharing a
+  name (names agree, dates of birth far apart, or junior against senior) is never linked
+  automatically unless the NHS numbers agree. It goes to review if its probability
+  reaches the review threshold, and clustering will not join it through a third record.
+"""
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+Row = Mapping[str, Any]
+
+
+def damerau_levenshtein(a: str, b: str) -> int:
+    """Unrestricted Damerau-Levenshtein distance, as DuckDB's ``damerau_levenshtein``."""
+    if a == b:
+        return 0
+    len_a, len_b = len(a), len(b)
+    if not len_a or not len_b:
+        return len_a or len_b
+    big = len_a + len_b
+    last_row: dict[str, int] = {}
+    table = [[big] * (len_b + 2) for _ in range(len_a + 2)]
+    for i in range(len_a + 1):
+        table[i + 1][0] = big
+        table[i + 1][1] = i
+    for j in range(len_b + 1):
+        table[0][j + 1] = big
+        table[1][j + 1] = j
+    for i in range(1, len_a + 1):
+        last_match_col = 0
+        for j in range(1, len_b + 1):
+            k = last_row.get(b[j - 1], 0)
+            last = last_match_col
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            if cost == 0:
+                last_match_col = j
+            table[i + 1][j + 1] = min(
+                table[i][j] + cost,
+                table[i + 1][j] + 1,
+                table[i][j + 1] + 1,
+                table[k][last] + (i - k - 1) + 1 + (j - last - 1),
+            )
+        last_row[a[i - 1]] = i
+    return table[len_a + 1][len_b + 1]
+
+
+def _eq(left: Any, right: Any) -> bool:
+    return left is not None and right is not None and left == right
+
+
+def _within(left: str | None, right: str | None, distance: int, min_length: int = 0) -> bool:
+    if left is None or right is None:
+        return False
+    if min_length and (len(left) < min_length or len(right) < min_length):
+        return False
+    if abs(len(left) - len(right)) > distance:
+        return False
+    return damerau_levenshtein(left, right) <= distance
+
+
+def _overlap(left: Sequence[str] | None, right: Sequence[str] | None) -> bool:
+    return left is not None and right is not None and bool(set(left) & set(right))
+
+
+def _shared(left: Sequence[str] | None, right: Sequence[str] | None) -> int:
+    if left is None or right is None:
+        return 0
+    return len(set(left) & set(right))
+
+
+def _contains(items: Sequence[str] | None, item: str | None) -> bool:
+    return items is not None and item is not None and item in items
+
+
+def _prefix(left: str | None, right: str | None) -> bool:
+    if not left or not right or left == right:
+        return False
+    return left.startswith(right) or right.startswith(left)
+
+
+@dataclass(frozen=True)
+class Level:
+    key: str
+    sql: str
+    test: Callable[[Row, Row], bool]
+    # What a practitioner reads in the explanation.
+    explanation: str
+    is_null: bool = False
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    description: str
+    levels: tuple[Level, ...]
+
+    def level_index(self, left: Row, right: Row) -> int:
+        for index, level in enumerate(self.levels):
+            if level.test(left, right):
+                return index
+        raise AssertionError("the last level of every comparison is ELSE")
+
+
+def _null(*columns: str) -> Callable[[Row, Row], bool]:
+    return lambda a, b: any(a[c] is None or b[c] is None for c in columns)
+
+
+def _else(_l: Row, _r: Row) -> bool:
+    return True
+
+
+GIVEN = Comparison(
+    name="given_name",
+    description="Given name",
+    levels=(
+        Level(
+            "missing",
+            '"given1_l" IS NULL OR "given1_r" IS NULL',
+            _null("given1"),
+            "given name missing on one record",
+            is_null=True,
+        ),
+        Level(
+            "exact",
+            '"given_l" = "given_r"',
+            lambda a, b: _eq(a["given"], b["given"]),
+            "given name agrees",
+        ),
+        Level(
+            "first",
+            '"given1_l" = "given1_r"',
+            lambda a, b: _eq(a["given1"], b["given1"]),
+            "first given name agrees",
+        ),
+        Level(
+            "nickname",
+            'list_has_any("given_formal_l", "given_formal_r")',
+            lambda a, b: _overlap(a["given_formal"], b["given_formal"]),
+            "given names agree as a nickname or short form",
+        ),
+        Level(
+            "swapped",
+            '"given1_l" = "family_r" AND "family_l" = "given1_r"',
+            lambda a, b: _eq(a["given1"], b["family"]) and _eq(a["family"], b["given1"]),
+            "given and family names swapped",
+        ),
+        Level(
+            "alias",
+            'list_contains("given_names_r", "given1_l") '
+            'OR list_contains("given_names_l", "given1_r")',
+            lambda a, b: (
+                _contains(b["given_names"], a["given1"]) or _contains(a["given_names"], b["given1"])
+            ),
+            "given name is among the other record's names or aliases",
+        ),
+        Level(
+            "typo",
+            'abs(length("given1_l") - length("given1_r")) <= 1 '
+            'AND damerau_levenshtein("given1_l", "given1_r") <= 1',
+            lambda a, b: _within(a["given1"], b["given1"], 1),
+            "given name differs by one letter",
+        ),
+        Level(
+            "near",
+            'length("given1_l") >= 5 AND length("given1_r") >= 5 '
+            'AND abs(length("given1_l") - length("given1_r")) <= 2 '
+            'AND damerau_levenshtein("given1_l", "given1_r") <= 2',
+            lambda a, b: _within(a["given1"], b["given1"], 2, min_length=5),
+            "given name differs by two letters",
+        ),
+        Level(
+            "prefix",
+            'starts_with("given1_l", "given1_r") OR starts_with("given1_r", "given1_l")',
+            lambda a, b: _prefix(a["given1"], b["given1"]),
+            "one given name is an initial or shortening of the other",
+        ),
+        Level("else", "ELSE", _else, "given names differ"),
+    ),
+)
+
+FAMILY = Comparison(
+    name="family_name",
+    description="Family name",
+    levels=(
+        Level(
+            "missing",
+            '"family_l" IS NULL OR "family_r" IS NULL',
+            _null("family"),
+            "family name missing on one record",
+            is_null=True,
+        ),
+        Level(
+            "exact",
+            '"family_l" = "family_r"',
+            lambda a, b: _eq(a["family"], b["family"]),
+            "family name agrees",
+        ),
+        Level(
+            "swapped",
+            '"given1_l" = "family_r" AND "family_l" = "given1_r"',
+            lambda a, b: _eq(a["given1"], b["family"]) and _eq(a["family"], b["given1"]),
+            "given and family names swapped",
+        ),
+        Level(
+            "part",
+            'list_has_any("family_parts_l", "family_parts_r")',
+            lambda a, b: _overlap(a["family_parts"], b["family_parts"]),
+            "family names share a part (double-barrelled name)",
+        ),
+        Level(
+            "alias",
+            'list_has_any("family_parts_l", "family_names_r") '
+            'OR list_has_any("family_parts_r", "family_names_l")',
+            lambda a, b: (
+                _overlap(a["family_parts"], b["family_names"])
+                or _overlap(b["family_parts"], a["family_names"])
+            ),
+            "family name is among the other record's previous names or aliases",
+        ),
+        Level(
+            "typo",
+            'abs(length("family_l") - length("family_r")) <= 1 '
+            'AND damerau_levenshtein("family_l", "family_r") <= 1',
+            lambda a, b: _within(a["family"], b["family"], 1),
+            "family name differs by one letter",
+        ),
+        Level(
+            "near",
+            'length("family_l") >= 5 AND length("family_r") >= 5 '
+            'AND abs(length("family_l") - length("family_r")) <= 2 '
+            'AND damerau_levenshtein("family_l", "family_r") <= 2',
+            lambda a, b: _within(a["family"], b["family"], 2, min_length=5),
+            "family name differs by two letters",
+        ),
+        Level("else", "ELSE", _else, "family names differ"),
+    ),
+)
+
+DATE_OF_BIRTH = Comparison(
+    name="date_of_birth",
+    description="Date of birth",
+    levels=(
+        Level(
+            "missing",
+            '"dob_l" IS NULL OR "dob_r" IS NULL',
+            _null("dob"),
+            "date of birth missing on one record",
+            is_null=True,
+        ),
+        Level(
+            "exact",
+            '"dob_l" = "dob_r"',
+            lambda a, b: _eq(a["dob"], b["dob"]),
+            "date of birth agrees",
+        ),
+        Level(
+            "swapped",
+            '"dob_swapped_l" = "dob_r"',
+            lambda a, b: _eq(a["dob_swapped"], b["dob"]),
+            "date of birth has day and month swapped",
+        ),
+        Level(
+            "typo",
+            # Dates are valid ISO dates, so one edit leaves two of year, month, day equal.
+            '(substr("dob_l", 1, 7) = substr("dob_r", 1, 7) '
+            'OR substr("dob_l", 6, 5) = substr("dob_r", 6, 5) '
+            'OR (substr("dob_l", 1, 4) = substr("dob_r", 1, 4) '
+            'AND substr("dob_l", 9, 2) = substr("dob_r", 9, 2))) '
+            'AND damerau_levenshtein("dob_l", "dob_r") <= 1',
+            lambda a, b: _within(a["dob"], b["dob"], 1),
+            "date of birth differs by one digit",
+        ),
+        Level(
+            "year",
+            'substr("dob_l", 1, 4) = substr("dob_r", 1, 4)',
+            lambda a, b: a["dob"][:4] == b["dob"][:4],
+            "date of birth in the same year",
+        ),
+        Level("else", "ELSE", _else, "date of birth differs"),
+    ),
+)
+
+SEX = Comparison(
+    name="sex",
+    description="Sex",
+    levels=(
+        Level(
+            "missing",
+            '"sex_l" IS NULL OR "sex_r" IS NULL',
+            _null("sex"),
+            "sex missing or not known on one record",
+            is_null=True,
+        ),
+        Level("exact", '"sex_l" = "sex_r"', lambda a, b: _eq(a["sex"], b["sex"]), "sex agrees"),
+        Level("else", "ELSE", _else, "sex differs"),
+    ),
+)
+
+NHS_NUMBER = Comparison(
+    name="nhs_number",
+    description="NHS number",
+    levels=(
+        Level(
+            "missing",
+            '"nhs_l" IS NULL OR "nhs_r" IS NULL',
+            _null("nhs"),
+            "NHS number missing (or invalid) on one record",
+            is_null=True,
+        ),
+        Level(
+            "exact", '"nhs_l" = "nhs_r"', lambda a, b: _eq(a["nhs"], b["nhs"]), "NHS number agrees"
+        ),
+        Level("else", "ELSE", _else, "NHS number differs"),
+    ),
+)
+
+ADDRESS = Comparison(
+    name="address",
+    description="Address",
+    levels=(
+        Level(
+            "missing",
+            '("postcode_l" IS NULL OR "postcode_r" IS NULL) '
+            'AND ("address_l" IS NULL OR "address_r" IS NULL)',
+            lambda a, b: (
+                (a["postcode"] is None or b["postcode"] is None)
+                and (a["address"] is None or b["address"] is None)
+            ),
+            "address missing on one record",
+            is_null=True,
+        ),
+        Level(
+            "exact",
+            '"postcode_l" = "postcode_r" AND "address_l" = "address_r"',
+            lambda a, b: _eq(a["postcode"], b["postcode"]) and _eq(a["address"], b["address"]),
+            "same address",
+        ),
+        Level(
+            "postcode",
+            '"postcode_l" = "postcode_r"',
+            lambda a, b: _eq(a["postcode"], b["postcode"]),
+            "same postcode",
+        ),
+        Level(
+            "line",
+            '"address_l" = "address_r"',
+            lambda a, b: _eq(a["address"], b["address"]),
+            "same address line, postcode differs or missing",
+        ),
+        Level(
+            "similar",
+            '"house_l" = "house_r" '
+            'AND length(list_intersect("address_words_l", "address_words_r")) >= 3',
+            lambda a, b: (
+                _eq(a["house"], b["house"]) and _shared(a["address_words"], b["address_words"]) >= 3
+            ),
+            "similar address: same house number and street words",
+        ),
+        Level(
+            "district",
+            '"district_l" = "district_r"',
+            lambda a, b: _eq(a["district"], b["district"]),
+            "same postcode district",
+        ),
+        Level("else", "ELSE", _else, "different address"),
+    ),
+)
+
+COMPARISONS: tuple[Comparison, ...] = (GIVEN, FAMILY, DATE_OF_BIRTH, SEX, NHS_NUMBER, ADDRESS)
+
+# Batch blocking rules: the pairs the model scores. Real-time retrieval uses the same
+# pairs of fields as index keys (``features.blocking_keys`` / ``features.query_keys``).
+BLOCKING_RULES: tuple[str, ...] = (
+    'l."nhs" = r."nhs"',
+    'l."dob" = r."dob" AND l."family_initial" = r."family_initial"',
+    'l."dob" = r."dob" AND l."given_initial" = r."given_initial"',
+    'l."dob" = r."dob" AND l."house" = r."house"',
+    'l."given1" = r."given1" AND l."family" = r."family"',
+    'l."address" = r."address"',
+    'l."postcode" = r."postcode" AND l."given1" = r."given1"',
+    'l."postcode" = r."postcode" AND l."dob" = r."dob"',
+    'l."given1" = r."family" AND l."family" = r."given1"',
+    'l."dob_swapped" = r."dob" AND l."family" = r."family"',
+)
+
+# Training: blocking rules for expectation maximisation. Each leaves some comparisons free
+# to be estimated; none has few distinct values (see shared/notes/splink5.md).
+# Splink leaves out of each session every comparison whose SQL uses a column of the rule:
+# the date-of-birth rule trains the names, the names rule trains date of birth.
+TRAINING_RULES: tuple[str, ...] = (
+    'l."dob" = r."dob"',
+    'l."given1" = r."given1" AND l."family" = r."family"',
+)
+# Deterministic rules for estimating the share of pairs that match (with recall).
+PRIOR_RULES: tuple[str, ...] = (
+    'l."nhs" = r."nhs"',
+    'l."given1" = r."given1" AND l."family" = r."family" AND l."dob" = r."dob"',
+)
+
+
+def settings_dict(*, link_type: str = "dedupe_only") -> dict[str, Any]:
+    """Splink settings for an untrained model (m and u left for training)."""
+    comparisons = []
+    for comparison in COMPARISONS:
+        levels = []
+        for level in comparison.levels:
+            entry: dict[str, Any] = {"sql_condition": level.sql, "label_for_charts": level.key}
+            if level.is_null:
+                entry["is_null_level"] = True
+            levels.append(entry)
+        comparisons.append(
+            {
+                "output_column_name": comparison.name,
+                "comparison_description": comparison.description,
+                "comparison_levels": levels,
+            }
+        )
+    return {
+        "link_type": link_type,
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": 1e-6,
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in BLOCKING_RULES
+        ],
+        "comparisons": comparisons,
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+    }
+
+
+# --- scoring with a trained model -------------------------------------------------------
+
+# When training never saw a level (no pair fell in it), it is given these: the level then
+# weighs neither for nor against, rather than failing.
+UNOBSERVED = 1e-6
+
+
+@dataclass(frozen=True)
+class FieldEvidence:
+    field: str
+    level: str
+    explanation: str
+    weight: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "level": self.level,
+            "explanation": self.explanation,
+            "weight": round(self.weight, 2),
+        }
+
+
+@dataclass(frozen=True)
+class PairScore:
+    match_weight: float
+    probability: float
+    evidence: tuple[FieldEvidence, ...]
+    # Why the pair must not be linked automatically (twins, siblings, namesakes), or "".
+    guard: str
+
+    @property
+    def levels(self) -> dict[str, str]:
+        return {item.field: item.level for item in self.evidence}
+
+
+SIBLING_GUARD = "possible twins or siblings: same family, different given names"
+NAMESAKE_GUARD = "possible relatives sharing a name: dates of birth far apart"
+GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
+
+_SIBLING_GIVEN = frozenset({"near", "prefix", "else"})
+_SIBLING_FAMILY = frozenset({"exact", "part", "alias", "typo"})
+_SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo"})
+
+
+def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
+    """The reason this pair may not be linked automatically, or "" (see module doc)."""
+    if levels["nhs_number"] == "exact":
+        return ""
+    if levels["given_name"] in _SIBLING_GIVEN and levels["family_name"] in _SIBLING_FAMILY:
+        return SIBLING_GUARD
+    if levels["given_name"] in _SAME_GIVEN and levels["date_of_birth"] == "else":
+        return NAMESAKE_GUARD
+    gens = {left["generation"], right["generation"]}
+    if "junior" in gens and "senior" in gens:
+        return GENERATION_GUARD
+    return ""
+
+
+_COLUMN_L = re.compile(r'"(\w+)_l"')
+_COLUMN_R = re.compile(r'"(\w+)_r"')
+
+
+def level_sql(comparison: Comparison, left: str, right: str) -> str:
+    """A SQL ``CASE`` giving the level key of ``comparison`` for rows aliased ``left`` and
+    ``right`` (the same conditions Splink evaluates)."""
+    whens = []
+    for level in comparison.levels:
+        if level.sql == "ELSE":
+            whens.append(f"ELSE '{level.key}'")
+            continue
+        condition = _COLUMN_R.sub(rf'{right}."\1"', _COLUMN_L.sub(rf'{left}."\1"', level.sql))
+        whens.append(f"WHEN {condition} THEN '{level.key}'")
+    return "CASE " + " ".join(whens) + " END"
+
+
+def guard_sql(left: str, right: str) -> str:
+    """``guard`` as a SQL condition over input rows aliased ``left`` and ``right``."""
+
+    def among(comparison: Comparison, keys: frozenset[str]) -> str:
+        values = ", ".join(f"'{key}'" for key in sorted(keys))
+        return f"({level_sql(comparison, left, right)}) IN ({values})"
+
+    return (
+        f"(({level_sql(NHS_NUMBER, left, right)}) <> 'exact' AND ("
+        f"({among(GIVEN, _SIBLING_GIVEN)} AND {among(FAMILY, _SIBLING_FAMILY)})"
+        f" OR ({among(GIVEN, _SAME_GIVEN)} AND "
+        f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'else')"
+        f" OR (list_contains([{left}.generation, {right}.generation], 'junior')"
+        f" AND list_contains([{left}.generation, {right}.generation], 'senior'))))"
+    )
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The trained model as numbers: prior log-odds and each level's log2 Bayes factor."""
+
+    prior_weight: float
+    level_weights: dict[str, tuple[float, ...]]
+
+    @classmethod
+    def from_model(cls, model: Mapping[str, Any]) -> "Weights":
+        prior = float(model["probability_two_random_records_match"])
+        level_weights: dict[str, tuple[float, ...]] = {}
+        by_name = {c["output_column_name"]: c for c in model["comparisons"]}
+        for comparison in COMPARISONS:
+            levels = by_name[comparison.name]["comparison_levels"]
+            if len(levels) != len(comparison.levels):
+                raise ValueError(f"model does not match this code: {comparison.name} levels")
+            weights = []
+            for level in levels:
+                if level.get("is_null_level"):
+                    weights.append(0.0)
+                    continue
+                m = level.get("m_probability") or UNOBSERVED
+                u = level.get("u_probability") or UNOBSERVED
+                weights.append(math.log2(m / u))
+            level_weights[comparison.name] = tuple(weights)
+        return cls(prior_weight=math.log2(prior / (1 - prior)), level_weights=level_weights)
+
+
+def probability_from_weight(weight: float) -> float:
+    if weight > 60:
+        return 1.0
+    if weight < -60:
+        return 0.0
+    odds: float = 2.0**weight
+    return odds / (1 + odds)
+
+
+def score(weights: Weights, left: Row, right: Row) -> PairScore:
+    """Score one pair of feature rows with the trained model, with per-field evidence."""
+    total = weights.prior_weight
+    evidence = []
+    for comparison in COMPARISONS:
+        index = comparison.level_index(left, right)
+        level = comparison.levels[index]
+        weight = weights.level_weights[comparison.name][index]
+        total += weight
+        evidence.append(FieldEvidence(comparison.name, level.key, level.explanation, weight))
+    levels = {item.field: item.level for item in evidence}
+    return PairScore(
+        match_weight=total,
+        probability=probability_from_weight(total),
+        evidence=tuple(evidence),
+        guard=guard(levels, left, right),
+    )

@@ -1,0 +1,307 @@
+"""One record's identity, normalised into the columns the linkage model compares. Pure.
+
+Real-time matching and batch linkage both call ``features``: one normalisation for both.
+
+- names: case, accents, hyphens and apostrophes via ``people.normalise.name_key``;
+  generation words ("junior", "jr", "senior", "snr", "ii", "iii") are taken off the name
+  and kept apart; ``given1`` is the first given name, ``given_formal`` the formal names it
+  may stand for (nickname table); ``given_names`` and ``family_names`` hold every given-
+  and family-name word the record has, including aliases and previous names from
+  ``other_names`` (";"-separated; the last word of an alias is its family name).
+- date of birth: ISO ``YYYY-MM-DD`` (also accepted: ``DD/MM/YYYY``); anything else is
+  missing and counted. ``dob_swapped`` is the date with day and month exchanged, when that
+  is a different valid date, so blocking can find day/month swaps.
+- NHS number: ten digits passing the modulus-11 check, else missing and counted.
+- postcode: normalised ``LS1 4AP`` form when valid, else missing; ``district`` is the
+  outward code.
+- address: ``name_key`` of the line, with the postcode taken out if it was written in.
+"""
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sightline.linkage.nicknames import formal_names
+from sightline.people import normalise
+
+_GENERATION_WORDS = {
+    "jr": "junior",
+    "jnr": "junior",
+    "junior": "junior",
+    "sr": "senior",
+    "snr": "senior",
+    "senior": "senior",
+    "ii": "junior",
+    "iii": "junior",
+}
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_POSTCODE_IN_TEXT = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b", re.IGNORECASE)
+
+# The columns handed to the model, in order (``unique_id`` first).
+COLUMNS = (
+    "unique_id",
+    "given",
+    "given1",
+    "given_formal",
+    "given_initial",
+    "family",
+    "family_initial",
+    "family_parts",
+    "given_names",
+    "family_names",
+    "generation",
+    "dob",
+    "dob_swapped",
+    "sex",
+    "nhs",
+    "postcode",
+    "district",
+    "address",
+    "address_words",
+    "house",
+)
+ARRAY_COLUMNS = frozenset(
+    {"given_formal", "family_parts", "given_names", "family_names", "address_words"}
+)
+
+
+@dataclass(frozen=True)
+class IdentityRecord:
+    """The identity fields of a person record as submitted (person-records format)."""
+
+    given_name: str = ""
+    family_name: str = ""
+    other_names: str = ""
+    date_of_birth: str | dt.date | None = None
+    sex: str = ""
+    nhs_number: str = ""
+    address: str = ""
+    postcode: str = ""
+
+
+@dataclass
+class Problems:
+    """What normalisation had to drop, counted (reported, never silent)."""
+
+    invalid_nhs_numbers: int = 0
+    invalid_dates_of_birth: int = 0
+    invalid_postcodes: int = 0
+    unmatchable: int = 0
+    unmatchable_lines: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "invalid_nhs_numbers": self.invalid_nhs_numbers,
+            "invalid_dates_of_birth": self.invalid_dates_of_birth,
+            "invalid_postcodes": self.invalid_postcodes,
+            "unmatchable": self.unmatchable,
+        }
+
+
+@lru_cache(maxsize=262144)
+def _name(text: str) -> tuple[str, str | None]:
+    """(normalised name without generation words, generation or None)."""
+    words = normalise.name_key(text).split()
+    generation = None
+    kept: list[str] = []
+    for word in words:
+        if word in _GENERATION_WORDS and kept:
+            generation = _GENERATION_WORDS[word]
+        else:
+            kept.append(word)
+    return " ".join(kept), generation
+
+
+@lru_cache(maxsize=65536)
+def _postcode(text: str) -> str | None:
+    if not text.strip() or not normalise.is_valid_postcode(text):
+        return None
+    return normalise.postcode(text)
+
+
+@lru_cache(maxsize=65536)
+def _nhs(text: str) -> str | None:
+    digits = normalise.nhs_digits(text)
+    return digits if normalise.is_valid_nhs_number(digits) else None
+
+
+def parse_date_of_birth(value: str | dt.date | None) -> dt.date | None:
+    """A date from ``YYYY-MM-DD`` or ``DD/MM/YYYY``; None when blank or not a real date."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        match = _UK_DATE.match(text)
+        if match:
+            return dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def swapped_date(day: dt.date) -> dt.date | None:
+    """``day`` with day and month exchanged, when that is another valid date."""
+    if day.day == day.month or day.day > 12:
+        return None
+    return dt.date(day.year, day.day, day.month)
+
+
+def _words(*texts: str) -> list[str]:
+    seen: list[str] = []
+    for text in texts:
+        for word in _name(text)[0].split():
+            if word not in seen:
+                seen.append(word)
+    return seen
+
+
+def _aliases(other_names: str) -> tuple[list[str], list[str]]:
+    """Given-name words and family-name words of the aliases ("Jay Smith; Amy Okafor"):
+    the last word of each alias is its family name; a one-word alias counts as both."""
+    given: list[str] = []
+    family: list[str] = []
+    for alias in other_names.split(";") if other_names else []:
+        words = _name(alias)[0].split()
+        if len(words) == 1:
+            given.extend(words)
+            family.extend(words)
+        elif words:
+            given.extend(words[:-1])
+            family.append(words[-1])
+    return given, family
+
+
+def has_identity(record: IdentityRecord) -> bool:
+    """Whether the record has anything to match on: a name, date of birth or NHS number."""
+    return bool(
+        _name(record.given_name)[0]
+        or _name(record.family_name)[0]
+        or parse_date_of_birth(record.date_of_birth)
+        or _nhs(record.nhs_number)
+    )
+
+
+def features(
+    record: IdentityRecord, unique_id: int, problems: Problems | None = None
+) -> dict[str, Any]:
+    """The model's input columns for ``record`` (blank values are None)."""
+    given, given_gen = _name(record.given_name)
+    family, family_gen = _name(record.family_name)
+    given1 = given.split(" ", 1)[0] if given else ""
+    alias_given, alias_family = _aliases(record.other_names)
+    dob = parse_date_of_birth(record.date_of_birth)
+    nhs = _nhs(record.nhs_number) if record.nhs_number.strip() else None
+    postcode = _postcode(record.postcode) if record.postcode else None
+    if problems is not None:
+        if record.nhs_number.strip() and nhs is None:
+            problems.invalid_nhs_numbers += 1
+        if record.date_of_birth not in (None, "") and dob is None:
+            problems.invalid_dates_of_birth += 1
+        if record.postcode.strip() and postcode is None:
+            problems.invalid_postcodes += 1
+    address = _name(_POSTCODE_IN_TEXT.sub(" ", record.address))[0] if record.address else ""
+    swapped = swapped_date(dob) if dob else None
+    sex = record.sex.strip().upper()
+    return {
+        "unique_id": unique_id,
+        "given": given or None,
+        "given1": given1 or None,
+        "given_formal": list(formal_names(given1)) if given1 else None,
+        "given_initial": given1[:1] or None,
+        "family": family or None,
+        "family_initial": family[:1] or None,
+        "family_parts": family.split() if family else None,
+        "given_names": _words(given, *alias_given) or None,
+        "family_names": _words(family, *alias_family) or None,
+        "generation": given_gen or family_gen,
+        "dob": dob.isoformat() if dob else None,
+        "dob_swapped": swapped.isoformat() if swapped else None,
+        "sex": sex if sex in ("F", "M") else None,
+        "nhs": nhs,
+        "postcode": postcode,
+        "district": postcode.split(" ", 1)[0] if postcode else None,
+        "address": address or None,
+        "address_words": sorted(set(address.split())) if address else None,
+        "house": _house(address),
+    }
+
+
+def _house(address: str) -> str | None:
+    """The house number (first word with a digit), or None."""
+    for word in address.split()[:3]:
+        if any(ch.isdigit() for ch in word):
+            return word
+    return None
+
+
+def blocking_keys(row: dict[str, Any]) -> list[str]:
+    """The index keys a record is stored under for real-time candidate retrieval: one per
+    batch blocking rule (``comparisons.BLOCKING_RULES``), in the same fields."""
+    keys: list[str] = []
+    given1, family, dob = row["given1"], row["family"], row["dob"]
+    postcode = row["postcode"]
+    if row["nhs"]:
+        keys.append(f"n:{row['nhs']}")
+    if dob and family:
+        keys.append(f"dfi:{dob}|{family[0]}")
+    if dob and given1:
+        keys.append(f"dgi:{dob}|{given1[0]}")
+    if dob and row["house"]:
+        keys.append(f"dh:{dob}|{row['house']}")
+    if given1 and family:
+        keys.append(f"gf:{given1}|{family}")
+    if row["address"]:
+        keys.append(f"a:{row['address']}"[:200])
+    if postcode and given1:
+        keys.append(f"pg:{postcode}|{given1}")
+    if postcode and dob:
+        keys.append(f"pd:{postcode}|{dob}")
+    return keys
+
+
+def query_keys(row: dict[str, Any]) -> list[str]:
+    """The keys to look up for a new record: its own keys, plus the swapped forms that
+    the batch rules also find (given and family exchanged; day and month exchanged)."""
+    keys = blocking_keys(row)
+    given1, family = row["given1"], row["family"]
+    if given1 and family:
+        keys.append(f"gf:{family}|{given1}")
+    if row["dob_swapped"] and family:
+        keys.append(f"dfi:{row['dob_swapped']}|{family[0]}")
+    return keys
+
+
+def feature_rows(
+    records: Iterable[IdentityRecord], problems: Problems | None = None
+) -> list[dict[str, Any]]:
+    return [features(record, index, problems) for index, record in enumerate(records)]
+
+
+def identity_fingerprint(record: IdentityRecord) -> str:
+    """A hash of the identity fields as submitted: changes whenever the evidence does."""
+    dob = record.date_of_birth
+    parts = [
+        record.given_name,
+        record.family_name,
+        record.other_names,
+        dob.isoformat() if isinstance(dob, dt.date) else (dob or ""),
+        record.sex,
+        record.nhs_number,
+        record.address,
+        record.postcode,
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def evidence_key(left: IdentityRecord, right: IdentityRecord) -> str:
+    """The evidence a decision about the pair (left, right) was taken on, as one hash."""
+    pair = "|".join(sorted((identity_fingerprint(left), identity_fingerprint(right))))
+    return hashlib.sha256(pair.encode()).hexdigest()

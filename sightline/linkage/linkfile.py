@@ -1,0 +1,157 @@
+"""Reading a person-records file for linkage, and writing ``record_id,person_id``. Pure.
+
+Unlike import, linkage does not reject a file for an invalid NHS number, postcode or date
+of birth: the value is treated as missing and counted. What it does reject, before any
+output is written: an empty file, a missing header or required column, unknown columns,
+a row without ``record_id`` or ``agency``, or a row with the wrong number of fields.
+"""
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sightline.linkage.features import IdentityRecord
+
+COLUMNS = (
+    "record_id",
+    "agency",
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "address",
+    "postcode",
+)
+REQUIRED = ("record_id", "agency")
+
+
+class LinkFileError(Exception):
+    """The input file cannot be linked; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        super().__init__(
+            "; ".join(errors[:5]) + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else "")
+        )
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class InputRecord:
+    line: int
+    agency: str
+    record_id: str
+    identity: IdentityRecord
+
+
+def read_records(path: Path) -> list[InputRecord]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(parse(handle))
+    except FileNotFoundError:
+        raise LinkFileError([f"{path}: no such file"]) from None
+    except UnicodeDecodeError:
+        raise LinkFileError([f"{path}: not UTF-8 text"]) from None
+
+
+def parse(handle: io.TextIOBase | Iterator[str]) -> Iterator[InputRecord]:
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise LinkFileError(
+            ["the file is empty: a header row and at least one record are needed"]
+        ) from None
+    except csv.Error as error:
+        raise LinkFileError([f"line 1: not valid CSV ({error})"]) from None
+    names = [name.strip() for name in header]
+    errors = []
+    unknown = [name for name in names if name not in COLUMNS]
+    if unknown:
+        errors.append(
+            f"unknown columns: {', '.join(unknown)} (expected some of {', '.join(COLUMNS)})"
+        )
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        errors.append(f"missing required columns: {', '.join(missing)}")
+    if len(set(names)) != len(names):
+        errors.append("a column appears twice in the header")
+    if errors:
+        raise LinkFileError(errors)
+    records = []
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) != len(names):
+                errors.append(f"line {line}: {len(values)} fields, the header has {len(names)}")
+                continue
+            row = dict(zip(names, (value.strip() for value in values), strict=True))
+            errors.extend(f"line {line}: {c} is blank" for c in REQUIRED if not row.get(c))
+            records.append(
+                InputRecord(
+                    line=line,
+                    agency=row.get("agency", ""),
+                    record_id=row.get("record_id", ""),
+                    identity=IdentityRecord(
+                        given_name=row.get("given_name", ""),
+                        family_name=row.get("family_name", ""),
+                        other_names=row.get("other_names", ""),
+                        date_of_birth=row.get("date_of_birth", "") or None,
+                        sex=row.get("sex", ""),
+                        nhs_number=row.get("nhs_number", ""),
+                        address=row.get("address", ""),
+                        postcode=row.get("postcode", ""),
+                    ),
+                )
+            )
+    except csv.Error as error:
+        errors.append(f"line {reader.line_num}: not valid CSV ({error})")
+    if errors:
+        raise LinkFileError(errors)
+    if not records:
+        raise LinkFileError(["the file has a header but no records"])
+    yield from records
+
+
+def output_ids(records: Sequence[InputRecord]) -> list[str]:
+    """Bare record ids, or ``AGENCY:record_id`` for every row when bare ids collide."""
+    seen: dict[str, str] = {}
+    collide = False
+    for record in records:
+        agency = seen.setdefault(record.record_id, record.agency)
+        if agency != record.agency:
+            collide = True
+            break
+    if collide:
+        return [f"{record.agency}:{record.record_id}" for record in records]
+    return [record.record_id for record in records]
+
+
+def person_ids(labels: Sequence[int]) -> list[str]:
+    """Opaque person ids, numbered in order of first appearance."""
+    numbers: dict[int, int] = {}
+    return [f"P{numbers.setdefault(label, len(numbers) + 1):07d}" for label in labels]
+
+
+def write_output(path: Path, record_ids: Sequence[str], persons: Sequence[str]) -> None:
+    """Write ``record_id,person_id`` atomically: the file appears complete or not at all."""
+    if len(record_ids) != len(persons):
+        raise ValueError("one person id per record")
+    directory = path.resolve().parent
+    handle, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(["record_id", "person_id"])
+            writer.writerows(zip(record_ids, persons, strict=True))
+        Path(temp_name).replace(path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,104 @@
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sightline.linkage import batch, config, engine, linkfile, modelfile
+from sightline.linkage.features import Problems
+from sightline.linkage.management.commands._progress import reporter
+
+
+class Command(BaseCommand):
+    help = (
+        "Resolve the records of a person-records CSV into persons, without touching the "
+        "database. Writes record_id,person_id: one row per input row, in input order."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("input", type=Path)
+        parser.add_argument("--output", type=Path, required=True)
+        parser.add_argument(
+            "--model",
+            type=Path,
+            help="model file (default: the newest in SIGHTLINE_LINKAGE_MODEL_DIR; "
+            "if there is none, a model is trained on the input itself)",
+        )
+        parser.add_argument("--threshold", type=float, help="automatic-link probability")
+        parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        say = reporter(quiet=options["quiet"])
+        limits = config.thresholds()
+        auto = options["threshold"] if options["threshold"] is not None else limits.auto
+        if not 0 < auto <= 1:
+            raise CommandError("--threshold must be a probability above 0 and at most 1")
+        say(f"reading {options['input']}")
+        try:
+            records = linkfile.read_records(options["input"])
+        except linkfile.LinkFileError as error:
+            raise CommandError(
+                "cannot link this file (no output written):\n  " + "\n  ".join(error.errors)
+            ) from None
+        say(f"{len(records):,} records")
+        identities = [record.identity for record in records]
+        splink_model, version = self._model(options["model"], identities, say)
+        result = batch.resolve_identities(
+            identities,
+            splink_model,
+            config=config.engine_config(),
+            auto_threshold=auto,
+            review_threshold=min(limits.review, auto),
+            progress=say,
+        )
+        persons = linkfile.person_ids(result.labels)
+        linkfile.write_output(options["output"], linkfile.output_ids(records), persons)
+        self._report(records, result, len(set(persons)), version, options["output"])
+
+    def _model(
+        self, path: Path | None, identities: list[Any], say: engine.Progress
+    ) -> tuple[dict[str, Any], str]:
+        chosen = path or config.current_model_path()
+        if chosen is not None:
+            try:
+                model = modelfile.load(chosen)
+            except modelfile.ModelFileError as error:
+                raise CommandError(str(error)) from None
+            say(f"model {model.version}")
+            return model.splink_model, model.version
+        say("no model file: training on this file's records (no labels needed)")
+        rows, _positions, _unmatchable = batch.matchable_rows(identities, Problems())
+        if len(rows) < 2:
+            raise CommandError("too few matchable records to train a model; give --model")
+        return engine.train(rows, config=config.engine_config(), progress=say), "trained-on-input"
+
+    def _report(
+        self,
+        records: list[linkfile.InputRecord],
+        result: batch.RecordsResolution,
+        persons: int,
+        version: str,
+        output: Path,
+    ) -> None:
+        summary = {
+            "records": len(records),
+            "persons": persons,
+            "model_version": version,
+            "pairs_scored": result.resolution.pairs_scored,
+            "automatic_links": result.resolution.auto_links,
+            "pairs_for_review_not_linked": len(result.resolution.review),
+            **result.problems.as_dict(),
+        }
+        self.stdout.write(f"wrote {output}: " + json.dumps(summary))
+        if result.unmatchable:
+            lines = ", ".join(str(records[i].line) for i in result.unmatchable[:20])
+            more = " ..." if len(result.unmatchable) > 20 else ""
+            self.stderr.write(
+                f"{len(result.unmatchable)} row(s) have no name, date of birth or valid NHS "
+                f"number and could not be matched; each is its own person (lines {lines}{more})"
+            )
+        if result.problems.invalid_nhs_numbers:
+            self.stderr.write(
+                f"{result.problems.invalid_nhs_numbers} invalid NHS number(s) treated as missing"
+            )

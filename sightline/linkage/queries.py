@@ -1,0 +1,96 @@
+"""Reads for identity resolution: records as identities, the review queue, decisions."""
+
+from collections.abc import Iterator
+
+from django.db.models import Q, QuerySet
+
+from sightline.accounts.models import Role, User
+from sightline.linkage.features import IdentityRecord, evidence_key
+from sightline.linkage.models import LinkDecision, MatchReview, PersonMerge, ReviewStatus
+from sightline.people.models import SourceRecord
+
+REVIEWER_ROLES = frozenset({Role.TEAM_MANAGER, Role.SAFEGUARDING_LEAD})
+
+_IDENTITY_FIELDS = (
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "address",
+    "postcode",
+)
+
+
+def identity_of(record: SourceRecord) -> IdentityRecord:
+    return IdentityRecord(**{name: getattr(record, name) for name in _IDENTITY_FIELDS})
+
+
+def all_identities(*, chunk: int = 20_000) -> Iterator[tuple[int, IdentityRecord]]:
+    """Every source record as (pk, identity), in pk order, read in chunks."""
+    last = 0
+    while True:
+        rows = list(
+            SourceRecord.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", *_IDENTITY_FIELDS)[:chunk]
+        )
+        if not rows:
+            return
+        for pk, *values in rows:
+            yield pk, IdentityRecord(**dict(zip(_IDENTITY_FIELDS, values, strict=True)))
+        last = rows[-1][0]
+
+
+def is_reviewer(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role in REVIEWER_ROLES)
+
+
+def reviews_visible_to(user: User) -> QuerySet[MatchReview]:
+    """The review items ``user`` may decide: a team manager those touching a record of
+    their agency, a safeguarding lead all. Nobody else any."""
+    if not is_reviewer(user):
+        return MatchReview.objects.none()
+    items = MatchReview.objects.select_related(
+        "record_a__agency", "record_b__agency", "record_a__person", "record_b__person"
+    )
+    if user.role == Role.SAFEGUARDING_LEAD:
+        return items
+    return items.filter(Q(record_a__agency=user.agency) | Q(record_b__agency=user.agency))
+
+
+def pending_reviews(user: User) -> QuerySet[MatchReview]:
+    return reviews_visible_to(user).filter(status=ReviewStatus.PENDING)
+
+
+def merges_visible_to(user: User) -> QuerySet[PersonMerge]:
+    if not is_reviewer(user):
+        return PersonMerge.objects.none()
+    return PersonMerge.objects.select_related("survivor", "merged", "merged_by", "undone_by")
+
+
+def decisions_in_force() -> Iterator[LinkDecision]:
+    """For each pair of records, the latest decision, if the records' identity fields are
+    still what they were when it was taken."""
+    seen: set[tuple[int, int]] = set()
+    decisions = LinkDecision.objects.select_related("record_a", "record_b").order_by(
+        "-decided_at", "-id"
+    )
+    for decision in decisions.iterator(chunk_size=2000):
+        pair = (decision.record_a_id, decision.record_b_id)
+        if pair in seen:
+            continue
+        seen.add(pair)
+        current = evidence_key(identity_of(decision.record_a), identity_of(decision.record_b))
+        if current == decision.evidence_key:
+            yield decision
+
+
+def rejected_evidence() -> set[tuple[int, int, str]]:
+    """(record_a, record_b, evidence_key) of every rejected review: not proposed again."""
+    return set(
+        MatchReview.objects.filter(status=ReviewStatus.REJECTED).values_list(
+            "record_a_id", "record_b_id", "evidence_key"
+        )
+    )

@@ -1,0 +1,42 @@
+from sightline.linkage.clustering import Edge, cluster
+from sightline.linkage.evaluation import pairwise_scores
+
+
+def test_it_joins_linked_records():
+    assert cluster(4, [Edge(0, 1, 10), Edge(2, 3, 5)]) == [0, 0, 2, 2]
+
+
+def test_it_refuses_a_chain_through_a_third_record_when_a_pair_must_stay_apart():
+    # Twins 0 and 2; record 1 has no given name and links to both.
+    labels = cluster(3, [Edge(0, 1, 20), Edge(1, 2, 19)], cannot_link=[(0, 2)])
+    assert labels[0] == labels[1]
+    assert labels[2] != labels[0]
+
+
+def test_it_takes_the_strongest_link_first():
+    labels = cluster(3, [Edge(1, 2, 30), Edge(0, 1, 20)], cannot_link=[(0, 2)])
+    assert labels == [0, 1, 1]
+
+
+def test_it_never_joins_two_different_nhs_numbers():
+    labels = cluster(3, [Edge(0, 1, 20), Edge(1, 2, 19)], nhs=["9990000018", None, "9990000026"])
+    assert labels[0] == labels[1] != labels[2]
+
+
+def test_it_joins_confirmed_pairs_whatever_the_model_says():
+    assert cluster(3, [], must_link=[(0, 2)]) == [0, 1, 0]
+
+
+def test_it_scores_pairwise_precision_recall_and_merges():
+    truth = ["a", "a", "b", "c", "c"]
+    predicted = [1, 1, 1, 2, 3]  # a and b merged, c split
+    scores = pairwise_scores(predicted, truth, twins={frozenset(("a", "b"))})
+    assert scores.true_positives == 1
+    assert scores.predicted_pairs == 3
+    assert scores.true_pairs == 2
+    assert scores.precision == 1 / 3
+    assert scores.recall == 1 / 2
+    assert scores.false_merges == 1
+    assert scores.twin_merges == 1
+    perfect = pairwise_scores(truth, truth)
+    assert (perfect.precision, perfect.recall, perfect.f1) == (1.0, 1.0, 1.0)

@@ -1,0 +1,63 @@
+import io
+
+import pytest
+
+from sightline.linkage import linkfile
+
+
+def parse(text):
+    return list(linkfile.parse(io.StringIO(text)))
+
+
+def test_it_reads_columns_in_any_order():
+    records = parse("agency,given_name,record_id\nCSC,Amy,1\nPOLICE,Bo,2\n")
+    assert [(r.agency, r.record_id, r.identity.given_name) for r in records] == [
+        ("CSC", "1", "Amy"),
+        ("POLICE", "2", "Bo"),
+    ]
+    assert records[1].line == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the file is empty"),
+        ("record_id,agency\n", "no records"),
+        ("record_id,agency,shoe_size\nR1,CSC,9\n", "unknown columns: shoe_size"),
+        ("record_id,given_name\nR1,Amy\n", "missing required columns: agency"),
+        ("record_id,agency\nR1,CSC,extra\n", "line 2: 3 fields"),
+        ("record_id,agency\n,CSC\n", "line 2: record_id is blank"),
+        ('record_id,agency\n"R1,CSC\n', "line"),
+    ],
+)
+def test_it_rejects_a_malformed_file_with_a_clear_error(text, message):
+    with pytest.raises(linkfile.LinkFileError) as caught:
+        parse(text)
+    assert message in str(caught.value)
+
+
+def test_it_lists_every_bad_row():
+    with pytest.raises(linkfile.LinkFileError) as caught:
+        parse("record_id,agency\n,CSC\nR2,\nR3,CSC\n")
+    assert caught.value.errors == ["line 2: record_id is blank", "line 3: agency is blank"]
+
+
+def test_it_prefixes_agencies_only_when_bare_ids_collide():
+    plain = parse("record_id,agency\n1,CSC\n2,POLICE\n")
+    assert linkfile.output_ids(plain) == ["1", "2"]
+    clash = parse("record_id,agency\n1,CSC\n1,POLICE\n2,CSC\n")
+    assert linkfile.output_ids(clash) == ["CSC:1", "POLICE:1", "CSC:2"]
+
+
+def test_it_numbers_persons_in_order_of_appearance():
+    assert linkfile.person_ids([5, 0, 5, 3]) == ["P0000001", "P0000002", "P0000001", "P0000003"]
+
+
+def test_it_writes_output_atomically(tmp_path):
+    out = tmp_path / "out.csv"
+    linkfile.write_output(out, ["1", "2"], ["P1", "P1"])
+    assert out.read_text() == "record_id,person_id\n1,P1\n2,P1\n"
+    with pytest.raises(ValueError, match="one person id per record"):
+        linkfile.write_output(tmp_path / "bad.csv", ["1"], [])
+    assert not (tmp_path / "bad.csv").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

@@ -77,13 +77,18 @@ class GovukFormRenderer(DjangoTemplates):
         )
 
 
+# One renderer for every form: its template engine (and the engine's cached loader)
+# is built once, not for each form.
+GOVUK_RENDERER = GovukFormRenderer()
+
+
 class GovukFormMixin:
     """Mix into a ``forms.Form`` (first) to render it with GOV.UK Frontend markup.
 
     ``compact`` renders small checkboxes and radios with small legends (filter panels).
     """
 
-    default_renderer: BaseRenderer | type[BaseRenderer] | None = GovukFormRenderer
+    default_renderer: BaseRenderer | type[BaseRenderer] | None = GOVUK_RENDERER
     compact: ClassVar[bool] = False
     fields: dict[str, forms.Field]
 

@@ -214,6 +214,7 @@ def _chronology(request: HttpRequest, person: Person) -> dict[str, Any]:
     present = (
         ChronologyEvent.objects.filter(person=person)
         .values_list("agency__code", "agency__name", "category__code", "category__label")
+        .order_by()  # no default ordering: it would make every row distinct
         .distinct()
     )
     agencies: dict[str, str] = {}

@@ -40,6 +40,7 @@ class AuditAction(models.TextChoices):
     ADJUDICATE_CODING = "adjudicate_coding", "Decided the final coding of a review"
     IMPORT_NOTIFICATION_RECORDS = "import_notification_records", "Imported notification records"
     PRODUCE_LEARNING_REPORT = "produce_learning_report", "Produced a learning-from-reviews report"
+    SET_AUTHORITY_REGION = "set_authority_region", "Set the region of a local authority"
     RECORD_CLOSURE = "record_closure", "Recorded a local closure day"
     WITHDRAW_CLOSURE = "withdraw_closure", "Withdrew a local closure day"
     RECORD_NOTIFICATION = "record_notification", "Recorded a serious incident notification"

@@ -12,15 +12,19 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sightline.accounts.models import User
+from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.incidents.models import SeriousIncidentNotification
 from sightline.learning.access import Capability, can
 from sightline.learning.corpus import ReviewRecord
 from sightline.learning.models import (
+    AuthorityRegion,
     Coding,
     CodingStatus,
     FinalCoding,
     FinalCodingSource,
+    Region,
     ReviewDocument,
     Taxonomy,
     TaxonomyStatus,
@@ -95,22 +99,56 @@ def _document(record: ReviewRecord, *, actor: User | None, now: dt.datetime) -> 
 
 @transaction.atomic
 def record_review_document(
-    *, actor: User | None, origin: Origin, record: ReviewRecord
+    *,
+    actor: User | None,
+    origin: Origin,
+    record: ReviewRecord,
+    notification: SeriousIncidentNotification | None = None,
 ) -> ReviewDocument:
-    """Add one review for coding. Its themes, if the record has any, are ignored: a
-    review entered here is coded by two analysts, not imported already coded."""
+    """Add one review for coding, linked to its notification if it was made here. Its
+    themes, if the record has any, are ignored: a review entered here is coded by two
+    analysts, not imported already coded."""
     _require(actor, Capability.CODE_REVIEWS)
     if ReviewDocument.objects.filter(reference=record.reference).exists():
         raise LearningError("reference", f"{record.reference} is already recorded")
     document = _document(record, actor=actor, now=timezone.now())
+    document.notification = notification
     document.save()
     record_audit(
         actor=actor,
         action=AuditAction.RECORD_REVIEW_DOCUMENT,
         origin=origin,
-        detail={"review": document.reference},
+        detail={
+            "review": document.reference,
+            "notification": notification.reference if notification else None,
+        },
     )
     return document
+
+
+@transaction.atomic
+def set_authority_region(
+    *, actor: User | None, origin: Origin, local_authority: Agency, region: str
+) -> AuthorityRegion:
+    """Say which region a local authority is in, for the regional statistics table."""
+    _require(actor, Capability.EDIT_TAXONOMY)
+    if region not in Region.values:
+        raise LearningError("region", f"{region!r} is not one of {', '.join(Region.values)}")
+    if local_authority.kind != AgencyKind.CHILDRENS_SOCIAL_CARE:
+        raise LearningError(
+            "local_authority",
+            f"{local_authority.code} is not a local authority's children's social care",
+        )
+    mapping, created = AuthorityRegion.objects.update_or_create(
+        local_authority=local_authority, defaults={"region": region}
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.SET_AUTHORITY_REGION,
+        origin=origin,
+        detail={"local_authority": local_authority.code, "region": region, "new": created},
+    )
+    return mapping
 
 
 @dataclass(frozen=True)

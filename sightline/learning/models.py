@@ -170,6 +170,14 @@ class ReviewDocument(models.Model):
     known_to_health = models.BooleanField()
     known_to_education = models.BooleanField()
     is_synthetic = models.BooleanField(default=False)
+    # The serious incident notification the review follows, when it was made in Sightline.
+    notification = models.ForeignKey(
+        "incidents.SeriousIncidentNotification",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -260,3 +268,21 @@ class FinalCoding(models.Model):
 
     def __str__(self) -> str:
         return f"Final coding of {self.document.reference} (version {self.taxonomy.version})"
+
+
+class AuthorityRegion(models.Model):
+    """The region of a local authority, for the regional statistics table.
+
+    Agencies do not record their region; an administrator or analyst sets it here.
+    """
+
+    local_authority = models.OneToOneField(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.CharField(max_length=16, choices=Region.choices)
+
+    class Meta:
+        ordering = ["local_authority__name"]
+
+    def __str__(self) -> str:
+        return f"{self.local_authority}: {self.get_region_display()}"

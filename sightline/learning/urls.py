@@ -20,6 +20,10 @@ urlpatterns = [
     path("reviews/<str:public_id>/adjudicate", views.adjudicate, name="adjudicate"),
     path("agreement/", views.agreement, name="agreement"),
     path("reports/annual/", views.annual_report, name="annual-report"),
+    path("statistics/", views.national_statistics, name="national-statistics"),
+    path(
+        "statistics/<int:year>.csv", views.national_statistics_csv, name="national-statistics-csv"
+    ),
     path(
         "reports/annual/<int:year>.<str:fmt>",
         views.annual_report_export,

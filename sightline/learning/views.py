@@ -9,12 +9,21 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
-from sightline.learning import actions, queries, reports, suggestions
+from sightline.learning import (
+    actions,
+    national,
+    notifications,
+    queries,
+    reports,
+    statistics,
+    suggestions,
+)
 from sightline.learning.access import Capability, access_review_document, can, require
 from sightline.learning.forms import (
     CodingForm,
@@ -363,4 +372,44 @@ def annual_report_export(request: HttpRequest, year: int, fmt: str) -> HttpRespo
     else:
         response = HttpResponse(reports.annual_report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def national_statistics(request: HttpRequest) -> HttpResponse:
+    require(_user(request), Capability.PRODUCE_REPORTS)
+    form = ReportForm(request.GET or None)
+    year = statistics.financial_year(timezone.localdate()) - 1
+    if request.GET and form.is_valid():
+        year = int(form.cleaned_data["year"])
+    result = notifications.national_tables(year)
+    _audit_report(request, report="national", year=year, fmt="html")
+    ages = next(t for t in result.tables if t.title == "Age group")
+    return render(
+        request,
+        "learning/national_statistics.html",
+        {
+            "form": form,
+            "result": result,
+            "chart": {
+                "title": "Children by age group",
+                "labels": ages.row_labels,
+                "values": [cells[0] if isinstance(cells[0], int) else None for cells in ages.cells],
+                "unit": "children",
+            },
+        },
+    )
+
+
+@login_required
+def national_statistics_csv(request: HttpRequest, year: int) -> HttpResponse:
+    require(_user(request), Capability.PRODUCE_REPORTS)
+    if not 2000 <= year <= 2100:
+        raise Http404("No such year")
+    result = notifications.national_tables(year)
+    _audit_report(request, report="national", year=year, fmt="csv")
+    response = HttpResponse(national.tables_csv(result), content_type="text/csv")
+    response["Content-Disposition"] = (
+        f'attachment; filename="sightline-notifications-{result.label}.csv"'
+    )
     return response

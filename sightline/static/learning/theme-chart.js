@@ -1,4 +1,4 @@
-// Draws a horizontal bar chart from the JSON in <script type="application/json"> whose id
+// Draws a horizontal bar chart (per cents unless the data names a unit) from the JSON in <script type="application/json"> whose id
 // the canvas names in data-chart-source. The table beside the chart holds the same figures.
 (function () {
   "use strict";
@@ -17,7 +17,11 @@
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
-        scales: { x: { min: 0, max: 100, title: { display: true, text: "Per cent of reviews" } } },
+        scales: {
+          x: data.unit
+            ? { min: 0, title: { display: true, text: data.unit } }
+            : { min: 0, max: 100, title: { display: true, text: "Per cent of reviews" } }
+        },
         plugins: { legend: { display: false } }
       }
     });

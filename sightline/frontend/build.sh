@@ -16,7 +16,12 @@ HTMX=2.0.11
 
 here=$(cd "$(dirname "$0")" && pwd)
 static="$here/../static"
-work=${SIGHTLINE_FRONTEND_WORKDIR:-$(mktemp -d)}
+if [ -n "${SIGHTLINE_FRONTEND_WORKDIR:-}" ]; then
+  work=$SIGHTLINE_FRONTEND_WORKDIR
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 
 mkdir -p "$static/css" "$static/js" "$static/images" "$static/licences"
 cd "$work"

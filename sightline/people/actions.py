@@ -122,30 +122,44 @@ def upsert_source_records(
             if batch_key:
                 unmatched_keys[batch_key] = person
         row_person[row.record_id] = person
-    Person.objects.bulk_create(new_persons, batch_size=_CHUNK)
-    persons_created = len(new_persons)
-
-    new_records = []
+    new_records: list[SourceRecord] = []
+    records_of_new_person: dict[int, list[SourceRecord]] = defaultdict(list)
     for row in new_rows:
         target = row_person[row.record_id]
-        new_records.append(
-            SourceRecord(
-                agency=agency,
-                record_id=row.record_id,
-                person_id=target if isinstance(target, int) else target.pk,
-                name_dob_key=_link_key(row),
-                received_at=now,
-                updated_at=now,
-                linked_by=DETERMINISTIC_LINK,
-                **{name: getattr(row, name) for name in _RECORD_FIELDS},
-            )
+        record = SourceRecord(
+            agency=agency,
+            record_id=row.record_id,
+            person_id=target if isinstance(target, int) else None,
+            name_dob_key=_link_key(row),
+            received_at=now,
+            updated_at=now,
+            linked_by=DETERMINISTIC_LINK,
+            **{name: getattr(row, name) for name in _RECORD_FIELDS},
         )
+        new_records.append(record)
+        if isinstance(target, Person):
+            records_of_new_person[id(target)].append(record)
+    # New persons are summarised before they are written: one INSERT each, no UPDATE.
+    for person in new_persons:
+        _summarise(person, records_of_new_person[id(person)])
+    Person.objects.bulk_create(new_persons, batch_size=_CHUNK)
+    persons_created = len(new_persons)
+    for row, record in zip(new_rows, new_records, strict=True):
+        target = row_person[row.record_id]
+        if isinstance(target, Person):
+            record.person_id = target.pk
     SourceRecord.objects.bulk_create(new_records, batch_size=_CHUNK)
-    SourceRecord.objects.bulk_update(
-        to_update, [*_RECORD_FIELDS, "name_dob_key", "updated_at"], batch_size=_CHUNK
-    )
+    for record in to_update:
+        # One small UPDATE per changed record: bulk_update's CASE expressions cost far more.
+        SourceRecord.objects.filter(pk=record.pk).update(
+            name_dob_key=record.name_dob_key,
+            updated_at=record.updated_at,
+            **{name: getattr(record, name) for name in _RECORD_FIELDS},
+        )
 
-    affected = {record.person_id for record in new_records} | {r.person_id for r in to_update}
+    new_person_ids = {person.pk for person in new_persons}
+    affected = {r.person_id for r in new_records if r.person_id not in new_person_ids}
+    affected |= {r.person_id for r in to_update}
     refresh_identities(person_ids=sorted(affected))
     result = UpsertResult(
         created=len(new_records),
@@ -217,6 +231,18 @@ def _priority(record: SourceRecord) -> tuple[int, float]:
     return (rank, -record.updated_at.timestamp())
 
 
+_IDENTITY_FIELDS = [
+    "given_name",
+    "family_name",
+    "search_name",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "address",
+    "postcode",
+]
+
+
 def refresh_identities(*, person_ids: Sequence[int]) -> None:
     """Recompute each person's identity summary from their source records.
 
@@ -227,24 +253,19 @@ def refresh_identities(*, person_ids: Sequence[int]) -> None:
         for record in SourceRecord.objects.filter(person_id__in=chunk).select_related("agency"):
             records_by_person[record.person_id].append(record)
         persons = list(Person.objects.filter(pk__in=chunk))
+        changed = []
         for person in persons:
-            records = sorted(records_by_person.get(person.pk, []), key=_priority)
-            _summarise(person, records)
-        Person.objects.bulk_update(
-            persons,
-            [
-                "given_name",
-                "family_name",
-                "search_name",
-                "date_of_birth",
-                "sex",
-                "nhs_number",
-                "address",
-                "postcode",
-                "updated_at",
-            ],
-            batch_size=_CHUNK,
-        )
+            before = [getattr(person, name) for name in _IDENTITY_FIELDS]
+            _summarise(person, sorted(records_by_person.get(person.pk, []), key=_priority))
+            if [getattr(person, name) for name in _IDENTITY_FIELDS] != before:
+                person.updated_at = timezone.now()
+                changed.append(person)
+        for person in changed:
+            # One small UPDATE per changed person: bulk_update's CASE expressions cost far more.
+            Person.objects.filter(pk=person.pk).update(
+                updated_at=person.updated_at,
+                **{name: getattr(person, name) for name in _IDENTITY_FIELDS},
+            )
 
 
 def _summarise(person: Person, records: Sequence[SourceRecord]) -> None:
@@ -267,7 +288,6 @@ def _summarise(person: Person, records: Sequence[SourceRecord]) -> None:
         [f"{r.given_name} {r.family_name}" for r in records] + [r.other_names for r in records]
     )
     person.search_name = normalise.search_name(person.given_name, person.family_name, aliases)
-    person.updated_at = timezone.now()
 
 
 @transaction.atomic

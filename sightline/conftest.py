@@ -9,6 +9,7 @@
 """
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,12 @@ from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.people.models import InvolvementRole, Person
 from sightline.testing import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Tests create many users; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

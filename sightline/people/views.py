@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
 
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
@@ -168,18 +170,22 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(request, "people/detail.html", context)
 
 
-@login_required
 @never_cache
 @require_GET
 def person_chronology(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The chronology fragment that htmx swaps in when filters or pages change.
 
     Outside htmx (a bookmarked or copied address) it sends the browser to the full page.
+    If the session has ended, htmx is told to load the sign-in page as a whole page
+    rather than swap it into the chronology.
     """
+    page_url = reverse("person-detail", kwargs={"public_id": public_id})
+    query = request.GET.urlencode()
+    full_page = f"{page_url}?{query}" if query else page_url
     if not request.htmx:  # type: ignore[attr-defined]
-        url = reverse("person-detail", kwargs={"public_id": public_id})
-        query = request.GET.urlencode()
-        return HttpResponseRedirect(f"{url}?{query}" if query else url)
+        return HttpResponseRedirect(full_page)
+    if not request.user.is_authenticated:
+        return HttpResponseClientRedirect(redirect_to_login(full_page).url)
     user = _user(request)
     person = access_person(
         user,
@@ -191,9 +197,7 @@ def person_chronology(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     context = _chronology(request, person)
     response = render(request, "people/_chronology.html", {"person": person, **context})
     # The address bar shows the full page with these filters, for reload and sharing.
-    page_url = reverse("person-detail", kwargs={"public_id": person.public_id})
-    query = request.GET.urlencode()
-    response["HX-Push-Url"] = f"{page_url}?{query}" if query else page_url
+    response["HX-Push-Url"] = full_page
     return response
 
 

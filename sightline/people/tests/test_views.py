@@ -397,6 +397,17 @@ def test_the_partial_address_outside_htmx_goes_to_the_full_page(client, social_w
     assert audit_rows(social_worker, AuditAction.VIEW_CHRONOLOGY) == []
 
 
+def test_an_htmx_request_after_the_session_ended_reloads_the_sign_in_page(client, child):
+    response = client.get(
+        chronology_url(child), {"agency": "POLICE"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["HX-Redirect"] == (
+        f"{reverse('login')}?next={detail_url(child)}%3Fagency%3DPOLICE"
+    )
+
+
 def _count_queries(client, url, params=None, headers=None):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -23,7 +23,7 @@ from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.deadlines import queries as deadlines
 from sightline.deadlines.rules import Step
-from sightline.incidents import access, queries
+from sightline.incidents import access, queries, reminders
 from sightline.incidents.models import (
     DEATHS,
     AgencySummary,
@@ -350,6 +350,14 @@ def request_agency_summary(
         raise _fail(agency=f"{agency.name} has already sent its summary.")
     summary.contributor = contributor
     summary.save(update_fields=["contributor"])
+    if contributor is not None:
+        reminders.queue_assignment(
+            item=f"summary:{summary.pk}",
+            due_on=summary.due_on,
+            user=contributor,
+            notification=notification,
+            what=f"the rapid review summary from {agency.name}",
+        )
     _audit(
         actor,
         AuditAction.REQUEST_AGENCY_SUMMARY,
@@ -450,6 +458,13 @@ def add_safety_action(
         raise _fail(due_on="The action cannot be due before the review opened.")
     action = SafetyAction.objects.create(
         review=review, description=description.strip(), owner=owner, due_on=due_on
+    )
+    reminders.queue_assignment(
+        item=f"safety_action:{action.pk}",
+        due_on=due_on,
+        user=owner,
+        notification=review.notification,
+        what="an immediate safety action",
     )
     _audit(
         actor,

@@ -310,6 +310,7 @@ class Milestone(models.Model):
 
 
 class ReminderKind(models.TextChoices):
+    ASSIGNED = "assigned", "Asked to do it"
     DUE_SOON = "due_soon", "Due soon"
     OVERDUE = "overdue", "Overdue (escalation)"
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sightline import calendars
+from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.deadlines.queries import local_closures
@@ -76,6 +77,31 @@ def _recipients(item: queries.DueItem, kind: ReminderKind) -> list[str]:
         if person and person.is_active and person.email and person.email not in emails:
             emails.append(person.email)
     return emails
+
+
+def queue_assignment(
+    *, item: str, due_on: dt.date, user: User, notification: SeriousIncidentNotification, what: str
+) -> None:
+    """Tell ``user`` they have been asked to do something, once per item and person.
+
+    Call inside the action's transaction; the e-mail goes after commit.
+    """
+    key = f"{item}:to:{user.pk}"
+    if Reminder.objects.filter(item=key, kind=ReminderKind.ASSIGNED).exists():
+        return
+    reference = notification.reference
+    Reminder.objects.create(
+        item=key,
+        kind=ReminderKind.ASSIGNED,
+        due_on=due_on,
+        recipients=[user.email] if user.email and user.is_active else [],
+        subject=f"Sightline: {what} for {reference}, due {due_on:%-d %B %Y}",
+        body=(
+            f"You have been asked for {what} for {reference}, due by {due_on:%A %-d %B %Y}.\n\n"
+            "Open Sightline to see the record. This e-mail holds no details about the child.\n"
+        ),
+    )
+    transaction.on_commit(deliver_reminders)
 
 
 def queue_reminders(*, today: dt.date | None = None, lead_days: int | None = None) -> int:

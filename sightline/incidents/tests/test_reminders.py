@@ -162,3 +162,46 @@ def test_rates_round_half_up():
     assert reporting.QuarterRate("2024 Q1", "x", 1, 8).percent == 13  # 12.5
     assert reporting.QuarterRate("2024 Q1", "x", 2, 3).percent == 67
     assert reporting.QuarterRate("2024 Q1", "x", 0, 0).percent == 0
+
+
+def test_contributors_and_owners_are_told_once_after_commit(
+    notify,
+    team_manager,
+    police_officer,
+    social_worker,
+    agencies,
+    django_capture_on_commit_callbacks,
+):
+    notification = actions.submit_notification(
+        actor=team_manager, origin=CLI, notification=notify(), submitted_on=D(2024, 8, 30)
+    )
+    review = actions.open_rapid_review(actor=team_manager, origin=CLI, notification=notification)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):  # asking twice tells them once
+            actions.request_agency_summary(
+                actor=team_manager,
+                origin=CLI,
+                review=review,
+                agency=agencies["POLICE"],
+                contributor=police_officer,
+            )
+        actions.add_safety_action(
+            actor=team_manager,
+            origin=CLI,
+            review=review,
+            description="Visit the sibling",
+            owner=social_worker,
+            due_on=D(2024, 9, 4),
+        )
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (
+            [police_officer.email],
+            "Sightline: the rapid review summary from West Yorkshire Police for "
+            f"{notification.reference}, due 13 September 2024",
+        ),
+        (
+            [social_worker.email],
+            f"Sightline: an immediate safety action for {notification.reference}, due 4 September 2024",
+        ),
+    ]
+    assert Reminder.objects.filter(kind=ReminderKind.ASSIGNED, sent_at__isnull=False).count() == 2

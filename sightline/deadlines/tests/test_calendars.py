@@ -4,7 +4,7 @@ Year substitute days, one-off bank holidays, awareness on a non-working day, clo
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sightline import calendars
@@ -147,6 +147,7 @@ counts = st.integers(min_value=1, max_value=80)
 closure_sets = st.frozensets(days, max_size=20)
 
 
+@settings(deadline=None)  # the first look-up of a year builds its holidays
 @given(start=days, n=counts, closures=closure_sets)
 def test_property_the_deadline_is_a_working_day_after_the_start(start, n, closures):
     due = add_working_days(start, n, closures)
@@ -155,22 +156,26 @@ def test_property_the_deadline_is_a_working_day_after_the_start(start, n, closur
     assert working_days_between(start, due, closures) == n
 
 
+@settings(deadline=None)  # the first look-up of a year builds its holidays
 @given(start=days, later=st.integers(min_value=0, max_value=40), n=counts)
 def test_property_monotonic_in_the_start_date(start, later, n):
     assert add_working_days(start, n) <= add_working_days(start + dt.timedelta(later), n)
 
 
+@settings(deadline=None)  # the first look-up of a year builds its holidays
 @given(start=days, n=counts, closures=closure_sets)
 def test_property_one_more_day_is_later(start, n, closures):
     assert add_working_days(start, n + 1, closures) > add_working_days(start, n, closures)
 
 
+@settings(deadline=None)  # the first look-up of a year builds its holidays
 @given(start=days, n=counts)
 def test_property_closures_never_bring_a_deadline_forward(start, n):
     closures = frozenset(start + dt.timedelta(days=k) for k in range(0, 30, 3))
     assert add_working_days(start, n, closures) >= add_working_days(start, n)
 
 
+@settings(deadline=None)  # the first look-up of a year builds its holidays
 @given(start=days, n=counts)
 def test_property_subtracting_undoes_adding_from_a_working_day(start, n):
     due = add_working_days(start, n)
@@ -182,6 +187,7 @@ def test_property_subtracting_undoes_adding_from_a_working_day(start, n):
     assert add_working_days(back, n) == due
 
 
+@settings(deadline=None)  # the first look-up of a year builds its holidays
 @given(start=days, n=st.integers(min_value=1, max_value=24))
 def test_property_months_land_on_the_same_day_or_the_month_end(start, n):
     due = add_months(start, n)

@@ -274,6 +274,7 @@ def split_person(
         reason=reason,
         detail={"split_to": str(new_person.public_id), "records": moved},
     )
+    new_person.refresh_from_db()
     return new_person
 
 
@@ -405,6 +406,7 @@ def record_person(
             "joined_existing_person": same_as is not None,
         },
     )
+    person.refresh_from_db()
     return record
 
 

@@ -114,6 +114,7 @@ def matchable_rows(
     unmatchable: list[int] = []
     for position, identity in enumerate(identities):
         if not has_identity(identity):
+            features(identity, -1, problems)  # counts its invalid values all the same
             unmatchable.append(position)
             continue
         rows.append(features(identity, len(rows), problems))

@@ -6,7 +6,9 @@ got the same person, true when the ground truth says they are one person.
 
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def _pairs(n: int) -> int:
 def pairwise_scores(
     predicted: Sequence[Hashable],
     truth: Sequence[Hashable],
-    twins: set[frozenset[Hashable]] | None = None,
+    twins: AbstractSet[frozenset[Any]] | None = None,
 ) -> PairwiseScores:
     """Compare a predicted person per record with the true person per record.
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.utils import timezone
 
@@ -8,7 +10,7 @@ from sightline.linkage.tests.synthetic import households
 
 
 @pytest.fixture(scope="session")
-def trained_model() -> dict:
+def trained_model() -> dict[str, Any]:
     """A model trained (no labels) on synthetic households: trained once per test run."""
     records, _siblings, _namesakes = households(250, seed=5)
     rows, _positions, _unmatchable = batch.matchable_rows([r.record for r in records], Problems())

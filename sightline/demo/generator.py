@@ -930,6 +930,8 @@ class _HouseholdBuilder:
         """
         rng = self.rng
         sw = self.social_worker
+        start = min(start, self.as_of)
+        siblings = [s for s in siblings if s.dob <= start]  # the ones born by then
         carers = [a for a in self.adults if a.kind in {"mother", "father", "grandmother"}]
         tone = CONCERN if pattern else ROUTINE
         opened: list[tuple[_Member, int]] = []  # involvements started here (index into list)
@@ -1094,8 +1096,10 @@ class _HouseholdBuilder:
     # -- patterns ------------------------------------------------------------------------------
 
     def _pattern_start(self, earliest: dt.date, back: tuple[int, int]) -> dt.date:
+        """A start ``back`` days before ``as_of``, not before ``earliest`` unless that is
+        too close to ``as_of`` for the history to begin (then two weeks before it)."""
         start = self.as_of - dt.timedelta(days=_randint(self.rng, *back))
-        return max(start, earliest)
+        return min(max(start, earliest), self.as_of - dt.timedelta(days=14))
 
     def _neglect(self, child: _Member, start: dt.date) -> str:
         rng = self.rng

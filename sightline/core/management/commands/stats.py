@@ -1,0 +1,26 @@
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from sightline.accounts.models import User
+from sightline.agencies.models import Agency
+from sightline.chronology.models import ChronologyEvent
+from sightline.people.models import Person, SourceRecord
+
+
+class Command(BaseCommand):
+    help = (
+        "Print counts as JSON: people (resolved, not merged away), source records, "
+        "events (current revisions), agencies, users."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = {
+            "people": Person.objects.filter(merged_into__isnull=True).count(),
+            "source_records": SourceRecord.objects.count(),
+            "events": ChronologyEvent.objects.current().count(),
+            "agencies": Agency.objects.count(),
+            "users": User.objects.count(),
+        }
+        self.stdout.write(json.dumps(counts, indent=2))

@@ -1,0 +1,237 @@
+"""load-demo-data and generate-demo-data, on a small data set."""
+
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from sightline.accounts.models import Role, User
+from sightline.agencies.models import Agency, Team
+from sightline.audit.models import AuditAction, AuditEvent
+from sightline.audit.queries import verify_chain
+from sightline.chronology.models import ChronologyEvent
+from sightline.demo import generator as gen
+from sightline.importing.formats import LONDON
+from sightline.people.models import Involvement, InvolvementRole, Person, SourceRecord
+from sightline.people.queries import visible_to
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=LONDON)
+AS_OF = dt.date(2026, 11, 25)
+LOGIN = re.compile(r"^  (\S+) / (\S+) ", re.MULTILINE)
+PERSONAS = {
+    "social.worker": ("CSC", Role.PRACTITIONER),
+    "police.officer": ("POLICE", Role.PRACTITIONER),
+    "health.visitor": ("HEALTH", Role.PRACTITIONER),
+    "school.lead": ("EDUCATION", Role.SAFEGUARDING_LEAD),
+    "housing.officer": ("HOUSING", Role.PRACTITIONER),
+    "team.manager": ("CSC", Role.TEAM_MANAGER),
+    "panel.analyst": ("CSC", Role.PANEL_ANALYST),
+    "admin": ("CSC", Role.ADMINISTRATOR),
+}
+
+
+@pytest.fixture(autouse=True)
+def quick_passwords_and_fixed_clock(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def load(children: int = 30, seed: int = 5) -> str:
+    out = io.StringIO()
+    call_command("load-demo-data", "--children", str(children), "--seed", str(seed), stdout=out)
+    return out.getvalue()
+
+
+def logins(output: str) -> dict[str, str]:
+    return dict(LOGIN.findall(output))
+
+
+def expected(children: int = 30, seed: int = 5) -> list[gen.Household]:
+    return list(gen.generate(gen.DemoConfig(children=children, seed=seed, as_of=AS_OF)))
+
+
+def test_it_loads_the_agencies_teams_people_and_chronologies():
+    output = load()
+    households = expected()
+    assert set(Agency.objects.values_list("code", flat=True)) == set(gen.AGENCY_CODES)
+    for agency in Agency.objects.all():
+        assert re.fullmatch(r"0113 496 0\d{3}", agency.office_hours_phone)
+        assert re.fullmatch(r"0113 496 0\d{3}", agency.out_of_hours_phone)
+    assert Team.objects.exists()
+    assert all(t.duty_email.endswith("@example.org") for t in Team.objects.all())
+    assert SourceRecord.objects.count() == sum(len(h.records) for h in households)
+    assert ChronologyEvent.objects.count() == sum(len(h.events) for h in households)
+    assert Involvement.objects.count() == sum(len(h.involvements) for h in households)
+    assert "Loaded demo data (seed 5, 30 children" in output
+    assert "http://127.0.0.1:8000/login/" in output
+
+
+def test_every_persona_logs_in_with_the_password_printed(client):
+    passwords = logins(load())
+    assert set(passwords) == set(PERSONAS)
+    assert len(set(passwords.values())) == len(PERSONAS)
+    for username, password in passwords.items():
+        user = User.objects.get(username=username)
+        assert user.agency is not None
+        assert (user.agency.code, user.role) == PERSONAS[username]
+        assert client.login(username=username, password=password), username
+        client.logout()
+    assert not client.login(username="social.worker", password="wrong password")
+
+
+def test_practitioners_who_are_not_personas_cannot_log_in():
+    load()
+    others = User.objects.exclude(username__in=PERSONAS)
+    assert others.exists()
+    assert not any(u.has_usable_password() for u in others)
+
+
+def test_the_social_worker_is_allocated_a_child_known_to_four_agencies():
+    load()
+    social_worker = User.objects.get(username="social.worker")
+    allocated = Involvement.objects.filter(
+        practitioner=social_worker, role=InvolvementRole.ALLOCATED_SOCIAL_WORKER
+    ).active_on(AS_OF)
+    assert allocated.exists()
+    children = visible_to(social_worker)
+    assert children.count() >= allocated.values("person").distinct().count()
+    agencies = (
+        Person.objects.filter(pk__in=children)
+        .annotate(agencies=Count("events__agency", distinct=True))
+        .values_list("agencies", flat=True)
+    )
+    assert max(agencies) >= 4
+
+
+def test_the_output_names_a_child_each_practitioner_persona_can_see():
+    output = load()
+    for line in output.splitlines():
+        if line.strip().startswith("sees ") and "children" in line:
+            assert re.search(r"sees \d+ children, e\.g\. \S+ \S+", line), line
+    visible = {u: visible_to(User.objects.get(username=u)).count() for u in PERSONAS}
+    for username in ("social.worker", "police.officer", "health.visitor", "school.lead", "housing.officer", "team.manager"):  # fmt: skip
+        assert visible[username] > 0, username
+        assert f"sees {visible[username]:,} children, e.g." in output
+    assert visible["panel.analyst"] == visible["admin"] == 0
+
+
+def test_the_team_manager_sees_every_child_the_social_worker_sees():
+    load()
+    social_worker = visible_to(User.objects.get(username="social.worker"))
+    manager = visible_to(User.objects.get(username="team.manager"))
+    assert set(social_worker) <= set(manager)
+
+
+def test_every_write_is_audited_and_the_chain_is_intact():
+    load()
+    actions = dict(
+        AuditEvent.objects.values_list("action").annotate(n=Count("id")).values_list("action", "n")
+    )
+    assert actions[AuditAction.CREATE_AGENCY] == 5
+    assert actions[AuditAction.CREATE_USER] == User.objects.count()
+    assert actions[AuditAction.IMPORT_PEOPLE] == 5
+    assert actions[AuditAction.IMPORT_EVENTS] >= 5
+    assert actions[AuditAction.RECORD_INVOLVEMENT] == 1
+    assert actions[AuditAction.LOAD_DEMO_DATA] == 1
+    load_row = AuditEvent.objects.get(action=AuditAction.LOAD_DEMO_DATA)
+    assert load_row.detail["loaded"] is True
+    assert load_row.detail["seed"] == 5
+    assert load_row.via == "cli"
+    assert verify_chain() == []
+
+
+def test_loading_the_same_seed_again_only_issues_new_passwords(client):
+    first = logins(load())
+    counts = (SourceRecord.objects.count(), ChronologyEvent.objects.count(), User.objects.count())
+    output = load()
+    second = logins(output)
+    assert "already loaded" in output
+    assert "e.g." in output
+    assert counts == (
+        SourceRecord.objects.count(),
+        ChronologyEvent.objects.count(),
+        User.objects.count(),
+    )
+    assert set(second) == set(PERSONAS)
+    for username in PERSONAS:
+        assert first[username] != second[username]
+        assert not client.login(username=username, password=first[username])
+        assert client.login(username=username, password=second[username])
+        client.logout()
+    rows = AuditEvent.objects.filter(action=AuditAction.LOAD_DEMO_DATA).order_by("id")
+    assert [row.detail["loaded"] for row in rows] == [True, False]
+    assert AuditEvent.objects.filter(action=AuditAction.RESET_PASSWORD).count() == len(PERSONAS)
+
+
+def test_it_refuses_to_load_other_demo_data_on_top():
+    load(seed=5)
+    with pytest.raises(CommandError, match="already holds demo data for seed 5"):
+        load(seed=6)
+    with pytest.raises(CommandError, match="already holds demo data"):
+        load(children=31, seed=5)
+
+
+def test_it_refuses_bad_arguments():
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("load-demo-data", "--children", "0", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="before today"):
+        call_command("load-demo-data", "--as-of", "2026-11-26", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("load-demo-data", "--as-of", "26/11/2026", stdout=io.StringIO())
+    assert not Agency.objects.exists()
+
+
+def test_generate_without_out_prints_a_summary():
+    out = io.StringIO()
+    call_command("generate-demo-data", "--children", "40", "--seed", "3", stdout=out)
+    summary = json.loads(out.getvalue())
+    assert summary["children"] == 40
+    assert summary["seed"] == 3
+    assert summary["as_of"] == "2026-11-25"
+    households = expected(children=40, seed=3)
+    assert summary["person_records"] == sum(len(h.records) for h in households)
+    assert summary["events"] == sum(len(h.events) for h in households)
+    assert set(summary["events_by_agency"]) == set(gen.AGENCY_CODES)
+    assert "files" not in summary
+
+
+def test_generate_with_out_writes_the_files(tmp_path):
+    out = io.StringIO()
+    call_command(
+        "generate-demo-data", "--children", "20", "--seed", "3", "--out", str(tmp_path), stdout=out
+    )
+    summary = json.loads(out.getvalue())
+    assert {p.rsplit("/", 1)[-1] for p in summary["files"]} == {
+        "people.csv",
+        "events.csv",
+        "ground_truth.csv",
+        "persons.csv",
+        "patterns.csv",
+        "relationships.csv",
+        "involvements.csv",
+        "statuses.csv",
+        "practitioners.csv",
+    }
+    people = (tmp_path / "people.csv").read_text().splitlines()
+    assert len(people) == summary["person_records"] + 1
+
+
+def test_generate_refuses_bad_arguments(tmp_path):
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("generate-demo-data", "--children", "0", "--seed", "1")
+    with pytest.raises(CommandError, match="before today"):
+        call_command(
+            "generate-demo-data", "--children", "5", "--seed", "1", "--as-of", "2027-01-01"
+        )
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    with pytest.raises(CommandError, match="cannot write"):
+        call_command("generate-demo-data", "--children", "5", "--seed", "1", "--out", str(blocked))

@@ -129,7 +129,6 @@ def upsert_source_records(
         record = SourceRecord(
             agency=agency,
             record_id=row.record_id,
-            person_id=target if isinstance(target, int) else None,
             name_dob_key=_link_key(row),
             received_at=now,
             updated_at=now,
@@ -139,6 +138,8 @@ def upsert_source_records(
         new_records.append(record)
         if isinstance(target, Person):
             records_of_new_person[id(target)].append(record)
+        else:
+            record.person_id = target
     # New persons are summarised before they are written: one INSERT each, no UPDATE.
     for person in new_persons:
         _summarise(person, records_of_new_person[id(person)])

@@ -8,7 +8,8 @@ The rules:
 - the network is walked only through what is shown: someone two steps away, reached only
   through a person the viewer may not see, is left out altogether;
 - people and contexts that are not shown appear as a count on the node they are linked
-  to ("3 people not shown"), never as names, dates of birth or links between themselves.
+  to ("3 people not shown"), never as names, dates of birth or links between themselves;
+- links the query did not read (a busy place's hundreds) appear as a count too.
 """
 
 from collections import defaultdict
@@ -43,8 +44,8 @@ class RawNeighbourhood:
     # Hop distance of every node reached: 0 for the root, 1 or 2.
     hops: Mapping[str, int]
     edges: Sequence[RawEdge]
-    # True when the second hop was cut short at the query's limit.
-    truncated: bool = False
+    # Links not read (beyond the query's fan-out), by the node they leave from.
+    more: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -55,7 +56,11 @@ class ViewerGraph:
     shown_contexts: list[str] = field(default_factory=list)
     people_not_shown: int = 0
     contexts_not_shown: int = 0
-    truncated: bool = False
+    links_not_drawn: int = 0
+
+    @property
+    def truncated(self) -> bool:
+        return self.links_not_drawn > 0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -66,6 +71,7 @@ class ViewerGraph:
                 "contexts_shown": len(self.shown_contexts),
                 "people_not_shown": self.people_not_shown,
                 "contexts_not_shown": self.contexts_not_shown,
+                "links_not_drawn": self.links_not_drawn,
                 "truncated": self.truncated,
             },
         }
@@ -117,7 +123,7 @@ def filter_for_viewer(
 
     shown = sorted((k for k in reached if is_shown(k)), key=lambda k: (reached[k], k))
     shown_set = set(shown)
-    graph = ViewerGraph(truncated=raw.truncated)
+    graph = ViewerGraph()
     for key in shown:
         node = describe(key)
         graph.nodes.append(
@@ -198,6 +204,36 @@ def filter_for_viewer(
                     "started_on": "",
                 }
             )
+    for key in shown:
+        extra = raw.more.get(key, 0)
+        if not extra:
+            continue
+        graph.links_not_drawn += extra
+        more_id = f"more:{key}"
+        graph.nodes.append(
+            {
+                "id": more_id,
+                "label": f"{_plural(extra, 'more link', 'more links')} not drawn",
+                "kind": "more",
+                "hop": reached[key] + 1,
+                "of_concern": False,
+                "url": "",
+                "root": False,
+                "count": extra,
+            }
+        )
+        graph.edges.append(
+            {
+                "id": f"e:{more_id}",
+                "source": key,
+                "target": more_id,
+                "label": "",
+                "nature": "more",
+                "confidence": "",
+                "agency": "",
+                "started_on": "",
+            }
+        )
     graph.people_not_shown = len(hidden_people)
     graph.contexts_not_shown = len(hidden_contexts)
     return graph
@@ -235,5 +271,5 @@ def text_rows(graph: ViewerGraph) -> list[Mapping[str, object]]:
             "started_on": edge["started_on"],
         }
         for edge in graph.edges
-        if edge["nature"] != "hidden"
+        if edge["nature"] not in ("hidden", "more")
     ]

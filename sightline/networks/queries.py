@@ -10,10 +10,14 @@ the people and contexts those reach (partial indexes ``assoc_*_live_idx``).
 """
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+import uuid
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,9 +41,10 @@ from sightline.networks.rules import may_view_contexts
 from sightline.people.models import Person, StatusPeriod
 from sightline.people.queries import visible_to
 
-HOP2_EDGE_LIMIT = 2000
-MEETING_EDGE_LIMIT = 50_000
+# Links read from each person or place one step out (the most recent first).
+FANOUT = 50
 MEETING_CHILDREN_LIMIT = 300
+_PLACEHOLDER = uuid.UUID(int=0)
 NOT_SHOWN_PERSON = "a person not shown to you"
 NOT_SHOWN_CONTEXT = "a place or group not shown to you"
 
@@ -92,6 +97,19 @@ _ROW_FIELDS = (
 )
 
 
+def ids_in(ids: Collection[int]) -> "list[int] | RawSQL":
+    """The right-hand side of an ``__in`` filter over many ids.
+
+    On PostgreSQL the ids travel as one array parameter (``IN (SELECT unnest(...))``)
+    rather than one placeholder each: with two thousand ids the placeholders alone cost
+    more than the query.
+    """
+    values = sorted(ids)
+    if connection.vendor == "postgresql" and len(values) > 50:
+        return RawSQL("SELECT unnest(%s::bigint[])", (values,))
+    return values
+
+
 def _rows(queryset: QuerySet[Association]) -> list[Row]:
     return [Row(*values) for values in queryset.values_list(*_ROW_FIELDS)]
 
@@ -101,7 +119,12 @@ class Loaded:
     seeds: tuple[int, ...]
     rows: dict[int, Row]
     hops: dict[str, int]
-    truncated: bool
+    # Nodes one step out with more links than were read: node key -> links not read.
+    more: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.more)
 
     @property
     def person_ids(self) -> set[int]:
@@ -112,38 +135,123 @@ class Loaded:
         return {int(k[2:]) for k in self.hops if k.startswith("c:")}
 
 
-def load_neighbourhood(seeds: Collection[int], *, edge_limit: int = HOP2_EDGE_LIMIT) -> Loaded:
-    """Live associations within two steps of ``seeds`` (people ids), in two queries.
+def load_neighbourhood(seeds: Collection[int], *, fanout: int = FANOUT) -> Loaded:
+    """Live associations within two steps of ``seeds`` (people ids).
 
-    The second step keeps at most ``edge_limit`` associations (the most recently recorded)
-    and says so (``truncated``): a busy place such as a school can link to hundreds.
+    First step: every live association of the seeds (one query). Second step: for each
+    person and place reached, its ``fanout`` most recent live associations, read along
+    the partial indexes ``assoc_*_live_idx`` (one query on PostgreSQL, with LATERAL
+    joins; one per node elsewhere), so a busy place such as a school costs no more than
+    a quiet one. How many links were not read is counted, per node, in ``more``.
     """
-    seed_keys = {sig.person_key(s) for s in seeds}
-    hops: dict[str, int] = dict.fromkeys(seed_keys, 0)
+    if fanout < 1:
+        raise ValueError("fanout must be at least 1")
+    hops: dict[str, int] = {sig.person_key(s): 0 for s in seeds}
     live = Association.objects.filter(withdrawn_at__isnull=True)
-    first = _rows(live.filter(Q(person_id__in=seeds) | Q(other_person_id__in=seeds)))
+    seed_ids = ids_in(seeds)
+    first = _rows(live.filter(Q(person_id__in=seed_ids) | Q(other_person_id__in=seed_ids)))
     rows = {row.id: row for row in first}
     for row in first:
         for key in (row.source, row.target):
             hops.setdefault(key, 1)
-    people = [int(k[2:]) for k, h in hops.items() if h == 1 and k.startswith("p:")]
-    contexts = [int(k[2:]) for k, h in hops.items() if h == 1 and k.startswith("c:")]
-    truncated = False
-    if people or contexts:
-        condition = Q(pk__in=[])
-        if people:
-            condition |= Q(person_id__in=people) | Q(other_person_id__in=people)
-        if contexts:
-            condition |= Q(context_id__in=contexts)
-        second = _rows(live.filter(condition).order_by("-id")[: edge_limit + 1])
-        if len(second) > edge_limit:
-            truncated = True
-            second = second[:edge_limit]
-        for row in second:
+    people = sorted(int(k[2:]) for k, h in hops.items() if h == 1 and k.startswith("p:"))
+    contexts = sorted(int(k[2:]) for k, h in hops.items() if h == 1 and k.startswith("c:"))
+    if not people and not contexts:
+        return Loaded(tuple(sorted(seeds)), rows, hops)
+    if connection.vendor == "postgresql":
+        second = _second_step_postgresql(people, contexts, fanout)
+    else:
+        second = _second_step_portable(people, contexts, fanout)
+    full: set[str] = set()
+    for via, found in second.items():
+        if len(found) > fanout:
+            full.add(via)
+        for row in found[:fanout]:
             rows.setdefault(row.id, row)
             for key in (row.source, row.target):
                 hops.setdefault(key, 2)
-    return Loaded(tuple(sorted(seeds)), rows, hops, truncated)
+    more = _links_not_read(full, rows) if full else {}
+    return Loaded(tuple(sorted(seeds)), rows, hops, more)
+
+
+# (column, node kind) for each direction a link is read from a node.
+_DIRECTIONS = (("person_id", "p"), ("other_person_id", "p"), ("context_id", "c"))
+
+
+def _second_step_portable(
+    people: Sequence[int], contexts: Sequence[int], fanout: int
+) -> dict[str, list[Row]]:
+    live = Association.objects.filter(withdrawn_at__isnull=True)
+    found: dict[str, list[Row]] = {}
+    for column, kind in _DIRECTIONS:
+        for node in people if kind == "p" else contexts:
+            key = f"{kind}:{node}"
+            rows = _rows(live.filter(**{column: node}).order_by("-id")[: fanout + 1])
+            found[key + ":" + column] = rows
+    return found
+
+
+# One direction of the second step: each node's most recent live links, read in id
+# order along the partial index on (column, id).
+_LATERAL = """
+    SELECT %s::text || n.id::text, a.id, a.person_id, a.other_person_id, a.context_id,
+           a.nature, a.confidence, g.code, a.started_on, a.recorded_at
+    FROM unnest(%s::bigint[]) AS n(id)
+    CROSS JOIN LATERAL (
+        SELECT * FROM networks_association x
+        WHERE x.{column} = n.id AND x.withdrawn_at IS NULL
+        ORDER BY x.id DESC
+        LIMIT %s
+    ) a
+    JOIN agencies_agency g ON g.id = a.source_agency_id
+"""
+
+
+def _second_step_postgresql(
+    people: Sequence[int], contexts: Sequence[int], fanout: int
+) -> dict[str, list[Row]]:
+    parts = []
+    params: list[Any] = []
+    for column, kind in _DIRECTIONS:
+        ids = people if kind == "p" else contexts
+        if ids:
+            parts.append(_LATERAL.format(column=column))
+            params.extend([f"{column}:{kind}:", list(ids), fanout + 1])
+    found: dict[str, list[Row]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for via, *values in cursor.fetchall():
+            column, kind, node = via.split(":")
+            found.setdefault(f"{kind}:{node}:{column}", []).append(Row(*values))
+    for rows in found.values():
+        rows.sort(key=lambda r: -r.id)
+    return found
+
+
+def _links_not_read(full: set[str], rows: dict[int, Row]) -> dict[str, int]:
+    """For nodes whose links were cut at the fan-out: how many live links were not read."""
+    nodes = {via.rsplit(":", 1)[0] for via in full}
+    people = [int(k[2:]) for k in nodes if k.startswith("p:")]
+    contexts = [int(k[2:]) for k in nodes if k.startswith("c:")]
+    totals: dict[str, int] = dict.fromkeys(nodes, 0)
+    live = Association.objects.filter(withdrawn_at__isnull=True).order_by()
+    for column, kind in _DIRECTIONS:
+        ids = people if kind == "p" else contexts
+        if not ids:
+            continue
+        for node, count in (
+            live.filter(**{f"{column}__in": ids_in(ids)})
+            .values_list(column)
+            .annotate(n=Count("id"))
+            .values_list(column, "n")
+        ):
+            totals[f"{kind}:{node}"] += count
+    read: dict[str, int] = dict.fromkeys(nodes, 0)
+    for row in rows.values():
+        for key in (row.source, row.target):
+            if key in read:
+                read[key] += 1
+    return {key: totals[key] - read[key] for key in sorted(nodes) if totals[key] > read[key]}
 
 
 # --- what a viewer sees ---------------------------------------------------------------
@@ -177,7 +285,8 @@ def _labels(viewer: User, loaded: Loaded, *, also: Iterable[Person], today: dt.d
     ids = loaded.person_ids
     for pk, public_id, given, family, dob in (
         visible_to(viewer, on=today)
-        .filter(pk__in=ids)
+        .filter(pk__in=ids_in(ids))
+        .order_by()
         .values_list("pk", "public_id", "given_name", "family_name", "date_of_birth")
     ):
         people[pk] = (f"{given} {family}".strip() or f"Person {pk}", str(public_id), dob)
@@ -187,14 +296,14 @@ def _labels(viewer: User, loaded: Loaded, *, also: Iterable[Person], today: dt.d
     contexts_visible = may_view_contexts(viewer)
     if contexts_visible and loaded.context_ids:
         for pk, name, public_id, kind in Context.objects.filter(
-            pk__in=loaded.context_ids
+            pk__in=ids_in(loaded.context_ids)
         ).values_list("pk", "name", "public_id", "kind"):
             contexts[pk] = (name, str(public_id), kind)
     labels = Labels(people, contexts, contexts_visible)
     if people or contexts:
         for person_id, context_id in (
             ConcernFlag.objects.active_on(today)
-            .filter(Q(person_id__in=list(people)) | Q(context_id__in=list(contexts)))
+            .filter(Q(person_id__in=ids_in(people)) | Q(context_id__in=ids_in(contexts)))
             .values_list("person_id", "context_id")
         ):
             if person_id is not None:
@@ -230,8 +339,12 @@ def viewer_graph(
             )
             for row in sorted(loaded.rows.values(), key=lambda r: r.id)
         ],
-        truncated=loaded.truncated,
+        more=loaded.more,
     )
+
+    # reverse() once per kind of page, not once per node.
+    person_url = reverse("person-detail", kwargs={"public_id": _PLACEHOLDER})
+    context_url = reverse("networks:context-detail", kwargs={"public_id": _PLACEHOLDER})
 
     def describe(key: str) -> graph_mod.RawNode:
         pk = int(key[2:])
@@ -242,7 +355,7 @@ def viewer_graph(
                 label=name,
                 kind=kind,
                 of_concern=pk in labels.concern_contexts,
-                url=reverse("networks:context-detail", kwargs={"public_id": public_id}),
+                url=context_url.replace(str(_PLACEHOLDER), public_id),
             )
         name, public_id, dob = labels.people[pk]
         return graph_mod.RawNode(
@@ -250,7 +363,7 @@ def viewer_graph(
             label=name,
             kind=_kind_of_person(dob, today),
             of_concern=pk in labels.concern_people,
-            url=reverse("person-detail", kwargs={"public_id": public_id}),
+            url=person_url.replace(str(_PLACEHOLDER), public_id),
         )
 
     return graph_mod.filter_for_viewer(
@@ -521,11 +634,7 @@ def meeting_list(viewer: User, *, today: dt.date | None = None) -> MeetingList:
     candidates = candidates[:MEETING_CHILDREN_LIMIT]
     children: list[ChildItem] = []
     if candidates:
-        loaded = load_neighbourhood(
-            [p.pk for p in candidates],
-            edge_limit=min(MEETING_EDGE_LIMIT, HOP2_EDGE_LIMIT * len(candidates)),
-        )
-        truncated = truncated or loaded.truncated
+        loaded = load_neighbourhood([p.pk for p in candidates])
         labels = _labels(viewer, loaded, also=candidates, today=today)
         network = network_facts(loaded, today=today)
         clusters = sig.exploitation_clusters(network, today=today)

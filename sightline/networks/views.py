@@ -51,6 +51,7 @@ def child_network(request: HttpRequest, public_id: str) -> HttpResponse:
             "summary": network.graph.as_json()["summary"],
             "rows": text_rows(network.graph),
             "graph_url": reverse("networks:child-network-data", kwargs={"public_id": public_id}),
+            "fanout": queries.FANOUT,
         },
     )
 

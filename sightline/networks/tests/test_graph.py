@@ -97,6 +97,7 @@ def test_people_the_viewer_may_not_see_are_counts_and_are_not_walked_through():
         "contexts_shown": 1,
         "people_not_shown": 2,
         "contexts_not_shown": 0,
+        "links_not_drawn": 0,
         "truncated": False,
     }
 
@@ -125,20 +126,24 @@ def test_a_viewer_who_sees_only_the_child_sees_counts_only():
     assert graph.nodes[1]["count"] == 3
 
 
-def test_truncation_is_reported():
-    cut = RawNeighbourhood(root="p:1", hops={"p:1": 0}, edges=[], truncated=True)
-    graph = filter_for_viewer(
-        cut, describe=describe_only({"p:1"}), visible_people=set(), contexts_visible=True
+def test_links_not_read_are_a_count_on_shown_nodes_only():
+    cut = RawNeighbourhood(
+        root="p:1",
+        hops=hop_distances("p:1", PAIRS),
+        edges=edges(),
+        more={"c:9": 1200, "p:3": 7},  # p:3 is hidden: its count is not shown
     )
+    graph = filter_for_viewer(
+        cut,
+        describe=describe_only({"p:1", "p:2", "p:4", "c:9"}),
+        visible_people={"p:2", "p:4"},
+        contexts_visible=True,
+    )
+    more = [n for n in graph.nodes if n["kind"] == "more"]
+    assert [(n["id"], n["label"]) for n in more] == [("more:c:9", "1200 more links not drawn")]
     assert graph.truncated is True
-    assert graph.as_json()["summary"] == {
-        "people_shown": 0,
-        "contexts_shown": 0,
-        "people_not_shown": 0,
-        "contexts_not_shown": 0,
-        "truncated": True,
-    }
-    assert ids(graph) == ["p:1"]
+    assert graph.links_not_drawn == 1200
+    assert all(r["nature"] for r in text_rows(graph))
 
 
 @pytest.mark.parametrize("contexts_visible", [True, False])

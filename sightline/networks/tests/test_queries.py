@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from sightline.networks import queries
@@ -13,7 +14,7 @@ from sightline.testing import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_two_queries_reach_two_hops_and_skip_withdrawn_links(
+def test_the_neighbourhood_reaches_two_hops_and_skips_withdrawn_links(
     agencies, child, peer, adult, place, django_assert_num_queries
 ):
     police = agencies["POLICE"]
@@ -27,7 +28,9 @@ def test_two_queries_reach_two_hops_and_skip_withdrawn_links(
     gone = link(child, agency=police, other=too_far)
     gone.withdrawn_at = timezone.now()
     gone.save()
-    with django_assert_num_queries(2):
+    # PostgreSQL: the first step, then every second-step direction in one query.
+    # Elsewhere: one query per node and direction (peer both ways, place).
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1 + 3):
         loaded = queries.load_neighbourhood([child.pk])
     assert loaded.hops == {
         f"p:{child.pk}": 0,
@@ -39,14 +42,32 @@ def test_two_queries_reach_two_hops_and_skip_withdrawn_links(
     assert not loaded.truncated
 
 
-def test_the_second_hop_is_cut_at_the_limit_and_says_so(agencies, child, place):
+def test_each_node_one_step_out_gives_at_most_its_fanout_and_counts_the_rest(
+    agencies, child, peer, place
+):
     police = agencies["POLICE"]
     link(child, agency=police, context=place)
-    for _ in range(5):
-        link(factories.PersonFactory.create(), agency=police, context=place)
-    loaded = queries.load_neighbourhood([child.pk], edge_limit=3)
+    link(child, agency=police, other=peer)
+    at_place = [factories.PersonFactory.create() for _ in range(5)]
+    links = [link(p, agency=police, context=place) for p in at_place]
+    friends = [factories.PersonFactory.create() for _ in range(2)]
+    link(peer, agency=police, other=friends[0])
+    link(friends[1], agency=police, other=peer)  # the other direction
+    loaded = queries.load_neighbourhood([child.pk], fanout=3)
+    # The place: its three most recent links (the child's own is older than them).
+    reached_at_place = {k for k, h in loaded.hops.items() if h == 2 and k.startswith("p:")}
+    assert {f"p:{p.pk}" for p in at_place[-3:]} <= reached_at_place
+    assert f"p:{at_place[0].pk}" not in loaded.hops
+    assert loaded.more == {f"c:{place.pk}": 2}
     assert loaded.truncated
-    assert len(loaded.rows) == 1 + 3
+    # The peer's links, both directions, were all read (under the fan-out).
+    assert {f"p:{f.pk}" for f in friends} <= set(loaded.hops)
+    assert max(links, key=lambda a: a.pk).pk in loaded.rows
+    everything = queries.load_neighbourhood([child.pk])
+    assert everything.more == {}
+    assert len(everything.hops) == 1 + 2 + 5 + 2
+    with pytest.raises(ValueError, match="fanout"):
+        queries.load_neighbourhood([child.pk], fanout=0)
 
 
 def test_a_child_with_no_links_has_a_network_of_one(social_worker, child):

@@ -64,16 +64,23 @@ def test_the_allocated_worker_sees_the_network_and_clicks_through_to_a_place(
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "networks-child-network.png"), full_page=True)
 
-        # Click the place on the canvas: it opens the place's page.
+        # Click the place on the canvas: it opens the place's page. The container is
+        # scrolled into view first and cytoscape told (resize) so its cached position of
+        # the canvas is fresh; the point is computed in the page in one go.
         page.locator("#network").scroll_into_view_if_needed()
-        box = page.locator("#network").bounding_box()
-        position = page.evaluate(
-            f"document.getElementById('network').sightlineNetwork"
-            f".getElementById('c:{place.pk}').renderedPosition()"
+        point = page.evaluate(
+            """id => {
+                const container = document.getElementById('network');
+                const cy = container.sightlineNetwork;
+                cy.resize();
+                const box = container.getBoundingClientRect();
+                const at = cy.getElementById(id).renderedPosition();
+                return {x: box.left + container.clientLeft + at.x, y: box.top + container.clientTop + at.y};
+            }""",
+            f"c:{place.pk}",
         )
-        assert box is not None
-        page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
-        page.wait_for_url(f"**/networks/contexts/{place.public_id}/")
+        with page.expect_navigation(url=f"**/networks/contexts/{place.public_id}/"):
+            page.mouse.click(point["x"], point["y"])
         assert page.locator("h1").inner_text() == "Canal towpath"
         assert errors == []
     except Exception:

@@ -450,6 +450,97 @@ def save_coding(
     return coding
 
 
+@dataclass(frozen=True)
+class CodingRecord:
+    """One analyst's finished coding of one review, made outside Sightline."""
+
+    reference: str
+    coder: User
+    themes: tuple[str, ...]
+
+
+@transaction.atomic
+def import_codings(
+    *,
+    actor: User | None,
+    origin: Origin,
+    codings: Sequence[CodingRecord],
+    batch_size: int = 2000,
+) -> int:
+    """Record independent codings made elsewhere (a double-coding exercise done in a
+    spreadsheet, say) as submitted codings against the published version.
+
+    All or nothing: every review must exist, every coder must be a panel analyst with
+    no coding of that review yet, and every theme must be in the version."""
+    _require(actor, Capability.CODE_REVIEWS)
+    if not codings:
+        raise LearningError("codings", "there are no codings to import")
+    taxonomy = published_taxonomy()
+    by_code = {theme.code: theme.pk for theme in Theme.objects.filter(taxonomy=taxonomy)}
+    documents = dict(
+        ReviewDocument.objects.filter(reference__in={c.reference for c in codings}).values_list(
+            "reference", "pk"
+        )
+    )
+    coders = {c.coder.pk: c.coder for c in codings}
+    taken = set(
+        Coding.objects.filter(
+            taxonomy=taxonomy, coder_id__in=coders, document_id__in=documents.values()
+        ).values_list("document_id", "coder_id")
+    )
+    for number, coding in enumerate(codings, start=1):
+        where = f"coding {number} ({coding.reference})"
+        if coding.reference not in documents:
+            raise LearningError(f"{where}: reference", "no review has this reference")
+        if not can(coding.coder, Capability.CODE_REVIEWS):
+            raise LearningError(f"{where}: coder", f"{coding.coder} is not a panel analyst")
+        key = (documents[coding.reference], coding.coder.pk)
+        if key in taken:
+            raise LearningError(f"{where}: coder", f"{coding.coder} has already coded it")
+        taken.add(key)
+        unknown = set(coding.themes) - by_code.keys()
+        if unknown:
+            raise LearningError(
+                f"{where}: themes",
+                f"not in taxonomy version {taxonomy.version}: {', '.join(sorted(unknown))}",
+            )
+    now = timezone.now()
+    made = Coding.objects.bulk_create(
+        [
+            Coding(
+                document_id=documents[c.reference],
+                taxonomy=taxonomy,
+                coder=c.coder,
+                status=CodingStatus.SUBMITTED,
+                started_at=now,
+                submitted_at=now,
+            )
+            for c in codings
+        ],
+        batch_size=batch_size,
+    )
+    through = Coding.themes.through
+    through.objects.bulk_create(
+        [
+            through(coding_id=row.pk, theme_id=by_code[code])
+            for row, c in zip(made, codings, strict=True)
+            for code in sorted(set(c.themes))
+        ],
+        batch_size=batch_size * 5,
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.SUBMIT_CODING,
+        origin=origin,
+        detail={
+            "imported": len(made),
+            "version": taxonomy.version,
+            "coders": sorted(c.username for c in coders.values()),
+        },
+    )
+    return len(made)
+
+
 def submitted_codings(document: ReviewDocument, taxonomy: Taxonomy) -> list[Coding]:
     return list(
         Coding.objects.filter(document=document, taxonomy=taxonomy, status=CodingStatus.SUBMITTED)

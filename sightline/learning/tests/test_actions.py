@@ -335,3 +335,24 @@ def test_codings_keep_their_version_when_a_new_one_is_published(panel_analyst, a
     coding.refresh_from_db()
     assert coding.taxonomy.version == 1
     assert Theme.objects.get(pk=coding.themes.get().pk).taxonomy.version == 1
+
+
+def test_it_imports_independent_codings_all_or_nothing(panel_analyst, second_analyst, teacher):
+    actions.import_review_corpus(actor=None, origin=CLI, records=[record("SYN-1"), record("SYN-2")])
+    good = [
+        actions.CodingRecord("SYN-1", panel_analyst, ("neglect",)),
+        actions.CodingRecord("SYN-1", second_analyst, ("neglect", "workload")),
+        actions.CodingRecord("SYN-2", panel_analyst, ()),
+    ]
+    for bad, message in (
+        (actions.CodingRecord("SYN-9", panel_analyst, ()), r"coding 4 \(SYN-9\): reference"),
+        (actions.CodingRecord("SYN-2", teacher, ()), "coder: .* is not a panel analyst"),
+        (actions.CodingRecord("SYN-1", panel_analyst, ()), "coder: .* has already coded it"),
+        (actions.CodingRecord("SYN-2", second_analyst, ("x",)), "themes: not in taxonomy"),
+    ):
+        with pytest.raises(actions.LearningError, match=message):
+            actions.import_codings(actor=None, origin=CLI, codings=[*good, bad])
+        assert not Coding.objects.exists()
+    assert actions.import_codings(actor=None, origin=CLI, codings=good) == 3
+    assert Coding.objects.filter(status=CodingStatus.SUBMITTED).count() == 3
+    assert last_audit().detail["coders"] == ["ana.analyst", "bo.analyst"]

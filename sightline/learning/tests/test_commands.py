@@ -101,3 +101,19 @@ def test_the_coding_page_shows_suggestions_unticked_once_reviews_are_coded(
     assert "Themes the text suggests" in html
     assert "<strong>Domestic abuse</strong>" in html
     assert 'value="domestic_abuse" checked' not in html
+
+
+def test_the_benchmark_fills_once_and_reports_figures():
+    figures = json.loads(run("bench-learning", "--reviews", "30", "--runs", "1", "--json"))
+    assert figures["reviews_in_year"] == 30
+    assert figures["double_coded"] == 30
+    assert [t["name"] for t in figures["timings"]] == [
+        "annual report figures",
+        "annual report page",
+        "annual report CSV",
+        "national tables",
+    ]
+    run("bench-learning", "--reviews", "30", "--runs", "1", "--json")
+    assert ReviewDocument.objects.count() == 30  # reused, not added again
+    with pytest.raises(CommandError, match="over the 1e-06 s budget"):
+        run("bench-learning", "--reviews", "30", "--runs", "1", "--budget", "0.000001")

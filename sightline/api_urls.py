@@ -5,5 +5,6 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sightline.agencies.api")),
     path("", include("sightline.people.api")),
+    path("", include("sightline.linkage.api")),
     path("", include("sightline.chronology.api")),
 ]

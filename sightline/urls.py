@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     path("people/", include("sightline.people.urls")),
+    path("linkage/", include("sightline.linkage.urls")),
     path("networks/", include("sightline.networks.urls")),
     path("incidents/", include("sightline.incidents.urls")),
     path("imports/", include("sightline.importing.urls")),

@@ -27,3 +27,9 @@ def model_version(db, trained_model) -> ModelVersion:
         training={},
         splink_model=trained_model,
     )
+
+
+@pytest.fixture(autouse=True)
+def plain_http(settings):
+    """Test clients speak plain HTTP; production settings redirect it to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = False

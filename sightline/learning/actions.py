@@ -165,9 +165,11 @@ def import_review_corpus(
     origin: Origin,
     records: Sequence[ReviewRecord],
     taxonomy: Taxonomy | None = None,
+    coded: bool = True,
     batch_size: int = 2000,
 ) -> ImportResult:
-    """Import reviews that were coded elsewhere, each with its final themes.
+    """Import reviews that were coded elsewhere, each with its final themes; or, with
+    ``coded=False``, reviews to be coded here (their themes, if any, are ignored).
 
     All or nothing: every reference must be new and every theme code must be in the
     taxonomy version (the published one unless given) before a row is written.
@@ -184,7 +186,7 @@ def import_review_corpus(
         if record.reference in seen:
             raise LearningError(f"record {number}: reference", f"{record.reference} is repeated")
         seen.add(record.reference)
-        unknown = set(record.themes) - by_code.keys()
+        unknown = set(record.themes) - by_code.keys() if coded else set()
         if unknown:
             raise LearningError(
                 f"record {number} ({record.reference}): themes",
@@ -200,6 +202,18 @@ def import_review_corpus(
     documents = ReviewDocument.objects.bulk_create(
         [_document(record, actor=actor, now=now) for record in records], batch_size=batch_size
     )
+    if not coded:
+        record_audit(
+            actor=actor,
+            action=AuditAction.IMPORT_REVIEW_CORPUS,
+            origin=origin,
+            detail={
+                "documents": len(documents),
+                "coded": False,
+                "synthetic": sum(record.is_synthetic for record in records),
+            },
+        )
+        return ImportResult(len(documents), 0, taxonomy.version)
     finals = FinalCoding.objects.bulk_create(
         [
             FinalCoding(

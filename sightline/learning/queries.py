@@ -103,6 +103,17 @@ def agreement(
     )
 
 
+def double_coded_version(document: ReviewDocument) -> Taxonomy | None:
+    """The newest taxonomy version against which two analysts have submitted codings."""
+    return (
+        Taxonomy.objects.filter(codings__document=document, codings__status=CodingStatus.SUBMITTED)
+        .annotate(submitted=Count("codings"))
+        .filter(submitted__gte=2)
+        .order_by("-version")
+        .first()
+    )
+
+
 def reviews_for_coding(user: User) -> QuerySet[ReviewDocument]:
     """Reviews with how many codings are submitted, whether ``user`` has submitted one,
     and whether a final coding exists."""
@@ -114,17 +125,20 @@ def reviews_for_coding(user: User) -> QuerySet[ReviewDocument]:
     ).order_by("has_final", "-notified_on", "reference")
 
 
-def training_data() -> tuple[list[str], list[frozenset[str]]]:
-    """Every finally coded review's text with its themes' codes, for the suggestions."""
+def training_data(limit: int | None = None) -> tuple[list[str], list[frozenset[str]]]:
+    """Finally coded reviews' texts with their themes' codes (the ``limit`` most
+    recently decided, if given), for the suggestions."""
+    finals = FinalCoding.objects.order_by("-decided_at", "-id")
+    if limit is not None:
+        finals = finals[:limit]
+    rows = list(finals.values_list("id", "document__text"))
     codes: dict[int, set[str]] = defaultdict(set)
     through = FinalCoding.themes.through
-    for final_id, code in through.objects.values_list("finalcoding_id", "theme__code"):
+    for final_id, code in through.objects.filter(
+        finalcoding_id__in=[final_id for final_id, _ in rows]
+    ).values_list("finalcoding_id", "theme__code"):
         codes[final_id].add(code)
-    texts, labels = [], []
-    for final_id, text in FinalCoding.objects.order_by("id").values_list("id", "document__text"):
-        texts.append(text)
-        labels.append(frozenset(codes[final_id]))
-    return texts, labels
+    return [text for _, text in rows], [frozenset(codes[final_id]) for final_id, _ in rows]
 
 
 def latest_coded_year() -> int:

@@ -1,10 +1,13 @@
 """Theme suggestions for the coding page, learnt from the final codings in the database.
 
-The model is fitted on first use and kept in the process until the final codings
-change (their count or latest decision time), so a page does not fit it each time.
+The model is fitted on first use from the most recent ``TRAINING_LIMIT`` final codings
+and kept in the process. When final codings change it is fitted again, but not more
+often than every ``REFIT_AFTER`` seconds: a busy adjudication session must not make
+every coding page wait for a fit.
 """
 
 import threading
+import time
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
@@ -12,25 +15,39 @@ from django.db.models import Count, Max
 from sightline.learning import classifier, queries
 from sightline.learning.models import FinalCoding, Theme
 
+TRAINING_LIMIT = 3000
+REFIT_AFTER = 600.0
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    fingerprint: tuple[object, ...]
+    at: float
+    model: classifier.ThemeSuggester | None
+
+
 _lock = threading.Lock()
-_cached: tuple[tuple[object, ...], classifier.ThemeSuggester | None] | None = None
+_fitted: _Fitted | None = None
 
 
 def current_model() -> classifier.ThemeSuggester | None:
-    """The suggester for today's final codings, or None while there are too few."""
-    global _cached
+    """The suggester for the final codings, or None while there are too few."""
+    global _fitted
     fingerprint = tuple(
         FinalCoding.objects.aggregate(n=Count("id"), latest=Max("decided_at")).values()
     )
     with _lock:
-        if _cached is not None and _cached[0] == fingerprint:
-            return _cached[1]
-        texts, labels = queries.training_data()
+        if _fitted is not None and (
+            _fitted.fingerprint == fingerprint
+            or (_fitted.model is not None and time.monotonic() - _fitted.at < REFIT_AFTER)
+        ):
+            return _fitted.model
+        texts, labels = queries.training_data(limit=TRAINING_LIMIT)
         try:
             model: classifier.ThemeSuggester | None = classifier.ThemeSuggester.fit(texts, labels)
         except ValueError:
             model = None
-        _cached = (fingerprint, model)
+        _fitted = _Fitted(fingerprint, time.monotonic(), model)
         return model
 
 

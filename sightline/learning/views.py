@@ -58,7 +58,7 @@ def _attach(form: forms.Form, error: actions.LearningError) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not any(can(user, capability) for capability in Capability):
-        require(user, Capability.PRODUCE_REPORTS)
+        raise Http404("Not found")
     return render(
         request,
         "learning/index.html",
@@ -253,7 +253,8 @@ def adjudicate(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
     origin = Origin.from_request(request)
     document = access_review_document(user, public_id, origin=origin)
-    taxonomy = actions.published_taxonomy()
+    # The version the review was coded against, which a newer one may have replaced.
+    taxonomy = queries.double_coded_version(document) or actions.published_taxonomy()
     codings = actions.submitted_codings(document, taxonomy)
     sets = [{t.code for t in coding.themes.all()} for coding in codings[:2]]
     agreed = sets[0] & sets[1] if len(sets) == 2 else set()

@@ -21,3 +21,13 @@ class HttpsClient(Client):
 @pytest.fixture
 def client() -> HttpsClient:
     return HttpsClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_suggestions():
+    """The fitted suggester is kept in the process; each test starts without one."""
+    from sightline.learning import suggestions
+
+    suggestions._fitted = None
+    yield
+    suggestions._fitted = None

@@ -117,3 +117,12 @@ def test_the_benchmark_fills_once_and_reports_figures():
     assert ReviewDocument.objects.count() == 30  # reused, not added again
     with pytest.raises(CommandError, match="over the 1e-06 s budget"):
         run("bench-learning", "--reviews", "30", "--runs", "1", "--budget", "0.000001")
+
+
+def test_it_loads_reviews_for_coding_without_their_themes(small_file):
+    assert "Imported 120 synthetic reviews to be coded" in run(
+        "load-review-corpus", str(small_file), "--for-coding"
+    )
+    assert ReviewDocument.objects.count() == 120
+    assert not FinalCoding.objects.exists()
+    assert AuditEvent.objects.get(action=AuditAction.IMPORT_REVIEW_CORPUS).detail["coded"] is False

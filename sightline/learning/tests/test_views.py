@@ -217,3 +217,27 @@ def test_the_agreement_page_shows_kappa_per_theme(client, panel_analyst, second_
     html = login(client, panel_analyst).get(reverse("learning:agreement")).content.decode()
     assert "3 reviews coded by two analysts" in html
     assert "Pooled kappa" in html
+
+
+def test_adjudication_uses_the_version_the_review_was_coded_against(
+    client, panel_analyst, second_analyst, administrator
+):
+    document = ReviewDocumentFactory.create()
+    version_one = actions.published_taxonomy()
+    for user in (panel_analyst, second_analyst):
+        actions.save_coding(
+            actor=user,
+            origin=CLI,
+            document=document,
+            taxonomy=version_one,
+            theme_codes=["neglect"],
+            submit=True,
+        )
+    draft = actions.draft_taxonomy(actor=administrator, origin=CLI)
+    actions.publish_taxonomy(actor=administrator, origin=CLI, taxonomy=draft)
+    client.force_login(panel_analyst)
+    response = client.post(
+        reverse("learning:adjudicate", args=[document.public_id]), {"themes": ["neglect"]}
+    )
+    assert response.status_code == 302
+    assert FinalCoding.objects.get(document=document).taxonomy == version_one

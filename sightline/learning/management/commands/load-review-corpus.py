@@ -1,6 +1,7 @@
 """``sightline load-review-corpus [FILE]``: import coded reviews with their final themes.
 
-Without FILE it loads the shipped synthetic corpus. All or nothing: a bad line, an
+Without FILE it loads the shipped synthetic corpus. With ``--for-coding`` the reviews
+come in without their themes, for analysts to code and adjudicate. All or nothing: a bad line, an
 unknown theme or a reference already recorded stops the import before any row is
 written.
 """
@@ -20,18 +21,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", type=Path, default=SHIPPED_CORPUS)
+        parser.add_argument(
+            "--for-coding",
+            action="store_true",
+            help="import the reviews without their themes, to be coded here",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
             with path.open(encoding="utf-8") as stream:
                 header, records = read_corpus(stream)
-            result = import_review_corpus(actor=None, origin=CLI, records=records)
+            result = import_review_corpus(
+                actor=None, origin=CLI, records=records, coded=not options["for_coding"]
+            )
         except OSError as error:
             raise CommandError(f"file: cannot read {path}: {error.strerror}") from None
         except (CorpusError, LearningError) as error:
             raise CommandError(f"{path}: {error}") from None
         kind = "synthetic " if header["synthetic"] else ""
+        if options["for_coding"]:
+            self.stdout.write(f"Imported {result.documents} {kind}reviews to be coded")
+            return
         self.stdout.write(
             f"Imported {result.documents} {kind}reviews with {result.theme_links} themes "
             f"(taxonomy version {result.taxonomy_version})"

@@ -6,7 +6,7 @@ people reached are filtered here with ``people.queries.visible_to`` (the same ru
 
 The neighbourhood is read with two indexed queries, never by loading the whole graph:
 the live associations touching the seed people, then the live associations touching
-the people and contexts those reach (partial indexes ``assoc_*_live_idx``).
+the people and contexts those reach, newest first along the (column, id) indexes.
 """
 
 import datetime as dt
@@ -140,8 +140,8 @@ def load_neighbourhood(seeds: Collection[int], *, fanout: int = FANOUT) -> Loade
 
     First step: every live association of the seeds (one query). Second step: for each
     person and place reached, its ``fanout`` most recent live associations, read along
-    the partial indexes ``assoc_*_live_idx`` (one query on PostgreSQL, with LATERAL
-    joins; one per node elsewhere), so a busy place such as a school costs no more than
+    the indexes ``assoc_*_idx`` (one query on PostgreSQL, with LATERAL joins; one per
+    node elsewhere), so a busy place such as a school costs no more than
     a quiet one. How many links were not read is counted, per node, in ``more``.
     """
     if fanout < 1:
@@ -191,18 +191,20 @@ def _second_step_portable(
     return found
 
 
-# One direction of the second step: each node's most recent live links, read in id
-# order along the partial index on (column, id).
+# One direction of the second step: each node's most recent live links. The ids come
+# from a backward index-only scan of (column, id) INCLUDE (withdrawn_at) that stops at
+# the limit; only those rows are then read from the table.
 _LATERAL = """
     SELECT %s::text || n.id::text, a.id, a.person_id, a.other_person_id, a.context_id,
            a.nature, a.confidence, g.code, a.started_on, a.recorded_at
     FROM unnest(%s::bigint[]) AS n(id)
     CROSS JOIN LATERAL (
-        SELECT * FROM networks_association x
+        SELECT x.id FROM networks_association x
         WHERE x.{column} = n.id AND x.withdrawn_at IS NULL
         ORDER BY x.id DESC
         LIMIT %s
-    ) a
+    ) k
+    JOIN networks_association a ON a.id = k.id
     JOIN agencies_agency g ON g.id = a.source_agency_id
 """
 

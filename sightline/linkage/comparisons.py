@@ -13,6 +13,7 @@ Twins, siblings and relatives who share a name are handled twice over:
   reaches the review threshold, and clustering will not join it through a third record.
 """
 
+import datetime as dt
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -72,6 +73,10 @@ def _within(left: str | None, right: str | None, distance: int, min_length: int 
 
 def _overlap(left: Sequence[str] | None, right: Sequence[str] | None) -> bool:
     return left is not None and right is not None and bool(set(left) & set(right))
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
 
 
 def _shared(left: Sequence[str] | None, right: Sequence[str] | None) -> int:
@@ -281,6 +286,12 @@ DATE_OF_BIRTH = Comparison(
             'AND damerau_levenshtein("dob_l", "dob_r") <= 1',
             lambda a, b: _within(a["dob"], b["dob"], 1),
             "date of birth differs by one digit",
+        ),
+        Level(
+            "close",
+            'abs(date_diff(\'day\', CAST("dob_l" AS DATE), CAST("dob_r" AS DATE))) <= 7',
+            lambda a, b: abs((_date(a["dob"]) - _date(b["dob"])).days) <= 7,
+            "date of birth within a week",
         ),
         Level(
             "year",

@@ -38,6 +38,7 @@ _FORMS: dict[str, tuple[str, ...]] = {
     "gabriella": ("gabby", "gabi", "ella"),
     "harold": ("harry", "hal"),
     "harriet": ("hattie", "hatty", "harry"),
+    "harrison": ("harry", "harris"),
     "henry": ("harry", "hal", "hank"),
     "isabella": ("izzy", "izzie", "bella", "isabel", "isabelle", "issy"),
     "jacob": ("jake", "jay"),
@@ -81,6 +82,23 @@ _FORMS: dict[str, tuple[str, ...]] = {
     "victoria": ("vicky", "vicki", "tori", "vikki"),
     "william": ("will", "bill", "billy", "willy", "willie", "liam", "wil"),
     "zachary": ("zach", "zack", "zac"),
+    # Spelling variants of one name (not typos: each is a name in its own right).
+    "aisha": ("ayesha", "aysha", "aishah", "ayeesha"),
+    "caitlin": ("katelyn", "kaitlyn", "caitlyn", "katelin"),
+    "jayden": ("jaden", "jaiden", "jaydon"),
+    "kayleigh": ("kaylee", "kayley", "kaylie", "kaley", "caleigh"),
+    "leah": ("lea", "lia"),
+    "maryam": ("miriam", "mariam", "maryum"),
+    "mohammed": ("muhammad", "mohammad", "mohamed", "muhammed"),
+    "reece": ("rhys", "reese", "rees"),
+    "sophie": ("sophia", "sofia", "sofie"),
+    "zoe": ("zoey", "zoee"),
+    "lewis": ("louis", "luis"),
+    "megan": ("meghan", "meagan"),
+    "hannah": ("hana", "hanna"),
+    "isabel": ("isabelle", "isobel", "izzy"),
+    "stephen": ("steven", "stephan", "steve"),
+    "jon": ("john",),
 }
 
 

@@ -70,6 +70,13 @@ class AuditAction(models.TextChoices):
     RECORD_CONTEXT_WORK = "record_context_work", "Recorded a context referral, assessment or plan"
     RECORD_EXPLOITATION_MEETING = "record_exploitation_meeting", "Recorded an exploitation meeting"
     RECORD_MEETING_ACTION = "record_meeting_action", "Recorded an exploitation meeting action"
+    CHECK_FLAG = "check_flag", "Checked a child protection flag"
+    READ_ALERT = "read_alert", "Marked an alert as read"
+    RAISE_REFERRAL = "raise_referral", "Raised a referral"
+    VIEW_REFERRAL = "view_referral", "Viewed a referral"
+    ACKNOWLEDGE_REFERRAL = "acknowledge_referral", "Acknowledged a referral"
+    RECORD_REFERRAL_OUTCOME = "record_referral_outcome", "Recorded a referral outcome"
+    ESCALATE_REFERRAL = "escalate_referral", "Escalated an overdue referral"
 
 
 class AuditEvent(models.Model):

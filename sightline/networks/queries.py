@@ -390,7 +390,7 @@ def network_facts(loaded: Loaded, *, today: dt.date) -> sig.Network:
     concerns_p: dict[int, list[sig.Concern]] = {}
     concerns_c: dict[int, list[sig.Concern]] = {}
     flags = ConcernFlag.objects.active_on(today).filter(
-        Q(person_id__in=person_ids) | Q(context_id__in=context_ids)
+        Q(person_id__in=ids_in(person_ids)) | Q(context_id__in=ids_in(context_ids))
     )
     for person_id, context_id, agency, started_on, reason in flags.values_list(
         "person_id", "context_id", "agency__code", "started_on", "reason"
@@ -403,7 +403,7 @@ def network_facts(loaded: Loaded, *, today: dt.date) -> sig.Network:
     since = today - dt.timedelta(days=sig.INTELLIGENCE_LOOKBACK_DAYS)
     intelligence: dict[int, list[dt.date]] = {}
     for person_id, occurred_at in ChronologyEvent.objects.filter(
-        person_id__in=person_ids,
+        person_id__in=ids_in(person_ids),
         category__code="exploitation_intelligence",
         occurred_at__gte=_day_start(since),
         occurred_at__lt=_day_start(today + dt.timedelta(days=1)),
@@ -422,13 +422,15 @@ def network_facts(loaded: Loaded, *, today: dt.date) -> sig.Network:
             intelligence_on=tuple(sorted(intelligence.get(pk, ()))),
             plans=tuple(plans.get(pk, ())),
         )
-        for pk, dob in Person.objects.filter(pk__in=person_ids).values_list("pk", "date_of_birth")
+        for pk, dob in Person.objects.filter(pk__in=ids_in(person_ids)).values_list(
+            "pk", "date_of_birth"
+        )
     }
     contexts = {
         pk: sig.ContextFacts(
             id=pk, is_location=kind in LOCATION_KINDS, concerns=tuple(concerns_c.get(pk, ()))
         )
-        for pk, kind in Context.objects.filter(pk__in=context_ids).values_list("pk", "kind")
+        for pk, kind in Context.objects.filter(pk__in=ids_in(context_ids)).values_list("pk", "kind")
     }
     links = [
         sig.Link(
@@ -457,7 +459,7 @@ def network_facts(loaded: Loaded, *, today: dt.date) -> sig.Network:
             event_id=pk,
         )
         for pk, person_id, occurred_at, code, agency in ChronologyEvent.objects.filter(
-            person_id__in=near,
+            person_id__in=ids_in(near),
             category__code__in=("missing_episode", "found_after_missing"),
             superseded_by__isnull=True,
         ).values_list("pk", "person_id", "occurred_at", "category__code", "agency__code")
@@ -542,7 +544,7 @@ def context_page(viewer: User, context: Context, *, today: dt.date | None = None
         .order_by("-started_on", "id")
     )
     people_ids = {a.person_id for a in associations}
-    visible = {p.pk: p for p in visible_to(viewer, on=today).filter(pk__in=people_ids)}
+    visible = {p.pk: p for p in visible_to(viewer, on=today).filter(pk__in=ids_in(people_ids))}
     linked = [
         LinkedPerson(
             name=str(visible[a.person_id]),
@@ -562,7 +564,9 @@ def context_page(viewer: User, context: Context, *, today: dt.date | None = None
     )
     event_people = {loc.event.person_id for loc in located}
     visible_event_people = set(
-        visible_to(viewer, on=today).filter(pk__in=event_people).values_list("pk", flat=True)
+        visible_to(viewer, on=today)
+        .filter(pk__in=ids_in(event_people))
+        .values_list("pk", flat=True)
     )
     events_here = [
         (loc.event, str(loc.event.person))
@@ -690,7 +694,7 @@ def actions_visible_to(
     rows = list(actions.select_related("person", "context", "owner", "meeting"))
     person_ids = [pid for pid in (a.person_id for a in rows) if pid is not None]
     visible = set(
-        visible_to(viewer, on=today).filter(pk__in=person_ids).values_list("pk", flat=True)
+        visible_to(viewer, on=today).filter(pk__in=ids_in(person_ids)).values_list("pk", flat=True)
     )
     contexts_ok = may_view_contexts(viewer)
     shown = [

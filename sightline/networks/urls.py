@@ -7,7 +7,14 @@ app_name = "networks"
 urlpatterns = [
     path("people/<uuid:public_id>/", views.child_network, name="child-network"),
     path("people/<uuid:public_id>/graph.json", views.child_network_data, name="child-network-data"),
+    path(
+        "people/<uuid:public_id>/associations/new/",
+        views.new_association,
+        name="new-association",
+    ),
+    path("contexts/", views.context_list, name="context-list"),
     path("contexts/<uuid:public_id>/", views.context_detail, name="context-detail"),
+    path("contexts/<uuid:public_id>/<slug:what>/", views.context_work, name="context-work"),
     path("meeting/", views.meeting_list, name="meeting-list"),
     path("meeting/<int:pk>/", views.meeting_detail, name="meeting-detail"),
 ]

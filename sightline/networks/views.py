@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin
 from sightline.networks import actions, queries
+from sightline.networks import forms as network_forms
 from sightline.networks.access import access_context, record_network_view, require_meeting_access
 from sightline.networks.graph import text_rows
-from sightline.networks.models import ExploitationMeeting
+from sightline.networks.models import Context, ContextPlan, ExploitationMeeting
 from sightline.people.access import Intent, access_person
 from sightline.people.models import Person
 from sightline.people.queries import visible_to
@@ -175,3 +176,220 @@ def _agree(
         person=person,
         context=context,
     )
+
+
+# --- forms that write -----------------------------------------------------------------
+
+
+def _form_page(
+    request: HttpRequest, form: forms.Form, *, title: str, caption: str, back: str
+) -> HttpResponse:
+    return render(
+        request,
+        "networks/form.html",
+        {"form": form, "title": title, "caption": caption, "back": back},
+    )
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_association(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Link the child to another person (whose record the user may see) or a context."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    person = access_person(
+        user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
+    )
+    form = network_forms.AssociationForm(request.POST or None)
+    back = reverse("networks:child-network", kwargs={"public_id": person.public_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if user.agency is None:
+                raise ValidationError({"nature": "You belong to no agency; ask an administrator."})
+            other = None
+            context = None
+            if data["other_person"]:
+                other = visible_to(user).filter(public_id=data["other_person"]).first()
+                if other is None:
+                    raise ValidationError(
+                        {"other_person": "No person you may see has that identifier."}
+                    )
+            if data["context"]:
+                context = (
+                    queries.contexts_visible_to(user).filter(public_id=data["context"]).first()
+                )
+                if context is None:
+                    raise ValidationError({"context": "No place or group has that identifier."})
+            actions.record_association(
+                actor=user,
+                origin=origin,
+                person=person,
+                other_person=other,
+                context=context,
+                nature=data["nature"],
+                confidence=data["confidence"],
+                source_agency=user.agency,
+                started_on=data["started_on"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Association recorded.")
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"Record an association for {person}",
+        caption="Harm outside the home",
+        back=back,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def context_list(request: HttpRequest) -> HttpResponse:
+    """Places, online spaces and peer groups; search by name; record a new one."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    require_meeting_access(user, origin=origin)
+    form = network_forms.ContextForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = form.cleaned_data
+            context = actions.record_context(
+                actor=user,
+                origin=origin,
+                kind=data["kind"],
+                name=data["name"],
+                description=data["description"],
+                area=data["area"],
+                postcode=data["postcode"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{context.name} recorded.")
+            return redirect("networks:context-detail", public_id=context.public_id)
+    q = request.GET.get("q", "").strip()
+    contexts = queries.contexts_visible_to(user)
+    if q:
+        contexts = contexts.filter(name__icontains=q)
+    return render(
+        request,
+        "networks/context_list.html",
+        {"contexts": contexts.order_by("name", "pk")[:100], "q": q, "form": form},
+    )
+
+
+_CONTEXT_WORK = {
+    "refer": ("Refer for a context assessment", network_forms.ReferralForm),
+    "assess": ("Record a context assessment", network_forms.AssessmentForm),
+    "plan": ("Start a plan", network_forms.PlanForm),
+    "end-plan": ("End the plan", network_forms.EndPlanForm),
+    "concern": ("Raise a concern", network_forms.ConcernForm),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def context_work(request: HttpRequest, public_id: str, what: str) -> HttpResponse:
+    """Referral, assessment, plan and concern for a context, each through its action."""
+    if what not in _CONTEXT_WORK:
+        raise Http404("No such page")
+    user = _user(request)
+    origin = Origin.from_request(request)
+    context = access_context(user, public_id, origin=origin)
+    title, form_class = _CONTEXT_WORK[what]
+    form = form_class(request.POST or None)
+    back = reverse("networks:context-detail", kwargs={"public_id": context.public_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            _do_context_work(user, origin, context, what, form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{title}: recorded.")
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"{title}: {context.name}",
+        caption=context.get_kind_display(),
+        back=back,
+    )
+
+
+def _day(data: dict[str, object], name: str) -> dt.date:
+    value = data.get(name)
+    if not isinstance(value, dt.date):
+        raise ValidationError({name: "Enter a date."})
+    return value
+
+
+def _words(data: dict[str, object], name: str) -> str:
+    return str(data.get(name) or "")
+
+
+def _do_context_work(
+    user: User, origin: Origin, context: Context, what: str, data: dict[str, object]
+) -> None:
+    if what == "refer":
+        actions.refer_context(
+            actor=user,
+            origin=origin,
+            context=context,
+            referred_on=_day(data, "referred_on"),
+            reason=_words(data, "reason"),
+        )
+    elif what == "assess":
+        actions.record_context_assessment(
+            actor=user,
+            origin=origin,
+            context=context,
+            assessed_on=_day(data, "assessed_on"),
+            what_happens=_words(data, "what_happens"),
+            when_it_happens=_words(data, "when_it_happens"),
+            who_is_involved=_words(data, "who_is_involved"),
+            what_would_make_it_safer=_words(data, "what_would_make_it_safer"),
+        )
+    elif what == "plan":
+        lead = User.objects.filter(
+            username=_words(data, "lead_practitioner"), is_active=True
+        ).first()
+        if lead is None:
+            raise ValidationError({"lead_practitioner": "No active user has that username."})
+        actions.start_context_plan(
+            actor=user,
+            origin=origin,
+            context=context,
+            started_on=_day(data, "started_on"),
+            review_on=_day(data, "review_on"),
+            objectives=_words(data, "objectives"),
+            lead_practitioner=lead,
+        )
+    elif what == "end-plan":
+        plan = ContextPlan.objects.filter(context=context, ended_on__isnull=True).first()
+        if plan is None:
+            raise ValidationError({"ended_on": f"{context} has no open plan."})
+        actions.end_context_plan(
+            actor=user,
+            origin=origin,
+            plan=plan,
+            ended_on=_day(data, "ended_on"),
+            reason=_words(data, "reason"),
+        )
+    else:
+        actions.raise_concern(
+            actor=user,
+            origin=origin,
+            context=context,
+            started_on=_day(data, "started_on"),
+            reason=_words(data, "reason"),
+        )

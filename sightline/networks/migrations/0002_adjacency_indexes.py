@@ -6,53 +6,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('chronology', '0002_starting_vocabulary'),
-        ('networks', '0001_initial'),
-        ('people', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("chronology", "0002_starting_vocabulary"),
+        ("networks", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='association',
-            name='assoc_person_live_idx',
+            model_name="association",
+            name="assoc_person_live_idx",
         ),
         migrations.RemoveIndex(
-            model_name='association',
-            name='assoc_other_live_idx',
+            model_name="association",
+            name="assoc_other_live_idx",
         ),
         migrations.RemoveIndex(
-            model_name='association',
-            name='assoc_context_live_idx',
+            model_name="association",
+            name="assoc_context_live_idx",
         ),
         migrations.AlterField(
-            model_name='association',
-            name='context',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='associations', to='networks.context'),
+            model_name="association",
+            name="context",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="associations",
+                to="networks.context",
+            ),
         ),
         migrations.AlterField(
-            model_name='association',
-            name='other_person',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='associated_by', to='people.person'),
+            model_name="association",
+            name="other_person",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="associated_by",
+                to="people.person",
+            ),
         ),
         migrations.AlterField(
-            model_name='association',
-            name='person',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='associations', to='people.person'),
+            model_name="association",
+            name="person",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="associations",
+                to="people.person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='association',
-            index=models.Index(fields=['person', 'id'], include=('withdrawn_at',), name='assoc_person_idx'),
+            model_name="association",
+            index=models.Index(
+                fields=["person", "id"], include=("withdrawn_at",), name="assoc_person_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='association',
-            index=models.Index(fields=['other_person', 'id'], include=('withdrawn_at',), name='assoc_other_person_idx'),
+            model_name="association",
+            index=models.Index(
+                fields=["other_person", "id"],
+                include=("withdrawn_at",),
+                name="assoc_other_person_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='association',
-            index=models.Index(fields=['context', 'id'], include=('withdrawn_at',), name='assoc_context_idx'),
+            model_name="association",
+            index=models.Index(
+                fields=["context", "id"], include=("withdrawn_at",), name="assoc_context_idx"
+            ),
         ),
     ]

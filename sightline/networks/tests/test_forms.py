@@ -1,0 +1,203 @@
+"""Recording through the pages: each form goes through its action, refuses bad input
+naming the field, and writes nothing then."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from sightline.audit.models import AuditAction, AuditEvent
+from sightline.networks.models import (
+    Association,
+    ConcernFlag,
+    Context,
+    ContextAssessment,
+    ContextEvent,
+    ContextPlan,
+)
+from sightline.people.models import InvolvementRole
+from sightline.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def association_url(person):
+    return reverse("networks:new-association", kwargs={"public_id": person.public_id})
+
+
+def work_url(context, what):
+    return reverse("networks:context-work", kwargs={"public_id": context.public_id, "what": what})
+
+
+def test_the_allocated_worker_links_the_child_to_a_peer_they_may_see(
+    client, agencies, social_worker, child, peer
+):
+    factories.InvolvementFactory.create(
+        person=peer,
+        practitioner=social_worker,
+        agency=agencies["CSC"],
+        role=InvolvementRole.ALLOCATED_SOCIAL_WORKER,
+        started_on=dt.date(2024, 1, 1),
+    )
+    client.force_login(social_worker)
+    assert client.get(association_url(child)).status_code == 200
+    response = client.post(
+        association_url(child),
+        {
+            "other_person": str(peer.public_id),
+            "nature": "seen_with",
+            "confidence": "confirmed",
+            "started_on": "2025-02-01",
+        },
+    )
+    assert response.status_code == 302
+    association = Association.objects.get()
+    assert (association.person, association.other_person) == (child, peer)
+    assert association.source_agency.code == "CSC"
+    assert AuditEvent.objects.filter(action=AuditAction.RECORD_ASSOCIATION).count() == 1
+
+
+def test_a_person_the_worker_may_not_see_cannot_be_named(client, social_worker, child, adult):
+    client.force_login(social_worker)
+    response = client.post(
+        association_url(child),
+        {
+            "other_person": str(adult.public_id),
+            "nature": "seen_with",
+            "confidence": "confirmed",
+            "started_on": "2025-02-01",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["other_person"] == [
+        "No person you may see has that identifier."
+    ]
+    assert Association.objects.count() == 0
+
+
+def test_the_action_names_the_field_when_the_nature_does_not_fit(
+    client, social_worker, child, place
+):
+    client.force_login(social_worker)
+    response = client.post(
+        association_url(child),
+        {
+            "context": str(place.public_id),
+            "nature": "exploited_by",
+            "confidence": "possible",
+            "started_on": "2025-02-01",
+        },
+    )
+    assert "link to a person" in response.context["form"].errors["nature"][0]
+    assert Association.objects.count() == 0
+
+
+def test_no_association_form_without_a_relationship(client, teacher, child):
+    client.force_login(teacher)
+    assert client.get(association_url(child)).status_code == 404
+    assert client.post(association_url(child), {}).status_code == 404
+
+
+def test_a_practitioner_records_a_context_and_finds_it(client, police_officer):
+    client.force_login(police_officer)
+    response = client.post(
+        reverse("networks:context-list"),
+        {"kind": "shop", "name": "Chicken shop, Roundhay Road", "area": "Harehills"},
+    )
+    context = Context.objects.get()
+    assert response["Location"] == reverse(
+        "networks:context-detail", kwargs={"public_id": context.public_id}
+    )
+    listing = client.get(reverse("networks:context-list"), {"q": "chicken"})
+    assert "Chicken shop, Roundhay Road" in listing.content.decode()
+    assert (
+        client.get(reverse("networks:context-list"), {"q": "park"}).context["contexts"].count() == 0
+    )
+
+
+def test_administrators_may_not_record_contexts(client, administrator):
+    client.force_login(administrator)
+    assert (
+        client.post(reverse("networks:context-list"), {"kind": "park", "name": "x"}).status_code
+        == 404
+    )
+    assert Context.objects.count() == 0
+
+
+def test_a_context_is_referred_assessed_planned_and_flagged_through_its_page(
+    client, social_worker, place
+):
+    client.force_login(social_worker)
+    steps = [
+        ("refer", {"referred_on": "2025-03-01", "reason": "Younger children recruited here"}),
+        (
+            "assess",
+            {
+                "assessed_on": "2025-03-10",
+                "what_happens": "Dealing",
+                "when_it_happens": "Evenings",
+                "who_is_involved": "Two adults, six pupils",
+                "what_would_make_it_safer": "Lighting and youth work",
+            },
+        ),
+        (
+            "plan",
+            {
+                "started_on": "2025-03-12",
+                "review_on": "2025-06-12",
+                "objectives": "Safer towpath",
+                "lead_practitioner": social_worker.username,
+            },
+        ),
+        ("concern", {"started_on": "2025-03-12", "reason": "Knife found"}),
+        ("end-plan", {"ended_on": "2025-06-12", "reason": "Risk reduced"}),
+    ]
+    for what, data in steps:
+        response = client.post(work_url(place, what), data)
+        assert response.status_code == 302, (
+            what,
+            response.context and response.context["form"].errors,
+        )
+    kinds = list(ContextEvent.objects.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["referral", "assessment", "plan_started", "concern_raised", "plan_ended"]
+    assert ContextAssessment.objects.get().who_is_involved == "Two adults, six pupils"
+    assert ContextPlan.objects.get().ended_on == dt.date(2025, 6, 12)
+    assert ConcernFlag.objects.get().reason == "Knife found"
+    html = client.get(reverse("networks:context-detail", kwargs={"public_id": place.public_id}))
+    assert "Lighting and youth work" in html.content.decode()
+
+
+def test_context_forms_refuse_bad_input_naming_the_field(client, social_worker, place):
+    client.force_login(social_worker)
+    response = client.post(
+        work_url(place, "plan"),
+        {
+            "started_on": "2025-03-12",
+            "review_on": "2025-03-01",
+            "objectives": "x",
+            "lead_practitioner": social_worker.username,
+        },
+    )
+    assert "review_on" in response.context["form"].errors
+    response = client.post(
+        work_url(place, "plan"),
+        {
+            "started_on": "2025-03-12",
+            "review_on": "2025-04-01",
+            "objectives": "x",
+            "lead_practitioner": "nobody",
+        },
+    )
+    assert "lead_practitioner" in response.context["form"].errors
+    response = client.post(work_url(place, "end-plan"), {"ended_on": "2025-03-12", "reason": "x"})
+    assert response.context["form"].errors["ended_on"] == ["Canal towpath has no open plan."]
+    response = client.post(work_url(place, "refer"), {"referred_on": "2025-03-01"})
+    assert "reason" in response.context["form"].errors
+    assert ContextEvent.objects.count() == 0
+    assert client.get(work_url(place, "demolish")).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["panel_analyst", "administrator"])
+def test_context_work_is_404_without_a_case_role(client, request, place, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(work_url(place, "refer")).status_code == 404

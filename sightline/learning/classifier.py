@@ -82,8 +82,31 @@ class ThemeSuggester:
         matrix = self.vectorizer.transform(texts)
         return {code: model.predict_proba(matrix)[:, 1] for code, model in self.models.items()}
 
+    def predict(
+        self, texts: Sequence[str], *, threshold: float = THRESHOLD
+    ) -> list[frozenset[str]]:
+        """What ``suggest`` would offer for each text, as sets of codes (for evaluation)."""
+        probabilities = self.probabilities(texts)
+        owners: list[int] = []
+        sentences: list[str] = []
+        for index, text in enumerate(texts):
+            for sentence in _SENTENCE.split(text.strip()):
+                if sentence:
+                    owners.append(index)
+                    sentences.append(sentence)
+        matrix = self.vectorizer.transform(sentences) if sentences else None
+        found: list[set[str]] = [set() for _ in texts]
+        for code, values in probabilities.items():
+            best = np.full(len(texts), -np.inf)
+            if matrix is not None:
+                np.maximum.at(best, owners, matrix @ self.models[code].coef_[0])
+            for row in np.flatnonzero((values >= threshold) & (best > 0)):
+                found[int(row)].add(code)
+        return [frozenset(codes) for codes in found]
+
     def suggest(self, text: str, *, threshold: float = THRESHOLD) -> list[Suggestion]:
-        """Themes at or above ``threshold``, most likely first, each with its best sentence."""
+        """Themes at or above ``threshold``, most likely first, each with the sentence
+        that speaks most for it; a theme no sentence speaks for is left out."""
         if not text.strip():
             return []
         probabilities = self.probabilities([text])
@@ -97,7 +120,9 @@ class ThemeSuggester:
             weights = self.models[code].coef_[0]
             scores = sentence_matrix @ weights
             best = int(np.argmax(scores))
-            found.append(Suggestion(code, probability, sentences[best] if scores[best] > 0 else ""))
+            if scores[best] <= 0:
+                continue  # no sentence speaks for it: an estimate without evidence is not shown
+            found.append(Suggestion(code, probability, sentences[best]))
         return sorted(found, key=lambda s: (-s.probability, s.code))
 
 
@@ -192,7 +217,9 @@ def evaluate(
     threshold: float = THRESHOLD,
 ) -> Evaluation:
     """K-fold cross-validation: each review is suggested for by a model that never saw
-    it. Counts are summed over folds; a theme skipped in any fold is reported as such."""
+    it, exactly as the coding page would (estimate at the threshold and a sentence that
+    speaks for the theme). Counts are summed over folds; a theme skipped in any fold is
+    reported as such."""
     from sklearn.model_selection import KFold
 
     if folds < 2:
@@ -211,11 +238,10 @@ def evaluate(
             [texts[i] for i in train], [labels[i] for i in train], codes=codes
         )
         skipped.update(model.skipped)
-        probabilities = model.probabilities([texts[i] for i in test])
-        for row, index in enumerate(test):
-            predicted[index] = frozenset(
-                code for code, values in probabilities.items() if values[row] >= threshold
-            )
+        for index, codes_found in zip(
+            test, model.predict([texts[i] for i in test], threshold=threshold), strict=True
+        ):
+            predicted[index] = codes_found
     baseline = [keyword_baseline(text, theme_labels) for text in texts]
     learnt = [code for code in codes if code not in skipped]
     return Evaluation(

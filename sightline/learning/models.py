@@ -201,6 +201,33 @@ class ReviewDocument(models.Model):
     def financial_year(self) -> int:
         return financial_year(self.notified_on)
 
+    @property
+    def known_to(self) -> list[str]:
+        """The agencies that knew the child, in words."""
+        social_care = [
+            words
+            for flag, words in (
+                (self.child_protection_plan, "child protection plan now or before"),
+                (self.child_in_need_plan, "child in need plan"),
+                (self.looked_after, "looked after"),
+            )
+            if flag
+        ]
+        known = []
+        if self.known_to_social_care:
+            detail = f" ({', '.join(social_care)})" if social_care else ""
+            known.append(f"children's social care{detail}")
+        known += [
+            name
+            for flag, name in (
+                (self.known_to_police, "police"),
+                (self.known_to_health, "health"),
+                (self.known_to_education, "education"),
+            )
+            if flag
+        ]
+        return known
+
 
 class CodingStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"

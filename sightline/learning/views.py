@@ -207,7 +207,7 @@ def review_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         initial = {"themes": [t.code for t in mine.themes.all()], "note": mine.note}
     form = CodingForm(request.POST or None, taxonomy=taxonomy, initial=initial)
     submitted = mine is not None and mine.status == CodingStatus.SUBMITTED
-    if request.method == "POST" and not submitted and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             actions.save_coding(
                 actor=user,
@@ -241,6 +241,8 @@ def review_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             # Coders work blind: others' codings show only once one's own is submitted.
             "codings": codings if submitted else [],
             "submitted_count": len(codings),
+            # A third analyst who has not started a coding of their own may adjudicate.
+            "may_adjudicate": len(codings) >= 2 and (submitted or mine is None),
             "final": final,
             "suggestions": [] if submitted else suggestions.suggest_for(document.text),
         },

@@ -109,6 +109,9 @@ def test_an_analyst_codes_a_review_and_sees_the_themes_chart(browser, panel_anal
     page = browser.page
 
     page.goto(f"{browser.base}/learning/reviews/{document.public_id}/")
+    if os.environ.get("SIGHTLINE_SCREENSHOTS"):
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "learning-coding.png"), full_page=True)
     page.get_by_label("Optimism bias").check()
     page.get_by_label("Neglect").check()
     page.get_by_role("button", name="Submit coding").click()

@@ -53,6 +53,15 @@ def test_it_suggests_a_theme_with_the_sentence_that_shows_it(small_corpus):
     assert found["domestic_abuse"].evidence.startswith("There were repeated police call-outs")
     assert "sudi" not in found
     assert model.suggest("   ") == []
+    # Words it never saw: whatever the estimate, no sentence speaks for any theme.
+    assert max(v[0] for v in model.probabilities(["Zebra quantum."]).values()) >= 0.3
+    assert model.suggest("Zebra quantum.", threshold=0.3) == []
+    # predict() offers the same themes as suggest(), for many texts at once.
+    assert model.predict([text, "Zebra quantum.", ""], threshold=0.3) == [
+        frozenset(s.code for s in model.suggest(text, threshold=0.3)),
+        frozenset(),
+        frozenset(),
+    ]
 
 
 def test_it_skips_themes_with_too_few_examples(small_corpus):

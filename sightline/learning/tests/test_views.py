@@ -241,3 +241,52 @@ def test_adjudication_uses_the_version_the_review_was_coded_against(
     )
     assert response.status_code == 302
     assert FinalCoding.objects.get(document=document).taxonomy == version_one
+
+
+def test_a_second_submission_is_refused_with_a_message(client, panel_analyst):
+    document = ReviewDocumentFactory.create()
+    page = reverse("learning:review", args=[document.public_id])
+    client.force_login(panel_analyst)
+    client.post(page, {"themes": ["neglect"], "submit": "on"})
+    response = client.post(page, {"themes": ["workload"], "submit": "on"})
+    assert response.status_code == 200
+    assert "you have already submitted your coding" in response.content.decode()
+    assert list(Coding.objects.get().themes.values_list("code", flat=True)) == ["neglect"]
+
+
+def test_a_third_analyst_is_offered_adjudication_without_seeing_the_codings(
+    client, panel_analyst, second_analyst, agencies
+):
+    third = UserFactory.create(username="cy.analyst", agency=agencies["CSC"], role="panel_analyst")
+    document = ReviewDocumentFactory.create()
+    for user in (panel_analyst, second_analyst):
+        actions.save_coding(
+            actor=user,
+            origin=CLI,
+            document=document,
+            taxonomy=actions.published_taxonomy(),
+            theme_codes=["neglect"],
+            note=f"{user.username} note",
+            submit=True,
+        )
+    client.force_login(third)
+    html = client.get(reverse("learning:review", args=[document.public_id])).content.decode()
+    assert "decide the final coding" in html
+    assert "ana.analyst note" not in html
+
+
+def test_the_review_page_says_who_knew_the_child(client, panel_analyst):
+    document = ReviewDocumentFactory.create(
+        known_to_social_care=True,
+        child_protection_plan=True,
+        child_in_need_plan=False,
+        known_to_police=True,
+        known_to_health=False,
+    )
+    assert document.known_to == [
+        "children's social care (child protection plan now or before)",
+        "police",
+    ]
+    client.force_login(panel_analyst)
+    html = client.get(reverse("learning:review", args=[document.public_id])).content.decode()
+    assert "children&#x27;s social care (child protection plan now or before); police" in html

@@ -64,7 +64,10 @@ class AuditAction(models.TextChoices):
     RECORD_CONTEXT = "record_context", "Recorded a place, online space or peer group"
     RECORD_ASSOCIATION = "record_association", "Recorded an association"
     WITHDRAW_ASSOCIATION = "withdraw_association", "Withdrew an association"
-    RECORD_EVENT_CONTEXT = "record_event_context", "Recorded where an event happened and who was there"
+    RECORD_EVENT_CONTEXT = (
+        "record_event_context",
+        "Recorded where an event happened and who was there",
+    )
     RECORD_CONCERN_FLAG = "record_concern_flag", "Recorded a concern about an adult or context"
     END_CONCERN_FLAG = "end_concern_flag", "Ended a concern about an adult or context"
     RECORD_CONTEXT_WORK = "record_context_work", "Recorded a context referral, assessment or plan"
@@ -77,6 +80,19 @@ class AuditAction(models.TextChoices):
     ACKNOWLEDGE_REFERRAL = "acknowledge_referral", "Acknowledged a referral"
     RECORD_REFERRAL_OUTCOME = "record_referral_outcome", "Recorded a referral outcome"
     ESCALATE_REFERRAL = "escalate_referral", "Escalated an overdue referral"
+    BREAK_GLASS = "break_glass", "Opened a record without a relationship (emergency access)"
+    END_BREAK_GLASS = "end_break_glass", "Ended emergency access"
+    REVIEW_BREAK_GLASS = "review_break_glass", "Reviewed an emergency access"
+    VIEW_ACCESS_LOG = "view_access_log", "Viewed who has seen a record"
+    VIEW_IDENTITY = "view_identity", "Viewed a person's name and date of birth only"
+    EXPORT_CHRONOLOGY = "export_chronology", "Exported a chronology"
+    EXPORT_CASELOAD = "export_caseload", "Exported a list of children"
+    RECORD_CASE_RELATIONSHIP = "record_case_relationship", "Recorded a core group member or invitee"
+    END_CASE_RELATIONSHIP = "end_case_relationship", "Ended a core group membership or invitation"
+    ENROL_TWO_FACTOR = "enrol_two_factor", "Set up two-factor authentication"
+    VERIFY_TWO_FACTOR = "verify_two_factor", "Signed in with an authentication code"
+    SESSION_ENDED = "session_ended", "A session ended (idle or absolute time limit)"
+    SET_TOKEN_SCOPES = "set_token_scopes", "Set an API token's scopes and rate"
 
 
 class AuditEvent(models.Model):

@@ -35,7 +35,7 @@ class MatchRequestSerializer(serializers.Serializer[dict[str, Any]]):
     family_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     other_names = serializers.CharField(required=False, allow_blank=True, max_length=500)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
-    sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True)
+    sex = serializers.ChoiceField(choices=[*Sex.values, ""], required=False)
     nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
     address = serializers.CharField(required=False, allow_blank=True, max_length=300)
     postcode = serializers.CharField(required=False, allow_blank=True, max_length=10)

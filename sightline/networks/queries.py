@@ -12,7 +12,7 @@ the people and contexts those reach, newest first along the (column, id) indexes
 import datetime as dt
 import uuid
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection
@@ -147,31 +147,122 @@ def load_neighbourhood(seeds: Collection[int], *, fanout: int = FANOUT) -> Loade
     if fanout < 1:
         raise ValueError("fanout must be at least 1")
     hops: dict[str, int] = {sig.person_key(s): 0 for s in seeds}
+    # Associations stay on the person they were recorded about; a person merged into
+    # another is read as the survivor, and the survivor's links include theirs.
+    survivor = _merged_into(seeds)
     live = Association.objects.filter(withdrawn_at__isnull=True)
-    seed_ids = ids_in(seeds)
+    seed_ids = ids_in([*seeds, *survivor])
     first = _rows(live.filter(Q(person_id__in=seed_ids) | Q(other_person_id__in=seed_ids)))
-    rows = {row.id: row for row in first}
-    for row in first:
+    read = {row.id: row for row in first}
+    survivor.update(_survivors(_people_in(first) - set(survivor)))
+    rows: dict[int, Row] = {}
+    for row in _resolved(first, survivor):
+        rows[row.id] = row
         for key in (row.source, row.target):
             hops.setdefault(key, 1)
     people = sorted(int(k[2:]) for k, h in hops.items() if h == 1 and k.startswith("p:"))
     contexts = sorted(int(k[2:]) for k, h in hops.items() if h == 1 and k.startswith("c:"))
     if not people and not contexts:
         return Loaded(tuple(sorted(seeds)), rows, hops)
+    aliases = _merged_into(people) if people else {}
+    survivor.update(aliases)
+    near = sorted({*people, *aliases})
     if connection.vendor == "postgresql":
-        second = _second_step_postgresql(people, contexts, fanout)
+        second = _second_step_postgresql(near, contexts, fanout)
     else:
-        second = _second_step_portable(people, contexts, fanout)
+        second = _second_step_portable(near, contexts, fanout)
     full: set[str] = set()
+    second_rows: list[Row] = []
     for via, found in second.items():
         if len(found) > fanout:
             full.add(via)
-        for row in found[:fanout]:
-            rows.setdefault(row.id, row)
-            for key in (row.source, row.target):
-                hops.setdefault(key, 2)
-    more = _links_not_read(full, rows) if full else {}
+        second_rows.extend(found[:fanout])
+    for row in second_rows:
+        read.setdefault(row.id, row)
+    survivor.update(_survivors(_people_in(second_rows) - set(survivor)))
+    for row in _resolved(second_rows, survivor):
+        rows.setdefault(row.id, row)
+        for key in (row.source, row.target):
+            hops.setdefault(key, 2)
+    more: dict[str, int] = {}
+    for key, count in (_links_not_read(full, read) if full else {}).items():
+        pk = int(key[2:])
+        target = sig.person_key(survivor.get(pk, pk)) if key.startswith("p:") else key
+        more[target] = more.get(target, 0) + count
     return Loaded(tuple(sorted(seeds)), rows, hops, more)
+
+
+def _people_in(rows: Iterable[Row]) -> set[int]:
+    found = set()
+    for row in rows:
+        found.add(row.person_id)
+        if row.other_person_id is not None:
+            found.add(row.other_person_id)
+    return found
+
+
+_MAX_MERGE_DEPTH = 20
+
+
+def _merged_into(ids: Collection[int]) -> dict[int, int]:
+    """People merged (directly or through others) into one of ``ids``: merged -> survivor."""
+    result: dict[int, int] = {}
+    frontier = {pk: pk for pk in ids}  # person -> the survivor in ``ids`` it leads to
+    for _ in range(_MAX_MERGE_DEPTH):
+        if not frontier:
+            break
+        found = Person.objects.filter(merged_into__in=ids_in(frontier)).values_list(
+            "pk", "merged_into"
+        )
+        following = {}
+        for pk, into in found:
+            if pk not in result and into is not None:
+                result[pk] = frontier[into]
+                following[pk] = frontier[into]
+        frontier = following
+    return result
+
+
+def _survivors(ids: Collection[int]) -> dict[int, int]:
+    """For those of ``ids`` who were merged into someone: the person they now are."""
+    if not ids:
+        return {}
+    merged = Person.objects.filter(pk__in=ids_in(ids), merged_into__isnull=False)
+    into: dict[int, int] = {
+        pk: target for pk, target in merged.values_list("pk", "merged_into") if target is not None
+    }
+    chain: dict[int, int | None] = dict(into)
+    result: dict[int, int] = {}
+    for pk, first in into.items():
+        target = first
+        for _ in range(_MAX_MERGE_DEPTH):
+            if target not in chain:
+                chain[target] = (
+                    Person.objects.filter(pk=target).values_list("merged_into", flat=True).first()
+                )
+            following = chain[target]
+            if following is None:
+                break
+            target = following
+        result[pk] = target
+    return result
+
+
+def _resolved(rows: Iterable[Row], survivor: dict[int, int]) -> list[Row]:
+    """``rows`` with merged people replaced by their survivors (links that now join a
+    person to themselves are left out)."""
+    resolved = []
+    for row in rows:
+        person = survivor.get(row.person_id, row.person_id)
+        other = row.other_person_id
+        if other is not None:
+            other = survivor.get(other, other)
+            if other == person:
+                continue
+        if person != row.person_id or other != row.other_person_id:
+            row = replace(row, person_id=person, other_person_id=other)
+        resolved.append(row)
+    return resolved
 
 
 # (column, node kind) for each direction a link is read from a node.

@@ -28,9 +28,11 @@ def test_the_neighbourhood_reaches_two_hops_and_skips_withdrawn_links(
     gone = link(child, agency=police, other=too_far)
     gone.withdrawn_at = timezone.now()
     gone.save()
-    # PostgreSQL: the first step, then every second-step direction in one query.
-    # Elsewhere: one query per node and direction (peer both ways, place).
-    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1 + 3):
+    # Associations: the first step, then every second-step direction in one query on
+    # PostgreSQL (elsewhere one per node and direction: peer both ways, place). Plus four
+    # small lookups of merged people (none here).
+    associations = 2 if connection.vendor == "postgresql" else 1 + 3
+    with django_assert_num_queries(associations + 4):
         loaded = queries.load_neighbourhood([child.pk])
     assert loaded.hops == {
         f"p:{child.pk}": 0,
@@ -68,6 +70,47 @@ def test_each_node_one_step_out_gives_at_most_its_fanout_and_counts_the_rest(
     assert len(everything.hops) == 1 + 2 + 5 + 2
     with pytest.raises(ValueError, match="fanout"):
         queries.load_neighbourhood([child.pk], fanout=0)
+
+
+def test_merged_people_are_read_as_their_survivors(agencies, child, peer, adult):
+    police = agencies["POLICE"]
+    person = factories.PersonFactory.create
+    survivor = person()
+    merged = person(merged_into=survivor)
+    link(child, agency=police, other=merged)  # recorded before the merge
+    child_duplicate = person(merged_into=child)
+    friend = person()
+    link(child_duplicate, agency=police, other=friend)  # about the child's duplicate
+    self_loop = person(merged_into=child)
+    link(child, agency=police, other=self_loop)  # now the child and themselves
+    end = person()
+    middle = person(merged_into=end)
+    first = person(merged_into=middle)
+    link(first, agency=police, other=child)  # a chain of merges
+    peer_duplicate = person(merged_into=peer)
+    link(child, agency=police, other=peer)
+    far = person()
+    link(peer_duplicate, agency=police, other=far)  # the peer's duplicate's link
+    loaded = queries.load_neighbourhood([child.pk])
+    keys = {
+        f"p:{p.pk}": name
+        for p, name in [
+            (survivor, "survivor"),
+            (friend, "friend"),
+            (end, "end of chain"),
+            (peer, "peer"),
+            (far, "far"),
+            (merged, "merged"),
+            (child_duplicate, "duplicate"),
+            (self_loop, "self"),
+            (first, "first"),
+            (middle, "middle"),
+            (peer_duplicate, "peer dup"),
+        ]
+    }
+    reached = {keys[k]: h for k, h in loaded.hops.items() if k in keys}
+    assert reached == {"survivor": 1, "friend": 1, "end of chain": 1, "peer": 1, "far": 2}
+    assert all(r.person_id != r.other_person_id for r in loaded.rows.values())
 
 
 def test_a_child_with_no_links_has_a_network_of_one(social_worker, child):

@@ -102,10 +102,22 @@ class Problems:
         }
 
 
+_NON_LETTER = re.compile(r"[^a-z0-9 ]+")
+
+
+def name_key(text: str) -> str:
+    """``people.normalise.name_key``, with a fast path for plain ASCII text (most of it):
+    the same result, without the Unicode decomposition (a test holds the two equal)."""
+    if text.isascii():
+        lowered = text.lower().replace("-", " ").replace("'", "")
+        return " ".join(_NON_LETTER.sub(" ", lowered).split())
+    return normalise.name_key(text)
+
+
 @lru_cache(maxsize=262144)
 def _name(text: str) -> tuple[str, str | None]:
     """(normalised name without generation words, generation or None)."""
-    words = normalise.name_key(text).split()
+    words = name_key(text).split()
     generation = None
     kept: list[str] = []
     for word in words:
@@ -123,10 +135,12 @@ def _postcode(text: str) -> str | None:
     return normalise.postcode(text)
 
 
-@lru_cache(maxsize=65536)
 def _nhs(text: str) -> str | None:
-    digits = normalise.nhs_digits(text)
-    return digits if normalise.is_valid_nhs_number(digits) else None
+    """Ten digits passing the modulus-11 check (as ``normalise.is_valid_nhs_number``)."""
+    digits = "".join(text.split())
+    if len(digits) != 10 or not digits.isdigit():
+        return None
+    return digits if normalise.nhs_check_digit(digits[:9]) == int(digits[9]) else None
 
 
 def parse_date_of_birth(value: str | dt.date | None) -> dt.date | None:
@@ -193,6 +207,19 @@ def features(
     record: IdentityRecord, unique_id: int, problems: Problems | None = None
 ) -> dict[str, Any]:
     """The model's input columns for ``record`` (blank values are None)."""
+    columns, (bad_nhs, bad_dob, bad_postcode) = _columns(record)
+    if problems is not None:
+        problems.invalid_nhs_numbers += bad_nhs
+        problems.invalid_dates_of_birth += bad_dob
+        problems.invalid_postcodes += bad_postcode
+    row = dict(columns)
+    row["unique_id"] = unique_id
+    return row
+
+
+# Agencies often hold identical records: normalise each distinct record once.
+@lru_cache(maxsize=1 << 18)
+def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, int]]:
     given, given_gen = _name(record.given_name)
     family, family_gen = _name(record.family_name)
     given1 = given.split(" ", 1)[0] if given else ""
@@ -200,18 +227,16 @@ def features(
     dob = parse_date_of_birth(record.date_of_birth)
     nhs = _nhs(record.nhs_number) if record.nhs_number.strip() else None
     postcode = _postcode(record.postcode) if record.postcode else None
-    if problems is not None:
-        if record.nhs_number.strip() and nhs is None:
-            problems.invalid_nhs_numbers += 1
-        if record.date_of_birth not in (None, "") and dob is None:
-            problems.invalid_dates_of_birth += 1
-        if record.postcode.strip() and postcode is None:
-            problems.invalid_postcodes += 1
-    address = _name(_POSTCODE_IN_TEXT.sub(" ", record.address))[0] if record.address else ""
+    problems = (
+        int(bool(record.nhs_number.strip()) and nhs is None),
+        int(record.date_of_birth not in (None, "") and dob is None),
+        int(bool(record.postcode.strip()) and postcode is None),
+    )
+    address, address_words, house = _address(record.address)
     swapped = swapped_date(dob) if dob else None
     sex = record.sex.strip().upper()
-    return {
-        "unique_id": unique_id,
+    columns = {
+        "unique_id": None,
         "given": given or None,
         "given1": given1 or None,
         "given_formal": list(formal_names(given1)) if given1 else None,
@@ -228,18 +253,27 @@ def features(
         "nhs": nhs,
         "postcode": postcode,
         "district": postcode.split(" ", 1)[0] if postcode else None,
-        "address": address or None,
-        "address_words": sorted(set(address.split())) if address else None,
-        "house": _house(address),
+        "address": address,
+        "address_words": address_words,
+        "house": house,
     }
+    return columns, problems
 
 
-def _house(address: str) -> str | None:
-    """The house number (first word with a digit), or None."""
-    for word in address.split()[:3]:
-        if any(ch.isdigit() for ch in word):
-            return word
-    return None
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=1 << 17)
+def _address(text: str) -> tuple[str | None, list[str] | None, str | None]:
+    """(normalised line without any postcode, its distinct words, the house number)."""
+    if not text:
+        return None, None, None
+    address = name_key(_POSTCODE_IN_TEXT.sub(" ", text))
+    if not address:
+        return None, None, None
+    words = address.split()
+    house = next((word for word in words[:3] if _DIGIT.search(word)), None)
+    return address, sorted(set(words)), house
 
 
 def blocking_keys(row: dict[str, Any]) -> list[str]:

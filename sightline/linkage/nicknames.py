@@ -97,7 +97,6 @@ _FORMS: dict[str, tuple[str, ...]] = {
     "megan": ("meghan", "meagan"),
     "hannah": ("hana", "hanna"),
     "isabel": ("isabelle", "isobel", "izzy"),
-    "stephen": ("steven", "stephan", "steve"),
     "jon": ("john",),
 }
 

@@ -132,3 +132,29 @@ def test_it_makes_blocking_keys_and_swapped_query_keys():
 @pytest.mark.parametrize("text", ["", "   "])
 def test_it_gives_no_keys_for_an_empty_record(text):
     assert blocking_keys(features(IdentityRecord(given_name=text), 0)) == []
+
+
+def test_its_fast_name_key_equals_the_shared_one():
+    import random
+
+    from sightline.linkage.features import name_key
+    from sightline.people import normalise
+
+    rng = random.Random(1)
+    alphabet = "abcXYZ09 -'\t.,/é\u2019ÅöÑ"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    texts += ["O'Brien-Smith", "  Mary   Jane ", "ZOË", "D\u2019Arcy"]
+    assert [name_key(t) for t in texts] == [normalise.name_key(t) for t in texts]
+
+
+def test_its_nhs_check_equals_the_shared_one():
+    import random
+
+    from sightline.linkage.features import _nhs
+    from sightline.people import normalise
+
+    rng = random.Random(2)
+    numbers = ["".join(rng.choice("0123456789") for _ in range(10)) for _ in range(5000)]
+    numbers += [nhs_number(n) for n in range(200)] + ["999 000 0018", "12345", "", "99900000\uff118"]
+    for number in numbers:
+        assert (_nhs(number) is not None) == normalise.is_valid_nhs_number(number), number

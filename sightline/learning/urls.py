@@ -19,6 +19,7 @@ urlpatterns = [
     path("reviews/<str:public_id>/", views.review_detail, name="review"),
     path("reviews/<str:public_id>/adjudicate", views.adjudicate, name="adjudicate"),
     path("agreement/", views.agreement, name="agreement"),
+    path("regions/", views.authority_regions, name="regions"),
     path("reports/annual/", views.annual_report, name="annual-report"),
     path("statistics/", views.national_statistics, name="national-statistics"),
     path(

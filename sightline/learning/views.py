@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sightline.accounts.models import User
+from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.learning import (
@@ -33,9 +34,11 @@ from sightline.learning.forms import (
     ThemeForm,
 )
 from sightline.learning.models import (
+    AuthorityRegion,
     Coding,
     CodingStatus,
     FinalCoding,
+    Region,
     Taxonomy,
     TaxonomyStatus,
     Theme,
@@ -416,3 +419,35 @@ def national_statistics_csv(request: HttpRequest, year: int) -> HttpResponse:
         f'attachment; filename="sightline-notifications-{result.label}.csv"'
     )
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def authority_regions(request: HttpRequest) -> HttpResponse:
+    """The region of each local authority, for the regional statistics table."""
+    user = _user(request)
+    require(user, Capability.EDIT_TAXONOMY)
+    authorities = Agency.objects.filter(kind=AgencyKind.CHILDRENS_SOCIAL_CARE)
+    if request.method == "POST":
+        agency = get_object_or_404(authorities, code=request.POST.get("local_authority", ""))
+        try:
+            actions.set_authority_region(
+                actor=user,
+                origin=Origin.from_request(request),
+                local_authority=agency,
+                region=request.POST.get("region", ""),
+            )
+        except actions.LearningError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Region of {agency.name} saved")
+        return HttpResponseRedirect(request.path)
+    regions = dict(AuthorityRegion.objects.values_list("local_authority_id", "region"))
+    return render(
+        request,
+        "learning/regions.html",
+        {
+            "rows": [(agency, regions.get(agency.pk, "")) for agency in authorities],
+            "choices": Region.choices,
+        },
+    )

@@ -50,8 +50,10 @@ def test_it_loads_nothing_from_a_file_with_a_bad_line(tmp_path, small_file):
         run("load-review-corpus", str(tmp_path / "missing.jsonl"))
 
 
-def test_it_loads_the_shipped_corpus_by_default():
-    assert "Imported 600 synthetic reviews" in run("load-review-corpus")
+def test_it_loads_the_shipped_corpus_by_default_and_once_with_if_empty():
+    assert "Imported 600 synthetic reviews" in run("load-review-corpus", "--if-empty")
+    assert "nothing imported" in run("load-review-corpus", "--if-empty")
+    assert ReviewDocument.objects.count() == 600
 
 
 def test_it_evaluates_suggestions_on_a_file_as_json(small_file):

@@ -4,7 +4,7 @@ from django.urls import reverse
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.learning import actions
-from sightline.learning.models import Coding, FinalCoding, Taxonomy, TaxonomyStatus
+from sightline.learning.models import AuthorityRegion, Coding, FinalCoding, Taxonomy, TaxonomyStatus
 from sightline.testing.factories import ReviewDocumentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +290,18 @@ def test_the_review_page_says_who_knew_the_child(client, panel_analyst):
     client.force_login(panel_analyst)
     html = client.get(reverse("learning:review", args=[document.public_id])).content.decode()
     assert "children&#x27;s social care (child protection plan now or before); police" in html
+
+
+def test_an_administrator_sets_a_local_authoritys_region(client, administrator, teacher, agencies):
+    page = reverse("learning:regions")
+    client.force_login(teacher)
+    assert client.get(page).status_code == 404
+    client.force_login(administrator)
+    assert 'name="local_authority" value="CSC"' in client.get(page).content.decode()
+    client.post(page, {"local_authority": "CSC", "region": "yorkshire"})
+    assert AuthorityRegion.objects.get(local_authority=agencies["CSC"]).region == "yorkshire"
+    assert last_audit().action == AuditAction.SET_AUTHORITY_REGION
+    response = client.post(page, {"local_authority": "CSC", "region": "mars"}, follow=True)
+    assert "region: &#x27;mars&#x27; is not one of" in response.content.decode()
+    # Only local authorities' children's social care have a region.
+    assert client.post(page, {"local_authority": "POLICE", "region": "london"}).status_code == 404

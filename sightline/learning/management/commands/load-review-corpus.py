@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sightline.audit.actions import CLI
 from sightline.learning.actions import LearningError, import_review_corpus
 from sightline.learning.corpus import SHIPPED_CORPUS, CorpusError, read_corpus
+from sightline.learning.models import ReviewDocument
 
 
 class Command(BaseCommand):
@@ -26,9 +27,17 @@ class Command(BaseCommand):
             action="store_true",
             help="import the reviews without their themes, to be coded here",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing if any review is already recorded (for `make demo`)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
+        if options["if_empty"] and ReviewDocument.objects.exists():
+            self.stdout.write("Reviews are already recorded; nothing imported")
+            return
         try:
             with path.open(encoding="utf-8") as stream:
                 header, records = read_corpus(stream)

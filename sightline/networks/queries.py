@@ -634,20 +634,23 @@ def context_page(viewer: User, context: Context, *, today: dt.date | None = None
         .select_related("source_agency")
         .order_by("-started_on", "id")
     )
-    people_ids = {a.person_id for a in associations}
+    survivor = _survivors({a.person_id for a in associations})
+    people_ids = {survivor.get(a.person_id, a.person_id) for a in associations}
     visible = {p.pk: p for p in visible_to(viewer, on=today).filter(pk__in=ids_in(people_ids))}
-    linked = [
-        LinkedPerson(
-            name=str(visible[a.person_id]),
-            public_id=str(visible[a.person_id].public_id),
-            nature=nature_label(a.nature, to_context=True),
-            confidence=a.get_confidence_display(),
-            agency=a.source_agency.code,
-            started_on=a.started_on,
-        )
-        for a in associations
-        if a.person_id in visible
-    ]
+    linked = []
+    for a in associations:
+        shown = visible.get(survivor.get(a.person_id, a.person_id))
+        if shown is not None:
+            linked.append(
+                LinkedPerson(
+                    name=str(shown),
+                    public_id=str(shown.public_id),
+                    nature=nature_label(a.nature, to_context=True),
+                    confidence=a.get_confidence_display(),
+                    agency=a.source_agency.code,
+                    started_on=a.started_on,
+                )
+            )
     located = list(
         EventLocation.objects.filter(context=context)
         .select_related("event__agency", "event__category", "event__person")

@@ -303,3 +303,13 @@ def test_context_actions_are_shown_to_practitioners(
     client.force_login(teacher)
     assert "Lighting survey" in client.get(url).content.decode()
     assert Context.objects.get().events.get().kind == "meeting_action"
+
+
+def test_a_context_names_the_survivor_of_a_merged_person(client, agencies, social_worker, child):
+    duplicate = factories.PersonFactory.create(merged_into=child)
+    place = make_context(agencies["POLICE"], name="Skate park")
+    link(duplicate, agency=agencies["POLICE"], context=place)
+    client.force_login(social_worker)
+    html = client.get(context_url(place)).content.decode()
+    assert "Jamie Testchild</a>: spends time at" in html
+    assert "not shown to you" not in html

@@ -34,6 +34,7 @@ from django.urls import reverse
 
 from sightline.accounts.actions import create_user
 from sightline.accounts.models import Role, User
+from sightline.agencies.actions import create_agency
 from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import CLI
 from sightline.chronology.benchmark import Timing, summarise
@@ -176,9 +177,12 @@ class Command(BaseCommand):
         return summarise(name, seconds)
 
     def _coders(self) -> list[User]:
-        agency, _ = Agency.objects.get_or_create(
-            code="BENCH-PANEL",
-            defaults={"name": "Benchmark panel", "kind": AgencyKind.OTHER},
+        agency = Agency.objects.filter(code="BENCH_PANEL").first() or create_agency(
+            actor=None,
+            code="BENCH_PANEL",
+            name="Benchmark panel",
+            kind=AgencyKind.OTHER,
+            origin=CLI,
         )
         coders = []
         for username in CODERS:

@@ -211,3 +211,17 @@ def test_the_command_writes_csv_to_stdout_and_pdf_to_a_file(corpus, tmp_path):
         AuditEvent.objects.filter(action=AuditAction.PRODUCE_LEARNING_REPORT, via="cli").count()
         == 2
     )
+
+
+def test_the_pdf_says_what_the_page_says(corpus):
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(reports.annual_report_pdf(reports.annual_report(2023))))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "notified in 2023-24" in text
+    assert "25 reviews with a final coding (10 the year before)" in text
+    low, high = statistics.wilson_interval(8, 25)
+    interval = f"{round(100 * low)}–{round(100 * high)}%"
+    assert f"Weak risk assessment and decision making 8 32% {interval} 50%" in text
+    assert "Neglect c c c" in text
+    assert len(pdf.pages[0].images) == 1  # the chart

@@ -60,3 +60,12 @@ class EndPlanForm(forms.Form):
 class ConcernForm(forms.Form):
     started_on = forms.DateField(widget=DateInput, label="Concern since")
     reason = forms.CharField(widget=forms.Textarea, max_length=2000)
+
+
+class EventContextForm(forms.Form):
+    context = forms.UUIDField(
+        required=False,
+        label="Where it happened (place, online space or group identifier)",
+        help_text="Leave blank if the event names other people but no place.",
+    )
+    confidence = forms.ChoiceField(choices=Confidence.choices, initial=Confidence.PROBABLE)

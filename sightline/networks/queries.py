@@ -583,6 +583,31 @@ def child_network(
     return ChildNetwork(graph, explained, loaded)
 
 
+PLACE_CATEGORIES = (
+    "missing_episode",
+    "found_after_missing",
+    "victim_of_crime",
+    "exploitation_intelligence",
+    "concern_for_welfare",
+    "arrest",
+)
+
+
+def events_without_place(person: Person, *, limit: int = 10) -> QuerySet[ChronologyEvent]:
+    """The child's latest current events of the kinds that usually happen somewhere,
+    with no place recorded yet (for "where did this happen?")."""
+    return (
+        ChronologyEvent.objects.filter(
+            person=person,
+            category__code__in=PLACE_CATEGORIES,
+            superseded_by__isnull=True,
+            network_location__isnull=True,
+        )
+        .select_related("category", "agency")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
 def child_panel(viewer: User, person: Person, *, today: dt.date | None = None) -> dict[str, object]:
     """Template context for ``networks/_child_panel.html`` on the child's page."""
     network = child_network(viewer, person, today=today)

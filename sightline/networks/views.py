@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin
+from sightline.chronology.models import ChronologyEvent
 from sightline.networks import actions, queries
 from sightline.networks import forms as network_forms
 from sightline.networks.access import access_context, record_network_view, require_meeting_access
@@ -53,6 +54,7 @@ def child_network(request: HttpRequest, public_id: str) -> HttpResponse:
             "rows": text_rows(network.graph),
             "graph_url": reverse("networks:child-network-data", kwargs={"public_id": public_id}),
             "fanout": queries.FANOUT,
+            "events_without_place": queries.events_without_place(person),
         },
     )
 
@@ -393,3 +395,52 @@ def _do_context_work(
             started_on=_day(data, "started_on"),
             reason=_words(data, "reason"),
         )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_context(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say where a chronology event happened; its people and place become associations."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    event = (
+        ChronologyEvent.objects.select_related("person", "category", "agency").filter(pk=pk).first()
+    )
+    public_id = str(event.person.public_id) if event is not None else f"event:{pk}"
+    person = access_person(
+        user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
+    )
+    if event is None:  # access_person has already refused an unknown event
+        raise Http404("No such event")
+    form = network_forms.EventContextForm(request.POST or None)
+    back = reverse("networks:child-network", kwargs={"public_id": person.public_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            context = None
+            if data["context"]:
+                context = (
+                    queries.contexts_visible_to(user).filter(public_id=data["context"]).first()
+                )
+                if context is None:
+                    raise ValidationError({"context": "No place or group has that identifier."})
+            result = actions.record_event_context(
+                actor=user,
+                origin=origin,
+                event=event,
+                context=context,
+                confidence=data["confidence"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{len(result.created)} associations recorded.")
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"Where did this happen? {event.category.label}, "
+        f"{timezone.localtime(event.occurred_at):%d %B %Y}",
+        caption=f"{person}: {event.agency.code} event",
+        back=back,
+    )

@@ -201,3 +201,48 @@ def test_context_forms_refuse_bad_input_naming_the_field(client, social_worker, 
 def test_context_work_is_404_without_a_case_role(client, request, place, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(work_url(place, "refer")).status_code == 404
+
+
+def test_the_police_officer_says_where_a_missing_episode_happened(
+    client, agencies, police_officer, child, peer, place
+):
+    from sightline.networks.tests.conftest import event
+
+    missing = event(child, agencies["POLICE"], "missing_episode", others=[peer])
+    url = reverse("networks:event-context", kwargs={"pk": missing.pk})
+    client.force_login(police_officer)
+    network_page = reverse("networks:child-network", kwargs={"public_id": child.public_id})
+    assert f'href="{url}"' in client.get(network_page).content.decode()
+    assert "Where did this happen? Missing episode" in client.get(url).content.decode()
+    response = client.post(url, {"context": str(place.public_id), "confidence": "confirmed"})
+    assert response.status_code == 302
+    made = {
+        (a.person_id, a.other_person_id, a.context_id, a.nature) for a in Association.objects.all()
+    }
+    assert made == {
+        (child.pk, peer.pk, None, "seen_with"),
+        (child.pk, None, place.pk, "missing_from"),
+        (peer.pk, None, place.pk, "seen_with"),
+    }
+    assert AuditEvent.objects.filter(action=AuditAction.RECORD_EVENT_CONTEXT).count() == 1
+    assert f'href="{url}"' not in client.get(network_page).content.decode()
+
+
+def test_naming_the_place_of_an_event_needs_a_relationship_with_its_child(
+    client, agencies, teacher, police_officer, child, place
+):
+    from sightline.networks.tests.conftest import event
+
+    alone = event(child, agencies["POLICE"], "arrest")
+    url = reverse("networks:event-context", kwargs={"pk": alone.pk})
+    client.force_login(teacher)
+    assert (
+        client.post(url, {"context": str(place.public_id), "confidence": "probable"}).status_code
+        == 404
+    )
+    assert client.get(reverse("networks:event-context", kwargs={"pk": 999999})).status_code == 404
+    assert AuditEvent.objects.filter(actor=teacher, action=AuditAction.DENIED).count() == 2
+    client.force_login(police_officer)
+    response = client.post(url, {"confidence": "probable"})
+    assert "context" in response.context["form"].errors
+    assert Association.objects.count() == 0

@@ -221,7 +221,7 @@ def test_the_pdf_says_what_the_page_says(corpus):
     assert "notified in 2023-24" in text
     assert "25 reviews with a final coding (10 the year before)" in text
     low, high = statistics.wilson_interval(8, 25)
-    interval = f"{round(100 * low)}–{round(100 * high)}%"
+    interval = f"{round(100 * low)}\u2013{round(100 * high)}%"  # en dash
     assert f"Weak risk assessment and decision making 8 32% {interval} 50%" in text
     assert "Neglect c c c" in text
     assert len(pdf.pages[0].images) == 1  # the chart

@@ -12,6 +12,7 @@ urlpatterns = [
         views.new_association,
         name="new-association",
     ),
+    path("people/<uuid:public_id>/concern/", views.person_concern, name="person-concern"),
     path("events/<int:pk>/place/", views.event_context, name="event-context"),
     path("contexts/", views.context_list, name="context-list"),
     path("contexts/<uuid:public_id>/", views.context_detail, name="context-detail"),

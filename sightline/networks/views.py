@@ -444,3 +444,37 @@ def event_context(request: HttpRequest, pk: int) -> HttpResponse:
         caption=f"{person}: {event.agency.code} event",
         back=back,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_concern(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Flag a person whose record the user may see as an adult of concern."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    person = access_person(
+        user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
+    )
+    form = network_forms.ConcernForm(request.POST or None)
+    back = reverse("networks:child-network", kwargs={"public_id": person.public_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.raise_concern(
+                actor=user,
+                origin=origin,
+                person=person,
+                started_on=_day(form.cleaned_data, "started_on"),
+                reason=_words(form.cleaned_data, "reason"),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Concern about {person} recorded.")
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"Raise a concern about {person}",
+        caption="An adult of concern",
+        back=back,
+    )

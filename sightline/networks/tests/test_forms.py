@@ -246,3 +246,28 @@ def test_naming_the_place_of_an_event_needs_a_relationship_with_its_child(
     response = client.post(url, {"confidence": "probable"})
     assert "context" in response.context["form"].errors
     assert Association.objects.count() == 0
+
+
+def test_the_police_officer_flags_an_adult_they_know_as_of_concern(
+    client, agencies, police_officer, teacher, adult
+):
+    factories.InvolvementFactory.create(
+        person=adult,
+        practitioner=police_officer,
+        agency=agencies["POLICE"],
+        role=InvolvementRole.POLICE_OFFICER,
+        started_on=dt.date(2024, 1, 1),
+    )
+    url = reverse("networks:person-concern", kwargs={"public_id": adult.public_id})
+    client.force_login(teacher)
+    assert client.post(url, {"started_on": "2025-01-01", "reason": "x"}).status_code == 404
+    client.force_login(police_officer)
+    response = client.post(url, {"started_on": "2025-01-01", "reason": " "})
+    assert "reason" in response.context["form"].errors
+    response = client.post(
+        url, {"started_on": "2025-01-01", "reason": "Supplies drugs to children"}
+    )
+    assert response.status_code == 302
+    flag = ConcernFlag.objects.get()
+    assert (flag.person, flag.agency.code) == (adult, "POLICE")
+    assert AuditEvent.objects.get(action=AuditAction.RECORD_CONCERN_FLAG).person == adult

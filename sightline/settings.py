@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "sightline.learning",
     "sightline.networks",
     "sightline.linkage",
+    "sightline.assessments",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ class Unit(enum.Enum):
 class Step(enum.StrEnum):
     REFERRAL_DECISION = "referral_decision"
     ASSESSMENT = "assessment"
+    STRATEGY_DISCUSSION = "strategy_discussion"
+    SECTION47_ENQUIRY = "section47_enquiry"
     INITIAL_CONFERENCE = "initial_conference"
     CORE_GROUP = "core_group"
     FIRST_REVIEW_CONFERENCE = "first_review_conference"
@@ -74,6 +76,23 @@ VERSIONS: Mapping[str, Mapping[Step, StepRule]] = MappingProxyType(
         WT2023: _rules(
             StepRule(Step.REFERRAL_DECISION, 1, Unit.WORKING_DAYS, "receipt of the referral", _WT),
             StepRule(Step.ASSESSMENT, 45, Unit.WORKING_DAYS, "the referral", _WT),
+            # Added to WT2023.1 with the decision points (no deadline for these steps was
+            # stored before). Working Together says "immediately where urgent"; the next
+            # working day is the latest Sightline allows.
+            StepRule(
+                Step.STRATEGY_DISCUSSION,
+                1,
+                Unit.WORKING_DAYS,
+                "the decision that there is reasonable cause to suspect significant harm",
+                _WT + " (next working day at the latest: Sightline)",
+            ),
+            StepRule(
+                Step.SECTION47_ENQUIRY,
+                15,
+                Unit.WORKING_DAYS,
+                "the strategy discussion (its outcome is needed for the initial conference)",
+                _WT,
+            ),
             StepRule(
                 Step.INITIAL_CONFERENCE,
                 15,

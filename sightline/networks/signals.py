@@ -20,6 +20,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 
@@ -146,8 +147,28 @@ class Network:
     links: Sequence[Link]
     episodes: Sequence[Episode] = ()
 
+    @cached_property
+    def _links_by_node(self) -> dict[str, list[Link]]:
+        index: dict[str, list[Link]] = defaultdict(list)
+        for link in self.links:
+            a, b = link.ends
+            index[a].append(link)
+            if b != a:
+                index[b].append(link)
+        return index
+
+    @cached_property
+    def _episodes_by_person(self) -> dict[int, list[Episode]]:
+        index: dict[int, list[Episode]] = defaultdict(list)
+        for episode in self.episodes:
+            index[episode.person].append(episode)
+        return index
+
     def links_of(self, key: str) -> list[Link]:
-        return [link for link in self.links if link.touches(key)]
+        return list(self._links_by_node.get(key, ()))
+
+    def episodes_of(self, person: int) -> list[Episode]:
+        return list(self._episodes_by_person.get(person, ()))
 
 
 class SignalKind(enum.StrEnum):
@@ -254,14 +275,37 @@ def exploitation_clusters(
     seed: int = 0,
 ) -> list[Cluster]:
     """Communities (Louvain, fixed seed) with at least ``min_children`` children who have
-    exploitation intelligence dated within ``lookback_days`` before ``today``."""
+    exploitation intelligence dated within ``lookback_days`` before ``today``.
+
+    Only the part of the network within two links of such children is partitioned."""
     if min_children < 1:
         raise ValueError("min_children must be at least 1")
+    since = today - dt.timedelta(days=lookback_days)
+    flagged_children = [
+        person.key
+        for person in network.persons.values()
+        if person.is_child_on(today) and any(since <= d <= today for d in person.intelligence_on)
+    ]
+    if len(flagged_children) < min_children:
+        return []
     graph = build_graph(network)
     if graph.number_of_edges() == 0:
         return []
-    since = today - dt.timedelta(days=lookback_days)
-    communities = nx.community.louvain_communities(graph, weight="weight", seed=seed)
+    # Communities are found among what lies within two links of a child with
+    # intelligence: far parts of a large network cannot hold such a cluster, and leaving
+    # them out keeps a meeting's union of networks quick.
+    near: set[str] = set()
+    for key in sorted(flagged_children):
+        near.update(nx.single_source_shortest_path_length(graph, key, cutoff=2))
+    around = graph.subgraph(sorted(near))
+    communities = nx.community.louvain_communities(around, weight="weight", seed=seed)
+    # A node on the edge of that part lost links to what was left out; it counts as a
+    # member only if most of its links (by weight, in the whole network) are inside.
+    edge_nodes = {n for n in around if around.degree(n) < graph.degree(n)}
+    communities = [
+        {n for n in community if n not in edge_nodes or _mostly_inside(graph, n, community)}
+        for community in communities
+    ]
     clusters = []
     for community in communities:
         flagged: list[tuple[int, dt.date]] = []
@@ -276,6 +320,16 @@ def exploitation_clusters(
             clusters.append(Cluster(frozenset(community), tuple(sorted(flagged))))
     clusters.sort(key=lambda c: sorted(c.members))
     return clusters
+
+
+def _mostly_inside(graph: "nx.Graph[str]", node: str, community: set[str]) -> bool:
+    total = inside = 0.0
+    for other, data in graph[node].items():
+        weight = float(data.get("weight", 1.0))
+        total += weight
+        if other in community:
+            inside += weight
+    return inside * 2 > total
 
 
 # --- signals --------------------------------------------------------------------------
@@ -357,7 +411,7 @@ def _concern_signals(
 
 
 def _missing_signals(child: int, key: str, links: Sequence[Link], network: Network) -> list[Signal]:
-    mine = [e for e in network.episodes if e.person == child]
+    mine = network.episodes_of(child)
     if not mine:
         return []
     peers: dict[int, list[Link]] = defaultdict(list)
@@ -367,7 +421,7 @@ def _missing_signals(child: int, key: str, links: Sequence[Link], network: Netwo
             peers[int(other[2:])].append(link)
     signals = []
     for peer in sorted(peers):
-        theirs = [e for e in network.episodes if e.person == peer]
+        theirs = network.episodes_of(peer)
         pairs = tuple((a, b) for a in mine for b in theirs if a.overlaps(b))
         if pairs:
             signals.append(

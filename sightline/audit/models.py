@@ -93,6 +93,19 @@ class AuditAction(models.TextChoices):
     VERIFY_TWO_FACTOR = "verify_two_factor", "Signed in with an authentication code"
     SESSION_ENDED = "session_ended", "A session ended (idle or absolute time limit)"
     SET_TOKEN_SCOPES = "set_token_scopes", "Set an API token's scopes and rate"
+    OPEN_DECISION_POINT = "open_decision_point", "Started a step on the statutory clock"
+    RECORD_DECISION = "record_decision", "Recorded a decision"
+    CHANGE_DECISION = "change_decision", "Changed a challenged decision"
+    RECORD_CHALLENGE_RATIONALE = "record_challenge_rationale", "Recorded a rationale against a challenge"
+    SIGN_OFF_CHALLENGE = "sign_off_challenge", "Signed off a rationale against a challenge"
+    RETURN_CHALLENGE = "return_challenge", "Returned a rationale against a challenge"
+    PUBLISH_CHALLENGE_RULES = "publish_challenge_rules", "Published a version of the challenge rules"
+    START_ASSESSMENT = "start_assessment", "Started a structured assessment"
+    EDIT_ASSESSMENT = "edit_assessment", "Saved a draft structured assessment"
+    SUBMIT_ASSESSMENT = "submit_assessment", "Submitted a structured assessment"
+    SIGN_OFF_ASSESSMENT = "sign_off_assessment", "Signed off a structured assessment"
+    RETURN_ASSESSMENT = "return_assessment", "Returned a structured assessment"
+    AMEND_ASSESSMENT = "amend_assessment", "Started an amended version of an assessment"
 
 
 class AuditEvent(models.Model):

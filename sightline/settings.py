@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "sightline.networks",
     "sightline.linkage",
     "sightline.assessments",
+    "django_tasks",
+    "django_tasks_db",
+    "sightline.sharing",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +182,29 @@ EMAIL_BACKEND = os.environ.get(
     "SIGHTLINE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SIGHTLINE_FROM_EMAIL", "sightline@localhost")
+# SMTP (when SIGHTLINE_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = os.environ.get("SIGHTLINE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SIGHTLINE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SIGHTLINE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SIGHTLINE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("SIGHTLINE_EMAIL_USE_TLS")
+EMAIL_TIMEOUT = int(os.environ.get("SIGHTLINE_EMAIL_TIMEOUT", "10"))
+
+# Background work (django-tasks, database backend): `sightline run-worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Information sharing (sightline.sharing). Referral acknowledgement limits by urgency:
+# "h" clock hours, "wh" working hours of SIGHTLINE_WORKING_HOURS on working days.
+SIGHTLINE_REFERRAL_LIMITS = os.environ.get(
+    "SIGHTLINE_REFERRAL_LIMITS", "red=4h,amber=24wh,green=72wh"
+)
+SIGHTLINE_WORKING_HOURS = os.environ.get("SIGHTLINE_WORKING_HOURS", "09:00-17:00")
+# E-mail outbox: how long a worker holds a message while talking to the mail server,
+# and the retry back-off (first delay, doubling, capped).
+SIGHTLINE_OUTBOX_LEASE_SECONDS = int(os.environ.get("SIGHTLINE_OUTBOX_LEASE_SECONDS", "60"))
+SIGHTLINE_OUTBOX_RETRY_SECONDS = int(os.environ.get("SIGHTLINE_OUTBOX_RETRY_SECONDS", "30"))
+SIGHTLINE_OUTBOX_RETRY_MAX_SECONDS = int(
+    os.environ.get("SIGHTLINE_OUTBOX_RETRY_MAX_SECONDS", "3600")
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("incidents/", include("sightline.incidents.urls")),
     path("imports/", include("sightline.importing.urls")),
     path("learning/", include("sightline.learning.urls")),
+    path("sharing/", include("sightline.sharing.urls")),
     path("api/v1/", include("sightline.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

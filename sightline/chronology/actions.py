@@ -15,6 +15,7 @@ from sightline.chronology.models import Category, ChronologyEvent
 from sightline.importing.errors import RowsRejectedError
 from sightline.importing.rows import EventRow, RowError
 from sightline.people.models import SourceRecord
+from sightline.sharing import actions as sharing_actions
 
 _CHUNK = 900
 T = TypeVar("T")
@@ -147,6 +148,7 @@ def record_events(
         for rid in dict.fromkeys(rids)
     ]
     through.objects.bulk_create(links, batch_size=_CHUNK)
+    sharing_actions.queue_event_alerts(events=new_events, actor=actor, agency=agency)
 
     result = RecordEventsResult(
         created=len(new_events) - corrected, corrected=corrected, unchanged=unchanged

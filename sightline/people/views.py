@@ -38,6 +38,7 @@ from sightline.people.models import (
     StatusKind,
     StatusPeriod,
 )
+from sightline.sharing.queries import panels as sharing_panels
 
 SEARCH_LIMIT = 50
 
@@ -167,6 +168,7 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context["current_involvements"] = [i for i in involvements if i.is_active_on(today)]
     context["past_involvements"] = [i for i in involvements if not i.is_active_on(today)]
     context.update(_chronology(request, person))
+    context.update(sharing_panels(user, person))
     return render(request, "people/detail.html", context)
 
 

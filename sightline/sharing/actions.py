@@ -1,0 +1,519 @@
+"""Every write of information sharing: alerts (the outbox), inbox reads, referrals.
+
+Alerts are written in the caller's transaction; the worker (``sharing.tasks``) fans each
+one out into inbox items and e-mails after commit, once.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from sightline.accounts.models import Role, User
+from sightline.agencies.models import Agency, Team
+from sightline.audit.actions import Origin, record_audit
+from sightline.audit.models import AuditAction
+from sightline.chronology.models import ChronologyEvent
+from sightline.deadlines.queries import local_closures
+from sightline.people import normalise
+from sightline.people.models import Person
+from sightline.sharing import clock, outbox, queries, tasks
+from sightline.sharing.models import (
+    Alert,
+    AlertReason,
+    InboxItem,
+    Referral,
+    ReferralOutcome,
+    ReferralStatus,
+    Urgency,
+)
+
+JOB = Origin(via="job")
+FAN_OUT_BATCH = 200
+# Who may look a child up for a flag: those who work with children, not analysts or
+# administrators.
+FLAG_CHECK_ROLES = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER, Role.SAFEGUARDING_LEAD})
+
+
+class ReferralRefusedError(ValueError):
+    """A referral, acknowledgement or outcome that cannot be recorded, with the reason."""
+
+
+def _name(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+# Alerts -------------------------------------------------------------------------------
+
+
+def queue_event_alerts(
+    *, events: Sequence[ChronologyEvent], actor: User | None, agency: Agency
+) -> int:
+    """One alert per flagged child among ``events``; call inside the recording transaction."""
+    by_person: dict[int, list[ChronologyEvent]] = {}
+    for event in events:
+        by_person.setdefault(event.person_id, []).append(event)
+    flagged = queries.flagged_ids(by_person)
+    if not flagged:
+        return 0
+    now = timezone.now()
+    alerts = []
+    for person_id in sorted(flagged):
+        recorded = by_person[person_id]
+        what = ", ".join(sorted({event.category.label for event in recorded}))
+        count = f"{len(recorded)} events" if len(recorded) > 1 else "an event"
+        alerts.append(
+            Alert(
+                reason=AlertReason.EVENT_RECORDED,
+                person_id=person_id,
+                actor=actor,
+                actor_name=_name(actor),
+                agency=agency,
+                summary=f"{agency.name} recorded {count}: {what}"[:300],
+                created_at=now,
+            )
+        )
+    Alert.objects.bulk_create(alerts)
+    transaction.on_commit(tasks.wake_alert_fan_out)
+    return len(alerts)
+
+
+@transaction.atomic
+def record_lookup(*, actor: User, person: Person, origin: Origin, via: str) -> Alert | None:
+    """A practitioner found ``person`` (a search, a flag check): when the child is flagged
+    and the practitioner has no relationship, the flag was shared with them; record it
+    and alert the allocated social worker. Returns the alert, or None."""
+    flag = queries.flags_for([person]).get(person.pk)
+    if flag is None or queries.has_relationship(actor, person):
+        return None
+    agency = actor.agency
+    alert = Alert.objects.create(
+        reason=AlertReason.LOOKED_UP,
+        person=person,
+        actor=actor,
+        actor_name=_name(actor),
+        agency=agency,
+        summary=(
+            f"Looked up by {_name(actor)}"
+            + (f", {actor.job_title}" if actor.job_title else "")
+            + (f", {agency.name}" if agency else "")
+        )[:300],
+        created_at=timezone.now(),
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.CHECK_FLAG,
+        origin=origin,
+        person=person,
+        detail={"via": via, "flag": flag.flag.kind.value, "alert": str(alert.public_id)},
+    )
+    transaction.on_commit(tasks.wake_alert_fan_out)
+    return alert
+
+
+@dataclass(frozen=True)
+class FlagCheck:
+    person: Person | None
+    flag: queries.FlagView | None
+
+
+@transaction.atomic
+def check_flag(
+    *, actor: User, nhs_number: str, date_of_birth: dt.date | None = None, origin: Origin
+) -> FlagCheck:
+    """Look a child up by NHS number, as unscheduled care does, and show only the flag.
+
+    An unknown number and an unflagged child give the same answer, so the check does
+    not reveal who is on the system. A lookup of a flagged child by someone without a
+    relationship alerts the allocated social worker.
+    """
+    if not actor.is_active or actor.role not in FLAG_CHECK_ROLES:
+        raise PermissionDenied("Flag checks are for practitioners working with children.")
+    digits = normalise.nhs_digits(nhs_number)
+    candidates = Person.objects.filter(nhs_number=digits, merged_into__isnull=True)
+    if date_of_birth is not None:
+        candidates = candidates.filter(date_of_birth=date_of_birth)
+    found = list(candidates[:2])
+    person = found[0] if len(found) == 1 else None
+    flag = queries.flags_for([person]).get(person.pk) if person else None
+    criteria = {"nhs_number": digits, "date_of_birth": str(date_of_birth or "")}
+    if person is None or flag is None:
+        record_audit(
+            actor=actor,
+            action=AuditAction.CHECK_FLAG,
+            origin=origin,
+            detail={"criteria": criteria, "flagged": False},
+        )
+        return FlagCheck(None, None)
+    alert = record_lookup(actor=actor, person=person, origin=origin, via="flag_check")
+    if alert is None:  # someone with a relationship: the check itself is still recorded
+        record_audit(
+            actor=actor,
+            action=AuditAction.CHECK_FLAG,
+            origin=origin,
+            person=person,
+            detail={"criteria": criteria, "flagged": True, "flag": flag.flag.kind.value},
+        )
+    return FlagCheck(person, flag)
+
+
+@dataclass
+class _Recipients:
+    users: list[User]
+    teams: list[Team]
+    addresses: list[str]
+
+
+_SUBJECTS = {
+    AlertReason.EVENT_RECORDED: "Sightline: new information about a child you work with",
+    AlertReason.LOOKED_UP: "Sightline: a flagged child you work with was looked up",
+    AlertReason.REFERRAL_RECEIVED: "Sightline: a new referral for your team",
+    AlertReason.REFERRAL_OVERDUE: "Sightline: a referral to your team is overdue",
+}
+
+
+def _recipients(
+    alert: Alert,
+    workers: dict[int, list[User]],
+    referrals: dict[int, Referral],
+    authorities: dict[int, queries.FlagView],
+) -> _Recipients:
+    users: list[User] = []
+    teams: list[Team] = []
+    addresses: list[str] = []
+    if alert.reason in {AlertReason.EVENT_RECORDED, AlertReason.LOOKED_UP}:
+        users = [w for w in workers.get(alert.person_id, []) if w.pk != alert.actor_id]
+        teams = [w.team for w in workers.get(alert.person_id, []) if w.team is not None]
+        if not workers.get(alert.person_id) and alert.person_id in authorities:
+            # Nobody allocated: the responsible authority hears of it by e-mail.
+            addresses.append(authorities[alert.person_id].authority.email)
+    elif alert.referral_id is not None:
+        referral = referrals[alert.referral_id]
+        teams = [referral.to_team]
+        if alert.reason == AlertReason.REFERRAL_OVERDUE:
+            users = queries.team_managers(referral.to_team_id)
+    unique_users = list({u.pk: u for u in users}.values())
+    unique_teams = list({t.pk: t for t in teams}.values())
+    addresses += [u.email for u in unique_users if u.email]
+    addresses += [t.duty_email for t in unique_teams if t.duty_email]
+    wanted = list(dict.fromkeys(a.strip().lower() for a in addresses if a and a.strip()))
+    return _Recipients(unique_users, unique_teams, wanted)
+
+
+def deliver_alerts(*, batch: int = FAN_OUT_BATCH) -> int:
+    """Write the inbox items and e-mails of every undelivered alert; returns how many.
+
+    One transaction per batch: the items, the e-mails and ``delivered_at`` commit
+    together or not at all, so an alert is delivered exactly once however often this
+    runs, concurrently or after a crash.
+    """
+    delivered = 0
+    while True:
+        with transaction.atomic():
+            alerts = list(
+                Alert.objects.select_for_update(skip_locked=True)
+                .filter(delivered_at__isnull=True)
+                .order_by("id")[:batch]
+            )
+            if not alerts:
+                break
+            now = timezone.now()
+            today = timezone.localdate()
+            about_people = [
+                a.person_id
+                for a in alerts
+                if a.reason in {AlertReason.EVENT_RECORDED, AlertReason.LOOKED_UP}
+            ]
+            workers = queries.allocated_workers(about_people, on=today)
+            unallocated = [pk for pk in about_people if pk not in workers]
+            authorities = (
+                queries.flags_for(Person.objects.filter(pk__in=unallocated)) if unallocated else {}
+            )
+            referrals = Referral.objects.select_related("to_team").in_bulk(
+                {a.referral_id for a in alerts if a.referral_id is not None}
+            )
+            items: list[InboxItem] = []
+            emails: list[outbox.Email] = []
+            for alert in alerts:
+                to = _recipients(alert, workers, referrals, authorities)
+                items += [InboxItem(alert=alert, user=u, created_at=now) for u in to.users]
+                items += [InboxItem(alert=alert, team=t, created_at=now) for t in to.teams]
+                body = (
+                    f"{_SUBJECTS[AlertReason(alert.reason)].removeprefix('Sightline: ')}.\n\n"
+                    "Open your inbox in Sightline to see it. "
+                    "This e-mail holds no details about the child.\n"
+                )
+                emails += [
+                    outbox.Email(
+                        key=f"alert:{alert.public_id}:{address}",
+                        to=address,
+                        subject=_SUBJECTS[AlertReason(alert.reason)],
+                        body=body,
+                    )
+                    for address in to.addresses
+                ]
+            InboxItem.objects.bulk_create(items)
+            outbox.queue(emails, now=now)
+            Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(delivered_at=now)
+        delivered += len(alerts)
+        if len(alerts) < batch:
+            break
+    return delivered
+
+
+@transaction.atomic
+def mark_read(*, actor: User, items: Sequence[InboxItem], origin: Origin) -> int:
+    """Mark the given items (from ``queries.inbox_for(actor)``) read; returns how many."""
+    allowed = queries.inbox_for(actor).filter(
+        pk__in=[item.pk for item in items], read_at__isnull=True
+    )
+    ids = list(allowed.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    InboxItem.objects.filter(pk__in=ids).update(read_at=timezone.now(), read_by=actor)
+    record_audit(actor=actor, action=AuditAction.READ_ALERT, origin=origin, detail={"items": ids})
+    return len(ids)
+
+
+# Referrals ----------------------------------------------------------------------------
+
+
+def _deadline(raised_at: dt.datetime, urgency: Urgency) -> tuple[dt.datetime, str]:
+    limit = queries.referral_limits()[urgency.value]
+    day = queries.working_day()
+    due = clock.deadline(raised_at, limit, day=day, closures=local_closures())
+    return due, f"{urgency.label}: {limit.describe(day)} (rule v{clock.RULE_VERSION})"
+
+
+def _team(team_id: object) -> Team:
+    try:
+        key = int(str(team_id))
+    except ValueError:
+        key = None
+    team = Team.objects.select_related("agency").filter(pk=key).first() if key else None
+    if team is None:
+        raise ReferralRefusedError("Choose a team to refer to: that team is not known.")
+    return team
+
+
+@transaction.atomic
+def raise_referral(
+    *,
+    actor: User,
+    person: Person,
+    to_team: object,
+    urgency: str,
+    reason: str,
+    shared: str,
+    origin: Origin,
+) -> Referral:
+    """Refer ``person`` (obtained through ``access_person``) to another team.
+
+    Refused with a clear message: an unknown team, no reason, an unknown urgency, a
+    referrer outside any agency. The referral is the record of what was shared, with
+    whom and why; the receiving team's duty inbox is alerted.
+    """
+    if actor.agency is None or not actor.is_active:
+        raise ReferralRefusedError("Only a practitioner of an agency can make a referral.")
+    team = _team(to_team)
+    if not reason.strip():
+        raise ReferralRefusedError("Give the reason for the referral.")
+    if urgency not in Urgency.values:
+        raise ReferralRefusedError("Choose the urgency: red, amber or green.")
+    if team.pk == actor.team_id:
+        raise ReferralRefusedError("Refer to another team, not your own.")
+    raised_at = timezone.now()
+    due, rule = _deadline(raised_at, Urgency(urgency))
+    referral = Referral.objects.create(
+        person=person,
+        referrer=actor,
+        from_agency=actor.agency,
+        to_team=team,
+        urgency=urgency,
+        reason=reason.strip(),
+        shared=shared.strip(),
+        raised_at=raised_at,
+        acknowledge_by=due,
+        deadline_rule=rule,
+    )
+    _alert_referral(referral, AlertReason.REFERRAL_RECEIVED, actor)
+    record_audit(
+        actor=actor,
+        action=AuditAction.RAISE_REFERRAL,
+        origin=origin,
+        person=person,
+        detail={
+            "referral": str(referral.public_id),
+            "to_team": team.name,
+            "to_agency": team.agency.code,
+            "urgency": urgency,
+            "reason": referral.reason,
+            "shared": referral.shared,
+            "acknowledge_by": due.isoformat(),
+            "rule": rule,
+        },
+    )
+    transaction.on_commit(lambda: tasks.wake_escalation(due + dt.timedelta(seconds=1)))
+    return referral
+
+
+def _alert_referral(referral: Referral, reason: AlertReason, actor: User | None) -> None:
+    label = f"{referral.get_urgency_display()} referral from {referral.from_agency.name}"
+    summary = label if reason == AlertReason.REFERRAL_RECEIVED else f"Overdue: {label}"
+    Alert.objects.create(
+        reason=reason,
+        person=referral.person,
+        actor=actor,
+        actor_name=_name(actor),
+        agency=actor.agency if actor else None,
+        summary=summary[:300],
+        referral=referral,
+        created_at=timezone.now(),
+    )
+    transaction.on_commit(tasks.wake_alert_fan_out)
+
+
+def _locked(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update().select_related("to_team", "person").get(pk=referral.pk)
+    )
+
+
+@transaction.atomic
+def acknowledge_referral(*, actor: User, referral: Referral, origin: Origin) -> Referral:
+    current = _locked(referral)
+    if not queries.may_act_on_referral(actor, current):
+        raise PermissionDenied("Only the receiving team can acknowledge a referral.")
+    if current.status != ReferralStatus.AWAITING_ACKNOWLEDGEMENT:
+        raise ReferralRefusedError("This referral has already been acknowledged.")
+    now = timezone.now()
+    current.status = ReferralStatus.ACKNOWLEDGED
+    current.acknowledged_at = now
+    current.acknowledged_by = actor
+    current.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.ACKNOWLEDGE_REFERRAL,
+        origin=origin,
+        person=current.person,
+        detail={"referral": str(current.public_id), "late": now > current.acknowledge_by},
+    )
+    return current
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    actor: User,
+    referral: Referral,
+    outcome: str,
+    reason: str = "",
+    redirect_to: object = None,
+    origin: Origin,
+) -> Referral:
+    """Accepted; no further action (with a reason); or redirected to another team, which
+    raises a new referral there with the same urgency and what was shared. Recording an
+    outcome acknowledges a referral that was not yet acknowledged."""
+    current = _locked(referral)
+    if not queries.may_act_on_referral(actor, current):
+        raise PermissionDenied("Only the receiving team can record the outcome.")
+    if current.status == ReferralStatus.CLOSED:
+        raise ReferralRefusedError("The outcome of this referral is already recorded.")
+    if outcome not in ReferralOutcome.values:
+        raise ReferralRefusedError("Choose an outcome: accepted, no further action or redirected.")
+    if outcome == ReferralOutcome.NO_FURTHER_ACTION and not reason.strip():
+        raise ReferralRefusedError("Give the reason for no further action.")
+    now = timezone.now()
+    if current.status == ReferralStatus.AWAITING_ACKNOWLEDGEMENT:
+        current.acknowledged_at = now
+        current.acknowledged_by = actor
+    redirected: Referral | None = None
+    if outcome == ReferralOutcome.REDIRECTED:
+        team = _team(redirect_to)
+        if team.pk == current.to_team_id:
+            raise ReferralRefusedError("Redirect to a different team.")
+        redirected = raise_referral(
+            actor=actor,
+            person=current.person,
+            to_team=team.pk,
+            urgency=current.urgency,
+            reason=f"Redirected by {current.to_team.name}: {reason.strip() or current.reason}",
+            shared=current.shared,
+            origin=origin,
+        )
+    current.status = ReferralStatus.CLOSED
+    current.outcome = outcome
+    current.outcome_reason = reason.strip()
+    current.outcome_at = now
+    current.outcome_by = actor
+    current.redirected_to = redirected
+    current.save()
+    record_audit(
+        actor=actor,
+        action=AuditAction.RECORD_REFERRAL_OUTCOME,
+        origin=origin,
+        person=current.person,
+        detail={
+            "referral": str(current.public_id),
+            "outcome": outcome,
+            "reason": current.outcome_reason,
+            "redirected_to": str(redirected.public_id) if redirected else "",
+        },
+    )
+    return current
+
+
+def escalate_overdue_referrals(*, now: dt.datetime | None = None) -> int:
+    """Alert the receiving team's managers about each referral past its acknowledgement
+    deadline, once per referral; returns how many were escalated."""
+    at = now or timezone.now()
+    escalated = 0
+    ids = list(
+        queries.overdue(now=at).filter(escalated_at__isnull=True).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        with transaction.atomic():
+            referral = (
+                Referral.objects.select_for_update()
+                .filter(
+                    pk=pk,
+                    escalated_at__isnull=True,
+                    status=ReferralStatus.AWAITING_ACKNOWLEDGEMENT,
+                )
+                .first()
+            )
+            if referral is None:
+                continue
+            referral.escalated_at = at
+            referral.save(update_fields=["escalated_at"])
+            _alert_referral(referral, AlertReason.REFERRAL_OVERDUE, None)
+            record_audit(
+                actor=None,
+                action=AuditAction.ESCALATE_REFERRAL,
+                origin=JOB,
+                person=referral.person,
+                detail={
+                    "referral": str(referral.public_id),
+                    "acknowledge_by": referral.acknowledge_by.isoformat(),
+                    "managers": [u.username for u in queries.team_managers(referral.to_team_id)],
+                },
+            )
+            escalated += 1
+    return escalated
+
+
+def next_referral_deadline(*, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Just after the earliest deadline still to come, for the escalation wake-up."""
+    at = now or timezone.now()
+    earliest = Referral.objects.filter(
+        status=ReferralStatus.AWAITING_ACKNOWLEDGEMENT,
+        escalated_at__isnull=True,
+        acknowledge_by__gte=at,
+    ).aggregate(at=Min("acknowledge_by"))["at"]
+    return earliest + dt.timedelta(seconds=1) if earliest else None

@@ -1,0 +1,302 @@
+"""Reads for information sharing: flags, inboxes, who else is involved, referral lists.
+
+Nothing here checks access to a person's record: the callers either went through
+``people.access.access_person`` or show only what the flag service shares (the flag).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
+from django.utils import timezone
+
+from sightline.accounts.models import Role, User
+from sightline.agencies.models import Agency
+from sightline.chronology.models import ChronologyEvent
+from sightline.people.models import (
+    Involvement,
+    InvolvementRole,
+    Person,
+    RelationshipKind,
+    Sex,
+    StatusKind,
+    StatusPeriod,
+)
+from sightline.people.rules import relationship_filter
+from sightline.sharing import clock, flagging
+from sightline.sharing.models import (
+    Alert,
+    AlertReason,
+    InboxItem,
+    Referral,
+    ReferralStatus,
+)
+
+RECENT_LOOKUPS = 25
+_CHUNK = 900
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """What any practitioner may see about a flagged child: the flag, not the record."""
+
+    flag: flagging.Flag
+    authority: Agency
+
+    @property
+    def label(self) -> str:
+        return self.flag.kind.label
+
+
+def plans_for(person_ids: Iterable[int]) -> dict[int, list[flagging.Plan]]:
+    """Every plan that could flag each person, in two queries per 900 persons."""
+    ids = sorted(set(person_ids))
+    plans: dict[int, list[flagging.Plan]] = defaultdict(list)
+    for start in range(0, len(ids), _CHUNK):
+        _add_plans(ids[start : start + _CHUNK], plans)
+    return plans
+
+
+def _add_plans(ids: list[int], plans: dict[int, list[flagging.Plan]]) -> None:
+    # One query: the persons' own plans, and their unborn children's plans (a child's
+    # plan that began before birth flags the mother until the birth, and for 12 months
+    # after it).
+    mother_of_unborn = Q(
+        kind=StatusKind.CHILD_PROTECTION,
+        started_on__lt=F("person__date_of_birth"),
+        person__relationships_in__person_id__in=ids,
+        person__relationships_in__person__sex=Sex.FEMALE,
+        person__relationships_in__kind=RelationshipKind.PARENT,
+    )
+    rows = (
+        StatusPeriod.objects.filter(
+            Q(person_id__in=ids, kind__in=[StatusKind.CHILD_PROTECTION, StatusKind.LOOKED_AFTER])
+            | mother_of_unborn
+        )
+        .annotate(
+            mother_id=Case(
+                When(mother_of_unborn, then=F("person__relationships_in__person_id")),
+                default=None,
+            )
+        )
+        .values_list(
+            "person_id",
+            "kind",
+            "started_on",
+            "ended_on",
+            "recorded_by_agency_id",
+            "person__date_of_birth",
+            "mother_id",
+        )
+        .distinct()
+    )
+    wanted = set(ids)
+    seen: set[tuple[object, ...]] = set()
+    for person_id, kind, started_on, ended_on, agency_id, born_on, mother_id in rows:
+        if person_id in wanted and (person_id, kind, started_on, ended_on, agency_id) not in seen:
+            seen.add((person_id, kind, started_on, ended_on, agency_id))
+            plan_kind = flagging.plan_kind(kind, born_on=born_on, started_on=started_on)
+            if plan_kind is not None:
+                plans[person_id].append(flagging.Plan(plan_kind, started_on, ended_on, agency_id))
+        if mother_id is not None and born_on is not None:
+            until_birth = born_on if ended_on is None else min(ended_on, born_on)
+            key = (mother_id, "pre_birth", started_on, until_birth, agency_id)
+            if key not in seen:
+                seen.add(key)
+                plans[mother_id].append(
+                    flagging.Plan(flagging.PlanKind.PRE_BIRTH, started_on, until_birth, agency_id)
+                )
+
+
+def flags_for(persons: Iterable[Person], *, on: dt.date | None = None) -> dict[int, FlagView]:
+    """The flag of each flagged person (by primary key); the unflagged are absent."""
+    day = on or timezone.localdate()
+    found: dict[int, flagging.Flag] = {}
+    for person_id, plans in plans_for(p.pk for p in persons).items():
+        flag = flagging.flag_on(plans, day)
+        if flag is not None:
+            found[person_id] = flag
+    authorities = Agency.objects.in_bulk({flag.authority for flag in found.values()})
+    return {pk: FlagView(flag, authorities[flag.authority]) for pk, flag in found.items()}
+
+
+def flagged_ids(person_ids: Iterable[int], *, on: dt.date | None = None) -> set[int]:
+    day = on or timezone.localdate()
+    return {
+        person_id
+        for person_id, plans in plans_for(person_ids).items()
+        if flagging.flag_on(plans, day) is not None
+    }
+
+
+def has_relationship(user: User, person: Person, *, on: dt.date | None = None) -> bool:
+    day = on or timezone.localdate()
+    return Involvement.objects.filter(relationship_filter(user, day), person=person).exists()
+
+
+def allocated_workers(person_ids: Iterable[int], *, on: dt.date) -> dict[int, list[User]]:
+    """Active allocated social workers of each person, with their teams."""
+    workers: dict[int, list[User]] = defaultdict(list)
+    involvements = (
+        Involvement.objects.active_on(on)
+        .filter(
+            person_id__in=list(person_ids),
+            role=InvolvementRole.ALLOCATED_SOCIAL_WORKER,
+            practitioner__is_active=True,
+        )
+        .select_related("practitioner__team")
+        .order_by("person_id", "started_on", "pk")
+    )
+    for involvement in involvements:
+        if involvement.practitioner is not None:
+            workers[involvement.person_id].append(involvement.practitioner)
+    return workers
+
+
+def recent_lookups(person: Person, *, limit: int = RECENT_LOOKUPS) -> list[Alert]:
+    """The last lookups of a flagged child by practitioners without a relationship."""
+    return list(
+        Alert.objects.filter(person=person, reason=AlertReason.LOOKED_UP)
+        .select_related("agency")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class InvolvedRow:
+    involvement: Involvement
+    last_contact: dt.datetime | None
+
+
+def involved(person: Person, *, on: dt.date | None = None) -> list[InvolvedRow]:
+    """Practitioners and agencies working with the child now, with the date each agency
+    last recorded something about the child (contact details, no case detail)."""
+    day = on or timezone.localdate()
+    last_event = (
+        ChronologyEvent.objects.filter(
+            person=person, agency_id=OuterRef("agency_id"), superseded_by__isnull=True
+        )
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    current = (
+        Involvement.objects.active_on(day)
+        .filter(person=person)
+        .select_related("agency", "practitioner", "practitioner__team")
+        .annotate(last_contact=Subquery(last_event))
+        .order_by("agency__name", "role", "pk")
+    )
+    return [InvolvedRow(i, getattr(i, "last_contact", None)) for i in current]
+
+
+def inbox_for(user: User) -> QuerySet[InboxItem]:
+    """A practitioner's own alerts and their team's duty inbox."""
+    mine = Q(user=user)
+    if user.team_id is not None:
+        mine |= Q(team_id=user.team_id)
+    return (
+        InboxItem.objects.filter(mine)
+        .select_related("alert__person", "alert__agency", "alert__referral", "team", "read_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_count(user: User) -> int:
+    return inbox_for(user).filter(read_at__isnull=True).count()
+
+
+def referral_limits() -> dict[str, clock.Limit]:
+    return clock.parse_limits(settings.SIGHTLINE_REFERRAL_LIMITS)
+
+
+def working_day() -> clock.WorkingDay:
+    return clock.WorkingDay.parse(settings.SIGHTLINE_WORKING_HOURS)
+
+
+def referrals_to_acknowledge(user: User) -> QuerySet[Referral]:
+    if user.team_id is None:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(
+            to_team_id=user.team_id, status=ReferralStatus.AWAITING_ACKNOWLEDGEMENT
+        )
+        .select_related("person", "from_agency", "referrer", "to_team")
+        .order_by("acknowledge_by", "pk")
+    )
+
+
+def referrals_awaiting_outcome(user: User) -> QuerySet[Referral]:
+    if user.team_id is None:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(to_team_id=user.team_id, status=ReferralStatus.ACKNOWLEDGED)
+        .select_related("person", "from_agency", "referrer", "to_team")
+        .order_by("acknowledge_by", "pk")
+    )
+
+
+def overdue(*, now: dt.datetime | None = None) -> QuerySet[Referral]:
+    """Referrals not acknowledged by their deadline."""
+    return Referral.objects.filter(
+        status=ReferralStatus.AWAITING_ACKNOWLEDGEMENT, acknowledge_by__lt=now or timezone.now()
+    )
+
+
+def overdue_for_team(user: User, *, now: dt.datetime | None = None) -> QuerySet[Referral]:
+    if user.team_id is None:
+        return Referral.objects.none()
+    return (
+        overdue(now=now)
+        .filter(to_team_id=user.team_id)
+        .select_related("person", "from_agency", "referrer", "to_team")
+        .order_by("acknowledge_by", "pk")
+    )
+
+
+def referrals_made_by(user: User) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(referrer=user)
+        .select_related("person", "to_team__agency", "redirected_to__to_team")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def may_see_referral(user: User, referral: Referral) -> bool:
+    """The referrer, and members of the receiving team (its manager included)."""
+    if not user.is_active or user.role == Role.ADMINISTRATOR:
+        return False
+    return referral.referrer_id == user.pk or (
+        user.team_id is not None and user.team_id == referral.to_team_id
+    )
+
+
+def may_act_on_referral(user: User, referral: Referral) -> bool:
+    """Members of the receiving team acknowledge and record outcomes."""
+    return (
+        user.is_active
+        and user.role != Role.ADMINISTRATOR
+        and user.team_id is not None
+        and user.team_id == referral.to_team_id
+    )
+
+
+def team_managers(team_id: int) -> list[User]:
+    return list(
+        User.objects.filter(team_id=team_id, role=Role.TEAM_MANAGER, is_active=True).order_by("pk")
+    )
+
+
+def panels(user: User, person: Person) -> dict[str, object]:
+    """The child's page panels: the flag, who else is involved, recent lookups by people
+    without a relationship, and whether the user may refer. ``person`` came through
+    ``access_person``."""
+    flag = flags_for([person]).get(person.pk)
+    return {
+        "flag": flag,
+        "involved": involved(person),
+        "lookups": recent_lookups(person) if flag is not None else [],
+        "may_refer": user.agency_id is not None and user.role != Role.ADMINISTRATOR,
+    }

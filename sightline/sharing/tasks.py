@@ -1,0 +1,84 @@
+"""Background tasks (django-tasks, database backend). Each body only calls an action.
+
+The tasks are wake-ups, not the record of work: the work is in the outbox tables
+(undelivered alerts, unsent e-mails, unacknowledged referrals). So a task lost with a
+killed worker loses nothing; ``sightline run-worker`` wakes every task when it starts,
+and each task schedules its own next run for the earliest time something falls due.
+"""
+
+import datetime as dt
+from typing import TypeVar
+
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import Task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+READY = "READY"
+T = TypeVar("T")
+
+
+def _wake(job: Task[[], T], *, at: dt.datetime | None = None) -> None:
+    """Enqueue ``job`` (at ``at``) unless a run that will start by then is already queued."""
+    backend = job.get_backend()
+    if isinstance(backend, DatabaseBackend):
+        by = at or timezone.now()
+        queued = DBTaskResult.objects.filter(
+            task_path=job.module_path, status=READY, backend_name=backend.alias
+        ).filter(Q(run_after=get_date_max()) | Q(run_after__lte=by))
+        if queued.exists():
+            return
+    (job.using(run_after=at) if at is not None else job).enqueue()
+
+
+@task(priority=10)
+def fan_out_alerts() -> int:
+    from sightline.sharing import actions
+
+    return actions.deliver_alerts()
+
+
+@task()
+def send_emails() -> dict[str, int]:
+    from sightline.sharing import outbox
+
+    result = outbox.send_due()
+    if result.more_due:
+        _wake(send_emails)
+    else:
+        after = outbox.next_attempt()
+        if after is not None:
+            _wake(send_emails, at=max(after, timezone.now()))
+    return {"sent": result.sent, "failed": result.failed}
+
+
+@task(priority=5)
+def escalate_referrals() -> int:
+    from sightline.sharing import actions
+
+    escalated = actions.escalate_overdue_referrals()
+    following = actions.next_referral_deadline()
+    if following is not None:
+        _wake(escalate_referrals, at=following)
+    return escalated
+
+
+def wake_alert_fan_out() -> None:
+    _wake(fan_out_alerts)
+
+
+def wake_email_sender() -> None:
+    _wake(send_emails)
+
+
+def wake_escalation(at: dt.datetime | None = None) -> None:
+    _wake(escalate_referrals, at=at)
+
+
+def wake_all() -> None:
+    """What the worker does on start: whatever a dead worker left is picked up."""
+    wake_alert_fan_out()
+    wake_email_sender()
+    wake_escalation()

@@ -1,0 +1,33 @@
+"""Inbox counts for the navigation and the home page."""
+
+from dataclasses import dataclass
+
+from django import template
+
+from sightline.accounts.models import User
+from sightline.sharing import queries
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class Counts:
+    unread: int
+    to_acknowledge: int
+    overdue: int
+
+
+@register.simple_tag
+def unread_alerts(user: object) -> int:
+    return queries.unread_count(user) if isinstance(user, User) else 0
+
+
+@register.simple_tag
+def sharing_counts(user: object) -> Counts:
+    if not isinstance(user, User):
+        return Counts(0, 0, 0)
+    return Counts(
+        unread=queries.unread_count(user),
+        to_acknowledge=queries.referrals_to_acknowledge(user).count(),
+        overdue=queries.overdue_for_team(user).count(),
+    )

@@ -1,0 +1,57 @@
+"""Fixtures for information sharing, on top of the project personas."""
+
+import datetime as dt
+
+import pytest
+
+from sightline.accounts.models import Role
+from sightline.people.models import ProtectionCategory, StatusKind
+from sightline.testing import factories
+
+
+@pytest.fixture(autouse=True)
+def plain_http(settings):
+    """Pages are tested over plain HTTP (test client, live server); production redirects."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def duty_team(csc_team):
+    """The social worker's team, with a duty inbox address."""
+    csc_team.duty_email = "duty.north@example.org"
+    csc_team.save(update_fields=["duty_email"])
+    return csc_team
+
+
+@pytest.fixture
+def flagged_child(child, agencies, duty_team):
+    """``child`` on a child protection plan since 2024, recorded by social care."""
+    factories.StatusPeriodFactory.create(
+        person=child,
+        kind=StatusKind.CHILD_PROTECTION,
+        protection_category=ProtectionCategory.NEGLECT,
+        started_on=dt.date(2024, 1, 1),
+        recorded_by_agency=agencies["CSC"],
+    )
+    return child
+
+
+@pytest.fixture
+def ed_team(agencies):
+    return factories.TeamFactory.create(agency=agencies["HEALTH"], name="Emergency Department")
+
+
+@pytest.fixture
+def ed_nurse(agencies, ed_team):
+    """An emergency department nurse: no relationship with any child."""
+    return factories.UserFactory.create(
+        username="nina.nurse",
+        first_name="Nina",
+        last_name="Nurse",
+        job_title="Staff nurse",
+        agency=agencies["HEALTH"],
+        team=ed_team,
+        role=Role.PRACTITIONER,
+    )

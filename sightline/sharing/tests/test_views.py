@@ -1,0 +1,120 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from sightline.audit.models import AuditAction, AuditEvent
+from sightline.sharing import actions
+from sightline.sharing.models import Alert, InboxItem
+from sightline.testing import factories
+
+pytestmark = pytest.mark.django_db
+FLAG_CHECK = reverse("sharing-flag-check")
+INBOX = reverse("sharing-inbox")
+
+
+def check(client, nhs_number, **extra):
+    return client.post(FLAG_CHECK, {"nhs_number": nhs_number, **extra})
+
+
+def test_it_shows_a_nurse_the_flag_and_whom_to_call(client, flagged_child, ed_nurse):
+    client.force_login(ed_nurse)
+    response = check(client, flagged_child.nhs_number)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Child protection plan" in page
+    assert "0113 496 0000" in page
+    assert "0113 496 0999" in page
+    assert "Leeds Children&#x27;s Social Care" in page
+    # The flag, not the record: no address, no chronology.
+    assert flagged_child.address not in page
+    assert Alert.objects.filter(person=flagged_child, actor=ed_nurse).exists()
+
+
+def test_an_unflagged_child_gets_the_same_answer_as_an_unknown_number(client, child, ed_nurse):
+    client.force_login(ed_nurse)
+    unflagged = check(client, child.nhs_number).content.decode()
+    unknown = check(client, "999 000 0018").content.decode()
+    assert "No child protection flag is held" in unflagged
+    assert "No child protection flag is held" in unknown
+    assert child.family_name not in unflagged
+
+
+def test_it_refuses_a_number_that_is_not_an_nhs_number(client, ed_nurse):
+    client.force_login(ed_nurse)
+    response = check(client, "1234567890")
+    assert "Enter a valid 10-digit NHS number" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.CHECK_FLAG).exists()
+
+
+@pytest.mark.parametrize("persona", ["administrator", "panel_analyst"])
+def test_analysts_and_administrators_cannot_use_the_flag_check(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(FLAG_CHECK).status_code == 403
+
+
+def test_the_flag_check_needs_a_sign_in(client):
+    assert client.get(FLAG_CHECK).status_code == 302
+
+
+def test_the_childs_page_shows_the_flag_lookups_and_who_else_is_involved(
+    client, flagged_child, social_worker, police_officer, ed_nurse, agencies
+):
+    actions.check_flag(
+        actor=ed_nurse,
+        nhs_number=flagged_child.nhs_number,
+        origin=actions.JOB,
+    )
+    record = factories.SourceRecordFactory.create(agency=agencies["POLICE"], person=flagged_child)
+    factories.ChronologyEventFactory.create(
+        subject_record=record,
+        occurred_at=dt.datetime(2025, 10, 3, 12, tzinfo=dt.UTC),
+    )
+    police_officer.phone = "0113 496 1234"
+    police_officer.save()
+    client.force_login(social_worker)
+    page = client.get(reverse("person-detail", args=[flagged_child.public_id])).content.decode()
+    assert 'id="flag"' in page
+    assert 'id="flag-lookups-table"' in page
+    assert "Nina Nurse" in page
+    involved = page[page.index('id="who-else-is-involved"') :]
+    assert "West Yorkshire Police" in involved
+    assert "0113 496 1234" in involved
+    assert "3 October 2025" in involved  # the police's last contact
+    assert "None recorded" in involved  # social care has recorded nothing yet
+
+
+def test_an_unflagged_childs_page_has_no_flag_panel(client, child, social_worker):
+    client.force_login(social_worker)
+    page = client.get(reverse("person-detail", args=[child.public_id])).content.decode()
+    assert 'id="flag"' not in page
+    assert 'id="who-else-is-involved"' in page
+
+
+def test_the_inbox_lists_alerts_and_the_navigation_counts_them(
+    client, flagged_child, social_worker, ed_nurse, teacher
+):
+    actions.check_flag(actor=ed_nurse, nhs_number=flagged_child.nhs_number, origin=actions.JOB)
+    actions.deliver_alerts()
+    client.force_login(social_worker)
+    page = client.get(INBOX).content.decode()
+    assert "2 unread" in page
+    assert 'id="nav-unread">2<' in page
+    assert "Looked up by Nina Nurse" in page
+    home = client.get(reverse("home")).content.decode()
+    assert "Unread alerts: 2" in home
+
+    client.force_login(teacher)
+    assert "Looked up by" not in client.get(INBOX).content.decode()
+
+
+def test_marking_alerts_read_clears_the_count(client, flagged_child, social_worker, ed_nurse):
+    actions.check_flag(actor=ed_nurse, nhs_number=flagged_child.nhs_number, origin=actions.JOB)
+    actions.deliver_alerts()
+    client.force_login(social_worker)
+    mine = InboxItem.objects.get(user=social_worker)
+    response = client.post(reverse("sharing-mark-read"), {"item": [mine.pk]}, follow=True)
+    assert "1 alert marked as read" in response.content.decode()
+    assert "1 unread" in response.content.decode()
+    client.post(reverse("sharing-mark-read"))
+    assert "0 unread" in client.get(INBOX).content.decode()

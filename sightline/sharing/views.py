@@ -1,0 +1,195 @@
+"""Information-sharing pages: the inbox and dashboard, the flag check, referrals."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sightline.accounts.models import User
+from sightline.audit.actions import Origin
+from sightline.people.access import Intent, access_person
+from sightline.sharing import actions, queries
+from sightline.sharing.access import access_referral
+from sightline.sharing.forms import FlagCheckForm, OutcomeForm, ReferralForm
+from sightline.sharing.models import Referral
+
+INBOX_LIMIT = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # pragma: no cover - login_required guarantees it
+        raise TypeError("a signed-in user is required")
+    return user
+
+
+@login_required
+@never_cache
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """My alerts, my team's duty inbox, referrals to acknowledge, overdue, and mine."""
+    user = _user(request)
+    items = list(queries.inbox_for(user)[:INBOX_LIMIT])
+    return render(
+        request,
+        "sharing/inbox.html",
+        {
+            "items": items,
+            "unread": queries.unread_count(user),
+            "to_acknowledge": list(queries.referrals_to_acknowledge(user)),
+            "awaiting_outcome": list(queries.referrals_awaiting_outcome(user)),
+            "overdue": list(queries.overdue_for_team(user)),
+            "made": list(queries.referrals_made_by(user)[:INBOX_LIMIT]),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    wanted = request.POST.getlist("item")
+    mine = queries.inbox_for(user).filter(read_at__isnull=True)
+    if wanted:
+        mine = mine.filter(pk__in=[int(pk) for pk in wanted if pk.isdigit()])
+    count = actions.mark_read(actor=user, items=list(mine), origin=Origin.from_request(request))
+    messages.success(request, f"{count} alert{'s' if count != 1 else ''} marked as read")
+    return HttpResponseRedirect(reverse("sharing-inbox"))
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def flag_check(request: HttpRequest) -> HttpResponse:
+    """Unscheduled care looks a child up by NHS number and sees only the flag."""
+    user = _user(request)
+    if user.role not in actions.FLAG_CHECK_ROLES:
+        raise PermissionDenied("Flag checks are for practitioners working with children.")
+    form = FlagCheckForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = actions.check_flag(
+            actor=user,
+            nhs_number=form.cleaned_data["nhs_number"],
+            date_of_birth=form.date,
+            origin=Origin.from_request(request),
+        )
+    return render(request, "sharing/flag_check.html", {"form": form, "result": result})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def new_referral(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    origin = Origin.from_request(request)
+    person = access_person(user, person_id, intent=Intent.VIEW_RECORD, origin=origin)
+    form = ReferralForm(request.POST or None, exclude_team=user.team_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = actions.raise_referral(
+                actor=user,
+                person=person,
+                to_team=form.cleaned_data["to_team"].pk,
+                urgency=form.cleaned_data["urgency"],
+                reason=form.cleaned_data["reason"],
+                shared=form.cleaned_data["shared"],
+                origin=origin,
+            )
+        except actions.ReferralRefusedError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                f"Referral sent to {referral.to_team.name}. They must acknowledge it by "
+                f"{timezone.localtime(referral.acknowledge_by):%-d %B %Y at %H:%M}.",
+            )
+            return HttpResponseRedirect(
+                reverse("sharing-referral", kwargs={"public_id": referral.public_id})
+            )
+    return render(request, "sharing/new_referral.html", {"form": form, "person": person})
+
+
+@login_required
+@never_cache
+@require_GET
+def referral_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    referral = access_referral(user, public_id, origin=Origin.from_request(request))
+    return _detail(request, user, referral.public_id, OutcomeForm(exclude_team=referral.to_team_id))
+
+
+def _detail(
+    request: HttpRequest, user: User, public_id: uuid.UUID, form: OutcomeForm, status: int = 200
+) -> HttpResponse:
+    referral = Referral.objects.select_related(
+        "person",
+        "referrer",
+        "from_agency",
+        "to_team__agency",
+        "redirected_to__to_team",
+        "acknowledged_by",
+        "outcome_by",
+    ).get(public_id=public_id)
+    return render(
+        request,
+        "sharing/referral.html",
+        {
+            "referral": referral,
+            "may_act": queries.may_act_on_referral(user, referral),
+            "outcome_form": form,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    origin = Origin.from_request(request)
+    referral = access_referral(user, public_id, origin=origin)
+    try:
+        actions.acknowledge_referral(actor=user, referral=referral, origin=origin)
+    except actions.ReferralRefusedError as refused:
+        messages.info(request, str(refused))
+    else:
+        messages.success(request, "Referral acknowledged. The referrer can see it.")
+    return HttpResponseRedirect(reverse("sharing-referral", kwargs={"public_id": public_id}))
+
+
+@login_required
+@require_POST
+def outcome(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    origin = Origin.from_request(request)
+    referral = access_referral(user, public_id, origin=origin)
+    form = OutcomeForm(request.POST, exclude_team=referral.to_team_id)
+    if form.is_valid():
+        redirect_to = form.cleaned_data.get("redirect_to")
+        try:
+            actions.record_outcome(
+                actor=user,
+                referral=referral,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+                redirect_to=redirect_to.pk if redirect_to else None,
+                origin=origin,
+            )
+        except actions.ReferralRefusedError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Outcome recorded. The referrer can see it.")
+            return HttpResponseRedirect(
+                reverse("sharing-referral", kwargs={"public_id": public_id})
+            )
+    return _detail(request, user, referral.public_id, form, status=400)

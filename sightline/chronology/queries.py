@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from sightline.chronology.models import ChronologyEvent
@@ -53,8 +53,10 @@ def events_for(person: Person, filters: ChronologyFilter) -> QuerySet[Chronology
         events = events.filter(occurred_at__gte=_day_start(filters.date_from))
     if filters.date_to:
         events = events.filter(occurred_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
+    # A LEFT JOIN on the unique ``supersedes`` index: an EXISTS subquery here was planned
+    # by PostgreSQL as a hash of every event in the table (100 ms at 200,000 events).
     events = events.annotate(
-        is_superseded=Exists(ChronologyEvent.objects.filter(supersedes=OuterRef("pk")))
+        is_superseded=ExpressionWrapper(Q(superseded_by__isnull=False), output_field=BooleanField())
     )
     if not filters.include_superseded:
         events = events.filter(superseded_by__isnull=True)

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client
@@ -69,9 +70,15 @@ class Command(BaseCommand):
             )
         if options["requests"] < 50:
             raise CommandError("--requests must be at least 50")
+        # Pages are served as in production: hashed static file names from the manifest.
+        call_command("collectstatic", interactive=False, verbosity=0)
         agencies = self._agencies()
         child = self._child(agencies, options["child_events"])
         self._fill(agencies, options["total_events"])
+        if connection.vendor == "postgresql":
+            # Fresh statistics, as autovacuum would have gathered on a live system.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         user = self._viewer(agencies[0], child)
 
         client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])

@@ -211,20 +211,14 @@ class Association(models.Model):
         ordering = ["-started_on", "id"]
         indexes = [
             # The adjacency the neighbourhood query walks from each end, newest first:
-            # (column, id) lets "the 50 most recent links of this place" stop after 50,
-            # and carrying withdrawn_at (PostgreSQL) lets it skip withdrawn links without
-            # reading the table.
-            models.Index(
-                fields=["person", "id"], include=["withdrawn_at"], name="assoc_person_idx"
-            ),
-            models.Index(
-                fields=["other_person", "id"],
-                include=["withdrawn_at"],
-                name="assoc_other_person_idx",
-            ),
-            models.Index(
-                fields=["context", "id"], include=["withdrawn_at"], name="assoc_context_idx"
-            ),
+            # (column, id) lets "the 50 most recent links of this place" stop after 50.
+            # On PostgreSQL these indexes also INCLUDE (withdrawn_at), so withdrawn links
+            # are skipped without reading the table: migration 0002 creates them so, and
+            # 0003 records them here without it (SQLite has no INCLUDE, and Django warns
+            # about it on every command).
+            models.Index(fields=["person", "id"], name="assoc_person_idx"),
+            models.Index(fields=["other_person", "id"], name="assoc_other_person_idx"),
+            models.Index(fields=["context", "id"], name="assoc_context_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -182,3 +182,15 @@ def test_signals_are_read_from_associations_flags_chronology_and_plans(
     assert "where 3 children have exploitation intelligence" in cluster.summary
     concern = next(s for s in network.signals if s.kind == SignalKind.ADULT_OF_CONCERN)
     assert "Grooming" not in " ".join(concern.evidence)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes are PostgreSQL's")
+def test_the_adjacency_indexes_carry_withdrawn_at_on_postgresql(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+            "('assoc_person_idx', 'assoc_other_person_idx', 'assoc_context_idx')"
+        )
+        found = dict(cursor.fetchall())
+    assert sorted(found) == ["assoc_context_idx", "assoc_other_person_idx", "assoc_person_idx"]
+    assert all("INCLUDE (withdrawn_at)" in definition for definition in found.values())

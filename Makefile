@@ -8,7 +8,7 @@ DEMO_CHILDREN ?= 2000
 DEMO_SEED ?= 20261126
 export SIGHTLINE_VAR_DIR := $(CURDIR)/var
 
-.PHONY: demo test serve install install-dev lint typecheck pytest-sqlite pytest-postgres browser-deps secret clean bench
+.PHONY: demo test serve worker install install-dev lint typecheck pytest-sqlite pytest-postgres browser-deps secret clean bench
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -44,6 +44,11 @@ demo: install secret
 	$(BIN)/sightline load-demo-data --children $(DEMO_CHILDREN) --seed $(DEMO_SEED) && \
 	$(BIN)/sightline load-review-corpus --if-empty && \
 	SIGHTLINE_DEMO_MODE=1 $(BIN)/gunicorn sightline.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -
+
+## worker: the background worker (alerts, e-mail outbox, referral escalation); run it beside `make serve`
+worker: install
+	$(BIN)/sightline migrate --no-input -v0
+	$(BIN)/sightline run-worker
 
 ## serve: production-like server; settings from the environment (DEBUG off)
 serve: install

@@ -31,6 +31,7 @@ from sightline.sharing.models import (
     Alert,
     AlertReason,
     InboxItem,
+    OutboundEmail,
     Referral,
     ReferralStatus,
 )
@@ -299,4 +300,17 @@ def panels(user: User, person: Person) -> dict[str, object]:
         "involved": involved(person),
         "lookups": recent_lookups(person) if flag is not None else [],
         "may_refer": user.agency_id is not None and user.role != Role.ADMINISTRATOR,
+    }
+
+
+def outbox_status() -> dict[str, int]:
+    unsent = OutboundEmail.objects.filter(sent_at__isnull=True)
+    return {
+        "alerts_undelivered": Alert.objects.filter(delivered_at__isnull=True).count(),
+        "alerts_delivered": Alert.objects.filter(delivered_at__isnull=False).count(),
+        "inbox_items": InboxItem.objects.count(),
+        "emails_unsent": unsent.count(),
+        "emails_retrying": unsent.filter(attempts__gt=0).count(),
+        "emails_sent": OutboundEmail.objects.filter(sent_at__isnull=False).count(),
+        "referrals_overdue": overdue().count(),
     }

@@ -55,3 +55,58 @@ def ed_nurse(agencies, ed_team):
         team=ed_team,
         role=Role.PRACTITIONER,
     )
+
+
+@pytest.fixture
+def front_door(agencies):
+    """Children's social care front door (MASH), with a manager and a duty worker."""
+    team = factories.TeamFactory.create(
+        agency=agencies["CSC"], name="Front Door", duty_email="front.door@example.org"
+    )
+    factories.UserFactory.create(
+        username="fiona.manager",
+        first_name="Fiona",
+        agency=agencies["CSC"],
+        team=team,
+        role=Role.TEAM_MANAGER,
+    )
+    factories.UserFactory.create(
+        username="dev.duty",
+        first_name="Dev",
+        agency=agencies["CSC"],
+        team=team,
+        role=Role.PRACTITIONER,
+    )
+    return team
+
+
+@pytest.fixture
+def front_door_manager(front_door):
+    return front_door.members.get(username="fiona.manager")
+
+
+@pytest.fixture
+def duty_worker(front_door):
+    return front_door.members.get(username="dev.duty")
+
+
+@pytest.fixture
+def school_lead(agencies, child):
+    """The school's designated safeguarding lead, involved with ``child``."""
+    school = factories.TeamFactory.create(agency=agencies["EDUCATION"], name="Leeds Primary")
+    lead = factories.UserFactory.create(
+        username="sam.school",
+        first_name="Sam",
+        last_name="School",
+        agency=agencies["EDUCATION"],
+        team=school,
+        role=Role.PRACTITIONER,
+    )
+    factories.InvolvementFactory.create(
+        person=child,
+        practitioner=lead,
+        agency=agencies["EDUCATION"],
+        role="school_safeguarding_lead",
+        started_on=dt.date(2024, 9, 1),
+    )
+    return lead

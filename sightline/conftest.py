@@ -25,6 +25,14 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _password_sign_in(settings: Any) -> None:
+    """Personas sign in with a password alone (or ``force_login``): no second factor and
+    no lockout counting. ``sightline/access/tests`` turn both on where they test them."""
+    settings.SIGHTLINE_REQUIRE_2FA = False
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def agencies(db: None) -> dict[str, Agency]:
     spec = {

@@ -57,11 +57,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rules.apps.AutodiscoverRulesConfig",
     "sightline.core",
     "sightline.agencies",
     "sightline.accounts",
     "sightline.audit",
+    "sightline.access",
     "sightline.people",
     "sightline.chronology",
     "sightline.importing",
@@ -256,6 +259,18 @@ SIGHTLINE_LINKAGE_MODEL_DIR = Path(
 # DuckDB (batch linkage and training): memory ceiling and spill directory.
 SIGHTLINE_DUCKDB_MEMORY_LIMIT = os.environ.get("SIGHTLINE_DUCKDB_MEMORY_LIMIT", "6GB")
 SIGHTLINE_DUCKDB_TEMP_DIR = os.environ.get("SIGHTLINE_DUCKDB_TEMP_DIR", str(VAR_DIR / "duckdb"))
+
+# Access governance (sightline.access; docs/security.md). Search: results shown at most,
+# and searches per user (pages and API together) as "<count>/<second|minute|hour|day>".
+SIGHTLINE_SEARCH_RESULT_LIMIT = int(os.environ.get("SIGHTLINE_SEARCH_RESULT_LIMIT", "20"))
+SIGHTLINE_SEARCH_RATE = os.environ.get("SIGHTLINE_SEARCH_RATE", "60/hour")
+# Two-factor authentication (TOTP) for every account, except in demo mode.
+SIGHTLINE_REQUIRE_2FA = _env_bool("SIGHTLINE_REQUIRE_2FA", default=not DEMO_MODE)
+# Emergency (break-glass) access lasts this many hours unless ended sooner.
+SIGHTLINE_BREAK_GLASS_HOURS = float(os.environ.get("SIGHTLINE_BREAK_GLASS_HOURS", "4"))
+# API tokens without their own policy: scopes and rate.
+SIGHTLINE_API_DEFAULT_SCOPES = _env_list("SIGHTLINE_API_DEFAULT_SCOPES", "read,write")
+SIGHTLINE_API_DEFAULT_RATE = os.environ.get("SIGHTLINE_API_DEFAULT_RATE", "1000/hour")
 
 LOGGING = {
     "version": 1,

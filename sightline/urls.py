@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", core_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("access/", include("sightline.access.urls")),
     path("people/", include("sightline.people.urls")),
     path("linkage/", include("sightline.linkage.urls")),
     path("networks/", include("sightline.networks.urls")),

@@ -41,7 +41,7 @@ from sightline.core.serializers import DetailSerializer, ErrorSerializer
 from sightline.importing.errors import RowsRejectedError
 from sightline.importing.formats import parse_event
 from sightline.importing.rows import EventRow, RowError
-from sightline.people.access import Intent, access_person
+from sightline.people.access import Intent, access_person, record_view
 
 AUTH_ERRORS = {401: DetailSerializer, 403: DetailSerializer}
 
@@ -100,7 +100,18 @@ def person_chronology(request: Request, public_id: str) -> Response:
         },
     )
     events = events_for(person, filters).select_related("supersedes", "subject_record")
-    return paginate(request, events, ChronologyEventSerializer, context=_other_record_ids).response
+    view = record_view(user, person)
+
+    def context(page: list[ChronologyEvent]) -> dict[str, Any]:
+        # Need to know: restricted sections and the referrer's identity are withheld.
+        withheld = view.restrict(page)
+        extra = _other_record_ids(page)
+        extra["other_record_ids"] = {
+            pk: ids for pk, ids in extra["other_record_ids"].items() if pk not in withheld
+        }
+        return extra
+
+    return paginate(request, events, ChronologyEventSerializer, context=context).response
 
 
 def _other_record_ids(events: list[ChronologyEvent]) -> dict[str, Any]:

@@ -77,7 +77,7 @@ class Paged:
 
 def paginate(
     request: Request,
-    items: QuerySet[Any],
+    items: QuerySet[Any] | Sequence[Any],
     serializer: type[Serializer[Any]],
     *,
     context: Callable[[list[Any]], dict[str, Any]] | None = None,

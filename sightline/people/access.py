@@ -1,13 +1,23 @@
-"""Every read of a person's record comes through here: decide, audit, return or 404."""
+"""Every read of a person's record comes through here: decide, audit, return or 404; and
+what of the record the reader may see (need to know by section, the referrer's identity).
+"""
 
+import datetime as dt
 import enum
 import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import Http404
 
+from sightline.access import limits, sections
+from sightline.access.models import BreakGlassGrant
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.chronology.models import ChronologyEvent
+from sightline.people import queries, rules
 from sightline.people.models import Person
 
 
@@ -16,6 +26,20 @@ class Intent(enum.Enum):
 
     VIEW_RECORD = AuditAction.VIEW_PERSON
     VIEW_CHRONOLOGY = AuditAction.VIEW_CHRONOLOGY
+    VIEW_ACCESS_LOG = AuditAction.VIEW_ACCESS_LOG
+    # The export page, before the export: it shows only the name and date of birth.
+    PREPARE_EXPORT = AuditAction.VIEW_IDENTITY
+    EXPORT_CHRONOLOGY = AuditAction.EXPORT_CHRONOLOGY
+
+
+# The permission each intent needs; the rules live in ``people/rules.py``.
+_PERMISSION = {
+    Intent.VIEW_RECORD: "people.view_person",
+    Intent.VIEW_CHRONOLOGY: "people.view_person",
+    Intent.VIEW_ACCESS_LOG: "people.view_access_log",
+    Intent.PREPARE_EXPORT: "people.export_chronology",
+    Intent.EXPORT_CHRONOLOGY: "people.export_chronology",
+}
 
 
 def access_person(
@@ -25,15 +49,23 @@ def access_person(
     intent: Intent,
     origin: Origin,
     detail: dict[str, object] | None = None,
+    reason: str = "",
 ) -> Person:
-    """The person if ``user`` may see them, with an audit row written; otherwise 404.
+    """The person if ``user`` may see them for ``intent``, with an audit row written;
+    otherwise 404.
 
     A denial is audited too, and that row is kept: this function opens no transaction
     of its own, so the 404 does not roll it back. Whether the person exists is not
-    revealed.
+    revealed. Emergency access is named in the row (its reason and grant). If the audit
+    row cannot be written, the exception propagates and nothing is shown.
     """
     person = _find(public_id)
-    if person is None or not user.has_perm("people.view_person", person):
+    found = rules.standing(user, person) if person is not None else rules.Standing()
+    if _PERMISSION[intent] == "people.view_person":
+        allowed = found.allowed  # the rule of ``people.view_person``, read once
+    else:
+        allowed = person is not None and user.has_perm(_PERMISSION[intent], person)
+    if person is None or not allowed:
         record_audit(
             actor=user,
             action=AuditAction.DENIED,
@@ -42,7 +74,50 @@ def access_person(
             detail={"intent": intent.value.value, "requested": str(public_id)},
         )
         raise Http404("No such person")
-    record_audit(actor=user, action=intent.value, origin=origin, person=person, detail=detail or {})
+    detail = dict(detail or {})
+    if not found.legitimate and found.grant is not None:
+        detail["break_glass"] = found.grant.pk
+        reason = reason or (
+            f"Emergency access: {found.grant.get_reason_code_display()}. {found.grant.reason_text}"
+        )
+    record_audit(
+        actor=user, action=intent.value, origin=origin, person=person, reason=reason, detail=detail
+    )
+    # Kept for this request's other questions about the same record (sections, links).
+    person._access_standing = (user.pk, found)  # type: ignore[attr-defined]
+    return person
+
+
+def _standing(user: User, person: Person) -> rules.Standing:
+    known = getattr(person, "_access_standing", None)
+    if known is not None and known[0] == user.pk:
+        return known[1]  # type: ignore[no-any-return]
+    return rules.standing(user, person)
+
+
+def access_for_emergency(user: User, public_id: uuid.UUID | str, *, origin: Origin) -> Person:
+    """The person whose name and date of birth are shown on the emergency access page.
+
+    Only those who may trace (and so could find the person by a search) get it, with a
+    ``view_identity`` audit row; anyone else gets 404 and a denial row.
+    """
+    person = _find(public_id)
+    if person is None or not rules.may_trace(user):
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            person=person,
+            detail={"intent": "break_glass", "requested": str(public_id)},
+        )
+        raise Http404("No such person")
+    record_audit(
+        actor=user,
+        action=AuditAction.VIEW_IDENTITY,
+        origin=origin,
+        person=person,
+        detail={"intent": "break_glass"},
+    )
     return person
 
 
@@ -56,3 +131,146 @@ def _find(public_id: uuid.UUID | str) -> Person | None:
     while person is not None and person.merged_into_id is not None:
         person = person.merged_into
     return person
+
+
+@dataclass
+class RecordView:
+    """What one reader may see of one person's record beyond the fact of each event."""
+
+    sections: frozenset[sections.Section]
+    agency_id: int | None
+    # Asked only when an event names a referrer (it may cost a permission query).
+    may_see_referrer: Callable[[], bool]
+    _referrer: bool | None = None
+
+    @property
+    def referrer(self) -> bool:
+        if self._referrer is None:
+            self._referrer = self.may_see_referrer()
+        return self._referrer
+
+    def withholds(self, event: ChronologyEvent) -> bool:
+        section = sections.section_of(event.category.code)
+        return section is not None and section not in self.sections
+
+    def restrict(self, events: Iterable[ChronologyEvent]) -> set[int]:
+        """Blank, in these in-memory events, what the reader may not see; the ids of the
+        events whose other people were withheld too.
+
+        The events' agency and category must be loaded (``events_for`` selects them).
+        """
+        withheld: set[int] = set()
+        for event in events:
+            section = sections.section_of(event.category.code)
+            if section is not None and section not in self.sections:
+                event.summary = sections.withheld_summary(section, event.agency.name)
+                event.practitioner = ""
+                withheld.add(event.pk)
+            elif (
+                event.category.code in sections.REFERRER_CATEGORIES
+                and event.practitioner
+                and event.agency_id != self.agency_id
+                and not self.referrer
+            ):
+                event.practitioner = sections.WITHHELD_REFERRER
+            event.withheld_section = (  # type: ignore[attr-defined]
+                section.label if event.pk in withheld and section is not None else ""
+            )
+        return withheld
+
+
+@dataclass(frozen=True)
+class RecordAccess:
+    """Why the reader may see a record and what else they may do with it (the page's
+    access panel)."""
+
+    bases: tuple[rules.Basis, ...]
+    grant: BreakGlassGrant | None
+    may_view_log: bool
+    may_export: bool
+
+
+def record_access(user: User, person: Person) -> RecordAccess:
+    """For a person obtained from ``access_person`` in this request."""
+    found = _standing(user, person)
+    return RecordAccess(
+        bases=found.bases,
+        grant=found.grant,
+        may_view_log=found.allocated or found.manages_allocated,
+        may_export=found.legitimate,
+    )
+
+
+def record_view(user: User, person: Person) -> RecordView:
+    """What ``user`` may see of ``person``'s record; call after ``access_person``."""
+    found = _standing(user, person)
+    return RecordView(
+        sections=rules.sections_visible(user, person, known=found),
+        agency_id=user.agency_id,
+        may_see_referrer=lambda: rules.may_see_referrer(user, person, known=found),
+    )
+
+
+# -- search ----------------------------------------------------------------------------
+
+
+class SearchRateLimitedError(Exception):
+    """Too many searches: the user may search again in ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many searches; try again in {retry_after} seconds")
+
+
+def check_search_rate(user: User, *, origin: Origin) -> None:
+    """Count one search by ``user`` (pages and API together) or refuse it, audited."""
+    rate = limits.parse_rate(settings.SIGHTLINE_SEARCH_RATE)
+    verdict = limits.hit(f"search:{user.pk}", rate)
+    if not verdict.allowed:
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            detail={"intent": "search", "limit": str(rate), "retry_after": verdict.retry_after},
+        )
+        raise SearchRateLimitedError(verdict.retry_after)
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    results: list[queries.Found]
+    # More people matched than the limit; only the first ``limit`` are given.
+    more: bool
+
+
+def find_people(
+    user: User,
+    *,
+    name: str = "",
+    date_of_birth: dt.date | None = None,
+    nhs_number: str = "",
+    postcode: str = "",
+) -> SearchOutcome:
+    """Search with the minimum criteria, capped at ``SIGHTLINE_SEARCH_RESULT_LIMIT``.
+
+    Those who may trace find anyone who matches, told whether they have a relationship
+    (only then may they open the record); others find only those they may see. The
+    caller has checked the criteria, checked the rate and audits the search.
+    """
+    if not queries.meets_minimum_criteria(
+        name=name, date_of_birth=date_of_birth, nhs_number=nhs_number, postcode=postcode
+    ):
+        raise ValueError(f"a search needs {queries.MINIMUM_CRITERIA}")
+    limit = queries.result_limit()
+    found = list(
+        queries.search(
+            queries.searchable_by(user),
+            q=name,
+            date_of_birth=date_of_birth,
+            nhs_number=nhs_number,
+            postcode=postcode,
+        ).order_by("family_name", "given_name", "pk")[: limit + 1]
+    )
+    return SearchOutcome(
+        results=queries.found_with_access(user, found[:limit]), more=len(found) > limit
+    )

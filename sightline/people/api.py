@@ -34,16 +34,22 @@ from sightline.core.serializers import DetailSerializer, ErrorSerializer
 from sightline.importing.formats import parse_person_record
 from sightline.importing.rows import PersonRecordRow, RowError
 from sightline.people import queries
-from sightline.people.access import Intent, access_person
+from sightline.people.access import (
+    Intent,
+    SearchRateLimitedError,
+    access_person,
+    check_search_rate,
+    find_people,
+)
 from sightline.people.actions import upsert_source_records
 from sightline.people.models import Person, StatusPeriod
 from sightline.people.serializers import (
     PersonDetailSerializer,
+    PersonFoundSerializer,
     PersonRecordsResultSerializer,
     PersonRecordSubmissionSerializer,
     PersonSearchPageSerializer,
     PersonSearchParams,
-    PersonSummarySerializer,
 )
 
 AUTH_ERRORS = {401: DetailSerializer, 403: DetailSerializer}
@@ -54,14 +60,23 @@ PERSON_ID = OpenApiParameter(
 
 @extend_schema(
     operation_id="people_search",
-    summary="Search the people you may see",
+    summary="Search for a person",
     description=(
-        "Only people you have a legitimate relationship with today are found. At least one "
-        "criterion is required. Each search writes one audit row with its criteria."
+        "Needs q (a name) with date_of_birth or postcode, or nhs_number. Gives at most "
+        "SIGHTLINE_SEARCH_RESULT_LIMIT (20) people, ordered by name. Practitioners, team "
+        "managers and safeguarding leads find anyone who matches, each marked with whether "
+        "they may open the record (relationship); others find only the people they may see. "
+        "Searches are rate-limited per user (429 with Retry-After). Each search writes one "
+        "audit row with its criteria."
     ),
     tags=["people"],
     parameters=[PersonSearchParams],
-    responses={200: PersonSearchPageSerializer, 400: ErrorSerializer, **AUTH_ERRORS},
+    responses={
+        200: PersonSearchPageSerializer,
+        400: ErrorSerializer,
+        429: DetailSerializer,
+        **AUTH_ERRORS,
+    },
 )
 @api_view(["GET"])
 def search_people(request: Request) -> Response:
@@ -70,14 +85,22 @@ def search_people(request: Request) -> Response:
     if not params.is_valid():
         return invalid_parameters(params)
     criteria = params.validated_data
-    people = queries.search(
-        queries.visible_to(user),
-        q=criteria.get("q", ""),
+    try:
+        check_search_rate(user, origin=api_origin(request))
+    except SearchRateLimitedError as refused:
+        return Response(
+            {"detail": f"Too many searches. Try again in {refused.retry_after} seconds."},
+            status=429,
+            headers={"Retry-After": str(refused.retry_after)},
+        )
+    outcome = find_people(
+        user,
+        name=criteria.get("q", ""),
         date_of_birth=criteria.get("date_of_birth"),
         nhs_number=criteria.get("nhs_number", ""),
         postcode=criteria.get("postcode", ""),
-    ).order_by("family_name", "given_name", "pk")
-    paged = paginate(request, people, PersonSummarySerializer)
+    )
+    paged = paginate(request, outcome.results, PersonFoundSerializer)
     given = {
         name: str(value)
         for name, value in criteria.items()
@@ -87,7 +110,12 @@ def search_people(request: Request) -> Response:
         actor=user,
         action=AuditAction.SEARCH,
         origin=api_origin(request),
-        detail={"criteria": given, "results": paged.count, "page": paged.number},
+        detail={
+            "criteria": given,
+            "results": len(outcome.results),
+            "more": outcome.more,
+            "page": paged.number,
+        },
     )
     return paged.response
 

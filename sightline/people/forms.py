@@ -11,6 +11,7 @@ from sightline.chronology.models import Significance
 from sightline.chronology.queries import ChronologyFilter
 from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.people import normalise
+from sightline.people.queries import meets_minimum_criteria
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,15 @@ class PersonSearchForm(GovukFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not self.errors and not any(cleaned.get(name) for name in self.fields):
+        if not self.errors and not meets_minimum_criteria(
+            name=cleaned.get("name", ""),
+            date_of_birth=cleaned.get("date_of_birth"),
+            nhs_number=cleaned.get("nhs_number", ""),
+            postcode=cleaned.get("postcode", ""),
+        ):
             raise forms.ValidationError(
-                "Enter a name, date of birth, NHS number or postcode", code="empty"
+                "Enter a name with a date of birth or a postcode, or enter an NHS number",
+                code="too_few",
             )
         return cleaned
 

@@ -16,6 +16,7 @@ from sightline.people.models import (
     Sex,
     StatusPeriod,
 )
+from sightline.people.queries import meets_minimum_criteria
 
 # -- search ----------------------------------------------------------------------------
 
@@ -51,16 +52,14 @@ class PersonSearchParams(PageParams):
         return normalise.postcode(value) if value.strip() else ""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        has_words = bool(normalise.name_key(attrs.get("q", "")))
-        if not (
-            has_words
-            or attrs.get("date_of_birth")
-            or attrs.get("nhs_number")
-            or attrs.get("postcode")
+        if not meets_minimum_criteria(
+            name=attrs.get("q", ""),
+            date_of_birth=attrs.get("date_of_birth"),
+            nhs_number=attrs.get("nhs_number", ""),
+            postcode=attrs.get("postcode", ""),
         ):
             raise serializers.ValidationError(
-                "Give at least one of q (with a letter or digit), date_of_birth, nhs_number "
-                "or postcode."
+                "Give q (a name) with date_of_birth or postcode, or give nhs_number."
             )
         return attrs
 
@@ -74,11 +73,31 @@ class PersonSummarySerializer(serializers.Serializer[Person]):
     postcode = serializers.CharField()
 
 
+class PersonFoundSerializer(serializers.Serializer[Any]):
+    """A search result. Without a relationship only the identity is given: the record
+    itself needs a relationship or emergency access (on the pages)."""
+
+    id = serializers.UUIDField(source="person.public_id")
+    given_name = serializers.CharField(source="person.given_name")
+    family_name = serializers.CharField(source="person.family_name")
+    date_of_birth = serializers.DateField(source="person.date_of_birth", allow_null=True)
+    sex = serializers.ChoiceField(
+        source="person.sex", choices=[*Sex.values, ""], help_text="F, M, X or blank"
+    )
+    postcode = serializers.SerializerMethodField(help_text="Blank without a relationship.")
+    relationship = serializers.BooleanField(
+        help_text="Whether you may open this person's record (GET /api/v1/people/{id}/)."
+    )
+
+    def get_postcode(self, found: Any) -> str:
+        return str(found.person.postcode) if found.relationship else ""
+
+
 class PersonSearchPageSerializer(serializers.Serializer[Any]):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = PersonSummarySerializer(many=True)
+    results = PersonFoundSerializer(many=True)
 
 
 # -- one person's record ----------------------------------------------------------------

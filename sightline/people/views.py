@@ -28,7 +28,15 @@ from sightline.audit.models import AuditAction
 from sightline.chronology.models import ChronologyEvent
 from sightline.chronology.queries import WINDOWS_MONTHS, counts_by_agency, events_for
 from sightline.people import queries
-from sightline.people.access import Intent, access_person
+from sightline.people.access import (
+    Intent,
+    SearchRateLimitedError,
+    access_person,
+    check_search_rate,
+    find_people,
+    record_access,
+    record_view,
+)
 from sightline.people.forms import ChronologyFilterForm, PersonSearchForm
 from sightline.people.models import (
     Involvement,
@@ -38,9 +46,8 @@ from sightline.people.models import (
     StatusKind,
     StatusPeriod,
 )
+from sightline.people.rules import may_trace
 from sightline.sharing.queries import panels as sharing_panels
-
-SEARCH_LIMIT = 50
 
 # How a relationship reads from the other side: "A is parent of B" makes A's entry on
 # B's page "Parent", and B's entry on A's page "Child".
@@ -66,42 +73,51 @@ def _user(request: HttpRequest) -> User:
 @never_cache
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    """Find a child among those the user may see. One audit row per search made."""
+    """Find a child: the minimum criteria, capped results, a rate limit per user, and one
+    audit row per search made."""
     user = _user(request)
     # Any field in the address, even empty, means the form was sent.
     submitted = bool(request.GET)
     form = PersonSearchForm(request.GET if submitted else None)
-    results: list[Person] = []
+    results: list[queries.Found] = []
     more = False
+    refused: SearchRateLimitedError | None = None
     if submitted and form.is_valid():
         criteria = form.criteria()
-        found = queries.search(
-            queries.visible_to(user),
-            q=criteria.name,
-            date_of_birth=criteria.date_of_birth,
-            nhs_number=criteria.nhs_number,
-            postcode=criteria.postcode,
-        )
-        results = list(found.order_by("family_name", "given_name", "pk")[: SEARCH_LIMIT + 1])
-        more = len(results) > SEARCH_LIMIT
-        results = results[:SEARCH_LIMIT]
-        record_audit(
-            actor=user,
-            action=AuditAction.SEARCH,
-            origin=Origin.from_request(request),
-            detail={"criteria": criteria.for_audit(), "results": len(results), "more": more},
-        )
+        origin = Origin.from_request(request)
+        try:
+            check_search_rate(user, origin=origin)
+        except SearchRateLimitedError as error:
+            refused = error
+        else:
+            outcome = find_people(
+                user,
+                name=criteria.name,
+                date_of_birth=criteria.date_of_birth,
+                nhs_number=criteria.nhs_number,
+                postcode=criteria.postcode,
+            )
+            results, more = outcome.results, outcome.more
+            record_audit(
+                actor=user,
+                action=AuditAction.SEARCH,
+                origin=origin,
+                detail={"criteria": criteria.for_audit(), "results": len(results), "more": more},
+            )
     return render(
         request,
         "people/search.html",
         {
             "form": form,
-            "submitted": submitted and form.is_valid(),
+            "submitted": submitted and form.is_valid() and refused is None,
+            "refused": refused,
             "results": results,
             "more": more,
-            "limit": SEARCH_LIMIT,
+            "limit": queries.result_limit(),
+            "may_trace": may_trace(user),
             "today": timezone.localdate(),
         },
+        status=429 if refused is not None else 200,
     )
 
 
@@ -148,6 +164,7 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, Any] = {
         "person": person,
+        "record_access": record_access(user, person),
         "today": today,
         "age": person.age_on(today),
         "source_records": list(person.source_records.select_related("agency")),
@@ -237,12 +254,15 @@ def _chronology(request: HttpRequest, person: Person) -> dict[str, Any]:
     events: QuerySet[ChronologyEvent] = events_for(person, chosen)
     paginator = Paginator(events, settings.SIGHTLINE_CHRONOLOGY_PAGE_SIZE)
     page: Page[ChronologyEvent] = paginator.get_page(request.GET.get("page"))
+    events_shown = list(page.object_list)
+    # Need to know: restricted sections and the referrer's identity are withheld.
+    record_view(_user(request), person).restrict(events_shown)
     return {
         "filter_form": form,
         "chronology_filter": chosen,
         "page": page,
         "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=1)),
-        "events": list(page.object_list),
+        "events": events_shown,
         "total_events": paginator.count,
     }
 

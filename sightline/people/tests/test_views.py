@@ -69,23 +69,50 @@ def audit_rows(user, action):
 # Find a child
 
 
+def dob_params(day):
+    return {
+        "date_of_birth_day": str(day.day),
+        "date_of_birth_month": str(day.month),
+        "date_of_birth_year": str(day.year),
+    }
+
+
 def test_it_finds_a_child_the_social_worker_works_with_and_audits_the_search(
     client, social_worker, child
 ):
     client.force_login(social_worker)
-    response = client.get(reverse("people-search"), {"name": "jam test"})
+    response = client.get(
+        reverse("people-search"), {"name": "jam test", **dob_params(child.date_of_birth)}
+    )
     assert response.status_code == 200
     assert detail_url(child) in response.content.decode()
     [row] = audit_rows(social_worker, AuditAction.SEARCH)
-    assert row.detail["criteria"] == {"name": "jam test"}
+    assert row.detail["criteria"] == {
+        "name": "jam test",
+        "date_of_birth": child.date_of_birth.isoformat(),
+    }
     assert row.detail["results"] == 1
 
 
-def test_the_search_does_not_find_children_the_user_does_not_work_with(client, teacher, child):
+def test_without_a_relationship_the_search_shows_the_identity_and_the_way_to_emergency_access(
+    client, teacher, child
+):
     client.force_login(teacher)
-    response = client.get(reverse("people-search"), {"name": "Jamie"})
+    response = client.get(reverse("people-search"), {"name": "Jamie", "postcode": child.postcode})
+    html = response.content.decode()
     assert response.status_code == 200
-    assert detail_url(child) not in response.content.decode()
+    assert f'href="{detail_url(child)}"' not in html
+    assert "No relationship" in html
+    assert reverse("access-break-glass", kwargs={"public_id": child.public_id}) in html
+    assert child.nhs_number not in html
+
+
+def test_the_search_does_not_find_children_for_roles_without_case_records(
+    client, panel_analyst, child
+):
+    client.force_login(panel_analyst)
+    response = client.get(reverse("people-search"), {"nhs_number": child.nhs_number})
+    assert response.status_code == 200
     assert "No children found" in response.content.decode()
 
 
@@ -95,9 +122,7 @@ def test_it_searches_by_date_of_birth_nhs_number_and_postcode(client, social_wor
     response = client.get(
         reverse("people-search"),
         {
-            "date_of_birth_day": str(dob.day),
-            "date_of_birth_month": str(dob.month),
-            "date_of_birth_year": str(dob.year),
+            **dob_params(dob),
             "nhs_number": f"{child.nhs_number[:3]} {child.nhs_number[3:6]} {child.nhs_number[6:]}",
             "postcode": child.postcode.lower().replace(" ", ""),
         },
@@ -119,12 +144,25 @@ def test_the_search_page_alone_writes_no_audit_row(client, social_worker):
     assert audit_rows(social_worker, AuditAction.SEARCH) == []
 
 
+TOO_FEW = "Enter a name with a date of birth or a postcode, or enter an NHS number"
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"name": ""}, "Enter a name, date of birth, NHS number or postcode"),
+        ({"name": ""}, TOO_FEW),
+        ({"name": "Jamie"}, TOO_FEW),
+        (
+            {
+                "postcode": "LS1 4AP",
+                "date_of_birth_day": "14",
+                "date_of_birth_month": "3",
+                "date_of_birth_year": "2015",
+            },
+            TOO_FEW,
+        ),
         ({"nhs_number": "999 000 0001"}, "Enter a valid NHS number"),
-        ({"postcode": "NOT A CODE"}, "Enter a full postcode"),
+        ({"name": "Jamie", "postcode": "NOT A CODE"}, "Enter a full postcode"),
         ({"date_of_birth_day": "31", "date_of_birth_month": "2"}, "must include a year"),
         (
             {"date_of_birth_day": "31", "date_of_birth_month": "2", "date_of_birth_year": "2015"},
@@ -145,15 +183,30 @@ def test_invalid_searches_show_an_error_summary_and_are_not_run(
     assert audit_rows(social_worker, AuditAction.SEARCH) == []
 
 
-def test_search_results_are_capped(client, social_worker, agencies):
-    for n in range(53):
+def test_search_results_are_capped(client, social_worker, agencies, settings):
+    assert settings.SIGHTLINE_SEARCH_RESULT_LIMIT == 20
+    for n in range(23):
         person = factories.PersonFactory.create(given_name="Capped", family_name=f"Child{n:02d}")
         factories.InvolvementFactory.create(person=person, practitioner=social_worker)
     client.force_login(social_worker)
-    response = client.get(reverse("people-search"), {"name": "capped"})
-    assert len(response.context["results"]) == 50
+    response = client.get(reverse("people-search"), {"name": "capped", "postcode": "LS1 4AP"})
+    assert len(response.context["results"]) == 20
     assert response.context["more"] is True
-    assert "Only the first 50 are shown" in response.content.decode()
+    assert "Only the first 20 are shown" in response.content.decode()
+
+
+def test_too_many_searches_are_refused_with_429(client, social_worker, child, settings):
+    settings.SIGHTLINE_SEARCH_RATE = "1/minute"
+    client.force_login(social_worker)
+    params = {"nhs_number": child.nhs_number}
+    assert client.get(reverse("people-search"), params).status_code == 200
+    refused = client.get(reverse("people-search"), params)
+    assert refused.status_code == 429
+    assert "You have made too many searches" in refused.content.decode()
+    assert detail_url(child) not in refused.content.decode()
+    assert len(audit_rows(social_worker, AuditAction.SEARCH)) == 1
+    [denied] = audit_rows(social_worker, AuditAction.DENIED)
+    assert denied.detail["intent"] == "search"
 
 
 # The child's page

@@ -1,0 +1,113 @@
+"""Forms for emergency access, its review, and exports. Each that opens or copies a
+record asks for the password again (and a code when two-factor is required)."""
+
+from typing import Any
+
+from django import forms
+
+from sightline.access.models import BreakGlassReason, ExportReason, ReviewOutcome
+from sightline.access.reauth import two_factor_required
+from sightline.core.forms import GovukFormMixin
+
+MAX_REASON = 2000
+
+
+class ReauthenticationMixin(forms.Form):
+    """The password, and an authentication code when two-factor is required."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+    code = forms.CharField(
+        label="Authentication code",
+        required=False,
+        max_length=8,
+        help_text="The 6-digit code from your authenticator app",
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-5",
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if two_factor_required():
+            self.fields["code"].required = True
+            self.fields["code"].error_messages["required"] = "Enter the authentication code"
+        else:
+            del self.fields["code"]
+
+
+def _reason_text(label: str, hint: str, required: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=hint,
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": required,
+            "max_length": f"Keep it to {MAX_REASON:,} characters or fewer",
+        },
+    )
+
+
+class BreakGlassForm(GovukFormMixin, ReauthenticationMixin):
+    reason_code = forms.ChoiceField(
+        label="Why do you need to see this record now?",
+        choices=BreakGlassReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why you need to see this record"},
+    )
+    reason_text = _reason_text(
+        "Details",
+        "What has happened, and why it cannot wait for the allocated worker. "
+        "Your manager will read this.",
+        "Enter the details of why you need to see this record",
+    )
+    field_order = ["reason_code", "reason_text", "password", "code"]
+
+
+class ExportForm(GovukFormMixin, ReauthenticationMixin):
+    reason_code = forms.ChoiceField(
+        label="Why are you exporting this?",
+        choices=ExportReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why you are exporting this"},
+    )
+    reason_text = _reason_text(
+        "Details",
+        "Who the export is for and how it will be kept. The export is recorded.",
+        "Enter the details of why you are exporting this",
+    )
+    field_order = ["reason_code", "reason_text", "password", "code"]
+
+
+class ReviewForm(GovukFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Was this emergency access justified?",
+        choices=ReviewOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the access was justified"},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=MAX_REASON,
+        help_text="Required when the access was not justified: what will be done.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("outcome") == ReviewOutcome.NOT_JUSTIFIED
+            and not str(cleaned.get("note", "")).strip()
+        ):
+            self.add_error("note", "Say what will be done about an access that was not justified")
+        return cleaned

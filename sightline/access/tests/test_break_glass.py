@@ -1,0 +1,316 @@
+"""Emergency access: the page with reasons and re-authentication, the time limit, the
+e-mails, the review queue, and "who has seen this record"."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from sightline.access import actions
+from sightline.access.models import AccessNotice, BreakGlassGrant, BreakGlassReason, ReviewOutcome
+from sightline.accounts.models import Role
+from sightline.audit.actions import CLI
+from sightline.audit.models import AuditAction, AuditEvent
+from sightline.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"  # UserFactory's
+MORNING = dt.datetime(2025, 6, 2, 9, 0, tzinfo=dt.UTC)
+
+
+class HttpsClient(Client):
+    def generic(self, *args, **kwargs):
+        kwargs["secure"] = True
+        return super().generic(*args, **kwargs)
+
+
+def signed_in(user):
+    client = HttpsClient()
+    client.force_login(user)
+    return client
+
+
+def url(name, **kwargs):
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.fixture
+def education_lead(agencies):
+    return factories.UserFactory.create(
+        username="sam.lead", agency=agencies["EDUCATION"], role=Role.SAFEGUARDING_LEAD
+    )
+
+
+def ask(client, child, **overrides):
+    data = {
+        "reason_code": BreakGlassReason.IMMEDIATE_RISK,
+        "reason_text": "Disclosure of harm at school this morning; allocated worker not answering",
+        "password": PASSWORD,
+        **overrides,
+    }
+    return client.post(url("access-break-glass", public_id=child.public_id), data)
+
+
+def actions_of(user):
+    return list(AuditEvent.objects.filter(actor=user).values_list("action", flat=True))
+
+
+def test_the_emergency_access_page_shows_the_identity_only_and_is_audited(teacher, child):
+    response = signed_in(teacher).get(url("access-break-glass", public_id=child.public_id))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Jamie Testchild" in html
+    assert child.nhs_number not in html
+    assert "4 hours" in html
+    [row] = AuditEvent.objects.all()
+    assert (row.action, row.person) == (AuditAction.VIEW_IDENTITY, child)
+
+
+@pytest.mark.parametrize("persona", ["administrator", "panel_analyst"])
+def test_roles_without_case_records_get_404(request, child, persona):
+    user = request.getfixturevalue(persona)
+    response = signed_in(user).get(url("access-break-glass", public_id=child.public_id))
+    assert response.status_code == 404
+    assert actions_of(user) == [AuditAction.DENIED]
+
+
+def test_someone_with_a_relationship_goes_straight_to_the_record(social_worker, child):
+    response = signed_in(social_worker).get(url("access-break-glass", public_id=child.public_id))
+    assert response.status_code == 302
+    assert response["Location"] == url("person-detail", public_id=child.public_id)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"reason_code": ""}, "Choose why you need to see this record"),
+        ({"reason_text": "  "}, "Enter the details of why you need to see this record"),
+        ({"password": ""}, "Enter your password"),
+        ({"password": "wrong password"}, "Your password is not right"),
+    ],
+)
+def test_it_needs_a_reason_details_and_the_password(teacher, child, overrides, message):
+    client = signed_in(teacher)
+    response = ask(client, child, **overrides)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not BreakGlassGrant.objects.exists()
+    assert client.get(url("person-detail", public_id=child.public_id)).status_code == 404
+
+
+def test_a_wrong_password_is_audited_as_a_denial(teacher, child):
+    ask(signed_in(teacher), child, password="wrong password")
+    denied = AuditEvent.objects.get(action=AuditAction.DENIED)
+    assert denied.detail == {"intent": "reauthenticate", "for": "break_glass"}
+
+
+def test_the_journey_opens_the_record_for_four_hours_and_tells_people(
+    teacher,
+    child,
+    social_worker,
+    education_lead,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    client = signed_in(teacher)
+    with (
+        time_machine.travel(MORNING, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = ask(client, child)
+    assert response.status_code == 302
+    assert response["Location"] == url("person-detail", public_id=child.public_id)
+    grant = BreakGlassGrant.objects.get()
+    assert (grant.user, grant.person, grant.expires_at) == (
+        teacher,
+        child,
+        MORNING + dt.timedelta(hours=4),
+    )
+
+    # The allocated worker and the teacher's agency's safeguarding lead are e-mailed,
+    # with nothing about the child in the message.
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [education_lead.email, social_worker.email]
+    )
+    assert all("Jamie" not in m.body and "Testchild" not in m.body for m in mailoutbox)
+    assert all(n.sent_at is not None for n in AccessNotice.objects.all())
+
+    with time_machine.travel(MORNING + dt.timedelta(hours=1), tick=False):
+        page = client.get(url("person-detail", public_id=child.public_id))
+        assert page.status_code == 200
+        assert "You are seeing this record through emergency access" in page.content.decode()
+        view = AuditEvent.objects.filter(action=AuditAction.VIEW_PERSON).get()
+        assert view.detail["break_glass"] == grant.pk
+        assert view.reason.startswith("Emergency access: A child may be at immediate risk of harm.")
+        # No export under emergency access.
+        assert (
+            client.get(url("access-export-chronology", public_id=child.public_id)).status_code
+            == 404
+        )
+
+    with time_machine.travel(MORNING + dt.timedelta(hours=4), tick=False):
+        assert client.get(url("person-detail", public_id=child.public_id)).status_code == 404
+
+
+def test_the_user_can_end_emergency_access_early(teacher, child):
+    client = signed_in(teacher)
+    ask(client, child)
+    grant = BreakGlassGrant.objects.get()
+    response = client.post(url("access-end-break-glass", grant_id=grant.pk))
+    assert response.status_code == 302
+    assert client.get(url("person-detail", public_id=child.public_id)).status_code == 404
+    assert AuditAction.END_BREAK_GLASS in actions_of(teacher)
+    # Nobody else can end someone's access.
+    other = factories.UserFactory.create()
+    assert (
+        signed_in(other).post(url("access-end-break-glass", grant_id=grant.pk)).status_code == 404
+    )
+
+
+def test_notices_that_fail_stay_in_the_outbox_for_a_retry(
+    teacher, child, social_worker, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    settings.EMAIL_BACKEND = "sightline.access.tests.test_break_glass.FailingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.break_glass(
+            actor=teacher,
+            person=child,
+            reason_code=BreakGlassReason.MISSING_CHILD,
+            reason_text="Reported missing from school",
+            origin=CLI,
+        )
+    notice = AccessNotice.objects.get()
+    assert (notice.sent_at, notice.attempts, notice.last_error) == (None, 1, "mail server down")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert actions.deliver_notices() == 1
+    assert [m.to for m in mailoutbox] == [[social_worker.email]]
+    assert actions.deliver_notices() == 0
+
+
+class FailingBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise OSError("mail server down")
+
+
+# -- review ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def grant(teacher, child):
+    return actions.break_glass(
+        actor=teacher,
+        person=child,
+        reason_code=BreakGlassReason.IMMEDIATE_RISK,
+        reason_text="Disclosure at school",
+        origin=CLI,
+    )
+
+
+def test_the_agency_safeguarding_lead_reviews_the_access(grant, education_lead, teacher):
+    client = signed_in(education_lead)
+    queue = client.get(url("access-reviews"))
+    assert queue.status_code == 200
+    assert url("access-review", grant_id=grant.pk) in queue.content.decode()
+    detail = client.get(url("access-review", grant_id=grant.pk))
+    assert "Disclosure at school" in detail.content.decode()
+    missing_note = client.post(
+        url("access-review", grant_id=grant.pk), {"outcome": ReviewOutcome.NOT_JUSTIFIED}
+    )
+    assert missing_note.status_code == 400
+    assert "Say what will be done" in missing_note.content.decode()
+    done = client.post(
+        url("access-review", grant_id=grant.pk),
+        {"outcome": ReviewOutcome.NOT_JUSTIFIED, "note": "Discussed in supervision"},
+    )
+    assert done.status_code == 302
+    grant.refresh_from_db()
+    assert (grant.outcome, grant.reviewed_by, grant.review_note) == (
+        ReviewOutcome.NOT_JUSTIFIED,
+        education_lead,
+        "Discussed in supervision",
+    )
+    row = AuditEvent.objects.get(action=AuditAction.REVIEW_BREAK_GLASS)
+    assert (row.actor, row.person, row.detail["outcome"]) == (
+        education_lead,
+        grant.person,
+        "not_justified",
+    )
+    with pytest.raises(actions.AccessActionError, match="already been reviewed"):
+        actions.review_break_glass(
+            actor=education_lead,
+            grant=grant,
+            outcome=ReviewOutcome.JUSTIFIED,
+            note="",
+            origin=CLI,
+        )
+
+
+def test_the_team_manager_of_the_practitioner_reviews_it(agencies, teacher, grant):
+    team = factories.TeamFactory.create(agency=agencies["EDUCATION"])
+    teacher.team = team
+    teacher.save()
+    manager = factories.UserFactory.create(
+        agency=agencies["EDUCATION"], team=team, role=Role.TEAM_MANAGER
+    )
+    assert signed_in(manager).get(url("access-review", grant_id=grant.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["teacher", "team_manager", "social_worker", "administrator"])
+def test_others_cannot_review(request, grant, persona):
+    user = request.getfixturevalue(persona)
+    client = signed_in(user)
+    assert client.get(url("access-review", grant_id=grant.pk)).status_code == 404
+    response = client.post(
+        url("access-review", grant_id=grant.pk), {"outcome": ReviewOutcome.JUSTIFIED}
+    )
+    assert response.status_code == 404
+    grant.refresh_from_db()
+    assert grant.outcome == ""
+
+
+def test_the_review_shows_what_was_looked_at_under_the_access(grant, teacher, education_lead):
+    signed_in(teacher).get(url("person-detail", public_id=grant.person.public_id))
+    html = signed_in(education_lead).get(url("access-review", grant_id=grant.pk)).content.decode()
+    assert "Viewed a person&#x27;s record" in html
+
+
+# -- who has seen this record ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("social_worker", 200),
+        ("team_manager", 200),
+        ("police_officer", 404),
+        ("teacher", 404),
+        ("panel_analyst", 404),
+        ("administrator", 404),
+    ],
+)
+def test_who_has_seen_this_record_is_for_the_allocated_worker_and_managers(
+    request, child, persona, status
+):
+    user = request.getfixturevalue(persona)
+    response = signed_in(user).get(url("access-seen-by", public_id=child.public_id))
+    assert response.status_code == status
+    expected = AuditAction.VIEW_ACCESS_LOG if status == 200 else AuditAction.DENIED
+    assert actions_of(user) == [expected]
+
+
+def test_who_has_seen_this_record_lists_reads_searches_and_emergency_access(
+    social_worker, police_officer, grant, child
+):
+    signed_in(police_officer).get(url("person-detail", public_id=child.public_id))
+    html = signed_in(social_worker).get(url("access-seen-by", public_id=child.public_id)).content
+    text = html.decode()
+    assert "Pat Police" in text
+    assert "Tess Teacher" in text
+    assert "Emergency access" in text
+    assert "Disclosure at school" in text

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from sightline.access import views
+
+urlpatterns = [
+    path(
+        "people/<uuid:public_id>/emergency-access/",
+        views.break_glass,
+        name="access-break-glass",
+    ),
+    path("people/<uuid:public_id>/seen-by/", views.seen_by, name="access-seen-by"),
+    path(
+        "people/<uuid:public_id>/export/", views.export_chronology, name="access-export-chronology"
+    ),
+    path(
+        "emergency-access/<int:grant_id>/end/", views.end_break_glass, name="access-end-break-glass"
+    ),
+    path("reviews/", views.review_queue, name="access-reviews"),
+    path("reviews/<int:grant_id>/", views.review_grant, name="access-review"),
+    path("exports/caseload/", views.export_caseload, name="access-export-caseload"),
+]

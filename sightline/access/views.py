@@ -1,0 +1,386 @@
+"""Pages: emergency access (break-glass) to a record, the managers' review queue, "who has
+seen this record", and exports with a reason.
+
+Every page that shows anything about a person writes one audit row (a denial too) and
+gives 404 to those who may not know the record exists.
+"""
+
+import csv
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sightline.access import actions, queries
+from sightline.access.forms import BreakGlassForm, ExportForm, ReviewForm
+from sightline.access.models import BreakGlassGrant
+from sightline.access.reauth import reauthenticate
+from sightline.accounts.models import User
+from sightline.audit.actions import Origin, record_audit
+from sightline.audit.models import AuditAction
+from sightline.chronology.queries import ChronologyFilter, events_for
+from sightline.people import rules
+from sightline.people.access import Intent, access_for_emergency, access_person, record_view
+from sightline.people.queries import visible_to
+
+ACCESS_LOG_PAGE_SIZE = 50
+# A caseload export is a list of children, not their records; this many at most.
+CASELOAD_EXPORT_LIMIT = 5000
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # pragma: no cover - login_required guarantees it
+        raise TypeError("a signed-in user is required")
+    return user
+
+
+def _reason(form: ExportForm | BreakGlassForm) -> str:
+    return str(form.cleaned_data["reason_text"]).strip()
+
+
+# -- emergency access ----------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Ask for emergency access: a reason, details, and the password (and code) again."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    person = access_for_emergency(user, public_id, origin=origin)
+    if rules.has_legitimate_relationship(user, person):
+        return redirect("person-detail", public_id=person.public_id)
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        problem = reauthenticate(
+            request,
+            user,
+            password=form.cleaned_data["password"],
+            code=form.cleaned_data.get("code", ""),
+            purpose="break_glass",
+        )
+        if problem is not None:
+            form.add_error("password" if "password" in problem.lower() else "code", problem)
+        else:
+            try:
+                grant = actions.break_glass(
+                    actor=user,
+                    person=person,
+                    reason_code=form.cleaned_data["reason_code"],
+                    reason_text=_reason(form),
+                    origin=origin,
+                )
+            except actions.AccessActionError as error:
+                form.add_error(None, str(error))
+            else:
+                until = timezone.localtime(grant.expires_at)
+                messages.warning(
+                    request,
+                    f"You have emergency access to this record until {until:%H:%M on %-d %B}. "
+                    "The allocated worker and your safeguarding lead have been told, and your "
+                    "manager will review it.",
+                )
+                return redirect("person-detail", public_id=person.public_id)
+    return render(
+        request,
+        "access/break_glass.html",
+        {"person": person, "form": form, "hours": _hours()},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _hours() -> str:
+    hours = float(settings.SIGHTLINE_BREAK_GLASS_HOURS)
+    return f"{hours:g} hour{'' if hours == 1 else 's'}"
+
+
+@login_required
+@require_POST
+def end_break_glass(request: HttpRequest, grant_id: int) -> HttpResponse:
+    user = _user(request)
+    grant = BreakGlassGrant.objects.filter(pk=grant_id, user=user).select_related("person").first()
+    if grant is None:
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=Origin.from_request(request),
+            detail={"intent": "end_break_glass", "requested": grant_id},
+        )
+        raise Http404("No such emergency access")
+    try:
+        actions.end_break_glass(actor=user, grant=grant, origin=Origin.from_request(request))
+    except actions.AccessActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your emergency access to the record has ended.")
+    return redirect("home")
+
+
+# -- review queue -----------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Emergency accesses by the manager's team (or the lead's agency) awaiting review."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    if not queries.may_review_any(user):
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            detail={"intent": "review_queue"},
+        )
+        raise Http404("No such page")
+    reviewable = queries.grants_reviewable_by(user)
+    pending = list(reviewable.filter(outcome="").order_by("granted_at")[:200])
+    reviewed = list(reviewable.exclude(outcome="").order_by("-reviewed_at")[:20])
+    record_audit(
+        actor=user,
+        action=AuditAction.VIEW_ACCESS_LOG,
+        origin=origin,
+        detail={"view": "review_queue", "grants": [g.pk for g in pending + reviewed]},
+    )
+    return render(
+        request,
+        "access/review_queue.html",
+        {"pending": pending, "reviewed": reviewed, "now": timezone.now()},
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """One emergency access: who, when, why, what they looked at; record the outcome."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    grant = queries.grants_reviewable_by(user).filter(pk=grant_id).first()
+    if grant is None:
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            detail={"intent": "review_break_glass", "requested": grant_id},
+        )
+        raise Http404("No such emergency access")
+    form = ReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.review_break_glass(
+                actor=user,
+                grant=grant,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                origin=origin,
+            )
+        except actions.AccessActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your review of the emergency access is recorded.")
+            return redirect("access-reviews")
+    done = list(queries.done_under(grant)[:500])
+    record_audit(
+        actor=user,
+        action=AuditAction.VIEW_ACCESS_LOG,
+        origin=origin,
+        person=grant.person,
+        detail={"view": "review_break_glass", "grant": grant.pk},
+    )
+    return render(
+        request,
+        "access/review_grant.html",
+        {"grant": grant, "form": form, "done": done, "now": timezone.now()},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# -- who has seen this record -------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_GET
+def seen_by(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Every read, change and denial of this record, newest first: for the allocated
+    worker and their managers."""
+    user = _user(request)
+    person = access_person(
+        user,
+        public_id,
+        intent=Intent.VIEW_ACCESS_LOG,
+        origin=Origin.from_request(request),
+        detail={"page": request.GET.get("page", "1")[:10]},
+    )
+    paginator = Paginator(queries.access_log(person).select_related("actor"), ACCESS_LOG_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "access/seen_by.html",
+        {"person": person, "page": page, "rows": list(page.object_list)},
+    )
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def export_chronology(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The child's chronology as CSV, with a reason and the password again. Restricted
+    sections stay withheld as on the page."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    form = ExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        # The password first: a page with an error names nobody, so it needs no access.
+        if form.is_valid():
+            problem = reauthenticate(
+                request,
+                user,
+                password=form.cleaned_data["password"],
+                code=form.cleaned_data.get("code", ""),
+                purpose="export_chronology",
+            )
+            if problem is None:
+                return _chronology_csv(user, public_id, form, origin)
+            form.add_error("password" if "password" in problem.lower() else "code", problem)
+        return render(
+            request, "access/export_chronology.html", {"person": None, "form": form}, status=400
+        )
+    person = access_person(user, public_id, intent=Intent.PREPARE_EXPORT, origin=origin)
+    return render(request, "access/export_chronology.html", {"person": person, "form": form})
+
+
+def _chronology_csv(
+    user: User, public_id: uuid.UUID, form: ExportForm, origin: Origin
+) -> HttpResponse:
+    reason_code = form.cleaned_data["reason_code"]
+    person = access_person(
+        user,
+        public_id,
+        intent=Intent.EXPORT_CHRONOLOGY,
+        origin=origin,
+        reason=_reason(form),
+        detail={"reason_code": reason_code},
+    )
+    events = list(events_for(person, ChronologyFilter(include_superseded=False)))
+    record_view(user, person).restrict(events)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="chronology-{person.public_id}-{timezone.localdate():%Y%m%d}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow(
+        ["occurred_at", "agency", "category", "significance", "summary", "practitioner"]
+    )
+    for event in events:
+        writer.writerow(
+            _safe_cells(
+                [
+                    timezone.localtime(event.occurred_at).isoformat(),
+                    event.agency.name,
+                    event.category.label,
+                    event.significance,
+                    event.summary,
+                    event.practitioner,
+                ]
+            )
+        )
+    return response
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def export_caseload(request: HttpRequest) -> HttpResponse:
+    """A list of the children the user may see (team managers, safeguarding leads)."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    if not rules.may_export_caseload(user):
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            detail={"intent": "export_caseload"},
+        )
+        raise Http404("No such page")
+    form = ExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        problem = reauthenticate(
+            request,
+            user,
+            password=form.cleaned_data["password"],
+            code=form.cleaned_data.get("code", ""),
+            purpose="export_caseload",
+        )
+        if problem is None:
+            return _caseload_csv(user, form, origin)
+        form.add_error("password" if "password" in problem.lower() else "code", problem)
+    return render(
+        request,
+        "access/export_caseload.html",
+        {"form": form, "limit": CASELOAD_EXPORT_LIMIT},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _caseload_csv(user: User, form: ExportForm, origin: Origin) -> HttpResponse:
+    people = list(
+        visible_to(user, emergency=False).order_by("family_name", "given_name", "pk")[
+            : CASELOAD_EXPORT_LIMIT + 1
+        ]
+    )
+    truncated = len(people) > CASELOAD_EXPORT_LIMIT
+    people = people[:CASELOAD_EXPORT_LIMIT]
+    record_audit(
+        actor=user,
+        action=AuditAction.EXPORT_CASELOAD,
+        origin=origin,
+        reason=_reason(form),
+        detail={
+            "reason_code": form.cleaned_data["reason_code"],
+            "people": len(people),
+            "truncated": truncated,
+        },
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="caseload-{timezone.localdate():%Y%m%d}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow(["id", "given_name", "family_name", "date_of_birth", "nhs_number", "postcode"])
+    for person in people:
+        writer.writerow(
+            _safe_cells(
+                [
+                    str(person.public_id),
+                    person.given_name,
+                    person.family_name,
+                    person.date_of_birth.isoformat() if person.date_of_birth else "",
+                    person.nhs_number,
+                    person.postcode,
+                ]
+            )
+        )
+    return response
+
+
+def _safe_cells(cells: list[Any]) -> list[str]:
+    """Cells a spreadsheet will not run as formulas (CSV injection)."""
+    return [f"'{text}" if (text := str(cell)) and text[0] in "=+-@\t\r" else text for cell in cells]

@@ -7,8 +7,8 @@ A signal names a pattern practitioners should look at, with the evidence for it:
 - a cluster: the young person is in, or linked to at least two members of, a community
   of the network (networkx Louvain, seeded so the answer is repeatable) where several
   children have exploitation intelligence recorded;
-- a new association recorded while the child is on a plan (child in need, child
-  protection, looked after).
+- new associations recorded while the child is on a plan (child in need, child
+  protection, looked after): one signal listing them.
 
 The network is given as plain data (``Network``). Node keys are strings: ``p:<id>`` for
 people and ``c:<id>`` for contexts. Deciding who may see which name is not done here:
@@ -444,16 +444,21 @@ def _new_on_plan_signals(
         return []
     since = today - dt.timedelta(days=within_days)
     fresh = [link for link in links if since <= link.recorded_on <= today]
+    if not fresh:
+        return []
     key = person_key(child)
+    fresh.sort(key=lambda x: (x.recorded_on, x.id))
+    others = {link.far_end(key) for link in fresh}
+    # One signal, with every new link as its evidence; "about" names the other end when
+    # there is only one.
     return [
         Signal(
             kind=SignalKind.NEW_ASSOCIATION_ON_PLAN,
             child=child,
-            about=link.far_end(key),
-            links=(link,),
+            about=others.pop() if len(others) == 1 else None,
+            links=tuple(fresh),
             plans=facts.plans,
         )
-        for link in sorted(fresh, key=lambda x: (x.recorded_on, x.id))
     ]
 
 
@@ -544,10 +549,14 @@ def explain(
         if named:
             evidence.append(f"Places and groups in it: {', '.join(named)}.")
     else:
-        summary = (
-            f"A new association with {about} was recorded while {child} is on: "
-            f"{', '.join(signal.plans)}."
-        )
+        plans = ", ".join(signal.plans)
+        if signal.about is not None and len(signal.links) == 1:
+            summary = f"A new association with {about} was recorded while {child} is on: {plans}."
+        else:
+            summary = (
+                f"{len(signal.links)} new associations were recorded in the last "
+                f"{NEW_ASSOCIATION_DAYS} days while {child} is on: {plans}."
+            )
     return Explained(signal.kind, title, summary, tuple(evidence))
 
 

@@ -169,7 +169,7 @@ def test_signals_are_read_from_associations_flags_chronology_and_plans(
             SignalKind.ADULT_OF_CONCERN,
             SignalKind.OVERLAPPING_MISSING,
             SignalKind.EXPLOITATION_CLUSTER,
-            *[SignalKind.NEW_ASSOCIATION_ON_PLAN] * 4,  # every link was recorded today
+            SignalKind.NEW_ASSOCIATION_ON_PLAN,  # one, listing the 4 links recorded today
         ]
     )
     missing = next(s for s in network.signals if s.kind == SignalKind.OVERLAPPING_MISSING)
@@ -180,6 +180,9 @@ def test_signals_are_read_from_associations_flags_chronology_and_plans(
     assert "from 1 March 2025 20:00 to 2 March 2025 08:00" in missing.evidence[-1]
     cluster = next(s for s in network.signals if s.kind == SignalKind.EXPLOITATION_CLUSTER)
     assert "where 3 children have exploitation intelligence" in cluster.summary
+    fresh = next(s for s in network.signals if s.kind == SignalKind.NEW_ASSOCIATION_ON_PLAN)
+    assert fresh.summary.startswith("4 new associations were recorded in the last 28 days")
+    assert len(fresh.evidence) == 4
     concern = next(s for s in network.signals if s.kind == SignalKind.ADULT_OF_CONCERN)
     assert "Grooming" not in " ".join(concern.evidence)
 

@@ -191,6 +191,27 @@ def test_it_signals_a_new_association_for_a_child_on_a_plan():
     ]
 
 
+def test_several_new_associations_make_one_signal_with_each_as_evidence():
+    network = sig.Network(
+        persons={1: child(1, plans=("Looked after",)), 2: child(2), 3: adult(3)},
+        contexts={7: sig.ContextFacts(7)},
+        links=[
+            link(1, 1, "p:2", recorded_on=TODAY),
+            link(2, 3, "p:1", recorded_on=TODAY - dt.timedelta(days=3)),
+            link(3, 1, "c:7", recorded_on=TODAY - dt.timedelta(days=90)),  # not new
+        ],
+    )
+    (found,) = sig.signals_for(1, network, today=TODAY)
+    assert found.kind == sig.SignalKind.NEW_ASSOCIATION_ON_PLAN
+    assert found.about is None
+    assert [x.id for x in found.links] == [2, 1]
+    text = sig.explain(found, label=lambda k: k, shown=lambda k: True)
+    assert text.summary == (
+        "2 new associations were recorded in the last 28 days while p:1 is on: Looked after."
+    )
+    assert len(text.evidence) == 2
+
+
 def test_it_does_not_signal_an_old_association_or_a_child_on_no_plan():
     old = TODAY - dt.timedelta(days=sig.NEW_ASSOCIATION_DAYS + 1)
     assert (

@@ -116,11 +116,10 @@ class Command(BaseCommand):
             )
         else:
             call_command("migrate", verbosity=0)
-            directory = benchmark.demo_dir(workdir, max(options["size"], 1_000_000))
-            if not directory.exists():
-                directory = benchmark.ensure_demo(
-                    workdir, options["size"], seed=options["seed"], say=say
-                )
+            # The demo data of the same size (its model is trained by the demo benchmark).
+            directory = benchmark.ensure_demo(
+                workdir, options["size"], seed=options["seed"], say=say
+            )
             figures = benchmark.bench_realtime(
                 directory,
                 persons=options["size"],

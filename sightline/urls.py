@@ -16,6 +16,7 @@ urlpatterns = [
     path("incidents/", include("sightline.incidents.urls")),
     path("imports/", include("sightline.importing.urls")),
     path("learning/", include("sightline.learning.urls")),
+    path("assessments/", include("sightline.assessments.urls")),
     path("sharing/", include("sightline.sharing.urls")),
     path("api/v1/", include("sightline.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

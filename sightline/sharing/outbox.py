@@ -17,7 +17,6 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -66,7 +65,7 @@ def queue(emails: Sequence[Email], *, now: dt.datetime | None = None) -> int:
     rows = [
         OutboundEmail(
             key=email.key,
-            message_id=make_msgid(idstring=uuid.uuid4().hex[:12], domain="sightline.invalid"),
+            message_id=f"<{uuid.uuid4().hex}@sightline.invalid>",
             to=email.to,
             subject=email.subject,
             body=email.body,

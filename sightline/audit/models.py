@@ -96,10 +96,16 @@ class AuditAction(models.TextChoices):
     OPEN_DECISION_POINT = "open_decision_point", "Started a step on the statutory clock"
     RECORD_DECISION = "record_decision", "Recorded a decision"
     CHANGE_DECISION = "change_decision", "Changed a challenged decision"
-    RECORD_CHALLENGE_RATIONALE = "record_challenge_rationale", "Recorded a rationale against a challenge"
+    RECORD_CHALLENGE_RATIONALE = (
+        "record_challenge_rationale",
+        "Recorded a rationale against a challenge",
+    )
     SIGN_OFF_CHALLENGE = "sign_off_challenge", "Signed off a rationale against a challenge"
     RETURN_CHALLENGE = "return_challenge", "Returned a rationale against a challenge"
-    PUBLISH_CHALLENGE_RULES = "publish_challenge_rules", "Published a version of the challenge rules"
+    PUBLISH_CHALLENGE_RULES = (
+        "publish_challenge_rules",
+        "Published a version of the challenge rules",
+    )
     START_ASSESSMENT = "start_assessment", "Started a structured assessment"
     EDIT_ASSESSMENT = "edit_assessment", "Saved a draft structured assessment"
     SUBMIT_ASSESSMENT = "submit_assessment", "Submitted a structured assessment"
@@ -117,7 +123,9 @@ class AuditEvent(models.Model):
     actor_username = models.CharField(max_length=150, blank=True)
     agency_code = models.CharField(max_length=32, blank=True)
     role = models.CharField(max_length=32, blank=True)
-    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    # An ``AuditAction`` value. The choices are not on the column: every app adds actions,
+    # and an audit table should not need a migration for each (ADR 0004).
+    action = models.CharField(max_length=40)
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -135,6 +143,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+    def get_action_display(self) -> str:
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:
+            return self.action
 
 
 class AuditChainHead(models.Model):

@@ -51,7 +51,10 @@ class RawNeighbourhood:
 @dataclass
 class ViewerGraph:
     nodes: list[dict[str, object]] = field(default_factory=list)
+    # What is drawn: one edge per pair of nodes (links between them summed up).
     edges: list[dict[str, object]] = field(default_factory=list)
+    # Every shown link, for the table beside the drawing.
+    links: list[dict[str, object]] = field(default_factory=list)
     shown_people: list[str] = field(default_factory=list)
     shown_contexts: list[str] = field(default_factory=list)
     people_not_shown: int = 0
@@ -153,7 +156,7 @@ def filter_for_viewer(
             if other in shown_set:
                 if edge.id not in seen_edges:
                     seen_edges.add(edge.id)
-                    graph.edges.append(
+                    graph.links.append(
                         {
                             "id": f"e:{edge.id}",
                             "source": edge.source,
@@ -234,6 +237,7 @@ def filter_for_viewer(
                 "started_on": "",
             }
         )
+    graph.edges[:0] = _drawn(graph.links)
     graph.people_not_shown = len(hidden_people)
     graph.contexts_not_shown = len(hidden_contexts)
     return graph
@@ -258,6 +262,45 @@ def hop_distances(root: str, edges: Sequence[tuple[str, str]], *, hops: int = 2)
     return distances
 
 
+_CONFIDENCE_ORDER = {"confirmed": 0, "probable": 1, "possible": 2}
+
+
+def _drawn(links: Sequence[dict[str, object]]) -> list[dict[str, object]]:
+    """One edge per pair of nodes: "Missing from (3), Found at (2)", its most serious
+    nature (exploited by, when any) and its firmest confidence."""
+    pairs: dict[frozenset[str], list[dict[str, object]]] = {}
+    for link in links:
+        pair = frozenset((str(link["source"]), str(link["target"])))
+        pairs.setdefault(pair, []).append(link)
+    drawn = []
+    for group in pairs.values():
+        first = group[0]
+        if len(group) == 1:
+            drawn.append({**first, "count": 1})
+            continue
+        counts: dict[str, int] = {}
+        for link in group:
+            counts[str(link["label"])] = counts.get(str(link["label"]), 0) + 1
+        natures = [str(link["nature"]) for link in group]
+        drawn.append(
+            {
+                **first,
+                "label": ", ".join(
+                    label if n == 1 else f"{label} ({n})" for label, n in counts.items()
+                ),
+                "nature": "exploited_by" if "exploited_by" in natures else natures[0],
+                "confidence": min(
+                    (str(link["confidence"]) for link in group),
+                    key=lambda c: _CONFIDENCE_ORDER.get(c, 3),
+                ),
+                "agency": ", ".join(sorted({str(link["agency"]) for link in group})),
+                "started_on": min(str(link["started_on"]) for link in group),
+                "count": len(group),
+            }
+        )
+    return drawn
+
+
 def text_rows(graph: ViewerGraph) -> list[Mapping[str, object]]:
     """The shown links as rows for the table beside the drawing (the accessible version)."""
     labels = {str(node["id"]): str(node["label"]) for node in graph.nodes}
@@ -270,6 +313,5 @@ def text_rows(graph: ViewerGraph) -> list[Mapping[str, object]]:
             "agency": edge["agency"],
             "started_on": edge["started_on"],
         }
-        for edge in graph.edges
-        if edge["nature"] not in ("hidden", "more")
+        for edge in graph.links
     ]

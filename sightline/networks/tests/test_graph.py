@@ -159,3 +159,39 @@ def test_the_table_rows_name_only_what_is_drawn(contexts_visible):
     rows = text_rows(graph)
     names = {r["from"] for r in rows} | {r["to"] for r in rows}
     assert names == {f"name of {k}" for k in allowed}
+
+
+def test_parallel_links_are_drawn_once_and_listed_each():
+    links = [
+        RawEdge(
+            1, "p:1", "c:9", "missing_from", "Missing from", "probable", "POLICE", "2025-01-02"
+        ),
+        RawEdge(
+            2, "p:1", "c:9", "missing_from", "Missing from", "possible", "POLICE", "2025-01-05"
+        ),
+        RawEdge(3, "p:1", "c:9", "found_at", "Found at", "confirmed", "CSC", "2025-01-01"),
+        RawEdge(
+            4, "p:2", "p:1", "exploited_by", "Exploited by", "possible", "POLICE", "2025-02-01"
+        ),
+        RawEdge(5, "p:1", "p:2", "seen_with", "Seen with", "probable", "POLICE", "2025-03-01"),
+    ]
+    raw_graph = RawNeighbourhood(root="p:1", hops={"p:1": 0, "c:9": 1, "p:2": 1}, edges=links)
+    graph = filter_for_viewer(
+        raw_graph,
+        describe=describe_only({"p:1", "p:2", "c:9"}),
+        visible_people={"p:2"},
+        contexts_visible=True,
+    )
+    drawn = {frozenset((e["source"], e["target"])): e for e in graph.edges}
+    place = drawn[frozenset(("p:1", "c:9"))]
+    assert place["label"] == "Missing from (2), Found at"
+    assert (place["confidence"], place["agency"], place["started_on"], place["count"]) == (
+        "confirmed",
+        "CSC, POLICE",
+        "2025-01-01",
+        3,
+    )
+    peer = drawn[frozenset(("p:1", "p:2"))]
+    assert (peer["nature"], peer["label"]) == ("exploited_by", "Exploited by, Seen with")
+    assert len(graph.edges) == 2
+    assert len(text_rows(graph)) == 5

@@ -26,7 +26,6 @@
     var cy = window.cytoscape({
       container: container,
       elements: { nodes: data.nodes, edges: data.edges },
-      wheelSensitivity: 0.2,
       style: [
         {
           selector: "node",
@@ -48,7 +47,6 @@
         { selector: "node[?root]", style: { width: 40, height: 40, "border-width": 3, "font-weight": "bold" } },
         { selector: "node[?of_concern]", style: { "border-width": 5, "border-color": "#d4351c" } },
         { selector: "node[kind = 'hidden']", style: { "border-style": "dashed", color: "#505a5f" } },
-        { selector: "node[url != '']", style: { cursor: "pointer" } },
         {
           selector: "edge",
           style: {
@@ -63,7 +61,8 @@
         },
         { selector: "edge[nature = 'exploited_by']", style: { "line-color": "#d4351c", width: 3 } },
         { selector: "edge[confidence = 'possible']", style: { "line-style": "dashed" } },
-        { selector: "edge[nature = 'hidden']", style: { "line-style": "dotted" } }
+        { selector: "edge[nature = 'hidden'], edge[nature = 'more']", style: { "line-style": "dotted" } },
+        { selector: "edge[count > 1]", style: { width: function (e) { return Math.min(2 + e.data("count"), 8); } } }
       ],
       layout: {
         name: "concentric",
@@ -73,6 +72,19 @@
         animate: false
       }
     });
+    // Then let the built-in force-directed layout spread it out from those rings
+    // (no randomness: the same network is drawn the same way).
+    cy.layout({
+      name: "cose",
+      randomize: false,
+      animate: false,
+      nodeRepulsion: function () { return 400000; },
+      idealEdgeLength: function () { return 80; },
+      edgeElasticity: function () { return 60; },
+      nodeOverlap: 20,
+      gravity: 0.5,
+      padding: 30
+    }).run();
     cy.on("tap", "node", function (event) {
       var url = event.target.data("url");
       if (url) window.location.assign(url);

@@ -7,4 +7,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sightline.people.api")),
     path("", include("sightline.linkage.api")),
     path("", include("sightline.chronology.api")),
+    path("", include("sightline.sharing.api")),
 ]

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
+    "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "sightline.core",
     "sightline.agencies",
@@ -87,9 +89,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "sightline.access.middleware.SessionLimitsMiddleware",
+    "sightline.access.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a lockout into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sightline.urls"
@@ -125,6 +133,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username before any password is checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -180,6 +190,42 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sessions end after 30 minutes without a request or 12 hours after sign-in, whichever
+# comes first (sightline.access.middleware.SessionLimitsMiddleware).
+SIGHTLINE_SESSION_IDLE_SECONDS = int(os.environ.get("SIGHTLINE_SESSION_IDLE_SECONDS", "1800"))
+SIGHTLINE_SESSION_ABSOLUTE_SECONDS = int(
+    os.environ.get("SIGHTLINE_SESSION_ABSOLUTE_SECONDS", str(12 * 60 * 60))
+)
+# Content Security Policy (django-csp): our own origin only, no inline script or style,
+# no plugins, no framing, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Lockout (django-axes): 5 wrong passwords for a username lock it for 30 minutes; an
+# address is locked after 10 times as many (offices share addresses; see
+# sightline/access/lockout.py).
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGHTLINE_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("SIGHTLINE_LOCKOUT_HOURS", "0.5"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "sightline.access.lockout.LockoutHandler"
+SIGHTLINE_LOCKOUT_ADDRESS_FACTOR = int(os.environ.get("SIGHTLINE_LOCKOUT_ADDRESS_FACTOR", "10"))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "access/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# One-time codes: the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "Sightline"
 
 EMAIL_BACKEND = os.environ.get(
     "SIGHTLINE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -214,7 +260,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "sightline.access.api.TokenHasScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["sightline.access.api.PerCallerRate"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -226,6 +276,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from our own static files (no CDN), its script not inline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Imports: the largest file accepted, in bytes (upload page, CLI and API alike).

@@ -111,3 +111,26 @@ class ReviewForm(GovukFormMixin, forms.Form):
         ):
             self.add_error("note", "Say what will be done about an access that was not justified")
         return cleaned
+
+
+class CodeForm(GovukFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Authentication code",
+        max_length=8,
+        help_text="The 6-digit code from your authenticator app",
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-5",
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+            }
+        ),
+        error_messages={"required": "Enter the authentication code"},
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(str(self.cleaned_data["code"]).split())
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError("The code is 6 digits", code="format")
+        return code

@@ -3,6 +3,8 @@ from django.urls import path
 from sightline.access import views
 
 urlpatterns = [
+    path("two-factor/", views.two_factor, name="two-factor"),
+    path("two-factor/setup/", views.two_factor_setup, name="two-factor-setup"),
     path(
         "people/<uuid:public_id>/emergency-access/",
         views.break_glass,

@@ -5,22 +5,31 @@ Every page that shows anything about a person writes one audit row (a denial too
 gives 404 to those who may not know the record exists.
 """
 
+import base64
 import csv
 import uuid
 from typing import Any
+from urllib.parse import quote
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sightline.access import actions, queries
-from sightline.access.forms import BreakGlassForm, ExportForm, ReviewForm
+from sightline.access.forms import BreakGlassForm, CodeForm, ExportForm, ReviewForm
 from sightline.access.models import BreakGlassGrant
 from sightline.access.reauth import reauthenticate
 from sightline.accounts.models import User
@@ -384,3 +393,103 @@ def _caseload_csv(user: User, form: ExportForm, origin: Origin) -> HttpResponse:
 def _safe_cells(cells: list[Any]) -> list[str]:
     """Cells a spreadsheet will not run as formulas (CSV injection)."""
     return [f"'{text}" if (text := str(cell)) and text[0] in "=+-@\t\r" else text for cell in cells]
+
+
+# -- two-factor authentication ---------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Confirm this sign-in with a code from the authenticator app."""
+    user = _user(request)
+    devices = list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
+    if not devices:
+        return redirect(f"{reverse('two-factor-setup')}?next={quote(_next_url(request))}")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        device = next((d for d in devices if _verify(d, form.cleaned_data["code"])), None)
+        if device is not None:
+            otp_login(request, device)
+            request.session.cycle_key()
+            record_audit(
+                actor=user,
+                action=AuditAction.VERIFY_TWO_FACTOR,
+                origin=Origin.from_request(request),
+                detail={"device": device.pk},
+            )
+            return redirect(_next_url(request))
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=Origin.from_request(request),
+            detail={"intent": "two_factor"},
+        )
+        form.add_error("code", "The code is not right, or has expired. Try the next one.")
+    return render(
+        request,
+        "access/two_factor.html",
+        {"form": form, "next": _next_url(request)},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _verify(device: TOTPDevice, code: str) -> bool:
+    """Check a code with django-otp's throttling (a delay grows after each failure)."""
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        allowed, _ = locked.verify_is_allowed()
+        return bool(allowed and locked.verify_token(code))
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: scan the code (or type the key), then enter a code."""
+    user = _user(request)
+    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+        return redirect(f"{reverse('two-factor')}?next={quote(_next_url(request))}")
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by(
+        "-pk"
+    ).first() or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if _verify(device, form.cleaned_data["code"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
+                record_audit(
+                    actor=user,
+                    action=AuditAction.ENROL_TWO_FACTOR,
+                    origin=Origin.from_request(request),
+                    detail={"device": device.pk},
+                )
+            otp_login(request, device)
+            request.session.cycle_key()
+            messages.success(request, "Two-factor authentication is set up.")
+            return redirect(_next_url(request))
+        form.add_error("code", "The code is not right, or has expired. Try the next one.")
+    key = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "access/two_factor_setup.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "qr_svg": mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=4)),  # noqa: S308 - segno's own SVG of our URL
+            "key_groups": [key[i : i + 4] for i in range(0, len(key), 4)],
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

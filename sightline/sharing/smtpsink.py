@@ -1,4 +1,5 @@
-"""A local SMTP server (aiosmtpd) for the outbox fault tests and the benchmark."""
+"""A local SMTP server (aiosmtpd, a development dependency) that records what it accepts:
+for the outbox fault tests and `sightline bench-alerts`."""
 
 import asyncio
 import email

@@ -191,7 +191,7 @@ def test_a_check_by_someone_with_a_relationship_alerts_nobody(flagged_child, pol
 
 def test_an_unknown_number_and_an_unflagged_child_look_the_same(child, ed_nurse):
     unflagged = actions.check_flag(actor=ed_nurse, nhs_number=child.nhs_number, origin=CLI)
-    unknown = actions.check_flag(actor=ed_nurse, nhs_number="9990000018", origin=CLI)
+    unknown = actions.check_flag(actor=ed_nurse, nhs_number="9990699933", origin=CLI)
     assert unflagged == unknown == actions.FlagCheck(None, None)
     audits = AuditEvent.objects.filter(action=AuditAction.CHECK_FLAG)
     assert [a.person for a in audits] == [None, None]

@@ -17,7 +17,7 @@ from django.db import connection
 from sightline.audit.actions import CLI
 from sightline.sharing import actions, outbox
 from sightline.sharing.models import OutboundEmail
-from sightline.sharing.tests.smtp import Recorder, SMTPServer
+from sightline.sharing.smtpsink import Recorder, SMTPServer
 from sightline.testing import factories
 
 LOOKUPS = 5  # five nurses look the flagged child up: ten e-mails (worker and duty inbox)

@@ -34,7 +34,7 @@ def test_it_shows_a_nurse_the_flag_and_whom_to_call(client, flagged_child, ed_nu
 def test_an_unflagged_child_gets_the_same_answer_as_an_unknown_number(client, child, ed_nurse):
     client.force_login(ed_nurse)
     unflagged = check(client, child.nhs_number).content.decode()
-    unknown = check(client, "999 000 0018").content.decode()
+    unknown = check(client, "999 069 9933").content.decode()
     assert "No child protection flag is held" in unflagged
     assert "No child protection flag is held" in unknown
     assert child.family_name not in unflagged

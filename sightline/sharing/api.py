@@ -1,0 +1,275 @@
+"""Information sharing over the API: flag checks, the inbox, who else is involved and
+referrals. The same actions and access rules as the pages."""
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from sightline.core.api import acting_user, api_origin, error_response, invalid_parameters
+from sightline.core.serializers import DetailSerializer, ErrorSerializer
+from sightline.people.access import Intent, access_person
+from sightline.sharing import actions, queries
+from sightline.sharing.access import access_referral
+from sightline.sharing.models import Referral
+from sightline.sharing.serializers import (
+    FlagCheckInput,
+    FlagCheckOutput,
+    InboxSerializer,
+    InvolvedSerializer,
+    OutcomeInput,
+    ReferralInput,
+    ReferralSerializer,
+)
+
+ERRORS = {401: DetailSerializer, 403: DetailSerializer}
+INBOX_LIMIT = 100
+
+
+def _refused(message: str) -> Response:
+    return error_response(message, [{"index": 0, "field": None, "message": message}])
+
+
+@extend_schema(
+    operation_id="flags_check",
+    summary="Check a child for a child protection flag",
+    description=(
+        "By NHS number (and optionally date of birth), as unscheduled care does. Gives only "
+        "the flag and the responsible authority's numbers; an unknown number and an "
+        "unflagged child give the same answer. A lookup of a flagged child by someone "
+        "without a relationship alerts the allocated social worker. Audited."
+    ),
+    tags=["sharing"],
+    request=FlagCheckInput,
+    responses={200: FlagCheckOutput, 400: ErrorSerializer, **ERRORS},
+)
+@api_view(["POST"])
+def check_flag(request: Request) -> Response:
+    user = acting_user(request)
+    data = FlagCheckInput(data=request.data)
+    if not data.is_valid():
+        return invalid_parameters(data)
+    try:
+        result = actions.check_flag(
+            actor=user,
+            nhs_number=data.validated_data["nhs_number"],
+            date_of_birth=data.validated_data.get("date_of_birth"),
+            origin=api_origin(request),
+        )
+    except PermissionDenied as denied:
+        return Response({"detail": str(denied)}, status=403)
+    if result.flag is None or result.person is None:
+        return Response({"flagged": False, "person": None, "flag": None})
+    flag, person = result.flag, result.person
+    return Response(
+        {
+            "flagged": True,
+            "person": {
+                "name": person.full_name,
+                "date_of_birth": person.date_of_birth,
+                "nhs_number": person.nhs_number,
+            },
+            "flag": {
+                "plan": flag.flag.kind.value,
+                "plan_label": flag.label,
+                "started_on": flag.flag.started_on,
+                "ended_on": flag.flag.ended_on,
+                "shown_until": flag.flag.shown_until,
+                "authority": {
+                    "name": flag.authority.name,
+                    "office_hours_phone": flag.authority.office_hours_phone,
+                    "out_of_hours_phone": flag.authority.out_of_hours_phone,
+                },
+            },
+        }
+    )
+
+
+@extend_schema(
+    operation_id="people_involved",
+    summary="Who else is involved with a child",
+    description=(
+        "Practitioners and agencies working with the child now: role, contact details and "
+        "the date each agency last recorded something. For anyone with a relationship; "
+        "404 otherwise. Audited as a view of the record."
+    ),
+    tags=["sharing"],
+    responses={200: InvolvedSerializer(many=True), 404: DetailSerializer, **ERRORS},
+)
+@api_view(["GET"])
+def involved(request: Request, public_id: uuid.UUID) -> Response:
+    user = acting_user(request)
+    person = access_person(
+        user,
+        public_id,
+        intent=Intent.VIEW_RECORD,
+        origin=api_origin(request),
+        detail={"part": "involved"},
+    )
+    rows = []
+    for row in queries.involved(person):
+        i, who = row.involvement, row.involvement.practitioner
+        rows.append(
+            {
+                "agency": i.agency.name,
+                "role": i.get_role_display(),
+                "practitioner": str(who) if who else "",
+                "job_title": who.job_title if who else "",
+                "team": who.team.name if who and who.team else "",
+                "phone": (who.phone or (who.team.phone if who.team else "")) if who else "",
+                "email": who.email if who else "",
+                "office_hours_phone": i.agency.office_hours_phone,
+                "out_of_hours_phone": i.agency.out_of_hours_phone,
+                "since": i.started_on,
+                "last_contact": row.last_contact,
+            }
+        )
+    return Response(InvolvedSerializer(rows, many=True).data)
+
+
+@extend_schema(
+    operation_id="inbox",
+    summary="My alerts",
+    description="My own alerts and my team's duty inbox, newest first (at most 100).",
+    tags=["sharing"],
+    responses={200: InboxSerializer, **ERRORS},
+)
+@api_view(["GET"])
+def inbox(request: Request) -> Response:
+    user = acting_user(request)
+    items = [
+        {
+            "id": item.pk,
+            "reason": item.alert.reason,
+            "summary": item.alert.summary,
+            "person": item.alert.person.public_id,
+            "person_name": item.alert.person.full_name,
+            "referral": item.alert.referral.public_id if item.alert.referral else None,
+            "inbox": item.team.name if item.team else "mine",
+            "created_at": item.created_at,
+            "read_at": item.read_at,
+        }
+        for item in queries.inbox_for(user)[:INBOX_LIMIT]
+    ]
+    return Response({"unread": queries.unread_count(user), "items": items})
+
+
+@extend_schema(
+    operation_id="referrals_list",
+    summary="Referrals I made and referrals to my team",
+    tags=["sharing"],
+    responses={200: ReferralSerializer(many=True), **ERRORS},
+    methods=["GET"],
+)
+@extend_schema(
+    operation_id="referrals_create",
+    summary="Refer a child to another team",
+    description=(
+        "Refused (400) with a clear message for an unknown team, no reason or an unknown "
+        "urgency; 404 for a child one may not see. The receiving team must acknowledge by "
+        "the urgency's limit (acknowledge_by)."
+    ),
+    tags=["sharing"],
+    request=ReferralInput,
+    responses={201: ReferralSerializer, 400: ErrorSerializer, 404: DetailSerializer, **ERRORS},
+    methods=["POST"],
+)
+@api_view(["GET", "POST"])
+def referrals(request: Request) -> Response:
+    user = acting_user(request)
+    if request.method == "GET":
+        mine = list(queries.referrals_made_by(user)[:INBOX_LIMIT])
+        team: list[Referral] = []
+        if user.team_id is not None:
+            team = list(
+                Referral.objects.filter(to_team_id=user.team_id)
+                .select_related("person", "from_agency", "to_team", "redirected_to")
+                .order_by("-raised_at")[:INBOX_LIMIT]
+            )
+        both = {r.pk: r for r in [*mine, *team]}.values()
+        return Response(ReferralSerializer(list(both), many=True).data)
+    data = ReferralInput(data=request.data)
+    if not data.is_valid():
+        return invalid_parameters(data)
+    origin = api_origin(request)
+    person = access_person(
+        user, data.validated_data["person"], intent=Intent.VIEW_RECORD, origin=origin
+    )
+    try:
+        referral = actions.raise_referral(
+            actor=user,
+            person=person,
+            to_team=data.validated_data["to_team"],
+            urgency=data.validated_data["urgency"],
+            reason=data.validated_data["reason"],
+            shared=data.validated_data.get("shared", ""),
+            origin=origin,
+        )
+    except actions.ReferralRefusedError as refused:
+        return _refused(str(refused))
+    return Response(ReferralSerializer(referral).data, status=201)
+
+
+def _act(request: Request, public_id: uuid.UUID, step: str) -> Response:
+    user = acting_user(request)
+    origin = api_origin(request)
+    referral = access_referral(user, public_id, origin=origin)
+    try:
+        if step == "acknowledge":
+            referral = actions.acknowledge_referral(actor=user, referral=referral, origin=origin)
+        else:
+            data = OutcomeInput(data=request.data)
+            if not data.is_valid():
+                return invalid_parameters(data)
+            referral = actions.record_outcome(
+                actor=user,
+                referral=referral,
+                outcome=data.validated_data["outcome"],
+                reason=data.validated_data.get("reason", ""),
+                redirect_to=data.validated_data.get("redirect_to"),
+                origin=origin,
+            )
+    except PermissionDenied as denied:
+        return Response({"detail": str(denied)}, status=403)
+    except actions.ReferralRefusedError as refused:
+        return _refused(str(refused))
+    return Response(ReferralSerializer(referral).data)
+
+
+@extend_schema(
+    operation_id="referrals_acknowledge",
+    summary="Acknowledge a referral to my team",
+    tags=["sharing"],
+    request=None,
+    responses={200: ReferralSerializer, 400: ErrorSerializer, 404: DetailSerializer, **ERRORS},
+)
+@api_view(["POST"])
+def acknowledge(request: Request, public_id: uuid.UUID) -> Response:
+    return _act(request, public_id, "acknowledge")
+
+
+@extend_schema(
+    operation_id="referrals_outcome",
+    summary="Record the outcome of a referral to my team",
+    tags=["sharing"],
+    request=OutcomeInput,
+    responses={200: ReferralSerializer, 400: ErrorSerializer, 404: DetailSerializer, **ERRORS},
+)
+@api_view(["POST"])
+def outcome(request: Request, public_id: uuid.UUID) -> Response:
+    return _act(request, public_id, "outcome")
+
+
+urlpatterns: list[Any] = [
+    path("flags/check/", check_flag, name="api-flag-check"),
+    path("inbox/", inbox, name="api-inbox"),
+    path("people/<uuid:public_id>/involved/", involved, name="api-person-involved"),
+    path("referrals/", referrals, name="api-referrals"),
+    path("referrals/<uuid:public_id>/acknowledge/", acknowledge, name="api-referral-acknowledge"),
+    path("referrals/<uuid:public_id>/outcome/", outcome, name="api-referral-outcome"),
+]

@@ -1,0 +1,103 @@
+"""Input and output of the information-sharing API."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from sightline.sharing.models import ReferralOutcome, Urgency
+
+
+class FlagCheckInput(serializers.Serializer[Any]):
+    nhs_number = serializers.CharField(max_length=20)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+
+
+class AuthoritySerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    office_hours_phone = serializers.CharField()
+    out_of_hours_phone = serializers.CharField()
+
+
+class FlagSerializer(serializers.Serializer[Any]):
+    plan = serializers.CharField(help_text="child_protection, looked_after or pre_birth")
+    plan_label = serializers.CharField()
+    started_on = serializers.DateField()
+    ended_on = serializers.DateField(allow_null=True)
+    shown_until = serializers.DateField(allow_null=True)
+    authority = AuthoritySerializer()
+
+
+class FlaggedPersonSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    nhs_number = serializers.CharField()
+
+
+class FlagCheckOutput(serializers.Serializer[Any]):
+    flagged = serializers.BooleanField()
+    person = FlaggedPersonSerializer(allow_null=True)
+    flag = FlagSerializer(allow_null=True)
+
+
+class InvolvedSerializer(serializers.Serializer[Any]):
+    agency = serializers.CharField()
+    role = serializers.CharField()
+    practitioner = serializers.CharField(allow_blank=True)
+    job_title = serializers.CharField(allow_blank=True)
+    team = serializers.CharField(allow_blank=True)
+    phone = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    office_hours_phone = serializers.CharField(allow_blank=True)
+    out_of_hours_phone = serializers.CharField(allow_blank=True)
+    since = serializers.DateField()
+    last_contact = serializers.DateTimeField(allow_null=True)
+
+
+class InboxItemSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+    summary = serializers.CharField()
+    person = serializers.UUIDField()
+    person_name = serializers.CharField()
+    referral = serializers.UUIDField(allow_null=True)
+    inbox = serializers.CharField(help_text="'mine' or the team's name (duty inbox)")
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class InboxSerializer(serializers.Serializer[Any]):
+    unread = serializers.IntegerField()
+    items = InboxItemSerializer(many=True)
+
+
+class ReferralInput(serializers.Serializer[Any]):
+    person = serializers.UUIDField()
+    to_team = serializers.IntegerField(allow_null=True, help_text="The receiving team's id")
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    reason = serializers.CharField(max_length=4000, allow_blank=True)
+    shared = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+
+
+class OutcomeInput(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=ReferralOutcome.choices)
+    reason = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    redirect_to = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ReferralSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    person = serializers.UUIDField(source="person.public_id")
+    from_agency = serializers.CharField(source="from_agency.name")
+    to_team = serializers.CharField(source="to_team.name")
+    urgency = serializers.CharField()
+    reason = serializers.CharField()
+    shared = serializers.CharField()
+    raised_at = serializers.DateTimeField()
+    acknowledge_by = serializers.DateTimeField()
+    deadline_rule = serializers.CharField()
+    status = serializers.CharField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField(allow_blank=True)
+    outcome_reason = serializers.CharField(allow_blank=True)
+    escalated_at = serializers.DateTimeField(allow_null=True)
+    redirected_to = serializers.UUIDField(source="redirected_to.public_id", allow_null=True)

@@ -157,7 +157,12 @@ def ground_truth(directory: Path) -> tuple[dict[tuple[str, str], str], set[froze
 
 
 def bench_demo(
-    directory: Path, *, config: engine.EngineConfig, auto_threshold: float, say: Say
+    directory: Path,
+    *,
+    config: engine.EngineConfig,
+    auto_threshold: float,
+    say: Say,
+    reuse_model: bool = False,
 ) -> dict[str, Any]:
     """End to end on the generator's people.csv: read, normalise, train (no labels),
     score, cluster, write ``record_id,person_id``; then compare with the ground truth."""
@@ -168,15 +173,24 @@ def bench_demo(
     cpu_read = cpu_seconds()
     identities = [r.identity for r in records]
     rows, _positions, _unmatchable = batch.matchable_rows(identities, Problems())
-    say(f"{len(records):,} records read in {read - started:.1f}s; training")
-    model = engine.train(rows, config=config, progress=say)
+    existing = modelfile.latest(directory / "models") if reuse_model else None
+    if existing is not None:
+        say(f"{len(records):,} records read in {read - started:.1f}s; model {existing.name}")
+        model = modelfile.load(existing).splink_model
+        saved = existing
+    else:
+        say(f"{len(records):,} records read in {read - started:.1f}s; training")
+        model = engine.train(rows, config=config, progress=say)
     del rows
     trained = time.monotonic()
     cpu_trained = cpu_seconds()
-    saved = modelfile.save(
-        modelfile.new_model(model, training={"records": len(records)}, now=dt.datetime.now(dt.UTC)),
-        directory / "models",
-    )
+    if existing is None:
+        saved = modelfile.save(
+            modelfile.new_model(
+                model, training={"records": len(records)}, now=dt.datetime.now(dt.UTC)
+            ),
+            directory / "models",
+        )
     say(f"trained in {trained - read:.1f}s ({saved.name}); linking")
     linking = time.monotonic()
     cpu_linking = cpu_seconds()
@@ -197,6 +211,7 @@ def bench_demo(
     return {
         "records": len(records),
         "threshold": auto_threshold,
+        "model_reused": existing is not None,
         **_scores(result.labels, truth, twins),
         "pairs_scored": result.resolution.pairs_scored,
         "review_pairs": len(result.resolution.review),

@@ -7,9 +7,10 @@ Order matters: a pair takes the first level whose condition holds, as in SQL ``C
 Twins, siblings and relatives who share a name are handled twice over:
 - by the model (a different given name, a different date of birth weigh against), and
 - by ``guard``: a pair that looks like two children of one family (family name agrees,
-  given names differ beyond a typo or nickname) or like a parent and child sharing a
-  name (names agree, dates of birth far apart, or junior against senior) is never linked
-  automatically unless the NHS numbers agree. It goes to review if its probability
+  given names differ beyond a typo or nickname), like a parent and child sharing a
+  name (names agree, dates of birth far apart, or junior against senior), or whose sexes
+  differ while the given names are not the same, is never linked automatically unless
+  the NHS numbers agree. It goes to review if its probability
   reaches the review threshold, and clustering will not join it through a third record.
 """
 
@@ -488,11 +489,13 @@ class PairScore:
 
 
 SIBLING_GUARD = "possible twins or siblings: same family, different given names"
+SEX_GUARD = "recorded as different sexes"
 NAMESAKE_GUARD = "possible relatives sharing a name: dates of birth far apart"
 GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
 
 _SIBLING_GIVEN = frozenset({"near", "prefix", "else"})
-_SIBLING_FAMILY = frozenset({"exact", "part", "alias", "typo"})
+_SIBLING_FAMILY = frozenset({"exact", "part", "alias", "typo", "near"})
+_SAME_GIVEN_EXACTLY = frozenset({"exact", "first"})
 _SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo"})
 
 
@@ -507,6 +510,9 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     gens = {left["generation"], right["generation"]}
     if "junior" in gens and "senior" in gens:
         return GENERATION_GUARD
+    # Harry and Harriet: a nickname can bridge a boy's and a girl's name.
+    if levels["sex"] == "else" and levels["given_name"] not in _SAME_GIVEN_EXACTLY:
+        return SEX_GUARD
     return ""
 
 
@@ -540,7 +546,9 @@ def guard_sql(left: str, right: str) -> str:
         f" OR ({among(GIVEN, _SAME_GIVEN)} AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'else')"
         f" OR (list_contains([{left}.generation, {right}.generation], 'junior')"
-        f" AND list_contains([{left}.generation, {right}.generation], 'senior'))))"
+        f" AND list_contains([{left}.generation, {right}.generation], 'senior'))"
+        f" OR (({level_sql(SEX, left, right)}) = 'else'"
+        f" AND NOT {among(GIVEN, _SAME_GIVEN_EXACTLY)})))"
     )
 
 

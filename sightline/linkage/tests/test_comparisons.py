@@ -166,3 +166,44 @@ def test_it_builds_a_guard_condition_for_sql():
     sql = f"SELECT l.unique_id, r.unique_id, {guarded} FROM t l, t r "  # noqa: S608
     result = connection.execute(sql + "WHERE l.unique_id < r.unique_id ORDER BY 1, 2").fetchall()
     assert result == [(0, 1, True), (0, 2, False), (1, 2, True)]
+
+
+def test_it_guards_boy_and_girl_twins_whose_names_meet_as_nicknames():
+    weights = comparisons.Weights.from_model(hand_made_model())
+    harry = row(**{**BASE, "given_name": "Harry", "nhs_number": ""})
+    harriet = row(**{**BASE, "given_name": "Harriet", "sex": "F", "nhs_number": ""})
+    result = comparisons.score(weights, harry, harriet)
+    assert result.levels["given_name"] == "nickname"
+    assert result.guard == comparisons.SEX_GUARD
+
+
+def test_it_guards_siblings_whose_family_names_are_spelt_apart():
+    weights = comparisons.Weights.from_model(hand_made_model())
+    maryam = row(**{**BASE, "given_name": "Maryam", "family_name": "Choudhury", "nhs_number": ""})
+    saima = row(**{**BASE, "given_name": "Saima", "family_name": "Chaudhry", "nhs_number": ""})
+    result = comparisons.score(weights, maryam, saima)
+    assert result.levels["family_name"] == "near"
+    assert result.guard == comparisons.SIBLING_GUARD
+
+
+def test_its_sql_guard_agrees_with_the_python_guard():
+    """The batch guard (SQL over input rows) and the real-time guard (Python) agree."""
+    records, _siblings, _namesakes = households(8, seed=21, records_per_child=(1, 3))
+    rows = [features(r.record, i) for i, r in enumerate(records)]
+    rows += [
+        row(len(rows), **{**BASE, "given_name": "Harry", "nhs_number": ""}),
+        row(len(rows) + 1, **{**BASE, "given_name": "Harriet", "sex": "F", "nhs_number": ""}),
+        row(len(rows) + 2, **{**BASE, "family_name": "Smith Jr", "date_of_birth": ""}),
+        row(len(rows) + 3, **{**BASE, "family_name": "Smith Snr", "date_of_birth": ""}),
+    ]
+    connection = duckdb.connect()
+    connection.register("t", engine.to_arrow(rows))
+    guarded = comparisons.guard_sql("l", "r")
+    sql = f"SELECT l.unique_id, r.unique_id, {guarded} FROM t l, t r "  # noqa: S608
+    found = connection.execute(sql + "WHERE l.unique_id < r.unique_id").fetchall()
+    weights = comparisons.Weights.from_model(hand_made_model())
+    by_id = {r["unique_id"]: r for r in rows}
+    for left, right, sql_guard in found:
+        python_guard = comparisons.score(weights, by_id[left], by_id[right]).guard
+        assert bool(sql_guard) == bool(python_guard), (by_id[left], by_id[right])
+    assert any(g for _l, _r, g in found)

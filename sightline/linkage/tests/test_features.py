@@ -155,6 +155,11 @@ def test_its_nhs_check_equals_the_shared_one():
 
     rng = random.Random(2)
     numbers = ["".join(rng.choice("0123456789") for _ in range(10)) for _ in range(5000)]
-    numbers += [nhs_number(n) for n in range(200)] + ["999 000 0018", "12345", "", "99900000\uff118"]
+    numbers += [nhs_number(n) for n in range(200)] + [
+        "999 000 0018",
+        "12345",
+        "",
+        "99900000\uff118",
+    ]
     for number in numbers:
         assert (_nhs(number) is not None) == normalise.is_valid_nhs_number(number), number

@@ -44,6 +44,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20261126)
         parser.add_argument("--skip-febrl4", action="store_true")
         parser.add_argument("--skip-realtime", action="store_true")
+        parser.add_argument(
+            "--reuse-model",
+            action="store_true",
+            help="link the demo data with the model trained on it before (no training)",
+        )
         # One scenario in this process (used by the parent run).
         parser.add_argument("--scenario", choices=["febrl4", "demo", "realtime"], help="internal")
         parser.add_argument("--size", type=int, help="internal")
@@ -88,6 +93,8 @@ class Command(BaseCommand):
             value = self._options.get(flag[2:])
             if value is not None:
                 command += [flag, str(value)]
+        if self._options.get("reuse_model"):
+            command.append("--reuse-model")
         self.stderr.write(f"== {name}")
         completed = subprocess.run(command, env={**os.environ, **(env or {})}, check=False)  # noqa: S603
         if completed.returncode != 0:
@@ -112,7 +119,11 @@ class Command(BaseCommand):
                 workdir, options["size"], seed=options["seed"], say=say
             )
             figures = benchmark.bench_demo(
-                directory, config=engine_config, auto_threshold=threshold, say=say
+                directory,
+                config=engine_config,
+                auto_threshold=threshold,
+                say=say,
+                reuse_model=options["reuse_model"],
             )
         else:
             call_command("migrate", verbosity=0)

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.search, name="people-search"),
     path("<uuid:public_id>/", views.person_detail, name="person-detail"),
     path("<uuid:public_id>/chronology/", views.person_chronology, name="person-chronology"),
+    path("<uuid:public_id>/panels/<slug:panel>/", views.person_panel, name="person-panel"),
 ]

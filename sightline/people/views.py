@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +23,12 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from sightline.accounts.models import User
+from sightline.assessments.queries import child_panel as assessments_child_panel
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.chronology.models import ChronologyEvent
 from sightline.chronology.queries import WINDOWS_MONTHS, counts_by_agency, events_for
+from sightline.networks.queries import child_panel as networks_child_panel
 from sightline.people import queries
 from sightline.people.access import (
     Intent,
@@ -187,6 +189,41 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context.update(_chronology(request, person))
     context.update(sharing_panels(user, person))
     return render(request, "people/detail.html", context)
+
+
+def _decisions_panel(user: User, person: Person) -> dict[str, Any]:
+    return {"assessments": assessments_child_panel(person)}
+
+
+def _outside_home_panel(user: User, person: Person) -> dict[str, Any]:
+    return {"network": networks_child_panel(user, person)}
+
+
+# Panels of the child's page that other parts of Sightline provide. They load when their
+# tab is first shown, so the chronology is not kept waiting by indicators or the network.
+_PANELS = {
+    "decisions": ("assessments/_child_panel.html", _decisions_panel),
+    "outside-home": ("networks/_child_panel.html", _outside_home_panel),
+}
+
+
+@login_required
+@never_cache
+@require_GET
+def person_panel(request: HttpRequest, public_id: uuid.UUID, panel: str) -> HttpResponse:
+    """One lazily loaded panel of the child's page, through the same access check."""
+    if panel not in _PANELS:
+        raise Http404("No such panel")
+    user = _user(request)
+    person = access_person(
+        user,
+        public_id,
+        intent=Intent.VIEW_RECORD,
+        origin=Origin.from_request(request),
+        detail={"panel": panel},
+    )
+    template, build = _PANELS[panel]
+    return render(request, template, {"person": person, **build(user, person)})
 
 
 @never_cache

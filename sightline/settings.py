@@ -254,6 +254,8 @@ SIGHTLINE_OUTBOX_RETRY_SECONDS = int(os.environ.get("SIGHTLINE_OUTBOX_RETRY_SECO
 SIGHTLINE_OUTBOX_RETRY_MAX_SECONDS = int(
     os.environ.get("SIGHTLINE_OUTBOX_RETRY_MAX_SECONDS", "3600")
 )
+# How long the worker's alert delivery keeps watching for new alerts once idle.
+SIGHTLINE_ALERT_LINGER_SECONDS = float(os.environ.get("SIGHTLINE_ALERT_LINGER_SECONDS", "1"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

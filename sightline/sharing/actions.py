@@ -5,6 +5,7 @@ one out into inbox items and e-mails after commit, once.
 """
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -265,6 +266,23 @@ def deliver_alerts(*, batch: int = FAN_OUT_BATCH) -> int:
         if len(alerts) < batch:
             break
     return delivered
+
+
+def deliver_alerts_while_busy(*, linger: float, pause: float = 0.05, most: float = 30.0) -> int:
+    """Deliver, and keep delivering as alerts arrive until none has come for ``linger``
+    seconds (at most ``most`` seconds; the next wake-up carries on). Under a steady stream
+    one task run serves many events, instead of a task for each."""
+    total = 0
+    started = idle_since = time.monotonic()
+    while True:
+        delivered = deliver_alerts()
+        total += delivered
+        now = time.monotonic()
+        if delivered:
+            idle_since = now
+        if now - idle_since >= linger or now - started >= most:
+            return total
+        time.sleep(pause)
 
 
 @transaction.atomic

@@ -184,7 +184,9 @@ class Poller(threading.Thread):
     def run(self) -> None:
         try:
             while not self._halt.is_set():
-                window = timezone.now() - dt.timedelta(seconds=10)
+                # Items are stamped just before their transaction commits: a short window
+                # back from now finds every newly visible one without rereading them all.
+                window = timezone.now() - dt.timedelta(seconds=3)
                 rows = InboxItem.objects.filter(
                     created_at__gte=window, user__isnull=False
                 ).values_list("id", "alert_id", "created_at")
@@ -236,12 +238,13 @@ def produce(
             # First callback after commit: the commit time, before the worker's wake-up.
             transaction.on_commit(functools.partial(_stamp, stamp))
             record_events(actor=None, agency=agency, rows=[row], origin=BENCH)
-            alert_id = (
-                Alert.objects.filter(person_id=record.person_id)
-                .order_by("-id")
-                .values_list("id", flat=True)
-                .first()
-            )
+        # After the commit (the audit chain's lock is held until then): which alert it was.
+        alert_id = (
+            Alert.objects.filter(person_id=record.person_id)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
         if alert_id is not None:
             committed.append((alert_id, stamp[0]))
     return committed
@@ -315,7 +318,8 @@ def run(
             for line in out.decode().splitlines():
                 alert_id, stamp = line.split()
                 committed[int(alert_id)] = float(stamp)
-        produced_in = time.time() - start
+        # Over the window from the first slot to the last commit.
+        produced_in = (max(committed.values()) if committed else time.time()) - start
         drain_start = time.time()
         while time.time() - drain_start < drain and not set(committed) <= set(poller.seen):
             time.sleep(0.2)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from sightline.accounts.models import Role, User
@@ -62,26 +62,10 @@ def plans_for(person_ids: Iterable[int]) -> dict[int, list[flagging.Plan]]:
 
 
 def _add_plans(ids: list[int], plans: dict[int, list[flagging.Plan]]) -> None:
-    # One query: the persons' own plans, and their unborn children's plans (a child's
-    # plan that began before birth flags the mother until the birth, and for 12 months
-    # after it).
-    mother_of_unborn = Q(
-        kind=StatusKind.CHILD_PROTECTION,
-        started_on__lt=F("person__date_of_birth"),
-        person__relationships_in__person_id__in=ids,
-        person__relationships_in__person__sex=Sex.FEMALE,
-        person__relationships_in__kind=RelationshipKind.PARENT,
-    )
-    rows = (
+    # Two indexed queries (one query with OR across the join was ten times slower).
+    own = (
         StatusPeriod.objects.filter(
-            Q(person_id__in=ids, kind__in=[StatusKind.CHILD_PROTECTION, StatusKind.LOOKED_AFTER])
-            | mother_of_unborn
-        )
-        .annotate(
-            mother_id=Case(
-                When(mother_of_unborn, then=F("person__relationships_in__person_id")),
-                default=None,
-            )
+            person_id__in=ids, kind__in=[StatusKind.CHILD_PROTECTION, StatusKind.LOOKED_AFTER]
         )
         .values_list(
             "person_id",
@@ -90,26 +74,40 @@ def _add_plans(ids: list[int], plans: dict[int, list[flagging.Plan]]) -> None:
             "ended_on",
             "recorded_by_agency_id",
             "person__date_of_birth",
-            "mother_id",
         )
+        .order_by()
+    )
+    for person_id, kind, started_on, ended_on, agency_id, born_on in own:
+        plan_kind = flagging.plan_kind(kind, born_on=born_on, started_on=started_on)
+        if plan_kind is not None:
+            plans[person_id].append(flagging.Plan(plan_kind, started_on, ended_on, agency_id))
+    # A child's plan that began before birth flags the mother until the birth, and for 12
+    # months after it.
+    unborn = (
+        StatusPeriod.objects.filter(
+            kind=StatusKind.CHILD_PROTECTION,
+            started_on__lt=F("person__date_of_birth"),
+            person__relationships_in__person_id__in=ids,
+            person__relationships_in__person__sex=Sex.FEMALE,
+            person__relationships_in__kind=RelationshipKind.PARENT,
+        )
+        .values_list(
+            "person__relationships_in__person_id",
+            "started_on",
+            "ended_on",
+            "recorded_by_agency_id",
+            "person__date_of_birth",
+        )
+        .order_by()
         .distinct()
     )
-    wanted = set(ids)
-    seen: set[tuple[object, ...]] = set()
-    for person_id, kind, started_on, ended_on, agency_id, born_on, mother_id in rows:
-        if person_id in wanted and (person_id, kind, started_on, ended_on, agency_id) not in seen:
-            seen.add((person_id, kind, started_on, ended_on, agency_id))
-            plan_kind = flagging.plan_kind(kind, born_on=born_on, started_on=started_on)
-            if plan_kind is not None:
-                plans[person_id].append(flagging.Plan(plan_kind, started_on, ended_on, agency_id))
-        if mother_id is not None and born_on is not None:
-            until_birth = born_on if ended_on is None else min(ended_on, born_on)
-            key = (mother_id, "pre_birth", started_on, until_birth, agency_id)
-            if key not in seen:
-                seen.add(key)
-                plans[mother_id].append(
-                    flagging.Plan(flagging.PlanKind.PRE_BIRTH, started_on, until_birth, agency_id)
-                )
+    for mother_id, started_on, ended_on, agency_id, born_on in unborn:
+        if born_on is None:  # pragma: no cover - the filter compares with the birth date
+            continue
+        until_birth = born_on if ended_on is None else min(ended_on, born_on)
+        plans[mother_id].append(
+            flagging.Plan(flagging.PlanKind.PRE_BIRTH, started_on, until_birth, agency_id)
+        )
 
 
 def flags_for(persons: Iterable[Person], *, on: dt.date | None = None) -> dict[int, FlagView]:

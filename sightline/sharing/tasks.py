@@ -7,6 +7,7 @@ and each task schedules its own next run for the earliest time something falls d
 """
 
 import datetime as dt
+import time
 from typing import TypeVar
 
 from django.db.models import Q
@@ -17,6 +18,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 READY = "READY"
+SEND_FOR_SECONDS = 10
 T = TypeVar("T")
 
 
@@ -33,25 +35,33 @@ def _wake(job: Task[[], T], *, at: dt.datetime | None = None) -> None:
     (job.using(run_after=at) if at is not None else job).enqueue()
 
 
-@task(priority=10)
+@task()
 def fan_out_alerts() -> int:
+    from django.conf import settings
+
     from sightline.sharing import actions
 
-    return actions.deliver_alerts()
+    return actions.deliver_alerts_while_busy(linger=settings.SIGHTLINE_ALERT_LINGER_SECONDS)
 
 
 @task()
 def send_emails() -> dict[str, int]:
     from sightline.sharing import outbox
 
-    result = outbox.send_due()
+    sent = failed = 0
+    started = time.monotonic()
+    while True:  # batch after batch while messages are due, for at most 10 seconds
+        result = outbox.send_due()
+        sent, failed = sent + result.sent, failed + result.failed
+        if not result.more_due or time.monotonic() - started > SEND_FOR_SECONDS:
+            break
     if result.more_due:
         _wake(send_emails)
     else:
         after = outbox.next_attempt()
         if after is not None:
             _wake(send_emails, at=max(after, timezone.now()))
-    return {"sent": result.sent, "failed": result.failed}
+    return {"sent": sent, "failed": failed}
 
 
 @task(priority=5)

@@ -15,6 +15,8 @@ def plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # The worker's delivery returns at once when idle (no lingering in tests).
+    settings.SIGHTLINE_ALERT_LINGER_SECONDS = 0
 
 
 @pytest.fixture

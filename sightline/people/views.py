@@ -49,6 +49,8 @@ from sightline.people.models import (
     StatusPeriod,
 )
 from sightline.people.rules import may_trace
+from sightline.sharing import actions as sharing_actions
+from sightline.sharing.queries import FlagView
 from sightline.sharing.queries import panels as sharing_panels
 
 # How a relationship reads from the other side: "A is parent of B" makes A's entry on
@@ -82,6 +84,7 @@ def search(request: HttpRequest) -> HttpResponse:
     submitted = bool(request.GET)
     form = PersonSearchForm(request.GET if submitted else None)
     results: list[queries.Found] = []
+    flags: dict[int, FlagView] = {}
     more = False
     refused: SearchRateLimitedError | None = None
     if submitted and form.is_valid():
@@ -100,6 +103,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 postcode=criteria.postcode,
             )
             results, more = outcome.results, outcome.more
+            flags = sharing_actions.record_search_lookups(user, results, origin=origin)
             record_audit(
                 actor=user,
                 action=AuditAction.SEARCH,
@@ -114,6 +118,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "submitted": submitted and form.is_valid() and refused is None,
             "refused": refused,
             "results": results,
+            "flags": flags,
             "more": more,
             "limit": queries.result_limit(),
             "may_trace": may_trace(user),

@@ -8,6 +8,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -116,6 +117,26 @@ def record_lookup(*, actor: User, person: Person, origin: Origin, via: str) -> A
     )
     transaction.on_commit(tasks.wake_alert_fan_out)
     return alert
+
+
+class SearchResult(Protocol):
+    @property
+    def person(self) -> Person: ...
+
+    @property
+    def relationship(self) -> bool: ...
+
+
+def record_search_lookups(
+    actor: User, results: Sequence[SearchResult], *, origin: Origin
+) -> dict[int, queries.FlagView]:
+    """The flags among search results (by person key), for the results page; each flagged
+    child shown to a practitioner without a relationship is a lookup (``record_lookup``)."""
+    flags = queries.flags_for([result.person for result in results])
+    for result in results:
+        if result.person.pk in flags and not result.relationship:
+            record_lookup(actor=actor, person=result.person, origin=origin, via="search")
+    return flags
 
 
 @dataclass(frozen=True)

@@ -31,3 +31,9 @@ def sharing_counts(user: object) -> Counts:
         to_acknowledge=queries.referrals_to_acknowledge(user).count(),
         overdue=queries.overdue_for_team(user).count(),
     )
+
+
+@register.filter
+def flag_of(flags: object, person_pk: int) -> object:
+    """``{{ flags|flag_of:person.pk }}``: the flag of one search result, or None."""
+    return flags.get(person_pk) if isinstance(flags, dict) else None

@@ -118,3 +118,33 @@ def test_marking_alerts_read_clears_the_count(client, flagged_child, social_work
     assert "1 unread" in response.content.decode()
     client.post(reverse("sharing-mark-read"))
     assert "0 unread" in client.get(INBOX).content.decode()
+
+
+def test_find_a_child_shows_the_flag_to_a_nurse_and_counts_as_a_lookup(
+    client, flagged_child, ed_nurse, social_worker
+):
+    client.force_login(ed_nurse)
+    page = client.get(reverse("people-search"), {"nhs_number": flagged_child.nhs_number})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert f'id="flag-{flagged_child.public_id}"' in text
+    assert "out of hours 0113 496 0999" in text
+    alert = Alert.objects.get()
+    assert (alert.actor, alert.person) == (ed_nurse, flagged_child)
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CHECK_FLAG, detail__via="search", person=flagged_child
+    ).exists()
+
+    client.force_login(social_worker)  # with a relationship: the flag, and no alert
+    text = client.get(
+        reverse("people-search"), {"nhs_number": flagged_child.nhs_number}
+    ).content.decode()
+    assert f'id="flag-{flagged_child.public_id}"' in text
+    assert Alert.objects.count() == 1
+
+
+def test_find_a_child_shows_no_flag_for_an_unflagged_child(client, child, ed_nurse):
+    client.force_login(ed_nurse)
+    text = client.get(reverse("people-search"), {"nhs_number": child.nhs_number}).content.decode()
+    assert "Child protection flag" not in text
+    assert not Alert.objects.exists()

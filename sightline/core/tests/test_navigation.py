@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 def links(user):
     request = RequestFactory().get("/")
     request.user = user
-    return [item.text for item in service(request)["navigation"]]
+    navigation = service(request)["navigation"]
+    assert isinstance(navigation, list)
+    return [item.text for item in navigation]
 
 
 def test_a_social_worker_sees_case_work_not_analysis(social_worker):

@@ -19,7 +19,8 @@ class AgencySerializer(serializers.Serializer[Any]):
     kind_label = serializers.CharField(source="get_kind_display")
     office_hours_phone = serializers.CharField()
     out_of_hours_phone = serializers.CharField()
-    email = serializers.EmailField()
+    # Blank when not known, which "format: email" would not allow (found by schemathesis).
+    email = serializers.CharField(help_text="An e-mail address, or blank when not known.")
 
 
 class AgencyListSerializer(serializers.Serializer[Any]):

@@ -83,6 +83,7 @@ def test_a_social_worker_finds_a_child_and_filters_the_chronology(
     # Finding the child
     page.get_by_role("link", name="Find a child").first.click()
     page.get_by_label("Name").fill("Jamie")
+    page.get_by_label("Postcode").fill(child.postcode)  # a name alone is too little
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Jamie Testchild").click()
     page.wait_for_url(f"**/people/{child.public_id}/")

@@ -1,0 +1,188 @@
+"""One entry per named route: who may use it, as a rule of (persona, state).
+
+Add an entry when you add a route (``test_matrix.py`` fails until you do). Rules:
+
+- ``record()``: a page or endpoint about the child: those who may see the record
+  (``people.view_person``); 404 for everyone else, who may not know it exists.
+- ``signed_in(status)``: every signed-in persona gets ``status`` (404 for an id that does
+  not exist, 400 for an empty submission).
+- ``only(*personas)``: a role-gated page; others get ``denied`` (404, or 403 where the
+  app says "you may not" about a page whose existence is no secret).
+
+``AUDITED``: routes that read a child's record; each request writes exactly one audit
+row (the read, or the denial).
+"""
+
+from sightline.access.tests.matrix import (
+    Route,
+    allocated_or_manager,
+    everyone,
+    legitimate,
+    only,
+    record,
+    sees,
+    signed_in,
+    tracers,
+)
+
+POST = "POST"
+HTMX = {"HX-Request": "true"}
+CASE_WORKERS = ("social_worker", "police_officer", "teacher", "team_manager")
+MANAGERS_AND_ANALYSTS = ("team_manager", "panel_analyst", "administrator")
+
+
+def _htmx_record(persona: str, state: str) -> int:
+    # htmx gets 200 with HX-Redirect to sign in when signed out.
+    if persona == "anonymous":
+        return 200
+    return 200 if sees(persona, state) else 404
+
+
+def _may_change_case(ok: int) -> "Route":
+    """Seeing the record is not enough to change the case: the social worker and the
+    team manager may (``ok``); other viewers get 403; the rest 404."""
+
+    def expect(persona: str, state: str) -> int:
+        if persona == "anonymous":
+            return 302
+        if not sees(persona, state):
+            return 404
+        return ok if persona in {"social_worker", "team_manager"} else 403
+
+    return Route(expect, method=POST if ok == 302 else "GET")
+
+
+ROUTES: dict[str, Route] = {
+    # -- core ------------------------------------------------------------------------------
+    "home": Route(signed_in(200)),
+    "login": Route(lambda p, s: 200 if p == "anonymous" else 302),
+    "logout": Route(everyone(302), method=POST),
+    "healthz": Route(everyone(200)),
+    "schema": Route(everyone(200)),
+    "api-docs": Route(everyone(200)),
+    # -- people ----------------------------------------------------------------------------
+    "people-search": Route(signed_in(200)),
+    "person-detail": Route(record()),
+    "person-chronology": Route(_htmx_record, headers=HTMX),
+    "person-panel": Route(record(), kwargs={"panel": "decisions"}),
+    "api-people": Route(signed_in(400, api=True)),  # no criteria
+    "api-person": Route(record(api=True)),
+    "api-chronology": Route(record(api=True)),
+    "api-person-records": Route(signed_in(400, api=True), method=POST),
+    "api-person-records-batch": Route(signed_in(400, api=True), method=POST),
+    "api-agencies": Route(signed_in(200, api=True)),
+    "api-categories": Route(signed_in(200, api=True)),
+    "api-events": Route(signed_in(400, api=True), method=POST),
+    "api-events-batch": Route(signed_in(400, api=True), method=POST),
+    "api-match": Route(signed_in(400, api=True), method=POST),
+    # -- access --------------------------------------------------------------------------------
+    "access-break-glass": Route(tracers(200)),
+    "access-end-break-glass": Route(signed_in(404), method=POST),
+    "access-seen-by": Route(allocated_or_manager(200)),
+    "access-export-chronology": Route(legitimate(200)),
+    "access-export-caseload": Route(only("team_manager")),
+    "access-reviews": Route(only("team_manager")),
+    "access-review": Route(signed_in(404)),
+    "two-factor": Route(signed_in(302)),  # no authenticator yet: to set-up
+    "two-factor-setup": Route(signed_in(200)),
+    # -- sharing -------------------------------------------------------------------------------
+    "sharing-inbox": Route(signed_in(200)),
+    "sharing-mark-read": Route(signed_in(302), method=POST),
+    "sharing-flag-check": Route(signed_in(200, panel_analyst=403, administrator=403)),
+    "sharing-new-referral": Route(record()),
+    "sharing-referral": Route(signed_in(404)),
+    "sharing-referral-acknowledge": Route(signed_in(404), method=POST),
+    "sharing-referral-outcome": Route(signed_in(404), method=POST),
+    "api-inbox": Route(signed_in(200, api=True)),
+    "api-referrals": Route(signed_in(200, api=True)),
+    "api-person-involved": Route(record(api=True)),
+    # An empty body is refused (400) before the role check.
+    "api-flag-check": Route(signed_in(400, api=True), method=POST),
+    "api-referral-acknowledge": Route(signed_in(404, api=True), method=POST),
+    "api-referral-outcome": Route(signed_in(404, api=True), method=POST),
+    # -- decisions and assessments ---------------------------------------------------------------
+    "assessments:dashboard": Route(signed_in(200)),
+    "assessments:report": Route(only(*MANAGERS_AND_ANALYSTS, denied=403)),
+    "assessments:rules": Route(signed_in(200, police_officer=403, teacher=403)),
+    "assessments:child": Route(record()),
+    "assessments:close": _may_change_case(200),
+    "assessments:assessment-new": _may_change_case(302),
+    "assessments:open-step": Route(record(ok=400), method=POST),  # empty form
+    "assessments:decide": Route(signed_in(404)),
+    "assessments:decision": Route(signed_in(404)),
+    "assessments:change": Route(signed_in(404)),
+    "assessments:rationale": Route(signed_in(404), method=POST),
+    "assessments:sign-off": Route(signed_in(404), method=POST),
+    "assessments:return": Route(signed_in(404), method=POST),
+    "assessments:assessment": Route(signed_in(404)),
+    "assessments:assessment-review": Route(signed_in(404), method=POST),
+    "assessments:assessment-amend": Route(signed_in(404), method=POST),
+    # -- networks ----------------------------------------------------------------------------------
+    "networks:child-network": Route(record()),
+    "networks:child-network-data": Route(record()),
+    "networks:new-association": Route(record()),
+    "networks:person-concern": Route(record()),
+    "networks:context-list": Route(only(*CASE_WORKERS)),
+    "networks:context-detail": Route(signed_in(404)),
+    "networks:context-work": Route(signed_in(404)),
+    "networks:event-context": Route(signed_in(404)),
+    "networks:meeting-list": Route(only(*CASE_WORKERS)),
+    "networks:meeting-detail": Route(signed_in(404)),
+    # -- identity resolution -----------------------------------------------------------------------
+    "linkage-record-person": Route(signed_in(200, administrator=404)),
+    "linkage-recorded": Route(signed_in(404)),
+    "linkage-reviews": Route(only("team_manager")),
+    "linkage-review": Route(signed_in(404)),
+    "linkage-merges": Route(only("team_manager")),
+    "linkage-undo-merge": Route(signed_in(404), method=POST),
+    # -- imports -------------------------------------------------------------------------------------
+    "importing-upload": Route(signed_in(200)),
+    "importing-commit": Route(signed_in(404), method=POST),
+    "importing-batch": Route(signed_in(404)),
+    # -- serious incidents -----------------------------------------------------------------------
+    "incidents:dashboard": Route(signed_in(200)),
+    "incidents:notification_new": Route(only("team_manager", denied=403)),
+    "incidents:notification": Route(signed_in(404)),
+    "incidents:notification_export": Route(signed_in(404)),
+    "incidents:notification_submit": Route(signed_in(404), method=POST),
+    "incidents:review": Route(signed_in(404)),
+    "incidents:review_export": Route(signed_in(404)),
+    "incidents:review_open": Route(signed_in(404), method=POST),
+    "incidents:review_step": Route(signed_in(404), method=POST),
+    "incidents:summary": Route(signed_in(404)),
+    # -- learning from reviews -------------------------------------------------------------------
+    "learning:index": Route(only(*MANAGERS_AND_ANALYSTS)),
+    "learning:annual-report": Route(only(*MANAGERS_AND_ANALYSTS)),
+    "learning:annual-report-export": Route(only(*MANAGERS_AND_ANALYSTS)),
+    "learning:national-statistics": Route(only(*MANAGERS_AND_ANALYSTS)),
+    "learning:national-statistics-csv": Route(only(*MANAGERS_AND_ANALYSTS)),
+    "learning:regions": Route(only("panel_analyst", "administrator")),
+    "learning:taxonomy-list": Route(only("panel_analyst", "administrator")),
+    "learning:taxonomy": Route(signed_in(404)),
+    "learning:taxonomy-publish": Route(signed_in(404), method=POST),
+    "learning:theme-edit": Route(signed_in(404)),
+    "learning:theme-remove": Route(signed_in(404), method=POST),
+    "learning:review-list": Route(only("panel_analyst")),
+    "learning:review": Route(signed_in(404)),
+    "learning:adjudicate": Route(signed_in(404)),
+    "learning:agreement": Route(only("panel_analyst")),
+}
+
+# Routes that read a child's record: one audit row per request, read or denial.
+AUDITED = frozenset(
+    {
+        "person-detail",
+        "person-chronology",
+        "person-panel",
+        "api-person",
+        "api-chronology",
+        "api-person-involved",
+        "access-break-glass",
+        "access-seen-by",
+        "access-export-chronology",
+        "assessments:child",
+        "sharing-new-referral",
+        "networks:new-association",
+        "networks:person-concern",
+    }
+)

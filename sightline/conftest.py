@@ -18,6 +18,37 @@ from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.people.models import InvolvementRole, Person
 from sightline.testing import factories
 
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _seed_rows(request: pytest.FixtureRequest) -> None:
+    """Put back the rows data migrations seed (category vocabulary, starting taxonomy).
+
+    Tests with a live server run in transactions that end with a flush, which empties
+    every table, seeds included; the next test in the same worker would otherwise find
+    no categories. Idempotent: a few queries when the rows are there.
+    """
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        _DB_FIXTURES & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        seed_starting_rows()
+
+
+def seed_starting_rows() -> None:
+    from django.apps import apps
+
+    from sightline.chronology.vocabulary import install_starting_vocabulary
+    from sightline.learning.themes import install_starting_taxonomy
+
+    install_starting_vocabulary(apps)
+    install_starting_taxonomy(apps)
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:

@@ -3,6 +3,8 @@
 Administrators may add codes; this list seeds a new installation.
 """
 
+from django.apps.registry import Apps
+
 STARTING_VOCABULARY: dict[str, list[tuple[str, str]]] = {
     "childrens_social_care": [
         ("contact", "Contact"),
@@ -65,3 +67,17 @@ STARTING_VOCABULARY: dict[str, list[tuple[str, str]]] = {
     ],
     "": [("other", "Other")],
 }
+
+
+def install_starting_vocabulary(apps: Apps) -> None:
+    """Add the starting codes that are missing (used by a migration and by the tests)."""
+    category = apps.get_model("chronology", "Category")
+    existing = set(category.objects.values_list("code", flat=True))
+    category.objects.bulk_create(
+        [
+            category(code=code, label=label, agency_kind=agency_kind)
+            for agency_kind, codes in STARTING_VOCABULARY.items()
+            for code, label in codes
+            if code not in existing
+        ]
+    )

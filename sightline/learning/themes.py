@@ -5,6 +5,10 @@ analysts change it by drafting a new version. Codes are stable across versions, 
 theme's figures can be followed from one version to the next.
 """
 
+import datetime as dt
+
+from django.apps.registry import Apps
+
 # (group, code, label)
 STARTING_THEMES: list[tuple[str, str, str]] = [
     ("harm_type", "physical_abuse", "Physical abuse"),
@@ -42,3 +46,25 @@ STARTING_THEMES: list[tuple[str, str, str]] = [
     ("practice", "leadership_culture", "Leadership and culture"),
     ("practice", "workload", "Workload"),
 ]
+
+
+def install_starting_taxonomy(apps: Apps) -> None:
+    """Publish the starting set as version 1 unless a taxonomy exists (migration and tests)."""
+    taxonomy_model = apps.get_model("learning", "Taxonomy")
+    theme_model = apps.get_model("learning", "Theme")
+    if taxonomy_model.objects.exists():
+        return
+    when = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
+    taxonomy = taxonomy_model.objects.create(
+        version=1,
+        status="published",
+        notes="Starting set from the panel's published coding of reviews.",
+        created_at=when,
+        published_at=when,
+    )
+    theme_model.objects.bulk_create(
+        [
+            theme_model(taxonomy=taxonomy, group=group, code=code, label=label, order=order)
+            for order, (group, code, label) in enumerate(STARTING_THEMES, start=1)
+        ]
+    )

@@ -2,16 +2,11 @@ from django.apps.registry import Apps
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-from sightline.chronology.vocabulary import STARTING_VOCABULARY
+from sightline.chronology.vocabulary import install_starting_vocabulary
 
 
 def add_vocabulary(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    category = apps.get_model("chronology", "Category")
-    for agency_kind, codes in STARTING_VOCABULARY.items():
-        for code, label in codes:
-            category.objects.get_or_create(
-                code=code, defaults={"label": label, "agency_kind": agency_kind}
-            )
+    install_starting_vocabulary(apps)
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sightline import calendars
@@ -76,6 +76,7 @@ def test_it_refuses_a_naive_start():
         clock.add_working_hours(dt.datetime(2024, 3, 4, 10), 1, day=DAY)  # noqa: DTZ001
 
 
+@settings(deadline=None)  # the first look-up of a year builds its holidays
 @given(
     start=st.datetimes(
         min_value=dt.datetime(2023, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds

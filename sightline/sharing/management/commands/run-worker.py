@@ -5,6 +5,7 @@ whatever a worker that died left behind (undelivered alerts, unsent e-mail, over
 referrals) is picked up at once.
 """
 
+import signal
 from argparse import ArgumentParser
 from typing import Any
 
@@ -33,4 +34,14 @@ class Command(BaseCommand):
         arguments = ["--interval", str(interval), "--no-startup-delay", "--no-reload"]
         if batch:
             arguments.append("--batch")
-        call_command("db_worker", *arguments, verbosity=options["verbosity"])
+        # db_worker takes over SIGINT/SIGTERM/SIGQUIT; give them back when it returns (a
+        # batch run inside another program, such as the tests).
+        handled = [
+            s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGQUIT", None)) if s
+        ]
+        saved = {number: signal.getsignal(number) for number in handled}
+        try:
+            call_command("db_worker", *arguments, verbosity=options["verbosity"])
+        finally:
+            for number, handler in saved.items():
+                signal.signal(number, handler)

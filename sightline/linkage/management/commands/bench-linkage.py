@@ -126,7 +126,12 @@ class Command(BaseCommand):
                 reuse_model=options["reuse_model"],
             )
         else:
-            call_command("migrate", verbosity=0)
+            from django.db import connection
+
+            # A bench database filled before holds index rows without source records
+            # (foreign keys were off while filling): migrate only a new one.
+            if "linkage_recordfeatures" not in connection.introspection.table_names():
+                call_command("migrate", verbosity=0)
             # The demo data of the same size (its model is trained by the demo benchmark).
             directory = benchmark.ensure_demo(
                 workdir, options["size"], seed=options["seed"], say=say

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -22,13 +24,24 @@ from sightline.linkage.tests.conftest import model_version, trained_model  # noq
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 6
+EXAMPLES = 4
 
 
 @pytest.fixture
 def plain_http(settings):
     # The WSGI transport speaks plain HTTP to the application in-process.
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests must not close the database connection the test's transaction is on
+    (Django's test client does the same)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -132,7 +132,10 @@ def match(request: Request) -> Response:
     )
     realtime.catch_up()
     found = realtime.candidates(
-        identity, weights=realtime.weights_for(model), limit=data.get("limit", MAX_CANDIDATES)
+        identity,
+        weights=realtime.weights_for(model),
+        limit=data.get("limit", MAX_CANDIDATES),
+        common_names=realtime.common_names_for(model),
     )
     visible = {
         person.pk: person for person in visible_to(user).filter(pk__in=[c.person_id for c in found])

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sightline.linkage import clustering, engine
+from sightline.linkage import clustering, comparisons, engine
 from sightline.linkage.features import IdentityRecord, Problems, features, has_identity
 
 
@@ -55,6 +55,13 @@ def resolve(
     say(f"clustering {len(pairs):,} scored pairs")
     edges = []
     apart = list(cannot_link)
+    if household_guards:
+        common = comparisons.common_given_names(rows)
+        for index in range(len(pairs)):
+            if not pairs.guarded[index] and comparisons.common_names_guard(
+                rows[pairs.left[index]], rows[pairs.right[index]], common
+            ):
+                pairs.guarded[index] = True
     for index in range(len(pairs)):
         left, right = pairs.left[index], pairs.right[index]
         if household_guards and pairs.guarded[index]:
@@ -84,13 +91,11 @@ def resolve(
 
 def _guard_reason(left: dict[str, Any], right: dict[str, Any]) -> str:
     """The guard's wording for a pair (recomputed in Python for the few review pairs)."""
-    from sightline.linkage import comparisons
-
     levels = {
         comparison.name: comparison.levels[comparison.level_index(left, right)].key
         for comparison in comparisons.COMPARISONS
     }
-    return comparisons.guard(levels, left, right) or "guarded"
+    return comparisons.guard(levels, left, right) or comparisons.COMMON_NAMES_GUARD
 
 
 @dataclass

@@ -533,6 +533,39 @@ def level_sql(comparison: Comparison, left: str, right: str) -> str:
     return "CASE " + " ".join(whens) + " END"
 
 
+COMMON_NAMES_GUARD = "possible twins or siblings: same family, two different common given names"
+
+
+def common_given_names(
+    rows: Sequence[Row], *, share: float = 2e-5, floor: int = 3
+) -> frozenset[str]:
+    """First given names common enough in ``rows`` to be names in their own right (not
+    typos): used by at least ``floor`` records and ``share`` of all records."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        name = row["given1"]
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+    least = max(floor, int(share * len(rows)))
+    return frozenset(name for name, count in counts.items() if count >= least)
+
+
+def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
+    """Samina and Amina: two *common* given names one letter apart are two names, not a
+    typo. In one family, without agreeing NHS numbers, they are twins or siblings."""
+    a, b = left["given1"], right["given1"]
+    if not a or not b or a == b or a not in common or b not in common:
+        return ""
+    if _overlap(left["given_formal"], right["given_formal"]):
+        return ""
+    if _eq(left["nhs"], right["nhs"]):
+        return ""
+    same_family = _eq(left["family"], right["family"]) or _overlap(
+        left["family_parts"], right["family_parts"]
+    )
+    return COMMON_NAMES_GUARD if same_family else ""
+
+
 def guard_sql(left: str, right: str) -> str:
     """``guard`` as a SQL condition over input rows aliased ``left`` and ``right``."""
 

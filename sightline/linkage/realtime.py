@@ -73,6 +73,11 @@ def weights_for(model: ModelVersion) -> comparisons.Weights:
     return _weights(model.version)
 
 
+def common_names_for(model: ModelVersion) -> frozenset[str]:
+    """The common first given names the model was trained with (for the twins guard)."""
+    return frozenset(model.training.get("common_given_names", []))
+
+
 def index_records(records: Iterable[SourceRecord]) -> int:
     """(Re)write the features and keys of ``records``. Returns how many were indexed."""
     now = timezone.now()
@@ -131,6 +136,7 @@ def candidates(
     weights: comparisons.Weights,
     min_probability: float = 0.01,
     limit: int = 10,
+    common_names: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
     """Existing persons who may be the person ``identity`` describes, most likely first.
 
@@ -162,7 +168,7 @@ def candidates(
                 probability=result.probability,
                 match_weight=result.match_weight,
                 evidence=result.evidence,
-                guard=result.guard,
+                guard=result.guard or comparisons.common_names_guard(query, row, common_names),
                 record_id=record_id,
             )
     ranked = sorted(best.values(), key=lambda c: (-c.match_weight, c.person_id))

@@ -67,7 +67,11 @@ def record_person(request: HttpRequest) -> HttpResponse:
         found: list[realtime.Candidate] = []
         if model is not None:
             realtime.catch_up()
-            found = realtime.candidates(identity, weights=realtime.weights_for(model))
+            found = realtime.candidates(
+                identity,
+                weights=realtime.weights_for(model),
+                common_names=realtime.common_names_for(model),
+            )
         rows = _candidate_rows(user, found)
         searched = True
         if request.POST.get("action") == "record":

@@ -51,3 +51,41 @@ def test_it_keeps_unmatchable_rows_as_persons_of_their_own(trained_model):
     assert result.unmatchable == [2]
     assert result.problems.unmatchable == 1
     assert result.labels.count(result.labels[2]) == 1
+
+
+def test_it_does_not_link_twins_whose_common_names_are_one_letter_apart(trained_model):
+    from sightline.linkage.features import IdentityRecord
+
+    def twin(given: str) -> IdentityRecord:
+        return IdentityRecord(
+            given_name=given,
+            family_name="Uddin",
+            date_of_birth="2013-05-23",
+            sex="F",
+            address="18 Carr Rise, Bradford",
+            postcode="BD6 8XH",
+        )
+
+    records, _siblings, _namesakes = households(40, seed=13)
+    identities = [r.record for r in records]
+    # Samina and Amina are twins; each name is also used by other children, so each is
+    # a name in its own right (not a typo of the other).
+    others = [
+        IdentityRecord(
+            given_name=name, family_name=f"Other{i}", date_of_birth=f"201{i % 9}-01-0{i % 9 + 1}"
+        )
+        for i in range(4)
+        for name in ("Samina", "Amina")
+    ]
+    identities += [twin("Samina"), twin("Samina"), twin("Amina"), twin("Amina"), *others]
+    result = batch.resolve_identities(
+        identities,
+        trained_model,
+        config=engine.EngineConfig(memory_limit="1GB"),
+        auto_threshold=0.99,
+        review_threshold=0.5,
+    )
+    base = len(records)
+    assert result.labels[base] == result.labels[base + 1]
+    assert result.labels[base + 2] == result.labels[base + 3]
+    assert result.labels[base] != result.labels[base + 2]

@@ -207,3 +207,24 @@ def test_its_sql_guard_agrees_with_the_python_guard():
         python_guard = comparisons.score(weights, by_id[left], by_id[right]).guard
         assert bool(sql_guard) == bool(python_guard), (by_id[left], by_id[right])
     assert any(g for _l, _r, g in found)
+
+
+def test_it_keeps_twins_with_common_names_one_letter_apart_from_being_linked():
+    samina = row(0, **{**BASE, "given_name": "Samina", "sex": "F", "nhs_number": ""})
+    amina = row(1, **{**BASE, "given_name": "Amina", "sex": "F", "nhs_number": ""})
+    typo = row(2, **{**BASE, "given_name": "Samnia", "sex": "F", "nhs_number": ""})
+    weights = comparisons.Weights.from_model(hand_made_model())
+    assert comparisons.score(weights, samina, amina).levels["given_name"] == "typo"
+    population = [samina] * 5 + [amina] * 5 + [typo]
+    common = comparisons.common_given_names(population)
+    assert common == {"samina", "amina"}
+    assert comparisons.common_names_guard(samina, amina, common) == comparisons.COMMON_NAMES_GUARD
+    # A rare spelling one letter from a common name is a typo of it: not guarded.
+    assert comparisons.common_names_guard(samina, typo, common) == ""
+    # Nicknames of one name are not two names; agreeing NHS numbers lift the guard.
+    bill = row(3, **{**BASE, "given_name": "Bill"})
+    will = row(4, **{**BASE, "given_name": "Will"})
+    assert comparisons.common_names_guard(bill, will, frozenset({"bill", "will"})) == ""
+    same_nhs = row(5, **{**BASE, "given_name": "Amina", "sex": "F"})
+    with_nhs = row(6, **{**BASE, "given_name": "Samina", "sex": "F"})
+    assert comparisons.common_names_guard(with_nhs, same_nhs, common) == ""

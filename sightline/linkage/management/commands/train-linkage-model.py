@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from sightline.audit.actions import CLI
-from sightline.linkage import batch, config, engine, linkfile, modelfile
+from sightline.linkage import batch, comparisons, config, engine, linkfile, modelfile
 from sightline.linkage.actions import register_model_version
 from sightline.linkage.features import IdentityRecord, Problems
 from sightline.linkage.management.commands._progress import reporter
@@ -61,6 +61,7 @@ class Command(BaseCommand):
             "records": len(rows),
             "seconds": round(time.monotonic() - started, 1),
             "seed": options["seed"],
+            "common_given_names": sorted(comparisons.common_given_names(rows)),
             **problems.as_dict(),
         }
         model = modelfile.new_model(splink_model, training=training, now=timezone.now())

@@ -241,3 +241,32 @@ def test_marking_read_touches_only_my_inbox(flagged_child, ed_nurse, social_work
     assert actions.mark_read(actor=social_worker, items=theirs, origin=CLI) == 2
     assert queries.unread_count(social_worker) == 0
     assert AuditEvent.objects.filter(action=AuditAction.READ_ALERT, actor=social_worker).exists()
+
+
+def test_whoever_recorded_the_event_is_not_alerted_about_it(
+    agencies, flagged_child, social_worker, duty_team
+):
+    record = factories.SourceRecordFactory.create(
+        agency=agencies["CSC"], record_id="C1", person=flagged_child
+    )
+    row = EventRow(**{**event_row("E1", record.record_id).__dict__, "agency": "CSC"})
+    record_events(actor=social_worker, agency=agencies["CSC"], rows=[row], origin=CLI)
+    actions.deliver_alerts()
+    assert [(i.user, i.team) for i in InboxItem.objects.all()] == [(None, duty_team)]
+
+
+def test_a_failed_send_schedules_the_retry_as_a_deferred_task(settings, flagged_child, ed_nurse):
+    from django_tasks_db.models import DBTaskResult
+
+    from sightline.sharing import tasks
+    from sightline.sharing.smtpsink import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 1
+    actions.check_flag(actor=ed_nurse, nhs_number=flagged_child.nhs_number, origin=CLI)
+    actions.deliver_alerts()
+    assert tasks.send_emails.call() == {"sent": 0, "failed": 2}
+    retry = DBTaskResult.objects.get(task_path=tasks.send_emails.module_path, status="READY")
+    first = OutboundEmail.objects.order_by("next_attempt_at").first()
+    assert first is not None
+    assert retry.run_after == first.next_attempt_at

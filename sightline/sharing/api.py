@@ -13,7 +13,12 @@ from rest_framework.response import Response
 
 from sightline.core.api import acting_user, api_origin, error_response, invalid_parameters
 from sightline.core.serializers import DetailSerializer, ErrorSerializer
-from sightline.people.access import Intent, access_person
+from sightline.people.access import (
+    Intent,
+    SearchRateLimitedError,
+    access_person,
+    check_search_rate,
+)
 from sightline.sharing import actions, queries
 from sightline.sharing.access import access_referral
 from sightline.sharing.models import Referral
@@ -42,11 +47,12 @@ def _refused(message: str) -> Response:
         "By NHS number (and optionally date of birth), as unscheduled care does. Gives only "
         "the flag and the responsible authority's numbers; an unknown number and an "
         "unflagged child give the same answer. A lookup of a flagged child by someone "
-        "without a relationship alerts the allocated social worker. Audited."
+        "without a relationship alerts the allocated social worker. Audited; counted "
+        "against the user's search limit (429 with Retry-After)."
     ),
     tags=["sharing"],
     request=FlagCheckInput,
-    responses={200: FlagCheckOutput, 400: ErrorSerializer, **ERRORS},
+    responses={200: FlagCheckOutput, 400: ErrorSerializer, 429: DetailSerializer, **ERRORS},
 )
 @api_view(["POST"])
 def check_flag(request: Request) -> Response:
@@ -54,15 +60,24 @@ def check_flag(request: Request) -> Response:
     data = FlagCheckInput(data=request.data)
     if not data.is_valid():
         return invalid_parameters(data)
+    origin = api_origin(request)
     try:
+        if user.role in actions.FLAG_CHECK_ROLES:
+            check_search_rate(user, origin=origin)  # a flag check is a search
         result = actions.check_flag(
             actor=user,
             nhs_number=data.validated_data["nhs_number"],
             date_of_birth=data.validated_data.get("date_of_birth"),
-            origin=api_origin(request),
+            origin=origin,
         )
     except PermissionDenied as denied:
         return Response({"detail": str(denied)}, status=403)
+    except SearchRateLimitedError as refused:
+        return Response(
+            {"detail": str(refused)},
+            status=429,
+            headers={"Retry-After": str(refused.retry_after)},
+        )
     if result.flag is None or result.person is None:
         return Response({"flagged": False, "person": None, "flag": None})
     flag, person = result.flag, result.person

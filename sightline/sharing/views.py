@@ -14,7 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin
-from sightline.people.access import Intent, access_person
+from sightline.people.access import (
+    Intent,
+    SearchRateLimitedError,
+    access_person,
+    check_search_rate,
+)
 from sightline.sharing import actions, queries
 from sightline.sharing.access import access_referral
 from sightline.sharing.forms import FlagCheckForm, OutcomeForm, ReferralForm
@@ -75,14 +80,26 @@ def flag_check(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Flag checks are for practitioners working with children.")
     form = FlagCheckForm(request.POST or None)
     result = None
+    status = 200
     if request.method == "POST" and form.is_valid():
-        result = actions.check_flag(
-            actor=user,
-            nhs_number=form.cleaned_data["nhs_number"],
-            date_of_birth=form.date,
-            origin=Origin.from_request(request),
-        )
-    return render(request, "sharing/flag_check.html", {"form": form, "result": result})
+        origin = Origin.from_request(request)
+        try:  # a flag check is a search: the same per-user limit (no trawling by number)
+            check_search_rate(user, origin=origin)
+        except SearchRateLimitedError as refused:
+            form.add_error(
+                None, f"You have checked too many; try again in {refused.retry_after} seconds"
+            )
+            status = 429
+        else:
+            result = actions.check_flag(
+                actor=user,
+                nhs_number=form.cleaned_data["nhs_number"],
+                date_of_birth=form.date,
+                origin=origin,
+            )
+    return render(
+        request, "sharing/flag_check.html", {"form": form, "result": result}, status=status
+    )
 
 
 @login_required

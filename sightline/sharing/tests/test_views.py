@@ -148,3 +148,14 @@ def test_find_a_child_shows_no_flag_for_an_unflagged_child(client, child, ed_nur
     text = client.get(reverse("people-search"), {"nhs_number": child.nhs_number}).content.decode()
     assert "Child protection flag" not in text
     assert not Alert.objects.exists()
+
+
+def test_flag_checks_count_against_the_search_limit(client, settings, flagged_child, ed_nurse):
+    settings.SIGHTLINE_SEARCH_RATE = "2/hour"
+    client.force_login(ed_nurse)
+    assert check(client, flagged_child.nhs_number).status_code == 200
+    assert check(client, flagged_child.nhs_number).status_code == 200
+    refused = check(client, flagged_child.nhs_number)
+    assert refused.status_code == 429
+    assert "You have checked too many" in refused.content.decode()
+    assert Alert.objects.count() == 2

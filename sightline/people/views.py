@@ -204,8 +204,9 @@ def _outside_home_panel(user: User, person: Person) -> dict[str, Any]:
     return {"network": networks_child_panel(user, person)}
 
 
-# Panels of the child's page that other parts of Sightline provide. They load when their
-# tab is first shown, so the chronology is not kept waiting by indicators or the network.
+# Panels of the child's page that other parts of Sightline provide. htmx fetches them
+# after the page has loaded, so the chronology is not kept waiting by indicators or the
+# network; without JavaScript the tab links to the full page instead.
 _PANELS = {
     "decisions": ("assessments/_child_panel.html", _decisions_panel),
     "outside-home": ("networks/_child_panel.html", _outside_home_panel),

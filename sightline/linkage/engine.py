@@ -142,7 +142,7 @@ MIN_EM_PAIRS = 100
 def _count_pairs(connection: duckdb.DuckDBPyConnection, rule: str) -> int:
     # The rules are this module's own constants, never user input.
     rows = connection.execute(
-        "SELECT count(*) FROM sightline_records AS l JOIN sightline_records AS r "  # noqa: S608
+        "SELECT count(*) FROM sightline_records AS l JOIN sightline_records AS r "  # noqa: S608  # nosec B608: a module constant
         f"ON {rule} AND l.unique_id < r.unique_id"
     ).fetchall()  # fetch all: DuckDB 2 refuses new work while a result is unconsumed
     return int(rows[0][0])
@@ -186,7 +186,7 @@ def score_all(
         # Our own SQL: table names from Splink, conditions from ``comparisons``.
         guarded = comparisons.guard_sql("gl", "gr")
         filtered = (
-            "SELECT * FROM (SELECT p.unique_id_l, p.unique_id_r, p.match_weight, "  # noqa: S608
+            "SELECT * FROM (SELECT p.unique_id_l, p.unique_id_r, p.match_weight, "  # noqa: S608  # nosec B608: Splink table name, our guards
             f"p.match_probability, {guarded} AS guarded "
             f"FROM {predictions.physical_name} AS p "
             "JOIN sightline_records AS gl ON gl.unique_id = p.unique_id_l "

@@ -551,10 +551,13 @@ def common_given_names(
 
 
 def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
-    """Samina and Amina: two *common* given names one letter apart are two names, not a
-    typo. In one family, without agreeing NHS numbers, they are twins or siblings."""
+    """Samina and Amina: two *common* given names that begin differently are two names,
+    however few letters apart. In one family, without agreeing NHS numbers, they are
+    twins or siblings."""
     a, b = left["given1"], right["given1"]
-    if not a or not b or a == b or a not in common or b not in common:
+    if not a or not b or a[0] == b[0] or a not in common or b not in common:
+        # Spelling variants and slips keep the first letter (Freya/Freyja, Callum/Calum,
+        # Emm/Emma); names that differ in it are different names.
         return ""
     if _overlap(left["given_formal"], right["given_formal"]):
         return ""

@@ -98,6 +98,10 @@ _FORMS: dict[str, tuple[str, ...]] = {
     "hannah": ("hana", "hanna"),
     "isabel": ("isabelle", "isobel", "izzy"),
     "jon": ("john",),
+    "oleksandr": ("sasha", "olek", "alek", "oleks"),
+    "aleksander": ("olek", "alek", "aleks"),
+    "emmanuel": ("manny", "manu", "emmy"),
+    "andre": ("drew", "dre"),
 }
 
 

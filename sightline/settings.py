@@ -312,7 +312,7 @@ SIGHTLINE_LINKAGE_MODEL_DIR = Path(
     os.environ.get("SIGHTLINE_LINKAGE_MODEL_DIR", VAR_DIR / "linkage" / "models")
 )
 # DuckDB (batch linkage and training): memory ceiling and spill directory.
-SIGHTLINE_DUCKDB_MEMORY_LIMIT = os.environ.get("SIGHTLINE_DUCKDB_MEMORY_LIMIT", "6GB")
+SIGHTLINE_DUCKDB_MEMORY_LIMIT = os.environ.get("SIGHTLINE_DUCKDB_MEMORY_LIMIT", "4GB")
 SIGHTLINE_DUCKDB_TEMP_DIR = os.environ.get("SIGHTLINE_DUCKDB_TEMP_DIR", str(VAR_DIR / "duckdb"))
 
 # Access governance (sightline.access; docs/security.md). Search: results shown at most,

@@ -51,6 +51,8 @@ from sightline.people.serializers import (
     PersonSearchPageSerializer,
     PersonSearchParams,
 )
+from sightline.sharing import actions as sharing_actions
+from sightline.sharing.queries import FlagView
 
 AUTH_ERRORS = {401: DetailSerializer, 403: DetailSerializer}
 PERSON_ID = OpenApiParameter(
@@ -67,7 +69,11 @@ PERSON_ID = OpenApiParameter(
         "managers and safeguarding leads find anyone who matches, each marked with whether "
         "they may open the record (relationship); others find only the people they may see. "
         "Searches are rate-limited per user (429 with Retry-After). Each search writes one "
-        "audit row with its criteria."
+        "audit row with its criteria. Every result carries its child protection flag, if "
+        "any, with the responsible authority's office-hours and out-of-hours numbers, "
+        "relationship or not (the flag only, not the record); a flagged child returned to "
+        "someone without a relationship is a lookup: the allocated social worker is "
+        "alerted and the lookup audited, as on the search page."
     ),
     tags=["people"],
     parameters=[PersonSearchParams],
@@ -100,7 +106,16 @@ def search_people(request: Request) -> Response:
         nhs_number=criteria.get("nhs_number", ""),
         postcode=criteria.get("postcode", ""),
     )
-    paged = paginate(request, outcome.results, PersonFoundSerializer)
+    origin = api_origin(request)
+    flags: dict[int, FlagView] = {}
+
+    def shown(rows: list[queries.Found]) -> dict[str, object]:
+        # The results on this page are the ones shown: their flags, and a lookup alert
+        # for each flagged child shown without a relationship (as the search page does).
+        flags.update(sharing_actions.record_search_lookups(user, rows, origin=origin))
+        return {"flags": flags}
+
+    paged = paginate(request, outcome.results, PersonFoundSerializer, context=shown)
     given = {
         name: str(value)
         for name, value in criteria.items()

@@ -3,6 +3,7 @@ checking the shape of query parameters."""
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sightline.agencies.serializers import AgencyRefSerializer
@@ -17,6 +18,7 @@ from sightline.people.models import (
     StatusPeriod,
 )
 from sightline.people.queries import meets_minimum_criteria
+from sightline.sharing.serializers import FlagViewSerializer
 
 # -- search ----------------------------------------------------------------------------
 
@@ -89,8 +91,22 @@ class PersonFoundSerializer(serializers.Serializer[Any]):
         help_text="Whether you may open this person's record (GET /api/v1/people/{id}/)."
     )
 
+    flag = serializers.SerializerMethodField(
+        help_text=(
+            "The child protection flag and whom to call (the responsible authority's "
+            "office-hours and out-of-hours numbers), shown with or without a relationship; "
+            "null when not flagged. Only the flag, never the record."
+        )
+    )
+
     def get_postcode(self, found: Any) -> str:
         return str(found.person.postcode) if found.relationship else ""
+
+    @extend_schema_field(FlagViewSerializer(allow_null=True))
+    def get_flag(self, found: Any) -> dict[str, Any] | None:
+        # The flags of the page's results, found (and their lookups recorded) by the view.
+        flag = self.context.get("flags", {}).get(found.person.pk)
+        return FlagViewSerializer(flag).data if flag is not None else None
 
 
 class PersonSearchPageSerializer(serializers.Serializer[Any]):

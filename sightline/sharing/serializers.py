@@ -27,6 +27,22 @@ class FlagSerializer(serializers.Serializer[Any]):
     authority = AuthoritySerializer()
 
 
+class FlagViewSerializer(serializers.Serializer[Any]):
+    """A ``sharing.queries.FlagView``: what anyone who finds the child may see (the flag,
+    not the record). The same fields as the flag check's ``flag``."""
+
+    plan = serializers.CharField(
+        source="flag.kind", help_text="child_protection, looked_after or pre_birth"
+    )
+    plan_label = serializers.CharField(source="label")
+    started_on = serializers.DateField(source="flag.started_on")
+    ended_on = serializers.DateField(source="flag.ended_on", allow_null=True)
+    shown_until = serializers.DateField(
+        source="flag.shown_until", allow_null=True, help_text="Blank while the plan is open."
+    )
+    authority = AuthoritySerializer(help_text="The responsible local authority: whom to call.")
+
+
 class FlaggedPersonSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     date_of_birth = serializers.DateField(allow_null=True)

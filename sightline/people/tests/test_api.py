@@ -59,6 +59,7 @@ def test_it_finds_a_child_the_social_worker_works_with_and_audits_the_search(chi
             "sex": child.sex,
             "postcode": child.postcode,
             "relationship": True,
+            "flag": None,
         }
     ]
     [row] = AuditEvent.objects.all()

@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.sharing import actions
-from sightline.sharing.models import Referral, ReferralStatus
+from sightline.sharing.models import Alert, AlertReason, InboxItem, Referral, ReferralStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +139,56 @@ def test_the_inbox_over_the_api(api, flagged_child, ed_nurse, social_worker):
     body = api.get(reverse("api-inbox")).json()
     assert body["unread"] == 2
     assert {item["inbox"] for item in body["items"]} == {"mine", "Assessment Team North"}
+
+
+# Search results carry the flag ----------------------------------------------------------
+
+
+def test_an_api_search_shows_the_flag_and_alerts_as_the_page_does(
+    api, flagged_child, ed_nurse, social_worker
+):
+    api.force_authenticate(ed_nurse)
+    response = api.get(reverse("api-people"), {"nhs_number": flagged_child.nhs_number})
+    assert response.status_code == 200
+    [found] = response.json()["results"]
+    assert found["relationship"] is False
+    assert found["postcode"] == ""  # the flag only, not the record
+    assert found["flag"] == {
+        "plan": "child_protection",
+        "plan_label": "Child protection plan",
+        "started_on": "2024-01-01",
+        "ended_on": None,
+        "shown_until": None,
+        "authority": {
+            "name": "Leeds Children's Social Care",
+            "office_hours_phone": "0113 496 0000",
+            "out_of_hours_phone": "0113 496 0999",
+        },
+    }
+    alert = Alert.objects.get(person=flagged_child)
+    assert (alert.reason, alert.actor) == (AlertReason.LOOKED_UP, ed_nurse)
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CHECK_FLAG, detail__via="search", person=flagged_child, actor=ed_nurse
+    ).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.SEARCH, actor=ed_nurse).count() == 1
+    actions.deliver_alerts()
+    assert InboxItem.objects.filter(alert=alert, user=social_worker).exists()
+
+
+def test_an_api_search_by_someone_with_a_relationship_shows_the_flag_and_alerts_nobody(
+    api, flagged_child, police_officer
+):
+    api.force_authenticate(police_officer)
+    response = api.get(reverse("api-people"), {"nhs_number": flagged_child.nhs_number})
+    [found] = response.json()["results"]
+    assert found["relationship"] is True
+    assert found["flag"]["authority"]["out_of_hours_phone"] == "0113 496 0999"
+    assert not Alert.objects.exists()
+
+
+def test_an_unflagged_result_has_no_flag_and_alerts_nobody(api, child, ed_nurse):
+    api.force_authenticate(ed_nurse)
+    response = api.get(reverse("api-people"), {"nhs_number": child.nhs_number})
+    [found] = response.json()["results"]
+    assert found["flag"] is None
+    assert not Alert.objects.exists()

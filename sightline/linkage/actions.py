@@ -4,22 +4,31 @@ recording a person at the point of entry, registering a model.
 Each action is atomic, takes keyword-only arguments and an explicit actor, and writes its
 audit row in the same transaction. Chronology events follow their subject record: when a
 record moves to another person, ``ChronologyEvent.person`` moves with it.
+
+A merge moves everything else that hangs off the merged person too (``BELONGINGS``: every
+foreign key to ``Person`` in every app, but the audit trail's) and lists each row it moved
+in the ``PersonMerge``, so un-merge puts back exactly those rows and nothing else.
 """
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from sightline.access.models import BreakGlassGrant, CaseRelationship
 from sightline.accounts.models import User
 from sightline.agencies.models import Agency
+from sightline.assessments.models import Assessment, Decision, DecisionPoint, PointStatus
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.chronology.models import ChronologyEvent
+from sightline.incidents.models import NotifiedChild
 from sightline.linkage import batch, comparisons, config, modelfile, queries, realtime
 from sightline.linkage.features import IdentityRecord, evidence_key, features
 from sightline.linkage.models import (
@@ -31,9 +40,11 @@ from sightline.linkage.models import (
     PersonMerge,
     ReviewStatus,
 )
+from sightline.networks.models import Association, ConcernFlag, MeetingAction
 from sightline.people import normalise
 from sightline.people.actions import refresh_identities
-from sightline.people.models import Involvement, Person, SourceRecord, StatusPeriod
+from sightline.people.models import Involvement, Person, Relationship, SourceRecord, StatusPeriod
+from sightline.sharing.models import Alert, Referral
 
 _CHUNK = 900
 MANUAL_LINK = "practitioner"
@@ -56,6 +67,198 @@ def _events_follow_records(record_ids: Sequence[int]) -> None:
         ChronologyEvent.objects.filter(subject_record_id__in=chunk).update(
             person_id=Subquery(person_of_record)
         )
+
+
+Row = dict[str, Any]
+# Maps a person to where they end up (a merged person to their survivor; others to themselves).
+Final = Callable[[int], int]
+
+
+@dataclass(frozen=True)
+class Belonging:
+    """A foreign key to ``Person`` whose rows a merge moves to the survivor.
+
+    A row stays with the merged person (kept back) when moving it would join a person to
+    themselves (``other_end``: the row's other person) or when the survivor already has a
+    row with the same ``clash`` key: an exact duplicate, or one a unique constraint would
+    refuse. Kept-back rows are not lost: the merged person's row stays, and so do they.
+    """
+
+    model: type[models.Model]
+    # The column pointing at the person (attribute name, e.g. "relative_id").
+    column: str
+    other_end: str = ""
+    clash: Callable[[Row, Final], tuple[Any, ...] | None] | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.model._meta.label}.{self.column.removesuffix('_id')}"
+
+
+def _relationship_facts(other_end: str) -> Callable[[Row, Final], tuple[Any, ...]]:
+    def facts(row: Row, final: Final) -> tuple[Any, ...]:
+        return (
+            final(row[other_end]),
+            row["kind"],
+            row["lives_with"],
+            row["started_on"],
+            row["ended_on"],
+            row["source_agency_id"],
+        )
+
+    return facts
+
+
+def _association_from_event(other_end: str) -> Callable[[Row, Final], tuple[Any, ...] | None]:
+    # association_once_per_event_person / _context: one link per event, person and other end.
+    def once_per_event(row: Row, final: Final) -> tuple[Any, ...] | None:
+        if row["source_event_id"] is None:
+            return None
+        other = row[other_end]
+        return (row["source_event_id"], None if other is None else final(other), row["context_id"])
+
+    return once_per_event
+
+
+def _open_step(row: Row, _final: Final) -> tuple[Any, ...] | None:
+    # point_one_open_step_per_child: one open decision point per child and step.
+    return (row["step"],) if row["status"] == PointStatus.OPEN else None
+
+
+# Every foreign key to Person that a merge moves. Not here, on purpose: the audit trail
+# (``AuditEvent.person`` says whose record was read then; the chain is append-only),
+# ``PersonMerge`` itself, ``Person.merged_into`` (earlier merges stay undoable one by
+# one), chronology events and the real-time index (both follow their source record).
+# A test checks that every foreign key to Person is either here or in that list.
+BELONGINGS: tuple[Belonging, ...] = (
+    Belonging(
+        Involvement,
+        "person_id",
+        clash=lambda r, _f: (
+            r["agency_id"],
+            r["practitioner_id"],
+            r["role"],
+            r["started_on"],
+            r["ended_on"],
+        ),
+    ),
+    Belonging(
+        StatusPeriod,
+        "person_id",
+        clash=lambda r, _f: (
+            r["kind"],
+            r["protection_category"],
+            r["started_on"],
+            r["ended_on"],
+            r["recorded_by_agency_id"],
+        ),
+    ),
+    Belonging(Relationship, "person_id", "relative_id", _relationship_facts("relative_id")),
+    Belonging(Relationship, "relative_id", "person_id", _relationship_facts("person_id")),
+    Belonging(
+        CaseRelationship,
+        "person_id",
+        clash=lambda r, _f: (r["practitioner_id"], r["role"], r["started_on"], r["ended_on"]),
+    ),
+    Belonging(BreakGlassGrant, "person_id"),
+    Belonging(Alert, "person_id"),
+    Belonging(Referral, "person_id"),
+    Belonging(DecisionPoint, "child_id", clash=_open_step),
+    Belonging(Decision, "child_id"),
+    Belonging(Assessment, "child_id"),
+    Belonging(NotifiedChild, "person_id", clash=lambda r, _f: (r["notification_id"],)),
+    Belonging(ConcernFlag, "person_id"),
+    Belonging(
+        Association, "person_id", "other_person_id", _association_from_event("other_person_id")
+    ),
+    Belonging(Association, "other_person_id", "person_id", _association_from_event("person_id")),
+    Belonging(MeetingAction, "person_id"),
+)
+_BELONGING_BY_KEY = {belonging.key: belonging for belonging in BELONGINGS}
+
+
+@dataclass
+class Moves:
+    """What moved from one merged person, and what was kept back, by ``Belonging.key``."""
+
+    moved: dict[str, list[int]]
+    kept_back: dict[str, list[int]]
+
+
+def move_belongings(targets: Mapping[int, int]) -> dict[int, Moves]:
+    """Move every row hanging off each merged person to their survivor.
+
+    ``targets`` maps merged person id to survivor id (one pair for ``merge_persons``, many
+    for a linkage run). Returns, per merged person, the ids of the rows moved and kept
+    back. A few queries per kind of row, whatever the number of persons.
+    """
+    result = {merged: Moves(moved={}, kept_back={}) for merged in targets}
+
+    def final(pk: int) -> int:
+        return targets.get(pk, pk)
+
+    merged_ids = sorted(targets)
+    for belonging in BELONGINGS:
+        manager = belonging.model._default_manager
+        column = belonging.column
+        pk_name = belonging.model._meta.pk.attname
+        rows = [
+            row
+            for chunk in _chunks(merged_ids)
+            for row in manager.filter(**{f"{column}__in": chunk}).order_by("pk").values()
+        ]
+        if not rows:
+            continue
+        taken: set[tuple[int, tuple[Any, ...]]] = set()
+        if belonging.clash is not None:
+            survivors = sorted({targets[row[column]] for row in rows})
+            for chunk in _chunks(survivors):
+                for row in manager.filter(**{f"{column}__in": chunk}).values():
+                    key = belonging.clash(row, final)
+                    if key is not None:
+                        taken.add((row[column], key))
+        going: dict[int, list[int]] = defaultdict(list)
+        for row in rows:
+            source, pk = row[column], row[pk_name]
+            target = targets[source]
+            other = row[belonging.other_end] if belonging.other_end else None
+            key = belonging.clash(row, final) if belonging.clash is not None else None
+            if (other is not None and final(other) == target) or (
+                key is not None and (target, key) in taken
+            ):
+                result[source].kept_back.setdefault(belonging.key, []).append(pk)
+                continue
+            going[target].append(pk)
+            result[source].moved.setdefault(belonging.key, []).append(pk)
+        for target, pks in going.items():
+            for chunk in _chunks(pks):
+                manager.filter(pk__in=chunk).update(**{column: target})
+    return result
+
+
+def restore_belongings(merge: PersonMerge) -> dict[str, list[int]]:
+    """Give back to the merged person exactly the rows ``merge`` moved that are still with
+    the survivor. Returns the ids restored, by ``Belonging.key``."""
+    moved: dict[str, list[int]] = dict(merge.moved)
+    if not moved:  # merges recorded before ``PersonMerge.moved`` existed
+        moved = {
+            "people.Involvement.person": list(merge.involvements),
+            "people.StatusPeriod.person": list(merge.status_periods),
+        }
+    restored: dict[str, list[int]] = {}
+    for key, ids in moved.items():
+        belonging = _BELONGING_BY_KEY[key]
+        manager = belonging.model._default_manager
+        column = belonging.column
+        back: list[int] = []
+        for chunk in _chunks(sorted(ids)):
+            here = manager.filter(pk__in=chunk, **{column: merge.survivor_id})
+            back.extend(here.values_list("pk", flat=True))
+        for chunk in _chunks(back):
+            manager.filter(pk__in=chunk).update(**{column: merge.merged_id})
+        if back:
+            restored[key] = sorted(back)
+    return restored
 
 
 def _ordered(a: SourceRecord, b: SourceRecord) -> tuple[SourceRecord, SourceRecord]:
@@ -114,7 +317,13 @@ def merge_persons(
     reason: str = "",
     review: MatchReview | None = None,
 ) -> PersonMerge:
-    """Move everything of ``merged`` to ``survivor``; ``merged`` stays, pointing at it."""
+    """Move everything of ``merged`` to ``survivor``; ``merged`` stays, pointing at it.
+
+    Source records (with their events and index entries) and every row in
+    ``BELONGINGS`` move; a relationship or association between the two, or an exact
+    duplicate of one the survivor has, is kept back with ``merged``. Refused while both
+    have an open decision point for the same step (one must be closed first).
+    """
     survivor, merged = (
         Person.objects.select_for_update().get(pk=survivor.pk),
         Person.objects.select_for_update().get(pk=merged.pk),
@@ -123,29 +332,40 @@ def merge_persons(
         raise LinkageError("A person cannot be merged with themselves.")
     if survivor.merged_into_id is not None or merged.merged_into_id is not None:
         raise LinkageError("One of these persons has already been merged into another.")
+    steps = sorted(
+        DecisionPoint.objects.open()
+        .filter(
+            child=merged,
+            step__in=DecisionPoint.objects.open().filter(child=survivor).values("step"),
+        )
+        .values_list("step", flat=True)
+    )
+    if steps:
+        raise LinkageError(
+            "Both persons have an open decision point for the same step "
+            f"({', '.join(steps)}): close one of them before merging."
+        )
     records = list(
         SourceRecord.objects.filter(person=merged).order_by("pk").values_list("pk", flat=True)
     )
     survivor_records = list(SourceRecord.objects.filter(person=survivor).order_by("pk")[:1])
-    involvements = list(Involvement.objects.filter(person=merged).values_list("pk", flat=True))
-    periods = list(StatusPeriod.objects.filter(person=merged).values_list("pk", flat=True))
-    now = timezone.now()
+    SourceRecord.objects.filter(pk__in=records).update(person=survivor, linked_by=MANUAL_LINK)
+    _events_follow_records(records)
+    realtime.follow_persons(records)
+    moves = move_belongings({merged.pk: survivor.pk})[merged.pk]
     merge = PersonMerge.objects.create(
         survivor=survivor,
         merged=merged,
         records=records,
-        involvements=involvements,
-        status_periods=periods,
+        involvements=moves.moved.get("people.Involvement.person", []),
+        status_periods=moves.moved.get("people.StatusPeriod.person", []),
+        moved=moves.moved,
+        kept_back=moves.kept_back,
         reason=reason,
         review=review,
         merged_by=actor,
-        merged_at=now,
+        merged_at=timezone.now(),
     )
-    SourceRecord.objects.filter(pk__in=records).update(person=survivor, linked_by=MANUAL_LINK)
-    Involvement.objects.filter(pk__in=involvements).update(person=survivor)
-    StatusPeriod.objects.filter(pk__in=periods).update(person=survivor)
-    _events_follow_records(records)
-    realtime.follow_persons(records)
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "updated_at"])
     refresh_identities(person_ids=[survivor.pk, merged.pk])
@@ -171,8 +391,8 @@ def merge_persons(
             "merged": str(merged.public_id),
             "survivor": str(survivor.public_id),
             "records": records,
-            "involvements": involvements,
-            "status_periods": periods,
+            "moved": moves.moved,
+            "kept_back": moves.kept_back,
         },
     )
     return merge
@@ -182,8 +402,12 @@ def merge_persons(
 def undo_merge(
     *, actor: User | None, merge: PersonMerge, origin: Origin, reason: str = ""
 ) -> PersonMerge:
-    """Give back to the merged person every record (with its events), involvement and
-    status period the merge moved, and record that the two are different people."""
+    """Give back to the merged person every record (with its events and index entries) and
+    every other row the merge moved, and record that the two are different people.
+
+    Rows recorded against the survivor after the merge stay with the survivor; rows the
+    merge kept back never left the merged person.
+    """
     merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
     merged = Person.objects.select_for_update().get(pk=merge.merged_id)
     survivor = Person.objects.select_for_update().get(pk=merge.survivor_id)
@@ -201,10 +425,9 @@ def undo_merge(
         )
     )
     SourceRecord.objects.filter(pk__in=records).update(person=merged, linked_by=MANUAL_LINK)
-    Involvement.objects.filter(pk__in=merge.involvements, person=survivor).update(person=merged)
-    StatusPeriod.objects.filter(pk__in=merge.status_periods, person=survivor).update(person=merged)
     _events_follow_records(records)
     realtime.follow_persons(records)
+    restored = restore_belongings(merge)
     merged.merged_into = None
     merged.save(update_fields=["merged_into", "updated_at"])
     refresh_identities(person_ids=[survivor.pk, merged.pk])
@@ -227,6 +450,7 @@ def undo_merge(
             "merged": str(merged.public_id),
             "survivor": str(survivor.public_id),
             "records": records,
+            "restored": restored,
         },
     )
     return merge
@@ -520,28 +744,37 @@ def _retire_emptied(
     target_of: dict[int, int],
     actor: User | None,
 ) -> int:
-    """Mark persons left without records as merged into the person that took most."""
+    """Mark persons left without records as merged into the person that took most, and
+    move what else hangs off them there (``move_belongings``), as a merge would."""
     went_to: dict[int, Counter[int]] = defaultdict(Counter)
+    records_of: dict[int, list[int]] = defaultdict(list)
     for pk, target in target_of.items():
         if current[pk] != target:
             went_to[current[pk]][target] += 1
-    emptied = 0
-    for person_id, destinations in went_to.items():
-        if sum(destinations.values()) < before[person_id]:
-            continue
-        survivor_id = destinations.most_common(1)[0][0]
-        records = [pk for pk, target in target_of.items() if current[pk] == person_id]
+            records_of[current[pk]].append(pk)
+    survivor_of = {
+        person_id: destinations.most_common(1)[0][0]
+        for person_id, destinations in went_to.items()
+        if sum(destinations.values()) >= before[person_id]
+    }
+    moves = move_belongings(survivor_of)
+    now = timezone.now()
+    for person_id, survivor_id in survivor_of.items():
+        moved = moves[person_id]
         PersonMerge.objects.create(
             survivor_id=survivor_id,
             merged_id=person_id,
-            records=sorted(records),
+            records=sorted(records_of[person_id]),
+            involvements=moved.moved.get("people.Involvement.person", []),
+            status_periods=moved.moved.get("people.StatusPeriod.person", []),
+            moved=moved.moved,
+            kept_back=moved.kept_back,
             reason="linkage run",
             merged_by=actor,
-            merged_at=timezone.now(),
+            merged_at=now,
         )
         Person.objects.filter(pk=person_id).update(merged_into_id=survivor_id)
-        emptied += 1
-    return emptied
+    return len(survivor_of)
 
 
 def _propose_reviews(

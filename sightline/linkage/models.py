@@ -142,6 +142,13 @@ class PersonMerge(models.Model):
     records = models.JSONField(default=list)
     involvements = models.JSONField(default=list)
     status_periods = models.JSONField(default=list)
+    # Every other row that moved, by "app_label.Model.field" (the column pointing at the
+    # person): e.g. {"people.Relationship.relative": [12, 40]}. Involvements and status
+    # periods are in it too (and in their own lists, as before this field existed).
+    moved = models.JSONField(default=dict, blank=True)
+    # Rows left with the merged person, by the same keys: a relationship or association
+    # between the two persons themselves, or an exact duplicate of one the survivor has.
+    kept_back = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
     review = models.ForeignKey(MatchReview, on_delete=models.PROTECT, null=True, blank=True)
     merged_by = models.ForeignKey(

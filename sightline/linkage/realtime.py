@@ -6,8 +6,10 @@ found are scored with the trained model's weights (``comparisons.score``, checke
 Splink's own scoring by a test) and grouped by person.
 
 The index is derived data: ``index_records`` writes it inside the actions that create or
-move records and in ``sightline link``; ``catch_up`` indexes records added since (by
-import, say) before each lookup.
+change records (``people.actions.upsert_source_records``, used by imports, the API and
+forms; ``record_person``) and in ``sightline link``; ``follow_persons`` keeps its person
+ids in step when records move. ``catch_up`` indexes, before each lookup, any record
+written some other way (records saved directly, say, as tests and fixtures do).
 """
 
 import functools

@@ -234,7 +234,9 @@ def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
             actor=user, merge=merge, origin=Origin.from_request(request), reason=reason
         )
         messages.success(
-            request, "Un-merged: each record and its events are back with their person."
+            request,
+            "Un-merged: each record, its events and everything else the merge moved are "
+            "back with their person.",
         )
     except actions.LinkageError as error:
         messages.error(request, str(error))

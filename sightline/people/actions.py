@@ -18,6 +18,7 @@ from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.importing.rows import PersonRecordRow
+from sightline.linkage import realtime
 from sightline.people import normalise
 from sightline.people.models import (
     Involvement,
@@ -77,6 +78,8 @@ def upsert_source_records(
     number, or else the same normalised full name and date of birth; otherwise a new
     person is created. Re-submitting a record updates it in place and keeps its person
     (re-resolution is the linkage's job). Re-submitting identical rows changes nothing.
+    New and changed records are (re)written to the real-time match index in the same
+    transaction.
     """
     now = timezone.now()
     existing: dict[str, SourceRecord] = {}
@@ -162,6 +165,9 @@ def upsert_source_records(
     affected = {r.person_id for r in new_records if r.person_id not in new_person_ids}
     affected |= {r.person_id for r in to_update}
     refresh_identities(person_ids=sorted(affected))
+    # Point-of-entry matching must see a new or changed identity at once, not after the
+    # next ``sightline link``.
+    realtime.index_records([*new_records, *to_update])
     result = UpsertResult(
         created=len(new_records),
         updated=len(to_update),

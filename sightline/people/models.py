@@ -154,6 +154,9 @@ class InvolvementRole(models.TextChoices):
     YOUTH_JUSTICE_WORKER = "youth_justice_worker", "Youth justice worker"
     HOUSING_OFFICER = "housing_officer", "Housing officer"
     EARLY_HELP_WORKER = "early_help_worker", "Early help worker"
+    # Set by recording "accepted" on a referral: the practitioner who accepted it, for
+    # the receiving team (``sharing.actions.record_outcome``).
+    REFERRAL_ACCEPTED = "referral_accepted", "Accepted a referral"
     OTHER = "other", "Other"
 
 

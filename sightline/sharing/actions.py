@@ -22,9 +22,11 @@ from sightline.audit.models import AuditAction
 from sightline.chronology.models import ChronologyEvent
 from sightline.deadlines.queries import local_closures
 from sightline.people import normalise
-from sightline.people.models import Person
+from sightline.people.actions import record_involvement
+from sightline.people.models import Involvement, InvolvementRole, Person
 from sightline.sharing import clock, outbox, queries, tasks
 from sightline.sharing.models import (
+    REFERRER_REASONS,
     Alert,
     AlertReason,
     InboxItem,
@@ -197,6 +199,9 @@ _SUBJECTS = {
     AlertReason.LOOKED_UP: "Sightline: a flagged child you work with was looked up",
     AlertReason.REFERRAL_RECEIVED: "Sightline: a new referral for your team",
     AlertReason.REFERRAL_OVERDUE: "Sightline: a referral to your team is overdue",
+    AlertReason.REFERRAL_ACKNOWLEDGED: "Sightline: your referral was acknowledged",
+    AlertReason.REFERRAL_OUTCOME: "Sightline: the outcome of your referral",
+    AlertReason.REFERRAL_ESCALATED: "Sightline: your referral is overdue and was escalated",
 }
 
 
@@ -215,6 +220,10 @@ def _recipients(
         if not workers.get(alert.person_id) and alert.person_id in authorities:
             # Nobody allocated: the responsible authority hears of it by e-mail.
             addresses.append(authorities[alert.person_id].authority.email)
+    elif alert.referral_id is not None and alert.reason in REFERRER_REASONS:
+        referral = referrals[alert.referral_id]
+        if referral.referrer.is_active and referral.referrer_id != alert.actor_id:
+            users = [referral.referrer]
     elif alert.referral_id is not None:
         referral = referrals[alert.referral_id]
         teams = [referral.to_team]
@@ -257,7 +266,7 @@ def deliver_alerts(*, batch: int = FAN_OUT_BATCH) -> int:
             authorities = (
                 queries.flags_for(Person.objects.filter(pk__in=unallocated)) if unallocated else {}
             )
-            referrals = Referral.objects.select_related("to_team").in_bulk(
+            referrals = Referral.objects.select_related("to_team", "referrer").in_bulk(
                 {a.referral_id for a in alerts if a.referral_id is not None}
             )
             items: list[InboxItem] = []
@@ -373,6 +382,7 @@ def raise_referral(
         person=person,
         referrer=actor,
         from_agency=actor.agency,
+        from_team_id=actor.team_id,
         to_team=team,
         urgency=urgency,
         reason=reason.strip(),
@@ -402,9 +412,14 @@ def raise_referral(
     return referral
 
 
-def _alert_referral(referral: Referral, reason: AlertReason, actor: User | None) -> None:
-    label = f"{referral.get_urgency_display()} referral from {referral.from_agency.name}"
-    summary = label if reason == AlertReason.REFERRAL_RECEIVED else f"Overdue: {label}"
+def _alert_referral(
+    referral: Referral, reason: AlertReason, actor: User | None, *, summary: str = ""
+) -> None:
+    """An alert about ``referral``: to the receiving team, or (``REFERRER_REASONS``) to
+    the referrer. Minimal: what happened, never the reason or what was shared."""
+    if not summary:
+        label = f"{referral.get_urgency_display()} referral from {referral.from_agency.name}"
+        summary = label if reason == AlertReason.REFERRAL_RECEIVED else f"Overdue: {label}"
     Alert.objects.create(
         reason=reason,
         person=referral.person,
@@ -420,8 +435,14 @@ def _alert_referral(referral: Referral, reason: AlertReason, actor: User | None)
 
 def _locked(referral: Referral) -> Referral:
     return (
-        Referral.objects.select_for_update().select_related("to_team", "person").get(pk=referral.pk)
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("to_team__agency", "person", "referrer")
+        .get(pk=referral.pk)
     )
+
+
+def _to(referral: Referral) -> str:
+    return f"{referral.to_team.name} ({referral.to_team.agency.name})"
 
 
 @transaction.atomic
@@ -443,6 +464,13 @@ def acknowledge_referral(*, actor: User, referral: Referral, origin: Origin) -> 
         person=current.person,
         detail={"referral": str(current.public_id), "late": now > current.acknowledge_by},
     )
+    _alert_referral(
+        current,
+        AlertReason.REFERRAL_ACKNOWLEDGED,
+        actor,
+        summary=f"{_to(current)} acknowledged your {current.get_urgency_display().lower()} "
+        "referral",
+    )
     return current
 
 
@@ -458,7 +486,12 @@ def record_outcome(
 ) -> Referral:
     """Accepted; no further action (with a reason); or redirected to another team, which
     raises a new referral there with the same urgency and what was shared. Recording an
-    outcome acknowledges a referral that was not yet acknowledged."""
+    outcome acknowledges a referral that was not yet acknowledged.
+
+    Accepted: the practitioner who accepts it becomes involved with the child for the
+    receiving team (``involve_receiving_team``), so the receiving agency shows under who
+    else is involved with their contact details. The referrer is alerted of the outcome.
+    """
     current = _locked(referral)
     if not queries.may_act_on_referral(actor, current):
         raise PermissionDenied("Only the receiving team can record the outcome.")
@@ -493,6 +526,18 @@ def record_outcome(
     current.outcome_by = actor
     current.redirected_to = redirected
     current.save()
+    involvement = (
+        involve_receiving_team(actor=actor, referral=current, origin=origin)
+        if outcome == ReferralOutcome.ACCEPTED
+        else None
+    )
+    onward = f" to {redirected.to_team.name}" if redirected else ""
+    _alert_referral(
+        current,
+        AlertReason.REFERRAL_OUTCOME,
+        actor,
+        summary=f"{_to(current)}: {current.get_outcome_display()}{onward}",
+    )
     record_audit(
         actor=actor,
         action=AuditAction.RECORD_REFERRAL_OUTCOME,
@@ -503,9 +548,36 @@ def record_outcome(
             "outcome": outcome,
             "reason": current.outcome_reason,
             "redirected_to": str(redirected.public_id) if redirected else "",
+            "involvement": involvement.pk if involvement else None,
         },
     )
     return current
+
+
+def involve_receiving_team(*, actor: User, referral: Referral, origin: Origin) -> Involvement:
+    """The practitioner of the receiving team who accepted ``referral`` is involved with
+    the child from today: they are the receiving team's contact (their phone, else their
+    team's) and, like any involvement, it opens the record to them. An involvement they
+    already have with the child for that agency is kept, not doubled."""
+    today = timezone.localdate()
+    agency = referral.to_team.agency
+    current = (
+        Involvement.objects.active_on(today)
+        .filter(person=referral.person, agency=agency, practitioner=actor)
+        .order_by("started_on", "pk")
+        .first()
+    )
+    if current is not None:
+        return current
+    return record_involvement(
+        actor=actor,
+        person=referral.person,
+        agency=agency,
+        role=InvolvementRole.REFERRAL_ACCEPTED,
+        started_on=today,
+        practitioner=actor,
+        origin=origin,
+    )
 
 
 def escalate_overdue_referrals(*, now: dt.datetime | None = None) -> int:
@@ -532,6 +604,14 @@ def escalate_overdue_referrals(*, now: dt.datetime | None = None) -> int:
             referral.escalated_at = at
             referral.save(update_fields=["escalated_at"])
             _alert_referral(referral, AlertReason.REFERRAL_OVERDUE, None)
+            _alert_referral(
+                referral,
+                AlertReason.REFERRAL_ESCALATED,
+                None,
+                summary=f"{_to(referral)} did not acknowledge your "
+                f"{referral.get_urgency_display().lower()} referral in time; "
+                "their managers have been alerted",
+            )
             record_audit(
                 actor=None,
                 action=AuditAction.ESCALATE_REFERRAL,

@@ -176,7 +176,12 @@ def inbox(request: Request) -> Response:
 
 @extend_schema(
     operation_id="referrals_list",
-    summary="Referrals I made and referrals to my team",
+    summary="Referrals I and my team sent, and referrals to my team",
+    description=(
+        "Newest first (at most 100 of each), with status and outcome. The referrer is also "
+        "alerted (inbox and e-mail) when a referral they made is acknowledged, when its "
+        "outcome is recorded and when it escalates as overdue."
+    ),
     tags=["sharing"],
     responses={200: ReferralSerializer(many=True), **ERRORS},
     methods=["GET"],
@@ -198,7 +203,7 @@ def inbox(request: Request) -> Response:
 def referrals(request: Request) -> Response:
     user = acting_user(request)
     if request.method == "GET":
-        mine = list(queries.referrals_made_by(user)[:INBOX_LIMIT])
+        mine = list(queries.referrals_sent(user)[:INBOX_LIMIT])
         team: list[Referral] = []
         if user.team_id is not None:
             team = list(
@@ -271,6 +276,12 @@ def acknowledge(request: Request, public_id: uuid.UUID) -> Response:
 @extend_schema(
     operation_id="referrals_outcome",
     summary="Record the outcome of a referral to my team",
+    description=(
+        "accepted; no_further_action (reason required); redirected (redirect_to: a team "
+        "id; raises a new referral there). Accepting makes the practitioner who accepts "
+        "involved with the child for the receiving agency (who else is involved). The "
+        "referrer is alerted."
+    ),
     tags=["sharing"],
     request=OutcomeInput,
     responses={200: ReferralSerializer, 400: ErrorSerializer, 404: DetailSerializer, **ERRORS},

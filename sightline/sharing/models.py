@@ -20,6 +20,20 @@ class AlertReason(models.TextChoices):
     LOOKED_UP = "looked_up", "Looked up by a practitioner without a relationship"
     REFERRAL_RECEIVED = "referral_received", "Referral received"
     REFERRAL_OVERDUE = "referral_overdue", "Referral not acknowledged in time"
+    # To the referrer: the loop closing on a referral they made.
+    REFERRAL_ACKNOWLEDGED = "referral_acknowledged", "Your referral was acknowledged"
+    REFERRAL_OUTCOME = "referral_outcome", "Outcome of your referral"
+    REFERRAL_ESCALATED = "referral_escalated", "Your referral is overdue and was escalated"
+
+
+# Alerts for whoever made the referral (the others go to the receiving team).
+REFERRER_REASONS = frozenset(
+    {
+        AlertReason.REFERRAL_ACKNOWLEDGED,
+        AlertReason.REFERRAL_OUTCOME,
+        AlertReason.REFERRAL_ESCALATED,
+    }
+)
 
 
 class Alert(models.Model):
@@ -179,6 +193,10 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
     )
     from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # The referrer's team when it was raised (users change team): the team's sent list.
+    from_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals_sent"
+    )
     to_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="referrals_received")
     urgency = models.CharField(max_length=8, choices=Urgency.choices)
     reason = models.TextField(max_length=4000)
@@ -213,6 +231,7 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["to_team", "status", "acknowledge_by"], name="referral_team_idx"),
             models.Index(fields=["referrer", "raised_at"], name="referral_referrer_idx"),
+            models.Index(fields=["from_team", "raised_at"], name="referral_from_team_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="referral_has_reason"),

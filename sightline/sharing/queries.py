@@ -263,12 +263,34 @@ def referrals_made_by(user: User) -> QuerySet[Referral]:
     )
 
 
+def referrals_sent(user: User) -> QuerySet[Referral]:
+    """Referrals ``user`` made and those their team made (the team they were in when they
+    raised them), newest first: the referrer's view of status and outcome."""
+    sent = Q(referrer=user)
+    if user.team_id is not None:
+        sent |= Q(from_team_id=user.team_id)
+    return (
+        Referral.objects.filter(sent)
+        .select_related(
+            "person", "referrer", "from_agency", "to_team__agency", "redirected_to__to_team"
+        )
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def open_referrals_sent_count(user: User) -> int:
+    """Referrals ``user`` or their team sent that still wait for an outcome."""
+    return referrals_sent(user).exclude(status=ReferralStatus.CLOSED).count()
+
+
 def may_see_referral(user: User, referral: Referral) -> bool:
-    """The referrer, and members of the receiving team (its manager included)."""
+    """The referrer and the members of their team when it was sent (the team follows up
+    what it referred, with the referrer away), and members of the receiving team (its
+    manager included). Only the receiving team acts on it."""
     if not user.is_active or user.role == Role.ADMINISTRATOR:
         return False
     return referral.referrer_id == user.pk or (
-        user.team_id is not None and user.team_id == referral.to_team_id
+        user.team_id is not None and user.team_id in {referral.to_team_id, referral.from_team_id}
     )
 
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.inbox, name="sharing-inbox"),
     path("read/", views.mark_read, name="sharing-mark-read"),
     path("flag-check/", views.flag_check, name="sharing-flag-check"),
+    path("referrals/sent/", views.referrals_sent, name="sharing-referrals-sent"),
     path("referrals/new/<uuid:person_id>/", views.new_referral, name="sharing-new-referral"),
     path("referrals/<uuid:public_id>/", views.referral_detail, name="sharing-referral"),
     path(

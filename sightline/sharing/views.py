@@ -26,6 +26,8 @@ from sightline.sharing.forms import FlagCheckForm, OutcomeForm, ReferralForm
 from sightline.sharing.models import Referral
 
 INBOX_LIMIT = 50
+INBOX_SENT = 10
+SENT_LIMIT = 200
 
 
 def _user(request: HttpRequest) -> User:
@@ -51,7 +53,26 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "to_acknowledge": list(queries.referrals_to_acknowledge(user)),
             "awaiting_outcome": list(queries.referrals_awaiting_outcome(user)),
             "overdue": list(queries.overdue_for_team(user)),
-            "made": list(queries.referrals_made_by(user)[:INBOX_LIMIT]),
+            "sent": list(queries.referrals_sent(user)[:INBOX_SENT]),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def referrals_sent(request: HttpRequest) -> HttpResponse:
+    """Referrals I and my team sent, with status and outcome (the referrer's loop)."""
+    user = _user(request)
+    sent = queries.referrals_sent(user)
+    return render(
+        request,
+        "sharing/referrals_sent.html",
+        {
+            "referrals": list(sent[:SENT_LIMIT]),
+            "total": sent.count(),
+            "limit": SENT_LIMIT,
             "now": timezone.now(),
         },
     )

@@ -89,6 +89,7 @@ ROUTES: dict[str, Route] = {
     "sharing-inbox": Route(signed_in(200)),
     "sharing-mark-read": Route(signed_in(302), method=POST),
     "sharing-flag-check": Route(signed_in(200, panel_analyst=403, administrator=403)),
+    "sharing-referrals-sent": Route(signed_in(200)),
     "sharing-new-referral": Route(record()),
     "sharing-referral": Route(signed_in(404)),
     "sharing-referral-acknowledge": Route(signed_in(404), method=POST),

@@ -15,6 +15,7 @@ class Counts:
     unread: int
     to_acknowledge: int
     overdue: int
+    sent_open: int
 
 
 @register.simple_tag
@@ -25,11 +26,12 @@ def unread_alerts(user: object) -> int:
 @register.simple_tag
 def sharing_counts(user: object) -> Counts:
     if not isinstance(user, User):
-        return Counts(0, 0, 0)
+        return Counts(0, 0, 0, 0)
     return Counts(
         unread=queries.unread_count(user),
         to_acknowledge=queries.referrals_to_acknowledge(user).count(),
         overdue=queries.overdue_for_team(user).count(),
+        sent_open=queries.open_referrals_sent_count(user),
     )
 
 

@@ -1,8 +1,14 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.sharing import actions
+from sightline.sharing.clock import ENGLAND
 from sightline.sharing.models import Referral, ReferralStatus
+from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +106,94 @@ def test_others_get_a_404_and_the_denial_is_audited(
     assert denials.count() == 4
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.AWAITING_ACKNOWLEDGEMENT
+
+
+SENT = reverse("sharing-referrals-sent")
+
+
+def test_the_referrer_sees_status_and_outcome_and_the_receiving_agency_is_involved(
+    client, school_lead, child, front_door, duty_worker, social_worker
+):
+    duty_worker.phone = "0113 496 2222"
+    duty_worker.save(update_fields=["phone"])
+    client.force_login(school_lead)
+    post_referral(client, child, to_team=front_door.pk)
+    referral = Referral.objects.get()
+    sent = client.get(SENT).content.decode()
+    assert "Awaiting acknowledgement by" in sent
+    assert "Front Door, Leeds Children&#x27;s Social Care" in sent
+    home = client.get(reverse("home")).content.decode()
+    assert "Referrals you and your team sent, awaiting an outcome: 1" in home
+    assert SENT in client.get(reverse("sharing-inbox")).content.decode()
+
+    client.force_login(duty_worker)
+    client.post(reverse("sharing-referral-acknowledge", args=[referral.public_id]))
+    client.post(
+        reverse("sharing-referral-outcome", args=[referral.public_id]),
+        {"outcome": "accepted", "reason": ""},
+    )
+    actions.deliver_alerts()
+
+    client.force_login(school_lead)
+    sent = client.get(SENT).content.decode()
+    assert "Outcome recorded" in sent
+    assert ">Accepted<" in sent
+    inbox = client.get(reverse("sharing-inbox")).content.decode()
+    assert "Your referral was acknowledged" in inbox
+    assert "Front Door (Leeds Children&#x27;s Social Care): Accepted" in inbox
+    assert (
+        "Referrals you and your team sent, awaiting an outcome: 0"
+        in client.get(reverse("home")).content.decode()
+    )
+
+    # Who else is involved, on the child's page: the receiving agency and its contact.
+    client.force_login(social_worker)
+    page = client.get(reverse("person-detail", args=[child.public_id])).content.decode()
+    involved = page[page.index('id="who-else-is-involved"') :]
+    assert "Accepted a referral" in involved
+    assert "Front Door" in involved
+    assert "0113 496 2222" in involved
+
+
+def test_the_referrers_team_may_open_a_referral_but_not_act_on_it(
+    client, school_lead, child, front_door
+):
+    colleague = factories.UserFactory.create(
+        username="deputy.lead", agency=school_lead.agency, team=school_lead.team
+    )
+    client.force_login(school_lead)
+    post_referral(client, child, to_team=front_door.pk)
+    referral = Referral.objects.get()
+    client.force_login(colleague)
+    sent = client.get(SENT).content.decode()
+    assert reverse("sharing-referral", args=[referral.public_id]) in sent
+    page = client.get(reverse("sharing-referral", args=[referral.public_id]))
+    assert page.status_code == 200
+    assert 'id="acknowledge"' not in page.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW_REFERRAL, actor=colleague).exists()
+    ack = client.post(reverse("sharing-referral-acknowledge", args=[referral.public_id]))
+    assert ack.status_code == 403  # they know it exists: refused, not hidden
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.AWAITING_ACKNOWLEDGEMENT
+
+
+def test_the_receiving_teams_dashboard_counts_what_to_acknowledge_and_what_is_overdue(
+    client, school_lead, child, front_door, duty_worker
+):
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, 0, tzinfo=ENGLAND), tick=False) as clock:
+        client.force_login(school_lead)
+        post_referral(client, child, to_team=front_door.pk, urgency="red")
+        post_referral(client, child, to_team=front_door.pk, urgency="green")
+        client.force_login(duty_worker)
+        home = client.get(reverse("home")).content.decode()
+        assert "Referrals to acknowledge: 2" in home
+        assert "Overdue across your team: 0" in home
+        clock.move_to(dt.datetime(2026, 3, 2, 14, 1, tzinfo=ENGLAND))  # red is due at 14:00
+        client.logout()  # the idle session has ended meanwhile
+        client.force_login(duty_worker)
+        home = client.get(reverse("home")).content.decode()
+        assert "Overdue across your team: 1" in home
+        inbox = client.get(reverse("sharing-inbox")).content.decode()
+        overdue = inbox[inbox.index('id="overdue"') : inbox.index("Acknowledged, outcome to")]
+        assert overdue.count("sharing/referrals/") == 1
+        assert "Overdue" in overdue

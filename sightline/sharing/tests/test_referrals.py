@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.people.models import Involvement, InvolvementRole
 from sightline.sharing import actions, queries
 from sightline.sharing.actions import ReferralRefusedError
 from sightline.sharing.clock import ENGLAND
@@ -216,3 +217,172 @@ def test_the_worker_delivers_and_schedules_the_escalation(
     monday.move_to(referral.acknowledge_by + dt.timedelta(seconds=2))
     call_command("run-worker", "--batch", verbosity=0)
     assert InboxItem.objects.filter(user=front_door_manager).count() == 1
+
+
+# The loop closes for the referrer --------------------------------------------------------
+
+
+def referrer_items(referrer):
+    return list(
+        InboxItem.objects.filter(user=referrer)
+        .order_by("pk")
+        .values_list("alert__reason", "alert__summary")
+    )
+
+
+def test_the_referrer_is_alerted_once_when_acknowledged_and_when_the_outcome_is_recorded(
+    school_lead, child, front_door, duty_worker
+):
+    referral = refer(school_lead, child, front_door)
+    actions.deliver_alerts()
+    assert referrer_items(school_lead) == []  # the new referral goes to the receiving team
+
+    actions.acknowledge_referral(actor=duty_worker, referral=referral, origin=CLI)
+    actions.record_outcome(
+        actor=duty_worker, referral=referral, outcome=ReferralOutcome.ACCEPTED, origin=CLI
+    )
+    assert actions.deliver_alerts() == 2
+    assert actions.deliver_alerts() == 0  # exactly once, however often the worker runs
+    assert referrer_items(school_lead) == [
+        (
+            AlertReason.REFERRAL_ACKNOWLEDGED,
+            "Front Door (Leeds Children's Social Care) acknowledged your amber referral",
+        ),
+        (AlertReason.REFERRAL_OUTCOME, "Front Door (Leeds Children's Social Care): Accepted"),
+    ]
+    # Only to the referrer: not the receiving team, not the referrer's team.
+    assert not InboxItem.objects.filter(
+        alert__reason__in=[AlertReason.REFERRAL_ACKNOWLEDGED, AlertReason.REFERRAL_OUTCOME],
+        team__isnull=False,
+    ).exists()
+    emails = OutboundEmail.objects.filter(to="sam.school@example.org").order_by("pk")
+    assert [e.subject for e in emails] == [
+        "Sightline: your referral was acknowledged",
+        "Sightline: the outcome of your referral",
+    ]
+    assert all("Came to school" not in e.body and "Jamie" not in e.body for e in emails)
+
+
+def test_an_outcome_without_acknowledgement_alerts_the_outcome_only_and_never_the_reason(
+    school_lead, child, front_door, duty_worker, agencies
+):
+    early_help = factories.TeamFactory.create(agency=agencies["CSC"], name="Early Help")
+    referral = refer(school_lead, child, front_door)
+    actions.record_outcome(
+        actor=duty_worker,
+        referral=referral,
+        outcome=ReferralOutcome.REDIRECTED,
+        reason="Family support fits better",
+        redirect_to=early_help.pk,
+        origin=CLI,
+    )
+    actions.deliver_alerts()
+    assert referrer_items(school_lead) == [
+        (
+            AlertReason.REFERRAL_OUTCOME,
+            "Front Door (Leeds Children's Social Care): Redirected to Early Help",
+        )
+    ]
+
+
+def test_an_inactive_referrer_gets_no_alert(school_lead, child, front_door, duty_worker):
+    referral = refer(school_lead, child, front_door)
+    school_lead.is_active = False
+    school_lead.save(update_fields=["is_active"])
+    actions.acknowledge_referral(actor=duty_worker, referral=referral, origin=CLI)
+    actions.deliver_alerts()
+    assert referrer_items(school_lead) == []
+    assert not OutboundEmail.objects.filter(to="sam.school@example.org").exists()
+
+
+def test_the_referrer_is_alerted_when_their_referral_escalates(
+    school_lead, child, front_door, front_door_manager, monday
+):
+    refer(school_lead, child, front_door, urgency="red")
+    monday.move_to(dt.datetime(2026, 3, 2, 14, 1, tzinfo=ENGLAND))
+    assert actions.escalate_overdue_referrals() == 1
+    actions.deliver_alerts()
+    assert referrer_items(school_lead) == [
+        (
+            AlertReason.REFERRAL_ESCALATED,
+            "Front Door (Leeds Children's Social Care) did not acknowledge your red referral "
+            "in time; their managers have been alerted",
+        )
+    ]
+    assert OutboundEmail.objects.filter(
+        to="sam.school@example.org",
+        subject="Sightline: your referral is overdue and was escalated",
+    ).exists()
+    assert actions.escalate_overdue_referrals() == 0
+    actions.deliver_alerts()
+    assert len(referrer_items(school_lead)) == 1
+
+
+def test_accepting_makes_the_receiving_practitioner_involved_with_the_child(
+    school_lead, child, front_door, duty_worker, agencies
+):
+    assert not queries.has_relationship(duty_worker, child)
+    first = refer(school_lead, child, front_door)
+    actions.record_outcome(
+        actor=duty_worker, referral=first, outcome=ReferralOutcome.ACCEPTED, origin=CLI
+    )
+    rows = [row.involvement for row in queries.involved(child)]
+    [accepted] = [i for i in rows if i.practitioner == duty_worker]
+    assert (accepted.agency, accepted.role, accepted.started_on, accepted.ended_on) == (
+        agencies["CSC"],
+        InvolvementRole.REFERRAL_ACCEPTED,
+        dt.date(2026, 3, 2),
+        None,
+    )
+    assert accepted.get_role_display() == "Accepted a referral"
+    assert queries.has_relationship(duty_worker, child)  # they may now open the record
+    recorded = AuditEvent.objects.get(action=AuditAction.RECORD_INVOLVEMENT)
+    assert (recorded.actor, recorded.person) == (duty_worker, child)
+    outcome = AuditEvent.objects.get(action=AuditAction.RECORD_REFERRAL_OUTCOME)
+    assert outcome.detail["involvement"] == accepted.pk
+
+    # A second accepted referral for the same child keeps the one involvement.
+    second = refer(school_lead, child, front_door, urgency="green")
+    actions.record_outcome(
+        actor=duty_worker, referral=second, outcome=ReferralOutcome.ACCEPTED, origin=CLI
+    )
+    assert Involvement.objects.filter(person=child, practitioner=duty_worker).count() == 1
+
+
+@pytest.mark.parametrize("outcome", [ReferralOutcome.NO_FURTHER_ACTION, ReferralOutcome.REDIRECTED])
+def test_other_outcomes_involve_nobody(school_lead, child, front_door, duty_worker, outcome):
+    other = factories.TeamFactory.create(agency=front_door.agency, name="Early Help")
+    referral = refer(school_lead, child, front_door)
+    actions.record_outcome(
+        actor=duty_worker,
+        referral=referral,
+        outcome=outcome,
+        reason="Known to the GP, no concerns",
+        redirect_to=other.pk,
+        origin=CLI,
+    )
+    assert not Involvement.objects.filter(practitioner=duty_worker).exists()
+
+
+def test_the_referrers_team_sees_what_it_sent_and_only_the_receiving_team_acts(
+    school_lead, child, front_door, duty_worker, teacher
+):
+    colleague = factories.UserFactory.create(
+        username="deputy.lead", agency=school_lead.agency, team=school_lead.team
+    )
+    referral = refer(school_lead, child, front_door)
+    assert referral.from_team == school_lead.team
+    assert list(queries.referrals_sent(colleague)) == [referral]
+    assert queries.open_referrals_sent_count(colleague) == 1
+    assert queries.may_see_referral(colleague, referral)
+    assert not queries.may_act_on_referral(colleague, referral)
+    assert list(queries.referrals_sent(teacher)) == []
+    assert not queries.may_see_referral(teacher, referral)
+    actions.record_outcome(
+        actor=duty_worker, referral=referral, outcome=ReferralOutcome.ACCEPTED, origin=CLI
+    )
+    assert queries.open_referrals_sent_count(colleague) == 0
+    # The team it was sent from is kept when the referrer moves on.
+    school_lead.team = None
+    school_lead.save(update_fields=["team"])
+    assert list(queries.referrals_sent(colleague)) == [referral]

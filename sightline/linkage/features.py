@@ -12,9 +12,13 @@ Real-time matching and batch linkage both call ``features``: one normalisation f
   missing and counted. ``dob_swapped`` is the date with day and month exchanged, when that
   is a different valid date, so blocking can find day/month swaps.
 - NHS number: ten digits passing the modulus-11 check, else missing and counted.
-- postcode: normalised ``LS1 4AP`` form when valid, else missing; ``district`` is the
-  outward code.
-- address: ``name_key`` of the line, with the postcode taken out if it was written in.
+- postcode: a valid UK postcode in ``LS1 4AP`` form, ``district`` its outward code (an
+  outward code alone gives the district only); another country's postcode (letters and
+  digits, at least one digit) kept in capitals without spaces and compared exactly, with
+  no district; anything else missing and counted.
+- address: ``name_key`` of the line, with the postcode taken out if it was written in;
+  its words, house number and street (first word after the house number), for
+  comparison and blocking.
 """
 
 import datetime as dt
@@ -63,6 +67,7 @@ COLUMNS = (
     "address",
     "address_words",
     "house",
+    "street",
 )
 ARRAY_COLUMNS = frozenset(
     {"given_formal", "family_parts", "given_names", "family_names", "address_words"}
@@ -128,11 +133,28 @@ def _name(text: str) -> tuple[str, str | None]:
     return " ".join(kept), generation
 
 
+_UK_OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+_OTHER_POSTCODE = re.compile(r"^(?=.*[0-9])[A-Z0-9]{3,10}$")
+
+
 @lru_cache(maxsize=65536)
-def _postcode(text: str) -> str | None:
-    if not text.strip() or not normalise.is_valid_postcode(text):
-        return None
-    return normalise.postcode(text)
+def _postcode(text: str) -> tuple[str | None, str | None]:
+    """(postcode, UK postcode district).
+
+    A valid UK postcode: ``LS1 4AP`` form and its outward code. A UK outward code alone
+    (``LS1``): no postcode, but the district. Another country's postcode (3 to 10 letters
+    and digits with at least one digit: ``2600``, ``75008``, ``D02 X285``): capitals
+    without spaces or hyphens, compared exactly, no district. Anything else: neither.
+    """
+    compact = "".join(text.upper().replace("-", " ").split())
+    if not compact:
+        return None, None
+    if normalise.is_valid_postcode(compact):
+        code = normalise.postcode(compact)
+        return code, code.split(" ", 1)[0]
+    if _UK_OUTWARD.match(compact):
+        return None, compact
+    return (compact, None) if _OTHER_POSTCODE.match(compact) else (None, None)
 
 
 def _nhs(text: str) -> str | None:
@@ -226,13 +248,13 @@ def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, in
     alias_given, alias_family = _aliases(record.other_names)
     dob = parse_date_of_birth(record.date_of_birth)
     nhs = _nhs(record.nhs_number) if record.nhs_number.strip() else None
-    postcode = _postcode(record.postcode) if record.postcode else None
+    postcode, district = _postcode(record.postcode) if record.postcode else (None, None)
     problems = (
         int(bool(record.nhs_number.strip()) and nhs is None),
         int(record.date_of_birth not in (None, "") and dob is None),
         int(bool(record.postcode.strip()) and postcode is None),
     )
-    address, address_words, house = _address(record.address)
+    address, address_words, house, street = _address(record.address)
     swapped = swapped_date(dob) if dob else None
     sex = record.sex.strip().upper()
     columns = {
@@ -252,10 +274,11 @@ def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, in
         "sex": sex if sex in ("F", "M") else None,
         "nhs": nhs,
         "postcode": postcode,
-        "district": postcode.split(" ", 1)[0] if postcode else None,
+        "district": district,
         "address": address,
         "address_words": address_words,
         "house": house,
+        "street": street,
     }
     return columns, problems
 
@@ -264,16 +287,21 @@ _DIGIT = re.compile(r"\d")
 
 
 @lru_cache(maxsize=1 << 17)
-def _address(text: str) -> tuple[str | None, list[str] | None, str | None]:
-    """(normalised line without any postcode, its distinct words, the house number)."""
+def _address(text: str) -> tuple[str | None, list[str] | None, str | None, str | None]:
+    """(normalised line without any postcode, its distinct words, the house number, the
+    street: the first word without digits after the house number, or the line's first
+    word without digits when there is no house number)."""
     if not text:
-        return None, None, None
+        return None, None, None, None
     address = name_key(_POSTCODE_IN_TEXT.sub(" ", text))
     if not address:
-        return None, None, None
+        return None, None, None, None
     words = address.split()
-    house = next((word for word in words[:3] if _DIGIT.search(word)), None)
-    return address, sorted(set(words)), house
+    at = next((index for index, word in enumerate(words[:3]) if _DIGIT.search(word)), None)
+    house = words[at] if at is not None else None
+    after = words[at + 1 :] if at is not None else words
+    street = next((word for word in after if not _DIGIT.search(word)), None)
+    return address, sorted(set(words)), house, street
 
 
 def blocking_keys(row: dict[str, Any]) -> list[str]:

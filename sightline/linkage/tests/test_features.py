@@ -102,6 +102,32 @@ def test_it_normalises_postcodes_and_drops_invalid_ones():
     assert problems.invalid_postcodes == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "postcode", "district"),
+    [
+        ("ls1 4ap", "LS1 4AP", "LS1"),
+        ("LS1", None, "LS1"),
+        ("2600", "2600", None),
+        ("d02 x285", "D02X285", None),
+        ("1000-123", "1000123", None),
+        ("nowhere", None, None),
+    ],
+)
+def test_it_keeps_other_countries_postcodes_for_exact_comparison(text, postcode, district):
+    row = features(IdentityRecord(postcode=text), 0)
+    assert (row["postcode"], row["district"]) == (postcode, district)
+
+
+def test_it_finds_the_street_after_the_house_number():
+    def street(text):
+        row = features(IdentityRecord(address=text), 0)
+        return row["house"], row["street"]
+
+    assert street("28 Tanner Walk, Leeds") == ("28", "tanner")
+    assert street("Flat 2, 12 Acacia Avenue") == ("2", "acacia")
+    assert street("Rose Cottage, Mill Lane") == (None, "rose")
+
+
 def test_it_knows_a_record_with_nothing_to_match_on():
     assert not has_identity(IdentityRecord(sex="F", postcode="LS1 4AP", address="1 Park Row"))
     assert has_identity(IdentityRecord(family_name="Smith"))

@@ -38,9 +38,14 @@ def resolve(
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link: Iterable[tuple[int, int]] = (),
     household_guards: bool = True,
+    sources: Sequence[str] | None = None,
     progress: engine.Progress | None = None,
 ) -> Resolution:
     """Cluster ``rows`` into persons.
+
+    ``sources`` (one per row) links deduplicated sources one to one: only pairs of
+    records from different sources are scored, and no person holds two records of one
+    source (best link first). Without it, all records are deduplicated together.
 
     Linked automatically: unguarded pairs at or above ``auto_threshold``. Put forward for
     review, when they ended up in different clusters: unguarded pairs at or above
@@ -50,7 +55,12 @@ def resolve(
     """
     say = progress or (lambda _message: None)
     pairs = engine.score_all(
-        rows, splink_model, config=config, threshold=review_threshold, progress=progress
+        rows,
+        splink_model,
+        config=config,
+        threshold=review_threshold,
+        sources=sources,
+        progress=progress,
     )
     say(f"clustering {len(pairs):,} scored pairs")
     edges = []
@@ -74,6 +84,7 @@ def resolve(
         nhs=[row["nhs"] for row in rows],
         cannot_link=apart,
         must_link=must_link,
+        one_per_source=sources,
     )
     review = []
     for index in range(len(pairs)):
@@ -138,13 +149,17 @@ def resolve_identities(
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link: Iterable[tuple[int, int]] = (),
     household_guards: bool = True,
+    sources: Sequence[str] | None = None,
     progress: engine.Progress | None = None,
 ) -> RecordsResolution:
-    """``resolve`` for records as submitted; constraints and results by input position.
+    """``resolve`` for records as submitted; constraints, sources and results by input
+    position.
 
     Rows that cannot be matched are not dropped: each becomes a person of its own and is
     listed in ``unmatchable``.
     """
+    if sources is not None and len(sources) != len(identities):
+        raise ValueError("one source per record")
     problems = Problems()
     rows, positions, unmatchable = matchable_rows(identities, problems)
     index_of = {position: index for index, position in enumerate(positions)}
@@ -161,6 +176,7 @@ def resolve_identities(
         must_link=translate(must_link),
         cannot_link=translate(cannot_link),
         household_guards=household_guards,
+        sources=[sources[position] for position in positions] if sources is not None else None,
         progress=progress,
     )
     labels = list(range(len(identities)))

@@ -5,8 +5,14 @@ apart (twin A links to a nameless record C, C links to twin B). Here a join is r
 when it would put together:
 - two records a practitioner decided are different people (a rejected match, an un-merge),
 - two records whose pair is guarded (possible twins, siblings, namesakes), or
-- two different valid NHS numbers.
+- two different valid NHS numbers, or
+- in one-to-one linkage of deduplicated sources, two records of the same source.
 Pairs a practitioner confirmed are joined first, whatever the model says.
+
+Joining strongest first makes one-to-one linkage "best link first": a record joins the
+other source's record it links to most strongly, unless that record was taken by a
+stronger link (Splink's ``cluster_using_single_best_links`` is the same idea; ours keeps
+the other constraints above).
 """
 
 from collections.abc import Iterable, Sequence
@@ -21,10 +27,13 @@ class Edge:
 
 
 class _Clusters:
-    def __init__(self, size: int, nhs: Sequence[str | None]) -> None:
+    def __init__(self, size: int, nhs: Sequence[str | None], sources: Sequence[str] | None) -> None:
         self.parent = list(range(size))
         self.members: dict[int, list[int]] = {i: [i] for i in range(size)}
         self.nhs: dict[int, set[str]] = {i: {n} for i, n in enumerate(nhs) if n}
+        self.sources: dict[int, set[str]] | None = (
+            {i: {source} for i, source in enumerate(sources)} if sources is not None else None
+        )
 
     def find(self, item: int) -> int:
         root = item
@@ -41,6 +50,8 @@ class _Clusters:
         self.members[a].extend(self.members.pop(b))
         if b in self.nhs:
             self.nhs.setdefault(a, set()).update(self.nhs.pop(b))
+        if self.sources is not None:
+            self.sources[a].update(self.sources.pop(b))
 
 
 def cluster(
@@ -50,9 +61,16 @@ def cluster(
     nhs: Sequence[str | None] | None = None,
     cannot_link: Iterable[tuple[int, int]] = (),
     must_link: Iterable[tuple[int, int]] = (),
+    one_per_source: Sequence[str] | None = None,
 ) -> list[int]:
-    """A cluster number for each of ``size`` records (the smallest member's index)."""
-    clusters = _Clusters(size, nhs if nhs is not None else [None] * size)
+    """A cluster number for each of ``size`` records (the smallest member's index).
+
+    ``one_per_source``, each record's source, when every source is free of duplicates:
+    no cluster then takes two records of one source (except through ``must_link``).
+    """
+    if one_per_source is not None and len(one_per_source) != size:
+        raise ValueError("one source per record")
+    clusters = _Clusters(size, nhs if nhs is not None else [None] * size, one_per_source)
     apart: dict[int, set[int]] = {}
     for a, b in cannot_link:
         apart.setdefault(a, set()).add(b)
@@ -61,6 +79,8 @@ def cluster(
     def allowed(root_a: int, root_b: int) -> bool:
         nhs_a, nhs_b = clusters.nhs.get(root_a), clusters.nhs.get(root_b)
         if nhs_a and nhs_b and nhs_a != nhs_b:
+            return False
+        if clusters.sources is not None and clusters.sources[root_a] & clusters.sources[root_b]:
             return False
         small, large = sorted((root_a, root_b), key=lambda r: len(clusters.members[r]))
         for member in clusters.members[small]:

@@ -80,8 +80,48 @@ _SCHEMA = pa.schema(
 )
 
 
-def to_arrow(rows: Sequence[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pydict({name: [row[name] for row in rows] for name in COLUMNS}, _SCHEMA)
+def to_arrow(rows: Sequence[dict[str, Any]], sources: Sequence[str] | None = None) -> pa.Table:
+    """The rows as a table; with ``sources``, a ``source`` column as well (one per row)."""
+    table = pa.Table.from_pydict({name: [row[name] for row in rows] for name in COLUMNS}, _SCHEMA)
+    if sources is not None:
+        if len(sources) != len(rows):
+            raise ValueError("one source per row")
+        table = table.append_column("source", pa.array(list(sources), pa.string()))
+    return table
+
+
+ACROSS_SOURCES = 'l."source" <> r."source"'
+
+
+def across_sources(settings: dict[str, Any], sources: Sequence[str]) -> dict[str, Any]:
+    """``settings`` for linking deduplicated sources: every blocking rule limited to pairs
+    from different sources, and the prior made the share of *those* pairs that match.
+
+    The model's prior is the share of all pairs that match. When each source is free of
+    duplicates, every match lies across sources: the same matches among fewer pairs.
+    """
+    rules = []
+    for rule in settings["blocking_rules_to_generate_predictions"]:
+        text = rule["blocking_rule"] if isinstance(rule, dict) else str(rule)
+        extra = rule if isinstance(rule, dict) else {"sql_dialect": "duckdb"}
+        rules.append({**extra, "blocking_rule": f"({text}) AND {ACROSS_SOURCES}"})
+    prior = float(settings["probability_two_random_records_match"])
+    return {
+        **settings,
+        "blocking_rules_to_generate_predictions": rules,
+        "probability_two_random_records_match": min(0.5, prior * pairs_ratio(sources)),
+    }
+
+
+def pairs_ratio(sources: Sequence[str]) -> float:
+    """All pairs of records over the pairs whose records come from different sources."""
+    sizes: dict[str, int] = {}
+    for source in sources:
+        sizes[source] = sizes.get(source, 0) + 1
+    total = len(sources) * (len(sources) - 1) / 2
+    within = sum(n * (n - 1) / 2 for n in sizes.values())
+    across = total - within
+    return total / across if across else 1.0
 
 
 def _linker(
@@ -167,16 +207,18 @@ def score_all(
     *,
     config: EngineConfig,
     threshold: float,
+    sources: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> ScoredPairs:
     """Every blocked pair with probability at least ``threshold``, plus every guarded
-    pair whatever its probability (clustering must know them)."""
+    pair whatever its probability (clustering must know them). With ``sources`` (one per
+    row), only pairs of records from different sources."""
     say = progress or (lambda _message: None)
     result = ScoredPairs()
     if len(rows) < 2:
         return result
-    table = to_arrow(rows)
-    settings = dict(model)
+    table = to_arrow(rows, sources)
+    settings = dict(model) if sources is None else across_sources(model, sources)
     settings["retain_matching_columns"] = False
     with connect(config) as connection:
         linker = _linker(connection, table, settings)

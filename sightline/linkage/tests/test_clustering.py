@@ -1,3 +1,5 @@
+import pytest
+
 from sightline.linkage.clustering import Edge, cluster
 from sightline.linkage.evaluation import pairwise_scores
 
@@ -40,3 +42,30 @@ def test_it_scores_pairwise_precision_recall_and_merges():
     assert scores.twin_merges == 1
     perfect = pairwise_scores(truth, truth)
     assert (perfect.precision, perfect.recall, perfect.f1) == (1.0, 1.0, 1.0)
+
+
+def test_it_links_deduplicated_sources_one_to_one_best_link_first():
+    # School roll (S) against health register (H): S0 links to H2 (strong) and H3
+    # (weaker); S1 links to H3. Each person holds at most one record of each source.
+    sources = ["S", "S", "H", "H"]
+    edges = [Edge(0, 3, 12), Edge(0, 2, 20), Edge(1, 3, 9)]
+    assert cluster(4, edges, one_per_source=sources) == [0, 1, 0, 1]
+    # Without the constraint the chain S0-H3-S1 puts the two school records together.
+    assert cluster(4, edges) == [0, 0, 0, 0]
+
+
+def test_it_keeps_one_to_one_through_a_chain_of_sources():
+    # Three sources: A0-B1 and B1-C2 join; A3 may not join C2's cluster (it holds A0).
+    sources = ["A", "B", "C", "A"]
+    labels = cluster(4, [Edge(0, 1, 30), Edge(1, 2, 20), Edge(3, 2, 10)], one_per_source=sources)
+    assert labels == [0, 0, 0, 3]
+
+
+def test_a_confirmed_pair_overrides_one_to_one():
+    labels = cluster(2, [], must_link=[(0, 1)], one_per_source=["S", "S"])
+    assert labels == [0, 0]
+
+
+def test_it_needs_one_source_per_record():
+    with pytest.raises(ValueError, match="one source per record"):
+        cluster(3, [], one_per_source=["S", "H"])

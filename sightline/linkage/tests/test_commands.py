@@ -88,6 +88,41 @@ def test_it_prefixes_agency_when_bare_ids_collide_and_reports_bad_values(tmp_pat
     assert "invalid NHS number" in err
 
 
+def test_it_links_two_deduplicated_agencies_one_to_one(tmp_path, model_file):
+    records, _siblings, _namesakes = households(40, seed=5, records_per_child=(2, 3))
+    # One record per person in each of two agencies (a school roll and a health register).
+    first: dict[int, int] = {}
+    second: dict[int, int] = {}
+    for index, labelled in enumerate(records):
+        (second if labelled.person in first else first).setdefault(labelled.person, index)
+    chosen = sorted([*first.values(), *second.values()])
+    picked = [records[i] for i in chosen]
+    agencies = ["EDUCATION" if i in first.values() else "HEALTH" for i in chosen]
+    source = tmp_path / "people.csv"
+    write_people(source, picked, agencies=agencies)
+    output = tmp_path / "out.csv"
+    run(
+        "link-file",
+        str(source),
+        "--output",
+        str(output),
+        "--model",
+        str(model_file),
+        "--across-agencies",
+        "--quiet",
+    )
+    rows = list(csv.DictReader(output.open()))
+    members: dict[str, list[int]] = {}
+    for position, row in enumerate(rows):
+        members.setdefault(row["person_id"], []).append(position)
+    # Never two records of one agency in one person; almost every person found.
+    for positions in members.values():
+        assert len({agencies[p] for p in positions}) == len(positions)
+        assert len({picked[p].person for p in positions}) == 1
+    linked = sum(len(positions) == 2 for positions in members.values())
+    assert linked >= 0.9 * len(second)
+
+
 @pytest.mark.parametrize(
     "content",
     ["", "record_id,agency\n", "record_id,agency,colour\nR1,CSC,red\n", "given_name\nAmy\n"],

@@ -26,6 +26,13 @@ class Command(BaseCommand):
             "if there is none, a model is trained on the input itself)",
         )
         parser.add_argument("--threshold", type=float, help="automatic-link probability")
+        parser.add_argument(
+            "--across-agencies",
+            action="store_true",
+            help="each agency's records are already deduplicated (one record per person): "
+            "link only records of different agencies, and never two records of one agency "
+            "into one person (best link first)",
+        )
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,6 +57,7 @@ class Command(BaseCommand):
             config=config.engine_config(),
             auto_threshold=auto,
             review_threshold=min(limits.review, auto),
+            sources=[record.agency for record in records] if options["across_agencies"] else None,
             progress=say,
         )
         persons = linkfile.person_ids(result.labels)

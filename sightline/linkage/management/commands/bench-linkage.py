@@ -113,7 +113,9 @@ class Command(BaseCommand):
         engine_config = config.engine_config()
         scenario = options["scenario"]
         if scenario == "febrl4":
-            figures = benchmark.bench_febrl4(config=engine_config, say=say)
+            figures = benchmark.bench_febrl4(
+                config=engine_config, auto_threshold=threshold, say=say
+            )
         elif scenario == "demo":
             directory = benchmark.ensure_demo(
                 workdir, options["size"], seed=options["seed"], say=say

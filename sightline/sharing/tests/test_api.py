@@ -90,7 +90,22 @@ def test_a_referral_over_the_api_is_raised_acknowledged_and_closed(
     )
     assert done.json()["outcome"] == "accepted"
     api.force_authenticate(school_lead)
-    assert api.get(reverse("api-referrals")).json()[0]["status"] == ReferralStatus.CLOSED
+    [mine] = api.get(reverse("api-referrals")).json()
+    assert (mine["status"], mine["outcome"]) == (ReferralStatus.CLOSED, "accepted")
+    # The referrer is told at each step, in their inbox.
+    actions.deliver_alerts()
+    inbox = api.get(reverse("api-inbox")).json()
+    assert [(i["reason"], i["referral"], i["inbox"]) for i in inbox["items"]] == [
+        (AlertReason.REFERRAL_OUTCOME, public_id, "mine"),
+        (AlertReason.REFERRAL_ACKNOWLEDGED, public_id, "mine"),
+    ]
+    # The front door is now involved with the child, with the duty worker as contact.
+    involved = api.get(reverse("api-person-involved", args=[child.public_id])).json()
+    assert {
+        "agency": "Leeds Children's Social Care",
+        "role": "Accepted a referral",
+        "team": "Front Door",
+    }.items() <= next(r for r in involved if r["role"] == "Accepted a referral").items()
 
 
 @pytest.mark.parametrize(

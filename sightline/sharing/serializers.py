@@ -28,8 +28,8 @@ class FlagSerializer(serializers.Serializer[Any]):
 
 
 class FlagViewSerializer(serializers.Serializer[Any]):
-    """A ``sharing.queries.FlagView``: what anyone who finds the child may see (the flag,
-    not the record). The same fields as the flag check's ``flag``."""
+    """What anyone who finds the child may see: the child protection flag and whom to
+    call, not the record. The same fields as the flag check's flag."""
 
     plan = serializers.CharField(
         source="flag.kind", help_text="child_protection, looked_after or pre_birth"
@@ -38,7 +38,7 @@ class FlagViewSerializer(serializers.Serializer[Any]):
     started_on = serializers.DateField(source="flag.started_on")
     ended_on = serializers.DateField(source="flag.ended_on", allow_null=True)
     shown_until = serializers.DateField(
-        source="flag.shown_until", allow_null=True, help_text="Blank while the plan is open."
+        source="flag.shown_until", allow_null=True, help_text="Null while the plan is open."
     )
     authority = AuthoritySerializer(help_text="The responsible local authority: whom to call.")
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sightline.accounts.models import User
 from sightline.agencies.models import Agency
-from sightline.audit.actions import Origin, record_audit
+from sightline.audit.actions import Origin, append_audit, new_audit_event
 from sightline.audit.models import AuditAction
 from sightline.chronology.models import Category, ChronologyEvent
 from sightline.importing.errors import RowsRejectedError
@@ -76,7 +76,8 @@ def record_events(
     for chunk in _chunks(record_ids):
         for record in SourceRecord.objects.filter(agency=agency, record_id__in=chunk):
             records[record.record_id] = record
-    categories = {c.code: c for c in Category.objects.filter(active=True)}
+    codes = {row.category for row in rows}
+    categories = {c.code: c for c in Category.objects.filter(active=True, code__in=codes)}
 
     errors: list[RowError] = []
     for row in rows:
@@ -153,17 +154,22 @@ def record_events(
     result = RecordEventsResult(
         created=len(new_events) - corrected, corrected=corrected, unchanged=unchanged
     )
-    record_audit(
-        actor=actor,
-        action=AuditAction.IMPORT_EVENTS if len(rows) != 1 else AuditAction.RECORD_EVENT,
-        origin=origin,
-        person=new_events[0].person if len(new_events) == 1 else None,
-        detail={
-            "agency": agency.code,
-            "created": result.created,
-            "corrected": result.corrected,
-            "unchanged": result.unchanged,
-            **(audit_detail or {}),
-        },
+    # The last write: the audit chain's head stays locked from here until commit.
+    append_audit(
+        [
+            new_audit_event(
+                actor=actor,
+                action=AuditAction.IMPORT_EVENTS if len(rows) != 1 else AuditAction.RECORD_EVENT,
+                origin=origin,
+                person_id=new_events[0].person_id if len(new_events) == 1 else None,
+                detail={
+                    "agency": agency.code,
+                    "created": result.created,
+                    "corrected": result.corrected,
+                    "unchanged": result.unchanged,
+                    **(audit_detail or {}),
+                },
+            )
+        ]
     )
     return result

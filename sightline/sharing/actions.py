@@ -554,6 +554,7 @@ def record_outcome(
     return current
 
 
+@transaction.atomic
 def involve_receiving_team(*, actor: User, referral: Referral, origin: Origin) -> Involvement:
     """The practitioner of the receiving team who accepted ``referral`` is involved with
     the child from today: they are the receiving team's contact (their phone, else their

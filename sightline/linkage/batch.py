@@ -8,8 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa  # type: ignore[import-untyped]
+
 from sightline.linkage import clustering, comparisons, engine
 from sightline.linkage.features import IdentityRecord, Problems, features, has_identity
+from sightline.linkage.gcpause import collector_paused
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,10 @@ def resolve(
     cannot_link: Iterable[tuple[int, int]] = (),
     household_guards: bool = True,
     sources: Sequence[str] | None = None,
+    table: pa.Table | None = None,
     progress: engine.Progress | None = None,
 ) -> Resolution:
-    """Cluster ``rows`` into persons.
+    """Cluster ``rows`` into persons (``table``: ``engine.to_arrow(rows)``, if made).
 
     ``sources`` (one per row) links deduplicated sources one to one: only pairs of
     records from different sources are scored, and no person holds two records of one
@@ -60,6 +64,7 @@ def resolve(
         config=config,
         threshold=review_threshold,
         sources=sources,
+        table=table,
         progress=progress,
     )
     say(f"clustering {len(pairs):,} scored pairs")
@@ -120,6 +125,7 @@ class RecordsResolution:
     unmatchable: list[int]
 
 
+@collector_paused()
 def matchable_rows(
     identities: Sequence[IdentityRecord], problems: Problems
 ) -> tuple[list[dict[str, Any]], list[int], list[int]]:
@@ -139,6 +145,29 @@ def matchable_rows(
     return rows, positions, unmatchable
 
 
+@dataclass
+class Prepared:
+    """Records normalised once, for training and linking in one run."""
+
+    rows: list[dict[str, Any]]
+    positions: list[int]
+    unmatchable: list[int]
+    problems: Problems
+    table: pa.Table
+
+
+def prepare(identities: Sequence[IdentityRecord]) -> Prepared:
+    """``matchable_rows`` and their table, made once: ``engine.train(prepared.rows,
+    table=prepared.table)`` and ``resolve_identities(..., prepared=prepared)`` then
+    share them."""
+    problems = Problems()
+    rows, positions, unmatchable = matchable_rows(identities, problems)
+    with collector_paused():
+        table = engine.to_arrow(rows)
+    return Prepared(rows, positions, unmatchable, problems, table)
+
+
+@collector_paused()
 def resolve_identities(
     identities: Sequence[IdentityRecord],
     splink_model: dict[str, Any],
@@ -150,18 +179,20 @@ def resolve_identities(
     cannot_link: Iterable[tuple[int, int]] = (),
     household_guards: bool = True,
     sources: Sequence[str] | None = None,
+    prepared: Prepared | None = None,
     progress: engine.Progress | None = None,
 ) -> RecordsResolution:
     """``resolve`` for records as submitted; constraints, sources and results by input
     position.
 
     Rows that cannot be matched are not dropped: each becomes a person of its own and is
-    listed in ``unmatchable``.
+    listed in ``unmatchable``. ``prepared``: ``prepare(identities)``, when already made.
     """
     if sources is not None and len(sources) != len(identities):
         raise ValueError("one source per record")
-    problems = Problems()
-    rows, positions, unmatchable = matchable_rows(identities, problems)
+    prepared = prepared or prepare(identities)
+    rows, positions, unmatchable = prepared.rows, prepared.positions, prepared.unmatchable
+    problems = prepared.problems
     index_of = {position: index for index, position in enumerate(positions)}
 
     def translate(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -177,6 +208,7 @@ def resolve_identities(
         cannot_link=translate(cannot_link),
         household_guards=household_guards,
         sources=[sources[position] for position in positions] if sources is not None else None,
+        table=prepared.table,
         progress=progress,
     )
     labels = list(range(len(identities)))

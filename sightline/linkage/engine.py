@@ -142,14 +142,26 @@ def train(
     seed: int = 42,
     max_pairs: float = 1e6,
     em_pairs: float = 1.5e6,
+    table: pa.Table | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Estimate the model from the records themselves (no labels). Returns Splink's model
-    dict with every level given an m and u probability."""
+    dict with every level given an m and u probability.
+
+    ``table``: ``to_arrow(rows)`` when the caller already has it (batch linkage converts
+    the rows once for training and scoring).
+
+    Cost is bounded at any scale. The share of pairs that match (the prior, which falls
+    as the number of records grows) is estimated on all records. u comes from
+    ``max_pairs`` random pairs and m from expectation maximisation on a hash sample of
+    records sized for about ``em_pairs`` blocked pairs per rule: m and u are proportions
+    of matching and non-matching pairs, which do not depend on the number of records.
+    """
     if len(rows) < 2:
         raise ValueError("Training needs at least two records.")
     say = progress or (lambda _message: None)
-    table = to_arrow(rows)
+    if table is None:
+        table = to_arrow(rows)
     with connect(config) as connection:
         linker = _linker(connection, table, comparisons.settings_dict())
         started = time.monotonic()
@@ -160,16 +172,17 @@ def train(
         say("estimating u from random pairs")
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
         # Expectation maximisation, each rule on a sample sized for about
-        # ``em_pairs`` pairs: enough for stable m, bounded time at any scale.
+        # ``em_pairs`` pairs: enough for stable m, bounded time at any scale. Splink
+        # samples records only when given ``max_pairs`` (``record_sample_proportion``
+        # alone sizes just its probe): it counts the pairs of a 1% probe, then keeps a
+        # hash sample of records on both sides.
         for rule in comparisons.TRAINING_RULES:
-            pairs = _count_pairs(connection, rule)
-            if pairs < MIN_EM_PAIRS:
-                say(f"skipped {rule}: only {pairs} pairs")
+            if not _has_pairs(connection, rule, MIN_EM_PAIRS):
+                say(f"skipped {rule}: fewer than {MIN_EM_PAIRS} pairs")
                 continue
-            proportion = min(1.0, math.sqrt(em_pairs / pairs))
-            say(f"expectation maximisation on {rule} ({pairs:,} pairs, sample {proportion:.0%})")
+            say(f"expectation maximisation on {rule} (about {em_pairs:,.0f} pairs at most)")
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, record_sample_proportion=proportion
+                rule, max_pairs=em_pairs
             )
         model: dict[str, Any] = linker.misc.save_model_to_json()
         logger.info("trained in %.1fs", time.monotonic() - started)
@@ -179,13 +192,14 @@ def train(
 MIN_EM_PAIRS = 100
 
 
-def _count_pairs(connection: duckdb.DuckDBPyConnection, rule: str) -> int:
+def _has_pairs(connection: duckdb.DuckDBPyConnection, rule: str, least: int) -> bool:
+    """Whether ``rule`` blocks at least ``least`` pairs (stops counting there)."""
     # The rules are this module's own constants, never user input.
     rows = connection.execute(
-        "SELECT count(*) FROM sightline_records AS l JOIN sightline_records AS r "  # noqa: S608  # nosec B608: a module constant
-        f"ON {rule} AND l.unique_id < r.unique_id"
+        "SELECT count(*) FROM (SELECT 1 FROM sightline_records AS l "  # noqa: S608  # nosec B608: a module constant
+        f"JOIN sightline_records AS r ON {rule} AND l.unique_id < r.unique_id LIMIT {int(least)})"
     ).fetchall()  # fetch all: DuckDB 2 refuses new work while a result is unconsumed
-    return int(rows[0][0])
+    return int(rows[0][0]) >= least
 
 
 def complete(model: dict[str, Any]) -> dict[str, Any]:
@@ -208,16 +222,21 @@ def score_all(
     config: EngineConfig,
     threshold: float,
     sources: Sequence[str] | None = None,
+    table: pa.Table | None = None,
     progress: Progress | None = None,
 ) -> ScoredPairs:
     """Every blocked pair with probability at least ``threshold``, plus every guarded
     pair whatever its probability (clustering must know them). With ``sources`` (one per
-    row), only pairs of records from different sources."""
+    row), only pairs of records from different sources. ``table``: ``to_arrow(rows)``
+    when the caller already has it."""
     say = progress or (lambda _message: None)
     result = ScoredPairs()
     if len(rows) < 2:
         return result
-    table = to_arrow(rows, sources)
+    if table is None:
+        table = to_arrow(rows, sources)
+    elif sources is not None:
+        table = table.append_column("source", pa.array(list(sources), pa.string()))
     settings = dict(model) if sources is None else across_sources(model, sources)
     settings["retain_matching_columns"] = False
     with connect(config) as connection:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sightline.linkage.features import IdentityRecord
+from sightline.linkage.gcpause import collector_paused
 
 COLUMNS = (
     "record_id",
@@ -49,6 +50,7 @@ class InputRecord:
     identity: IdentityRecord
 
 
+@collector_paused()  # a million records are millions of small objects
 def read_records(path: Path) -> list[InputRecord]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:

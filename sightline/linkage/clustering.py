@@ -18,6 +18,8 @@ the other constraints above).
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sightline.linkage import components
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -54,6 +56,11 @@ class _Clusters:
             self.sources[a].update(self.sources.pop(b))
 
 
+# From this many records on, components without a conflict are joined in C
+# (``components``); the result is the same.
+SPLIT_AT = 10_000
+
+
 def cluster(
     size: int,
     edges: Iterable[Edge],
@@ -70,6 +77,47 @@ def cluster(
     """
     if one_per_source is not None and len(one_per_source) != size:
         raise ValueError("one source per record")
+    edges, cannot_link, must_link = list(edges), list(cannot_link), list(must_link)
+    if size < SPLIT_AT:
+        return _strongest_first(size, edges, nhs, cannot_link, must_link, one_per_source)
+    labels, hard = components.split(
+        size,
+        [(edge.left, edge.right) for edge in edges] + must_link,
+        nhs=nhs,
+        cannot_link=cannot_link,
+        one_per_source=one_per_source,
+    )
+    if not hard:
+        return labels
+    # The components with a conflict, renumbered in order (so a cluster's smallest local
+    # index is its smallest record), strongest first; they never join one another.
+    local = {record: position for position, record in enumerate(hard)}
+    inside = [
+        Edge(local[edge.left], local[edge.right], edge.weight)
+        for edge in edges
+        if edge.left in local
+    ]
+    sub_labels = _strongest_first(
+        len(hard),
+        inside,
+        [nhs[record] for record in hard] if nhs is not None else None,
+        [(local[a], local[b]) for a, b in cannot_link if a in local and b in local],
+        [(local[a], local[b]) for a, b in must_link if a in local],
+        [one_per_source[record] for record in hard] if one_per_source is not None else None,
+    )
+    for position, record in enumerate(hard):
+        labels[record] = hard[sub_labels[position]]
+    return labels
+
+
+def _strongest_first(
+    size: int,
+    edges: Iterable[Edge],
+    nhs: Sequence[str | None] | None,
+    cannot_link: Iterable[tuple[int, int]],
+    must_link: Iterable[tuple[int, int]],
+    one_per_source: Sequence[str] | None,
+) -> list[int]:
     clusters = _Clusters(size, nhs if nhs is not None else [None] * size, one_per_source)
     apart: dict[int, set[int]] = {}
     for a, b in cannot_link:

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from sightline.linkage import comparisons
+from sightline.linkage import comparisons, priors
 from sightline.linkage.features import ARRAY_COLUMNS, COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ def train(
         started = time.monotonic()
         say("estimating the share of pairs that match")
         linker.training.estimate_probability_two_random_records_match(
-            list(comparisons.PRIOR_RULES), recall=0.8
+            list(comparisons.PRIOR_RULES), recall=priors.ASSUMED_RECALL
         )
         say("estimating u from random pairs")
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
@@ -186,7 +187,22 @@ def train(
             )
         model: dict[str, Any] = linker.misc.save_model_to_json()
         logger.info("trained in %.1fs", time.monotonic() - started)
+    # The prior rules' recall, assumed above, follows from the trained m (``priors``).
+    recall = priors.rule_recall(model, present_shares(table))
+    say(f"prior rules find {recall:.0%} of matches, by the trained model")
+    model["probability_two_random_records_match"] = priors.rescaled_prior(
+        float(model["probability_two_random_records_match"]), recall
+    )
     return complete(model)
+
+
+def present_shares(table: pa.Table) -> dict[str, float]:
+    """The share of records with each prior rule's field present, by comparison name."""
+    rows = max(table.num_rows, 1)
+    return {
+        name: 1.0 - table.column(column).null_count / rows
+        for name, column in priors.PRESENCE_COLUMNS.items()
+    }
 
 
 MIN_EM_PAIRS = 100
@@ -242,7 +258,8 @@ def score_all(
     with connect(config) as connection:
         linker = _linker(connection, table, settings)
         say(f"scoring pairs among {len(rows):,} records")
-        low = min(threshold, 0.001)
+        # One to one, every candidate of a record counts (``priors.one_to_one``).
+        low = None if sources is not None else min(threshold, 0.001)
         predictions = linker.inference.predict(threshold_match_probability=low)
         # Our own SQL: table names from Splink, conditions from ``comparisons``.
         guarded = comparisons.guard_sql("gl", "gr")
@@ -254,8 +271,11 @@ def score_all(
             "JOIN sightline_records AS gr ON gr.unique_id = p.unique_id_r) "
             "WHERE match_probability >= ? OR guarded"
         )
-        arrow = connection.sql(filtered, params=[threshold]).to_arrow_table()
+        keep = threshold if sources is None else 0.0
+        arrow = connection.sql(filtered, params=[keep]).to_arrow_table()
         predictions.drop_table_from_database_and_remove_from_cache()
+    if sources is not None:
+        arrow = _one_to_one(arrow, sources, settings, threshold, say)
     left = arrow.column("unique_id_l").to_pylist()
     right = arrow.column("unique_id_r").to_pylist()
     result.left = [min(a, b) for a, b in zip(left, right, strict=True)]
@@ -264,6 +284,43 @@ def score_all(
     result.probability = arrow.column("match_probability").to_pylist()
     result.guarded = [bool(g) for g in arrow.column("guarded").to_pylist()]
     return result
+
+
+def _one_to_one(
+    arrow: pa.Table,
+    sources: Sequence[str],
+    settings: dict[str, Any],
+    threshold: float,
+    say: Progress,
+) -> pa.Table:
+    """Every blocked cross-source pair rescored as one-to-one linkage of deduplicated
+    sources (``priors``): the prior re-estimated from the pairs themselves (at most one
+    match per record and other source), then the probability that each pair is a
+    record's one match. Kept: at least ``threshold``, or guarded."""
+    weights = np.asarray(arrow.column("match_weight").to_numpy(zero_copy_only=False), float)
+    factors = weights - priors.log_odds(float(settings["probability_two_random_records_match"]))
+    across = priors.across_pairs(sources)
+    prior = priors.self_consistent_prior(
+        factors,
+        across,
+        start=float(settings["probability_two_random_records_match"]),
+        most=priors.most_matches(sources) / across if across else 0.5,
+    )
+    say(f"one to one: {prior * across:,.0f} matches expected among {across:,} pairs")
+    left = np.asarray(arrow.column("unique_id_l").to_numpy(zero_copy_only=False), np.int64)
+    right = np.asarray(arrow.column("unique_id_r").to_numpy(zero_copy_only=False), np.int64)
+    odds = priors.one_to_one(left, right, factors, sources, prior)
+    probability = 1.0 / (1.0 + np.exp2(-odds))
+    guarded = np.asarray(arrow.column("guarded").to_numpy(zero_copy_only=False), bool)
+    arrow = arrow.set_column(
+        arrow.schema.get_field_index("match_weight"), "match_weight", pa.array(odds)
+    )
+    arrow = arrow.set_column(
+        arrow.schema.get_field_index("match_probability"),
+        "match_probability",
+        pa.array(probability),
+    )
+    return arrow.filter(pa.array((probability >= threshold) | guarded))
 
 
 def score_pairs_with_splink(

@@ -1,0 +1,163 @@
+"""The prior and one-to-one probabilities (``priors``): pure, no database."""
+
+import math
+
+import duckdb
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sightline.linkage import comparisons, engine, priors
+from sightline.linkage.features import features
+from sightline.linkage.tests.synthetic import households
+
+
+def model_with_m(m: dict[str, dict[str, float]]) -> dict[str, object]:
+    model = comparisons.settings_dict()
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level["m_probability"] = m.get(comparison["output_column_name"], {}).get(
+                level["label_for_charts"], 0.01
+            )
+    return model
+
+
+ALL_PRESENT = dict.fromkeys(priors.PRESENCE_COLUMNS, 1.0)
+
+
+def test_it_finds_the_rules_recall_from_m_and_the_fields_present():
+    model = model_with_m(
+        {
+            "nhs_number": {"exact": 0.9},
+            "given_name": {"exact": 0.6, "first": 0.1},
+            "family_name": {"exact": 0.8},
+            "date_of_birth": {"exact": 0.9},
+        }
+    )
+    present = {**ALL_PRESENT, "nhs_number": 0.5}
+    by_nhs = 0.5 * 0.5 * 0.9
+    by_names = 0.7 * 0.8 * 0.9
+    expected = 1 - (1 - by_nhs) * (1 - by_names)
+    assert priors.rule_recall(model, present) == pytest.approx(expected)
+    # Without NHS numbers only the names rule finds matches.
+    assert priors.rule_recall(model, {**present, "nhs_number": 0.0}) == pytest.approx(by_names)
+
+
+def test_it_keeps_the_recall_within_bounds():
+    model = model_with_m({name: {"exact": 0.0, "first": 0.0} for name in ALL_PRESENT})
+    assert priors.rule_recall(model, ALL_PRESENT) == priors.LEAST_RECALL
+    # The prior Splink estimated with the assumed recall, made the one for the estimate.
+    assert priors.rescaled_prior(1e-4, 0.4) == pytest.approx(2e-4)
+    assert priors.rescaled_prior(0.4, 0.1) == 0.5
+
+
+def test_its_rule_levels_say_what_the_prior_rules_say():
+    """A pair satisfies a ``PRIOR_RULES`` rule (SQL in DuckDB) exactly when its levels
+    are those ``PRIOR_RULE_LEVELS`` gives the rule."""
+    assert len(priors.PRIOR_RULE_LEVELS) == len(comparisons.PRIOR_RULES)
+    records, _siblings, _namesakes = households(12, seed=5, records_per_child=(1, 4))
+    rows = [features(r.record, i) for i, r in enumerate(records)]
+    connection = duckdb.connect()
+    connection.register("t", engine.to_arrow(rows))
+    weights = comparisons.Weights.from_model(model_with_m({}))
+    by_id = {r["unique_id"]: r for r in rows}
+    for rule, rule_levels in zip(comparisons.PRIOR_RULES, priors.PRIOR_RULE_LEVELS, strict=True):
+        sql = f"SELECT l.unique_id, r.unique_id, ({rule}) IS TRUE FROM t l, t r "  # noqa: S608
+        found = connection.execute(sql + "WHERE l.unique_id < r.unique_id").fetchall()
+        assert any(holds for _l, _r, holds in found)
+        for left, right, holds in found:
+            levels = comparisons.score(weights, by_id[left], by_id[right]).levels
+            in_levels = all(levels[name] in keys for name, keys in rule_levels.items())
+            assert holds == in_levels, (rule, by_id[left], by_id[right])
+
+
+def test_it_finds_the_prior_at_its_fixed_point():
+    rng = np.random.default_rng(7)
+    # 200 clear matches and 5,000 scored non-matches among 1,000,000 pairs.
+    factors = np.concatenate([rng.normal(25, 2, 200), rng.normal(-10, 3, 5000)])
+    prior = priors.self_consistent_prior(factors, 1e6, start=1e-6)
+    assert prior == pytest.approx(200 / 1e6, rel=0.01)
+    posteriors = 1 / (1 + np.exp2(-(factors + priors.log_odds(prior))))
+    assert posteriors.sum() / 1e6 == pytest.approx(prior, rel=1e-6)
+    # Bounded by the most matches there can be.
+    assert priors.self_consistent_prior(factors, 1e6, start=1e-6, most=1e-4) == 1e-4
+    assert priors.self_consistent_prior(np.zeros(0), 1e6, start=1e-6) == 1e-6
+
+
+def test_it_counts_pairs_and_matches_across_sources():
+    sources = ["A"] * 5 + ["B"] * 3 + ["C"] * 2
+    assert priors.across_pairs(sources) == 5 * 3 + 5 * 2 + 3 * 2
+    assert priors.most_matches(sources) == 3 + 2 + 2
+    assert priors.most_matches(["A", "A"]) == 0
+
+
+def probability(odds: float) -> float:
+    return 1 / (1 + 2 ** (-odds))
+
+
+def test_a_lone_candidate_is_likely_the_match_when_nearly_every_record_has_one():
+    sources = ["A"] * 100 + ["B"] * 100
+    left, right = np.array([0]), np.array([100])
+    factors = np.array([10.0])  # pairwise: 1024 / 100 odds at λ = 1/100
+    nearly_all = priors.one_to_one(left, right, factors, sources, 0.99 / 100)
+    few = priors.one_to_one(left, right, factors, sources, 0.01 / 100)
+    pairwise = probability(10 + priors.log_odds(0.01 / 100))
+    assert probability(float(nearly_all[0])) > 0.99
+    # With few matches expected, about the pairwise probability.
+    assert probability(float(few[0])) == pytest.approx(pairwise, rel=0.02)
+
+
+def test_two_candidates_as_good_share_the_probability():
+    sources = ["A"] * 100 + ["B"] * 100
+    left, right = np.array([0, 0]), np.array([100, 101])
+    odds = priors.one_to_one(left, right, np.array([30.0, 30.0]), sources, 0.99 / 100)
+    assert [probability(float(o)) for o in odds] == pytest.approx([0.5, 0.5], abs=1e-3)
+    # The weaker of two counts against the stronger only as much as its evidence.
+    odds = priors.one_to_one(left, right, np.array([30.0, 20.0]), sources, 0.99 / 100)
+    assert probability(float(odds[0])) == pytest.approx(1 / (1 + 2**-10), rel=1e-6)
+    assert probability(float(odds[1])) < 0.001
+
+
+def test_it_takes_the_weaker_of_the_two_ends():
+    # Record 100 of B has a rival in A (record 1); record 0 of A has none in B.
+    sources = ["A"] * 100 + ["B"] * 100
+    left, right = np.array([0, 1]), np.array([100, 100])
+    odds = priors.one_to_one(left, right, np.array([30.0, 30.0]), sources, 0.99 / 100)
+    assert [probability(float(o)) for o in odds] == pytest.approx([0.5, 0.5], abs=1e-3)
+
+
+def test_it_reads_candidates_in_each_other_source_apart():
+    # Record 0 of A has one candidate in B and one in C: a match in each is possible.
+    sources = ["A"] * 10 + ["B"] * 10 + ["C"] * 10
+    left, right = np.array([0, 0]), np.array([10, 20])
+    odds = priors.one_to_one(left, right, np.array([30.0, 30.0]), sources, 0.9 / 10)
+    assert all(probability(float(o)) > 0.999 for o in odds)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(6, 11), st.floats(-40, 60)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.floats(1e-6, 0.1),
+)
+def test_its_odds_are_finite_and_no_higher_than_without_rivals(pairs, prior):
+    sources = ["A"] * 6 + ["B"] * 6
+    seen = {(a, b): f for a, b, f in pairs}
+    left = np.array([a for a, _b in seen], dtype=np.int64)
+    right = np.array([b for _a, b in seen], dtype=np.int64)
+    factors = np.array(list(seen.values()))
+    odds = priors.one_to_one(left, right, factors, sources, prior)
+    assert np.isfinite(odds).all()
+    for index in range(len(factors)):
+        alone = priors.one_to_one(
+            left[index : index + 1],
+            right[index : index + 1],
+            factors[index : index + 1],
+            sources,
+            prior,
+        )
+        assert odds[index] <= alone[0] + 1e-9
+    assert math.isfinite(priors.log_odds(prior))

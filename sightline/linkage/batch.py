@@ -58,12 +58,14 @@ def resolve(
     benchmark data that has no households (FEBRL), never for Sightline's own records.
     """
     say = progress or (lambda _message: None)
+    must_link = list(must_link)
     pairs = engine.score_all(
         rows,
         splink_model,
         config=config,
         threshold=review_threshold,
         sources=sources,
+        joined=must_link,
         table=table,
         progress=progress,
     )

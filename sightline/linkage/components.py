@@ -21,9 +21,10 @@ from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
 
-def component_labels(size: int, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-    """The connected component of each of ``size`` records, joined by ``pairs``."""
-    if not pairs:
+def component_labels(size: int, pairs: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
+    """The connected component of each of ``size`` records, joined by ``pairs`` (or an
+    array of them, one row a pair)."""
+    if len(pairs) == 0:
         return np.arange(size, dtype=np.int64)
     ends = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     graph = coo_matrix(

@@ -8,7 +8,7 @@ and is closed when the call ends (no tables are left behind).
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from sightline.linkage import comparisons, priors
+from sightline.linkage import comparisons, components, priors
 from sightline.linkage.features import ARRAY_COLUMNS, COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -238,13 +238,22 @@ def score_all(
     config: EngineConfig,
     threshold: float,
     sources: Sequence[str] | None = None,
+    joined: Iterable[tuple[int, int]] = (),
     table: pa.Table | None = None,
     progress: Progress | None = None,
 ) -> ScoredPairs:
     """Every blocked pair with probability at least ``threshold``, plus every guarded
-    pair whatever its probability (clustering must know them). With ``sources`` (one per
-    row), only pairs of records from different sources. ``table``: ``to_arrow(rows)``
-    when the caller already has it."""
+    pair below it that clustering could otherwise put in one person. With ``sources``
+    (one per row), only pairs of records from different sources. ``joined``: pairs (by
+    position) that clustering links whatever their score (must-link). ``table``:
+    ``to_arrow(rows)`` when the caller already has it.
+
+    A guarded pair below ``threshold`` only keeps its two records apart; that matters
+    only when links could join them, that is when both lie in one connected component
+    of the pairs at or above ``threshold`` (every link clustering can make, guarded or
+    not) and ``joined``. The guard (costly SQL over both records) is worked out for those
+    pairs alone: at 1,000,000 demo records most pairs below the threshold are siblings
+    in different components. Without ``sources`` only; one to one, every pair is kept."""
     say = progress or (lambda _message: None)
     result = ScoredPairs()
     if len(rows) < 2:
@@ -261,17 +270,25 @@ def score_all(
         # One to one, every candidate of a record counts (``priors.one_to_one``).
         low = None if sources is not None else min(threshold, 0.001)
         predictions = linker.inference.predict(threshold_match_probability=low)
+        keep = threshold if sources is None else 0.0
         # Our own SQL: table names from Splink, conditions from ``comparisons``.
         guarded = comparisons.guard_sql("gl", "gr")
+        within = ""
+        if sources is None:
+            _register_components(connection, predictions.physical_name, keep, len(rows), joined)
+            within = (
+                "JOIN sightline_components AS cl ON cl.unique_id = p.unique_id_l "
+                "JOIN sightline_components AS cr ON cr.unique_id = p.unique_id_r "
+                "AND cr.component = cl.component "
+            )
         filtered = (
             "SELECT * FROM (SELECT p.unique_id_l, p.unique_id_r, p.match_weight, "  # noqa: S608  # nosec B608: Splink table name, our guards
             f"p.match_probability, {guarded} AS guarded "
-            f"FROM {predictions.physical_name} AS p "
+            f"FROM {predictions.physical_name} AS p {within}"
             "JOIN sightline_records AS gl ON gl.unique_id = p.unique_id_l "
             "JOIN sightline_records AS gr ON gr.unique_id = p.unique_id_r) "
             "WHERE match_probability >= ? OR guarded"
         )
-        keep = threshold if sources is None else 0.0
         arrow = connection.sql(filtered, params=[keep]).to_arrow_table()
         predictions.drop_table_from_database_and_remove_from_cache()
     if sources is not None:
@@ -284,6 +301,34 @@ def score_all(
     result.probability = arrow.column("match_probability").to_pylist()
     result.guarded = [bool(g) for g in arrow.column("guarded").to_pylist()]
     return result
+
+
+def _register_components(
+    connection: duckdb.DuckDBPyConnection,
+    predictions: str,
+    threshold: float,
+    size: int,
+    joined: Iterable[tuple[int, int]],
+) -> None:
+    """Register ``sightline_components`` (unique_id, component): the connected
+    components of the predicted pairs at or above ``threshold`` and of ``joined``."""
+    links = connection.sql(
+        f"SELECT unique_id_l, unique_id_r FROM {predictions} "  # noqa: S608  # nosec B608: Splink table name
+        "WHERE match_probability >= ?",
+        params=[threshold],
+    ).to_arrow_table()
+    ends = np.column_stack(
+        [
+            links.column("unique_id_l").to_numpy(zero_copy_only=False),
+            links.column("unique_id_r").to_numpy(zero_copy_only=False),
+        ]
+    ).astype(np.int64)
+    extra = np.asarray(list(joined), dtype=np.int64).reshape(-1, 2)
+    component = components.component_labels(size, np.concatenate([ends, extra]))
+    connection.register(
+        "sightline_components",
+        pa.table({"unique_id": np.arange(size, dtype=np.int64), "component": component}),
+    )
 
 
 def _one_to_one(

@@ -437,6 +437,14 @@ ADDRESS = Comparison(
             "same postcode, address line mostly the same words, house number not different",
         ),
         Level(
+            # The same house by postcode and number, the line mistyped (words split or
+            # run together) or written differently.
+            "postcode_house",
+            '"postcode_l" = "postcode_r" AND "house_l" = "house_r"',
+            lambda a, b: _eq(a["postcode"], b["postcode"]) and _eq(a["house"], b["house"]),
+            "same postcode and house number, address line differs",
+        ),
+        Level(
             "postcode",
             '"postcode_l" = "postcode_r"',
             lambda a, b: _eq(a["postcode"], b["postcode"]),
@@ -464,6 +472,14 @@ ADDRESS = Comparison(
             ),
             "similar address: three or more words shared, and the house number (or, when "
             "one line has none, half the words)",
+        ),
+        Level(
+            # The street and town with the house number or postcode mistyped (as FEBRL4
+            # does; such pairs fell to "else"). On the demo data about as weak as "else".
+            "street",
+            'length(list_intersect("address_words_l", "address_words_r")) >= 3',
+            lambda a, b: _shared(a["address_words"], b["address_words"]) >= 3,
+            "three or more words of the address shared, house number or postcode differs",
         ),
         Level(
             "district",

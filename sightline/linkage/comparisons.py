@@ -474,6 +474,14 @@ ADDRESS = Comparison(
             "one line has none, half the words)",
         ),
         Level(
+            # The same house number, the postcode mistyped.
+            "house_postcode_typo",
+            '"house_l" = "house_r" AND abs(length("postcode_l") - length("postcode_r")) <= 1 '
+            'AND damerau_levenshtein("postcode_l", "postcode_r") <= 1',
+            lambda a, b: _eq(a["house"], b["house"]) and _within(a["postcode"], b["postcode"], 1),
+            "same house number, postcode differs by one character",
+        ),
+        Level(
             # The street and town with the house number or postcode mistyped (as FEBRL4
             # does; such pairs fell to "else"). On the demo data about as weak as "else".
             "street",

@@ -90,6 +90,12 @@ def test_it_explains_a_day_month_swap_and_a_different_nhs_number():
         ({"address": "14 Acacia Avenue, Leeds", "postcode": "LS6 1AB"}, "address", "street"),
         ({"address": "14 Mill Lane, Bradford", "postcode": ""}, "address", "else"),
         ({"address": "12 Acaciaavenue, Leeds"}, "address", "postcode_house"),
+        (
+            {"address": "12 Mill Lane, Leeds", "postcode": "LS6 1AB"},
+            "address",
+            "house_postcode_typo",
+        ),
+        ({"address": "12 Mill Lane, Leeds", "postcode": "LS6 2AB"}, "address", "district"),
         ({"address": "Acacia Avenue, Leeds", "postcode": ""}, "address", "similar"),
         ({"address": "12 Acaica Avenue, Leeds"}, "address", "similar_postcode"),
         ({"address": "Acacia Avenue 12, Leeds", "postcode": "2600"}, "address", "similar"),

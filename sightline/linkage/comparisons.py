@@ -533,8 +533,13 @@ BLOCKING_RULES: tuple[str, ...] = (
     'l."postcode" = r."postcode" AND l."house" = r."house"',
     'l."dob" = r."dob" AND l."street" = r."street"',
     'l."postcode" = r."postcode" AND l."street" = r."street"',
+    # A street word is one street only within a district: "high" and "church" are in
+    # every town, and without the district this rule blocked 2.2 million pairs at
+    # 1,000,000 demo records. Where a postcode has no district (another country's, as
+    # FEBRL4's), or one is missing, the rule stays as it was.
     'l."given1" = r."given1" AND l."street" = r."street" '
-    'AND l."family_initial" = r."family_initial"',
+    'AND l."family_initial" = r."family_initial" '
+    'AND (l."district" IS NULL OR r."district" IS NULL OR l."district" = r."district")',
 )
 
 # Training: blocking rules for expectation maximisation. Each leaves some comparisons free

@@ -4,14 +4,10 @@ Used by ``sightline link`` (records from the database), ``sightline link-file`` 
 and the benchmarks, so all three resolve records the same way.
 """
 
-import multiprocessing
-import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from sightline.linkage import clustering, comparisons, engine
@@ -162,82 +158,14 @@ class Prepared:
     table: pa.Table
 
 
-# Records from which ``prepare`` normalises in more than one process.
-PARALLEL_FROM = 50_000
-
-
-def prepare(identities: Sequence[IdentityRecord], *, processes: int | None = None) -> Prepared:
+def prepare(identities: Sequence[IdentityRecord]) -> Prepared:
     """``matchable_rows`` and their table, made once: ``engine.train(prepared.rows,
     table=prepared.table)`` and ``resolve_identities(..., prepared=prepared)`` then
-    share them.
-
-    From ``PARALLEL_FROM`` records, in ``processes`` (default: two, or one on a machine
-    with one core): the records are cut into consecutive chunks, this process normalises
-    the first and forked workers the others, each with the same ``features`` (real-time
-    and batch share one normalisation); the result is the same as in one process."""
-    if processes is None:
-        processes = min(2, os.cpu_count() or 1)
-    if processes < 2 or len(identities) < PARALLEL_FROM:
-        rows, positions, unmatchable, problems, table = _normalise(identities)
-        return Prepared(rows, positions, unmatchable, problems, table)
-    return _prepare_in_processes(identities, processes)
-
-
-_Chunk = tuple[list[dict[str, Any]], list[int], list[int], Problems, pa.Table]
-# The chunks forked workers normalise: inherited by the fork, never pickled.
-_CHUNKS: list[Sequence[IdentityRecord]] = []
-
-
-def _normalise(identities: Sequence[IdentityRecord]) -> _Chunk:
+    share them."""
     problems = Problems()
     rows, positions, unmatchable = matchable_rows(identities, problems)
     with collector_paused():
         table = engine.to_arrow(rows)
-    return rows, positions, unmatchable, problems, table
-
-
-def _normalise_chunk(index: int) -> _Chunk:
-    return _normalise(_CHUNKS[index])
-
-
-@collector_paused()
-def _prepare_in_processes(identities: Sequence[IdentityRecord], processes: int) -> Prepared:
-    size = -(-len(identities) // processes)
-    starts = list(range(0, len(identities), size))
-    _CHUNKS[:] = [identities[start : start + size] for start in starts]
-    try:
-        # Fork: the workers inherit the chunks (and this module) instead of unpickling
-        # them; they run pure Python only.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=len(starts) - 1, mp_context=context) as pool:
-            futures = [pool.submit(_normalise_chunk, index) for index in range(1, len(starts))]
-            chunks = [_normalise(_CHUNKS[0]), *(future.result() for future in futures)]
-    finally:
-        _CHUNKS.clear()
-    rows: list[dict[str, Any]] = []
-    positions: list[int] = []
-    unmatchable: list[int] = []
-    problems = Problems()
-    for start, (chunk_rows, chunk_positions, chunk_unmatchable, chunk_problems, _t) in zip(
-        starts, chunks, strict=True
-    ):
-        offset = len(rows)
-        for row in chunk_rows:
-            row["unique_id"] += offset
-        rows.extend(chunk_rows)
-        positions.extend(start + position for position in chunk_positions)
-        unmatchable.extend(start + position for position in chunk_unmatchable)
-        problems.invalid_nhs_numbers += chunk_problems.invalid_nhs_numbers
-        problems.invalid_dates_of_birth += chunk_problems.invalid_dates_of_birth
-        problems.invalid_postcodes += chunk_problems.invalid_postcodes
-        problems.unmatchable += chunk_problems.unmatchable
-        problems.unmatchable_lines.extend(chunk_problems.unmatchable_lines)
-    table = pa.concat_tables([chunk[4] for chunk in chunks])
-    table = table.set_column(
-        table.schema.get_field_index("unique_id"),
-        "unique_id",
-        pa.array(np.arange(len(rows), dtype=np.int64)),
-    )
     return Prepared(rows, positions, unmatchable, problems, table)
 
 

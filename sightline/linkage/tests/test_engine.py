@@ -8,7 +8,6 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
 from sightline.linkage import batch, engine
-from sightline.linkage.features import IdentityRecord
 from sightline.linkage.tests.synthetic import households
 
 CONFIG = engine.EngineConfig(memory_limit="1GB")
@@ -80,19 +79,3 @@ def test_it_clusters_the_same_as_with_every_guarded_pair(trained_model, monkeypa
     left_out = all_pairs.keys() - kept_pairs.keys()
     assert left_out
     assert all(all_pairs[pair][1] and all_pairs[pair][0] < 0.5 for pair in left_out)
-
-
-def test_it_normalises_in_processes_as_in_one(monkeypatch):
-    records, _siblings, _namesakes = households(120, seed=11)
-    identities = [r.record for r in records]
-    # Records nothing can match on, in both chunks.
-    identities[3] = IdentityRecord(address="1 High Street")
-    identities[-2] = identities[3]
-    monkeypatch.setattr(batch, "PARALLEL_FROM", 10)
-    one = batch.prepare(identities, processes=1)
-    several = batch.prepare(identities, processes=3)
-    assert several.rows == one.rows
-    assert several.positions == one.positions
-    assert several.unmatchable == one.unmatchable == [3, len(identities) - 2]
-    assert several.problems == one.problems
-    assert several.table.equals(one.table)

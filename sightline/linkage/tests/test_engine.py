@@ -8,6 +8,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
 from sightline.linkage import batch, engine
+from sightline.linkage.features import COLUMNS
 from sightline.linkage.tests.synthetic import households
 
 CONFIG = engine.EngineConfig(memory_limit="1GB")
@@ -79,3 +80,13 @@ def test_it_clusters_the_same_as_with_every_guarded_pair(trained_model, monkeypa
     left_out = all_pairs.keys() - kept_pairs.keys()
     assert left_out
     assert all(all_pairs[pair][1] and all_pairs[pair][0] < 0.5 for pair in left_out)
+
+
+def test_it_makes_the_same_table_as_column_by_column():
+    records, _siblings, _namesakes = households(30, seed=2)
+    rows = batch.prepare([r.record for r in records]).rows
+    expected = pa.Table.from_pydict(
+        {name: [row[name] for row in rows] for name in COLUMNS}, engine._SCHEMA
+    )
+    assert engine.to_arrow(rows).equals(expected)
+    assert engine.to_arrow([]).schema == engine._SCHEMA

@@ -1,7 +1,11 @@
 """Template filters for Sightline's pages: ``{% load sightline %}``."""
 
+from collections.abc import Mapping
+
 from django import template
 from django.forms import BoundField
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from sightline.chronology.models import Significance
 
@@ -42,3 +46,18 @@ def significance_tag(value: object) -> str:
 def error_anchor(field: BoundField) -> str:
     """The id an error summary links to: the field's input, or its first option."""
     return field.id_for_label or f"{field.auto_id}_0"
+
+
+@register.filter
+def html_attrs(attrs: Mapping[str, object]) -> SafeString:
+    """A widget's attributes as Django's ``django/forms/widgets/attrs.html`` writes them
+    (the same characters), without including a template for every checkbox or radio."""
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        parts.append(f" {conditional_escape(name)}")
+        if value is not True:
+            text = conditional_escape(value) if isinstance(value, SafeData) else escape(f"{value}")
+            parts.append(f'="{text}"')
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above

@@ -18,6 +18,8 @@ from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.people.models import InvolvementRole, Person
 from sightline.testing import factories
 
+pytest_plugins = ["sightline.testing.browser"]
+
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 

@@ -6,20 +6,17 @@ and her password, and sees the record; the allocated social worker then sees her
 console error, and there must be none. Screenshots go to ``test-artifacts/``.
 """
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
 from pytest_django import live_server_helper
 
 from sightline.access.models import BreakGlassGrant
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.testing.browser import ARTIFACTS
 
 # The live server needs a transactional database, which is emptied afterwards; the
 # module puts the rows the migrations seeded (category vocabulary...) back when it ends,
@@ -30,66 +27,21 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 PASSWORD = "correct horse battery staple"  # UserFactory's
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _playwright_in_this_thread():
-    # Playwright's sync API runs an event loop in the test's thread; the test's own ORM
-    # calls (and the database flush after it) are still plain synchronous code. Set for
-    # this module only and removed after it, so it leaks into nothing else.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
 @pytest.fixture(scope="module")
-def live_server(django_db_setup, django_db_blocker) -> Iterator[live_server_helper.LiveServer]:
-    """A live server on plain HTTP (the settings would redirect to HTTPS)."""
-    plain_http = override_settings(
-        SECURE_SSL_REDIRECT=False,
-        SESSION_COOKIE_SECURE=False,
-        CSRF_COOKIE_SECURE=False,
-        SECURE_HSTS_SECONDS=0,
-        SECURE_PROXY_SSL_HEADER=None,
-    )
-    with plain_http, django_db_blocker.unblock():
-        server = live_server_helper.LiveServer("127.0.0.1")
-        try:
-            yield server
-        finally:
-            server.stop()
-        seeded = getattr(connection, "_test_serialized_contents", None)
-        if seeded:
-            # As Django does between serialized-rollback tests: empty, then reload.
+def live_server(
+    live_server: live_server_helper.LiveServer, django_db_blocker: Any
+) -> Iterator[live_server_helper.LiveServer]:
+    """The shared live server; when the module ends, the rows the migrations seeded are
+    put back, as Django does between serialized-rollback tests: empty, then reload."""
+    yield live_server
+    seeded = getattr(connection, "_test_serialized_contents", None)
+    if seeded:
+        with django_db_blocker.unblock():
             call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(seeded)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 class Pages:

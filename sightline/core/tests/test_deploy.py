@@ -6,7 +6,7 @@ import sys
 
 def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
     # A clean production-like environment: nothing from the test run leaks in (browser
-    # tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's event loop).
+    # tests set DJANGO_ALLOW_ASYNC_UNSAFE while a browser is open; a shell may have it too).
     leaks = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIGHTLINE_") and k not in leaks}
     env |= {

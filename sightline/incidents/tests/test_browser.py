@@ -6,66 +6,16 @@ A screenshot of a failing test goes to ``test-artifacts/``.
 """
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
-from pytest_django import live_server_helper
+from django.test import Client
 
 from sightline.incidents.models import RapidReview, SeriousIncidentNotification
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+from sightline.testing.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def live_server(django_db_setup, django_db_blocker):
-    """A live server started after the plain-HTTP settings are in place (the security
-    middleware reads them when the server starts)."""
-    plain_http = override_settings(
-        SECURE_SSL_REDIRECT=False,
-        SESSION_COOKIE_SECURE=False,
-        CSRF_COOKIE_SECURE=False,
-        SECURE_HSTS_SECONDS=0,
-        SECURE_PROXY_SSL_HEADER=None,
-    )
-    with plain_http, django_db_blocker.unblock():
-        server = live_server_helper.LiveServer("localhost")
-        try:
-            yield server
-        finally:
-            server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 class Session:

@@ -7,8 +7,7 @@ from django.conf import settings
 
 from sightline.chronology.models import Category, Significance
 from sightline.testing import factories
-
-from .conftest import ARTIFACTS
+from sightline.testing.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 
 from sightline.networks.models import Nature
-from sightline.networks.tests.browser.conftest import ARTIFACTS
 from sightline.networks.tests.conftest import flag, link
 from sightline.people.models import InvolvementRole
 from sightline.testing import factories
+from sightline.testing.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from sightline.sharing.models import Alert
-
-from .conftest import ARTIFACTS
+from sightline.testing.browser import ARTIFACTS
 
 pytestmark = [
     pytest.mark.browser,

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from sightline.audit.actions import CLI
 from sightline.sharing import actions
 from sightline.sharing.models import Referral, ReferralOutcome, ReferralStatus
+from sightline.testing.browser import ARTIFACTS
 
-from .conftest import ARTIFACTS
 from .test_flag_alert_journey import sign_in
 
 pytestmark = [

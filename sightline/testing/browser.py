@@ -1,21 +1,27 @@
-"""Playwright with Debian's Chromium against a live server on plain HTTP.
+"""Browser-test fixtures shared by every app: Playwright with Debian's Chromium against a
+live server on plain HTTP (loopback).
 
-Screenshots of failing tests go to ``test-artifacts/`` at the repository root.
+Registered for the whole suite by ``pytest_plugins`` in ``sightline/conftest.py``; a
+browser test asks for ``live_server`` and ``browser`` (or ``page``) and is marked
+``pytest.mark.browser``. Screenshots of failing tests that use ``page`` go to
+``test-artifacts/`` at the repository root (``ARTIFACTS``).
+
+``DJANGO_ALLOW_ASYNC_UNSAFE`` is set only while a browser is open: Playwright's sync API
+runs an event loop in the test's thread, and the test's own ORM calls (fixtures, the
+database flush after each test) are still plain synchronous code. Nothing is set at
+import time, so the variable leaks into no other test.
 """
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
 from pytest_django import live_server_helper
-
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls
-# are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,24 +36,26 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
+_failed = pytest.StashKey[bool]()
+
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Remember whether a test's own call failed, for ``page``'s screenshot."""
     report = yield
     if report.when == "call":
         item.stash[_failed] = report.failed
     return report
 
 
-_failed = pytest.StashKey[bool]()
-
-
 @pytest.fixture(scope="module")
-def live_server(django_db_setup, django_db_blocker) -> Iterator[live_server_helper.LiveServer]:
+def live_server(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[live_server_helper.LiveServer]:
     """pytest-django's live server, started here with plain-HTTP settings.
 
     The server loads its middleware (which reads SECURE_SSL_REDIRECT) when it starts, and
-    pytest-django's own fixture is session-wide, so this module starts its own, after
+    pytest-django's own fixture is session-wide, so each module starts its own, after
     the settings for plain HTTP on loopback are in place.
     """
     plain_http = override_settings(
@@ -58,7 +66,7 @@ def live_server(django_db_setup, django_db_blocker) -> Iterator[live_server_help
         SECURE_PROXY_SSL_HEADER=None,
     )
     with plain_http, django_db_blocker.unblock():
-        server = live_server_helper.LiveServer("127.0.0.1")
+        server = live_server_helper.LiveServer("localhost")
         try:
             yield server
         finally:
@@ -66,12 +74,14 @@ def live_server(django_db_setup, django_db_blocker) -> Iterator[live_server_help
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser() -> Generator[Any, None, None]:
+    """Debian's Chromium through Playwright, one per test module."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield chromium
@@ -80,7 +90,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
+def page(browser: Any, request: pytest.FixtureRequest) -> Generator[Any, None, None]:
     """A fresh browser context and page; a screenshot is saved if the test fails.
 
     ``page.console_errors`` collects errors the page's JavaScript reports.

@@ -255,14 +255,6 @@ def overdue_for_team(user: User, *, now: dt.datetime | None = None) -> QuerySet[
     )
 
 
-def referrals_made_by(user: User) -> QuerySet[Referral]:
-    return (
-        Referral.objects.filter(referrer=user)
-        .select_related("person", "to_team__agency", "redirected_to__to_team")
-        .order_by("-raised_at", "-pk")
-    )
-
-
 def referrals_sent(user: User) -> QuerySet[Referral]:
     """Referrals ``user`` made and those their team made (the team they were in when they
     raised them), newest first: the referrer's view of status and outcome."""

@@ -118,7 +118,7 @@ def test_acknowledge_then_outcome_closes_the_loop_for_the_referrer(
     actions.record_outcome(
         actor=duty_worker, referral=referral, outcome=ReferralOutcome.ACCEPTED, origin=CLI
     )
-    mine = queries.referrals_made_by(school_lead).get()
+    mine = queries.referrals_sent(school_lead).get()
     assert (mine.status, mine.outcome) == (ReferralStatus.CLOSED, ReferralOutcome.ACCEPTED)
     assert AuditEvent.objects.filter(action=AuditAction.ACKNOWLEDGE_REFERRAL).get().detail == {
         "referral": str(referral.public_id),

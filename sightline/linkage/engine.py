@@ -94,11 +94,14 @@ def to_arrow(rows: Sequence[dict[str, Any]], sources: Sequence[str] | None = Non
         ],
         schema=_SCHEMA,
     )
-    if sources is not None:
-        if len(sources) != len(rows):
-            raise ValueError("one source per row")
-        table = table.append_column("source", pa.array(list(sources), pa.string()))
-    return table
+    return table if sources is None else with_sources(table, sources)
+
+
+def with_sources(table: pa.Table, sources: Sequence[str]) -> pa.Table:
+    """``table`` with a ``source`` column (one per row) for linking across sources."""
+    if len(sources) != table.num_rows:
+        raise ValueError("one source per row")
+    return table.append_column("source", pa.array(list(sources), pa.string()))
 
 
 ACROSS_SOURCES = 'l."source" <> r."source"'
@@ -271,7 +274,7 @@ def score_all(
     if table is None:
         table = to_arrow(rows, sources)
     elif sources is not None:
-        table = table.append_column("source", pa.array(list(sources), pa.string()))
+        table = with_sources(table, sources)
     settings = dict(model) if sources is None else across_sources(model, sources)
     settings["retain_matching_columns"] = False
     with connect(config) as connection:

@@ -13,7 +13,7 @@ may see it.
 import copy
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +132,17 @@ def plan_for(person: Person, *, on: dt.date) -> tuple[Plan | None, dt.date | Non
 OTHER_PERSON_SUMMARY = "Recorded about another member of the household."
 
 
+def withheld_fact(agencies: Iterable[str]) -> str:
+    """What a viewer who may not see a challenge's fact (about a household adult) reads
+    instead: that it rests on information they may not see, and whom to ask. With the
+    challenge's title, the safeguarding point still reaches them."""
+    names = " and ".join(sorted(set(agencies))) or "another agency"
+    return (
+        f"Based on information from {names} that you may not see. "
+        f"Ask {names} if you need to know more."
+    )
+
+
 @dataclass(frozen=True)
 class EvidenceRow:
     """One chronology event shown as evidence, already redacted for one viewer.
@@ -169,13 +180,36 @@ class _Reader:
             view = self._views[person_id] = record_view(self.viewer, person)
         return view
 
-    def challenge(self, challenge: Challenge) -> "ChallengeRow":
+    def fact(self, stored: object, sources: Mapping[int, ChronologyEvent]) -> tuple[str, bool]:
+        """A stored fact's text, or the withheld phrase (and True) when the viewer may not
+        see the detail of an event it rests on, as that event's person's record view
+        says. A fact whose events cannot all be found is withheld: it fails closed."""
+        if not isinstance(stored, Mapping) or not stored.get("events"):
+            return withheld_fact(()), True
+        events = [sources.get(pk) for pk in stored["events"]]
+        found = [event for event in events if event is not None]
+        if len(found) < len(events):
+            return withheld_fact(event.agency.name for event in found), True
+        withheld = [event for event in found if self.view_of(event.person_id).withholds(event)]
+        if withheld:
+            return withheld_fact(event.agency.name for event in withheld), True
+        return str(stored.get("text", "")), False
+
+    def challenge(
+        self, challenge: Challenge, sources: Mapping[int, ChronologyEvent]
+    ) -> "ChallengeRow":
+        facts = [self.fact(stored, sources) for stored in challenge.facts]
+        texts = tuple(dict.fromkeys(text for text, _ in facts))
+        # The explanation of a finding with facts is those facts joined (``challenges.
+        # Finding``): with one withheld, it is rebuilt from what this viewer may see.
+        withheld = any(hidden for _, hidden in facts)
         return ChallengeRow(
             pk=challenge.pk,
             title=challenge.title,
             question=challenge.question,
-            explanation=challenge.explanation,
-            facts=tuple(str(fact) for fact in challenge.facts),
+            explanation=" ".join(texts) if withheld else challenge.explanation,
+            facts=texts,
+            facts_withheld=withheld,
             evidence=tuple(self.row(event) for event in challenge.evidence.all()),
             rule_code=challenge.rule_code,
             rule_version=challenge.rule_version,
@@ -233,14 +267,21 @@ def evidence_rows(
 
 @dataclass(frozen=True)
 class ChallengeRow:
-    """A challenge as one viewer may see it (``challenge_rows``): its words, its evidence
-    redacted, and where it stands."""
+    """A challenge as one viewer may see it (``challenge_rows``): its words, its facts and
+    evidence redacted, and where it stands.
+
+    Title and question are the rule's words and always shown: that a challenge was raised
+    reaches every viewer of the decision. A fact about another person the viewer may not
+    see is replaced by ``withheld_fact`` (naming the agency to ask), and so is the part
+    of the explanation made of it (``facts_withheld``).
+    """
 
     pk: int
     title: str
     question: str
     explanation: str
     facts: tuple[str, ...]
+    facts_withheld: bool
     evidence: tuple[EvidenceRow, ...]
     rule_code: str
     rule_version: str
@@ -270,13 +311,26 @@ def challenge_rows(viewer: User, child: Person, decision: Decision) -> tuple[Cha
     if decision.child_id != child.pk:
         raise ValueError("the decision is not about this child")
     reader = _Reader(viewer, child)
-    found = (
+    found = list(
         Challenge.objects.filter(decision=decision)
         .select_related("rationale_by", "signed_off_by")
         .prefetch_related(_evidence_prefetch())
         .order_by("id")
     )
-    return tuple(reader.challenge(challenge) for challenge in found)
+    sources = ChronologyEvent.objects.filter(pk__in=_fact_event_ids(found)).select_related(
+        "agency", "category"
+    )
+    by_id = {event.pk: event for event in sources}
+    return tuple(reader.challenge(challenge, by_id) for challenge in found)
+
+
+def _fact_event_ids(found: Iterable[Challenge]) -> set[int]:
+    ids: set[int] = set()
+    for challenge in found:
+        for fact in challenge.facts:
+            if isinstance(fact, Mapping):
+                ids.update(pk for pk in fact.get("events") or () if isinstance(pk, int))
+    return ids
 
 
 # --- the child's page -----------------------------------------------------------------

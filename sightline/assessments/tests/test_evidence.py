@@ -10,8 +10,10 @@ person.
 """
 
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -38,7 +40,7 @@ ARREST = "Arrested for assault on a former partner"
 FACT = "Dean Example joined the household on 10 January 2025 and has 1 record of violence."
 WITHHELD_POLICE = withheld_summary(Section.POLICE_INTELLIGENCE, "West Yorkshire Police")
 WITHHELD_EDUCATION = withheld_summary(Section.EDUCATION_DETAIL, "Leeds Schools")
-WITHHELD_FACT = "Based on information from West Yorkshire Police that you may not see."
+WITHHELD_FACT = queries.withheld_fact(["West Yorkshire Police"])
 VIOLENT_ADULT_TITLE = "Plan ending while a new adult with a record of violence has joined"
 
 
@@ -164,6 +166,109 @@ def test_the_allocated_social_worker_sees_what_their_chronology_shows(
     seen = chronology(social_worker, child)
     assert seen["exploitation_intelligence"] == WITHHELD_POLICE
     assert seen["suspension"] == SUSPENSION
+
+
+def test_a_school_safeguarding_lead_is_not_told_a_household_adults_police_record(
+    client, school_lead, decision
+):
+    """The fact "Dean ... has 1 record of violence" rests on an arrest (police
+    intelligence) in Dean's record; the school lead may not see that section for him. That
+    a challenge was raised, and whom to ask, still reach them."""
+    page = decision_page(client, school_lead, decision)
+    assert "Dean" not in page
+    assert "has 1 record of violence" not in page
+    assert ARREST not in page
+    assert VIOLENT_ADULT_TITLE in page
+    assert WITHHELD_FACT in page
+
+
+def test_the_police_are_told_the_household_fact(client, police_officer, decision):
+    page = decision_page(client, police_officer, decision)
+    assert FACT in page
+    assert WITHHELD_FACT not in page
+
+
+def test_the_allocated_social_worker_is_told_whom_to_ask_about_the_household_fact(
+    client, social_worker, decision
+):
+    """Dean's arrest is police intelligence in Dean's record, and the social worker is
+    allocated to the child, not to him: the fact is withheld, the challenge is not."""
+    page = decision_page(client, social_worker, decision)
+    assert VIOLENT_ADULT_TITLE in page
+    assert FACT not in page
+    assert WITHHELD_FACT in page
+
+
+def test_a_fact_resting_only_on_detail_the_viewer_may_see_is_shown(
+    client, social_worker, child, add_event
+):
+    """A household adult's domestic abuse incident is in no restricted section."""
+    adult = factories.PersonFactory.create(
+        given_name="Lee", family_name="Example", date_of_birth=D(1990, 5, 5)
+    )
+    factories.RelationshipFactory.create(
+        person=adult,
+        relative=child,
+        kind=RelationshipKind.PARTNER_OF_PARENT,
+        lives_with=True,
+        started_on=D(2025, 1, 10),
+    )
+    add_event(adult, "domestic_abuse_incident", 200, "POLICE")
+    decision = actions.record_decision(
+        actor=social_worker,
+        origin=CLI,
+        child=child,
+        step="case_closure",
+        outcome="early_help",
+        decided_on=TODAY,
+        reasons="Closing.",
+        history_considered=False,
+    )
+    page = decision_page(client, social_worker, decision)
+    assert (
+        "Lee Example joined the household on 10 January 2025 and has 1 record of violence."
+    ) in page
+
+
+def test_a_fact_stored_without_its_sources_fails_closed(police_officer, child, decision):
+    challenge = decision.challenges.get(rule_code="plan_ended_new_violent_adult")
+    challenge.facts = [FACT, {"text": FACT, "person": None, "events": [10**9]}]
+    challenge.save(update_fields=["facts"])
+    [row] = [
+        c
+        for c in queries.challenge_rows(police_officer, opened(police_officer, child), decision)
+        if c.pk == challenge.pk
+    ]
+    assert FACT not in row.explanation
+    assert FACT not in row.facts
+    assert row.facts_withheld
+
+
+def test_facts_stored_as_sentences_are_given_their_sources(
+    school_lead, police_officer, child, partner, decision
+):
+    """Migration 0002: a fact stored before it rests on the challenge's evidence about
+    other people, and is withheld from whoever may not see any of it."""
+    migration = importlib.import_module(
+        "sightline.assessments.migrations.0002_facts_with_their_sources"
+    )
+    challenge = decision.challenges.get(rule_code="plan_ended_new_violent_adult")
+    challenge.facts = [FACT]
+    challenge.save(update_fields=["facts"])
+    migration.forwards(django_apps, None)
+    challenge.refresh_from_db()
+    arrest = partner.events.get()
+    assert challenge.facts == [{"text": FACT, "person": None, "events": [arrest.pk]}]
+
+    def row(user):
+        rows = queries.challenge_rows(user, opened(user, child), decision)
+        return next(c for c in rows if c.pk == challenge.pk)
+
+    assert row(police_officer).facts == (FACT,)
+    assert row(school_lead).facts == (WITHHELD_FACT,)
+    migration.backwards(django_apps, None)
+    challenge.refresh_from_db()
+    assert challenge.facts == [FACT]
 
 
 def opened(user, child):

@@ -324,6 +324,25 @@ def challenge_rows(viewer: User, child: Person, decision: Decision) -> tuple[Cha
     return tuple(reader.challenge(challenge, by_id) for challenge in found)
 
 
+def people_in_evidence(decision: Decision) -> list[str]:
+    """The public ids of the people other than the child that the challenges to
+    ``decision`` hold facts or evidence about: the audit row of the page that shows them
+    names them (what each viewer saw of them is decided by ``challenge_rows``)."""
+    through = Challenge.evidence.through
+    ids = set(
+        through.objects.filter(challenge__decision=decision).values_list(
+            "chronologyevent__person_id", flat=True
+        )
+    )
+    for facts in Challenge.objects.filter(decision=decision).values_list("facts", flat=True):
+        for fact in facts or ():
+            if isinstance(fact, Mapping) and isinstance(fact.get("person"), int):
+                ids.add(fact["person"])
+    ids.discard(decision.child_id)
+    found = Person.objects.filter(pk__in=ids).values_list("public_id", flat=True)
+    return sorted(str(public_id) for public_id in found)
+
+
 def _fact_event_ids(found: Iterable[Challenge]) -> set[int]:
     ids: set[int] = set()
     for challenge in found:

@@ -306,6 +306,15 @@ def close_case(request: HttpRequest, public_id: str) -> HttpResponse:
     return _decision_form_page(request, person, DecisionStep.CASE_CLOSURE, None)
 
 
+def _evidence_detail(decision: Decision) -> dict[str, Any]:
+    """For the audit row of a page that shows the decision's challenges: the decision, and
+    the other people (household adults) their facts and evidence are about."""
+    return {
+        "decision": decision.pk,
+        "evidence_about": queries.people_in_evidence(decision),
+    }
+
+
 def _decision_context(user: User, person: Person, decision: Decision) -> dict[str, Any]:
     """The decision page for ``person`` (from ``access_person``): each challenge as
     ``queries.challenge_rows`` gives it to ``user``, with what they may do about it."""
@@ -340,7 +349,7 @@ def _decision_context(user: User, person: Person, decision: Decision) -> dict[st
 @require_GET
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(Decision.objects.select_related("made_by", "point"), pk=pk)
-    person = _child(request, decision.child, "decision", decision=decision.pk)
+    person = _child(request, decision.child, "decision", **_evidence_detail(decision))
     return render(
         request, "assessments/decision.html", _decision_context(_user(request), person, decision)
     )
@@ -395,7 +404,14 @@ def _challenge_post(
     request: HttpRequest, pk: int, what: str
 ) -> tuple[Challenge, Person, User, Origin]:
     challenge = get_object_or_404(Challenge.objects.select_related("decision"), pk=pk)
-    person = _child(request, challenge.decision.child, what, challenge=challenge.pk)
+    # The page may be shown again with its errors, with the decision's evidence.
+    person = _child(
+        request,
+        challenge.decision.child,
+        what,
+        challenge=challenge.pk,
+        **_evidence_detail(challenge.decision),
+    )
     return challenge, person, _user(request), Origin.from_request(request)
 
 

@@ -23,6 +23,7 @@ from sightline.accounts.models import Role
 from sightline.assessments import actions, queries
 from sightline.assessments.models import Challenge
 from sightline.audit.actions import CLI
+from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import ChronologyEvent
 from sightline.people.access import Intent, access_person
 from sightline.people.models import InvolvementRole, RelationshipKind
@@ -350,3 +351,44 @@ def test_the_decision_page_is_given_rows_never_stored_events_or_challenges(
     assert rows
     assert all(isinstance(row["challenge"], queries.ChallengeRow) for row in rows)
     assert list(_models_in(rows)) == []
+
+
+def test_the_decision_page_is_audited_as_a_read_of_the_childs_record(
+    client, school_lead, teacher, child, partner, decision
+):
+    """The page that shows challenge evidence writes one record read naming the child,
+    with the decision and the household adults the evidence is about; a viewer with no
+    relationship gets 404 and a denial row, as for an unknown decision."""
+    decision_page(client, school_lead, decision)
+    row = AuditEvent.objects.filter(actor=school_lead, action=AuditAction.VIEW_PERSON).last()
+    assert row is not None
+    assert row.person == child
+    assert row.detail["page"] == "decision"
+    assert row.detail["decision"] == decision.pk
+    assert row.detail["evidence_about"] == [str(partner.public_id)]
+    client.force_login(teacher)
+    response = client.get(reverse("assessments:decision", args=[decision.pk]))
+    assert response.status_code == 404
+    denied = AuditEvent.objects.filter(actor=teacher, action=AuditAction.DENIED).last()
+    assert denied is not None
+    assert denied.person == child
+    unknown = client.get(reverse("assessments:decision", args=[decision.pk + 1000]))
+    assert unknown.status_code == 404
+
+
+def test_a_challenge_form_shown_again_is_audited_with_the_evidence(
+    client, social_worker, child, partner, decision
+):
+    challenge = decision.challenges.get(rule_code="plan_ended_new_violent_adult")
+    client.force_login(social_worker)
+    response = client.post(
+        reverse("assessments:rationale", args=[challenge.pk]),
+        {f"c{challenge.pk}-rationale": "too short"},
+    )
+    assert response.status_code == 400
+    assert FACT not in " ".join(response.content.decode().split())
+    row = AuditEvent.objects.filter(actor=social_worker, action=AuditAction.VIEW_PERSON).last()
+    assert row is not None
+    assert row.person == child
+    assert row.detail["challenge"] == challenge.pk
+    assert row.detail["evidence_about"] == [str(partner.public_id)]

@@ -99,14 +99,33 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """A sentence about someone other than the child (a household adult), with the person
+    it is about and the events it rests on.
+
+    Stored with the challenge so that a reader who may not see those events' detail for
+    that person (``access.sections``) is shown a withheld phrase instead of the sentence.
+    """
+
+    text: str
+    about: str  # the person's ref (``Adult.ref``)
+    evidence: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One rule that fired: what it asks, why, and the events behind it."""
+    """One rule that fired: what it asks, why, and the events behind it.
+
+    When a finding has facts, its explanation is their texts joined by a space and says
+    nothing else: a reader who may not see a fact is shown the explanation rebuilt from
+    what they may see (``assessments.queries.challenge_rows``).
+    """
 
     rule: Rule
     version: str
     explanation: str
     evidence: tuple[Event, ...] = ()
-    facts: tuple[str, ...] = field(default=())
+    facts: tuple[Fact, ...] = field(default=())
 
 
 # --- evaluation ------------------------------------------------------------------------------
@@ -259,7 +278,7 @@ def _violent_adult(
     within = int(rule.params["joined_within_days"])
     categories = frozenset(rule.params["categories"])
     earliest = proposal.on - dt.timedelta(days=within)
-    facts: list[str] = []
+    facts: list[Fact] = []
     evidence: list[Event] = []
     for adult in history.household:
         if adult.joined_on is None or not earliest <= adult.joined_on <= proposal.on:
@@ -273,8 +292,12 @@ def _violent_adult(
         if not violence:
             continue
         facts.append(
-            f"{adult.name} joined the household on {_d(adult.joined_on)} and has "
-            f"{len(violence)} record{'s' if len(violence) > 1 else ''} of violence."
+            Fact(
+                f"{adult.name} joined the household on {_d(adult.joined_on)} and has "
+                f"{len(violence)} record{'s' if len(violence) > 1 else ''} of violence.",
+                adult.ref,
+                tuple(violence),
+            )
         )
         evidence.extend(violence)
     if not facts:
@@ -282,7 +305,7 @@ def _violent_adult(
     return Finding(
         rule,
         "",
-        " ".join(facts),
+        " ".join(fact.text for fact in facts),
         tuple(sorted({e.ref: e for e in evidence}.values(), key=lambda e: (e.day, e.ref))),
         tuple(facts),
     )

@@ -162,6 +162,17 @@ def _check_decision_fields(
     return reasons, history_summary
 
 
+def _stored_fact(fact: challenges.Fact) -> dict[str, Any]:
+    """A fact as stored on its challenge: the sentence, the person it is about and the
+    events it rests on, so that the read side can withhold it from a viewer who may not
+    see those events' detail (``queries.challenge_rows``)."""
+    return {
+        "text": fact.text,
+        "person": int(fact.about) if fact.about.isdigit() else None,
+        "events": [int(e.ref) for e in fact.evidence if e.ref.isdigit()],
+    }
+
+
 def _raise_challenges(decision: Decision, child: Person) -> list[Challenge]:
     rule_set = queries.current_rule_set()
     plan, since = queries.plan_for(child, on=decision.decided_on)
@@ -192,7 +203,7 @@ def _raise_challenges(decision: Decision, child: Person) -> list[Challenge]:
             title=finding.rule.title,
             question=finding.rule.question,
             explanation=finding.explanation,
-            facts=list(finding.facts),
+            facts=[_stored_fact(fact) for fact in finding.facts],
         )
         pks = [int(e.ref) for e in finding.evidence if e.ref.isdigit()]
         challenge.evidence.set(ChronologyEvent.objects.filter(pk__in=pks))

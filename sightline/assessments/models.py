@@ -154,6 +154,10 @@ class Challenge(models.Model):
     title = models.CharField(max_length=200)
     question = models.TextField(max_length=500)
     explanation = models.TextField(max_length=4000)
+    # Sentences about other people (a household adult's record of violence), each stored
+    # as {"text": ..., "person": <person id or null>, "events": [<event ids>]}: the read
+    # side shows the text only to a viewer who may see every one of those events' detail
+    # (``queries.challenge_rows``); the explanation is then rebuilt from what they may see.
     facts = models.JSONField(default=list, blank=True)
     evidence = models.ManyToManyField(ChronologyEvent, blank=True, related_name="+")
     status = models.CharField(

@@ -2,14 +2,22 @@
 
 Callers pass a person they obtained through ``people.access.access_person`` (or lists
 built on ``people.queries.visible_to``); nothing here checks access.
+
+What a viewer is shown of chronology events (a challenge's evidence, the events behind
+an indicator) is built by one function, ``evidence_rows``: frozen rows already redacted
+by the viewer's record view, as the chronology is. Pages never read an event's stored
+summary or a challenge's stored words; ``challenge_rows`` gives a challenge as a viewer
+may see it.
 """
 
+import copy
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sightline import calendars, challenges, indicators
@@ -28,6 +36,7 @@ from sightline.assessments.workflow import DecisionStep
 from sightline.challenges import Plan, RuleSet
 from sightline.chronology.models import ChronologyEvent
 from sightline.deadlines.queries import local_closures
+from sightline.people.access import RecordView, record_view
 from sightline.people.models import Person, Relationship, StatusKind, StatusPeriod
 from sightline.people.queries import visible_to
 
@@ -114,6 +123,233 @@ def plan_for(person: Person, *, on: dt.date) -> tuple[Plan | None, dt.date | Non
     if assessment is not None:
         return Plan.ASSESSMENT, assessment.started_on
     return None, None
+
+
+# --- evidence, as one viewer may see it ----------------------------------------------
+
+# An event about someone else that only mentions the child (or a household adult's record):
+# its summary belongs to that person's record and is never shown here.
+OTHER_PERSON_SUMMARY = "Recorded about another member of the household."
+
+
+def withheld_fact(agencies: Iterable[str]) -> str:
+    """What a viewer who may not see a challenge's fact (about a household adult) reads
+    instead: that it rests on information they may not see, and whom to ask. With the
+    challenge's title, the safeguarding point still reaches them."""
+    names = " and ".join(sorted(set(agencies))) or "another agency"
+    return (
+        f"Based on information from {names} that you may not see. "
+        f"Ask {names} if you need to know more."
+    )
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One chronology event shown as evidence, already redacted for one viewer.
+
+    Built only by ``evidence_rows``. ``summary`` and ``practitioner`` are what the viewer's
+    chronology shows of the event (the withheld-section text, the withheld referrer);
+    ``withheld_section`` names the section whose detail was withheld, else "".
+    """
+
+    event_id: int
+    occurred_at: dt.datetime
+    agency: str
+    agency_code: str
+    category: str
+    category_code: str
+    summary: str
+    practitioner: str
+    about_child: bool
+    withheld_section: str
+
+
+class _Reader:
+    """One viewer's record views: of the child, and of each other person evidence is about
+    (a household adult), each read once."""
+
+    def __init__(self, viewer: User, child: Person) -> None:
+        self.viewer = viewer
+        self.child = child
+        self._views: dict[int, RecordView] = {child.pk: record_view(viewer, child)}
+
+    def view_of(self, person_id: int) -> RecordView:
+        view = self._views.get(person_id)
+        if view is None:
+            person = Person.objects.get(pk=person_id)
+            view = self._views[person_id] = record_view(self.viewer, person)
+        return view
+
+    def fact(self, stored: object, sources: Mapping[int, ChronologyEvent]) -> tuple[str, bool]:
+        """A stored fact's text, or the withheld phrase (and True) when the viewer may not
+        see the detail of an event it rests on, as that event's person's record view
+        says. A fact whose events cannot all be found is withheld: it fails closed."""
+        if not isinstance(stored, Mapping) or not stored.get("events"):
+            return withheld_fact(()), True
+        events = [sources.get(pk) for pk in stored["events"]]
+        found = [event for event in events if event is not None]
+        if len(found) < len(events):
+            return withheld_fact(event.agency.name for event in found), True
+        withheld = [event for event in found if self.view_of(event.person_id).withholds(event)]
+        if withheld:
+            return withheld_fact(event.agency.name for event in withheld), True
+        return str(stored.get("text", "")), False
+
+    def challenge(
+        self, challenge: Challenge, sources: Mapping[int, ChronologyEvent]
+    ) -> "ChallengeRow":
+        facts = [self.fact(stored, sources) for stored in challenge.facts]
+        texts = tuple(dict.fromkeys(text for text, _ in facts))
+        # The explanation of a finding with facts is those facts joined (``challenges.
+        # Finding``): with one withheld, it is rebuilt from what this viewer may see.
+        withheld = any(hidden for _, hidden in facts)
+        return ChallengeRow(
+            pk=challenge.pk,
+            title=challenge.title,
+            question=challenge.question,
+            explanation=" ".join(texts) if withheld else challenge.explanation,
+            facts=texts,
+            facts_withheld=withheld,
+            evidence=tuple(self.row(event) for event in challenge.evidence.all()),
+            rule_code=challenge.rule_code,
+            rule_version=challenge.rule_version,
+            status=challenge.status,
+            status_label=challenge.get_status_display(),
+            rationale=challenge.rationale,
+            rationale_by=str(challenge.rationale_by or ""),
+            rationale_by_id=challenge.rationale_by_id,
+            rationale_at=challenge.rationale_at,
+            signed_off_by=str(challenge.signed_off_by or ""),
+            signed_off_at=challenge.signed_off_at,
+            return_comments=challenge.return_comments,
+        )
+
+    def row(self, stored: ChronologyEvent) -> EvidenceRow:
+        # A copy: the record view blanks what the viewer may not see in the instance it is
+        # given, and the caller's instance is left as loaded.
+        event = copy.copy(stored)
+        about_child = event.person_id == self.child.pk
+        withheld = bool(self.view_of(event.person_id).restrict([event]))
+        if about_child:
+            summary, practitioner = event.summary, event.practitioner
+        else:
+            summary = event.summary if withheld else OTHER_PERSON_SUMMARY
+            practitioner = ""
+        return EvidenceRow(
+            event_id=event.pk,
+            occurred_at=event.occurred_at,
+            agency=event.agency.name,
+            agency_code=event.agency.code,
+            category=event.category.label,
+            category_code=event.category.code,
+            summary=summary,
+            practitioner=practitioner,
+            about_child=about_child,
+            withheld_section=getattr(event, "withheld_section", ""),
+        )
+
+
+def evidence_rows(
+    viewer: User, child: Person, events: Iterable[ChronologyEvent]
+) -> tuple[EvidenceRow, ...]:
+    """``events`` as ``viewer`` may see them on a page about ``child``, in the given order.
+
+    The one place evidence is turned into what a page shows: an event about the child is
+    redacted by the viewer's record view of the child (need to know by section, the
+    referrer's identity), exactly as their chronology is; an event about someone else shows
+    its withheld-section text when that person's record view withholds it, otherwise only
+    that it was recorded about another member of the household. ``child`` comes from
+    ``access_person`` in this request; the events' agency and category must be loaded.
+    """
+    reader = _Reader(viewer, child)
+    return tuple(reader.row(event) for event in events)
+
+
+@dataclass(frozen=True)
+class ChallengeRow:
+    """A challenge as one viewer may see it (``challenge_rows``): its words, its facts and
+    evidence redacted, and where it stands.
+
+    Title and question are the rule's words and always shown: that a challenge was raised
+    reaches every viewer of the decision. A fact about another person the viewer may not
+    see is replaced by ``withheld_fact`` (naming the agency to ask), and so is the part
+    of the explanation made of it (``facts_withheld``).
+    """
+
+    pk: int
+    title: str
+    question: str
+    explanation: str
+    facts: tuple[str, ...]
+    facts_withheld: bool
+    evidence: tuple[EvidenceRow, ...]
+    rule_code: str
+    rule_version: str
+    status: str
+    status_label: str
+    rationale: str
+    rationale_by: str
+    rationale_by_id: int | None
+    rationale_at: dt.datetime | None
+    signed_off_by: str
+    signed_off_at: dt.datetime | None
+    return_comments: str
+
+
+def _evidence_prefetch() -> Prefetch[Any]:
+    return Prefetch(
+        "evidence",
+        queryset=ChronologyEvent.objects.select_related("agency", "category").order_by(
+            "occurred_at", "id"
+        ),
+    )
+
+
+def challenge_rows(viewer: User, child: Person, decision: Decision) -> tuple[ChallengeRow, ...]:
+    """The challenges to ``decision`` as ``viewer`` may see them, evidence redacted by
+    ``evidence_rows``. ``child`` is the decision's child, from ``access_person``."""
+    if decision.child_id != child.pk:
+        raise ValueError("the decision is not about this child")
+    reader = _Reader(viewer, child)
+    found = list(
+        Challenge.objects.filter(decision=decision)
+        .select_related("rationale_by", "signed_off_by")
+        .prefetch_related(_evidence_prefetch())
+        .order_by("id")
+    )
+    sources = ChronologyEvent.objects.filter(pk__in=_fact_event_ids(found)).select_related(
+        "agency", "category"
+    )
+    by_id = {event.pk: event for event in sources}
+    return tuple(reader.challenge(challenge, by_id) for challenge in found)
+
+
+def people_in_evidence(decision: Decision) -> list[str]:
+    """The public ids of the people other than the child that the challenges to
+    ``decision`` hold facts or evidence about: the audit row of the page that shows them
+    names them (what each viewer saw of them is decided by ``challenge_rows``)."""
+    through = Challenge.evidence.through
+    ids = set(
+        through.objects.filter(challenge__decision=decision).values_list(
+            "chronologyevent__person_id", flat=True
+        )
+    )
+    for facts in Challenge.objects.filter(decision=decision).values_list("facts", flat=True):
+        for fact in facts or ():
+            if isinstance(fact, Mapping) and isinstance(fact.get("person"), int):
+                ids.add(fact["person"])
+    ids.discard(decision.child_id)
+    found = Person.objects.filter(pk__in=ids).values_list("public_id", flat=True)
+    return sorted(str(public_id) for public_id in found)
+
+
+def _fact_event_ids(found: Iterable[Challenge]) -> set[int]:
+    ids: set[int] = set()
+    for challenge in found:
+        for fact in challenge.facts:
+            if isinstance(fact, Mapping):
+                ids.update(pk for pk in fact.get("events") or () if isinstance(pk, int))
+    return ids
 
 
 # --- the child's page -----------------------------------------------------------------

@@ -65,9 +65,9 @@ def _apply_errors(form: django_forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
-def _summary(person: Person) -> dict[str, Any]:
+def _summary(user: User, person: Person) -> dict[str, Any]:
     """The chronology summary shown beside a decision or assessment form: every indicator
-    with the events behind it, and counts per agency."""
+    with the events behind it (as ``user`` may see them), and counts per agency."""
     today = timezone.localdate()
     profile = indicators.profile(queries.history_for(person, on=today), on=today)
     refs = {e.ref for i in profile.indicators for e in i.evidence}
@@ -76,9 +76,9 @@ def _summary(person: Person) -> dict[str, Any]:
         refs.add(profile.seen_alone.last.ref)
     pks = [int(ref) for ref in refs if ref.isdigit()]
     found = ChronologyEvent.objects.filter(pk__in=pks).select_related("agency", "category")
-    by_ref = {str(event.pk): event for event in found}
+    by_ref = {str(row.event_id): row for row in queries.evidence_rows(user, person, found)}
 
-    def events(items: tuple[indicators.Event, ...]) -> list[ChronologyEvent]:
+    def events(items: tuple[indicators.Event, ...]) -> list[queries.EvidenceRow]:
         return [by_ref[e.ref] for e in items if e.ref in by_ref]
 
     return {
@@ -203,7 +203,7 @@ def child_page(request: HttpRequest, public_id: str) -> HttpResponse:
                 "author", "reviewed_by"
             ),
             "open_form": forms.OpenStepForm(initial={"step": DecisionStep.REFERRAL_DECISION}),
-            **_summary(person),
+            **_summary(user, person),
         },
     )
 
@@ -283,7 +283,7 @@ def _decision_form_page(
     return render(
         request,
         "assessments/decide.html",
-        {"person": person, "step": step, "point": point, "form": form, **_summary(person)},
+        {"person": person, "step": step, "point": point, "form": form, **_summary(user, person)},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -306,26 +306,29 @@ def close_case(request: HttpRequest, public_id: str) -> HttpResponse:
     return _decision_form_page(request, person, DecisionStep.CASE_CLOSURE, None)
 
 
-def _evidence(challenge: Challenge) -> list[dict[str, Any]]:
-    """The challenge's evidence, with summaries only for events about the child."""
-    child_id = challenge.decision.child_id
-    events = challenge.evidence.select_related("agency", "category").order_by("occurred_at")
-    return [{"event": event, "about_child": event.person_id == child_id} for event in events]
+def _evidence_detail(decision: Decision) -> dict[str, Any]:
+    """For the audit row of a page that shows the decision's challenges: the decision, and
+    the other people (household adults) their facts and evidence are about."""
+    return {
+        "decision": decision.pk,
+        "evidence_about": queries.people_in_evidence(decision),
+    }
 
 
-def _decision_context(user: User, decision: Decision) -> dict[str, Any]:
+def _decision_context(user: User, person: Person, decision: Decision) -> dict[str, Any]:
+    """The decision page for ``person`` (from ``access_person``): each challenge as
+    ``queries.challenge_rows`` gives it to ``user``, with what they may do about it."""
     rows = []
-    for challenge in decision.challenges.select_related("rationale_by", "signed_off_by"):
+    for challenge in queries.challenge_rows(user, person, decision):
         status = challenge.status
         rows.append(
             {
                 "challenge": challenge,
-                "evidence": _evidence(challenge),
                 "can_answer": status == ChallengeStatus.OPEN
                 and decision.status == DecisionStatus.CHALLENGED
-                and access.can_decide(user, decision.child),
+                and access.can_decide(user, person),
                 "can_sign_off": status == ChallengeStatus.RATIONALE_RECORDED
-                and access.can_review(user, decision.child)
+                and access.can_review(user, person)
                 and user.pk not in {decision.made_by_id, challenge.rationale_by_id},
                 "rationale_form": forms.RationaleForm(prefix=f"c{challenge.pk}"),
                 "return_form": forms.ReturnForm(prefix=f"r{challenge.pk}"),
@@ -333,10 +336,10 @@ def _decision_context(user: User, decision: Decision) -> dict[str, Any]:
         )
     return {
         "decision": decision,
-        "person": decision.child,
+        "person": person,
         "challenges": rows,
         "can_change": decision.status == DecisionStatus.CHALLENGED
-        and access.can_decide(user, decision.child),
+        and access.can_decide(user, person),
         "replaced_by": Decision.objects.filter(replaces=decision).first(),
         "next_points": decision.next_points.all(),
     }
@@ -346,8 +349,10 @@ def _decision_context(user: User, decision: Decision) -> dict[str, Any]:
 @require_GET
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(Decision.objects.select_related("made_by", "point"), pk=pk)
-    _child(request, decision.child, "decision", decision=decision.pk)
-    return render(request, "assessments/decision.html", _decision_context(_user(request), decision))
+    person = _child(request, decision.child, "decision", **_evidence_detail(decision))
+    return render(
+        request, "assessments/decision.html", _decision_context(_user(request), person, decision)
+    )
 
 
 @login_required
@@ -389,16 +394,25 @@ def change_decision(request: HttpRequest, pk: int) -> HttpResponse:
             "step": decision.decision_step,
             "changing": decision,
             "form": form,
-            **_summary(person),
+            **_summary(user, person),
         },
         status=400 if request.method == "POST" else 200,
     )
 
 
-def _challenge_post(request: HttpRequest, pk: int, what: str) -> tuple[Challenge, User, Origin]:
+def _challenge_post(
+    request: HttpRequest, pk: int, what: str
+) -> tuple[Challenge, Person, User, Origin]:
     challenge = get_object_or_404(Challenge.objects.select_related("decision"), pk=pk)
-    _child(request, challenge.decision.child, what, challenge=challenge.pk)
-    return challenge, _user(request), Origin.from_request(request)
+    # The page may be shown again with its errors, with the decision's evidence.
+    person = _child(
+        request,
+        challenge.decision.child,
+        what,
+        challenge=challenge.pk,
+        **_evidence_detail(challenge.decision),
+    )
+    return challenge, person, _user(request), Origin.from_request(request)
 
 
 def _back_to_decision(challenge: Challenge) -> HttpResponseRedirect:
@@ -407,9 +421,13 @@ def _back_to_decision(challenge: Challenge) -> HttpResponseRedirect:
 
 
 def _decision_with_error(
-    request: HttpRequest, challenge: Challenge, form_key: str, form: django_forms.Form
+    request: HttpRequest,
+    person: Person,
+    challenge: Challenge,
+    form_key: str,
+    form: django_forms.Form,
 ) -> HttpResponse:
-    context = _decision_context(_user(request), challenge.decision)
+    context = _decision_context(_user(request), person, challenge.decision)
     for row in context["challenges"]:
         if row["challenge"].pk == challenge.pk:
             row[form_key] = form
@@ -419,7 +437,7 @@ def _decision_with_error(
 @login_required
 @require_POST
 def challenge_rationale(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge, user, origin = _challenge_post(request, pk, "challenge rationale")
+    challenge, person, user, origin = _challenge_post(request, pk, "challenge rationale")
     form = forms.RationaleForm(request.POST, prefix=f"c{challenge.pk}")
     if form.is_valid():
         try:
@@ -434,13 +452,13 @@ def challenge_rationale(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Rationale recorded. A second manager must sign it off.")
             return _back_to_decision(challenge)
-    return _decision_with_error(request, challenge, "rationale_form", form)
+    return _decision_with_error(request, person, challenge, "rationale_form", form)
 
 
 @login_required
 @require_POST
 def challenge_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge, user, origin = _challenge_post(request, pk, "challenge sign-off")
+    challenge, _person, user, origin = _challenge_post(request, pk, "challenge sign-off")
     try:
         actions.sign_off_challenge(actor=user, origin=origin, challenge=challenge)
     except ValidationError as error:
@@ -454,7 +472,7 @@ def challenge_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def challenge_return(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge, user, origin = _challenge_post(request, pk, "challenge return")
+    challenge, person, user, origin = _challenge_post(request, pk, "challenge return")
     form = forms.ReturnForm(request.POST, prefix=f"r{challenge.pk}")
     if form.is_valid():
         try:
@@ -469,7 +487,7 @@ def challenge_return(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Rationale returned with your comments.")
             return _back_to_decision(challenge)
-    return _decision_with_error(request, challenge, "return_form", form)
+    return _decision_with_error(request, person, challenge, "return_form", form)
 
 
 # --- structured assessments ------------------------------------------------------------------
@@ -543,7 +561,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and not versions.filter(version__gt=assessment.version).exists(),
             "review_form": forms.ReviewForm(),
             "versions": versions,
-            **_summary(person),
+            **_summary(user, person),
         },
         status=status,
     )

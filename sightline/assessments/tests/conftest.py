@@ -48,7 +48,7 @@ def add_event(agencies):
     """Record an event about ``person`` in ``category``, ``days_ago`` before TODAY."""
     records: dict[tuple[int, str], SourceRecord] = {}
 
-    def add(person, category, days_ago, agency="HEALTH", *, mentions=()):
+    def add(person, category, days_ago, agency="HEALTH", *, mentions=(), **fields):
         agency_obj: Agency = agencies[agency]
         key = (person.pk, agency)
         if key not in records:
@@ -60,6 +60,7 @@ def add_event(agencies):
             subject_record=records[key],
             occurred_at=when,
             category=Category.objects.get(code=category),
+            **fields,
         )
         for other in mentions:
             other_key = (other.pk, agency)

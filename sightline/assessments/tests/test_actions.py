@@ -310,7 +310,9 @@ def test_a_new_violent_adult_in_the_household(social_worker, child, add_event):
     codes = {c.rule_code: c for c in decision.challenges.all()}
     assert set(codes) == {"plan_ended_new_violent_adult"}
     assert list(codes["plan_ended_new_violent_adult"].evidence.all()) == [arrest]
-    assert "Dean" in codes["plan_ended_new_violent_adult"].facts[0]
+    [fact] = codes["plan_ended_new_violent_adult"].facts
+    assert "Dean" in fact["text"]
+    assert (fact["person"], fact["events"]) == (partner.pk, [arrest.pk])
 
 
 def test_a_child_on_a_plan_not_seen_alone(social_worker, child, add_event):

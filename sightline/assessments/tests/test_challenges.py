@@ -181,9 +181,13 @@ def test_a_plan_ending_while_a_new_violent_adult_joined():
     history = History(SCHOOL_AGE, (), household=(violent,))
     ending = nfa(step=DecisionStep.REVIEW_CONFERENCE, outcome=Outcome.STEP_DOWN_TO_CHILD_IN_NEED)
     finding = fired(history, ending)["plan_ended_new_violent_adult"]
-    assert finding.facts == (
-        "Dean Example joined the household on 21 December 2024 and has 1 record of violence.",
+    [fact] = finding.facts
+    assert fact.text == (
+        "Dean Example joined the household on 21 December 2024 and has 1 record of violence."
     )
+    assert fact.about == "P2"
+    assert [e.category for e in fact.evidence] == ["domestic_abuse_incident"]
+    assert finding.explanation == fact.text
     assert [e.category for e in finding.evidence] == ["domestic_abuse_incident"]
     continuing = nfa(step=DecisionStep.REVIEW_CONFERENCE, outcome=Outcome.CONTINUE_PLAN)
     assert "plan_ended_new_violent_adult" not in fired(history, continuing)

@@ -80,25 +80,24 @@ def test_it_returns_ranked_candidates_with_explanations(
     assert first["identity"]["given_name"] == "Jamie"
     probabilities = [c["probability"] for c in body["candidates"]]
     assert probabilities == sorted(probabilities, reverse=True)
-    audit = AuditEvent.objects.get(action=AuditAction.MATCH_PERSON)
+    audit = AuditEvent.objects.get(action=AuditAction.MATCH_PERSON, person=child)
     assert audit.actor == social_worker
-    assert str(child.public_id) in audit.detail["candidates"]
+    assert audit.detail["shown"] == "record"
 
 
-def test_it_hides_identity_details_of_persons_the_caller_may_not_see(
+def test_it_says_only_possible_existing_record_of_persons_the_caller_may_not_open(
     teacher, child, child_records, model_version
 ):
-    response = api(teacher).post(MATCH, RECORD, format="json")
-    first = response.json()["candidates"][0]
-    assert first["person_id"] == str(child.public_id)
-    assert first["identity"] is None
-    assert first["explanation"]
+    body = api(teacher).post(MATCH, RECORD, format="json").json()
+    assert body["candidates"] == []
+    assert body["possible_existing_record"] is True
+    assert "request access" in body["advice"].lower() or "emergency access" in body["advice"]
 
 
 def test_it_flags_twins_with_a_caution(social_worker, child_records, model_version):
     twin_query = {**RECORD, "given_name": "Priya", "sex": "F"}
     candidates = api(social_worker).post(MATCH, twin_query, format="json").json()["candidates"]
-    jamie = [c for c in candidates if c["identity"] and c["identity"]["given_name"] == "Jamie"]
+    jamie = [c for c in candidates if c["identity"]["given_name"] == "Jamie"]
     assert jamie
     assert "twins" in jamie[0]["caution"]
 

@@ -92,3 +92,19 @@ class DecisionForm(GovukFormMixin, forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class UndoMergeForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why are these different people?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example, the NHS numbers differ: the reason is kept with the un-merge",
+        error_messages={"required": "Enter why the merge is wrong"},
+    )
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError("Enter why the merge is wrong")
+        return reason

@@ -231,7 +231,13 @@ def test_it_shows_the_evidence_side_by_side_and_audits_the_view(client, team_man
     assert "Given names differ" in page
     assert "possible twins" in page
     viewed = AuditEvent.objects.filter(action=AuditAction.VIEW_PERSON, actor=team_manager)
-    assert viewed.count() == 2
+    # The queue (both persons of the pair listed), then the review (both persons shown).
+    assert [row.detail["via"] for row in viewed.order_by("id")] == [
+        "match review queue",
+        "match review queue",
+        "match review",
+        "match review",
+    ]
 
 
 def test_it_rejects_twins_in_review(client, team_manager, review):
@@ -253,11 +259,13 @@ def test_it_confirms_in_review_and_undoes_the_merge(client, team_manager, review
     second = SourceRecord.objects.get(pk=review.record_b_id)
     assert first.person_id == second.person_id
     assert "Undo merge" in client.get(reverse("linkage-merges")).content.decode()
-    response = client.post(reverse("linkage-undo-merge", args=[merge.pk]))
+    response = client.post(
+        reverse("linkage-undo-merge", args=[merge.pk]), {"reason": "Different NHS numbers"}
+    )
     assert response.status_code == 302
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.person_id != second.person_id
     assert AuditEvent.objects.filter(action=AuditAction.UNMERGE_PERSONS).count() == 1
     with pytest.raises(actions.LinkageError):
-        actions.undo_merge(actor=team_manager, merge=merge, origin=CLI)
+        actions.undo_merge(actor=team_manager, merge=merge, origin=CLI, reason="not the same child")

@@ -194,3 +194,21 @@ def test_a_merge_made_outside_ones_scope_is_not_listed(client, team_manager, age
     assert "H1" not in client.get(reverse("linkage-merges")).content.decode()
     assert client.get(reverse("linkage-undo-merge", args=[merge.pk])).status_code == 404
     assert PersonMerge.objects.get(pk=merge.pk).undone_at is None
+
+
+def test_review_pages_give_no_person_id_that_opens_emergency_access(
+    client, data_quality, review, merge
+):
+    # The only way to the emergency-access page is a search result (people search, for
+    # those who may trace): no linkage page names a person by id.
+    client.force_login(data_quality)
+    ids = {str(review.record_a.person.public_id), str(review.record_b.person.public_id)}
+    for url in (
+        reverse("linkage-reviews"),
+        reverse("linkage-review", args=[review.pk]),
+        reverse("linkage-merges"),
+        reverse("linkage-undo-merge", args=[merge.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert not any(public_id in page for public_id in ids), url
+        assert "/emergency-access/" not in page

@@ -163,7 +163,7 @@ def match(request: Request) -> Response:
     outcome = answer.outcome
     body = {
         "model_version": answer.model_version,
-        "candidates": CandidateSerializer(outcome.rows, many=True).data,
+        "candidates": [CandidateSerializer(row).data for row in outcome.rows],
         "possible_existing_record": outcome.possible_existing_record,
         "advice": outcome.advice,
         "warnings": warnings,

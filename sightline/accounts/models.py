@@ -10,6 +10,8 @@ class Role(models.TextChoices):
     SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
     PANEL_ANALYST = "panel_analyst", "Panel analyst"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Reviews possible duplicate records across agencies; every view of a pair is audited.
+    DATA_QUALITY = "data_quality", "Data quality officer"
 
 
 class User(AbstractUser):

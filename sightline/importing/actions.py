@@ -4,7 +4,14 @@
 upload page and the API. A file is parsed in full first (every problem collected); then
 every agency it names is checked, and the rows are written per agency by the people and
 chronology actions inside one transaction, so a file naming several agencies is still
-all-or-nothing. A dry run does all of that and rolls back.
+all-or-nothing. A dry run of events does all of that and rolls back.
+
+A dry run of person records (the upload page's check) is not an existence oracle: it
+compares the rows only with what the submitting agency itself already holds, by record
+id (created, updated, unchanged), and never links them to persons of other agencies, so
+it says the same for a person known only to another agency as for an unknown one. The
+real import still links as before (``people.actions.upsert_source_records``). The check
+is audited against each person whose own-agency record it compared.
 """
 
 import datetime as dt
@@ -20,7 +27,7 @@ from django.utils import timezone
 
 from sightline.accounts.models import User
 from sightline.agencies.models import Agency
-from sightline.audit.actions import Origin, record_audit
+from sightline.audit.actions import Origin, append_audit, new_audit_event, record_audit
 from sightline.audit.models import AuditAction
 from sightline.chronology.actions import record_events
 from sightline.importing import formats
@@ -29,11 +36,25 @@ from sightline.importing.errors import RowsRejectedError
 from sightline.importing.models import ImportBatch, ImportKind, PendingUpload
 from sightline.importing.rows import EventRow, PersonRecordRow, RowError
 from sightline.people.actions import upsert_source_records
+from sightline.people.models import SourceRecord
 
 # Rows handed to the people or chronology action at a time (progress is reported per part).
 WRITE_CHUNK = 10_000
 # A pending upload not committed within this time is removed at the owner's next upload.
 PENDING_UPLOAD_LIFETIME = dt.timedelta(days=1)
+# Record ids read, and audit rows appended, at a time in a dry run.
+_CHUNK = 900
+# The identity fields a re-submitted record is compared on (those the import writes).
+_RECORD_FIELDS = (
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "address",
+    "postcode",
+)
 
 Row = TypeVar("Row", PersonRecordRow, EventRow)
 
@@ -60,6 +81,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     corrected: int = 0
+    # New persons the import's linking made: a real import only (a dry run never links
+    # its rows to other agencies' persons, so it cannot say who is already known).
     persons_created: int = 0
     errors: tuple[RowError, ...] = ()
     batch: ImportBatch | None = field(default=None, compare=False)
@@ -119,8 +142,8 @@ def import_people_file(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import a person-records file (or with ``dry_run``, check it and count what would
-    change). Any problem rejects the whole file: the report lists them all and nothing is
-    written."""
+    change for the submitting agency's own records). Any problem rejects the whole file:
+    the report lists them all and nothing is written."""
     progress = progress or Progress()
     sha256 = hashlib.sha256(content).hexdigest()
     base = ImportReport(kind=ImportKind.PEOPLE, filename=filename, sha256=sha256, dry_run=dry_run)
@@ -134,44 +157,47 @@ def import_people_file(
     if errors or agency_errors:
         return _rejected(base, errors + agency_errors, rows=len(rows))
 
+    if dry_run:
+        return _check_people(
+            actor=actor,
+            base=base,
+            rows=rows,
+            grouped=grouped,
+            agencies=agencies,
+            origin=origin,
+            progress=progress,
+        )
     created = updated = unchanged = persons_created = 0
-    batch: ImportBatch | None = None
-    detail: dict[str, object] = {"file": filename, "sha256": sha256, "dry_run": dry_run}
+    detail: dict[str, object] = {"file": filename, "sha256": sha256, "dry_run": False}
     done = 0
-    try:
-        with transaction.atomic():
-            for code, agency_rows in grouped.items():
-                for part in _chunks(agency_rows):
-                    result = upsert_source_records(
-                        actor=actor,
-                        agency=agencies[code],
-                        rows=part,
-                        origin=origin,
-                        audit_detail=detail,
-                    )
-                    created += result.created
-                    updated += result.updated
-                    unchanged += result.unchanged
-                    persons_created += result.persons_created
-                    done += len(part)
-                    if progress.writing is not None:
-                        progress.writing(done, len(rows))
-            if dry_run:
-                raise _RollBackError
-            batch = _record_batch(
-                kind=ImportKind.PEOPLE,
+    for code, agency_rows in grouped.items():
+        for part in _chunks(agency_rows):
+            result = upsert_source_records(
                 actor=actor,
+                agency=agencies[code],
+                rows=part,
                 origin=origin,
-                filename=filename,
-                sha256=sha256,
-                agencies=[agencies[code] for code in grouped],
-                rows=len(rows),
-                created=created,
-                updated=updated,
-                unchanged=unchanged,
+                audit_detail=detail,
             )
-    except _RollBackError:
-        pass
+            created += result.created
+            updated += result.updated
+            unchanged += result.unchanged
+            persons_created += result.persons_created
+            done += len(part)
+            if progress.writing is not None:
+                progress.writing(done, len(rows))
+    batch = _record_batch(
+        kind=ImportKind.PEOPLE,
+        actor=actor,
+        origin=origin,
+        filename=filename,
+        sha256=sha256,
+        agencies=[agencies[code] for code in grouped],
+        rows=len(rows),
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+    )
     return ImportReport(
         kind=ImportKind.PEOPLE,
         filename=filename,
@@ -184,6 +210,69 @@ def import_people_file(
         unchanged=unchanged,
         persons_created=persons_created,
         batch=batch,
+    )
+
+
+def _check_people(
+    *,
+    actor: User | None,
+    base: ImportReport,
+    rows: Sequence[PersonRecordRow],
+    grouped: dict[str, list[PersonRecordRow]],
+    agencies: dict[str, Agency],
+    origin: Origin,
+    progress: Progress,
+) -> ImportReport:
+    """The dry run of a person-records file: each row against the records its own agency
+    already holds (by record id) and nothing else; each person whose record it compared
+    gets an audit row."""
+    created = updated = unchanged = done = 0
+    touched: dict[int, list[str]] = defaultdict(list)
+    for code, agency_rows in grouped.items():
+        for start in range(0, len(agency_rows), _CHUNK):
+            part = agency_rows[start : start + _CHUNK]
+            held = {
+                record.record_id: record
+                for record in SourceRecord.objects.filter(
+                    agency=agencies[code], record_id__in=[row.record_id for row in part]
+                ).only("record_id", "person_id", *_RECORD_FIELDS)
+            }
+            for row in part:
+                record = held.get(row.record_id)
+                if record is None:
+                    created += 1
+                    continue
+                touched[record.person_id].append(f"{code}:{row.record_id}")
+                if all(getattr(record, name) == getattr(row, name) for name in _RECORD_FIELDS):
+                    unchanged += 1
+                else:
+                    updated += 1
+            done += len(part)
+            if progress.writing is not None:
+                progress.writing(done, len(rows))
+    detail = {"dry_run": True, "file": base.filename, "sha256": base.sha256}
+    events = [
+        new_audit_event(
+            actor=actor,
+            action=AuditAction.IMPORT_PEOPLE,
+            origin=origin,
+            person_id=person_id,
+            detail={**detail, "records": records},
+        )
+        for person_id, records in sorted(touched.items())
+    ]
+    for start in range(0, len(events), _CHUNK):
+        append_audit(events[start : start + _CHUNK])
+    return ImportReport(
+        kind=ImportKind.PEOPLE,
+        filename=base.filename,
+        sha256=base.sha256,
+        dry_run=True,
+        rows=len(rows),
+        agency_codes=tuple(grouped),
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
     )
 
 

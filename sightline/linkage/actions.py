@@ -400,14 +400,18 @@ def merge_persons(
 
 @transaction.atomic
 def undo_merge(
-    *, actor: User | None, merge: PersonMerge, origin: Origin, reason: str = ""
+    *, actor: User | None, merge: PersonMerge, origin: Origin, reason: str
 ) -> PersonMerge:
     """Give back to the merged person every record (with its events and index entries) and
     every other row the merge moved, and record that the two are different people.
 
+    ``reason`` (why they are different people) is required: it is kept in the audit row.
     Rows recorded against the survivor after the merge stay with the survivor; rows the
     merge kept back never left the merged person.
     """
+    reason = reason.strip()
+    if not reason:
+        raise LinkageError("Give the reason for undoing the merge.")
     merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
     merged = Person.objects.select_for_update().get(pk=merge.merged_id)
     survivor = Person.objects.select_for_update().get(pk=merge.survivor_id)

@@ -1,9 +1,11 @@
 """``POST /api/v1/match/``: the persons a record may describe, before anything is created.
 
-Any authenticated practitioner may ask (they are about to record someone). Every
-candidate comes with its person id, probability and a per-field explanation of the
-comparison with the submitted record; identity details only for persons the caller may
-see. Each call writes one audit row naming the candidates returned.
+A thin adapter over the read side (``record.match``, through ``linkage.matching``): the
+caller gets the id, probability, explanation and identity of each candidate they may
+open, and of anyone else only ``possible_existing_record`` (to those who may trace):
+no id, no explanation, no score. The record needs the search's minimum criteria; each
+call counts against the search limit (429 with Retry-After) and writes one audit row per
+matched person.
 """
 
 from typing import Any
@@ -15,17 +17,28 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sightline.audit.actions import record_audit
-from sightline.audit.models import AuditAction
 from sightline.core.api import acting_user, api_origin
 from sightline.core.serializers import DetailSerializer
-from sightline.linkage import realtime
+from sightline.linkage import matching, realtime
 from sightline.linkage.features import IdentityRecord
 from sightline.people import normalise
-from sightline.people.models import Person, Sex
-from sightline.people.queries import visible_to
+from sightline.people.models import Sex
+from sightline.record import match as record_match
 
-MAX_CANDIDATES = 10
+MAX_CANDIDATES = matching.MAX_CANDIDATES
+
+
+def _identity(data: dict[str, Any]) -> IdentityRecord:
+    return IdentityRecord(
+        given_name=data.get("given_name", ""),
+        family_name=data.get("family_name", ""),
+        other_names=data.get("other_names", ""),
+        date_of_birth=data.get("date_of_birth"),
+        sex=data.get("sex", ""),
+        nhs_number=data.get("nhs_number", ""),
+        address=data.get("address", ""),
+        postcode=data.get("postcode", ""),
+    )
 
 
 class MatchRequestSerializer(serializers.Serializer[dict[str, Any]]):
@@ -39,29 +52,28 @@ class MatchRequestSerializer(serializers.Serializer[dict[str, Any]]):
     nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
     address = serializers.CharField(required=False, allow_blank=True, max_length=300)
     postcode = serializers.CharField(required=False, allow_blank=True, max_length=10)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CANDIDATES)
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_CANDIDATES,
+        help_text="Most candidates you may open to return (the others are never listed)",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not (
-            attrs.get("given_name", "").strip()
-            or attrs.get("family_name", "").strip()
-            or attrs.get("date_of_birth")
-            or normalise.is_valid_nhs_number(attrs.get("nhs_number", ""))
-        ):
-            raise serializers.ValidationError(
-                "Give at least a name, a date of birth or a valid NHS number."
-            )
+        criteria = matching.criteria_of(_identity(attrs))
+        if not record_match.meets_minimum_criteria(criteria):
+            raise serializers.ValidationError(f"Give {record_match.MINIMUM_CRITERIA}.")
         return attrs
 
 
-class EvidenceSerializer(serializers.Serializer[dict[str, Any]]):
+class EvidenceSerializer(serializers.Serializer[record_match.Evidence]):
     field = serializers.CharField()
     level = serializers.CharField()
     explanation = serializers.CharField()
     weight = serializers.FloatField(help_text="log2 Bayes factor: above 0 for, below 0 against")
 
 
-class IdentitySerializer(serializers.Serializer[Person]):
+class IdentitySerializer(serializers.Serializer[record_match.MatchRow]):
     given_name = serializers.CharField()
     family_name = serializers.CharField()
     date_of_birth = serializers.DateField(allow_null=True)
@@ -69,19 +81,28 @@ class IdentitySerializer(serializers.Serializer[Person]):
     postcode = serializers.CharField()
 
 
-class CandidateSerializer(serializers.Serializer[dict[str, Any]]):
-    person_id = serializers.UUIDField()
+class CandidateSerializer(serializers.Serializer[record_match.MatchRow]):
+    """A candidate you may open (the person page's rule)."""
+
+    person_id = serializers.CharField(source="public_id", help_text="The person's id (UUID)")
     probability = serializers.FloatField()
     explanation = EvidenceSerializer(many=True)
     caution = serializers.CharField(
         help_text="Why this pair is never linked automatically (twins, siblings), or blank"
     )
-    identity = IdentitySerializer(allow_null=True, help_text="Only for persons you may see")
+    identity = IdentitySerializer(source="*")
 
 
 class MatchResponseSerializer(serializers.Serializer[dict[str, Any]]):
     model_version = serializers.CharField()
-    candidates = CandidateSerializer(many=True)
+    candidates = CandidateSerializer(many=True, help_text="Only persons you may open")
+    possible_existing_record = serializers.BooleanField(
+        help_text=(
+            "Someone you may not open may be this person (told only to those who may "
+            "trace). Nothing else is said of them: request access or refer."
+        )
+    )
+    advice = serializers.CharField(help_text="What to do about a possible existing record")
     warnings = serializers.ListField(child=serializers.CharField())
 
 
@@ -89,9 +110,13 @@ class MatchResponseSerializer(serializers.Serializer[dict[str, Any]]):
     operation_id="match",
     summary="Find the existing persons a record may describe",
     description=(
-        "Ranked candidates, most likely first, each with a match probability and a "
-        "per-field explanation. Identity details only for persons you may see. An invalid "
-        "NHS number is treated as missing (and said so in warnings). Writes one audit row."
+        "Needs a given or family name (at least two letters in each part) with a date of "
+        "birth or a postcode, or a valid NHS number. Ranked candidates you may open, most "
+        "likely first, each with a match probability, a per-field explanation and the "
+        "identity held. Of persons you may not open, only possible_existing_record. An "
+        "invalid NHS number is treated as missing (and said so in warnings). Counted "
+        "against the search limit (429 with Retry-After); audited against each matched "
+        "person."
     ),
     tags=["linkage"],
     request=MatchRequestSerializer,
@@ -99,6 +124,7 @@ class MatchResponseSerializer(serializers.Serializer[dict[str, Any]]):
         200: MatchResponseSerializer,
         400: DetailSerializer,
         401: DetailSerializer,
+        429: DetailSerializer,
         503: DetailSerializer,
     },
 )
@@ -120,51 +146,28 @@ def match(request: Request) -> Response:
     nhs = data.get("nhs_number", "")
     if nhs.strip() and not normalise.is_valid_nhs_number(nhs):
         warnings.append("The NHS number is not valid (check digit); it was treated as missing.")
-    identity = IdentityRecord(
-        given_name=data.get("given_name", ""),
-        family_name=data.get("family_name", ""),
-        other_names=data.get("other_names", ""),
-        date_of_birth=data.get("date_of_birth"),
-        sex=data.get("sex", ""),
-        nhs_number=nhs,
-        address=data.get("address", ""),
-        postcode=data.get("postcode", ""),
-    )
-    realtime.catch_up()
-    found = realtime.candidates(
-        identity,
-        weights=realtime.weights_for(model),
-        limit=data.get("limit", MAX_CANDIDATES),
-        common_names=realtime.common_names_for(model),
-    )
-    visible = {
-        person.pk: person for person in visible_to(user).filter(pk__in=[c.person_id for c in found])
-    }
+    try:
+        answer = matching.match_record(
+            user,
+            _identity(data),
+            origin=api_origin(request),
+            model=model,
+            limit=data.get("limit", MAX_CANDIDATES),
+        )
+    except record_match.SearchRateLimitedError as refused:
+        return Response(
+            {"detail": f"Too many searches. Try again in {refused.retry_after} seconds."},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(refused.retry_after)},
+        )
+    outcome = answer.outcome
     body = {
-        "model_version": model.version,
-        "candidates": [
-            {
-                "person_id": c.public_id,
-                "probability": round(c.probability, 6),
-                "explanation": c.explanation(),
-                "caution": c.guard,
-                "identity": IdentitySerializer(visible[c.person_id]).data
-                if c.person_id in visible
-                else None,
-            }
-            for c in found
-        ],
+        "model_version": answer.model_version,
+        "candidates": [CandidateSerializer(row).data for row in outcome.rows],
+        "possible_existing_record": outcome.possible_existing_record,
+        "advice": outcome.advice,
         "warnings": warnings,
     }
-    record_audit(
-        actor=user,
-        action=AuditAction.MATCH_PERSON,
-        origin=api_origin(request),
-        detail={
-            "candidates": [c.public_id for c in found],
-            "identity_shown": [c.public_id for c in found if c.person_id in visible],
-        },
-    )
     return Response(body)
 
 

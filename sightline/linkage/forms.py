@@ -8,6 +8,7 @@ from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.linkage.features import IdentityRecord
 from sightline.people import normalise
 from sightline.people.models import Sex
+from sightline.record import match
 
 
 class PersonRecordForm(GovukFormMixin, forms.Form):
@@ -56,10 +57,18 @@ class PersonRecordForm(GovukFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not (
-            data.get("given_name") or data.get("family_name") or data.get("date_of_birth")
-        ) and not data.get("nhs_number"):
-            raise forms.ValidationError("Enter at least a name, a date of birth or an NHS number")
+        if self.errors:
+            return data
+        criteria = match.MatchCriteria(
+            given_name=data.get("given_name", ""),
+            family_name=data.get("family_name", ""),
+            date_of_birth=data.get("date_of_birth"),
+            nhs_number=data.get("nhs_number", ""),
+            postcode=data.get("postcode", ""),
+        )
+        if not match.meets_minimum_criteria(criteria):
+            # The check for existing records is a search: it needs the search's minimum.
+            raise forms.ValidationError(f"Enter {match.MINIMUM_CRITERIA}")
         return data
 
     def identity(self) -> IdentityRecord:
@@ -83,3 +92,19 @@ class DecisionForm(GovukFormMixin, forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class UndoMergeForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why are these different people?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example, the NHS numbers differ: the reason is kept with the un-merge",
+        error_messages={"required": "Enter why the merge is wrong"},
+    )
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError("Enter why the merge is wrong")
+        return reason

@@ -3,13 +3,18 @@
 from collections.abc import Iterator
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from sightline.access.models import CaseRelationship
 from sightline.accounts.models import Role, User
 from sightline.linkage.features import IdentityRecord, evidence_key
 from sightline.linkage.models import LinkDecision, MatchReview, PersonMerge, ReviewStatus
-from sightline.people.models import SourceRecord
+from sightline.people import rules
+from sightline.people.models import Involvement, SourceRecord
 
-REVIEWER_ROLES = frozenset({Role.TEAM_MANAGER, Role.SAFEGUARDING_LEAD})
+# Team managers and safeguarding leads review pairs touching a child they are related
+# to; data-quality officers review every pair, each view audited (``linkage.access``).
+REVIEWER_ROLES = frozenset({Role.TEAM_MANAGER, Role.SAFEGUARDING_LEAD, Role.DATA_QUALITY})
 
 _IDENTITY_FIELDS = (
     "given_name",
@@ -47,17 +52,39 @@ def is_reviewer(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role in REVIEWER_ROLES)
 
 
+def reviews_all_pairs(user: User) -> bool:
+    """A data-quality officer sees every pair (each view audited); other reviewers only
+    pairs touching a person they have a relationship with."""
+    return is_reviewer(user) and user.role == Role.DATA_QUALITY
+
+
+def _touching(user: User, *columns: str) -> Q:
+    """Rows where a person in any of ``columns`` is one ``user`` has a legitimate
+    relationship with today: the person-view rule (``people.rules``) without emergency
+    access, read from the user's relationships rather than by testing every person."""
+    day = timezone.localdate()
+    involved = Involvement.objects.filter(rules.relationship_filter(user, day)).values("person_id")
+    seats = CaseRelationship.objects.filter(rules.case_relationship_filter(user, day)).values(
+        "person_id"
+    )
+    condition = Q()
+    for column in columns:
+        condition |= Q(**{f"{column}__in": involved}) | Q(**{f"{column}__in": seats})
+    return condition
+
+
 def reviews_visible_to(user: User) -> QuerySet[MatchReview]:
-    """The review items ``user`` may decide: a team manager those touching a record of
-    their agency, a safeguarding lead all. Nobody else any."""
+    """The review items ``user`` may see and decide: for a team manager or safeguarding
+    lead, those where they have a relationship with either record's person; for a
+    data-quality officer, all. Nobody else any."""
     if not is_reviewer(user):
         return MatchReview.objects.none()
     items = MatchReview.objects.select_related(
         "record_a__agency", "record_b__agency", "record_a__person", "record_b__person"
     )
-    if user.role == Role.SAFEGUARDING_LEAD:
+    if reviews_all_pairs(user):
         return items
-    return items.filter(Q(record_a__agency=user.agency) | Q(record_b__agency=user.agency))
+    return items.filter(_touching(user, "record_a__person_id", "record_b__person_id"))
 
 
 def pending_reviews(user: User) -> QuerySet[MatchReview]:
@@ -65,9 +92,14 @@ def pending_reviews(user: User) -> QuerySet[MatchReview]:
 
 
 def merges_visible_to(user: User) -> QuerySet[PersonMerge]:
+    """The merges ``user`` may see and undo: the same scope as the review queue, on the
+    two persons of the merge."""
     if not is_reviewer(user):
         return PersonMerge.objects.none()
-    return PersonMerge.objects.select_related("survivor", "merged", "merged_by", "undone_by")
+    merges = PersonMerge.objects.select_related("survivor", "merged", "merged_by", "undone_by")
+    if reviews_all_pairs(user):
+        return merges
+    return merges.filter(_touching(user, "survivor_id", "merged_id"))
 
 
 def decisions_in_force() -> Iterator[LinkDecision]:

@@ -2,26 +2,33 @@
 review with the evidence side by side, and merges with un-merge."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from sightline.accounts.models import Role, User
-from sightline.audit.actions import Origin, record_audit
-from sightline.audit.models import AuditAction
-from sightline.linkage import actions, realtime
-from sightline.linkage.access import access_merge, access_review, require_reviewer
-from sightline.linkage.forms import DecisionForm, PersonRecordForm
-from sightline.linkage.models import MatchReview, ReviewStatus
+from sightline.audit.actions import Origin
+from sightline.linkage import actions, matching, realtime
+from sightline.linkage.access import (
+    access_merge,
+    access_review,
+    audit_merges_view,
+    audit_queue_view,
+    require_reviewer,
+)
+from sightline.linkage.forms import DecisionForm, PersonRecordForm, UndoMergeForm
+from sightline.linkage.models import MatchReview, PersonMerge, ReviewStatus
 from sightline.linkage.queries import merges_visible_to, pending_reviews
-from sightline.people.models import Person, SourceRecord
+from sightline.people.models import SourceRecord
 from sightline.people.queries import visible_to
+from sightline.record import match
 
 NEW_PERSON = "new"
+# Pairs or merges listed at most on one page (each listed one is audited).
+QUEUE_LIMIT = 200
 
 
 def _user(request: HttpRequest) -> User:
@@ -31,58 +38,28 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-@dataclass(frozen=True)
-class CandidateRow:
-    candidate: realtime.Candidate
-    person: Person | None  # None when the practitioner may not see this person
-
-    @property
-    def percent(self) -> str:
-        return f"{self.candidate.probability:.1%}"
-
-
-def _candidate_rows(user: User, found: list[realtime.Candidate]) -> list[CandidateRow]:
-    visible = {p.pk: p for p in visible_to(user).filter(pk__in=[c.person_id for c in found])}
-    return [CandidateRow(c, visible.get(c.person_id)) for c in found]
-
-
 @login_required
 def record_person(request: HttpRequest) -> HttpResponse:
-    """Record what your agency holds about a person. The likely existing persons are shown,
-    with the evidence, before anything is created; you choose one or a new person."""
+    """Record what your agency holds about a person. The likely existing persons you may
+    open are shown, with the evidence, before anything is created; you choose one or a
+    new person. Of anyone else the page says only that a possible existing record exists
+    (``record.match``)."""
     user = _user(request)
     if user.agency is None or user.role == Role.ADMINISTRATOR:
         raise Http404("No such page")
     origin = Origin.from_request(request)
     form = PersonRecordForm(request.POST or None)
-    rows: list[CandidateRow] = []
-    searched = False
+    outcome: match.MatchOutcome | None = None
+    refused: match.SearchRateLimitedError | None = None
     choice_error = ""
     if request.method == "POST" and form.is_valid():
         identity = form.identity()
-        try:
-            model = realtime.current_model()
-        except realtime.NoModelError:
-            model = None
-        found: list[realtime.Candidate] = []
-        if model is not None:
-            realtime.catch_up()
-            found = realtime.candidates(
-                identity,
-                weights=realtime.weights_for(model),
-                common_names=realtime.common_names_for(model),
-            )
-        rows = _candidate_rows(user, found)
-        searched = True
         if request.POST.get("action") == "record":
             chosen = request.POST.get("same_as", "")
-            by_id = {c.public_id: c for c in found}
-            if chosen != NEW_PERSON and chosen not in by_id:
+            same_as = None if chosen == NEW_PERSON else matching.offered(user, identity, chosen)
+            if chosen != NEW_PERSON and same_as is None:
                 choice_error = "Choose one of the persons listed, or a new person"
             else:
-                same_as = (
-                    Person.objects.get(pk=by_id[chosen].person_id) if chosen in by_id else None
-                )
                 try:
                     record = actions.record_person(
                         actor=user,
@@ -97,26 +74,28 @@ def record_person(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, f"Recorded {record.agency.code}:{record.record_id}.")
                     return redirect("linkage-recorded", record_pk=record.pk)
-        else:
-            record_audit(
-                actor=user,
-                action=AuditAction.MATCH_PERSON,
-                origin=origin,
-                detail={
-                    "candidates": [c.public_id for c in found],
-                    "identity_shown": [r.candidate.public_id for r in rows if r.person],
-                },
-            )
+        if form.is_valid():  # a refused record above adds an error: show the form again
+            try:
+                model = realtime.current_model()
+            except realtime.NoModelError:
+                model = None
+            try:
+                outcome = matching.match_record(user, identity, origin=origin, model=model).outcome
+            except match.SearchRateLimitedError as error:
+                refused = error
     return render(
         request,
         "linkage/record_person.html",
         {
             "form": form,
-            "rows": rows,
-            "searched": searched,
+            "outcome": outcome,
+            "searched": outcome is not None,
+            "refused": refused,
             "choice_error": choice_error,
             "new_person": NEW_PERSON,
+            "minimum_criteria": match.MINIMUM_CRITERIA,
         },
+        status=429 if refused is not None else 200,
     )
 
 
@@ -132,9 +111,12 @@ def recorded(request: HttpRequest, record_pk: int) -> HttpResponse:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
+    """The pairs waiting for a decision that this reviewer may see; each listed pair is
+    audited against both its persons."""
     user = _user(request)
     require_reviewer(user)
-    items = pending_reviews(user).order_by("-probability", "pk")[:200]
+    items = list(pending_reviews(user).order_by("-probability", "pk")[:QUEUE_LIMIT])
+    audit_queue_view(user, items, origin=Origin.from_request(request))
     return render(request, "linkage/review_queue.html", {"items": items})
 
 
@@ -209,35 +191,48 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     )
 
 
+def _moved_records(merge: PersonMerge) -> list[str]:
+    references = SourceRecord.objects.filter(pk__in=merge.records).select_related("agency")
+    return [str(record) for record in references]
+
+
 @login_required
 def merge_list(request: HttpRequest) -> HttpResponse:
+    """The merges this reviewer may undo; each listed merge is audited against both its
+    persons."""
     user = _user(request)
     require_reviewer(user)
-    merges = merges_visible_to(user).filter(undone_at__isnull=True)[:200]
-    rows: list[dict[str, Any]] = []
-    for merge in merges:
-        references = SourceRecord.objects.filter(pk__in=merge.records).select_related("agency")
-        rows.append({"merge": merge, "records": [str(r) for r in references]})
-    return render(request, "linkage/merges.html", {"rows": rows, "form": DecisionForm()})
+    merges = list(merges_visible_to(user).filter(undone_at__isnull=True)[:QUEUE_LIMIT])
+    audit_merges_view(user, merges, origin=Origin.from_request(request))
+    rows = [{"merge": merge, "records": _moved_records(merge)} for merge in merges]
+    return render(request, "linkage/merges.html", {"rows": rows})
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
+    """Undo a merge, with the reason the two are different people (required)."""
     user = _user(request)
     require_reviewer(user)
-    merge = access_merge(user, merge_id)
-    form = DecisionForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        actions.undo_merge(
-            actor=user, merge=merge, origin=Origin.from_request(request), reason=reason
-        )
-        messages.success(
-            request,
-            "Un-merged: each record, its events and everything else the merge moved are "
-            "back with their person.",
-        )
-    except actions.LinkageError as error:
-        messages.error(request, str(error))
-    return redirect("linkage-merges")
+    origin = Origin.from_request(request)
+    merge = access_merge(user, merge_id, origin=origin)
+    form = UndoMergeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.undo_merge(
+                actor=user, merge=merge, origin=origin, reason=form.cleaned_data["reason"]
+            )
+        except actions.LinkageError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                "Un-merged: each record, its events and everything else the merge moved are "
+                "back with their person.",
+            )
+            return redirect("linkage-merges")
+    return render(
+        request,
+        "linkage/undo_merge.html",
+        {"merge": merge, "records": _moved_records(merge), "form": form},
+    )

@@ -92,7 +92,7 @@ def test_it_undoes_a_merge_restoring_every_record_and_event(two_persons, team_ma
     assert latest is not None
     assert latest.same_person is False
     with pytest.raises(actions.LinkageError, match="already been undone"):
-        actions.undo_merge(actor=team_manager, merge=merge, origin=CLI)
+        actions.undo_merge(actor=team_manager, merge=merge, origin=CLI, reason="not the same child")
 
 
 def test_it_refuses_to_merge_a_person_twice(two_persons, team_manager):

@@ -1,6 +1,6 @@
 """Identity resolution in a real browser: a practitioner records a person and is shown the
 likely existing person first; a team manager rejects twins in review, confirms a true
-match, and undoes the merge.
+match, and undoes the merge with a reason.
 
 Playwright's sync API with Debian's Chromium against a live server on plain HTTP.
 A screenshot of a failing test goes to ``test-artifacts/``.
@@ -96,6 +96,8 @@ def test_it_rejects_twins_confirms_a_match_and_undoes_the_merge(
     browser, live_server, agencies, team_manager, model_version
 ):
     jamie = held(agencies["CSC"], "C1")
+    # A reviewer sees the pairs touching a child they work with.
+    factories.InvolvementFactory.create(person=jamie.person, practitioner=team_manager)
     jamie_health = held(agencies["HEALTH"], "H1", given_name="Jaime")
     twin = held(agencies["EDUCATION"], "E2", given_name="Priya", sex="F")
     Category.objects.get_or_create(code="other", defaults={"label": "Other"})
@@ -145,7 +147,9 @@ def test_it_rejects_twins_confirms_a_match_and_undoes_the_merge(
         merge = PersonMerge.objects.get()
         page.goto(f"{live_server.url}/linkage/merges/")
         page.click(f"#undo-{merge.pk}")
-        page.wait_for_selector("h1")
+        page.fill("#id_reason", "Different children: the NHS numbers differ")
+        page.click("#undo")
+        page.wait_for_selector("#merges, .govuk-notification-banner")
         jamie_health.refresh_from_db()
         assert jamie_health.person_id == merge.merged_id
         assert ChronologyEvent.objects.get(pk=event.pk).person_id == merge.merged_id

@@ -279,7 +279,7 @@ def test_it_leaves_rows_recorded_after_the_merge_with_the_survivor(world, team_m
     later = factories.RelationshipFactory.create(
         person=mother, relative=survivor, kind=RelationshipKind.CARER
     )
-    actions.undo_merge(actor=team_manager, merge=merge, origin=CLI)
+    actions.undo_merge(actor=team_manager, merge=merge, origin=CLI, reason="not the same child")
     later.refresh_from_db()
     assert later.relative == survivor
 
@@ -322,7 +322,7 @@ def test_it_merges_two_persons_recorded_as_related_without_relating_anyone_to_th
     }
     assert not Relationship.objects.filter(person=survivor, relative=survivor).exists()
 
-    actions.undo_merge(actor=team_manager, merge=merge, origin=CLI)
+    actions.undo_merge(actor=team_manager, merge=merge, origin=CLI, reason="not the same child")
     assert snapshot() == before
 
 
@@ -357,7 +357,7 @@ def test_it_still_undoes_a_merge_recorded_before_merges_listed_everything(agenci
     merge = actions.merge_persons(actor=team_manager, survivor=survivor, merged=merged, origin=CLI)
     PersonMerge.objects.filter(pk=merge.pk).update(moved={}, kept_back={})
     merge.refresh_from_db()
-    actions.undo_merge(actor=team_manager, merge=merge, origin=CLI)
+    actions.undo_merge(actor=team_manager, merge=merge, origin=CLI, reason="not the same child")
     involvement.refresh_from_db()
     assert involvement.person == merged
 
@@ -410,7 +410,7 @@ def test_a_linkage_run_moves_what_hangs_off_a_person_it_empties(
     assert (involvement.person, parent.relative) == (kept, kept)
     assert merge.moved["people.Relationship.relative"] == [parent.pk]
 
-    actions.undo_merge(actor=team_manager, merge=merge, origin=CLI)
+    actions.undo_merge(actor=team_manager, merge=merge, origin=CLI, reason="not the same child")
     involvement.refresh_from_db()
     parent.refresh_from_db()
     assert (involvement.person, parent.relative) == (emptied, emptied)

@@ -1,6 +1,8 @@
 """A re-submitted record is re-indexed at once: point-of-entry matching sees the change
 without waiting for ``sightline link``."""
 
+import datetime as dt
+
 from rest_framework.test import APIClient
 
 from sightline.audit.actions import CLI
@@ -8,7 +10,7 @@ from sightline.importing.rows import PersonRecordRow
 from sightline.linkage import actions
 from sightline.linkage.models import RecordFeatures
 from sightline.people.actions import upsert_source_records
-from sightline.people.models import SourceRecord
+from sightline.people.models import InvolvementRole, SourceRecord
 from sightline.testing import factories
 
 MATCH = "/api/v1/match/"
@@ -46,6 +48,18 @@ def best(user, **fields):
     return response.json()["candidates"]
 
 
+def works_with(user, *records):
+    """The matcher shows ``user`` only persons they may open: give them an involvement."""
+    for record in records:
+        factories.InvolvementFactory.create(
+            person=record.person,
+            practitioner=user,
+            agency=user.agency,
+            role=InvolvementRole.ALLOCATED_SOCIAL_WORKER,
+            started_on=dt.date(2024, 1, 1),
+        )
+
+
 def indexed(record):
     return RecordFeatures.objects.get(source_record=record).features
 
@@ -54,6 +68,7 @@ def test_it_finds_a_resubmitted_record_under_its_new_name_at_once(social_worker,
     api = client(social_worker)
     assert api.post(SUBMIT, submitted(), format="json").status_code == 201
     record = SourceRecord.objects.get(record_id="C-7")
+    works_with(social_worker, record)
     # Indexed by the submission itself, before any lookup.
     assert indexed(record)["family"] == "testchild"
     assert best(social_worker)[0]["person_id"] == str(record.person.public_id)
@@ -98,6 +113,7 @@ def test_twins_resubmitted_after_a_move_are_still_guarded_and_kept_apart(
     assert api.post(BATCH, twins, format="json").status_code == 201
     jamie, priya = (SourceRecord.objects.get(record_id=r) for r in ("C-1", "C-2"))
     assert jamie.person_id != priya.person_id
+    works_with(social_worker, jamie, priya)
     assert best(social_worker)  # the index is in use before the move
 
     new_home = {"address": "3 Mill Lane, Leeds", "postcode": "LS12 2BB"}

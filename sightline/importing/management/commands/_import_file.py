@@ -97,8 +97,10 @@ class ImportFileCommand(BaseCommand):
         if report.kind == ImportKind.PEOPLE:
             counts = (
                 f"{report.created:,} created, {report.updated:,} updated, "
-                f"{report.unchanged:,} unchanged; {report.persons_created:,} new person(s)"
+                f"{report.unchanged:,} unchanged"
             )
+            if not report.dry_run:  # a dry run compares with the agency's own records only
+                counts += f"; {report.persons_created:,} new person(s)"
         else:
             counts = (
                 f"{report.created:,} created, {report.corrected:,} corrected, "

@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Min
+from django.urls import reverse
 from django.utils import timezone
 
 from sightline.accounts.models import Role, User
@@ -84,6 +86,16 @@ def queue_event_alerts(
             )
         )
     Alert.objects.bulk_create(alerts)
+    # Which events each alert reports: their summaries are read, and redacted for the
+    # reader, when the alert is shown (``sharing.inbox``), never copied into it.
+    through = Alert.events.through
+    through.objects.bulk_create(
+        [
+            through(alert_id=alert.pk, chronologyevent_id=event.pk)
+            for alert in alerts
+            for event in by_person[alert.person_id]
+        ]
+    )
     transaction.on_commit(tasks.wake_alert_fan_out)
     return len(alerts)
 
@@ -205,6 +217,25 @@ _SUBJECTS = {
 }
 
 
+def alert_email(alert: Alert, address: str) -> outbox.Email:
+    """The e-mail telling ``address`` of ``alert``: which kind of alert, and the link to
+    the inbox. Never the child's name, date of birth, the summary or the events: an
+    e-mail cannot be redacted when it is read (relationships change, a duty mailbox has
+    many readers), so the inbox, composed for whoever signs in, holds the detail."""
+    kind = AlertReason(alert.reason)
+    inbox = f"{settings.SIGHTLINE_BASE_URL}{reverse('sharing-inbox')}"
+    return outbox.Email(
+        key=f"alert:{alert.public_id}:{address}",
+        to=address,
+        subject=_SUBJECTS[kind],
+        body=(
+            f"You have a new alert in Sightline: {_SUBJECTS[kind].removeprefix('Sightline: ')}."
+            f"\n\nSign in to see it: {inbox}\n\n"
+            "This e-mail holds no details about the child.\n"
+        ),
+    )
+
+
 def _recipients(
     alert: Alert,
     workers: dict[int, list[User]],
@@ -275,20 +306,7 @@ def deliver_alerts(*, batch: int = FAN_OUT_BATCH) -> int:
                 to = _recipients(alert, workers, referrals, authorities)
                 items += [InboxItem(alert=alert, user=u, created_at=now) for u in to.users]
                 items += [InboxItem(alert=alert, team=t, created_at=now) for t in to.teams]
-                body = (
-                    f"{_SUBJECTS[AlertReason(alert.reason)].removeprefix('Sightline: ')}.\n\n"
-                    "Open your inbox in Sightline to see it. "
-                    "This e-mail holds no details about the child.\n"
-                )
-                emails += [
-                    outbox.Email(
-                        key=f"alert:{alert.public_id}:{address}",
-                        to=address,
-                        subject=_SUBJECTS[AlertReason(alert.reason)],
-                        body=body,
-                    )
-                    for address in to.addresses
-                ]
+                emails += [alert_email(alert, address) for address in to.addresses]
             InboxItem.objects.bulk_create(items)
             outbox.queue(emails, now=now)
             Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(delivered_at=now)

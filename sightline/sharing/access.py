@@ -15,7 +15,7 @@ from django.http import Http404
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
-from sightline.sharing import inbox, queries
+from sightline.sharing import actions, inbox, queries
 from sightline.sharing.models import Referral
 
 
@@ -53,6 +53,15 @@ def access_referral(user: User, public_id: uuid.UUID | str, *, origin: Origin) -
     return referral
 
 
+def _listed(name: str, referrals: list[Referral]) -> list[actions.Listed]:
+    # Every list of referrals comes from a query that is ``may_see_referral`` as a filter.
+    return [actions.Listed(referral.person_id, name, named=True) for referral in referrals]
+
+
+def _alerts_listed(rows: list[inbox.AlertRow]) -> list[actions.Listed]:
+    return [actions.Listed(row.audit_person_id, "alerts", named=row.named) for row in rows]
+
+
 @dataclass(frozen=True)
 class Dashboard:
     """The inbox page: alerts, and the referral lists of the user and their team."""
@@ -75,6 +84,18 @@ def open_dashboard(user: User, *, origin: Origin, alerts: int, sent: int) -> Das
         awaiting_outcome=list(queries.referrals_awaiting_outcome(user)),
         sent=list(queries.referrals_sent(user)[:sent]),
     )
+    actions.record_listing(
+        actor=user,
+        page="inbox",
+        listed=[
+            *_alerts_listed(board.alerts),
+            *_listed("to_acknowledge", board.to_acknowledge),
+            *_listed("overdue", board.overdue),
+            *_listed("awaiting_outcome", board.awaiting_outcome),
+            *_listed("sent", board.sent),
+        ],
+        origin=origin,
+    )
     return board
 
 
@@ -82,6 +103,7 @@ def open_inbox(user: User, *, origin: Origin, limit: int) -> tuple[list[inbox.Al
     """The user's alerts (their own and their team's duty inbox), newest first, composed
     for them, and the unread count; the view audited."""
     rows = inbox.alert_rows(user, list(queries.inbox_for(user)[:limit]))
+    actions.record_listing(actor=user, page="inbox", listed=_alerts_listed(rows), origin=origin)
     return rows, queries.unread_count(user)
 
 
@@ -89,6 +111,9 @@ def open_referrals_sent(user: User, *, origin: Origin, limit: int) -> tuple[list
     """Referrals the user and their team sent, newest first, and how many in all."""
     sent = queries.referrals_sent(user)
     shown = list(sent[:limit])
+    actions.record_listing(
+        actor=user, page="referrals_sent", listed=_listed("sent", shown), origin=origin
+    )
     return shown, sent.count()
 
 
@@ -97,4 +122,10 @@ def open_referral_lists(user: User, *, origin: Origin, limit: int) -> list[Refer
     team, newest first (at most ``limit`` of each)."""
     mine = list(queries.referrals_sent(user)[:limit])
     received = list(queries.referrals_received(user)[:limit])
+    actions.record_listing(
+        actor=user,
+        page="referrals",
+        listed=[*_listed("sent", mine), *_listed("received", received)],
+        origin=origin,
+    )
     return list({referral.pk: referral for referral in [*mine, *received]}.values())

@@ -10,6 +10,8 @@ E-mails never carry the child's name or anything about the events.
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -18,7 +20,7 @@ from sightline.audit.actions import CLI
 from sightline.chronology.actions import record_events
 from sightline.importing.rows import EventRow
 from sightline.people.models import Involvement
-from sightline.sharing import actions, inbox
+from sightline.sharing import actions, inbox, queries
 from sightline.sharing.models import Alert, AlertReason, InboxItem, OutboundEmail
 from sightline.testing import factories
 
@@ -277,3 +279,52 @@ def test_alert_emails_carry_no_name_and_no_summary_only_the_link(
         for secret in secrets:
             assert secret not in email.subject
             assert secret not in email.body
+
+
+def test_composing_the_inbox_costs_the_same_queries_for_many_alerts(
+    agencies, flagged_child, social_worker, teammate
+):
+    def cost(user):
+        with CaptureQueriesContext(connection) as captured:
+            inbox.alert_rows(user, list(queries.inbox_for(user)))
+        return len(captured)
+
+    record(
+        agencies,
+        flagged_child,
+        "HEALTH",
+        event_id="H-E1",
+        category="emergency_attendance",
+        summary=HEALTH_SUMMARY,
+    )
+    actions.deliver_alerts()
+    one = cost(social_worker), cost(teammate)
+    for i in range(2, 12):  # ten more children on plans, each with an event
+        child = factories.PersonFactory.create()
+        factories.InvolvementFactory.create(
+            person=child,
+            practitioner=social_worker,
+            agency=agencies["CSC"],
+            role="allocated_social_worker",
+            started_on=dt.date(2024, 1, 1),
+        )
+        factories.StatusPeriodFactory.create(
+            person=child, kind="child_protection", recorded_by_agency=agencies["CSC"]
+        )
+        factories.SourceRecordFactory.create(
+            agency=agencies["HEALTH"], record_id=f"HEALTH-{i}", person=child
+        )
+        row = EventRow(
+            line=2,
+            event_id=f"H-E{i}",
+            agency="HEALTH",
+            subject_record_id=f"HEALTH-{i}",
+            occurred_at=dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC),
+            date_only=False,
+            category="emergency_attendance",
+            summary=HEALTH_SUMMARY,
+        )
+        record_events(actor=None, agency=agencies["HEALTH"], rows=[row], origin=CLI)
+    actions.deliver_alerts()
+    assert InboxItem.objects.filter(user=social_worker).count() == 11
+    assert (cost(social_worker), cost(teammate)) == one

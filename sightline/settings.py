@@ -256,6 +256,8 @@ SIGHTLINE_OUTBOX_RETRY_MAX_SECONDS = int(
 )
 # How long the worker's alert delivery keeps watching for new alerts once idle.
 SIGHTLINE_ALERT_LINGER_SECONDS = float(os.environ.get("SIGHTLINE_ALERT_LINGER_SECONDS", "1"))
+# The address of the service, for the link in alert e-mails (e.g. https://sightline.example.org).
+SIGHTLINE_BASE_URL = os.environ.get("SIGHTLINE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -75,6 +75,8 @@ class AuditAction(models.TextChoices):
     RECORD_MEETING_ACTION = "record_meeting_action", "Recorded an exploitation meeting action"
     CHECK_FLAG = "check_flag", "Checked a child protection flag"
     READ_ALERT = "read_alert", "Marked an alert as read"
+    LIST_PERSON = "list_person", "Saw the child named in a list of alerts or referrals"
+    LIST_UNNAMED = "list_unnamed", "Was told of an alert about the child, without its name"
     RAISE_REFERRAL = "raise_referral", "Raised a referral"
     VIEW_REFERRAL = "view_referral", "Viewed a referral"
     ACKNOWLEDGE_REFERRAL = "acknowledge_referral", "Acknowledged a referral"

@@ -10,14 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Min
+from django.urls import reverse
 from django.utils import timezone
 
 from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, Team
-from sightline.audit.actions import Origin, record_audit
+from sightline.audit.actions import Origin, append_audit, new_audit_event, record_audit
 from sightline.audit.models import AuditAction
 from sightline.chronology.models import ChronologyEvent
 from sightline.deadlines.queries import local_closures
@@ -84,6 +86,16 @@ def queue_event_alerts(
             )
         )
     Alert.objects.bulk_create(alerts)
+    # Which events each alert reports: their summaries are read, and redacted for the
+    # reader, when the alert is shown (``sharing.inbox``), never copied into it.
+    through = Alert.events.through
+    through.objects.bulk_create(
+        [
+            through(alert_id=alert.pk, chronologyevent_id=event.pk)
+            for alert in alerts
+            for event in by_person[alert.person_id]
+        ]
+    )
     transaction.on_commit(tasks.wake_alert_fan_out)
     return len(alerts)
 
@@ -205,6 +217,25 @@ _SUBJECTS = {
 }
 
 
+def alert_email(alert: Alert, address: str) -> outbox.Email:
+    """The e-mail telling ``address`` of ``alert``: which kind of alert, and the link to
+    the inbox. Never the child's name, date of birth, the summary or the events: an
+    e-mail cannot be redacted when it is read (relationships change, a duty mailbox has
+    many readers), so the inbox, composed for whoever signs in, holds the detail."""
+    kind = AlertReason(alert.reason)
+    inbox = f"{settings.SIGHTLINE_BASE_URL}{reverse('sharing-inbox')}"
+    return outbox.Email(
+        key=f"alert:{alert.public_id}:{address}",
+        to=address,
+        subject=_SUBJECTS[kind],
+        body=(
+            f"You have a new alert in Sightline: {_SUBJECTS[kind].removeprefix('Sightline: ')}."
+            f"\n\nSign in to see it: {inbox}\n\n"
+            "This e-mail holds no details about the child.\n"
+        ),
+    )
+
+
 def _recipients(
     alert: Alert,
     workers: dict[int, list[User]],
@@ -275,20 +306,7 @@ def deliver_alerts(*, batch: int = FAN_OUT_BATCH) -> int:
                 to = _recipients(alert, workers, referrals, authorities)
                 items += [InboxItem(alert=alert, user=u, created_at=now) for u in to.users]
                 items += [InboxItem(alert=alert, team=t, created_at=now) for t in to.teams]
-                body = (
-                    f"{_SUBJECTS[AlertReason(alert.reason)].removeprefix('Sightline: ')}.\n\n"
-                    "Open your inbox in Sightline to see it. "
-                    "This e-mail holds no details about the child.\n"
-                )
-                emails += [
-                    outbox.Email(
-                        key=f"alert:{alert.public_id}:{address}",
-                        to=address,
-                        subject=_SUBJECTS[AlertReason(alert.reason)],
-                        body=body,
-                    )
-                    for address in to.addresses
-                ]
+                emails += [alert_email(alert, address) for address in to.addresses]
             InboxItem.objects.bulk_create(items)
             outbox.queue(emails, now=now)
             Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(delivered_at=now)
@@ -317,16 +335,72 @@ def deliver_alerts_while_busy(*, linger: float, pause: float = 0.05, most: float
 
 @transaction.atomic
 def mark_read(*, actor: User, items: Sequence[InboxItem], origin: Origin) -> int:
-    """Mark the given items (from ``queries.inbox_for(actor)``) read; returns how many."""
+    """Mark the given items (from ``queries.inbox_for(actor)``) read; returns how many.
+
+    One ``read_alert`` audit row per child, against the child, so that reading an alert
+    shows in who has seen the record."""
     allowed = queries.inbox_for(actor).filter(
         pk__in=[item.pk for item in items], read_at__isnull=True
     )
-    ids = list(allowed.values_list("pk", flat=True))
-    if not ids:
+    found = list(allowed.values_list("pk", "alert__person_id"))
+    if not found:
         return 0
+    ids = [pk for pk, _ in found]
     InboxItem.objects.filter(pk__in=ids).update(read_at=timezone.now(), read_by=actor)
-    record_audit(actor=actor, action=AuditAction.READ_ALERT, origin=origin, detail={"items": ids})
+    by_person: dict[int, list[int]] = {}
+    for pk, person_id in found:
+        by_person.setdefault(person_id, []).append(pk)
+    append_audit(
+        [
+            new_audit_event(
+                actor=actor,
+                action=AuditAction.READ_ALERT,
+                origin=origin,
+                person_id=person_id,
+                detail={"items": sorted(pks)},
+            )
+            for person_id, pks in sorted(by_person.items())
+        ]
+    )
     return len(ids)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One child shown in one list of a page: named, or only told of (no name)."""
+
+    person_id: int
+    list: str
+    named: bool
+
+
+@transaction.atomic
+def record_listing(*, actor: User, page: str, listed: Sequence[Listed], origin: Origin) -> int:
+    """Audit one view of a page of lists (the inbox, referrals sent, the API's lists):
+    one row per child shown, against the child, naming the lists it was in. So "who has
+    seen this record" shows that the child appeared in someone's inbox or referral list
+    (``list_person``), or that someone was told of an alert without its name
+    (``list_unnamed``). Returns the number of rows."""
+    lists: dict[int, list[str]] = {}
+    named: dict[int, bool] = {}
+    for entry in listed:
+        lists.setdefault(entry.person_id, [])
+        if entry.list not in lists[entry.person_id]:
+            lists[entry.person_id].append(entry.list)
+        named[entry.person_id] = named.get(entry.person_id, False) or entry.named
+    append_audit(
+        [
+            new_audit_event(
+                actor=actor,
+                action=AuditAction.LIST_PERSON if named[person_id] else AuditAction.LIST_UNNAMED,
+                origin=origin,
+                person_id=person_id,
+                detail={"page": page, "lists": where},
+            )
+            for person_id, where in sorted(lists.items())
+        ]
+    )
+    return len(lists)
 
 
 # Referrals ----------------------------------------------------------------------------

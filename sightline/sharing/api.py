@@ -20,8 +20,7 @@ from sightline.people.access import (
     check_search_rate,
 )
 from sightline.sharing import actions, queries
-from sightline.sharing.access import access_referral
-from sightline.sharing.models import Referral
+from sightline.sharing.access import access_referral, open_inbox, open_referral_lists
 from sightline.sharing.serializers import (
     FlagCheckInput,
     FlagCheckOutput,
@@ -150,28 +149,52 @@ def involved(request: Request, public_id: uuid.UUID) -> Response:
 @extend_schema(
     operation_id="inbox",
     summary="My alerts",
-    description="My own alerts and my team's duty inbox, newest first (at most 100).",
+    description=(
+        "My own alerts and my team's duty inbox, newest first (at most 100), each as I may "
+        "see it now. An alert about a child names the child (person, person_name), says "
+        "what happened (summary) and lists its events, their summaries withheld by "
+        "section as in the chronology, only if I may see the child's record; a referral "
+        "alert only if I may see the referral. Otherwise named is false, person and "
+        "referral are null, the summary is a generic notice and ask says whom to ask. "
+        "Audited: one row per child listed."
+    ),
     tags=["sharing"],
     responses={200: InboxSerializer, **ERRORS},
 )
 @api_view(["GET"])
 def inbox(request: Request) -> Response:
     user = acting_user(request)
+    rows, unread = open_inbox(user, origin=api_origin(request), limit=INBOX_LIMIT)
     items = [
         {
-            "id": item.pk,
-            "reason": item.alert.reason,
-            "summary": item.alert.summary,
-            "person": item.alert.person.public_id,
-            "person_name": item.alert.person.full_name,
-            "referral": item.alert.referral.public_id if item.alert.referral else None,
-            "inbox": item.team.name if item.team else "mine",
-            "created_at": item.created_at,
-            "read_at": item.read_at,
+            "id": row.item_id,
+            "reason": row.reason,
+            "named": row.named,
+            "summary": row.summary,
+            "person": row.person_public_id,
+            "person_name": row.person_name,
+            "events": [
+                {
+                    "occurred_at": line.occurred_at,
+                    "date_only": line.date_only,
+                    "agency": line.agency,
+                    "category": line.category,
+                    "summary": line.summary,
+                    "withheld": line.withheld,
+                    "corrected": line.corrected,
+                }
+                for line in row.events
+            ],
+            "more_events": row.more_events,
+            "ask": row.ask,
+            "referral": row.referral_public_id,
+            "inbox": row.inbox,
+            "created_at": row.created_at,
+            "read_at": row.read_at,
         }
-        for item in queries.inbox_for(user)[:INBOX_LIMIT]
+        for row in rows
     ]
-    return Response({"unread": queries.unread_count(user), "items": items})
+    return Response(InboxSerializer({"unread": unread, "items": items}).data)
 
 
 @extend_schema(
@@ -203,16 +226,8 @@ def inbox(request: Request) -> Response:
 def referrals(request: Request) -> Response:
     user = acting_user(request)
     if request.method == "GET":
-        mine = list(queries.referrals_sent(user)[:INBOX_LIMIT])
-        team: list[Referral] = []
-        if user.team_id is not None:
-            team = list(
-                Referral.objects.filter(to_team_id=user.team_id)
-                .select_related("person", "from_agency", "to_team", "redirected_to")
-                .order_by("-raised_at")[:INBOX_LIMIT]
-            )
-        both = {r.pk: r for r in [*mine, *team]}.values()
-        return Response(ReferralSerializer(list(both), many=True).data)
+        both = open_referral_lists(user, origin=api_origin(request), limit=INBOX_LIMIT)
+        return Response(ReferralSerializer(both, many=True).data)
     data = ReferralInput(data=request.data)
     if not data.is_valid():
         return invalid_parameters(data)

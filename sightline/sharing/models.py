@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from sightline.agencies.models import Agency, Team
+from sightline.chronology.models import ChronologyEvent
 from sightline.people.models import Person
 
 
@@ -53,8 +54,12 @@ class Alert(models.Model):
     )
     actor_name = models.CharField(max_length=200, blank=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True)
-    # Minimal: what kind of thing happened, never the case detail.
+    # Minimal: what kind of thing happened, never the case detail. Shown only to a
+    # recipient who may see the child when the alert is shown (``sharing.inbox``).
     summary = models.CharField(max_length=300)
+    # The events it reports. Their summaries are not copied: they are read, and redacted
+    # by the reader's sections, each time the alert is shown, as the chronology does.
+    events = models.ManyToManyField(ChronologyEvent, blank=True, related_name="+")
     referral = models.ForeignKey(
         "Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )

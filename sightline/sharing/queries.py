@@ -215,8 +215,13 @@ def working_day() -> clock.WorkingDay:
     return clock.WorkingDay.parse(settings.SIGHTLINE_WORKING_HOURS)
 
 
+def _holds_referrals(user: User) -> bool:
+    """Whether ``user`` may see referrals at all (``may_see_referral``'s first test)."""
+    return user.is_active and user.role != Role.ADMINISTRATOR
+
+
 def referrals_to_acknowledge(user: User) -> QuerySet[Referral]:
-    if user.team_id is None:
+    if user.team_id is None or not _holds_referrals(user):
         return Referral.objects.none()
     return (
         Referral.objects.filter(
@@ -228,7 +233,7 @@ def referrals_to_acknowledge(user: User) -> QuerySet[Referral]:
 
 
 def referrals_awaiting_outcome(user: User) -> QuerySet[Referral]:
-    if user.team_id is None:
+    if user.team_id is None or not _holds_referrals(user):
         return Referral.objects.none()
     return (
         Referral.objects.filter(to_team_id=user.team_id, status=ReferralStatus.ACKNOWLEDGED)
@@ -245,7 +250,7 @@ def overdue(*, now: dt.datetime | None = None) -> QuerySet[Referral]:
 
 
 def overdue_for_team(user: User, *, now: dt.datetime | None = None) -> QuerySet[Referral]:
-    if user.team_id is None:
+    if user.team_id is None or not _holds_referrals(user):
         return Referral.objects.none()
     return (
         overdue(now=now)
@@ -258,6 +263,8 @@ def overdue_for_team(user: User, *, now: dt.datetime | None = None) -> QuerySet[
 def referrals_sent(user: User) -> QuerySet[Referral]:
     """Referrals ``user`` made and those their team made (the team they were in when they
     raised them), newest first: the referrer's view of status and outcome."""
+    if not _holds_referrals(user):
+        return Referral.objects.none()
     sent = Q(referrer=user)
     if user.team_id is not None:
         sent |= Q(from_team_id=user.team_id)
@@ -266,6 +273,17 @@ def referrals_sent(user: User) -> QuerySet[Referral]:
         .select_related(
             "person", "referrer", "from_agency", "to_team__agency", "redirected_to__to_team"
         )
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def referrals_received(user: User) -> QuerySet[Referral]:
+    """Every referral to ``user``'s team, newest first."""
+    if user.team_id is None or not _holds_referrals(user):
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(to_team_id=user.team_id)
+        .select_related("person", "from_agency", "to_team", "redirected_to")
         .order_by("-raised_at", "-pk")
     )
 
@@ -279,7 +297,7 @@ def may_see_referral(user: User, referral: Referral) -> bool:
     """The referrer and the members of their team when it was sent (the team follows up
     what it referred, with the referrer away), and members of the receiving team (its
     manager included). Only the receiving team acts on it."""
-    if not user.is_active or user.role == Role.ADMINISTRATOR:
+    if not _holds_referrals(user):
         return False
     return referral.referrer_id == user.pk or (
         user.team_id is not None and user.team_id in {referral.to_team_id, referral.from_team_id}

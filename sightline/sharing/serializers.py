@@ -69,12 +69,32 @@ class InvolvedSerializer(serializers.Serializer[Any]):
     last_contact = serializers.DateTimeField(allow_null=True)
 
 
+class AlertEventSerializer(serializers.Serializer[Any]):
+    occurred_at = serializers.DateTimeField()
+    date_only = serializers.BooleanField()
+    agency = serializers.CharField()
+    category = serializers.CharField()
+    summary = serializers.CharField(
+        help_text="The event's summary, or why it is withheld and whom to ask."
+    )
+    withheld = serializers.CharField(
+        allow_blank=True, help_text="The section withheld from you (its label), or empty."
+    )
+    corrected = serializers.BooleanField(help_text="A later revision corrects this event.")
+
+
 class InboxItemSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     reason = serializers.CharField()
+    named = serializers.BooleanField(
+        help_text="Whether you may see the child: otherwise no name, no summary, no link."
+    )
     summary = serializers.CharField()
-    person = serializers.UUIDField()
-    person_name = serializers.CharField()
+    person = serializers.UUIDField(allow_null=True)
+    person_name = serializers.CharField(allow_blank=True)
+    events = AlertEventSerializer(many=True)
+    more_events = serializers.IntegerField(help_text="Events of the alert not listed.")
+    ask = serializers.CharField(allow_blank=True, help_text="Whom to ask, when not named.")
     referral = serializers.UUIDField(allow_null=True)
     inbox = serializers.CharField(help_text="'mine' or the team's name (duty inbox)")
     created_at = serializers.DateTimeField()

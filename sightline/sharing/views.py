@@ -21,7 +21,7 @@ from sightline.people.access import (
     check_search_rate,
 )
 from sightline.sharing import actions, queries
-from sightline.sharing.access import access_referral
+from sightline.sharing.access import access_referral, open_dashboard, open_referrals_sent
 from sightline.sharing.forms import FlagCheckForm, OutcomeForm, ReferralForm
 from sightline.sharing.models import Referral
 
@@ -41,19 +41,23 @@ def _user(request: HttpRequest) -> User:
 @never_cache
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """My alerts, my team's duty inbox, referrals to acknowledge, overdue, and mine."""
+    """My alerts, my team's duty inbox, referrals to acknowledge, overdue, and mine.
+
+    Each alert as this reader may see it (``sharing.inbox``); the view is audited."""
     user = _user(request)
-    items = list(queries.inbox_for(user)[:INBOX_LIMIT])
+    board = open_dashboard(
+        user, origin=Origin.from_request(request), alerts=INBOX_LIMIT, sent=INBOX_SENT
+    )
     return render(
         request,
         "sharing/inbox.html",
         {
-            "items": items,
-            "unread": queries.unread_count(user),
-            "to_acknowledge": list(queries.referrals_to_acknowledge(user)),
-            "awaiting_outcome": list(queries.referrals_awaiting_outcome(user)),
-            "overdue": list(queries.overdue_for_team(user)),
-            "sent": list(queries.referrals_sent(user)[:INBOX_SENT]),
+            "items": board.alerts,
+            "unread": board.unread,
+            "to_acknowledge": board.to_acknowledge,
+            "awaiting_outcome": board.awaiting_outcome,
+            "overdue": board.overdue,
+            "sent": board.sent,
             "now": timezone.now(),
         },
     )
@@ -65,16 +69,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def referrals_sent(request: HttpRequest) -> HttpResponse:
     """Referrals I and my team sent, with status and outcome (the referrer's loop)."""
     user = _user(request)
-    sent = queries.referrals_sent(user)
+    sent, total = open_referrals_sent(user, origin=Origin.from_request(request), limit=SENT_LIMIT)
     return render(
         request,
         "sharing/referrals_sent.html",
-        {
-            "referrals": list(sent[:SENT_LIMIT]),
-            "total": sent.count(),
-            "limit": SENT_LIMIT,
-            "now": timezone.now(),
-        },
+        {"referrals": sent, "total": total, "limit": SENT_LIMIT, "now": timezone.now()},
     )
 
 

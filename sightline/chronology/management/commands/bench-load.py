@@ -31,6 +31,7 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -315,6 +316,7 @@ class Command(BaseCommand):
         )
         try:
             self._wait_until_up(server, f"{base}/healthz")
+            self._warm_up(base, int(options["workers"]))
             before = _load_average()
             mark = AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
             started = timezone.now()
@@ -379,6 +381,17 @@ class Command(BaseCommand):
                 pass
             time.sleep(0.5)
         raise CommandError(f"gunicorn did not answer {health} within 90 s")
+
+    def _warm_up(self, base: str, workers: int) -> None:
+        """Not measured: each worker's first request imports every app's views (the URL
+        configuration) and compiles the base template; a server in service has done so."""
+
+        def fetch(url: str) -> None:
+            with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 - loopback
+                answer.read()
+
+        with ThreadPoolExecutor(max_workers=2 * workers) as pool:
+            list(pool.map(fetch, [f"{base}/login/"] * (8 * workers)))
 
     # -- data ----------------------------------------------------------------------------------
 

@@ -253,6 +253,8 @@ class Sample:
     ok: bool
     status: int
     error: str = ""
+    # When the request was sent (seconds since the epoch).
+    at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,16 @@ def figures(samples: Iterable[Sample]) -> list[PageFigures]:
 
 def overall(name: str, samples: Sequence[Sample]) -> PageFigures:
     return _figures(name, list(samples))
+
+
+def after_sign_in(samples: Sequence[Sample]) -> list[Sample]:
+    """The requests sent once every user had signed in (the last code accepted): the
+    steady part of the run, without the burst of password checks at the start."""
+    ends = [s.at + s.ms / 1000 for s in samples if s.name == SIGN_IN_CODE]
+    if not ends:
+        return list(samples)
+    signed_in = max(ends)
+    return [s for s in samples if s.at >= signed_in]
 
 
 def _figures(name: str, rows: list[Sample]) -> PageFigures:

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import random
+import time
 from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
@@ -62,6 +63,7 @@ def _record(
     response: Any,
     context: dict[str, Any],
     exception: BaseException | None,
+    start_time: float | None = None,
     **_: Any,
 ) -> None:
     status = int(getattr(response, "status_code", 0) or 0)
@@ -73,6 +75,7 @@ def _record(
             ok=exception is None,
             status=status,
             error="" if exception is None else str(exception)[:300],
+            at=start_time if start_time is not None else time.time() - response_time / 1000,
         )
     )
 
@@ -226,6 +229,7 @@ class Practitioner(HttpUser):
             response=None,
             context={"kind": load.OTHER},
             exception=JourneyBrokenError(why),
+            start_time=time.time(),
         )
         return JourneyBrokenError(why)
 

@@ -170,3 +170,16 @@ def test_the_journey_finds_its_way_on_the_real_pages(
     response, fragment = get(links["next"], **htmx)
     assert response.status_code == 200
     assert urlsplit(links["next"]).query == "page=2"
+
+
+def test_the_steady_part_starts_when_the_last_user_has_signed_in():
+    samples = [
+        load.Sample(load.HOME, load.OTHER, 10.0, True, 200, at=100.0),
+        load.Sample(load.SIGN_IN_CODE, load.OTHER, 500.0, True, 302, at=101.0),
+        load.Sample(load.HOME, load.OTHER, 900.0, True, 200, at=101.2),
+        load.Sample(load.SIGN_IN_CODE, load.OTHER, 1000.0, True, 302, at=103.0),
+        load.Sample(load.CHILD_PAGE, load.READ, 20.0, True, 200, at=104.0),
+        load.Sample(load.HOME, load.OTHER, 30.0, True, 200, at=105.0),
+    ]
+    assert [s.name for s in load.after_sign_in(samples)] == [load.CHILD_PAGE, load.HOME]
+    assert load.after_sign_in(samples[:1]) == samples[:1]

@@ -73,6 +73,7 @@ KINDS = [
 # The audit rows of a record read (the child's page, its panels, a chronology page).
 READ_ACTIONS = (AuditAction.VIEW_PERSON.value, AuditAction.VIEW_CHRONOLOGY.value)
 LOCUSTFILE = Path(load.__file__).with_name("locustfile.py")
+ALL_ROW = "all requests but the password check"
 
 
 class _BenchData(Protocol):
@@ -260,6 +261,8 @@ class Command(BaseCommand):
             )
             after = _load_average()
             samples = [load.Sample(**row) for row in json.loads(results.read_text())]
+            # Each request's figures (no secrets), for a closer look after the run.
+            (workdir / "last-run-requests.json").write_text(results.read_text())
         self._report(
             samples,
             mark=mark,
@@ -548,16 +551,29 @@ class Command(BaseCommand):
         out("")
         table = load.figures(samples)
         work = [s for s in samples if s.name != load.SIGN_IN_PASSWORD]
+        steady = load.after_sign_in(samples)
+        steady_p95 = {row.name: row.p95_ms for row in load.figures(steady)}
+        first = min((s.at for s in samples), default=0.0)
+        signed_in = min((s.at for s in steady), default=first) - first
         header = (
-            f"{'page':36} {'requests':>9} {'failures':>9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+            f"{'page':36} {'requests':>9} {'failures':>9} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'max ms':>8} {'p95 after sign-in':>18}"
         )
         out(header)
         out("-" * len(header))
-        for row in [*table, load.overall("all requests but the password check", work)]:
+        lines = [*table, load.overall(ALL_ROW, work)]
+        steady_p95[ALL_ROW] = load.overall(ALL_ROW, steady).p95_ms
+        for row in lines:
+            settled = steady_p95.get(row.name)
             out(
                 f"{row.name:36} {row.requests:9,} {row.failures:9,} {row.p50_ms:8.0f} "
-                f"{row.p95_ms:8.0f} {row.max_ms:8.0f}"
+                f"{row.p95_ms:8.0f} {row.max_ms:8.0f} "
+                + (f"{settled:18.0f}" if settled is not None else f"{'-':>18}")
             )
+        out(
+            f"(every user had signed in {signed_in:.0f} s after the first request; "
+            f"{len(steady):,} requests were sent after that)"
+        )
         out("")
         out("audit (rows written by the practitioners during the run):")
         out(

@@ -321,6 +321,11 @@ SIGHTLINE_SEARCH_RESULT_LIMIT = int(os.environ.get("SIGHTLINE_SEARCH_RESULT_LIMI
 SIGHTLINE_SEARCH_RATE = os.environ.get("SIGHTLINE_SEARCH_RATE", "60/hour")
 # Two-factor authentication (TOTP) for every account, except in demo mode.
 SIGHTLINE_REQUIRE_2FA = _env_bool("SIGHTLINE_REQUIRE_2FA", default=not DEMO_MODE)
+# Setting up an authenticator app needs a one-time enrolment code from an administrator
+# (`sightline issue-enrolment-code USER` or the Users page): valid this many hours, and
+# at most this many tries at one per user.
+SIGHTLINE_ENROLMENT_CODE_HOURS = float(os.environ.get("SIGHTLINE_ENROLMENT_CODE_HOURS", "72"))
+SIGHTLINE_ENROLMENT_CODE_RATE = os.environ.get("SIGHTLINE_ENROLMENT_CODE_RATE", "5/hour")
 # Emergency (break-glass) access lasts this many hours unless ended sooner.
 SIGHTLINE_BREAK_GLASS_HOURS = float(os.environ.get("SIGHTLINE_BREAK_GLASS_HOURS", "4"))
 # API tokens without their own policy: scopes and rate.

@@ -1,15 +1,20 @@
-"""Every write about access: emergency access and its review, case relationships, API
-token policies, and sending the e-mails emergency access owes. Each writes its audit row
-in the same transaction; e-mails go through the ``AccessNotice`` outbox after commit."""
+"""Every write about access: emergency access and its review, case relationships,
+two-factor enrolment, API token policies, and sending the e-mails emergency access owes.
+Each writes its audit row in the same transaction; e-mails go through the
+``AccessNotice`` outbox after commit."""
 
 import datetime as dt
 import logging
+import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from sightline.access import limits
@@ -19,6 +24,7 @@ from sightline.access.models import (
     BreakGlassReason,
     CaseRelationship,
     CaseRole,
+    EnrolmentCode,
     ReviewOutcome,
     TokenPolicy,
     TokenScope,
@@ -357,3 +363,127 @@ def set_token_policy(
         detail={"username": token.user.username, "scopes": policy.scopes, "rate": rate},
     )
     return policy
+
+
+# -- two-factor enrolment ----------------------------------------------------------------
+
+# Letters and digits that cannot be taken for one another (no 0/O, 1/I/L): 31 symbols,
+# 12 of them, about 59 bits.
+ENROLMENT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ENROLMENT_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class IssuedEnrolmentCode:
+    # Shown once, in groups of four (ABCD-EFGH-JKMN); only its hash is kept.
+    code: str
+    expires_at: dt.datetime
+
+
+def _enrolment_text(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+@transaction.atomic
+def issue_enrolment_code(*, actor: User | None, user: User, origin: Origin) -> IssuedEnrolmentCode:
+    """A one-time code with which ``user`` may set up an authenticator app (replacing any
+    they had), valid for ``SIGHTLINE_ENROLMENT_CODE_HOURS``. An administrator (or the CLI,
+    ``actor=None``) issues it; a newer code revokes an older one still unused."""
+    if actor is not None and not (actor.is_active and actor.role == Role.ADMINISTRATOR):
+        raise AccessActionError("Only an administrator can issue an enrolment code")
+    if actor is not None and actor.pk == user.pk:
+        raise AccessActionError("Another administrator must issue your own enrolment code")
+    if not user.is_active:
+        raise AccessActionError(f"{user.username} is deactivated")
+    now = timezone.now()
+    revoked = EnrolmentCode.objects.filter(user=user).usable_at(now).update(revoked_at=now)
+    raw = "".join(secrets.choice(ENROLMENT_ALPHABET) for _ in range(ENROLMENT_LENGTH))
+    code = EnrolmentCode.objects.create(
+        user=user,
+        code_hash=make_password(raw),
+        issued_by=actor,
+        issued_at=now,
+        expires_at=now + dt.timedelta(hours=settings.SIGHTLINE_ENROLMENT_CODE_HOURS),
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.ISSUE_ENROLMENT_CODE,
+        origin=origin,
+        detail={
+            "username": user.username,
+            "user_id": user.pk,
+            "enrolment_code": code.pk,
+            "expires_at": code.expires_at.isoformat(),
+            "revoked": revoked,
+        },
+    )
+    return IssuedEnrolmentCode(
+        code="-".join(raw[i : i + 4] for i in range(0, ENROLMENT_LENGTH, 4)),
+        expires_at=code.expires_at,
+    )
+
+
+def begin_enrolment(*, user: User, code: str, origin: Origin) -> tuple[EnrolmentCode, TOTPDevice]:
+    """Check the enrolment code ``user`` typed; if it is theirs and usable, a new
+    authenticator (not yet confirmed) to show them. Otherwise the refusal is audited and
+    ``AccessActionError`` says why. Tries are limited (``SIGHTLINE_ENROLMENT_CODE_RATE``)."""
+    rate = limits.parse_rate(settings.SIGHTLINE_ENROLMENT_CODE_RATE)
+    verdict = limits.hit(f"enrolment:{user.pk}", rate)
+    typed = _enrolment_text(code)
+    found = None
+    if verdict.allowed and typed:
+        usable = EnrolmentCode.objects.filter(user=user).usable_at(timezone.now())
+        found = next((c for c in usable if check_password(typed, c.code_hash)), None)
+    if found is None:
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            detail={"intent": "two_factor_enrolment", "too_many_tries": not verdict.allowed},
+        )
+        if not verdict.allowed:
+            minutes = max(1, verdict.retry_after // 60)
+            raise AccessActionError(
+                f"Too many tries. Try again in {minutes} minute{'' if minutes == 1 else 's'}."
+            )
+        raise AccessActionError(
+            "The enrolment code is not right, or has expired. Ask your administrator for a new one."
+        )
+    with transaction.atomic():
+        TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return found, device
+
+
+@transaction.atomic
+def enrol_authenticator(
+    *, user: User, code: EnrolmentCode, device: TOTPDevice, origin: Origin
+) -> TOTPDevice:
+    """Confirm ``device`` (its first code was right) with the enrolment ``code`` it was
+    started with; the code is used up, and any other authenticator of ``user`` removed."""
+    now = timezone.now()
+    locked = (
+        EnrolmentCode.objects.select_for_update()
+        .filter(pk=code.pk, user=user)
+        .usable_at(now)
+        .first()
+    )
+    if locked is None:
+        raise AccessActionError(
+            "The enrolment code has been used, replaced or has expired. "
+            "Ask your administrator for a new one."
+        )
+    if device.user_id != user.pk or device.confirmed:
+        raise AccessActionError("Start again: enter your enrolment code")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    locked.used_at = now
+    locked.save(update_fields=["used_at"])
+    replaced, _ = TOTPDevice.objects.devices_for_user(user).exclude(pk=device.pk).delete()
+    record_audit(
+        actor=user,
+        action=AuditAction.ENROL_TWO_FACTOR,
+        origin=origin,
+        detail={"device": device.pk, "enrolment_code": locked.pk, "replaced": replaced},
+    )
+    return device

@@ -1,6 +1,6 @@
 """Access governance: dated case relationships beyond involvements, emergency access
-(break-glass) with its review, the e-mail outbox that tells people about it, API token
-scopes, and the counters behind search and API rate limits.
+(break-glass) with its review, the e-mail outbox that tells people about it, two-factor
+enrolment codes, API token scopes, and the counters behind search and API rate limits.
 
 The rules that read these live in ``sightline/people/rules.py``.
 """
@@ -186,6 +186,45 @@ class AccessNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.recipient}"
+
+
+class EnrolmentCodeQuerySet(models.QuerySet["EnrolmentCode"]):
+    def usable_at(self, moment: dt.datetime) -> "EnrolmentCodeQuerySet":
+        return self.filter(expires_at__gt=moment, used_at__isnull=True, revoked_at__isnull=True)
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator issues so that a user can set up an authenticator
+    app: a password alone never enrols one. Stored hashed, shown once; it expires after
+    ``SIGHTLINE_ENROLMENT_CODE_HOURS``, is used once, and a newer code revokes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_codes"
+    )
+    # Django's password hashing (``make_password``): never the code itself.
+    code_hash = models.CharField(max_length=128)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    # When an authenticator app was set up with it.
+    used_at = models.DateTimeField(null=True, blank=True)
+    # When a newer code for the same user replaced it.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("issued_at")), name="enrolment_expires_after_issue"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Enrolment code for {self.user} issued {self.issued_at:%Y-%m-%d %H:%M}"
 
 
 class TokenScope(models.TextChoices):

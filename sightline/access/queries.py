@@ -1,9 +1,11 @@
-"""Reads for access governance: the review queue, who has seen a record, and what was
-done under one emergency access."""
+"""Reads for access governance: the review queue, who has seen a record, what was done
+under one emergency access, and users with their two-factor standing."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sightline.access.models import BreakGlassGrant
+from sightline.access.models import BreakGlassGrant, EnrolmentCode
 from sightline.accounts.models import Role, User
 from sightline.audit.models import AuditEvent
 from sightline.people.models import Person
@@ -47,3 +49,21 @@ def done_under(grant: BreakGlassGrant) -> QuerySet[AuditEvent]:
         at__gte=grant.granted_at,
         at__lt=grant.ends_at,
     ).order_by("id")
+
+
+def users_matching(text: str) -> QuerySet[User]:
+    """Users whose name, username or e-mail contains ``text`` (all when blank), each with
+    ``has_authenticator`` and ``code_expires_at`` (an enrolment code still usable)."""
+    found = User.objects.select_related("agency", "team")
+    for word in text.split()[:4]:
+        found = found.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+        )
+    usable = EnrolmentCode.objects.filter(user=OuterRef("pk")).usable_at(timezone.now())
+    return found.annotate(
+        has_authenticator=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        code_expires_at=Subquery(usable.order_by("-expires_at").values("expires_at")[:1]),
+    ).order_by("last_name", "first_name", "username")

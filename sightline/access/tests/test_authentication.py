@@ -20,7 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from sightline.access.actions import issue_enrolment_code
 from sightline.access.models import TokenPolicy
+from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +65,7 @@ def denials(intent):
 
 
 def test_a_first_sign_in_sets_up_an_authenticator_app(two_factor, social_worker):
+    code = issue_enrolment_code(actor=None, user=social_worker, origin=CLI).code
     client = HttpsClient()
     with time_machine.travel(T0, tick=False):
         response = sign_in(client, social_worker)
@@ -72,6 +75,8 @@ def test_a_first_sign_in_sets_up_an_authenticator_app(two_factor, social_worker)
         assert home["Location"].startswith(reverse("two-factor"))
         setup = client.get(home["Location"], follow=True)
         assert setup.redirect_chain[-1][0].startswith(reverse("two-factor-setup"))
+        # The enrolment code from an administrator first (tests/test_enrolment.py).
+        setup = client.post(reverse("two-factor-setup"), {"enrolment_code": code}, follow=True)
         html = setup.content.decode()
         assert 'src="data:image/svg+xml' in html
         device = TOTPDevice.objects.get(user=social_worker, confirmed=False)

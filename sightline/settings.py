@@ -215,7 +215,11 @@ CONTENT_SECURITY_POLICY = {
 }
 # Lockout (django-axes): 5 wrong passwords for a username lock it for 30 minutes; an
 # address is locked after 10 times as many (offices share addresses; see
-# sightline/access/lockout.py).
+# sightline/access/lockout.py). The address is the client's: X-Forwarded-For is believed
+# only from the reverse proxies listed here (addresses or networks, comma-separated;
+# none by default, so REMOTE_ADDR), right-most untrusted hop (sightline/access/clientip.py).
+SIGHTLINE_TRUSTED_PROXIES = _env_list("SIGHTLINE_TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "sightline.access.clientip.request_client_address"
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGHTLINE_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("SIGHTLINE_LOCKOUT_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from sightline.access import limits
+from sightline.access.clientip import request_client_address
 from sightline.access.models import TokenPolicy, TokenScope
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
@@ -83,7 +84,8 @@ class PerCallerRate(BaseThrottle):
             key = f"api:user:{request.user.pk}"
             rate_text = settings.SIGHTLINE_API_DEFAULT_RATE
         else:
-            key = f"api:address:{self.get_ident(request)}"
+            # Not DRF's get_ident, which believes any X-Forwarded-For.
+            key = f"api:address:{request_client_address(request) or 'unknown'}"
             rate_text = settings.SIGHTLINE_API_DEFAULT_RATE
         rate = limits.parse_rate(rate_text)
         verdict = limits.hit(key, rate)

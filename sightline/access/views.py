@@ -472,9 +472,7 @@ def _pending_enrolment(request: HttpRequest, user: User) -> tuple[EnrolmentCode,
     ):
         return None
     code = (
-        EnrolmentCode.objects.filter(pk=held["code"], user=user)
-        .usable_at(timezone.now())
-        .first()
+        EnrolmentCode.objects.filter(pk=held["code"], user=user).usable_at(timezone.now()).first()
     )
     device = TOTPDevice.objects.filter(pk=held["device"], user=user, confirmed=False).first()
     if code is None or device is None:

@@ -233,6 +233,87 @@ def test_an_address_trying_many_usernames_is_locked(lockout, settings, agencies)
     assert sign_in(client, late).status_code == 429
 
 
+PROXY = "10.0.0.5"
+
+
+def through(remote, forwarded_for=None):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded_for is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return HttpsClient(**extra)
+
+
+@pytest.fixture
+def spraying(lockout, settings, agencies):
+    """Three failures lock a username, six an address; four users to spray."""
+    from sightline.testing import factories
+
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.SIGHTLINE_LOCKOUT_ADDRESS_FACTOR = 2
+    return [factories.UserFactory.create() for _ in range(4)]
+
+
+def spray(client, users):
+    for user in users * 2:  # eight failures, none reaching a username's limit of three
+        sign_in(client, user, password="guess")
+
+
+def test_behind_a_trusted_proxy_two_clients_are_counted_apart(settings, spraying, teacher):
+    settings.SIGHTLINE_TRUSTED_PROXIES = [PROXY]
+    spray(through(PROXY, "198.51.100.7"), spraying)
+    # The sprayer's own address is locked ...
+    assert sign_in(through(PROXY, "198.51.100.7"), teacher).status_code == 429
+    # ... but not everyone else who comes through the same proxy.
+    assert sign_in(through(PROXY, "203.0.113.9"), teacher).status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_right_most_untrusted_address_counts(
+    settings, spraying, teacher
+):
+    settings.SIGHTLINE_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    # The client makes up a new left-hand address each time; the proxies add the real one.
+    for number, user in enumerate(spraying * 2):
+        client = through(PROXY, f"192.0.2.{number}, 198.51.100.7, 10.0.0.9")
+        sign_in(client, user, password="guess")
+    assert sign_in(through(PROXY, "192.0.2.200, 198.51.100.7"), teacher).status_code == 429
+
+
+def test_without_a_trusted_proxy_a_spoofed_forwarded_for_is_ignored(spraying, teacher):
+    for number, user in enumerate(spraying * 2):
+        sign_in(through("198.51.100.7", f"192.0.2.{number}"), user, password="guess")
+    assert sign_in(through("198.51.100.7", "203.0.113.1"), teacher).status_code == 429
+    assert sign_in(through("203.0.113.1"), teacher).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "trusted", "client"),
+    [
+        ("198.51.100.7", None, [], "198.51.100.7"),
+        ("198.51.100.7", "192.0.2.1", [], "198.51.100.7"),
+        ("198.51.100.7", "192.0.2.1", ["10.0.0.5"], "198.51.100.7"),
+        ("10.0.0.5", None, ["10.0.0.5"], "10.0.0.5"),
+        ("10.0.0.5", "192.0.2.1", ["10.0.0.5"], "192.0.2.1"),
+        ("10.0.0.5", "6.6.6.6, 192.0.2.1", ["10.0.0.5"], "192.0.2.1"),
+        ("10.0.0.5", "6.6.6.6, 192.0.2.1, 10.0.0.9", ["10.0.0.0/24"], "192.0.2.1"),
+        ("10.0.0.5", "10.0.0.8, 10.0.0.9", ["10.0.0.0/24"], "10.0.0.8"),
+        ("10.0.0.5", "192.0.2.1, not-an-address", ["10.0.0.5"], "10.0.0.5"),
+        ("10.0.0.5", "192.0.2.1:51000", ["10.0.0.5"], "192.0.2.1"),
+        ("::ffff:10.0.0.5", "[2001:db8::1]:443", ["10.0.0.5"], "2001:db8::1"),
+    ],
+)
+def test_the_client_address(remote, forwarded, trusted, client):
+    from sightline.access.clientip import client_address, parse_proxies
+
+    assert client_address(remote, forwarded, parse_proxies(tuple(trusted))) == client
+
+
+def test_a_bad_trusted_proxy_entry_is_named():
+    from sightline.access.clientip import parse_proxies
+
+    with pytest.raises(ValueError, match=r"'proxy\.example' is not an address"):
+        parse_proxies(("10.0.0.5", "proxy.example"))
+
+
 def test_a_successful_sign_in_resets_the_count(lockout, social_worker):
     client = HttpsClient()
     for _ in range(4):

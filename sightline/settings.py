@@ -332,8 +332,8 @@ SIGHTLINE_ENROLMENT_CODE_HOURS = float(os.environ.get("SIGHTLINE_ENROLMENT_CODE_
 SIGHTLINE_ENROLMENT_CODE_RATE = os.environ.get("SIGHTLINE_ENROLMENT_CODE_RATE", "5/hour")
 # Emergency (break-glass) access lasts this many hours unless ended sooner.
 SIGHTLINE_BREAK_GLASS_HOURS = float(os.environ.get("SIGHTLINE_BREAK_GLASS_HOURS", "4"))
-# API tokens without their own policy: scopes and rate.
-SIGHTLINE_API_DEFAULT_SCOPES = _env_list("SIGHTLINE_API_DEFAULT_SCOPES", "read,write")
+# API tokens read only unless given write (`create-api-token --write`, `set-token-scopes`);
+# the rate of tokens without their own.
 SIGHTLINE_API_DEFAULT_RATE = os.environ.get("SIGHTLINE_API_DEFAULT_RATE", "1000/hour")
 
 LOGGING = {

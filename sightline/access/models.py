@@ -234,7 +234,7 @@ class TokenScope(models.TextChoices):
 
 class TokenPolicy(models.Model):
     """What one API token may do and how often. A token without a policy has the
-    defaults in ``SIGHTLINE_API_DEFAULT_SCOPES`` and ``SIGHTLINE_API_DEFAULT_RATE``."""
+    default: read only (``access.api.DEFAULT_SCOPES``) at ``SIGHTLINE_API_DEFAULT_RATE``."""
 
     token = models.OneToOneField(Token, on_delete=models.CASCADE, related_name="policy")
     scopes = models.JSONField(default=list)

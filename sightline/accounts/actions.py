@@ -130,7 +130,8 @@ def reset_password(*, actor: User | None, user: User, origin: Origin) -> str:
 
 @transaction.atomic
 def create_api_token(*, actor: User | None, user: User, origin: Origin) -> str:
-    """A new API token for ``user``, replacing any they had (one token per user)."""
+    """A new API token for ``user``, replacing any they had (one token per user). It
+    reads only: write is given on its own (``access.actions.set_token_policy``)."""
     if not user.is_active:
         raise AccountError(f"{user.username} is deactivated")
     replaced, _ = Token.objects.filter(user=user).delete()

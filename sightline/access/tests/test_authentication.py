@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 
 from sightline.access.actions import issue_enrolment_code
 from sightline.access.models import TokenPolicy
+from sightline.accounts.actions import create_api_token
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 
@@ -469,6 +470,63 @@ def test_a_read_only_token_reads_but_cannot_submit(social_worker, child):
     assert "scope" in response.json()["detail"]
     [denied] = denials("token_scope")
     assert (denied.actor, denied.detail["needed"]) == (social_worker, "write")
+
+
+def test_a_new_token_reads_only_and_its_post_is_refused_naming_the_scope(social_worker, child):
+    """The attack: a token issued for reading submits records (tokens defaulted to write)."""
+    key = create_api_token(actor=None, user=social_worker, origin=CLI)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(f"/api/v1/people/{child.public_id}/", secure=True).status_code == 200
+    response = client.post("/api/v1/person-records/", {}, format="json", secure=True)
+    assert response.status_code == 403
+    detail = response.json()["detail"]
+    assert "'write' scope" in detail
+    assert "its scopes: read" in detail
+    [denied] = denials("token_scope")
+    assert (denied.actor, denied.detail["needed"]) == (social_worker, "write")
+
+
+def test_write_is_given_only_when_asked_for(social_worker, capsys):
+    call_command("create-api-token", social_worker.username)
+    assert "read only" in capsys.readouterr().err
+    assert not TokenPolicy.objects.exists()
+    call_command("create-api-token", social_worker.username, "--write")
+    captured = capsys.readouterr()
+    assert "read and write" in captured.err
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {captured.out.strip()}")
+    # Past the scope check: the empty submission is refused for what it is.
+    assert client.post("/api/v1/person-records/", {}, format="json", secure=True).status_code == 400
+    assert TokenPolicy.objects.get(token__user=social_worker).scopes == ["read", "write"]
+    assert AuditEvent.objects.get(action=AuditAction.SET_TOKEN_SCOPES).detail["scopes"] == [
+        "read",
+        "write",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "kept"),
+    [(None, ["read", "write"]), ("read", ["read"]), ("read, write", ["read", "write"])],
+)
+def test_tokens_issued_before_keep_the_scopes_they_had(
+    monkeypatch, social_worker, teacher, setting, kept
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("sightline.access.migrations.0003_tokens_keep_their_scopes")
+    if setting is None:
+        monkeypatch.delenv("SIGHTLINE_API_DEFAULT_SCOPES", raising=False)
+    else:
+        monkeypatch.setenv("SIGHTLINE_API_DEFAULT_SCOPES", setting)
+    old = Token.objects.create(user=social_worker)
+    limited = Token.objects.create(user=teacher)
+    TokenPolicy.objects.create(token=limited, scopes=[])
+    migration.keep_existing_scopes(apps, None)
+    assert TokenPolicy.objects.get(token=old).scopes == kept
+    assert TokenPolicy.objects.get(token=limited).scopes == []
 
 
 def test_a_token_without_scopes_can_do_nothing(social_worker, child):

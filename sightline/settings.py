@@ -332,6 +332,10 @@ SIGHTLINE_ENROLMENT_CODE_HOURS = float(os.environ.get("SIGHTLINE_ENROLMENT_CODE_
 SIGHTLINE_ENROLMENT_CODE_RATE = os.environ.get("SIGHTLINE_ENROLMENT_CODE_RATE", "5/hour")
 # Emergency (break-glass) access lasts this many hours unless ended sooner.
 SIGHTLINE_BREAK_GLASS_HOURS = float(os.environ.get("SIGHTLINE_BREAK_GLASS_HOURS", "4"))
+# A user may ask for emergency access to one record twice (once, and one renewal) within
+# this many days; after that only their team manager or their agency's safeguarding lead
+# can grant a further period.
+SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS = int(os.environ.get("SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS", "7"))
 # API tokens read only unless given write (`create-api-token --write`, `set-token-scopes`);
 # the rate of tokens without their own.
 SIGHTLINE_API_DEFAULT_RATE = os.environ.get("SIGHTLINE_API_DEFAULT_RATE", "1000/hour")

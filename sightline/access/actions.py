@@ -82,6 +82,10 @@ def break_glass(
     text = _reason_text(reason_text, "why you need to see this record now")
     if rules.has_legitimate_relationship(actor, person):
         raise AccessActionError("You can already see this record")
+    # One request at a time per user, so that two at once cannot both count as the renewal.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    if not may_renew_own_access(actor, person):
+        raise AccessActionError(RENEWAL_REFUSED)
     now = timezone.now()
     grant = BreakGlassGrant.objects.create(
         user=actor,
@@ -119,6 +123,88 @@ def break_glass(
     return grant
 
 
+# A user asks for emergency access to one record and renews it once; then a manager.
+OWN_GRANTS_ALLOWED = 2
+RENEWAL_REFUSED = (
+    "You have already renewed your emergency access to this record. To see it again, ask "
+    "your team manager or your agency's safeguarding lead: they can grant a further period "
+    "from their review of your access."
+)
+
+
+def may_renew_own_access(actor: User, person: Person) -> bool:
+    """Whether ``actor`` may still ask for emergency access to ``person`` themselves: at
+    most ``OWN_GRANTS_ALLOWED`` grants of their own in ``SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS``."""
+    since = timezone.now() - dt.timedelta(days=settings.SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS)
+    own = BreakGlassGrant.objects.filter(user=actor, person=person).asked_for_since(since)
+    return own.count() < OWN_GRANTS_ALLOWED
+
+
+@transaction.atomic
+def grant_further_break_glass(
+    *, actor: User, grant: BreakGlassGrant, reason_text: str, origin: Origin
+) -> BreakGlassGrant:
+    """A manager of the user who had ``grant`` (their team manager, or their agency's
+    safeguarding lead; never the user) opens the record to them again for
+    ``SIGHTLINE_BREAK_GLASS_HOURS``, with a reason. The new period is reviewed like any
+    emergency access; the user, the allocated worker and the leads are told."""
+    grant = BreakGlassGrant.objects.select_related("user", "person").get(pk=grant.pk)
+    if not rules.may_review_grant(actor, grant):
+        raise AccessActionError(
+            "Only the practitioner's team manager or their agency's safeguarding lead can "
+            "grant a further period"
+        )
+    practitioner, person = grant.user, grant.person
+    if not rules.may_trace(practitioner):
+        raise AccessActionError(f"{practitioner} can no longer have emergency access")
+    if person.merged_into_id is not None:
+        raise AccessActionError("This record was merged into another")
+    if rules.has_legitimate_relationship(practitioner, person):
+        raise AccessActionError(f"{practitioner} can already see this record")
+    text = _reason_text(reason_text, "why a further period is needed")
+    now = timezone.now()
+    further = BreakGlassGrant.objects.create(
+        user=practitioner,
+        person=person,
+        reason_code=grant.reason_code,
+        reason_text=text,
+        granted_by=actor,
+        granted_at=now,
+        expires_at=now + dt.timedelta(hours=settings.SIGHTLINE_BREAK_GLASS_HOURS),
+    )
+    recipients = [
+        (practitioner, "practitioner"),
+        *_notice_recipients(practitioner, person, now.date()),
+    ]
+    recipients = [(user, because) for user, because in recipients if user.pk != actor.pk]
+    record_audit(
+        actor=actor,
+        action=AuditAction.EXTEND_BREAK_GLASS,
+        origin=origin,
+        person=person,
+        reason=text,
+        detail={
+            "grant": further.pk,
+            "after": grant.pk,
+            "practitioner": practitioner.username,
+            "expires_at": further.expires_at.isoformat(),
+            "notified": [user.username for user, _ in recipients],
+        },
+    )
+    for recipient, because in recipients:
+        subject, body = _notice_text(further, because)
+        AccessNotice.objects.create(
+            grant=further,
+            recipient=recipient,
+            because=because,
+            subject=subject,
+            body=body,
+            created_at=now,
+        )
+    transaction.on_commit(deliver_notices)
+    return further
+
+
 def _notice_recipients(actor: User, person: Person, day: dt.date) -> list[tuple[User, str]]:
     """The allocated worker(s) and the safeguarding leads of the actor's agency."""
     allocated = User.objects.filter(
@@ -144,19 +230,34 @@ def _notice_recipients(actor: User, person: Person, day: dt.date) -> list[tuple[
 def _notice_text(grant: BreakGlassGrant, because: str) -> tuple[str, str]:
     actor = grant.user
     agency = actor.agency.name if actor.agency else "no agency"
-    whose = (
-        "a child for whom you are the allocated worker"
-        if because == "allocated_worker"
-        else "a child's record, as safeguarding lead of their agency"
-    )
     subject = "Emergency access to a child's record in Sightline"
     when = timezone.localtime(grant.granted_at)
     until = timezone.localtime(grant.expires_at)
     seen_by = reverse("access-seen-by", kwargs={"public_id": grant.person.public_id})
     review = reverse("access-review", kwargs={"grant_id": grant.pk})
+    who = f"{actor.get_full_name() or actor.username} ({agency}, {actor.get_role_display()})"
+    if because == "practitioner" and grant.granted_by is not None:
+        manager = grant.granted_by.get_full_name() or grant.granted_by.username
+        body = (
+            f"{manager} granted you a further period of emergency access to the child's "
+            f"record you asked about, from {when:%H:%M on %-d %B %Y} until "
+            f"{until:%H:%M on %-d %B %Y}.\n\n"
+            "This e-mail holds no details about the child. Sign in to Sightline to see more.\n"
+        )
+        return subject, body
+    whose = (
+        "a child for whom you are the allocated worker"
+        if because == "allocated_worker"
+        else "a child's record, as safeguarding lead of their agency"
+    )
+    how = (
+        f"was granted a further period of emergency access by "
+        f"{grant.granted_by.get_full_name() or grant.granted_by.username} to open"
+        if grant.granted_by is not None
+        else "used emergency access to open"
+    )
     body = (
-        f"{actor.get_full_name() or actor.username} ({agency}, {actor.get_role_display()}) "
-        f"used emergency access to open {whose}, at {when:%H:%M on %-d %B %Y}. "
+        f"{who} {how} {whose}, at {when:%H:%M on %-d %B %Y}. "
         f"The access lasts until {until:%H:%M on %-d %B %Y}.\n\n"
         f"Reason given: {grant.get_reason_code_display()}.\n\n"
         f"Who has seen the record: {seen_by}\n"

@@ -161,3 +161,14 @@ class UserSearchForm(GovukFormMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-20"}),
     )
+
+
+class FurtherPeriodForm(GovukFormMixin, forms.Form):
+    """A manager grants a further period of emergency access (the user has renewed once)."""
+
+    reason_text = _reason_text(
+        "Why is a further period needed?",
+        "The practitioner has already renewed their emergency access once. Say why they "
+        "still need to see the record, and why a relationship cannot be recorded instead.",
+        "Enter why a further period is needed",
+    )

@@ -94,6 +94,10 @@ class BreakGlassGrantQuerySet(models.QuerySet["BreakGlassGrant"]):
     def pending_review(self) -> "BreakGlassGrantQuerySet":
         return self.filter(outcome="")
 
+    def asked_for_since(self, moment: dt.datetime) -> "BreakGlassGrantQuerySet":
+        """Grants the users asked for themselves (not granted by a manager) since ``moment``."""
+        return self.filter(granted_by__isnull=True, granted_at__gte=moment)
+
 
 class BreakGlassGrant(models.Model):
     """Emergency access to one record by one user, for a limited time, with a reason.
@@ -107,6 +111,16 @@ class BreakGlassGrant(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="break_glass_grants")
     reason_code = models.CharField(max_length=32, choices=BreakGlassReason.choices)
     reason_text = models.TextField(max_length=2000)
+    # The manager who granted this further period; empty when the user asked for it. A
+    # user renews their own emergency access to one record at most once
+    # (``SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS``); after that only a manager grants more.
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="break_glass_granted",
+    )
     granted_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     # Set when the user ends the access before it expires.

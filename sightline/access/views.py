@@ -34,6 +34,7 @@ from sightline.access.forms import (
     CodeForm,
     EnrolmentCodeForm,
     ExportForm,
+    FurtherPeriodForm,
     ReviewForm,
     UserSearchForm,
 )
@@ -77,7 +78,16 @@ def break_glass(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if rules.has_legitimate_relationship(user, person):
         return redirect("person-detail", public_id=person.public_id)
     form = BreakGlassForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    renewed = not actions.may_renew_own_access(user, person)
+    if renewed and request.method == "POST":
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            person=person,
+            detail={"intent": "break_glass_renewal"},
+        )
+    elif request.method == "POST" and form.is_valid():
         problem = reauthenticate(
             request,
             user,
@@ -110,8 +120,14 @@ def break_glass(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "access/break_glass.html",
-        {"person": person, "form": form, "hours": _hours()},
-        status=400 if form.is_bound and form.errors else 200,
+        {
+            "person": person,
+            "form": form,
+            "hours": _hours(),
+            "renewed": renewed,
+            "renewal_refused": actions.RENEWAL_REFUSED,
+        },
+        status=400 if form.is_bound and (renewed or form.errors) else 200,
     )
 
 
@@ -192,8 +208,27 @@ def review_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
             detail={"intent": "review_break_glass", "requested": grant_id},
         )
         raise Http404("No such emergency access")
-    form = ReviewForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    further = request.method == "POST" and request.POST.get("form") == "further_period"
+    form = ReviewForm(request.POST if request.method == "POST" and not further else None)
+    further_form = FurtherPeriodForm(request.POST if further else None)
+    if further and further_form.is_valid():
+        try:
+            actions.grant_further_break_glass(
+                actor=user,
+                grant=grant,
+                reason_text=further_form.cleaned_data["reason_text"],
+                origin=origin,
+            )
+        except actions.AccessActionError as error:
+            further_form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{grant.user} can see the record again for {_hours()}. They, the allocated "
+                "worker and the safeguarding leads have been told.",
+            )
+            return redirect("access-reviews")
+    elif request.method == "POST" and not further and form.is_valid():
         try:
             actions.review_break_glass(
                 actor=user,
@@ -218,8 +253,18 @@ def review_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
     return render(
         request,
         "access/review_grant.html",
-        {"grant": grant, "form": form, "done": done, "now": timezone.now()},
-        status=400 if form.is_bound and form.errors else 200,
+        {
+            "grant": grant,
+            "form": form,
+            "further_form": further_form,
+            "hours": _hours(),
+            # The practitioner has renewed once: only a manager can open the record again.
+            "offer_further_period": not actions.may_renew_own_access(grant.user, grant.person)
+            and not rules.has_legitimate_relationship(grant.user, grant.person),
+            "done": done,
+            "now": timezone.now(),
+        },
+        status=400 if form.errors or further_form.errors else 200,
     )
 
 

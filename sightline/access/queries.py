@@ -1,13 +1,19 @@
 """Reads for access governance: the review queue, who has seen a record, what was done
 under one emergency access, and users with their two-factor standing."""
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sightline.access import sections
 from sightline.access.models import BreakGlassGrant, EnrolmentCode
 from sightline.accounts.models import Role, User
-from sightline.audit.models import AuditEvent
+from sightline.audit.models import AuditAction, AuditEvent
+from sightline.chronology.models import ChronologyEvent
 from sightline.people.models import Person
 
 
@@ -39,6 +45,94 @@ def may_review_any(user: User) -> bool:
 def access_log(person: Person) -> QuerySet[AuditEvent]:
     """Every audit row about ``person``, newest first: who has seen or changed the record."""
     return AuditEvent.objects.filter(person=person).order_by("-id")
+
+
+def referrers(person: Person) -> dict[int, frozenset[str]]:
+    """Users who made a referral or contact about ``person``, each with the codes of the
+    agencies that recorded one: those who raised a referral (its audit row) and those
+    who submitted a referral or contact event to the chronology."""
+    found: dict[int, set[str]] = {}
+    raised = AuditEvent.objects.filter(
+        person=person, action=AuditAction.RAISE_REFERRAL, actor__isnull=False
+    ).values_list("actor_id", "agency_code")
+    submitted = ChronologyEvent.objects.filter(
+        person=person,
+        category__code__in=sections.REFERRER_CATEGORIES,
+        submitted_by__isnull=False,
+    ).values_list("submitted_by_id", "agency__code")
+    for user_id, agency_code in [*raised, *submitted]:
+        found.setdefault(user_id, set()).add(agency_code)
+    return {user_id: frozenset(codes) for user_id, codes in found.items()}
+
+
+@dataclass(frozen=True)
+class AccessLogRow:
+    """One line of "who has seen this record", already redacted for its reader."""
+
+    at: dt.datetime
+    who: str
+    agency_code: str
+    role: str
+    action: str
+    what: str
+    reason: str
+    via: str
+    emergency: bool
+    # The actor made a referral the reader may not know the maker of: name, role and
+    # reason are withheld (``sections.WITHHELD_REFERRER``), as on the chronology.
+    withheld: bool
+
+
+def access_log_rows(
+    reader: User,
+    person: Person,
+    events: Iterable[AuditEvent],
+    *,
+    may_see_referrer: bool,
+    known_referrers: dict[int, frozenset[str]] | None = None,
+) -> list[AccessLogRow]:
+    """``events`` (of ``access_log(person)``, actors selected) for ``reader``.
+
+    The rule of the chronology (``people.rules.may_see_referrer``): whoever made a referral
+    or contact is named only to the front door, the allocated worker and the agency that
+    recorded it. Their reads would name them here, so for anyone else their rows show
+    when and what, and the agency (as the chronology's event does), but not who.
+    """
+    hidden: dict[int, frozenset[str]] = {}
+    if not may_see_referrer:
+        reader_agency = reader.agency.code if reader.agency_id and reader.agency else None
+        hidden = {
+            user_id: codes
+            for user_id, codes in (
+                known_referrers if known_referrers is not None else referrers(person)
+            ).items()
+            if user_id != reader.pk and reader_agency not in codes
+        }
+    rows = []
+    for event in events:
+        withheld = event.actor_id is not None and event.actor_id in hidden
+        if withheld:
+            who = sections.WITHHELD_REFERRER
+        elif event.actor is not None:
+            who = event.actor.get_full_name() or event.actor_username
+        else:
+            who = "System"
+        rows.append(
+            AccessLogRow(
+                at=event.at,
+                who=who,
+                agency_code=event.agency_code,
+                role="" if withheld else event.role,
+                action=event.action,
+                what=event.get_action_display(),
+                reason="" if withheld else event.reason,
+                via=event.via,
+                emergency=event.action == AuditAction.BREAK_GLASS
+                or bool(event.detail.get("break_glass")),
+                withheld=withheld,
+            )
+        )
+    return rows
 
 
 def done_under(grant: BreakGlassGrant) -> QuerySet[AuditEvent]:

@@ -287,10 +287,14 @@ def seen_by(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
     paginator = Paginator(queries.access_log(person).select_related("actor"), ACCESS_LOG_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    # The chronology's referrer rule holds here too: a referrer's reads would name them.
+    rows = queries.access_log_rows(
+        user, person, page.object_list, may_see_referrer=rules.may_see_referrer(user, person)
+    )
     return render(
         request,
         "access/seen_by.html",
-        {"person": person, "page": page, "rows": list(page.object_list)},
+        {"person": person, "page": page, "rows": rows},
     )
 
 

@@ -429,3 +429,86 @@ def test_own_renewals_come_back_after_the_configured_days(settings, teacher, chi
         assert ask(client, child).status_code == 400
     with time_machine.travel(MORNING + dt.timedelta(days=3, minutes=1), tick=False):
         assert ask(signed_in(teacher), child).status_code == 302
+
+
+# -- who has seen this record: the referrer's identity --------------------------------------
+
+
+def test_who_has_seen_this_record_does_not_name_the_referrer_to_the_managers(
+    social_worker, team_manager, police_officer, csc_team, child, agencies
+):
+    """The attack: the chronology withholds who made a referral, but the access log names
+    them to the allocated worker's managers through the referrer's own rows."""
+    from django.contrib.auth.models import Permission
+
+    from sightline.access import sections
+    from sightline.accounts.models import User
+    from sightline.chronology.models import Category
+    from sightline.sharing.actions import raise_referral
+
+    raise_referral(
+        actor=police_officer,
+        person=child,
+        to_team=csc_team.pk,
+        urgency="amber",
+        reason="Seen out late with older males",
+        shared="Police log",
+        origin=CLI,
+    )
+    signed_in(police_officer).get(url("person-detail", public_id=child.public_id))
+    # A school's lead submits a referral event about the child, and reads the record.
+    school_lead = factories.UserFactory.create(
+        first_name="Rhona", last_name="Referrer", agency=agencies["EDUCATION"]
+    )
+    factories.InvolvementFactory.create(
+        person=child, practitioner=school_lead, agency=agencies["EDUCATION"]
+    )
+    factories.ChronologyEventFactory.create(
+        subject_record=factories.SourceRecordFactory.create(
+            agency=agencies["EDUCATION"], person=child, record_id="EDU-REF"
+        ),
+        category=Category.objects.get(code="referral"),
+        practitioner="Rhona Referrer",
+        submitted_by=school_lead,
+    )
+    signed_in(school_lead).get(url("person-detail", public_id=child.public_id))
+
+    log = url("access-seen-by", public_id=child.public_id)
+    manager_page = signed_in(team_manager).get(log).content.decode()
+    for name in ("Pat Police", "pat.police", "Rhona Referrer"):
+        assert name not in manager_page
+    assert sections.WITHHELD_REFERRER in manager_page
+    assert "Raised a referral" in manager_page  # what happened and when is still there
+    # The allocated worker may know who referred, as on the chronology.
+    worker_page = signed_in(social_worker).get(log).content.decode()
+    assert "Pat Police" in worker_page
+    assert "Rhona Referrer" in worker_page
+    assert sections.WITHHELD_REFERRER not in worker_page
+    # So may the front door.
+    team_manager.user_permissions.add(Permission.objects.get(codename="front_door"))
+    front_door = User.objects.get(pk=team_manager.pk)
+    assert "Pat Police" in signed_in(front_door).get(log).content.decode()
+
+
+def test_the_agency_that_recorded_the_referral_sees_its_own_referrer_in_the_log(
+    social_worker, team_manager, child, agencies, csc_team
+):
+    """A referral recorded by social care names its maker to social care's managers."""
+    from sightline.chronology.models import Category
+
+    colleague = factories.UserFactory.create(
+        first_name="Frankie", last_name="Frontdoor", agency=agencies["CSC"], team=csc_team
+    )
+    factories.ChronologyEventFactory.create(
+        subject_record=factories.SourceRecordFactory.create(
+            agency=agencies["CSC"], person=child, record_id="CSC-REF"
+        ),
+        category=Category.objects.get(code="contact"),
+        submitted_by=colleague,
+    )
+    factories.InvolvementFactory.create(
+        person=child, practitioner=colleague, agency=agencies["CSC"]
+    )
+    signed_in(colleague).get(url("person-detail", public_id=child.public_id))
+    page = signed_in(team_manager).get(url("access-seen-by", public_id=child.public_id))
+    assert "Frankie Frontdoor" in page.content.decode()

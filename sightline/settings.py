@@ -336,6 +336,19 @@ SIGHTLINE_BREAK_GLASS_HOURS = float(os.environ.get("SIGHTLINE_BREAK_GLASS_HOURS"
 # this many days; after that only their team manager or their agency's safeguarding lead
 # can grant a further period.
 SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS = int(os.environ.get("SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS", "7"))
+# Access monitoring (sightline/access/monitoring.py; `sightline monitor-access`, and the
+# worker every SIGHTLINE_MONITOR_INTERVAL_MINUTES over the last SIGHTLINE_MONITOR_LOOKBACK_HOURS).
+# A user goes on the access review queue who opens more than this many people's records
+# within any hour, ...
+SIGHTLINE_MONITOR_RECORDS_PER_HOUR = int(os.environ.get("SIGHTLINE_MONITOR_RECORDS_PER_HOUR", "30"))
+# ... or any record outside these hours on these days (bank holidays in England are out
+# of hours), ...
+SIGHTLINE_MONITOR_WORKING_HOURS = os.environ.get("SIGHTLINE_MONITOR_WORKING_HOURS", "08:00-18:00")
+SIGHTLINE_MONITOR_WORKING_DAYS = os.environ.get("SIGHTLINE_MONITOR_WORKING_DAYS", "mon-fri")
+# ... or the record of someone with their own surname at their home postcode
+# (accounts.User.home_postcode: `sightline set-home-postcode`).
+SIGHTLINE_MONITOR_INTERVAL_MINUTES = int(os.environ.get("SIGHTLINE_MONITOR_INTERVAL_MINUTES", "15"))
+SIGHTLINE_MONITOR_LOOKBACK_HOURS = int(os.environ.get("SIGHTLINE_MONITOR_LOOKBACK_HOURS", "25"))
 # API tokens read only unless given write (`create-api-token --write`, `set-token-scopes`);
 # the rate of tokens without their own.
 SIGHTLINE_API_DEFAULT_RATE = os.environ.get("SIGHTLINE_API_DEFAULT_RATE", "1000/hour")

@@ -1,12 +1,15 @@
 """Every write about access: emergency access and its review, case relationships,
-two-factor enrolment, API token policies, and sending the e-mails emergency access owes.
+two-factor enrolment, API token policies, access monitoring findings and their review,
+and sending the e-mails emergency access owes.
 Each writes its audit row in the same transaction; e-mails go through the
 ``AccessNotice`` outbox after commit."""
 
 import datetime as dt
 import logging
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -17,14 +20,16 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from sightline.access import limits
+from sightline.access import limits, monitoring, queries
 from sightline.access.models import (
+    AccessFinding,
     AccessNotice,
     BreakGlassGrant,
     BreakGlassReason,
     CaseRelationship,
     CaseRole,
     EnrolmentCode,
+    FindingKind,
     ReviewOutcome,
     TokenPolicy,
     TokenScope,
@@ -588,3 +593,178 @@ def enrol_authenticator(
         detail={"device": device.pk, "enrolment_code": locked.pk, "replaced": replaced},
     )
     return device
+
+
+# -- access monitoring ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonitoringResult:
+    reads: int
+    # Findings put on the review queue, and pending ones that gained reads, by kind.
+    created: dict[str, int]
+    extended: dict[str, int]
+
+
+def monitor_access(*, since: dt.datetime, until: dt.datetime, origin: Origin) -> MonitoringResult:
+    """Look at every read of a person's record from ``since`` to ``until`` and put on the
+    access review queue what the rules of ``access.monitoring`` find, with the records
+    opened. Idempotent: reads already in a finding are not found again; new reads of a
+    day join its finding while it waits for review, or start a new part after it."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    working = monitoring.WorkingTime.parse(
+        settings.SIGHTLINE_MONITOR_WORKING_HOURS, settings.SIGHTLINE_MONITOR_WORKING_DAYS
+    )
+    limit = settings.SIGHTLINE_MONITOR_RECORDS_PER_HOUR
+    reads = queries.monitored_reads(since - monitoring.HOUR, until)
+    by_user: dict[int, list[monitoring.Read]] = defaultdict(list)
+    for read in reads:
+        by_user[read.user].append(read)
+    users = User.objects.in_bulk(list(by_user))
+    created: dict[str, int] = defaultdict(int)
+    extended: dict[str, int] = defaultdict(int)
+    for user_id, user_reads in by_user.items():
+        user = users[user_id]
+        crowded, peak = monitoring.many_records(user_reads, limit=limit, since=since)
+        found: list[tuple[str, list[monitoring.Read], dict[str, object]]] = [
+            (FindingKind.MANY_RECORDS, crowded, {"peak": peak, "threshold": limit}),
+            (
+                FindingKind.OUT_OF_HOURS,
+                monitoring.out_of_hours(user_reads, working=working, tz=tz, since=since),
+                {
+                    "working_hours": settings.SIGHTLINE_MONITOR_WORKING_HOURS,
+                    "working_days": settings.SIGHTLINE_MONITOR_WORKING_DAYS,
+                },
+            ),
+        ]
+        if user.home_postcode and user.last_name:
+            known = queries.identities(read.person for read in user_reads if read.at >= since)
+            own = {
+                person
+                for person, pairs in known.items()
+                if monitoring.shares_surname_and_postcode(user.last_name, user.home_postcode, pairs)
+            }
+            found.append(
+                (
+                    FindingKind.OWN_SURNAME_AND_POSTCODE,
+                    [read for read in user_reads if read.at >= since and read.person in own],
+                    {},
+                )
+            )
+        for kind, flagged, detail in found:
+            by_day: dict[dt.date, list[monitoring.Read]] = defaultdict(list)
+            for read in flagged:
+                by_day[monitoring.local_day(read.at, tz)].append(read)
+            for day, day_reads in sorted(by_day.items()):
+                outcome = _record_finding(
+                    user=user, kind=kind, day=day, reads=day_reads, detail=detail, origin=origin
+                )
+                if outcome == "created":
+                    created[kind] += 1
+                elif outcome == "extended":
+                    extended[kind] += 1
+    return MonitoringResult(reads=len(reads), created=dict(created), extended=dict(extended))
+
+
+@transaction.atomic
+def _record_finding(
+    *,
+    user: User,
+    kind: str,
+    day: dt.date,
+    reads: list[monitoring.Read],
+    detail: dict[str, object],
+    origin: Origin,
+) -> str:
+    """One finding for ``user``, ``kind`` and ``day`` with ``reads``: "created",
+    "extended" (a pending one gained reads) or "" (nothing new)."""
+    existing = list(
+        AccessFinding.objects.select_for_update()
+        .filter(kind=kind, user=user, day=day)
+        .order_by("part")
+    )
+    covered = {row["audit"] for finding in existing for row in finding.reads}
+    new = [read for read in reads if read.audit not in covered]
+    if not new:
+        return ""
+    rows = [
+        {"audit": r.audit, "at": r.at.isoformat(), "person": r.person, "action": r.action}
+        for r in new
+    ]
+    pending = existing[-1] if existing and not existing[-1].outcome else None
+    if pending is not None:
+        pending.reads = [*pending.reads, *rows]
+        pending.first_at = min(pending.first_at, new[0].at)
+        pending.last_at = max(pending.last_at, new[-1].at)
+        pending.detail = {**pending.detail, **detail}
+        pending.save(update_fields=["reads", "first_at", "last_at", "detail"])
+        finding = pending
+    else:
+        finding = AccessFinding.objects.create(
+            kind=kind,
+            user=user,
+            day=day,
+            part=existing[-1].part + 1 if existing else 1,
+            first_at=new[0].at,
+            last_at=new[-1].at,
+            reads=rows,
+            detail=detail,
+            found_at=timezone.now(),
+        )
+    people = sorted({read.person for read in new})
+    finding.people.add(*people)
+    record_audit(
+        actor=None,
+        action=AuditAction.FLAG_ACCESS,
+        origin=origin,
+        detail={
+            "finding": finding.pk,
+            "kind": kind,
+            "username": user.username,
+            "day": day.isoformat(),
+            "part": finding.part,
+            "new_reads": len(new),
+            "people": people,
+        },
+    )
+    return "extended" if pending is not None else "created"
+
+
+@transaction.atomic
+def review_access_finding(
+    *, actor: User, finding: AccessFinding, outcome: str, note: str, origin: Origin
+) -> AccessFinding:
+    """The user's team manager or agency safeguarding lead records whether the reads
+    were justified (a note says what will be done when not)."""
+    finding = AccessFinding.objects.select_for_update().select_related("user").get(pk=finding.pk)
+    if not queries.may_review_finding(actor, finding):
+        raise AccessActionError(
+            "Only the practitioner's manager or safeguarding lead can review this"
+        )
+    if finding.outcome:
+        raise AccessActionError("This has already been reviewed")
+    if outcome not in ReviewOutcome.values:
+        raise AccessActionError("Choose whether the access was justified")
+    note = note.strip()
+    if outcome == ReviewOutcome.NOT_JUSTIFIED and not note:
+        raise AccessActionError("Say what will be done about an access that was not justified")
+    if len(note) > MAX_REASON:
+        raise AccessActionError(f"The note must be {MAX_REASON:,} characters or fewer")
+    finding.outcome = outcome
+    finding.review_note = note
+    finding.reviewed_by = actor
+    finding.reviewed_at = timezone.now()
+    finding.save(update_fields=["outcome", "review_note", "reviewed_by", "reviewed_at"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.REVIEW_ACCESS_FINDING,
+        origin=origin,
+        reason=note,
+        detail={
+            "finding": finding.pk,
+            "kind": finding.kind,
+            "outcome": outcome,
+            "practitioner": finding.user.username,
+        },
+    )
+    return finding

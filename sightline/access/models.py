@@ -202,6 +202,74 @@ class AccessNotice(models.Model):
         return f"{self.subject} to {self.recipient}"
 
 
+class FindingKind(models.TextChoices):
+    MANY_RECORDS = "many_records", "Opened many records within an hour"
+    OUT_OF_HOURS = "out_of_hours", "Opened records out of hours"
+    OWN_SURNAME_AND_POSTCODE = (
+        "own_surname_and_postcode",
+        "Opened the record of someone with their own surname at their home postcode",
+    )
+
+
+class AccessFinding(models.Model):
+    """An item on the access review queue from access monitoring: one user's reads of
+    one day that met a rule (``FindingKind``), with the records they opened. Reviewed
+    like emergency access, by the user's team manager or agency safeguarding lead.
+
+    One per user, rule and day; reads that come after it was reviewed start a new part.
+    ``reads`` are the audit rows it covers (``[{"audit", "at", "person", "action"}]``),
+    so a run over the same reads finds nothing new.
+    """
+
+    kind = models.CharField(max_length=32, choices=FindingKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_findings"
+    )
+    # The local date of the reads.
+    day = models.DateField()
+    part = models.PositiveSmallIntegerField(default=1)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    reads = models.JSONField(default=list)
+    people = models.ManyToManyField(Person, related_name="+")
+    # What the rule saw: e.g. the most records in an hour, and the threshold then.
+    detail = models.JSONField(default=dict, blank=True)
+    found_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=ReviewOutcome.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_finding_reviews",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-last_at"]
+        indexes = [models.Index(fields=["outcome", "last_at"], name="finding_outcome_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "user", "day", "part"], name="finding_once_per_user_day"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome="") & Q(reviewed_by__isnull=True) & Q(reviewed_at__isnull=True)
+                )
+                | (~Q(outcome="") & Q(reviewed_by__isnull=False) & Q(reviewed_at__isnull=False)),
+                name="finding_review_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} on {self.day:%Y-%m-%d}"
+
+    @property
+    def read_count(self) -> int:
+        return len(self.reads)
+
+
 class EnrolmentCodeQuerySet(models.QuerySet["EnrolmentCode"]):
     def usable_at(self, moment: dt.datetime) -> "EnrolmentCodeQuerySet":
         return self.filter(expires_at__gt=moment, used_at__isnull=True, revoked_at__isnull=True)

@@ -1,5 +1,6 @@
-"""Reads for access governance: the review queue, who has seen a record, what was done
-under one emergency access, and users with their two-factor standing."""
+"""Reads for access governance: the review queue (emergency access and monitoring
+findings), who has seen a record, what was done under one emergency access, the reads
+access monitoring looks at, and users with their two-factor standing."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -10,11 +11,12 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sightline.access import sections
-from sightline.access.models import BreakGlassGrant, EnrolmentCode
+from sightline.access.models import AccessFinding, BreakGlassGrant, EnrolmentCode
+from sightline.access.monitoring import Read
 from sightline.accounts.models import Role, User
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import ChronologyEvent
-from sightline.people.models import Person
+from sightline.people.models import Person, SourceRecord
 
 
 def grants_reviewable_by(user: User) -> QuerySet[BreakGlassGrant]:
@@ -29,6 +31,29 @@ def grants_reviewable_by(user: User) -> QuerySet[BreakGlassGrant]:
     if user.role == Role.SAFEGUARDING_LEAD and user.agency_id is not None:
         rule |= Q(user__agency_id=user.agency_id)
     return grants.filter(rule).exclude(user=user)
+
+
+def _reviews(user: User) -> Q:
+    """The users whose access ``user`` reviews: their team's (team manager) or their
+    agency's (safeguarding lead); ``Q`` over a ``user`` foreign key."""
+    rule = Q(pk__in=[])
+    if user.role == Role.TEAM_MANAGER and user.team_id is not None:
+        rule |= Q(user__team_id=user.team_id)
+    if user.role == Role.SAFEGUARDING_LEAD and user.agency_id is not None:
+        rule |= Q(user__agency_id=user.agency_id)
+    return rule
+
+
+def findings_reviewable_by(user: User) -> QuerySet[AccessFinding]:
+    """Monitoring findings about the people ``user`` reviews, never their own."""
+    findings = AccessFinding.objects.select_related("user", "user__agency", "reviewed_by")
+    if not (user.is_authenticated and user.is_active):
+        return findings.none()
+    return findings.filter(_reviews(user)).exclude(user=user)
+
+
+def may_review_finding(user: User, finding: AccessFinding) -> bool:
+    return findings_reviewable_by(user).filter(pk=finding.pk).exists()
 
 
 def may_review_any(user: User) -> bool:
@@ -133,6 +158,48 @@ def access_log_rows(
             )
         )
     return rows
+
+
+# Audit actions that open a person's record: every "view_*" and "export_*" with a person.
+READ_PREFIXES = ("view_", "export_")
+
+
+def monitored_reads(since: dt.datetime, until: dt.datetime) -> list[Read]:
+    """Every read of a person's record by a user from ``since`` to ``until``, in time
+    order. The trail's times rise with its ids, so the scan starts from the last row
+    before ``since`` (found walking back from the newest) and needs no index on time."""
+    before = (
+        AuditEvent.objects.filter(at__lt=since).order_by("-id").values_list("id", flat=True)[:1]
+    )
+    start = before[0] if before else 0
+    read_action = Q()
+    for prefix in READ_PREFIXES:
+        read_action |= Q(action__startswith=prefix)
+    rows = (
+        AuditEvent.objects.filter(id__gt=start, at__lt=until)
+        .filter(read_action, person__isnull=False, actor__isnull=False)
+        .order_by("id")
+        .values_list("id", "actor_id", "person_id", "at", "action")
+    )
+    return [
+        Read(audit=pk, user=actor_id, person=person_id, at=at, action=action)
+        for pk, actor_id, person_id, at, action in rows
+    ]
+
+
+def identities(people: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each person's (family name, postcode) pairs: the person's and their source records'."""
+    ids = set(people)
+    found: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
+    for pk, name, postcode in Person.objects.filter(pk__in=ids).values_list(
+        "pk", "family_name", "postcode"
+    ):
+        found[pk].append((name, postcode))
+    for pk, name, postcode in SourceRecord.objects.filter(person_id__in=ids).values_list(
+        "person_id", "family_name", "postcode"
+    ):
+        found[pk].append((name, postcode))
+    return found
 
 
 def done_under(grant: BreakGlassGrant) -> QuerySet[AuditEvent]:

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("reviews/", views.review_queue, name="access-reviews"),
     path("reviews/<int:grant_id>/", views.review_grant, name="access-review"),
+    path("reviews/findings/<int:finding_id>/", views.review_finding, name="access-finding"),
     path("exports/caseload/", views.export_caseload, name="access-export-caseload"),
     path("users/", views.users, name="access-users"),
     path(

@@ -8,6 +8,7 @@ gives 404 to those who may not know the record exists.
 
 import base64
 import csv
+import datetime as dt
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -179,16 +180,97 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     reviewable = queries.grants_reviewable_by(user)
     pending = list(reviewable.filter(outcome="").order_by("granted_at")[:200])
     reviewed = list(reviewable.exclude(outcome="").order_by("-reviewed_at")[:20])
+    findings = queries.findings_reviewable_by(user)
+    pending_findings = list(findings.filter(outcome="").order_by("last_at")[:200])
+    reviewed_findings = list(findings.exclude(outcome="").order_by("-reviewed_at")[:20])
     record_audit(
         actor=user,
         action=AuditAction.VIEW_ACCESS_LOG,
         origin=origin,
-        detail={"view": "review_queue", "grants": [g.pk for g in pending + reviewed]},
+        detail={
+            "view": "review_queue",
+            "grants": [g.pk for g in pending + reviewed],
+            "findings": [f.pk for f in pending_findings + reviewed_findings],
+        },
     )
     return render(
         request,
         "access/review_queue.html",
-        {"pending": pending, "reviewed": reviewed, "now": timezone.now()},
+        {
+            "pending": pending,
+            "reviewed": reviewed,
+            "pending_findings": pending_findings,
+            "reviewed_findings": reviewed_findings,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _action_label(value: str) -> str:
+    try:
+        return str(AuditAction(value).label)
+    except ValueError:
+        return value
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+    """One access monitoring finding: whose reads, which rule, the records opened and
+    when; record whether it was justified."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    finding = queries.findings_reviewable_by(user).filter(pk=finding_id).first()
+    if finding is None:
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            detail={"intent": "review_access_finding", "requested": finding_id},
+        )
+        raise Http404("No such finding")
+    form = ReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.review_access_finding(
+                actor=user,
+                finding=finding,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                origin=origin,
+            )
+        except actions.AccessActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your review of the access is recorded.")
+            return redirect("access-reviews")
+    people = finding.people.in_bulk()
+    reads = [
+        {
+            "at": dt.datetime.fromisoformat(row["at"]),
+            "person": people.get(row["person"]),
+            "action": _action_label(row["action"]),
+        }
+        for row in finding.reads
+    ]
+    # The reviewer sees who the records are of (name and date of birth): recorded.
+    record_audit(
+        actor=user,
+        action=AuditAction.VIEW_ACCESS_LOG,
+        origin=origin,
+        detail={"view": "access_finding", "finding": finding.pk, "people": sorted(people)},
+    )
+    return render(
+        request,
+        "access/review_finding.html",
+        {
+            "finding": finding,
+            "form": form,
+            "reads": reads,
+            "people": sorted(people.values(), key=lambda p: (p.family_name, p.given_name, p.pk)),
+        },
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 

@@ -215,7 +215,11 @@ CONTENT_SECURITY_POLICY = {
 }
 # Lockout (django-axes): 5 wrong passwords for a username lock it for 30 minutes; an
 # address is locked after 10 times as many (offices share addresses; see
-# sightline/access/lockout.py).
+# sightline/access/lockout.py). The address is the client's: X-Forwarded-For is believed
+# only from the reverse proxies listed here (addresses or networks, comma-separated;
+# none by default, so REMOTE_ADDR), right-most untrusted hop (sightline/access/clientip.py).
+SIGHTLINE_TRUSTED_PROXIES = _env_list("SIGHTLINE_TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "sightline.access.clientip.request_client_address"
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGHTLINE_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("SIGHTLINE_LOCKOUT_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -323,10 +327,32 @@ SIGHTLINE_SEARCH_RESULT_LIMIT = int(os.environ.get("SIGHTLINE_SEARCH_RESULT_LIMI
 SIGHTLINE_SEARCH_RATE = os.environ.get("SIGHTLINE_SEARCH_RATE", "60/hour")
 # Two-factor authentication (TOTP) for every account, except in demo mode.
 SIGHTLINE_REQUIRE_2FA = _env_bool("SIGHTLINE_REQUIRE_2FA", default=not DEMO_MODE)
+# Setting up an authenticator app needs a one-time enrolment code from an administrator
+# (`sightline issue-enrolment-code USER` or the Users page): valid this many hours, and
+# at most this many tries at one per user.
+SIGHTLINE_ENROLMENT_CODE_HOURS = float(os.environ.get("SIGHTLINE_ENROLMENT_CODE_HOURS", "72"))
+SIGHTLINE_ENROLMENT_CODE_RATE = os.environ.get("SIGHTLINE_ENROLMENT_CODE_RATE", "5/hour")
 # Emergency (break-glass) access lasts this many hours unless ended sooner.
 SIGHTLINE_BREAK_GLASS_HOURS = float(os.environ.get("SIGHTLINE_BREAK_GLASS_HOURS", "4"))
-# API tokens without their own policy: scopes and rate.
-SIGHTLINE_API_DEFAULT_SCOPES = _env_list("SIGHTLINE_API_DEFAULT_SCOPES", "read,write")
+# A user may ask for emergency access to one record twice (once, and one renewal) within
+# this many days; after that only their team manager or their agency's safeguarding lead
+# can grant a further period.
+SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS = int(os.environ.get("SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS", "7"))
+# Access monitoring (sightline/access/monitoring.py; `sightline monitor-access`, and the
+# worker every SIGHTLINE_MONITOR_INTERVAL_MINUTES over the last SIGHTLINE_MONITOR_LOOKBACK_HOURS).
+# A user goes on the access review queue who opens more than this many people's records
+# within any hour, ...
+SIGHTLINE_MONITOR_RECORDS_PER_HOUR = int(os.environ.get("SIGHTLINE_MONITOR_RECORDS_PER_HOUR", "30"))
+# ... or any record outside these hours on these days (bank holidays in England are out
+# of hours), ...
+SIGHTLINE_MONITOR_WORKING_HOURS = os.environ.get("SIGHTLINE_MONITOR_WORKING_HOURS", "08:00-18:00")
+SIGHTLINE_MONITOR_WORKING_DAYS = os.environ.get("SIGHTLINE_MONITOR_WORKING_DAYS", "mon-fri")
+# ... or the record of someone with their own surname at their home postcode
+# (accounts.User.home_postcode: `sightline set-home-postcode`).
+SIGHTLINE_MONITOR_INTERVAL_MINUTES = int(os.environ.get("SIGHTLINE_MONITOR_INTERVAL_MINUTES", "15"))
+SIGHTLINE_MONITOR_LOOKBACK_HOURS = int(os.environ.get("SIGHTLINE_MONITOR_LOOKBACK_HOURS", "25"))
+# API tokens read only unless given write (`create-api-token --write`, `set-token-scopes`);
+# the rate of tokens without their own.
 SIGHTLINE_API_DEFAULT_RATE = os.environ.get("SIGHTLINE_API_DEFAULT_RATE", "1000/hour")
 
 LOGGING = {

@@ -3,8 +3,9 @@ signed-in user, or per address for anonymous callers). Both are in REST_FRAMEWOR
 defaults, so every endpoint has them; the records themselves are decided and audited by
 the same access functions as the pages.
 
-A token without a ``TokenPolicy`` has ``SIGHTLINE_API_DEFAULT_SCOPES`` and
-``SIGHTLINE_API_DEFAULT_RATE``. Refusals write a denial to the audit trail.
+A token reads only (``read``) unless it was given ``write`` explicitly (a ``TokenPolicy``:
+``sightline create-api-token USER --write`` or ``set-token-scopes``); its rate is its
+policy's or ``SIGHTLINE_API_DEFAULT_RATE``. Refusals write a denial to the audit trail.
 """
 
 from typing import Any
@@ -16,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from sightline.access import limits
+from sightline.access.clientip import request_client_address
 from sightline.access.models import TokenPolicy, TokenScope
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
@@ -29,9 +31,14 @@ def _policy(token: Token) -> TokenPolicy | None:
         return None
 
 
+# What a token without a policy may do. Tokens issued before write had to be asked for
+# were given a policy with what they had (migration access 0003).
+DEFAULT_SCOPES = frozenset({TokenScope.READ.value})
+
+
 def token_scopes(token: Token) -> set[str]:
     policy = _policy(token)
-    return set(policy.scopes if policy is not None else settings.SIGHTLINE_API_DEFAULT_SCOPES)
+    return set(policy.scopes if policy is not None else DEFAULT_SCOPES)
 
 
 def required_scope(method: str) -> TokenScope:
@@ -59,8 +66,15 @@ class TokenHasScope(BasePermission):
         if not isinstance(token, Token):
             return True
         needed = required_scope(request.method or "GET")
-        if needed in token_scopes(token):
+        scopes = token_scopes(token)
+        if needed in scopes:
             return True
+        held = ", ".join(sorted(scopes)) or "none"
+        # An instance attribute: DRF reads the refusal's text from the permission.
+        self.message = (
+            f"This API token does not have the '{needed}' scope this call needs "
+            f"(its scopes: {held}). Ask an administrator to give the token '{needed}'."
+        )
         _deny(request, "token_scope", needed=str(needed))
         return False
 
@@ -83,7 +97,8 @@ class PerCallerRate(BaseThrottle):
             key = f"api:user:{request.user.pk}"
             rate_text = settings.SIGHTLINE_API_DEFAULT_RATE
         else:
-            key = f"api:address:{self.get_ident(request)}"
+            # Not DRF's get_ident, which believes any X-Forwarded-For.
+            key = f"api:address:{request_client_address(request) or 'unknown'}"
             rate_text = settings.SIGHTLINE_API_DEFAULT_RATE
         rate = limits.parse_rate(rate_text)
         verdict = limits.hit(key, rate)

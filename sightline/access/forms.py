@@ -134,3 +134,41 @@ class CodeForm(GovukFormMixin, forms.Form):
         if not code.isdigit() or len(code) != 6:
             raise forms.ValidationError("The code is 6 digits", code="format")
         return code
+
+
+class EnrolmentCodeForm(GovukFormMixin, forms.Form):
+    enrolment_code = forms.CharField(
+        label="Enrolment code",
+        max_length=24,
+        help_text="The 12-character code your administrator gave you, like ABCD-EFGH-JKMN",
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-20",
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+        error_messages={"required": "Enter the enrolment code from your administrator"},
+    )
+
+
+class UserSearchForm(GovukFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Name, username or e-mail",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-20"}),
+    )
+
+
+class FurtherPeriodForm(GovukFormMixin, forms.Form):
+    """A manager grants a further period of emergency access (the user has renewed once)."""
+
+    reason_text = _reason_text(
+        "Why is a further period needed?",
+        "The practitioner has already renewed their emergency access once. Say why they "
+        "still need to see the record, and why a relationship cannot be recorded instead.",
+        "Enter why a further period is needed",
+    )

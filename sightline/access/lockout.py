@@ -4,6 +4,9 @@
 is locked after ``SIGHTLINE_LOCKOUT_ADDRESS_FACTOR`` times as many (many practitioners
 share an office's address, so the same small limit would lock a whole office, but one
 address trying password after password across usernames is a spraying attack).
+
+The address is the client's, not a reverse proxy's (``AXES_CLIENT_IP_CALLABLE``:
+``sightline.access.clientip``, with ``SIGHTLINE_TRUSTED_PROXIES``).
 """
 
 from typing import Any

@@ -1,6 +1,6 @@
 """Access governance: dated case relationships beyond involvements, emergency access
-(break-glass) with its review, the e-mail outbox that tells people about it, API token
-scopes, and the counters behind search and API rate limits.
+(break-glass) with its review, the e-mail outbox that tells people about it, two-factor
+enrolment codes, API token scopes, and the counters behind search and API rate limits.
 
 The rules that read these live in ``sightline/people/rules.py``.
 """
@@ -94,6 +94,10 @@ class BreakGlassGrantQuerySet(models.QuerySet["BreakGlassGrant"]):
     def pending_review(self) -> "BreakGlassGrantQuerySet":
         return self.filter(outcome="")
 
+    def asked_for_since(self, moment: dt.datetime) -> "BreakGlassGrantQuerySet":
+        """Grants the users asked for themselves (not granted by a manager) since ``moment``."""
+        return self.filter(granted_by__isnull=True, granted_at__gte=moment)
+
 
 class BreakGlassGrant(models.Model):
     """Emergency access to one record by one user, for a limited time, with a reason.
@@ -107,6 +111,16 @@ class BreakGlassGrant(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="break_glass_grants")
     reason_code = models.CharField(max_length=32, choices=BreakGlassReason.choices)
     reason_text = models.TextField(max_length=2000)
+    # The manager who granted this further period; empty when the user asked for it. A
+    # user renews their own emergency access to one record at most once
+    # (``SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS``); after that only a manager grants more.
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="break_glass_granted",
+    )
     granted_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     # Set when the user ends the access before it expires.
@@ -188,6 +202,113 @@ class AccessNotice(models.Model):
         return f"{self.subject} to {self.recipient}"
 
 
+class FindingKind(models.TextChoices):
+    MANY_RECORDS = "many_records", "Opened many records within an hour"
+    OUT_OF_HOURS = "out_of_hours", "Opened records out of hours"
+    OWN_SURNAME_AND_POSTCODE = (
+        "own_surname_and_postcode",
+        "Opened the record of someone with their own surname at their home postcode",
+    )
+
+
+class AccessFinding(models.Model):
+    """An item on the access review queue from access monitoring: one user's reads of
+    one day that met a rule (``FindingKind``), with the records they opened. Reviewed
+    like emergency access, by the user's team manager or agency safeguarding lead.
+
+    One per user, rule and day; reads that come after it was reviewed start a new part.
+    ``reads`` are the audit rows it covers (``[{"audit", "at", "person", "action"}]``),
+    so a run over the same reads finds nothing new.
+    """
+
+    kind = models.CharField(max_length=32, choices=FindingKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_findings"
+    )
+    # The local date of the reads.
+    day = models.DateField()
+    part = models.PositiveSmallIntegerField(default=1)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    reads = models.JSONField(default=list)
+    people = models.ManyToManyField(Person, related_name="+")
+    # What the rule saw: e.g. the most records in an hour, and the threshold then.
+    detail = models.JSONField(default=dict, blank=True)
+    found_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=ReviewOutcome.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_finding_reviews",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-last_at"]
+        indexes = [models.Index(fields=["outcome", "last_at"], name="finding_outcome_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "user", "day", "part"], name="finding_once_per_user_day"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome="") & Q(reviewed_by__isnull=True) & Q(reviewed_at__isnull=True)
+                )
+                | (~Q(outcome="") & Q(reviewed_by__isnull=False) & Q(reviewed_at__isnull=False)),
+                name="finding_review_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} on {self.day:%Y-%m-%d}"
+
+    @property
+    def read_count(self) -> int:
+        return len(self.reads)
+
+
+class EnrolmentCodeQuerySet(models.QuerySet["EnrolmentCode"]):
+    def usable_at(self, moment: dt.datetime) -> "EnrolmentCodeQuerySet":
+        return self.filter(expires_at__gt=moment, used_at__isnull=True, revoked_at__isnull=True)
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator issues so that a user can set up an authenticator
+    app: a password alone never enrols one. Stored hashed, shown once; it expires after
+    ``SIGHTLINE_ENROLMENT_CODE_HOURS``, is used once, and a newer code revokes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_codes"
+    )
+    # Django's password hashing (``make_password``): never the code itself.
+    code_hash = models.CharField(max_length=128)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    # When an authenticator app was set up with it.
+    used_at = models.DateTimeField(null=True, blank=True)
+    # When a newer code for the same user replaced it.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("issued_at")), name="enrolment_expires_after_issue"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Enrolment code for {self.user} issued {self.issued_at:%Y-%m-%d %H:%M}"
+
+
 class TokenScope(models.TextChoices):
     READ = "read", "Read records (GET)"
     WRITE = "write", "Submit records and look for matches (POST)"
@@ -195,7 +316,7 @@ class TokenScope(models.TextChoices):
 
 class TokenPolicy(models.Model):
     """What one API token may do and how often. A token without a policy has the
-    defaults in ``SIGHTLINE_API_DEFAULT_SCOPES`` and ``SIGHTLINE_API_DEFAULT_RATE``."""
+    default: read only (``access.api.DEFAULT_SCOPES``) at ``SIGHTLINE_API_DEFAULT_RATE``."""
 
     token = models.OneToOneField(Token, on_delete=models.CASCADE, related_name="policy")
     scopes = models.JSONField(default=list)

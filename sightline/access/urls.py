@@ -19,5 +19,12 @@ urlpatterns = [
     ),
     path("reviews/", views.review_queue, name="access-reviews"),
     path("reviews/<int:grant_id>/", views.review_grant, name="access-review"),
+    path("reviews/findings/<int:finding_id>/", views.review_finding, name="access-finding"),
     path("exports/caseload/", views.export_caseload, name="access-export-caseload"),
+    path("users/", views.users, name="access-users"),
+    path(
+        "users/<int:user_id>/enrolment-code/",
+        views.issue_enrolment_code,
+        name="access-issue-enrolment-code",
+    ),
 ]

@@ -1,5 +1,6 @@
 """Pages: emergency access (break-glass) to a record, the managers' review queue, "who has
-seen this record", and exports with a reason.
+seen this record", exports with a reason, two-factor sign-in and set-up, and the
+administrators' list of users (enrolment codes).
 
 Every page that shows anything about a person writes one audit row (a denial too) and
 gives 404 to those who may not know the record exists.
@@ -7,6 +8,7 @@ gives 404 to those who may not know the record exists.
 
 import base64
 import csv
+import datetime as dt
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -28,10 +30,18 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sightline.access import actions, queries
-from sightline.access.forms import BreakGlassForm, CodeForm, ExportForm, ReviewForm
-from sightline.access.models import BreakGlassGrant
+from sightline.access.forms import (
+    BreakGlassForm,
+    CodeForm,
+    EnrolmentCodeForm,
+    ExportForm,
+    FurtherPeriodForm,
+    ReviewForm,
+    UserSearchForm,
+)
+from sightline.access.models import BreakGlassGrant, EnrolmentCode
 from sightline.access.reauth import reauthenticate
-from sightline.accounts.models import User
+from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.chronology.queries import ChronologyFilter, events_for
@@ -69,7 +79,16 @@ def break_glass(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if rules.has_legitimate_relationship(user, person):
         return redirect("person-detail", public_id=person.public_id)
     form = BreakGlassForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    renewed = not actions.may_renew_own_access(user, person)
+    if renewed and request.method == "POST":
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            person=person,
+            detail={"intent": "break_glass_renewal"},
+        )
+    elif request.method == "POST" and form.is_valid():
         problem = reauthenticate(
             request,
             user,
@@ -102,8 +121,14 @@ def break_glass(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "access/break_glass.html",
-        {"person": person, "form": form, "hours": _hours()},
-        status=400 if form.is_bound and form.errors else 200,
+        {
+            "person": person,
+            "form": form,
+            "hours": _hours(),
+            "renewed": renewed,
+            "renewal_refused": actions.RENEWAL_REFUSED,
+        },
+        status=400 if form.is_bound and (renewed or form.errors) else 200,
     )
 
 
@@ -155,16 +180,97 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     reviewable = queries.grants_reviewable_by(user)
     pending = list(reviewable.filter(outcome="").order_by("granted_at")[:200])
     reviewed = list(reviewable.exclude(outcome="").order_by("-reviewed_at")[:20])
+    findings = queries.findings_reviewable_by(user)
+    pending_findings = list(findings.filter(outcome="").order_by("last_at")[:200])
+    reviewed_findings = list(findings.exclude(outcome="").order_by("-reviewed_at")[:20])
     record_audit(
         actor=user,
         action=AuditAction.VIEW_ACCESS_LOG,
         origin=origin,
-        detail={"view": "review_queue", "grants": [g.pk for g in pending + reviewed]},
+        detail={
+            "view": "review_queue",
+            "grants": [g.pk for g in pending + reviewed],
+            "findings": [f.pk for f in pending_findings + reviewed_findings],
+        },
     )
     return render(
         request,
         "access/review_queue.html",
-        {"pending": pending, "reviewed": reviewed, "now": timezone.now()},
+        {
+            "pending": pending,
+            "reviewed": reviewed,
+            "pending_findings": pending_findings,
+            "reviewed_findings": reviewed_findings,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _action_label(value: str) -> str:
+    try:
+        return str(AuditAction(value).label)
+    except ValueError:
+        return value
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+    """One access monitoring finding: whose reads, which rule, the records opened and
+    when; record whether it was justified."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    finding = queries.findings_reviewable_by(user).filter(pk=finding_id).first()
+    if finding is None:
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            detail={"intent": "review_access_finding", "requested": finding_id},
+        )
+        raise Http404("No such finding")
+    form = ReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.review_access_finding(
+                actor=user,
+                finding=finding,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                origin=origin,
+            )
+        except actions.AccessActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your review of the access is recorded.")
+            return redirect("access-reviews")
+    people = finding.people.in_bulk()
+    reads = [
+        {
+            "at": dt.datetime.fromisoformat(row["at"]),
+            "person": people.get(row["person"]),
+            "action": _action_label(row["action"]),
+        }
+        for row in finding.reads
+    ]
+    # The reviewer sees who the records are of (name and date of birth): recorded.
+    record_audit(
+        actor=user,
+        action=AuditAction.VIEW_ACCESS_LOG,
+        origin=origin,
+        detail={"view": "access_finding", "finding": finding.pk, "people": sorted(people)},
+    )
+    return render(
+        request,
+        "access/review_finding.html",
+        {
+            "finding": finding,
+            "form": form,
+            "reads": reads,
+            "people": sorted(people.values(), key=lambda p: (p.family_name, p.given_name, p.pk)),
+        },
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
@@ -184,8 +290,27 @@ def review_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
             detail={"intent": "review_break_glass", "requested": grant_id},
         )
         raise Http404("No such emergency access")
-    form = ReviewForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    further = request.method == "POST" and request.POST.get("form") == "further_period"
+    form = ReviewForm(request.POST if request.method == "POST" and not further else None)
+    further_form = FurtherPeriodForm(request.POST if further else None)
+    if further and further_form.is_valid():
+        try:
+            actions.grant_further_break_glass(
+                actor=user,
+                grant=grant,
+                reason_text=further_form.cleaned_data["reason_text"],
+                origin=origin,
+            )
+        except actions.AccessActionError as error:
+            further_form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{grant.user} can see the record again for {_hours()}. They, the allocated "
+                "worker and the safeguarding leads have been told.",
+            )
+            return redirect("access-reviews")
+    elif request.method == "POST" and not further and form.is_valid():
         try:
             actions.review_break_glass(
                 actor=user,
@@ -210,8 +335,18 @@ def review_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
     return render(
         request,
         "access/review_grant.html",
-        {"grant": grant, "form": form, "done": done, "now": timezone.now()},
-        status=400 if form.is_bound and form.errors else 200,
+        {
+            "grant": grant,
+            "form": form,
+            "further_form": further_form,
+            "hours": _hours(),
+            # The practitioner has renewed once: only a manager can open the record again.
+            "offer_further_period": not actions.may_renew_own_access(grant.user, grant.person)
+            and not rules.has_legitimate_relationship(grant.user, grant.person),
+            "done": done,
+            "now": timezone.now(),
+        },
+        status=400 if form.errors or further_form.errors else 200,
     )
 
 
@@ -234,10 +369,14 @@ def seen_by(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
     paginator = Paginator(queries.access_log(person).select_related("actor"), ACCESS_LOG_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    # The chronology's referrer rule holds here too: a referrer's reads would name them.
+    rows = queries.access_log_rows(
+        user, person, page.object_list, may_see_referrer=rules.may_see_referrer(user, person)
+    )
     return render(
         request,
         "access/seen_by.html",
-        {"person": person, "page": page, "rows": list(page.object_list)},
+        {"person": person, "page": page, "rows": rows},
     )
 
 
@@ -451,30 +590,55 @@ def _verify(device: TOTPDevice, code: str) -> bool:
         return bool(allowed and locked.verify_token(code))
 
 
+# The enrolment code a user entered this session and the authenticator it started.
+ENROLMENT = "sightline_enrolment"
+
+
+def _pending_enrolment(request: HttpRequest, user: User) -> tuple[EnrolmentCode, TOTPDevice] | None:
+    held = request.session.get(ENROLMENT)
+    if not (
+        isinstance(held, dict)
+        and isinstance(held.get("code"), int)
+        and isinstance(held.get("device"), int)
+    ):
+        return None
+    code = (
+        EnrolmentCode.objects.filter(pk=held["code"], user=user).usable_at(timezone.now()).first()
+    )
+    device = TOTPDevice.objects.filter(pk=held["device"], user=user, confirmed=False).first()
+    if code is None or device is None:
+        request.session.pop(ENROLMENT, None)
+        return None
+    return code, device
+
+
+def _setup_url(request: HttpRequest) -> str:
+    return f"{reverse('two-factor-setup')}?next={quote(_next_url(request))}"
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator app: scan the code (or type the key), then enter a code."""
+    """Set up an authenticator app: first the enrolment code an administrator issued (a
+    password alone never enrols one), then scan the QR code (or type the key) and enter
+    a code from the app."""
     user = _user(request)
-    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
-        return redirect(f"{reverse('two-factor')}?next={quote(_next_url(request))}")
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by(
-        "-pk"
-    ).first() or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    origin = Origin.from_request(request)
+    pending = _pending_enrolment(request, user)
+    if pending is None:
+        return _enrolment_code_step(request, user, origin)
+    code, device = pending
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if _verify(device, form.cleaned_data["code"]):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
-                record_audit(
-                    actor=user,
-                    action=AuditAction.ENROL_TWO_FACTOR,
-                    origin=Origin.from_request(request),
-                    detail={"device": device.pk},
-                )
+            try:
+                actions.enrol_authenticator(user=user, code=code, device=device, origin=origin)
+            except actions.AccessActionError as error:
+                request.session.pop(ENROLMENT, None)
+                messages.error(request, str(error))
+                return redirect(_setup_url(request))
+            request.session.pop(ENROLMENT, None)
             otp_login(request, device)
             request.session.cycle_key()
             messages.success(request, "Two-factor authentication is set up.")
@@ -492,4 +656,94 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "key_groups": [key[i : i + 4] for i in range(0, len(key), 4)],
         },
         status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _enrolment_code_step(request: HttpRequest, user: User, origin: Origin) -> HttpResponse:
+    form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code, device = actions.begin_enrolment(
+                user=user, code=form.cleaned_data["enrolment_code"], origin=origin
+            )
+        except actions.AccessActionError as error:
+            form.add_error("enrolment_code", str(error))
+        else:
+            request.session[ENROLMENT] = {"code": code.pk, "device": device.pk}
+            return redirect(_setup_url(request))
+    return render(
+        request,
+        "access/two_factor_enrol.html",
+        {"form": form, "next": _next_url(request)},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# -- users: enrolment codes (administrators) ----------------------------------------------
+
+USER_LIST_LIMIT = 50
+
+
+def _administrator(request: HttpRequest, intent: str, **detail: object) -> User:
+    """The signed-in administrator, or 404 with the denial audited."""
+    user = _user(request)
+    if not (user.is_active and user.role == Role.ADMINISTRATOR):
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=Origin.from_request(request),
+            detail={"intent": intent, **detail},
+        )
+        raise Http404("No such page")
+    return user
+
+
+@login_required
+@never_cache
+@require_GET
+def users(request: HttpRequest) -> HttpResponse:
+    """Administrators find a user (by name, username or e-mail) and issue them a
+    two-factor enrolment code."""
+    _administrator(request, "users")
+    form = UserSearchForm(request.GET or None)
+    text = str(form.cleaned_data.get("q") or "").strip() if form.is_valid() else ""
+    found = queries.users_matching(text)[: USER_LIST_LIMIT + 1]
+    rows = list(found)
+    return render(
+        request,
+        "access/users.html",
+        {
+            "form": form,
+            "rows": rows[:USER_LIST_LIMIT],
+            "more": len(rows) > USER_LIST_LIMIT,
+            "searched": text,
+        },
+    )
+
+
+@login_required
+@never_cache
+@require_POST
+def issue_enrolment_code(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Issue the chosen user a one-time enrolment code and show it, once."""
+    actor = _administrator(request, "issue_enrolment_code", requested=user_id)
+    origin = Origin.from_request(request)
+    target = User.objects.filter(pk=user_id).select_related("agency").first()
+    if target is None:
+        record_audit(
+            actor=actor,
+            action=AuditAction.DENIED,
+            origin=origin,
+            detail={"intent": "issue_enrolment_code", "requested": user_id},
+        )
+        raise Http404("No such user")
+    try:
+        issued = actions.issue_enrolment_code(actor=actor, user=target, origin=origin)
+    except actions.AccessActionError as error:
+        messages.error(request, str(error))
+        return redirect("access-users")
+    return render(
+        request,
+        "access/enrolment_code.html",
+        {"target": target, "issued": issued},
     )

@@ -1,4 +1,5 @@
-"""Creating users, issuing passwords and API tokens. Each action writes its audit row.
+"""Creating users, issuing passwords and API tokens, recording a user's home postcode.
+Each action writes its audit row.
 
 Passwords are generated here (``secrets``), returned once for the caller to hand over,
 and never written to the audit trail or anywhere else in clear.
@@ -17,6 +18,7 @@ from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, Team
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.people import normalise
 
 
 class AccountError(ValueError):
@@ -56,6 +58,7 @@ def create_user(
     job_title: str = "",
     phone: str = "",
     can_log_in: bool = True,
+    home_postcode: str = "",
 ) -> NewUser:
     """A new user of ``agency``; with ``can_log_in`` a password is generated and returned.
 
@@ -78,6 +81,7 @@ def create_user(
         raise AccountError(f"{email!r} is not an e-mail address") from error
     if team is not None and team.agency_id != agency.pk:
         raise AccountError(f"team {team.name!r} belongs to {team.agency.code}, not {agency.code}")
+    postcode = _home_postcode(home_postcode)
     user = User(
         username=username,
         email=email,
@@ -88,6 +92,7 @@ def create_user(
         last_name=last_name,
         job_title=job_title,
         phone=phone,
+        home_postcode=postcode,
     )
     password = generate_password(user) if can_log_in else None
     if password is None:
@@ -106,9 +111,34 @@ def create_user(
             "role": role,
             "team": team.name if team else None,
             "can_log_in": can_log_in,
+            "home_postcode": bool(postcode),
         },
     )
     return NewUser(user=user, password=password)
+
+
+def _home_postcode(text: str) -> str:
+    if not text.strip():
+        return ""
+    if not normalise.is_valid_postcode(text):
+        raise AccountError(f"{text!r} is not a UK postcode")
+    return normalise.postcode(text)
+
+
+@transaction.atomic
+def set_home_postcode(*, actor: User | None, user: User, postcode: str, origin: Origin) -> str:
+    """Record (or, blank, remove) ``user``'s home postcode, normalised; returns it. The
+    audit row says that it changed, not what it is."""
+    value = _home_postcode(postcode)
+    user.home_postcode = value
+    user.save(update_fields=["home_postcode"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.SET_HOME_POSTCODE,
+        origin=origin,
+        detail={"username": user.username, "user_id": user.pk, "recorded": bool(value)},
+    )
+    return value
 
 
 @transaction.atomic
@@ -130,7 +160,8 @@ def reset_password(*, actor: User | None, user: User, origin: Origin) -> str:
 
 @transaction.atomic
 def create_api_token(*, actor: User | None, user: User, origin: Origin) -> str:
-    """A new API token for ``user``, replacing any they had (one token per user)."""
+    """A new API token for ``user``, replacing any they had (one token per user). It
+    reads only: write is given on its own (``access.actions.set_token_policy``)."""
     if not user.is_active:
         raise AccountError(f"{user.username} is deactivated")
     replaced, _ = Token.objects.filter(user=user).delete()

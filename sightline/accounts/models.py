@@ -24,6 +24,9 @@ class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.PRACTITIONER)
     job_title = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Optional, normalised ("LS1 4AB"): access monitoring flags a user who opens the record
+    # of someone with their own surname at this postcode (docs/security.md).
+    home_postcode = models.CharField(max_length=8, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -77,6 +77,7 @@ _SECTIONS: list[tuple[str, str, Callable[[Any], bool]]] = [
     ),
     ("Identity reviews", "linkage-reviews", lambda user: is_reviewer(user)),
     ("Access reviews", "access-reviews", lambda user: may_review_any(user)),
+    ("Users", "access-users", _role(Role.ADMINISTRATOR)),
     (
         "Learning",
         "learning:index",

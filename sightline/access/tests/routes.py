@@ -83,8 +83,11 @@ ROUTES: dict[str, Route] = {
     "access-export-caseload": Route(only("team_manager")),
     "access-reviews": Route(only("team_manager")),
     "access-review": Route(signed_in(404)),
+    "access-finding": Route(signed_in(404)),
     "two-factor": Route(signed_in(302)),  # no authenticator yet: to set-up
-    "two-factor-setup": Route(signed_in(200)),
+    "two-factor-setup": Route(signed_in(200)),  # asks for the enrolment code
+    "access-users": Route(only("administrator")),
+    "access-issue-enrolment-code": Route(signed_in(404), method=POST),  # unknown user
     # -- sharing -------------------------------------------------------------------------------
     "sharing-inbox": Route(signed_in(200)),
     "sharing-mark-read": Route(signed_in(302), method=POST),

@@ -20,7 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from sightline.access.actions import issue_enrolment_code
 from sightline.access.models import TokenPolicy
+from sightline.accounts.actions import create_api_token
+from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +66,7 @@ def denials(intent):
 
 
 def test_a_first_sign_in_sets_up_an_authenticator_app(two_factor, social_worker):
+    code = issue_enrolment_code(actor=None, user=social_worker, origin=CLI).code
     client = HttpsClient()
     with time_machine.travel(T0, tick=False):
         response = sign_in(client, social_worker)
@@ -72,6 +76,8 @@ def test_a_first_sign_in_sets_up_an_authenticator_app(two_factor, social_worker)
         assert home["Location"].startswith(reverse("two-factor"))
         setup = client.get(home["Location"], follow=True)
         assert setup.redirect_chain[-1][0].startswith(reverse("two-factor-setup"))
+        # The enrolment code from an administrator first (tests/test_enrolment.py).
+        setup = client.post(reverse("two-factor-setup"), {"enrolment_code": code}, follow=True)
         html = setup.content.decode()
         assert 'src="data:image/svg+xml' in html
         device = TOTPDevice.objects.get(user=social_worker, confirmed=False)
@@ -226,6 +232,87 @@ def test_an_address_trying_many_usernames_is_locked(lockout, settings, agencies)
     for user in users:
         sign_in(client, user, password="guess")
     assert sign_in(client, late).status_code == 429
+
+
+PROXY = "10.0.0.5"
+
+
+def through(remote, forwarded_for=None):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded_for is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return HttpsClient(**extra)
+
+
+@pytest.fixture
+def spraying(lockout, settings, agencies):
+    """Three failures lock a username, six an address; four users to spray."""
+    from sightline.testing import factories
+
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.SIGHTLINE_LOCKOUT_ADDRESS_FACTOR = 2
+    return [factories.UserFactory.create() for _ in range(4)]
+
+
+def spray(client, users):
+    for user in users * 2:  # eight failures, none reaching a username's limit of three
+        sign_in(client, user, password="guess")
+
+
+def test_behind_a_trusted_proxy_two_clients_are_counted_apart(settings, spraying, teacher):
+    settings.SIGHTLINE_TRUSTED_PROXIES = [PROXY]
+    spray(through(PROXY, "198.51.100.7"), spraying)
+    # The sprayer's own address is locked ...
+    assert sign_in(through(PROXY, "198.51.100.7"), teacher).status_code == 429
+    # ... but not everyone else who comes through the same proxy.
+    assert sign_in(through(PROXY, "203.0.113.9"), teacher).status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_right_most_untrusted_address_counts(
+    settings, spraying, teacher
+):
+    settings.SIGHTLINE_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    # The client makes up a new left-hand address each time; the proxies add the real one.
+    for number, user in enumerate(spraying * 2):
+        client = through(PROXY, f"192.0.2.{number}, 198.51.100.7, 10.0.0.9")
+        sign_in(client, user, password="guess")
+    assert sign_in(through(PROXY, "192.0.2.200, 198.51.100.7"), teacher).status_code == 429
+
+
+def test_without_a_trusted_proxy_a_spoofed_forwarded_for_is_ignored(spraying, teacher):
+    for number, user in enumerate(spraying * 2):
+        sign_in(through("198.51.100.7", f"192.0.2.{number}"), user, password="guess")
+    assert sign_in(through("198.51.100.7", "203.0.113.1"), teacher).status_code == 429
+    assert sign_in(through("203.0.113.1"), teacher).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "trusted", "client"),
+    [
+        ("198.51.100.7", None, [], "198.51.100.7"),
+        ("198.51.100.7", "192.0.2.1", [], "198.51.100.7"),
+        ("198.51.100.7", "192.0.2.1", ["10.0.0.5"], "198.51.100.7"),
+        ("10.0.0.5", None, ["10.0.0.5"], "10.0.0.5"),
+        ("10.0.0.5", "192.0.2.1", ["10.0.0.5"], "192.0.2.1"),
+        ("10.0.0.5", "6.6.6.6, 192.0.2.1", ["10.0.0.5"], "192.0.2.1"),
+        ("10.0.0.5", "6.6.6.6, 192.0.2.1, 10.0.0.9", ["10.0.0.0/24"], "192.0.2.1"),
+        ("10.0.0.5", "10.0.0.8, 10.0.0.9", ["10.0.0.0/24"], "10.0.0.8"),
+        ("10.0.0.5", "192.0.2.1, not-an-address", ["10.0.0.5"], "10.0.0.5"),
+        ("10.0.0.5", "192.0.2.1:51000", ["10.0.0.5"], "192.0.2.1"),
+        ("::ffff:10.0.0.5", "[2001:db8::1]:443", ["10.0.0.5"], "2001:db8::1"),
+    ],
+)
+def test_the_client_address(remote, forwarded, trusted, client):
+    from sightline.access.clientip import client_address, parse_proxies
+
+    assert client_address(remote, forwarded, parse_proxies(tuple(trusted))) == client
+
+
+def test_a_bad_trusted_proxy_entry_is_named():
+    from sightline.access.clientip import parse_proxies
+
+    with pytest.raises(ValueError, match=r"'proxy\.example' is not an address"):
+        parse_proxies(("10.0.0.5", "proxy.example"))
 
 
 def test_a_successful_sign_in_resets_the_count(lockout, social_worker):
@@ -383,6 +470,63 @@ def test_a_read_only_token_reads_but_cannot_submit(social_worker, child):
     assert "scope" in response.json()["detail"]
     [denied] = denials("token_scope")
     assert (denied.actor, denied.detail["needed"]) == (social_worker, "write")
+
+
+def test_a_new_token_reads_only_and_its_post_is_refused_naming_the_scope(social_worker, child):
+    """The attack: a token issued for reading submits records (tokens defaulted to write)."""
+    key = create_api_token(actor=None, user=social_worker, origin=CLI)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(f"/api/v1/people/{child.public_id}/", secure=True).status_code == 200
+    response = client.post("/api/v1/person-records/", {}, format="json", secure=True)
+    assert response.status_code == 403
+    detail = response.json()["detail"]
+    assert "'write' scope" in detail
+    assert "its scopes: read" in detail
+    [denied] = denials("token_scope")
+    assert (denied.actor, denied.detail["needed"]) == (social_worker, "write")
+
+
+def test_write_is_given_only_when_asked_for(social_worker, capsys):
+    call_command("create-api-token", social_worker.username)
+    assert "read only" in capsys.readouterr().err
+    assert not TokenPolicy.objects.exists()
+    call_command("create-api-token", social_worker.username, "--write")
+    captured = capsys.readouterr()
+    assert "read and write" in captured.err
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {captured.out.strip()}")
+    # Past the scope check: the empty submission is refused for what it is.
+    assert client.post("/api/v1/person-records/", {}, format="json", secure=True).status_code == 400
+    assert TokenPolicy.objects.get(token__user=social_worker).scopes == ["read", "write"]
+    assert AuditEvent.objects.get(action=AuditAction.SET_TOKEN_SCOPES).detail["scopes"] == [
+        "read",
+        "write",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "kept"),
+    [(None, ["read", "write"]), ("read", ["read"]), ("read, write", ["read", "write"])],
+)
+def test_tokens_issued_before_keep_the_scopes_they_had(
+    monkeypatch, social_worker, teacher, setting, kept
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("sightline.access.migrations.0003_tokens_keep_their_scopes")
+    if setting is None:
+        monkeypatch.delenv("SIGHTLINE_API_DEFAULT_SCOPES", raising=False)
+    else:
+        monkeypatch.setenv("SIGHTLINE_API_DEFAULT_SCOPES", setting)
+    old = Token.objects.create(user=social_worker)
+    limited = Token.objects.create(user=teacher)
+    TokenPolicy.objects.create(token=limited, scopes=[])
+    migration.keep_existing_scopes(apps, None)
+    assert TokenPolicy.objects.get(token=old).scopes == kept
+    assert TokenPolicy.objects.get(token=limited).scopes == []
 
 
 def test_a_token_without_scopes_can_do_nothing(social_worker, child):

@@ -317,3 +317,198 @@ def test_who_has_seen_this_record_lists_reads_searches_and_emergency_access(
     assert "Tess Teacher" in text
     assert "Emergency access" in text
     assert "Disclosure at school" in text
+
+
+# -- renewal: once, then a manager ------------------------------------------------------------
+
+
+def test_emergency_access_renews_once_and_the_third_time_needs_a_manager(
+    teacher, child, education_lead, social_worker, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The attack: keep a record open without a relationship by renewing without limit."""
+    with time_machine.travel(MORNING, tick=False):
+        assert ask(signed_in(teacher), child).status_code == 302
+    # Renewed once when it runs out.
+    with time_machine.travel(MORNING + dt.timedelta(hours=4, minutes=5), tick=False):
+        assert ask(signed_in(teacher), child).status_code == 302
+    assert BreakGlassGrant.objects.filter(user=teacher).count() == 2
+    # The third time is refused, before any password is asked for.
+    with time_machine.travel(MORNING + dt.timedelta(hours=8, minutes=10), tick=False):
+        client = signed_in(teacher)
+        page = client.get(url("access-break-glass", public_id=child.public_id))
+        assert page.status_code == 200
+        assert "ask your team manager or your agency&#x27;s safeguarding lead" in (
+            page.content.decode()
+        )
+        assert 'id="break-glass-form"' not in page.content.decode()
+        third = ask(client, child)
+        assert third.status_code == 400
+        assert "ask your team manager or your agency&#x27;s safeguarding lead" in (
+            third.content.decode()
+        )
+        assert client.get(url("person-detail", public_id=child.public_id)).status_code == 404
+        with pytest.raises(actions.AccessActionError, match="ask your team manager"):
+            actions.break_glass(
+                actor=teacher,
+                person=child,
+                reason_code=BreakGlassReason.MISSING_CHILD,
+                reason_text="Still missing",
+                origin=CLI,
+            )
+    assert BreakGlassGrant.objects.filter(user=teacher).count() == 2
+    assert AuditEvent.objects.filter(
+        actor=teacher, action=AuditAction.DENIED, detail__intent="break_glass_renewal"
+    ).exists()
+
+    # The agency's safeguarding lead grants a further period from the review page.
+    latest = BreakGlassGrant.objects.filter(user=teacher).latest("granted_at")
+    later = MORNING + dt.timedelta(hours=8, minutes=30)
+    with time_machine.travel(later, tick=False):
+        lead = signed_in(education_lead)
+        client = signed_in(teacher)
+        review = lead.get(url("access-review", grant_id=latest.pk))
+        assert 'id="further-period-form"' in review.content.decode()
+        empty = lead.post(url("access-review", grant_id=latest.pk), {"form": "further_period"})
+        assert empty.status_code == 400
+        assert "Enter why a further period is needed" in empty.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            granted = lead.post(
+                url("access-review", grant_id=latest.pk),
+                {"form": "further_period", "reason_text": "Strategy discussion at 6pm"},
+            )
+        assert granted.status_code == 302
+        further = BreakGlassGrant.objects.filter(user=teacher).latest("granted_at")
+        assert (further.granted_by, further.expires_at) == (
+            education_lead,
+            later + dt.timedelta(hours=4),
+        )
+        assert client.get(url("person-detail", public_id=child.public_id)).status_code == 200
+    row = AuditEvent.objects.get(action=AuditAction.EXTEND_BREAK_GLASS)
+    assert (row.actor, row.person, row.reason, row.detail["practitioner"]) == (
+        education_lead,
+        child,
+        "Strategy discussion at 6pm",
+        "tess.teacher",
+    )
+    told = {m.to[0] for m in mailoutbox if "further period" in m.body}
+    assert told == {teacher.email, social_worker.email}
+    # The manager's grant does not give the teacher their own renewals back.
+    with time_machine.travel(later + dt.timedelta(hours=5), tick=False):
+        assert ask(signed_in(teacher), child).status_code == 400
+
+
+@pytest.mark.parametrize("persona", ["teacher", "social_worker", "police_officer"])
+def test_only_a_manager_of_the_practitioner_grants_a_further_period(
+    request, teacher, child, persona
+):
+    for _ in range(2):
+        grant = actions.break_glass(
+            actor=teacher,
+            person=child,
+            reason_code=BreakGlassReason.IMMEDIATE_RISK,
+            reason_text="Disclosure at school",
+            origin=CLI,
+        )
+    user = request.getfixturevalue(persona)
+    response = signed_in(user).post(
+        url("access-review", grant_id=grant.pk),
+        {"form": "further_period", "reason_text": "Let me"},
+    )
+    assert response.status_code == 404
+    with pytest.raises(actions.AccessActionError, match="team manager"):
+        actions.grant_further_break_glass(actor=user, grant=grant, reason_text="Let me", origin=CLI)
+    assert BreakGlassGrant.objects.count() == 2
+
+
+def test_own_renewals_come_back_after_the_configured_days(settings, teacher, child):
+    settings.SIGHTLINE_BREAK_GLASS_RENEWAL_DAYS = 3
+    with time_machine.travel(MORNING, tick=False):
+        client = signed_in(teacher)
+        ask(client, child)
+        ask(client, child)
+        assert ask(client, child).status_code == 400
+    with time_machine.travel(MORNING + dt.timedelta(days=3, minutes=1), tick=False):
+        assert ask(signed_in(teacher), child).status_code == 302
+
+
+# -- who has seen this record: the referrer's identity --------------------------------------
+
+
+def test_who_has_seen_this_record_does_not_name_the_referrer_to_the_managers(
+    social_worker, team_manager, police_officer, csc_team, child, agencies
+):
+    """The attack: the chronology withholds who made a referral, but the access log names
+    them to the allocated worker's managers through the referrer's own rows."""
+    from django.contrib.auth.models import Permission
+
+    from sightline.access import sections
+    from sightline.accounts.models import User
+    from sightline.chronology.models import Category
+    from sightline.sharing.actions import raise_referral
+
+    raise_referral(
+        actor=police_officer,
+        person=child,
+        to_team=csc_team.pk,
+        urgency="amber",
+        reason="Seen out late with older males",
+        shared="Police log",
+        origin=CLI,
+    )
+    signed_in(police_officer).get(url("person-detail", public_id=child.public_id))
+    # A school's lead submits a referral event about the child, and reads the record.
+    school_lead = factories.UserFactory.create(
+        first_name="Rhona", last_name="Referrer", agency=agencies["EDUCATION"]
+    )
+    factories.InvolvementFactory.create(
+        person=child, practitioner=school_lead, agency=agencies["EDUCATION"]
+    )
+    factories.ChronologyEventFactory.create(
+        subject_record=factories.SourceRecordFactory.create(
+            agency=agencies["EDUCATION"], person=child, record_id="EDU-REF"
+        ),
+        category=Category.objects.get(code="referral"),
+        practitioner="Rhona Referrer",
+        submitted_by=school_lead,
+    )
+    signed_in(school_lead).get(url("person-detail", public_id=child.public_id))
+
+    log = url("access-seen-by", public_id=child.public_id)
+    manager_page = signed_in(team_manager).get(log).content.decode()
+    for name in ("Pat Police", "pat.police", "Rhona Referrer"):
+        assert name not in manager_page
+    assert sections.WITHHELD_REFERRER in manager_page
+    assert "Raised a referral" in manager_page  # what happened and when is still there
+    # The allocated worker may know who referred, as on the chronology.
+    worker_page = signed_in(social_worker).get(log).content.decode()
+    assert "Pat Police" in worker_page
+    assert "Rhona Referrer" in worker_page
+    assert sections.WITHHELD_REFERRER not in worker_page
+    # So may the front door.
+    team_manager.user_permissions.add(Permission.objects.get(codename="front_door"))
+    front_door = User.objects.get(pk=team_manager.pk)
+    assert "Pat Police" in signed_in(front_door).get(log).content.decode()
+
+
+def test_the_agency_that_recorded_the_referral_sees_its_own_referrer_in_the_log(
+    social_worker, team_manager, child, agencies, csc_team
+):
+    """A referral recorded by social care names its maker to social care's managers."""
+    from sightline.chronology.models import Category
+
+    colleague = factories.UserFactory.create(
+        first_name="Frankie", last_name="Frontdoor", agency=agencies["CSC"], team=csc_team
+    )
+    factories.ChronologyEventFactory.create(
+        subject_record=factories.SourceRecordFactory.create(
+            agency=agencies["CSC"], person=child, record_id="CSC-REF"
+        ),
+        category=Category.objects.get(code="contact"),
+        submitted_by=colleague,
+    )
+    factories.InvolvementFactory.create(
+        person=child, practitioner=colleague, agency=agencies["CSC"]
+    )
+    signed_in(colleague).get(url("person-detail", public_id=child.public_id))
+    page = signed_in(team_manager).get(url("access-seen-by", public_id=child.public_id))
+    assert "Frankie Frontdoor" in page.content.decode()

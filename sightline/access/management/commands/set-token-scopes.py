@@ -10,8 +10,9 @@ from sightline.audit.actions import CLI
 
 class Command(BaseCommand):
     help = (
-        "Limit a user's API token: its scopes (read: GET; write: POST) and its rate "
-        "(e.g. 100/hour; blank for SIGHTLINE_API_DEFAULT_RATE)."
+        "Set what a user's API token may do: its scopes (read: GET; write: POST; a token "
+        "reads only until given write) and its rate (e.g. 100/hour; blank for "
+        "SIGHTLINE_API_DEFAULT_RATE)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument("--job-title", default="")
+        parser.add_argument(
+            "--home-postcode",
+            default="",
+            help="optional; access monitoring flags reads of records of the same surname there",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         code: str = options["agency"]
@@ -48,6 +53,7 @@ class Command(BaseCommand):
                 first_name=options["first_name"],
                 last_name=options["last_name"],
                 job_title=options["job_title"],
+                home_postcode=options["home_postcode"],
             )
         except AccountError as error:
             raise CommandError(str(error)) from error

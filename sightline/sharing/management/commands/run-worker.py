@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from sightline.access import tasks as access_tasks
 from sightline.sharing import tasks
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, interval: float, batch: bool, **options: Any) -> None:
         tasks.wake_all()
+        access_tasks.wake_monitoring()  # access monitoring, every few minutes
         arguments = ["--interval", str(interval), "--no-startup-delay", "--no-reload"]
         if batch:
             arguments.append("--batch")

@@ -209,7 +209,7 @@ def choose(name: IdentityField, claims: Iterable[Claim]) -> Source | None:
     if name is IdentityField.NHS_NUMBER:
         return _agreed_nhs_number(present)
     first = min(present, key=lambda claim: claim.seniority)
-    return Source(first, f"the first agency to record the {label}")
+    return Source(first, f"first agency to record the {label}")
 
 
 def _agreed_nhs_number(present: Sequence[Claim]) -> Source | None:
@@ -224,7 +224,7 @@ def _agreed_nhs_number(present: Sequence[Claim]) -> Source | None:
         return None
     # The number most agencies agree on; between equals, the one recorded first.
     best = min(agreed, key=lambda value: (-len(agencies[value]), first[value].seniority))
-    return Source(first[best], f"agreed by {len(agencies[best])} agencies")
+    return Source(first[best], f"NHS number agreed by {len(agencies[best])} agencies")
 
 
 def shown_identity(claims: Sequence[Claim]) -> Identity:

@@ -607,8 +607,9 @@ def _summarise(person: Person, records: Sequence[SourceRecord], claims: Sequence
 
 def _refresh_if_precedence_changes(person: Person, agency: Agency) -> None:
     """An involvement or plan of an agency whose precedence needs an open case can change
-    which record a person's identity is taken from."""
-    if agency.kind in identity.OPEN_CASE_KINDS:
+    which record a person's identity is taken from (a person with no records has no
+    identity to recompute: theirs was set some other way, as fixtures do)."""
+    if agency.kind in identity.OPEN_CASE_KINDS and person.source_records.exists():
         refresh_identities(person_ids=[person.pk])
 
 

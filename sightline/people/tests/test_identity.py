@@ -4,6 +4,8 @@ sources, and never taken over by another agency's submission (issue 13, leak 4).
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -382,12 +384,14 @@ def test_a_teacher_submitting_a_childs_nhs_number_takes_over_nothing(
     assert [(row.actor, row.detail["held_apart"]) for row in trail] == [(teacher, True)]
 
 
-def social_worker_page(user, person):
-    from django.test import Client
-
+def signed_in(user):
     client = Client()
     client.force_login(user)
-    response = client.get(f"/people/{person.public_id}/", secure=True)
+    return client
+
+
+def social_worker_page(user, person):
+    response = signed_in(user).get(f"/people/{person.public_id}/", secure=True)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -413,6 +417,9 @@ def test_a_confirmed_review_joins_the_record_but_the_identity_still_follows_the_
 ):
     client_for(teacher).post("/api/v1/person-records/", ZED, format="json")
     review = MatchReview.objects.get()
+    page = signed_in(team_manager).get(reverse("linkage-review", args=[review.pk]), secure=True)
+    assert page.status_code == 200
+    assert "Not linked automatically: identity conflict (kept apart)" in page.content.decode()
     linkage_actions.confirm_match(actor=team_manager, review=review, origin=CLI, reason="checked")
     known_child.refresh_from_db()
     assert SourceRecord.objects.get(record_id="E-9").person == known_child

@@ -315,7 +315,7 @@ def _held_joins(
         if person_id not in shown:
             shown[person_id] = identity.shown_identity(others)
         before = shown[person_id]
-        reasons = identity.disagreements(claim, others)
+        reasons = identity.disagreements(claim, others, before)
         if not reasons:
             after = identity.shown_identity([*others, claim])
             reasons = tuple(

@@ -13,6 +13,7 @@ No database access: ``people.actions`` turns source records into ``Claim`` rows.
 
 import datetime as dt
 import enum
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,8 +126,7 @@ class Claim:
         if name is IdentityField.SEX:
             return self.sex or None
         if name is IdentityField.NHS_NUMBER:
-            digits = normalise.nhs_digits(self.nhs_number)
-            return digits if digits and normalise.is_valid_nhs_number(digits) else None
+            return _valid_nhs_number(self.nhs_number)
         address, postcode = self.address.strip(), self.postcode.strip()
         return (address, postcode) if address or postcode else None
 
@@ -143,6 +143,12 @@ class Claim:
             if words:
                 found.append((" ".join(words[:-1]), words[-1]))
         return [(g, f) for g, f in found if g.strip() or f.strip()]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _valid_nhs_number(text: str) -> str | None:
+    digits = normalise.nhs_digits(text)
+    return digits if digits and normalise.is_valid_nhs_number(digits) else None
 
 
 @dataclass(frozen=True)
@@ -177,7 +183,7 @@ class Identity:
     def key(self, name: IdentityField) -> object:
         """The field's value as compared for a change (names normalised)."""
         if name is IdentityField.NAME:
-            return (normalise.name_key(self.given_name), normalise.name_key(self.family_name))
+            return (_name_key(self.given_name), _name_key(self.family_name))
         if name is IdentityField.DATE_OF_BIRTH:
             return self.date_of_birth
         if name is IdentityField.SEX:
@@ -267,8 +273,11 @@ class Disagreement:
     explanation: str
 
 
-def disagreements(claim: Claim, others: Sequence[Claim]) -> tuple[Disagreement, ...]:
-    """Where ``claim`` contradicts the person that ``others`` (their other records) describe.
+def disagreements(
+    claim: Claim, others: Sequence[Claim], shown: Identity | None = None
+) -> tuple[Disagreement, ...]:
+    """Where ``claim`` contradicts the person that ``others`` (their other records) describe
+    (``shown``: their identity, when already computed).
 
     - name: none of its names (or aliases) shares a given or family name with any name
       the person is known by, allowing a typo or a shortening (Will, William);
@@ -280,7 +289,7 @@ def disagreements(claim: Claim, others: Sequence[Claim]) -> tuple[Disagreement, 
     """
     if not others:
         return ()
-    shown = shown_identity(others)
+    shown = shown or shown_identity(others)
     found: list[Disagreement] = []
     known_names = [pair for other in others for pair in other.names()]
     names = claim.names()
@@ -308,8 +317,14 @@ def _names_agree(left: Sequence[tuple[str, str]], right: Sequence[tuple[str, str
     return any(words_agree(a, b) for a in words_left for b in words_right)
 
 
-def _words(given: str, family: str) -> list[str]:
-    return [word for word in normalise.name_key(f"{given} {family}").split() if len(word) >= 2]
+@functools.lru_cache(maxsize=1 << 16)
+def _words(given: str, family: str) -> tuple[str, ...]:
+    return tuple(word for word in _name_key(f"{given} {family}").split() if len(word) >= 2)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_key(text: str) -> str:
+    return normalise.name_key(text)
 
 
 def words_agree(a: str, b: str) -> bool:

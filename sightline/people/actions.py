@@ -293,7 +293,9 @@ def _held_joins(
     """The new rows that may not join the person they matched: they contradict them
     (``identity.disagreements``) or would change what the person shows
     (``identity.changed_fields``). record_id -> the conflict."""
-    claims = _claims_of(sorted(set(matches.values())))
+    person_ids = sorted(set(matches.values()))
+    open_cases = _open_cases(person_ids)
+    claims = _claims_of(_records_of(person_ids), open_cases)
     shown: dict[int, Identity] = {}
     held: dict[str, _Conflict] = {}
     for row in rows:
@@ -310,6 +312,7 @@ def _held_joins(
             record_id=row.record_id,
             established=now,
             record_pk=None,
+            open_case=(person_id, agency.pk) in open_cases,
             **{name: getattr(row, name) for name in _RECORD_FIELDS},
         )
         if person_id not in shown:
@@ -524,14 +527,16 @@ def _records_of(person_ids: Sequence[int]) -> dict[int, list[SourceRecord]]:
     return records
 
 
-def _claims_of(person_ids: Sequence[int]) -> dict[int, list[Claim]]:
-    open_cases = _open_cases(person_ids)
+def _claims_of(
+    records: Mapping[int, Sequence[SourceRecord]], open_cases: set[tuple[int, int]]
+) -> dict[int, list[Claim]]:
+    """Each person's records as claims, ``open_cases`` from ``_open_cases``."""
     return {
         person_id: [
             _claim(record, open_case=(person_id, record.agency_id) in open_cases)
-            for record in records
+            for record in person_records
         ]
-        for person_id, records in _records_of(person_ids).items()
+        for person_id, person_records in records.items()
     }
 
 
@@ -563,15 +568,12 @@ def _refresh(person_ids: Sequence[int]) -> dict[int, list[Claim]]:
     all_claims: dict[int, list[Claim]] = {}
     for chunk in _chunks(person_ids):
         records_by_person = _records_of(chunk)
-        open_cases = _open_cases(chunk)
+        claims_by_person = _claims_of(records_by_person, _open_cases(chunk))
         persons = list(Person.objects.filter(pk__in=chunk))
         changed = []
         for person in persons:
             records = records_by_person.get(person.pk, [])
-            claims = [
-                _claim(record, open_case=(person.pk, record.agency_id) in open_cases)
-                for record in records
-            ]
+            claims = claims_by_person.get(person.pk, [])
             all_claims[person.pk] = claims
             before = [getattr(person, name) for name in _IDENTITY_FIELDS]
             _summarise(person, records, claims)

@@ -609,3 +609,35 @@ def test_merge_and_unmerge_recompute_the_identity_and_its_sources(known_child, a
     assert known_child.identity_sources == before
     assert (other.given_name, other.address) == ("Jay", "2 School Lane")
     assert other.identity_sources["address"]["record_id"] == "E-1"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("given_name", "joins"), [("Jamie", True), ("Jaimie", False)])
+def test_social_care_with_an_open_case_joining_sets_the_address_but_not_a_new_spelling(
+    agencies, social_worker, given_name, joins
+):
+    child = factories.PersonFactory.create()
+    factories.SourceRecordFactory.create(
+        agency=agencies["HEALTH"], record_id="H-1", person=child, given_name="Jamie",
+        family_name="Testchild", date_of_birth=dt.date(2016, 5, 4), nhs_number=NHS,
+        address="7 Surgery Road, Leeds", received_at=T0,
+    )  # fmt: skip
+    factories.InvolvementFactory.create(
+        person=child, practitioner=social_worker, agency=agencies["CSC"], started_on=T0.date()
+    )
+    refresh_identities(person_ids=[child.pk])
+    result = upsert_source_records(
+        actor=social_worker,
+        agency=agencies["CSC"],
+        rows=[
+            row(
+                "C-1", "CSC", given_name=given_name, date_of_birth=dt.date(2016, 5, 4),
+                nhs_number=NHS, address="Foster placement", postcode="LS6 2AB",
+            )
+        ],
+        origin=CLI,
+    )  # fmt: skip
+    child.refresh_from_db()
+    assert (result.held_for_review == 0) is joins
+    assert child.given_name == "Jamie"
+    assert child.address == ("Foster placement" if joins else "7 Surgery Road, Leeds")

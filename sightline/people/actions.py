@@ -6,20 +6,26 @@ its audit row in the same transaction.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sightline.accounts.models import User
-from sightline.agencies.models import Agency, AgencyKind
+from sightline.agencies.models import Agency
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.importing.rows import PersonRecordRow
 from sightline.linkage import realtime
-from sightline.people import normalise
+
+# An identity conflict goes to the linkage review queue (see ``_propose_identity_reviews``).
+from sightline.linkage.features import IdentityRecord, evidence_key
+from sightline.linkage.models import DecisionKind, LinkDecision, MatchReview
+from sightline.people import identity, normalise
+from sightline.people.identity import Claim, Disagreement, Identity, IdentityField
 from sightline.people.models import (
     Involvement,
     Person,
@@ -30,6 +36,8 @@ from sightline.people.models import (
 
 # Until model-based identity resolution lands, records are linked deterministically.
 DETERMINISTIC_LINK = "deterministic-v1"
+# The "model version" of a review item raised by the identity rules (no model scored it).
+IDENTITY_RULES = "identity-rules"
 _CHUNK = 900
 T = TypeVar("T")
 
@@ -43,6 +51,8 @@ _RECORD_FIELDS = (
     "address",
     "postcode",
 )
+# A change to one of these re-checks that the record still agrees with its person.
+_IDENTIFYING_FIELDS = ("given_name", "family_name", "other_names", "date_of_birth", "nhs_number")
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,22 @@ class UpsertResult:
     updated: int
     unchanged: int
     persons_created: int
+    # New records kept apart from the person they named and put to identity review. Not
+    # for the submitter: to them a held record reads as a new person, as an unknown does.
+    held_for_review: int = 0
+
+
+@dataclass
+class _Conflict:
+    """A record that contradicts the person it names: ``against`` is the record of theirs
+    it is reviewed with. ``held``: a new record kept apart (its own person) until then."""
+
+    record_id: str
+    person_id: int
+    against: int
+    reasons: tuple[Disagreement, ...]
+    held: bool
+    record: SourceRecord | None = field(default=None)
 
 
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
@@ -75,11 +101,18 @@ def upsert_source_records(
     """Create or update ``agency``'s source records; new ones join a person.
 
     A new record joins the person who already has a record with the same valid NHS
-    number, or else the same normalised full name and date of birth; otherwise a new
-    person is created. Re-submitting a record updates it in place and keeps its person
-    (re-resolution is the linkage's job). Re-submitting identical rows changes nothing.
-    New and changed records are (re)written to the real-time match index in the same
-    transaction.
+    number, or else the same normalised full name and date of birth, **if it agrees with
+    them** and joining it changes none of the name, date of birth, sex and NHS number
+    they show (``people.identity``); otherwise it is held apart as a new person of its
+    own and put to identity review with the person's record, so neither its values nor
+    its events reach that person until a reviewer confirms the match. A record matching
+    nobody starts a new person.
+
+    Re-submitting a record updates it in place and keeps its person (re-resolution is the
+    linkage's job); what the person shows follows the rules, so only the record that
+    supplies a field changes it. An update that makes a record contradict its person is
+    put to review too. Re-submitting identical rows changes nothing. New and changed
+    records are (re)written to the real-time match index in the same transaction.
     """
     now = timezone.now()
     existing: dict[str, SourceRecord] = {}
@@ -89,6 +122,7 @@ def upsert_source_records(
             existing[record.record_id] = record
 
     to_update: list[SourceRecord] = []
+    recheck: list[SourceRecord] = []
     new_rows: list[PersonRecordRow] = []
     unchanged = 0
     for row in rows:
@@ -100,6 +134,8 @@ def upsert_source_records(
         if all(getattr(record, name) == getattr(row, name) for name in _RECORD_FIELDS):
             unchanged += 1
             continue
+        if any(getattr(record, name) != getattr(row, name) for name in _IDENTIFYING_FIELDS):
+            recheck.append(record)
         for name in _RECORD_FIELDS:
             setattr(record, name, getattr(row, name))
         record.name_dob_key = _link_key(row)
@@ -107,6 +143,9 @@ def upsert_source_records(
         to_update.append(record)
 
     person_ids_for_new = _deterministic_persons(new_rows)
+    holds = _held_joins(agency, new_rows, person_ids_for_new, now)
+    for record_id in holds:
+        del person_ids_for_new[record_id]
     persons_created = 0
     # Rows that matched nobody get new persons; rows in this file that share a key share one.
     unmatched_keys: dict[str, Person] = {}
@@ -143,9 +182,12 @@ def upsert_source_records(
             records_of_new_person[id(target)].append(record)
         else:
             record.person_id = target
+        if row.record_id in holds:
+            holds[row.record_id].record = record
     # New persons are summarised before they are written: one INSERT each, no UPDATE.
     for person in new_persons:
-        _summarise(person, records_of_new_person[id(person)])
+        records = records_of_new_person[id(person)]
+        _summarise(person, records, [_claim(record) for record in records])
     Person.objects.bulk_create(new_persons, batch_size=_CHUNK)
     persons_created = len(new_persons)
     for row, record in zip(new_rows, new_records, strict=True):
@@ -164,15 +206,18 @@ def upsert_source_records(
     new_person_ids = {person.pk for person in new_persons}
     affected = {r.person_id for r in new_records if r.person_id not in new_person_ids}
     affected |= {r.person_id for r in to_update}
-    refresh_identities(person_ids=sorted(affected))
+    claims = _refresh(sorted(affected))
+    conflicts = [*holds.values(), *_contradicting_updates(recheck, claims)]
     # Point-of-entry matching must see a new or changed identity at once, not after the
     # next ``sightline link``.
     realtime.index_records([*new_records, *to_update])
+    reviews = _propose_identity_reviews(conflicts, agency=agency, now=now)
     result = UpsertResult(
         created=len(new_records),
         updated=len(to_update),
         unchanged=unchanged,
         persons_created=persons_created,
+        held_for_review=len(holds),
     )
     record_audit(
         actor=actor,
@@ -184,9 +229,11 @@ def upsert_source_records(
             "updated": result.updated,
             "unchanged": result.unchanged,
             "persons_created": persons_created,
+            **({"identity_reviews": [review.pk for _c, review in reviews]} if reviews else {}),
             **(audit_detail or {}),
         },
     )
+    _audit_conflicts(actor=actor, agency=agency, origin=origin, reviews=reviews)
     return result
 
 
@@ -198,20 +245,35 @@ def _batch_key(row: PersonRecordRow) -> str:
 
 
 def _deterministic_persons(rows: Sequence[PersonRecordRow]) -> dict[str, int]:
-    """record_id -> person id of an existing person with the same NHS number or name+DOB."""
+    """record_id -> person id of an existing person with the same NHS number or name+DOB.
+
+    Of several persons with a record giving the NHS number, the one who shows it, else the
+    one whose record of it came first; of several with the name and date of birth, the
+    one whose record of them came first (a record held apart later never wins).
+    """
     by_nhs: dict[str, int] = {}
     nhs_numbers = sorted({row.nhs_number for row in rows if row.nhs_number})
     for chunk in _chunks(nhs_numbers):
-        for nhs_number, person_id in SourceRecord.objects.filter(
-            nhs_number__in=chunk, person__merged_into__isnull=True
-        ).values_list("nhs_number", "person_id"):
-            by_nhs.setdefault(nhs_number, person_id)
+        first: dict[str, int] = {}
+        showing: dict[str, int] = {}
+        for nhs_number, person_id, shown in (
+            SourceRecord.objects.filter(nhs_number__in=chunk, person__merged_into__isnull=True)
+            .order_by("received_at", "pk")
+            .values_list("nhs_number", "person_id", "person__nhs_number")
+        ):
+            first.setdefault(nhs_number, person_id)
+            if shown == nhs_number:
+                showing.setdefault(nhs_number, person_id)
+        by_nhs.update(first)
+        by_nhs.update(showing)
     by_key: dict[str, int] = {}
     keys = sorted({k for k in (_link_key(row) for row in rows) if k})
     for chunk in _chunks(keys):
-        for key, person_id in SourceRecord.objects.filter(
-            name_dob_key__in=chunk, person__merged_into__isnull=True
-        ).values_list("name_dob_key", "person_id"):
+        for key, person_id in (
+            SourceRecord.objects.filter(name_dob_key__in=chunk, person__merged_into__isnull=True)
+            .order_by("received_at", "pk")
+            .values_list("name_dob_key", "person_id")
+        ):
             by_key.setdefault(key, person_id)
     matches: dict[str, int] = {}
     for row in rows:
@@ -222,20 +284,260 @@ def _deterministic_persons(rows: Sequence[PersonRecordRow]) -> dict[str, int]:
     return matches
 
 
-# Which agency's word counts first for each identity field (most authoritative first).
-_NAME_PRIORITY: list[str] = [
-    AgencyKind.CHILDRENS_SOCIAL_CARE,
-    AgencyKind.HEALTH,
-    AgencyKind.EDUCATION,
-    AgencyKind.POLICE,
-    AgencyKind.HOUSING,
-]
+def _held_joins(
+    agency: Agency,
+    rows: Sequence[PersonRecordRow],
+    matches: Mapping[str, int],
+    now: dt.datetime,
+) -> dict[str, _Conflict]:
+    """The new rows that may not join the person they matched: they contradict them
+    (``identity.disagreements``) or would change what the person shows
+    (``identity.changed_fields``). record_id -> the conflict."""
+    person_ids = sorted(set(matches.values()))
+    open_cases = _open_cases(person_ids)
+    claims = _claims_of(_records_of(person_ids), open_cases)
+    shown: dict[int, Identity] = {}
+    held: dict[str, _Conflict] = {}
+    for row in rows:
+        person_id = matches.get(row.record_id)
+        if person_id is None:
+            continue
+        others = claims.get(person_id, [])
+        if not others:
+            continue
+        claim = Claim(
+            agency_code=agency.code,
+            agency_name=agency.name,
+            agency_kind=agency.kind,
+            record_id=row.record_id,
+            established=now,
+            record_pk=None,
+            open_case=(person_id, agency.pk) in open_cases,
+            **{name: getattr(row, name) for name in _RECORD_FIELDS},
+        )
+        if person_id not in shown:
+            shown[person_id] = identity.shown_identity(others)
+        before = shown[person_id]
+        reasons = identity.disagreements(claim, others, before)
+        if not reasons:
+            after = identity.shown_identity([*others, claim])
+            reasons = tuple(
+                Disagreement(
+                    name,
+                    f"would replace the {identity.LABELS[name]} shown "
+                    f"(from {before.sources[name].claim.agency_name})",
+                )
+                for name in identity.changed_fields(before, after)
+            )
+        if reasons:
+            held[row.record_id] = _Conflict(
+                record_id=row.record_id,
+                person_id=person_id,
+                against=_reviewed_with(reasons, before, others),
+                reasons=reasons,
+                held=True,
+            )
+    return held
 
 
-def _priority(record: SourceRecord) -> tuple[int, float]:
-    kind = record.agency.kind
-    rank = _NAME_PRIORITY.index(kind) if kind in _NAME_PRIORITY else len(_NAME_PRIORITY)
-    return (rank, -record.updated_at.timestamp())
+def _contradicting_updates(
+    records: Sequence[SourceRecord], claims: Mapping[int, Sequence[Claim]]
+) -> list[_Conflict]:
+    """Updated records whose name, date of birth or NHS number now contradicts the rest
+    of their person's records. They stay with the person (their link was made on other
+    evidence, and their earlier events are about that person); a reviewer decides."""
+    found = []
+    for record in records:
+        others = [c for c in claims.get(record.person_id, []) if c.record_pk != record.pk]
+        mine = [c for c in claims.get(record.person_id, []) if c.record_pk == record.pk]
+        if not others or not mine:
+            continue
+        reasons = identity.disagreements(mine[0], others)
+        if reasons:
+            found.append(
+                _Conflict(
+                    record_id=record.record_id,
+                    person_id=record.person_id,
+                    against=_reviewed_with(reasons, identity.shown_identity(others), others),
+                    reasons=reasons,
+                    held=False,
+                    record=record,
+                )
+            )
+    return found
+
+
+def _reviewed_with(
+    reasons: Sequence[Disagreement], shown: Identity, others: Sequence[Claim]
+) -> int:
+    """The person's record that supplies the first field in dispute (else their first)."""
+    for reason in reasons:
+        source = shown.sources.get(reason.field)
+        if source is not None and source.claim.record_pk is not None:
+            return source.claim.record_pk
+    saved = [claim.record_pk for claim in sorted(others, key=lambda c: c.seniority)]
+    return next(pk for pk in saved if pk is not None)
+
+
+# Linkage review fields each identity field is shown under on the review page.
+_REVIEW_FIELDS: Mapping[IdentityField, tuple[str, ...]] = {
+    IdentityField.NAME: ("given_name", "family_name"),
+    IdentityField.DATE_OF_BIRTH: ("date_of_birth",),
+    IdentityField.SEX: ("sex",),
+    IdentityField.NHS_NUMBER: ("nhs_number",),
+    IdentityField.ADDRESS: ("address",),
+}
+
+
+def _review_identity(record: SourceRecord) -> IdentityRecord:
+    return IdentityRecord(**{name: getattr(record, name) for name in _RECORD_FIELDS})
+
+
+def _propose_identity_reviews(
+    conflicts: Sequence[_Conflict], *, agency: Agency, now: dt.datetime
+) -> list[tuple[_Conflict, MatchReview]]:
+    """Put each conflict to the linkage review queue, with both records.
+
+    A held record also gets a provisional "different people" decision, so a batch run
+    (``sightline link``) keeps it apart too until a reviewer confirms (their decision,
+    being later, replaces it). An item already there for the same evidence is not
+    raised again (nor one a reviewer rejected on it).
+    """
+    if not conflicts:
+        return []
+    against = SourceRecord.objects.in_bulk([c.against for c in conflicts])
+    reviews = []
+    for conflict in conflicts:
+        record, other = conflict.record, against[conflict.against]
+        if record is None:  # pragma: no cover - set when the record was written
+            raise ValueError(f"no record for the conflict about {conflict.record_id}")
+        a, b = (record, other) if record.pk < other.pk else (other, record)
+        key = evidence_key(_review_identity(a), _review_identity(b))
+        evidence = [
+            {
+                "field": column,
+                "level": "identity_conflict",
+                "explanation": f"{agency.name}'s record: {reason.explanation}",
+            }
+            for reason in conflict.reasons
+            for column in _REVIEW_FIELDS[reason.field]
+        ]
+        if record.nhs_number and record.nhs_number == other.nhs_number:
+            evidence.append(
+                {"field": "nhs_number", "level": "exact", "explanation": "the same NHS number"}
+            )
+        why = "kept apart" if conflict.held else "still linked"
+        review, created = MatchReview.objects.get_or_create(
+            record_a=a,
+            record_b=b,
+            evidence_key=key,
+            defaults={
+                # No model scored the pair: the rules cannot tell either way.
+                "probability": 0.5,
+                "guard": (
+                    f"identity conflict ({why}): "
+                    + "; ".join(reason.explanation for reason in conflict.reasons)
+                )[:200],
+                "evidence": evidence,
+                "model_version": IDENTITY_RULES,
+                "proposed_at": now,
+            },
+        )
+        if created and conflict.held:
+            LinkDecision.objects.create(
+                record_a=a,
+                record_b=b,
+                same_person=False,
+                evidence_key=key,
+                kind=DecisionKind.REVIEW,
+                review=review,
+                decided_by=None,
+                decided_at=now,
+            )
+        reviews.append((conflict, review))
+    return reviews
+
+
+def _audit_conflicts(
+    *,
+    actor: User | None,
+    agency: Agency,
+    origin: Origin,
+    reviews: Sequence[tuple[_Conflict, MatchReview]],
+) -> None:
+    """One row against each person a submission contradicted, so it shows in their trail."""
+    persons = Person.objects.in_bulk(sorted({c.person_id for c, _review in reviews}))
+    for conflict, review in reviews:
+        record_audit(
+            actor=actor,
+            action=AuditAction.IMPORT_PEOPLE,
+            origin=origin,
+            person=persons[conflict.person_id],
+            detail={
+                "agency": agency.code,
+                "record_id": conflict.record_id,
+                "identity_review": review.pk,
+                "held_apart": conflict.held,
+                "fields": sorted({str(reason.field) for reason in conflict.reasons}),
+            },
+        )
+
+
+def _open_cases(person_ids: Sequence[int]) -> set[tuple[int, int]]:
+    """(person id, agency id) of each agency of a kind whose precedence needs an open
+    case and that has an active involvement or a current plan for the person today."""
+    today = timezone.localdate()
+    kinds = sorted(identity.OPEN_CASE_KINDS)
+    found: set[tuple[int, int]] = set()
+    for chunk in _chunks(person_ids):
+        found.update(
+            Involvement.objects.filter(person_id__in=chunk, agency__kind__in=kinds)
+            .active_on(today)
+            .values_list("person_id", "agency_id")
+        )
+        found.update(
+            StatusPeriod.objects.filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gte=today),
+                person_id__in=chunk,
+                recorded_by_agency__kind__in=kinds,
+                started_on__lte=today,
+            ).values_list("person_id", "recorded_by_agency_id")
+        )
+    return found
+
+
+def _claim(record: SourceRecord, *, open_case: bool = False) -> Claim:
+    return Claim(
+        agency_code=record.agency.code,
+        agency_name=record.agency.name,
+        agency_kind=record.agency.kind,
+        record_id=record.record_id,
+        established=record.received_at,
+        record_pk=record.pk,
+        open_case=open_case,
+        **{name: getattr(record, name) for name in _RECORD_FIELDS},
+    )
+
+
+def _records_of(person_ids: Sequence[int]) -> dict[int, list[SourceRecord]]:
+    records: dict[int, list[SourceRecord]] = defaultdict(list)
+    for chunk in _chunks(person_ids):
+        for record in SourceRecord.objects.filter(person_id__in=chunk).select_related("agency"):
+            records[record.person_id].append(record)
+    return records
+
+
+def _claims_of(
+    records: Mapping[int, Sequence[SourceRecord]], open_cases: set[tuple[int, int]]
+) -> dict[int, list[Claim]]:
+    """Each person's records as claims, ``open_cases`` from ``_open_cases``."""
+    return {
+        person_id: [
+            _claim(record, open_case=(person_id, record.agency_id) in open_cases)
+            for record in person_records
+        ]
+        for person_id, person_records in records.items()
+    }
 
 
 _IDENTITY_FIELDS = [
@@ -247,23 +549,34 @@ _IDENTITY_FIELDS = [
     "nhs_number",
     "address",
     "postcode",
+    "identity_sources",
 ]
 
 
 def refresh_identities(*, person_ids: Sequence[int]) -> None:
-    """Recompute each person's identity summary from their source records.
+    """Recompute each person's identity summary from their source records, by the rules
+    of ``people.identity``, with the source of each field.
 
-    Called inside the linking actions (upsert, merge, un-merge), never on its own.
+    Called inside the linking actions (upsert, merge, un-merge) and when an involvement
+    or plan that gives an agency precedence starts or ends; never on its own.
     """
+    _refresh(person_ids)
+
+
+def _refresh(person_ids: Sequence[int]) -> dict[int, list[Claim]]:
+    """``refresh_identities``, returning each person's claims (for the checks after it)."""
+    all_claims: dict[int, list[Claim]] = {}
     for chunk in _chunks(person_ids):
-        records_by_person: dict[int, list[SourceRecord]] = defaultdict(list)
-        for record in SourceRecord.objects.filter(person_id__in=chunk).select_related("agency"):
-            records_by_person[record.person_id].append(record)
+        records_by_person = _records_of(chunk)
+        claims_by_person = _claims_of(records_by_person, _open_cases(chunk))
         persons = list(Person.objects.filter(pk__in=chunk))
         changed = []
         for person in persons:
+            records = records_by_person.get(person.pk, [])
+            claims = claims_by_person.get(person.pk, [])
+            all_claims[person.pk] = claims
             before = [getattr(person, name) for name in _IDENTITY_FIELDS]
-            _summarise(person, sorted(records_by_person.get(person.pk, []), key=_priority))
+            _summarise(person, records, claims)
             if [getattr(person, name) for name in _IDENTITY_FIELDS] != before:
                 person.updated_at = timezone.now()
                 changed.append(person)
@@ -273,28 +586,33 @@ def refresh_identities(*, person_ids: Sequence[int]) -> None:
                 updated_at=person.updated_at,
                 **{name: getattr(person, name) for name in _IDENTITY_FIELDS},
             )
+    return all_claims
 
 
-def _summarise(person: Person, records: Sequence[SourceRecord]) -> None:
-    def first(name: str) -> object:
-        for record in records:
-            value = getattr(record, name)
-            if value not in ("", None):
-                return value
-        return None
-
-    person.given_name = str(first("given_name") or "")
-    person.family_name = str(first("family_name") or "")
-    dob = first("date_of_birth")
-    person.date_of_birth = dob if isinstance(dob, dt.date) else None
-    person.sex = str(first("sex") or "")
-    person.nhs_number = str(first("nhs_number") or "")
-    person.address = str(first("address") or "")
-    person.postcode = str(first("postcode") or "")
+def _summarise(person: Person, records: Sequence[SourceRecord], claims: Sequence[Claim]) -> None:
+    shown = identity.shown_identity(claims)
+    person.given_name = shown.given_name
+    person.family_name = shown.family_name
+    person.date_of_birth = shown.date_of_birth
+    person.sex = shown.sex
+    person.nhs_number = shown.nhs_number
+    person.address = shown.address
+    person.postcode = shown.postcode
+    person.identity_sources = shown.provenance()
+    # Found by every name any agency knows them by; shown by one.
+    ordered = sorted(records, key=lambda r: (r.received_at, r.pk or 0))
     aliases = ";".join(
-        [f"{r.given_name} {r.family_name}" for r in records] + [r.other_names for r in records]
+        [f"{r.given_name} {r.family_name}" for r in ordered] + [r.other_names for r in ordered]
     )
     person.search_name = normalise.search_name(person.given_name, person.family_name, aliases)
+
+
+def _refresh_if_precedence_changes(person: Person, agency: Agency) -> None:
+    """An involvement or plan of an agency whose precedence needs an open case can change
+    which record a person's identity is taken from (a person with no records has no
+    identity to recompute: theirs was set some other way, as fixtures do)."""
+    if agency.kind in identity.OPEN_CASE_KINDS and person.source_records.exists():
+        refresh_identities(person_ids=[person.pk])
 
 
 @transaction.atomic
@@ -317,6 +635,7 @@ def record_involvement(
         started_on=started_on,
         ended_on=ended_on,
     )
+    _refresh_if_precedence_changes(person, agency)
     record_audit(
         actor=actor,
         action=AuditAction.RECORD_INVOLVEMENT,
@@ -338,6 +657,7 @@ def end_involvement(
 ) -> Involvement:
     involvement.ended_on = ended_on
     involvement.save(update_fields=["ended_on"])
+    _refresh_if_precedence_changes(involvement.person, involvement.agency)
     record_audit(
         actor=actor,
         action=AuditAction.RECORD_INVOLVEMENT,
@@ -400,6 +720,7 @@ def record_status_period(
         ended_on=ended_on,
         recorded_by_agency=recorded_by_agency,
     )
+    _refresh_if_precedence_changes(person, recorded_by_agency)
     record_audit(
         actor=actor,
         action=AuditAction.RECORD_STATUS,

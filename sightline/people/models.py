@@ -24,9 +24,10 @@ class Sex(models.TextChoices):
 class Person(models.Model):
     """A resolved individual, child or adult.
 
-    The identity fields are a summary of the person's source records, kept by the
-    action that links records (``people.actions.refresh_identity``) for search and
-    display; the source records remain the evidence.
+    The identity fields are a summary of the person's source records, chosen field by
+    field by the rules of ``people.identity`` and kept by the actions that link records
+    (``people.actions.refresh_identities``) for search and display; the source records
+    remain the evidence.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -40,6 +41,10 @@ class Person(models.Model):
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=8, blank=True, db_index=True)
     ethnicity = models.CharField(max_length=100, blank=True)
+    # Where each identity field shown came from: {"name": {"agency": "HEALTH",
+    # "agency_name": ..., "record_id": ..., "basis": "agency of record for the name: ..."}}
+    # (``people.identity.Identity.provenance``).
+    identity_sources = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Set when this person was merged into another; the row stays so links resolve.

@@ -26,19 +26,19 @@ def row(record_id, agency="CSC", line=2, **fields):
 def test_it_links_the_same_nhs_number_across_agencies(agencies, social_worker):
     nhs = synthetic_nhs_number(1)
     upsert_source_records(
-        actor=social_worker, agency=agencies["CSC"], rows=[row("C1", nhs_number=nhs)], origin=CLI
-    )
-    result = upsert_source_records(
         actor=social_worker,
         agency=agencies["HEALTH"],
         rows=[row("H1", agency="HEALTH", given_name="Jaimie", nhs_number=nhs)],
         origin=CLI,
     )
+    result = upsert_source_records(
+        actor=social_worker, agency=agencies["CSC"], rows=[row("C1", nhs_number=nhs)], origin=CLI
+    )
     assert result.persons_created == 0
     assert Person.objects.count() == 1
     person = Person.objects.get()
-    assert person.given_name == "Jamie"  # social care's spelling counts first
-    assert "jaimie" in person.search_name.split()
+    assert person.given_name == "Jaimie"  # health is the agency of record for the name
+    assert "jamie" in person.search_name.split()
     assert person.nhs_number == nhs
 
 

@@ -48,6 +48,8 @@ NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 # Foreign keys to Person a merge leaves where they are, on purpose (see actions.BELONGINGS).
 LEFT_ON_PURPOSE = {
     "audit.AuditEvent.person",
+    # What a user opened, as the audit trail recorded it (access monitoring's evidence).
+    "access.AccessFinding.people",
     "people.Person.merged_into",
     "people.SourceRecord.person",
     "chronology.ChronologyEvent.person",

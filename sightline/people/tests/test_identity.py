@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from sightline.access.models import TokenPolicy
 from sightline.agencies.models import AgencyKind
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
@@ -231,7 +232,9 @@ class HttpsClient(APIClient):
 
 def client_for(user):
     client = HttpsClient()
-    token, _created = Token.objects.get_or_create(user=user)
+    token, created = Token.objects.get_or_create(user=user)
+    if created:  # tokens read only unless write is asked for
+        TokenPolicy.objects.create(token=token, scopes=["read", "write"])
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
 

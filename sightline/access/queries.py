@@ -11,7 +11,7 @@ from sightline.people.models import Person
 
 def grants_reviewable_by(user: User) -> QuerySet[BreakGlassGrant]:
     """Emergency accesses ``user`` may review: the queryset form of
-    ``people.rules.may_review_grant`` (a test keeps the two in step)."""
+    ``record.rules.may_review_grant`` (a test keeps the two in step)."""
     grants = BreakGlassGrant.objects.select_related("user", "user__agency", "person")
     if not (user.is_authenticated and user.is_active):
         return grants.none()

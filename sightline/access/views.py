@@ -35,9 +35,9 @@ from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.chronology.queries import ChronologyFilter, events_for
-from sightline.people import rules
-from sightline.people.access import Intent, access_for_emergency, access_person, record_view
-from sightline.people.queries import visible_to
+from sightline.record import rules
+from sightline.record.access import Intent, access_for_emergency, access_person, record_view
+from sightline.record.queries import visible_to
 
 ACCESS_LOG_PAGE_SIZE = 50
 # A caseload export is a list of children, not their records; this many at most.

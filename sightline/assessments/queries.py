@@ -1,7 +1,7 @@
 """Reads for decisions, challenges and assessments.
 
-Callers pass a person they obtained through ``people.access.access_person`` (or lists
-built on ``people.queries.visible_to``); nothing here checks access.
+Callers pass a person they obtained through ``record.access.access_person`` (or lists
+built on ``record.queries.visible_to``); nothing here checks access.
 """
 
 import datetime as dt
@@ -29,7 +29,7 @@ from sightline.challenges import Plan, RuleSet
 from sightline.chronology.models import ChronologyEvent
 from sightline.deadlines.queries import local_closures
 from sightline.people.models import Person, Relationship, StatusKind, StatusPeriod
-from sightline.people.queries import visible_to
+from sightline.record.queries import visible_to
 
 _PLAN_ORDER = (
     (StatusKind.LOOKED_AFTER, Plan.LOOKED_AFTER),

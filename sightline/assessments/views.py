@@ -1,5 +1,5 @@
 """Pages for decisions, challenges and structured assessments: thin function views over
-``people.access.access_person`` (every child's record read is decided and audited there)
+``record.access.access_person`` (every child's record read is decided and audited there)
 and ``assessments.actions`` (every write)."""
 
 import json
@@ -33,9 +33,9 @@ from sightline.audit.actions import Origin
 from sightline.chronology.models import ChronologyEvent
 from sightline.chronology.queries import counts_by_agency
 from sightline.deadlines.queries import local_closures
-from sightline.people.access import Intent, access_person
 from sightline.people.models import Person
-from sightline.people.queries import visible_to
+from sightline.record.access import Intent, access_person
+from sightline.record.queries import visible_to
 
 
 def _user(request: HttpRequest) -> User:

@@ -22,13 +22,12 @@ from sightline.accounts.models import User
 from sightline.agencies.models import Agency
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
-from sightline.chronology.actions import record_events
 from sightline.importing import formats
 from sightline.importing.access import submittable_agency_codes
 from sightline.importing.errors import RowsRejectedError
 from sightline.importing.models import ImportBatch, ImportKind, PendingUpload
 from sightline.importing.rows import EventRow, PersonRecordRow, RowError
-from sightline.people.actions import upsert_source_records
+from sightline.importing.submissions import submit_events, submit_person_records
 
 # Rows handed to the people or chronology action at a time (progress is reported per part).
 WRITE_CHUNK = 10_000
@@ -142,7 +141,7 @@ def import_people_file(
         with transaction.atomic():
             for code, agency_rows in grouped.items():
                 for part in _chunks(agency_rows):
-                    result = upsert_source_records(
+                    result = submit_person_records(
                         actor=actor,
                         agency=agencies[code],
                         rows=part,
@@ -226,7 +225,7 @@ def import_events_file(
             for code, agency_rows in grouped.items():
                 for part in _chunks(agency_rows):
                     try:
-                        result = record_events(
+                        result = submit_events(
                             actor=actor,
                             agency=agencies[code],
                             rows=part,

@@ -40,8 +40,8 @@ from sightline.incidents.models import (
     SeriousIncidentNotification,
     SignOff,
 )
-from sightline.people import access as people_access
 from sightline.people.models import Person
+from sightline.record import access as people_access
 
 
 def _today() -> dt.date:

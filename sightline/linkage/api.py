@@ -23,7 +23,7 @@ from sightline.linkage import realtime
 from sightline.linkage.features import IdentityRecord
 from sightline.people import normalise
 from sightline.people.models import Person, Sex
-from sightline.people.queries import visible_to
+from sightline.record.queries import visible_to
 
 MAX_CANDIDATES = 10
 

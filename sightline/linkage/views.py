@@ -19,7 +19,7 @@ from sightline.linkage.forms import DecisionForm, PersonRecordForm
 from sightline.linkage.models import MatchReview, ReviewStatus
 from sightline.linkage.queries import merges_visible_to, pending_reviews
 from sightline.people.models import Person, SourceRecord
-from sightline.people.queries import visible_to
+from sightline.record.queries import visible_to
 
 NEW_PERSON = "new"
 

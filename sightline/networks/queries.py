@@ -1,7 +1,7 @@
 """Reading networks: the 2-hop neighbourhood, what a viewer may see of it, and signals.
 
-Callers pass a person they obtained through ``people.access.access_person``; the other
-people reached are filtered here with ``people.queries.visible_to`` (the same rule as
+Callers pass a person they obtained through ``record.access.access_person``; the other
+people reached are filtered here with ``record.queries.visible_to`` (the same rule as
 ``people.view_person``), contexts with ``networks.rules.may_view_contexts``.
 
 The neighbourhood is read with two indexed queries, never by loading the whole graph:
@@ -39,7 +39,7 @@ from sightline.networks.models import (
 )
 from sightline.networks.rules import may_view_contexts
 from sightline.people.models import Person, StatusPeriod
-from sightline.people.queries import visible_to
+from sightline.record.queries import visible_to
 
 # Links read from each person or place one step out (the most recent first).
 FANOUT = 50

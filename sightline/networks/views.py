@@ -20,9 +20,9 @@ from sightline.networks import forms as network_forms
 from sightline.networks.access import access_context, record_network_view, require_meeting_access
 from sightline.networks.graph import text_rows
 from sightline.networks.models import Context, ContextPlan, ExploitationMeeting
-from sightline.people.access import Intent, access_person
 from sightline.people.models import Person
-from sightline.people.queries import visible_to
+from sightline.record.access import Intent, access_person
+from sightline.record.queries import visible_to
 
 
 def _user(request: HttpRequest) -> User:

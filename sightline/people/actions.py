@@ -7,7 +7,7 @@ its audit row in the same transaction.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import transaction
@@ -18,7 +18,6 @@ from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.importing.rows import PersonRecordRow
-from sightline.linkage import realtime
 from sightline.people import normalise
 from sightline.people.models import (
     Involvement,
@@ -51,6 +50,8 @@ class UpsertResult:
     updated: int
     unchanged: int
     persons_created: int
+    # The new and changed records, for what the submission does next (matching's index).
+    records: tuple[SourceRecord, ...] = field(default=(), compare=False, repr=False)
 
 
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
@@ -78,8 +79,8 @@ def upsert_source_records(
     number, or else the same normalised full name and date of birth; otherwise a new
     person is created. Re-submitting a record updates it in place and keeps its person
     (re-resolution is the linkage's job). Re-submitting identical rows changes nothing.
-    New and changed records are (re)written to the real-time match index in the same
-    transaction.
+    The new and changed records are in the result: the submission entry points
+    (``importing.submissions``) index them for matching in the same transaction.
     """
     now = timezone.now()
     existing: dict[str, SourceRecord] = {}
@@ -165,14 +166,12 @@ def upsert_source_records(
     affected = {r.person_id for r in new_records if r.person_id not in new_person_ids}
     affected |= {r.person_id for r in to_update}
     refresh_identities(person_ids=sorted(affected))
-    # Point-of-entry matching must see a new or changed identity at once, not after the
-    # next ``sightline link``.
-    realtime.index_records([*new_records, *to_update])
     result = UpsertResult(
         created=len(new_records),
         updated=len(to_update),
         unchanged=unchanged,
         persons_created=persons_created,
+        records=(*new_records, *to_update),
     )
     record_audit(
         actor=actor,

@@ -13,12 +13,8 @@ from rest_framework.response import Response
 
 from sightline.core.api import acting_user, api_origin, error_response, invalid_parameters
 from sightline.core.serializers import DetailSerializer, ErrorSerializer
-from sightline.people.access import (
-    Intent,
-    SearchRateLimitedError,
-    access_person,
-    check_search_rate,
-)
+from sightline.record.access import Intent, access_person
+from sightline.record.search import SearchRateLimitedError, check_search_rate
 from sightline.sharing import actions, queries
 from sightline.sharing.access import access_referral
 from sightline.sharing.models import Referral

@@ -14,12 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin
-from sightline.people.access import (
-    Intent,
-    SearchRateLimitedError,
-    access_person,
-    check_search_rate,
-)
+from sightline.record.access import Intent, access_person
+from sightline.record.search import SearchRateLimitedError, check_search_rate
 from sightline.sharing import actions, queries
 from sightline.sharing.access import access_referral
 from sightline.sharing.forms import FlagCheckForm, OutcomeForm, ReferralForm

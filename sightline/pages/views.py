@@ -1,6 +1,7 @@
-"""The people pages: find a child, and the child's page with the multi-agency chronology.
+"""The people pages: find a child, and the child's page with the multi-agency chronology
+and the panels other features provide.
 
-Every read of a person goes through ``access_person`` (decide, audit, 404). The child's
+Every read of a person goes through ``record.access`` (decide, audit, 404). The child's
 page runs a fixed number of queries however many events the child has.
 """
 
@@ -30,17 +31,7 @@ from sightline.audit.models import AuditAction
 from sightline.chronology.models import ChronologyEvent
 from sightline.chronology.queries import WINDOWS_MONTHS, counts_by_agency, events_for
 from sightline.networks.queries import child_panel as networks_child_panel
-from sightline.people import queries
-from sightline.people.access import (
-    Intent,
-    SearchRateLimitedError,
-    access_person,
-    check_search_rate,
-    find_people,
-    record_access,
-    record_view,
-)
-from sightline.people.forms import ChronologyFilterForm, PersonSearchForm
+from sightline.pages.forms import ChronologyFilterForm, PersonSearchForm
 from sightline.people.models import (
     Involvement,
     Person,
@@ -49,7 +40,16 @@ from sightline.people.models import (
     StatusKind,
     StatusPeriod,
 )
-from sightline.people.rules import may_trace
+from sightline.record.access import Intent, access_person, record_access, record_view
+from sightline.record.queries import visible_to
+from sightline.record.rules import may_trace
+from sightline.record.search import (
+    Found,
+    SearchRateLimitedError,
+    check_search_rate,
+    find_people,
+    result_limit,
+)
 from sightline.sharing import actions as sharing_actions
 from sightline.sharing.queries import FlagView
 from sightline.sharing.queries import panels as sharing_panels
@@ -84,7 +84,7 @@ def search(request: HttpRequest) -> HttpResponse:
     # Any field in the address, even empty, means the form was sent.
     submitted = bool(request.GET)
     form = PersonSearchForm(request.GET if submitted else None)
-    results: list[queries.Found] = []
+    results: list[Found] = []
     flags: dict[int, FlagView] = {}
     more = False
     refused: SearchRateLimitedError | None = None
@@ -121,7 +121,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "results": results,
             "flags": flags,
             "more": more,
-            "limit": queries.result_limit(),
+            "limit": result_limit(),
             "may_trace": may_trace(user),
             "today": timezone.localdate(),
         },
@@ -348,7 +348,7 @@ def _family(user: User, person: Person) -> list[FamilyMember]:
     if not pairs:
         return []
     visible = set(
-        queries.visible_to(user)
+        visible_to(user)
         .filter(pk__in=[other.pk for _, other, _ in pairs])
         .values_list("pk", flat=True)
     )

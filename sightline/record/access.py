@@ -2,23 +2,21 @@
 what of the record the reader may see (need to know by section, the referrer's identity).
 """
 
-import datetime as dt
 import enum
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import Http404
 
-from sightline.access import limits, sections
+from sightline.access import sections
 from sightline.access.models import BreakGlassGrant
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.chronology.models import ChronologyEvent
-from sightline.people import queries, rules
 from sightline.people.models import Person
+from sightline.record import rules
 
 
 class Intent(enum.Enum):
@@ -32,7 +30,7 @@ class Intent(enum.Enum):
     EXPORT_CHRONOLOGY = AuditAction.EXPORT_CHRONOLOGY
 
 
-# The permission each intent needs; the rules live in ``people/rules.py``.
+# The permission each intent needs; the rules live in ``record/rules.py``.
 _PERMISSION = {
     Intent.VIEW_RECORD: "people.view_person",
     Intent.VIEW_CHRONOLOGY: "people.view_person",
@@ -208,69 +206,4 @@ def record_view(user: User, person: Person) -> RecordView:
         sections=rules.sections_visible(user, person, known=found),
         agency_id=user.agency_id,
         may_see_referrer=lambda: rules.may_see_referrer(user, person, known=found),
-    )
-
-
-# -- search ----------------------------------------------------------------------------
-
-
-class SearchRateLimitedError(Exception):
-    """Too many searches: the user may search again in ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: int) -> None:
-        self.retry_after = retry_after
-        super().__init__(f"too many searches; try again in {retry_after} seconds")
-
-
-def check_search_rate(user: User, *, origin: Origin) -> None:
-    """Count one search by ``user`` (pages and API together) or refuse it, audited."""
-    rate = limits.parse_rate(settings.SIGHTLINE_SEARCH_RATE)
-    verdict = limits.hit(f"search:{user.pk}", rate)
-    if not verdict.allowed:
-        record_audit(
-            actor=user,
-            action=AuditAction.DENIED,
-            origin=origin,
-            detail={"intent": "search", "limit": str(rate), "retry_after": verdict.retry_after},
-        )
-        raise SearchRateLimitedError(verdict.retry_after)
-
-
-@dataclass(frozen=True)
-class SearchOutcome:
-    results: list[queries.Found]
-    # More people matched than the limit; only the first ``limit`` are given.
-    more: bool
-
-
-def find_people(
-    user: User,
-    *,
-    name: str = "",
-    date_of_birth: dt.date | None = None,
-    nhs_number: str = "",
-    postcode: str = "",
-) -> SearchOutcome:
-    """Search with the minimum criteria, capped at ``SIGHTLINE_SEARCH_RESULT_LIMIT``.
-
-    Those who may trace find anyone who matches, told whether they have a relationship
-    (only then may they open the record); others find only those they may see. The
-    caller has checked the criteria, checked the rate and audits the search.
-    """
-    if not queries.meets_minimum_criteria(
-        name=name, date_of_birth=date_of_birth, nhs_number=nhs_number, postcode=postcode
-    ):
-        raise ValueError(f"a search needs {queries.MINIMUM_CRITERIA}")
-    limit = queries.result_limit()
-    found = list(
-        queries.search(
-            queries.searchable_by(user),
-            q=name,
-            date_of_birth=date_of_birth,
-            nhs_number=nhs_number,
-            postcode=postcode,
-        ).order_by("family_name", "given_name", "pk")[: limit + 1]
-    )
-    return SearchOutcome(
-        results=queries.found_with_access(user, found[:limit]), more=len(found) > limit
     )

@@ -3,8 +3,8 @@ from django.http import Http404
 
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
-from sightline.people.access import Intent, access_person
-from sightline.people.queries import visible_to
+from sightline.record.access import Intent, access_person
+from sightline.record.queries import visible_to
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db

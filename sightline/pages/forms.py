@@ -11,7 +11,7 @@ from sightline.chronology.models import Significance
 from sightline.chronology.queries import ChronologyFilter
 from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.people import normalise
-from sightline.people.queries import meets_minimum_criteria
+from sightline.record.search import meets_minimum_criteria
 
 
 @dataclass(frozen=True)

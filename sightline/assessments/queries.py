@@ -1,6 +1,6 @@
 """Reads for decisions, challenges and assessments.
 
-Callers pass a person they obtained through ``record.access.access_person`` (or lists
+Callers pass a person they obtained through ``record.access.open_record`` (or lists
 built on ``record.queries.visible_to``); nothing here checks access.
 """
 

@@ -11,8 +11,6 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sightline.audit.actions import record_audit
-from sightline.audit.models import AuditAction
 from sightline.core.api import acting_user, api_origin, invalid_parameters, paginate
 from sightline.core.serializers import DetailSerializer, ErrorSerializer
 from sightline.pages.serializers import (
@@ -20,12 +18,8 @@ from sightline.pages.serializers import (
     PersonSearchPageSerializer,
     PersonSearchParams,
 )
-from sightline.record.search import (
-    Found,
-    SearchRateLimitedError,
-    check_search_rate,
-    find_people,
-)
+from sightline.record.search import Found, SearchRateLimitedError
+from sightline.record.search import search_people as record_search
 from sightline.sharing import actions as sharing_actions
 from sightline.sharing.queries import FlagView
 
@@ -36,12 +30,13 @@ AUTH_ERRORS = {401: DetailSerializer, 403: DetailSerializer}
     operation_id="people_search",
     summary="Search for a person",
     description=(
-        "Needs q (a name) with date_of_birth or postcode, or nhs_number. Gives at most "
+        "Needs q (a name, at least 2 letters of each part) with date_of_birth or postcode, "
+        "or nhs_number alone; otherwise 400 naming the parameter to fix. Gives at most "
         "SIGHTLINE_SEARCH_RESULT_LIMIT (20) people, ordered by name. Practitioners, team "
         "managers and safeguarding leads find anyone who matches, each marked with whether "
         "they may open the record (relationship); others find only the people they may see. "
         "Searches are rate-limited per user (429 with Retry-After). Each search writes one "
-        "audit row with its criteria. Every result carries its child protection flag, if "
+        "audit row with its criteria, as the search page does. Every result carries its child protection flag, if "
         "any, with the responsible authority's office-hours and out-of-hours numbers, "
         "relationship or not (the flag only, not the record); a flagged child returned to "
         "someone without a relationship is a lookup: the allocated social worker is "
@@ -62,23 +57,17 @@ def search_people(request: Request) -> Response:
     params = PersonSearchParams(data=request.query_params)
     if not params.is_valid():
         return invalid_parameters(params)
-    criteria = params.validated_data
+    origin = api_origin(request)
     try:
-        check_search_rate(user, origin=api_origin(request))
+        outcome = record_search(
+            user, params.criteria(), origin=origin, page=params.validated_data.get("page", 1)
+        )
     except SearchRateLimitedError as refused:
         return Response(
             {"detail": f"Too many searches. Try again in {refused.retry_after} seconds."},
             status=429,
             headers={"Retry-After": str(refused.retry_after)},
         )
-    outcome = find_people(
-        user,
-        name=criteria.get("q", ""),
-        date_of_birth=criteria.get("date_of_birth"),
-        nhs_number=criteria.get("nhs_number", ""),
-        postcode=criteria.get("postcode", ""),
-    )
-    origin = api_origin(request)
     flags: dict[int, FlagView] = {}
 
     def shown(rows: list[Found]) -> dict[str, object]:
@@ -87,24 +76,7 @@ def search_people(request: Request) -> Response:
         flags.update(sharing_actions.record_search_lookups(user, rows, origin=origin))
         return {"flags": flags}
 
-    paged = paginate(request, outcome.results, PersonFoundSerializer, context=shown)
-    given = {
-        name: str(value)
-        for name, value in criteria.items()
-        if name in {"q", "date_of_birth", "nhs_number", "postcode"} and value
-    }
-    record_audit(
-        actor=user,
-        action=AuditAction.SEARCH,
-        origin=api_origin(request),
-        detail={
-            "criteria": given,
-            "results": len(outcome.results),
-            "more": outcome.more,
-            "page": paged.number,
-        },
-    )
-    return paged.response
+    return paginate(request, outcome.results, PersonFoundSerializer, context=shown).response
 
 
 urlpatterns = [

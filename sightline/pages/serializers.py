@@ -8,11 +8,15 @@ from rest_framework import serializers
 
 from sightline.core.serializers import PageParams
 from sightline.people import normalise
-from sightline.people.models import Person, Sex
-from sightline.record.search import meets_minimum_criteria
+from sightline.people.models import Sex
+from sightline.record.search import Found, SearchCriteria, criteria_problem
 from sightline.sharing.serializers import FlagViewSerializer
 
 # -- search ----------------------------------------------------------------------------
+
+
+# The query parameter for each field of the search criteria.
+_PARAMETER = {"name": "q"}
 
 
 class PersonSearchParams(PageParams):
@@ -20,7 +24,10 @@ class PersonSearchParams(PageParams):
         required=False,
         allow_blank=True,
         max_length=200,
-        help_text='Name words; each must start a given name, family name or alias ("jo smi").',
+        help_text=(
+            "Name words, at least 2 letters each; each must start a given name, family name "
+            'or alias ("jo smi").'
+        ),
     )
     date_of_birth = serializers.DateField(required=False, help_text="YYYY-MM-DD")
     nhs_number = serializers.CharField(
@@ -45,40 +52,42 @@ class PersonSearchParams(PageParams):
             raise serializers.ValidationError("Not a UK postcode.")
         return normalise.postcode(value) if value.strip() else ""
 
+    def criteria(self) -> SearchCriteria:
+        given = self.validated_data
+        return SearchCriteria(
+            name=given.get("q", ""),
+            date_of_birth=given.get("date_of_birth"),
+            nhs_number=given.get("nhs_number", ""),
+            postcode=given.get("postcode", ""),
+        )
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not meets_minimum_criteria(
-            name=attrs.get("q", ""),
-            date_of_birth=attrs.get("date_of_birth"),
-            nhs_number=attrs.get("nhs_number", ""),
-            postcode=attrs.get("postcode", ""),
-        ):
-            raise serializers.ValidationError(
-                "Give q (a name) with date_of_birth or postcode, or give nhs_number."
+        """The minimum criteria (``record.search``), naming the parameter to fix."""
+        problem = criteria_problem(
+            SearchCriteria(
+                name=attrs.get("q", ""),
+                date_of_birth=attrs.get("date_of_birth"),
+                nhs_number=attrs.get("nhs_number", ""),
+                postcode=attrs.get("postcode", ""),
             )
+        )
+        if problem is not None:
+            field = _PARAMETER.get(problem.field, problem.field)
+            raise serializers.ValidationError({field: problem.message})
         return attrs
 
 
-class PersonSummarySerializer(serializers.Serializer[Person]):
+class PersonFoundSerializer(serializers.Serializer[Found]):
+    """A search result (``record.search.Found``). Without a relationship only the
+    identity is given: the record itself needs a relationship or emergency access (on
+    the pages)."""
+
     id = serializers.UUIDField(source="public_id")
     given_name = serializers.CharField()
     family_name = serializers.CharField()
     date_of_birth = serializers.DateField(allow_null=True)
     sex = serializers.ChoiceField(choices=[*Sex.values, ""], help_text="F, M, X or blank")
-    postcode = serializers.CharField()
-
-
-class PersonFoundSerializer(serializers.Serializer[Any]):
-    """A search result. Without a relationship only the identity is given: the record
-    itself needs a relationship or emergency access (on the pages)."""
-
-    id = serializers.UUIDField(source="person.public_id")
-    given_name = serializers.CharField(source="person.given_name")
-    family_name = serializers.CharField(source="person.family_name")
-    date_of_birth = serializers.DateField(source="person.date_of_birth", allow_null=True)
-    sex = serializers.ChoiceField(
-        source="person.sex", choices=[*Sex.values, ""], help_text="F, M, X or blank"
-    )
-    postcode = serializers.SerializerMethodField(help_text="Blank without a relationship.")
+    postcode = serializers.CharField(help_text="Blank without a relationship.")
     relationship = serializers.BooleanField(
         help_text="Whether you may open this person's record (GET /api/v1/people/{id}/)."
     )
@@ -91,11 +100,8 @@ class PersonFoundSerializer(serializers.Serializer[Any]):
         )
     )
 
-    def get_postcode(self, found: Any) -> str:
-        return str(found.person.postcode) if found.relationship else ""
-
     @extend_schema_field(FlagViewSerializer(allow_null=True))
-    def get_flag(self, found: Any) -> dict[str, Any] | None:
+    def get_flag(self, found: Found) -> dict[str, Any] | None:
         # The flags of the page's results, found (and their lookups recorded) by the view.
         flag = self.context.get("flags", {}).get(found.person.pk)
         return FlagViewSerializer(flag).data if flag is not None else None

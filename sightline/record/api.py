@@ -6,9 +6,7 @@ serializes what it returns.
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import path
@@ -18,13 +16,12 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sightline.chronology.models import ChronologyEvent
-from sightline.chronology.queries import ChronologyFilter, counts_by_agency, events_for
+from sightline.chronology.queries import ChronologyFilter
 from sightline.core.api import acting_user, api_origin, invalid_parameters, paginate
 from sightline.core.serializers import DetailSerializer, ErrorSerializer
 from sightline.people.models import Person, StatusPeriod
 from sightline.record import queries
-from sightline.record.access import Intent, access_person, record_view
+from sightline.record.access import Intent, chronology_detail, open_record
 from sightline.record.serializers import (
     ChronologyEventSerializer,
     ChronologyPageSerializer,
@@ -85,15 +82,17 @@ def _links(person: Person) -> list[Link]:
 )
 @api_view(["GET"])
 def person_detail(request: Request, public_id: str) -> Response:
-    user = acting_user(request)
-    person = access_person(user, public_id, intent=Intent.VIEW_RECORD, origin=api_origin(request))
+    record = open_record(
+        acting_user(request), public_id, intent=Intent.VIEW_RECORD, origin=api_origin(request)
+    )
+    person = record.person
     prefetch_related_objects(
         [person],
         Prefetch(
             "status_periods", queryset=StatusPeriod.objects.select_related("recorded_by_agency")
         ),
     )
-    record = {
+    answer = {
         "person": person,
         "records": person.source_records.select_related("agency").order_by(
             "agency__code", "record_id"
@@ -110,10 +109,10 @@ def person_detail(request: Request, public_id: str) -> Response:
                 "last_6_months": counts.counts[6],
                 "last_12_months": counts.counts[12],
             }
-            for counts in counts_by_agency(person)
+            for counts in record.counts_by_agency()
         ],
     }
-    return Response(PersonDetailSerializer(record).data)
+    return Response(PersonDetailSerializer(answer).data)
 
 
 @extend_schema(
@@ -121,9 +120,14 @@ def person_detail(request: Request, public_id: str) -> Response:
     summary="One child's multi-agency chronology",
     description=(
         "Events from every agency, oldest first unless order=desc, filtered by agency, "
-        "category, significance and dates. Superseded revisions are included and marked "
-        "unless include_superseded=false. 404 if the person does not exist or you may not "
-        "see them. Writes one audit row with the filters."
+        "category, significance and dates, at most 50 a page. Superseded revisions are "
+        "included and marked unless include_superseded=false. Events in a section your "
+        "role may not see keep their date, agency and category; their summary says whom "
+        "to ask, and their practitioner and other people are blank. Pages of a chronology "
+        "are a bulk read and follow the export rules: they need a relationship with the "
+        "child, and emergency access is not enough. 404 if the person does not exist or "
+        "you may not read their chronology (the two are not told apart). Writes one audit "
+        "row with the filters and page, as the child's page does."
     ),
     tags=["people"],
     parameters=[
@@ -141,7 +145,6 @@ def person_detail(request: Request, public_id: str) -> Response:
 )
 @api_view(["GET"])
 def person_chronology(request: Request, public_id: str) -> Response:
-    user = acting_user(request)
     params = ChronologyParams(data=request.query_params)
     if not params.is_valid():
         return invalid_parameters(params)
@@ -155,51 +158,14 @@ def person_chronology(request: Request, public_id: str) -> Response:
         order=given["order"],
         include_superseded=given["include_superseded"],
     )
-    person = access_person(
-        user,
+    record = open_record(
+        acting_user(request),
         public_id,
-        intent=Intent.VIEW_CHRONOLOGY,
+        intent=Intent.READ_CHRONOLOGY_IN_BULK,
         origin=api_origin(request),
-        detail={
-            "filters": {
-                name: value.isoformat() if isinstance(value, dt.date) else value
-                for name, value in given.items()
-                if name not in {"page", "page_size"} and value not in (None, [])
-            },
-            "page": given.get("page", 1),
-        },
+        detail=chronology_detail(filters, page=given.get("page", 1)),
     )
-    events = events_for(person, filters).select_related("supersedes", "subject_record")
-    view = record_view(user, person)
-
-    def context(page: list[ChronologyEvent]) -> dict[str, Any]:
-        # Need to know: restricted sections and the referrer's identity are withheld.
-        withheld = view.restrict(page)
-        extra = _other_record_ids(page)
-        extra["other_record_ids"] = {
-            pk: ids for pk, ids in extra["other_record_ids"].items() if pk not in withheld
-        }
-        return extra
-
-    return paginate(request, events, ChronologyEventSerializer, context=context).response
-
-
-def _other_record_ids(events: list[ChronologyEvent]) -> dict[str, Any]:
-    """The record ids of other people in each event, in one query for the page.
-
-    Cheaper than ``prefetch_related``, which builds a queryset per event.
-    """
-    others: dict[int, list[str]] = defaultdict(list)
-    links = (
-        ChronologyEvent.other_records.through.objects.filter(
-            chronologyevent_id__in=[event.pk for event in events]
-        )
-        .order_by("chronologyevent_id", "sourcerecord__record_id")
-        .values_list("chronologyevent_id", "sourcerecord__record_id")
-    )
-    for event_id, record_id in links:
-        others[event_id].append(record_id)
-    return {"other_record_ids": others}
+    return paginate(request, record.chronology(filters), ChronologyEventSerializer).response
 
 
 urlpatterns = [

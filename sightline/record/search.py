@@ -1,7 +1,15 @@
 """Search for a person: the minimum criteria, the rate limit, capped results, and which
-results the searcher may open."""
+results the searcher may open. The page and the API are adapters over ``search_people``,
+which writes the one audit row of a search.
+
+The minimum criteria keep a search from listing a household: at least two letters of
+each part of a name, with a date of birth or a postcode; or an NHS number, which is
+exact on its own. One letter and a postcode would list everyone at an address whose
+name starts with it.
+"""
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,7 +23,56 @@ from sightline.people import normalise
 from sightline.people.models import Person
 from sightline.record.queries import searchable_by, visible_to
 
-MINIMUM_CRITERIA = "a name with a date of birth or a postcode, or an NHS number"
+MINIMUM_CRITERIA = (
+    "at least 2 letters of each name with a date of birth or a postcode, or an NHS number"
+)
+MINIMUM_NAME_LETTERS = 2
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    name: str = ""
+    date_of_birth: dt.date | None = None
+    nhs_number: str = ""
+    postcode: str = ""
+
+    def for_audit(self) -> dict[str, str]:
+        """The criteria as the audit row keeps them: only those given."""
+        given = {
+            "name": self.name,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "nhs_number": self.nhs_number,
+            "postcode": self.postcode,
+        }
+        return {key: value for key, value in given.items() if value}
+
+
+@dataclass(frozen=True)
+class CriteriaProblem:
+    """Why criteria fall short, and the field to fix (``name``, ``date_of_birth``)."""
+
+    field: str
+    message: str
+
+
+def criteria_problem(criteria: SearchCriteria) -> CriteriaProblem | None:
+    """The first thing wrong with ``criteria`` as a search, or None if they may be used."""
+    if criteria.nhs_number:
+        return None
+    words = normalise.name_key(criteria.name).split()
+    if not words:
+        return CriteriaProblem(
+            "name", "Enter a name with a date of birth or a postcode, or enter an NHS number"
+        )
+    if any(len(word) < MINIMUM_NAME_LETTERS for word in words):
+        return CriteriaProblem(
+            "name", f"Enter at least {MINIMUM_NAME_LETTERS} letters of each name you give"
+        )
+    if criteria.date_of_birth is None and not criteria.postcode:
+        return CriteriaProblem(
+            "date_of_birth", "Enter a date of birth or a postcode as well as the name"
+        )
+    return None
 
 
 def meets_minimum_criteria(
@@ -25,9 +82,14 @@ def meets_minimum_criteria(
     nhs_number: str = "",
     postcode: str = "",
 ) -> bool:
-    """A name with a date of birth or postcode, or an NHS number (bulk-data limits)."""
-    has_name = bool(normalise.name_key(name).split())
-    return bool(nhs_number) or (has_name and (date_of_birth is not None or bool(postcode)))
+    return (
+        criteria_problem(
+            SearchCriteria(
+                name=name, date_of_birth=date_of_birth, nhs_number=nhs_number, postcode=postcode
+            )
+        )
+        is None
+    )
 
 
 def result_limit() -> int:
@@ -36,10 +98,47 @@ def result_limit() -> int:
 
 @dataclass(frozen=True)
 class Found:
-    """One search result; ``relationship`` says whether the user may open the record."""
+    """One search result, as the searcher may see it: without a relationship, only the
+    identity that was searched for (name, date of birth, sex), and a way to ask for
+    emergency access; the NHS number and postcode are blank.
+
+    ``person`` is kept for the features that act on a result (a flagged child's lookup).
+    """
 
     person: Person
     relationship: bool
+
+    @property
+    def public_id(self) -> uuid.UUID:
+        return self.person.public_id
+
+    @property
+    def full_name(self) -> str:
+        return self.person.full_name
+
+    @property
+    def given_name(self) -> str:
+        return self.person.given_name
+
+    @property
+    def family_name(self) -> str:
+        return self.person.family_name
+
+    @property
+    def date_of_birth(self) -> dt.date | None:
+        return self.person.date_of_birth
+
+    @property
+    def sex(self) -> str:
+        return self.person.sex
+
+    @property
+    def nhs_number(self) -> str:
+        return self.person.nhs_number if self.relationship else ""
+
+    @property
+    def postcode(self) -> str:
+        return self.person.postcode if self.relationship else ""
 
 
 def found_with_access(user: User, people: list[Person]) -> list[Found]:
@@ -116,8 +215,8 @@ def find_people(
     """Search with the minimum criteria, capped at ``SIGHTLINE_SEARCH_RESULT_LIMIT``.
 
     Those who may trace find anyone who matches, told whether they have a relationship
-    (only then may they open the record); others find only those they may see. The
-    caller has checked the criteria, checked the rate and audits the search.
+    (only then may they open the record); others find only those they may see. Neither
+    checks the rate nor audits: ``search_people`` does both.
     """
     if not meets_minimum_criteria(
         name=name, date_of_birth=date_of_birth, nhs_number=nhs_number, postcode=postcode
@@ -134,3 +233,35 @@ def find_people(
         ).order_by("family_name", "given_name", "pk")[: limit + 1]
     )
     return SearchOutcome(results=found_with_access(user, found[:limit]), more=len(found) > limit)
+
+
+def search_people(
+    user: User, criteria: SearchCriteria, *, origin: Origin, page: int = 1
+) -> SearchOutcome:
+    """One search, from the page or the API: the rate (``SearchRateLimitedError``, its
+    refusal audited), the capped results, and one ``search`` audit row with the criteria
+    given, how many were found and the page shown.
+
+    The criteria must meet the minimum (``criteria_problem``): adapters check them first
+    to name the field at fault.
+    """
+    check_search_rate(user, origin=origin)
+    outcome = find_people(
+        user,
+        name=criteria.name,
+        date_of_birth=criteria.date_of_birth,
+        nhs_number=criteria.nhs_number,
+        postcode=criteria.postcode,
+    )
+    record_audit(
+        actor=user,
+        action=AuditAction.SEARCH,
+        origin=origin,
+        detail={
+            "criteria": criteria.for_audit(),
+            "results": len(outcome.results),
+            "more": outcome.more,
+            "page": page,
+        },
+    )
+    return outcome

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from sightline.agencies.models import Agency
 from sightline.agencies.serializers import AgencyRefSerializer
-from sightline.chronology.models import Category, ChronologyEvent, Significance
+from sightline.chronology.models import Category, Significance
 from sightline.chronology.serializers import CategoryRefSerializer
 from sightline.core.serializers import CodeListField, PageParams
 from sightline.people.models import (
@@ -18,6 +18,7 @@ from sightline.people.models import (
     Sex,
     StatusPeriod,
 )
+from sightline.record.chronology import EventRef, EventRow
 
 # -- one person's record ----------------------------------------------------------------
 
@@ -111,7 +112,20 @@ def _unknown(given: list[str], known: set[str], what: str) -> None:
         )
 
 
+CHRONOLOGY_MAX_PAGE_SIZE = 50
+
+
 class ChronologyParams(PageParams):
+    page_size = serializers.IntegerField(
+        min_value=1,
+        max_value=CHRONOLOGY_MAX_PAGE_SIZE,
+        required=False,
+        help_text=(
+            f"Events per page, at most {CHRONOLOGY_MAX_PAGE_SIZE} (default 50); a larger "
+            "page_size is refused with 400. A chronology is a bulk read: it is read in "
+            "pages, with a relationship."
+        ),
+    )
     agency = CodeListField(help_text="Agency codes; repeat the parameter or separate with commas.")
     category = CodeListField(
         help_text="Category codes; repeat the parameter or separate with commas."
@@ -157,14 +171,16 @@ class ChronologyParams(PageParams):
         return attrs
 
 
-class EventRefSerializer(serializers.Serializer[ChronologyEvent]):
+class EventRefSerializer(serializers.Serializer[EventRef]):
     """An earlier revision of the same agency's event."""
 
     event_id = serializers.CharField()
     revision = serializers.IntegerField()
 
 
-class ChronologyEventSerializer(serializers.Serializer[ChronologyEvent]):
+class ChronologyEventSerializer(serializers.Serializer[EventRow]):
+    """One event as the reader may see it (``record.chronology.EventRow``, redacted)."""
+
     agency = AgencyRefSerializer()
     event_id = serializers.CharField()
     revision = serializers.IntegerField()
@@ -174,28 +190,28 @@ class ChronologyEventSerializer(serializers.Serializer[ChronologyEvent]):
     )
     recorded_at = serializers.DateTimeField()
     category = CategoryRefSerializer()
-    summary = serializers.CharField()
+    summary = serializers.CharField(
+        help_text=(
+            "What happened; for an event in a section your role may not see, a sentence "
+            "saying so and whom to ask."
+        )
+    )
     significance = serializers.SerializerMethodField()
-    practitioner = serializers.CharField()
+    practitioner = serializers.CharField(
+        help_text="Who recorded it; blank or withheld where your role may not see it."
+    )
     is_superseded = serializers.BooleanField(help_text="A later revision corrects this one.")
     supersedes = EventRefSerializer(allow_null=True, help_text="The revision this one corrects.")
-    subject_record_id = serializers.CharField(source="subject_record.record_id")
+    subject_record_id = serializers.CharField()
     other_record_ids = serializers.SerializerMethodField()
 
-    def get_significance(self, event: ChronologyEvent) -> str | None:
+    def get_significance(self, event: EventRow) -> str | None:
         """low, medium, high, or null when the agency gave none."""
         return event.significance or None
 
-    def get_other_record_ids(self, event: ChronologyEvent) -> list[str]:
-        """The agency's record ids of other people involved.
-
-        The view fetches them for the whole page (context ``other_record_ids``: event pk ->
-        ids); without that, they are read for this event.
-        """
-        fetched: dict[int, list[str]] | None = self.context.get("other_record_ids")
-        if fetched is not None:
-            return fetched.get(event.pk, [])
-        return list(event.other_records.order_by("record_id").values_list("record_id", flat=True))
+    def get_other_record_ids(self, event: EventRow) -> list[str]:
+        """The agency's record ids of other people involved (none where withheld)."""
+        return list(event.other_record_ids)
 
 
 class ChronologyPageSerializer(serializers.Serializer[Any]):

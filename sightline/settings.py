@@ -137,7 +137,8 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username before any password is checked (django-axes).
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend without the superuser's blanket grant.
+    "sightline.accounts.backends.PermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

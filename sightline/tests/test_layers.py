@@ -123,12 +123,14 @@ def imports_of(path: Path, root: Path = PACKAGE) -> list[Import]:
     """Every ``sightline`` module ``path`` imports, wherever the import statement is."""
     source = _name_under(path, root)
     package = source if path.name == "__init__.py" else source.rpartition(".")[0]
-    found = []
+    found: list[Import] = []
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         targets: list[str] = []
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
+        else:
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
@@ -163,11 +165,13 @@ def _is_module(name: str, root: Path) -> bool:
 def _django(path: Path) -> list[int]:
     lines = []
     for node in ast.walk(ast.parse(path.read_text())):
-        names = []
+        names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and not node.level:
             names = [node.module or ""]
+        else:
+            continue
         if any(n == "django" or n.startswith(("django.", "rest_framework")) for n in names):
             lines.append(node.lineno)
     return lines

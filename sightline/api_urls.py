@@ -4,7 +4,9 @@ from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sightline.agencies.api")),
-    path("", include("sightline.people.api")),
+    path("", include("sightline.pages.api")),
+    path("", include("sightline.record.api")),
+    path("", include("sightline.importing.api")),
     path("", include("sightline.linkage.api")),
     path("", include("sightline.chronology.api")),
     path("", include("sightline.sharing.api")),

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "sightline.audit",
     "sightline.access",
     "sightline.people",
+    "sightline.record",
     "sightline.chronology",
     "sightline.importing",
     "sightline.demo",
@@ -113,7 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sightline.core.context_processors.service",
+                "sightline.pages.context_processors.service",
             ],
         },
     },
@@ -136,7 +137,8 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username before any password is checked (django-axes).
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend without the superuser's blanket grant.
+    "sightline.accounts.backends.PermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,15 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from sightline.core import views as core_views
+from sightline.pages import home
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("login/", core_views.login, name="login"),
+    path("", home.home, name="home"),
+    path("login/", home.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", home.healthz, name="healthz"),
     path("access/", include("sightline.access.urls")),
-    path("people/", include("sightline.people.urls")),
+    path("people/", include("sightline.pages.urls")),
     path("linkage/", include("sightline.linkage.urls")),
     path("networks/", include("sightline.networks.urls")),
     path("incidents/", include("sightline.incidents.urls")),

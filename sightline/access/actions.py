@@ -37,8 +37,8 @@ from sightline.access.models import (
 from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
-from sightline.people import rules
 from sightline.people.models import Involvement, InvolvementRole, Person
+from sightline.record import rules
 
 logger = logging.getLogger(__name__)
 

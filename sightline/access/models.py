@@ -2,7 +2,7 @@
 (break-glass) with its review, the e-mail outbox that tells people about it, two-factor
 enrolment codes, API token scopes, and the counters behind search and API rate limits.
 
-The rules that read these live in ``sightline/people/rules.py``.
+The rules that read these live in ``sightline/record/rules.py``.
 """
 
 import datetime as dt

@@ -21,7 +21,7 @@ from sightline.people.models import Person, SourceRecord
 
 def grants_reviewable_by(user: User) -> QuerySet[BreakGlassGrant]:
     """Emergency accesses ``user`` may review: the queryset form of
-    ``people.rules.may_review_grant`` (a test keeps the two in step)."""
+    ``record.rules.may_review_grant`` (a test keeps the two in step)."""
     grants = BreakGlassGrant.objects.select_related("user", "user__agency", "person")
     if not (user.is_authenticated and user.is_active):
         return grants.none()
@@ -118,7 +118,7 @@ def access_log_rows(
 ) -> list[AccessLogRow]:
     """``events`` (of ``access_log(person)``, actors selected) for ``reader``.
 
-    The rule of the chronology (``people.rules.may_see_referrer``): whoever made a referral
+    The rule of the chronology (``record.rules.may_see_referrer``): whoever made a referral
     or contact is named only to the front door, the allocated worker and the agency that
     recorded it. Their reads would name them here, so for anyone else their rows show
     when and what, and the agency (as the chronology's event does), but not who.

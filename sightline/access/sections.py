@@ -5,11 +5,11 @@ An event in a restricted section still shows that it happened, when, which agenc
 recorded it and its category: the duty to share means a practitioner must know that
 something is known, and whom to ask. Its summary, the practitioner's name and the other
 people in it are shown only to those whose role and agency need them
-(``people.rules.sections_visible``).
+(``record.rules.sections_visible``).
 
 A referral or contact names who made it. That identity is withheld from everyone except
 the front door, the allocated worker and the agency that recorded the event
-(``people.rules.may_see_referrer``).
+(``record.rules.may_see_referrer``).
 """
 
 import enum

@@ -1,4 +1,8 @@
+from typing import Any
+
+from django.contrib.auth import get_backends
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from sightline.agencies.models import Agency, Team
@@ -34,6 +38,29 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
+        """What the backends grant. Unlike Django's default, an active superuser is not
+        let through every check (``accounts/backends.py``)."""
+        return _ask_backends("has_perm", self, perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return _ask_backends("has_module_perms", self, app_label)
+
     @property
     def is_team_manager(self) -> bool:
         return self.role == Role.TEAM_MANAGER
+
+
+def _ask_backends(method: str, user: User, *args: Any) -> bool:
+    """Django's loop over the authentication backends (the first yes wins; a backend may
+    refuse outright with ``PermissionDenied``), with no superuser short cut before it."""
+    for backend in get_backends():
+        check = getattr(backend, method, None)
+        if check is None:
+            continue
+        try:
+            if check(user, *args):
+                return True
+        except PermissionDenied:
+            return False
+    return False

@@ -1,6 +1,6 @@
 """Who may record decisions, answer challenges and sign them off.
 
-Seeing the child is decided by ``people.access`` (pages call ``access_person`` first).
+Seeing the child is decided by ``record.access`` (pages call ``open_record`` first).
 On top of that, decisions belong to children's social care: its practitioners and
 managers record them; only a manager who did not make the decision (and did not write the
 rationale) signs off a rationale against a challenge, or an assessment they did not write.

@@ -1,7 +1,7 @@
 """Reads for decisions, challenges and assessments.
 
-Callers pass a person they obtained through ``people.access.access_person`` (or lists
-built on ``people.queries.visible_to``); nothing here checks access.
+Callers pass a person they obtained through ``record.access.open_record`` (or lists
+built on ``record.queries.visible_to``); nothing here checks access.
 
 What a viewer is shown of chronology events (a challenge's evidence, the events behind
 an indicator) is built by one function, ``evidence_rows``: frozen rows already redacted
@@ -10,7 +10,6 @@ summary or a challenge's stored words; ``challenge_rows`` gives a challenge as a
 may see it.
 """
 
-import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -36,9 +35,10 @@ from sightline.assessments.workflow import DecisionStep
 from sightline.challenges import Plan, RuleSet
 from sightline.chronology.models import ChronologyEvent
 from sightline.deadlines.queries import local_closures
-from sightline.people.access import RecordView, record_view
 from sightline.people.models import Person, Relationship, StatusKind, StatusPeriod
-from sightline.people.queries import visible_to
+from sightline.record.access import redaction_for
+from sightline.record.chronology import Redaction, redact_event
+from sightline.record.queries import visible_to
 
 _PLAN_ORDER = (
     (StatusKind.LOOKED_AFTER, Plan.LOOKED_AFTER),
@@ -171,13 +171,13 @@ class _Reader:
     def __init__(self, viewer: User, child: Person) -> None:
         self.viewer = viewer
         self.child = child
-        self._views: dict[int, RecordView] = {child.pk: record_view(viewer, child)}
+        self._views: dict[int, Redaction] = {child.pk: redaction_for(viewer, child)}
 
-    def view_of(self, person_id: int) -> RecordView:
+    def view_of(self, person_id: int) -> Redaction:
         view = self._views.get(person_id)
         if view is None:
             person = Person.objects.get(pk=person_id)
-            view = self._views[person_id] = record_view(self.viewer, person)
+            view = self._views[person_id] = redaction_for(self.viewer, person)
         return view
 
     def fact(self, stored: object, sources: Mapping[int, ChronologyEvent]) -> tuple[str, bool]:
@@ -190,7 +190,11 @@ class _Reader:
         found = [event for event in events if event is not None]
         if len(found) < len(events):
             return withheld_fact(event.agency.name for event in found), True
-        withheld = [event for event in found if self.view_of(event.person_id).withholds(event)]
+        withheld = [
+            event
+            for event in found
+            if self.view_of(event.person_id).withholds(event.category.code) is not None
+        ]
         if withheld:
             return withheld_fact(event.agency.name for event in withheld), True
         return str(stored.get("text", "")), False
@@ -224,16 +228,13 @@ class _Reader:
             return_comments=challenge.return_comments,
         )
 
-    def row(self, stored: ChronologyEvent) -> EvidenceRow:
-        # A copy: the record view blanks what the viewer may not see in the instance it is
-        # given, and the caller's instance is left as loaded.
-        event = copy.copy(stored)
+    def row(self, event: ChronologyEvent) -> EvidenceRow:
         about_child = event.person_id == self.child.pk
-        withheld = bool(self.view_of(event.person_id).restrict([event]))
+        seen = redact_event(event, self.view_of(event.person_id))
         if about_child:
-            summary, practitioner = event.summary, event.practitioner
+            summary, practitioner = seen.summary, seen.practitioner
         else:
-            summary = event.summary if withheld else OTHER_PERSON_SUMMARY
+            summary = seen.summary if seen.withheld_section else OTHER_PERSON_SUMMARY
             practitioner = ""
         return EvidenceRow(
             event_id=event.pk,
@@ -245,7 +246,7 @@ class _Reader:
             summary=summary,
             practitioner=practitioner,
             about_child=about_child,
-            withheld_section=getattr(event, "withheld_section", ""),
+            withheld_section=seen.withheld_section,
         )
 
 

@@ -1,5 +1,5 @@
 """Pages for decisions, challenges and structured assessments: thin function views over
-``people.access.access_person`` (every child's record read is decided and audited there)
+``record.access.open_record`` (every child's record read is decided and audited there)
 and ``assessments.actions`` (every write)."""
 
 import json
@@ -33,9 +33,9 @@ from sightline.audit.actions import Origin
 from sightline.chronology.models import ChronologyEvent
 from sightline.chronology.queries import counts_by_agency
 from sightline.deadlines.queries import local_closures
-from sightline.people.access import Intent, access_person
 from sightline.people.models import Person
-from sightline.people.queries import visible_to
+from sightline.record.access import Intent, open_record
+from sightline.record.queries import visible_to
 
 
 def _user(request: HttpRequest) -> User:
@@ -46,13 +46,13 @@ def _user(request: HttpRequest) -> User:
 
 def _child(request: HttpRequest, person: Person | str, page: str, **detail: Any) -> Person:
     public_id = person.public_id if isinstance(person, Person) else person
-    return access_person(
+    return open_record(
         _user(request),
         public_id,
         intent=Intent.VIEW_RECORD,
         origin=Origin.from_request(request),
         detail={"page": page, **detail},
-    )
+    ).person
 
 
 def _apply_errors(form: django_forms.Form, error: ValidationError) -> None:

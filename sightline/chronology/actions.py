@@ -1,7 +1,7 @@
 """Recording chronology events. Append-only: a changed re-submission is a new revision."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import transaction
@@ -15,7 +15,6 @@ from sightline.chronology.models import Category, ChronologyEvent
 from sightline.importing.errors import RowsRejectedError
 from sightline.importing.rows import EventRow, RowError
 from sightline.people.models import SourceRecord
-from sightline.sharing import actions as sharing_actions
 
 _CHUNK = 900
 T = TypeVar("T")
@@ -26,6 +25,9 @@ class RecordEventsResult:
     created: int
     corrected: int
     unchanged: int
+    # The events written (new ones and new revisions), for what the submission does next
+    # (the sharing app's alerts).
+    events: tuple[ChronologyEvent, ...] = field(default=(), compare=False, repr=False)
 
 
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
@@ -66,7 +68,9 @@ def record_events(
     Every reference is checked before anything is written: an unknown subject, other
     person or category rejects the whole batch (``RowsRejectedError``, every problem listed).
     An event already recorded with the same content is left alone; with different
-    content it gets a new revision that supersedes the last one.
+    content it gets a new revision that supersedes the last one. The events written are
+    in the result: the submission entry points (``importing.submissions``) queue the
+    sharing app's alerts for them in the same transaction.
     """
     record_ids = sorted(
         {row.subject_record_id for row in rows}
@@ -149,10 +153,12 @@ def record_events(
         for rid in dict.fromkeys(rids)
     ]
     through.objects.bulk_create(links, batch_size=_CHUNK)
-    sharing_actions.queue_event_alerts(events=new_events, actor=actor, agency=agency)
 
     result = RecordEventsResult(
-        created=len(new_events) - corrected, corrected=corrected, unchanged=unchanged
+        created=len(new_events) - corrected,
+        corrected=corrected,
+        unchanged=unchanged,
+        events=tuple(new_events),
     )
     # The last write: the audit chain's head stays locked from here until commit.
     append_audit(

@@ -1,6 +1,6 @@
 """Assembling a child's multi-agency chronology: filters, order, counts per agency.
 
-Callers pass a person they obtained through ``people.access.access_person``; nothing
+Callers pass a person they obtained through ``record.access.open_record``; nothing
 here checks access.
 """
 

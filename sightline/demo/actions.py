@@ -1,7 +1,7 @@
 """Loading the synthetic demo data through the same actions real submissions use.
 
-Person records go through ``people.actions.upsert_source_records`` and events through
-``chronology.actions.record_events``, after the same validation an import applies
+Person records go through ``importing.submissions.submit_person_records`` and events
+through ``importing.submissions.submit_events``, after the same validation an import applies
 (``importing.formats``), so the demo exercises the real path. Involvements, relationships
 and plan periods have bulk actions here, each writing one audit row per batch: the
 per-row actions would write one audit row per row and take minutes.
@@ -22,14 +22,13 @@ from sightline.agencies.actions import create_agency, create_team
 from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction, AuditEvent
-from sightline.chronology.actions import record_events
 from sightline.demo import generator as gen
 from sightline.demo.files import event_row, person_row
 from sightline.importing.formats import parse_event, parse_person_record
 from sightline.importing.rows import EventRow, PersonRecordRow
-from sightline.people.actions import upsert_source_records
+from sightline.importing.submissions import submit_events, submit_person_records
 from sightline.people.models import Involvement, Person, Relationship, SourceRecord, StatusPeriod
-from sightline.people.queries import visible_to
+from sightline.record.queries import visible_to
 
 LOGIN_URL = "http://127.0.0.1:8000/login/"
 
@@ -355,7 +354,7 @@ def _load_records(
     done = 0
     report("Person records", done, total)
     for code in SUBMISSION_ORDER:
-        result = upsert_source_records(
+        result = submit_person_records(
             actor=actor,
             agency=agencies[code],
             rows=rows[code],
@@ -398,7 +397,7 @@ def _load_events(
         agency_rows = rows[code]
         for start in range(0, len(agency_rows), 10 * _BATCH):
             batch = agency_rows[start : start + 10 * _BATCH]
-            result = record_events(
+            result = submit_events(
                 actor=actor,
                 agency=agencies[code],
                 rows=batch,

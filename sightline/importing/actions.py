@@ -10,7 +10,7 @@ A dry run of person records (the upload page's check) is not an existence oracle
 compares the rows only with what the submitting agency itself already holds, by record
 id (created, updated, unchanged), and never links them to persons of other agencies, so
 it says the same for a person known only to another agency as for an unknown one. The
-real import still links as before (``people.actions.upsert_source_records``). The check
+real import still links as before (``importing.submissions.submit_person_records``). The check
 is audited against each person whose own-agency record it compared.
 """
 
@@ -29,13 +29,12 @@ from sightline.accounts.models import User
 from sightline.agencies.models import Agency
 from sightline.audit.actions import Origin, append_audit, new_audit_event, record_audit
 from sightline.audit.models import AuditAction
-from sightline.chronology.actions import record_events
 from sightline.importing import formats
 from sightline.importing.access import submittable_agency_codes
 from sightline.importing.errors import RowsRejectedError
 from sightline.importing.models import ImportBatch, ImportKind, PendingUpload
 from sightline.importing.rows import EventRow, PersonRecordRow, RowError
-from sightline.people.actions import upsert_source_records
+from sightline.importing.submissions import submit_events, submit_person_records
 from sightline.people.models import SourceRecord
 
 # Rows handed to the people or chronology action at a time (progress is reported per part).
@@ -172,7 +171,7 @@ def import_people_file(
     done = 0
     for code, agency_rows in grouped.items():
         for part in _chunks(agency_rows):
-            result = upsert_source_records(
+            result = submit_person_records(
                 actor=actor,
                 agency=agencies[code],
                 rows=part,
@@ -315,7 +314,7 @@ def import_events_file(
             for code, agency_rows in grouped.items():
                 for part in _chunks(agency_rows):
                     try:
-                        result = record_events(
+                        result = submit_events(
                             actor=actor,
                             agency=agencies[code],
                             rows=part,

@@ -40,8 +40,8 @@ from sightline.incidents.models import (
     SeriousIncidentNotification,
     SignOff,
 )
-from sightline.people import access as people_access
 from sightline.people.models import Person
+from sightline.record import access as people_access
 
 
 def _today() -> dt.date:
@@ -85,7 +85,7 @@ class ChildEntry:
 def resolve_children(
     *, actor: User, origin: Origin, entries: Sequence[ChildEntry]
 ) -> list[tuple[Person, ChildEntry]]:
-    """Each child through ``access_person`` (audited, denials kept), or a field error.
+    """Each child through ``open_record`` (audited, denials kept), or a field error.
 
     Called before the notification's transaction so that a refused look-up stays in the
     audit trail even though the notification is not written.
@@ -95,13 +95,13 @@ def resolve_children(
     resolved: list[tuple[Person, ChildEntry]] = []
     for number, entry in enumerate(entries, start=1):
         try:
-            person = people_access.access_person(
+            person = people_access.open_record(
                 actor,
                 entry.person_id.strip(),
                 intent=people_access.Intent.VIEW_RECORD,
                 origin=origin,
                 detail={"purpose": "serious incident notification"},
-            )
+            ).person
         except Http404:
             raise _fail(
                 children=f"Child {number}: no child you may see has the reference "

@@ -1,7 +1,7 @@
 """Reads for incidents: the child's details for a notification, the agencies to ask for
 a rapid review summary, and the dashboard rows.
 
-Callers pass persons they obtained through ``people.access.access_person`` (notification)
+Callers pass persons they obtained through ``record.access.open_record`` (notification)
 or notifications obtained through ``incidents.access`` (everything else).
 """
 

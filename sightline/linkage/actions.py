@@ -10,6 +10,7 @@ foreign key to ``Person`` in every app, but the audit trail's) and lists each ro
 in the ``PersonMerge``, so un-merge puts back exactly those rows and nothing else.
 """
 
+import datetime as dt
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -42,7 +43,8 @@ from sightline.linkage.models import (
 )
 from sightline.networks.models import Association, ConcernFlag, MeetingAction
 from sightline.people import normalise
-from sightline.people.actions import refresh_identities
+from sightline.people.actions import IdentityConflict, refresh_identities
+from sightline.people.identity import IdentityField
 from sightline.people.models import Involvement, Person, Relationship, SourceRecord, StatusPeriod
 from sightline.sharing.models import Alert, Referral
 
@@ -828,3 +830,138 @@ def _supersede_settled_reviews() -> None:
     ]
     for chunk in _chunks(settled):
         MatchReview.objects.filter(pk__in=chunk).update(status=ReviewStatus.SUPERSEDED)
+
+
+# -- identity conflicts from submissions ------------------------------------------------
+
+# The "model version" of a review item raised by the identity rules (no model scored it).
+IDENTITY_RULES = "identity-rules"
+_IDENTITY_RECORD_FIELDS = (
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "address",
+    "postcode",
+)
+
+
+@transaction.atomic
+def propose_identity_reviews(
+    *,
+    actor: User | None,
+    agency: Agency,
+    conflicts: Sequence[IdentityConflict],
+    origin: Origin,
+) -> list[MatchReview]:
+    """Put the records a submission held apart, or that now contradict their person
+    (``people.actions.upsert_source_records``' ``conflicts``), to identity review, with
+    one audit row against each person contradicted so it shows in their trail."""
+    reviews = _propose_identity_reviews(conflicts, agency=agency, now=timezone.now())
+    _audit_conflicts(actor=actor, agency=agency, origin=origin, reviews=reviews)
+    return [review for _conflict, review in reviews]
+
+
+_REVIEW_FIELDS: Mapping[IdentityField, tuple[str, ...]] = {
+    IdentityField.NAME: ("given_name", "family_name"),
+    IdentityField.DATE_OF_BIRTH: ("date_of_birth",),
+    IdentityField.SEX: ("sex",),
+    IdentityField.NHS_NUMBER: ("nhs_number",),
+    IdentityField.ADDRESS: ("address",),
+}
+
+
+def _review_identity(record: SourceRecord) -> IdentityRecord:
+    return IdentityRecord(**{name: getattr(record, name) for name in _IDENTITY_RECORD_FIELDS})
+
+
+def _propose_identity_reviews(
+    conflicts: Sequence[IdentityConflict], *, agency: Agency, now: dt.datetime
+) -> list[tuple[IdentityConflict, MatchReview]]:
+    """Put each conflict to the linkage review queue, with both records.
+
+    A held record also gets a provisional "different people" decision, so a batch run
+    (``sightline link``) keeps it apart too until a reviewer confirms (their decision,
+    being later, replaces it). An item already there for the same evidence is not
+    raised again (nor one a reviewer rejected on it).
+    """
+    if not conflicts:
+        return []
+    against = SourceRecord.objects.in_bulk([c.against for c in conflicts])
+    reviews = []
+    for conflict in conflicts:
+        record, other = conflict.record, against[conflict.against]
+        if record is None:  # pragma: no cover - set when the record was written
+            raise ValueError(f"no record for the conflict about {conflict.record_id}")
+        a, b = (record, other) if record.pk < other.pk else (other, record)
+        key = evidence_key(_review_identity(a), _review_identity(b))
+        evidence = [
+            {
+                "field": column,
+                "level": "identity_conflict",
+                "explanation": f"{agency.name}'s record: {reason.explanation}",
+            }
+            for reason in conflict.reasons
+            for column in _REVIEW_FIELDS[reason.field]
+        ]
+        if record.nhs_number and record.nhs_number == other.nhs_number:
+            evidence.append(
+                {"field": "nhs_number", "level": "exact", "explanation": "the same NHS number"}
+            )
+        why = "kept apart" if conflict.held else "still linked"
+        review, created = MatchReview.objects.get_or_create(
+            record_a=a,
+            record_b=b,
+            evidence_key=key,
+            defaults={
+                # No model scored the pair: the rules cannot tell either way.
+                "probability": 0.5,
+                "guard": (
+                    f"identity conflict ({why}): "
+                    + "; ".join(reason.explanation for reason in conflict.reasons)
+                )[:200],
+                "evidence": evidence,
+                "model_version": IDENTITY_RULES,
+                "proposed_at": now,
+            },
+        )
+        if created and conflict.held:
+            LinkDecision.objects.create(
+                record_a=a,
+                record_b=b,
+                same_person=False,
+                evidence_key=key,
+                kind=DecisionKind.REVIEW,
+                review=review,
+                decided_by=None,
+                decided_at=now,
+            )
+        reviews.append((conflict, review))
+    return reviews
+
+
+def _audit_conflicts(
+    *,
+    actor: User | None,
+    agency: Agency,
+    origin: Origin,
+    reviews: Sequence[tuple[IdentityConflict, MatchReview]],
+) -> None:
+    """One row against each person a submission contradicted, so it shows in their trail."""
+    persons = Person.objects.in_bulk(sorted({c.person_id for c, _review in reviews}))
+    for conflict, review in reviews:
+        record_audit(
+            actor=actor,
+            action=AuditAction.IMPORT_PEOPLE,
+            origin=origin,
+            person=persons[conflict.person_id],
+            detail={
+                "agency": agency.code,
+                "record_id": conflict.record_id,
+                "identity_review": review.pk,
+                "held_apart": conflict.held,
+                "fields": sorted({str(reason.field) for reason in conflict.reasons}),
+            },
+        )

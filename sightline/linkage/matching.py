@@ -10,9 +10,9 @@ from sightline.audit.actions import Origin
 from sightline.linkage import realtime
 from sightline.linkage.features import IdentityRecord
 from sightline.linkage.models import ModelVersion
-from sightline.people import normalise, rules
+from sightline.people import normalise
 from sightline.people.models import Person
-from sightline.record import match
+from sightline.record import match, rules
 
 # Candidates asked of the matcher whatever the caller's limit: the limit applies to the
 # rows the caller may open, so it cannot be used to rank the others against them.

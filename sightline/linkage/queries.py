@@ -9,8 +9,8 @@ from sightline.access.models import CaseRelationship
 from sightline.accounts.models import Role, User
 from sightline.linkage.features import IdentityRecord, evidence_key
 from sightline.linkage.models import LinkDecision, MatchReview, PersonMerge, ReviewStatus
-from sightline.people import rules
 from sightline.people.models import Involvement, SourceRecord
+from sightline.record import rules
 
 # Team managers and safeguarding leads review pairs touching a child they are related
 # to; data-quality officers review every pair, each view audited (``linkage.access``).
@@ -60,7 +60,7 @@ def reviews_all_pairs(user: User) -> bool:
 
 def _touching(user: User, *columns: str) -> Q:
     """Rows where a person in any of ``columns`` is one ``user`` has a legitimate
-    relationship with today: the person-view rule (``people.rules``) without emergency
+    relationship with today: the person-view rule (``record.rules``) without emergency
     access, read from the user's relationships rather than by testing every person."""
     day = timezone.localdate()
     involved = Involvement.objects.filter(rules.relationship_filter(user, day)).values("person_id")

@@ -23,8 +23,8 @@ from sightline.linkage.forms import DecisionForm, PersonRecordForm, UndoMergeFor
 from sightline.linkage.models import MatchReview, PersonMerge, ReviewStatus
 from sightline.linkage.queries import merges_visible_to, pending_reviews
 from sightline.people.models import SourceRecord
-from sightline.people.queries import visible_to
 from sightline.record import match
+from sightline.record.queries import visible_to
 
 NEW_PERSON = "new"
 # Pairs or merges listed at most on one page (each listed one is audited).

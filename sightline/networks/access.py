@@ -1,6 +1,6 @@
 """Reads of contexts and of networks: decide, audit, return or 404.
 
-A child's network is opened through ``people.access.access_person`` (the child's record);
+A child's network is opened through ``record.access.open_record`` (the child's record);
 what the viewer was then shown of other people is written down by ``record_network_view``
 so that "who has seen this" can be answered for them too.
 """

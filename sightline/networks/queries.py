@@ -1,7 +1,7 @@
 """Reading networks: the 2-hop neighbourhood, what a viewer may see of it, and signals.
 
-Callers pass a person they obtained through ``people.access.access_person``; the other
-people reached are filtered here with ``people.queries.visible_to`` (the same rule as
+Callers pass a person they obtained through ``record.access.open_record``; the other
+people reached are filtered here with ``record.queries.visible_to`` (the same rule as
 ``people.view_person``), contexts with ``networks.rules.may_view_contexts``.
 
 The neighbourhood is read with two indexed queries, never by loading the whole graph:
@@ -39,7 +39,8 @@ from sightline.networks.models import (
 )
 from sightline.networks.rules import may_view_contexts
 from sightline.people.models import Person, StatusPeriod
-from sightline.people.queries import visible_to
+from sightline.record.access import Record
+from sightline.record.queries import visible_to
 
 # Links read from each person or place one step out (the most recent first).
 FANOUT = 50
@@ -608,9 +609,11 @@ def events_without_place(person: Person, *, limit: int = 10) -> QuerySet[Chronol
     )
 
 
-def child_panel(viewer: User, person: Person, *, today: dt.date | None = None) -> dict[str, object]:
-    """Template context for ``networks/_child_panel.html`` on the child's page."""
-    network = child_network(viewer, person, today=today)
+def child_panel(record: Record, *, today: dt.date | None = None) -> dict[str, object]:
+    """Template context for ``networks/_child_panel.html`` on the child's page, for a
+    record opened by ``record.access.open_record``."""
+    person = record.person
+    network = child_network(record.user, person, today=today)
     return {
         "person": person,
         "signals": network.signals,

@@ -20,9 +20,9 @@ from sightline.networks import forms as network_forms
 from sightline.networks.access import access_context, record_network_view, require_meeting_access
 from sightline.networks.graph import text_rows
 from sightline.networks.models import Context, ContextPlan, ExploitationMeeting
-from sightline.people.access import Intent, access_person
 from sightline.people.models import Person
-from sightline.people.queries import visible_to
+from sightline.record.access import Intent, open_record
+from sightline.record.queries import visible_to
 
 
 def _user(request: HttpRequest) -> User:
@@ -37,9 +37,9 @@ def _user(request: HttpRequest) -> User:
 def child_network(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
     origin = Origin.from_request(request)
-    person = access_person(
+    person = open_record(
         user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
-    )
+    ).person
     network = queries.child_network(user, person)
     record_network_view(
         user=user, origin=origin, person=person, graph=network.graph, signals=len(network.signals)
@@ -65,9 +65,9 @@ def child_network_data(request: HttpRequest, public_id: str) -> JsonResponse:
     """The graph for cytoscape.js: only what the viewer may see, hidden people as counts."""
     user = _user(request)
     origin = Origin.from_request(request)
-    person = access_person(
+    person = open_record(
         user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
-    )
+    ).person
     network = queries.child_network(user, person, with_signals=False)
     record_network_view(user=user, origin=origin, person=person, graph=network.graph, signals=0)
     return JsonResponse({"root": f"p:{person.pk}", **network.graph.as_json()})
@@ -204,9 +204,9 @@ def new_association(request: HttpRequest, public_id: str) -> HttpResponse:
     """Link the child to another person (whose record the user may see) or a context."""
     user = _user(request)
     origin = Origin.from_request(request)
-    person = access_person(
+    person = open_record(
         user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
-    )
+    ).person
     form = network_forms.AssociationForm(request.POST or None)
     back = reverse("networks:child-network", kwargs={"public_id": person.public_id})
     if request.method == "POST" and form.is_valid():
@@ -407,10 +407,10 @@ def event_context(request: HttpRequest, pk: int) -> HttpResponse:
         ChronologyEvent.objects.select_related("person", "category", "agency").filter(pk=pk).first()
     )
     public_id = str(event.person.public_id) if event is not None else f"event:{pk}"
-    person = access_person(
+    person = open_record(
         user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
-    )
-    if event is None:  # access_person has already refused an unknown event
+    ).person
+    if event is None:  # open_record has already refused an unknown event
         raise Http404("No such event")
     form = network_forms.EventContextForm(request.POST or None)
     back = reverse("networks:child-network", kwargs={"public_id": person.public_id})
@@ -452,9 +452,9 @@ def person_concern(request: HttpRequest, public_id: str) -> HttpResponse:
     """Flag a person whose record the user may see as an adult of concern."""
     user = _user(request)
     origin = Origin.from_request(request)
-    person = access_person(
+    person = open_record(
         user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
-    )
+    ).person
     form = network_forms.ConcernForm(request.POST or None)
     back = reverse("networks:child-network", kwargs={"public_id": person.public_id})
     if request.method == "POST" and form.is_valid():

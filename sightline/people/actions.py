@@ -19,13 +19,8 @@ from sightline.agencies.models import Agency
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.importing.rows import PersonRecordRow
-from sightline.linkage import realtime
-
-# An identity conflict goes to the linkage review queue (see ``_propose_identity_reviews``).
-from sightline.linkage.features import IdentityRecord, evidence_key
-from sightline.linkage.models import DecisionKind, LinkDecision, MatchReview
 from sightline.people import identity, normalise
-from sightline.people.identity import Claim, Disagreement, Identity, IdentityField
+from sightline.people.identity import Claim, Disagreement, Identity
 from sightline.people.models import (
     Involvement,
     Person,
@@ -36,8 +31,6 @@ from sightline.people.models import (
 
 # Until model-based identity resolution lands, records are linked deterministically.
 DETERMINISTIC_LINK = "deterministic-v1"
-# The "model version" of a review item raised by the identity rules (no model scored it).
-IDENTITY_RULES = "identity-rules"
 _CHUNK = 900
 T = TypeVar("T")
 
@@ -64,10 +57,15 @@ class UpsertResult:
     # New records kept apart from the person they named and put to identity review. Not
     # for the submitter: to them a held record reads as a new person, as an unknown does.
     held_for_review: int = 0
+    # The new and changed records, for what the submission does next (matching's index).
+    records: tuple[SourceRecord, ...] = field(default=(), compare=False, repr=False)
+    # The records that contradict the person they name, for the identity review queue
+    # (``linkage.actions.propose_identity_reviews``, called by ``importing.submissions``).
+    conflicts: tuple["IdentityConflict", ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass
-class _Conflict:
+class IdentityConflict:
     """A record that contradicts the person it names: ``against`` is the record of theirs
     it is reviewed with. ``held``: a new record kept apart (its own person) until then."""
 
@@ -111,8 +109,10 @@ def upsert_source_records(
     Re-submitting a record updates it in place and keeps its person (re-resolution is the
     linkage's job); what the person shows follows the rules, so only the record that
     supplies a field changes it. An update that makes a record contradict its person is
-    put to review too. Re-submitting identical rows changes nothing. New and changed
-    records are (re)written to the real-time match index in the same transaction.
+    put to review too. Re-submitting identical rows changes nothing. The new and changed
+    records and the conflicts are in the result: the submission entry points
+    (``importing.submissions``) index the records for matching and put the conflicts to
+    identity review in the same transaction.
     """
     now = timezone.now()
     existing: dict[str, SourceRecord] = {}
@@ -208,16 +208,14 @@ def upsert_source_records(
     affected |= {r.person_id for r in to_update}
     claims = _refresh(sorted(affected))
     conflicts = [*holds.values(), *_contradicting_updates(recheck, claims)]
-    # Point-of-entry matching must see a new or changed identity at once, not after the
-    # next ``sightline link``.
-    realtime.index_records([*new_records, *to_update])
-    reviews = _propose_identity_reviews(conflicts, agency=agency, now=now)
     result = UpsertResult(
         created=len(new_records),
         updated=len(to_update),
         unchanged=unchanged,
         persons_created=persons_created,
         held_for_review=len(holds),
+        records=(*new_records, *to_update),
+        conflicts=tuple(conflicts),
     )
     record_audit(
         actor=actor,
@@ -229,11 +227,10 @@ def upsert_source_records(
             "updated": result.updated,
             "unchanged": result.unchanged,
             "persons_created": persons_created,
-            **({"identity_reviews": [review.pk for _c, review in reviews]} if reviews else {}),
+            **({"identity_conflicts": len(conflicts)} if conflicts else {}),
             **(audit_detail or {}),
         },
     )
-    _audit_conflicts(actor=actor, agency=agency, origin=origin, reviews=reviews)
     return result
 
 
@@ -289,7 +286,7 @@ def _held_joins(
     rows: Sequence[PersonRecordRow],
     matches: Mapping[str, int],
     now: dt.datetime,
-) -> dict[str, _Conflict]:
+) -> dict[str, IdentityConflict]:
     """The new rows that may not join the person they matched: they contradict them
     (``identity.disagreements``) or would change what the person shows
     (``identity.changed_fields``). record_id -> the conflict."""
@@ -297,7 +294,7 @@ def _held_joins(
     open_cases = _open_cases(person_ids)
     claims = _claims_of(_records_of(person_ids), open_cases)
     shown: dict[int, Identity] = {}
-    held: dict[str, _Conflict] = {}
+    held: dict[str, IdentityConflict] = {}
     for row in rows:
         person_id = matches.get(row.record_id)
         if person_id is None:
@@ -330,7 +327,7 @@ def _held_joins(
                 for name in identity.changed_fields(before, after)
             )
         if reasons:
-            held[row.record_id] = _Conflict(
+            held[row.record_id] = IdentityConflict(
                 record_id=row.record_id,
                 person_id=person_id,
                 against=_reviewed_with(reasons, before, others),
@@ -342,7 +339,7 @@ def _held_joins(
 
 def _contradicting_updates(
     records: Sequence[SourceRecord], claims: Mapping[int, Sequence[Claim]]
-) -> list[_Conflict]:
+) -> list[IdentityConflict]:
     """Updated records whose name, date of birth or NHS number now contradicts the rest
     of their person's records. They stay with the person (their link was made on other
     evidence, and their earlier events are about that person); a reviewer decides."""
@@ -355,7 +352,7 @@ def _contradicting_updates(
         reasons = identity.disagreements(mine[0], others)
         if reasons:
             found.append(
-                _Conflict(
+                IdentityConflict(
                     record_id=record.record_id,
                     person_id=record.person_id,
                     against=_reviewed_with(reasons, identity.shown_identity(others), others),
@@ -380,109 +377,6 @@ def _reviewed_with(
 
 
 # Linkage review fields each identity field is shown under on the review page.
-_REVIEW_FIELDS: Mapping[IdentityField, tuple[str, ...]] = {
-    IdentityField.NAME: ("given_name", "family_name"),
-    IdentityField.DATE_OF_BIRTH: ("date_of_birth",),
-    IdentityField.SEX: ("sex",),
-    IdentityField.NHS_NUMBER: ("nhs_number",),
-    IdentityField.ADDRESS: ("address",),
-}
-
-
-def _review_identity(record: SourceRecord) -> IdentityRecord:
-    return IdentityRecord(**{name: getattr(record, name) for name in _RECORD_FIELDS})
-
-
-def _propose_identity_reviews(
-    conflicts: Sequence[_Conflict], *, agency: Agency, now: dt.datetime
-) -> list[tuple[_Conflict, MatchReview]]:
-    """Put each conflict to the linkage review queue, with both records.
-
-    A held record also gets a provisional "different people" decision, so a batch run
-    (``sightline link``) keeps it apart too until a reviewer confirms (their decision,
-    being later, replaces it). An item already there for the same evidence is not
-    raised again (nor one a reviewer rejected on it).
-    """
-    if not conflicts:
-        return []
-    against = SourceRecord.objects.in_bulk([c.against for c in conflicts])
-    reviews = []
-    for conflict in conflicts:
-        record, other = conflict.record, against[conflict.against]
-        if record is None:  # pragma: no cover - set when the record was written
-            raise ValueError(f"no record for the conflict about {conflict.record_id}")
-        a, b = (record, other) if record.pk < other.pk else (other, record)
-        key = evidence_key(_review_identity(a), _review_identity(b))
-        evidence = [
-            {
-                "field": column,
-                "level": "identity_conflict",
-                "explanation": f"{agency.name}'s record: {reason.explanation}",
-            }
-            for reason in conflict.reasons
-            for column in _REVIEW_FIELDS[reason.field]
-        ]
-        if record.nhs_number and record.nhs_number == other.nhs_number:
-            evidence.append(
-                {"field": "nhs_number", "level": "exact", "explanation": "the same NHS number"}
-            )
-        why = "kept apart" if conflict.held else "still linked"
-        review, created = MatchReview.objects.get_or_create(
-            record_a=a,
-            record_b=b,
-            evidence_key=key,
-            defaults={
-                # No model scored the pair: the rules cannot tell either way.
-                "probability": 0.5,
-                "guard": (
-                    f"identity conflict ({why}): "
-                    + "; ".join(reason.explanation for reason in conflict.reasons)
-                )[:200],
-                "evidence": evidence,
-                "model_version": IDENTITY_RULES,
-                "proposed_at": now,
-            },
-        )
-        if created and conflict.held:
-            LinkDecision.objects.create(
-                record_a=a,
-                record_b=b,
-                same_person=False,
-                evidence_key=key,
-                kind=DecisionKind.REVIEW,
-                review=review,
-                decided_by=None,
-                decided_at=now,
-            )
-        reviews.append((conflict, review))
-    return reviews
-
-
-def _audit_conflicts(
-    *,
-    actor: User | None,
-    agency: Agency,
-    origin: Origin,
-    reviews: Sequence[tuple[_Conflict, MatchReview]],
-) -> None:
-    """One row against each person a submission contradicted, so it shows in their trail."""
-    persons = Person.objects.in_bulk(sorted({c.person_id for c, _review in reviews}))
-    for conflict, review in reviews:
-        record_audit(
-            actor=actor,
-            action=AuditAction.IMPORT_PEOPLE,
-            origin=origin,
-            person=persons[conflict.person_id],
-            detail={
-                "agency": agency.code,
-                "record_id": conflict.record_id,
-                "identity_review": review.pk,
-                "held_apart": conflict.held,
-                "fields": sorted({str(reason.field) for reason in conflict.reasons}),
-            },
-        )
-
-
 def _open_cases(person_ids: Sequence[int]) -> set[tuple[int, int]]:
     """(person id, agency id) of each agency of a kind whose precedence needs an open
     case and that has an active involvement or a current plan for the person today."""

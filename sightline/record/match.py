@@ -6,7 +6,7 @@ the ids of children they cannot open, and, by varying the input, the hidden date
 ("differs by one digit") and postcode ("same postcode district"). So the candidates come
 here first and leave as frozen rows already decided for this caller:
 
-- a person the caller may open (``people.rules.standing(...).allowed``, the rule of the
+- a person the caller may open (``record.rules.standing(...).allowed``, the rule of the
   person page): the full row, with the id, the score, the explanation and the identity;
 - anyone else: nothing of their own. The answer as a whole says only "a possible
   existing record" (request access or refer), once, whatever the number of such
@@ -14,7 +14,7 @@ here first and leave as frozen rows already decided for this caller:
   own relationships, ADR 0007). Others learn nothing of persons they cannot open.
 
 A match is a trace: it needs the minimum criteria of a search, counts against the same
-rate limit (``people.access.check_search_rate``), and writes one audit row per matched
+rate limit (``record.search.check_search_rate``), and writes one audit row per matched
 person, naming the criteria, so the probe shows in that child's "who has seen this
 record" (or one row naming no one when no one matched).
 
@@ -30,9 +30,10 @@ from typing import Protocol
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, append_audit, new_audit_event
 from sightline.audit.models import AuditAction
-from sightline.people import normalise, rules
-from sightline.people.access import SearchRateLimitedError, check_search_rate
+from sightline.people import normalise
 from sightline.people.models import Person
+from sightline.record import rules, search
+from sightline.record.search import SearchRateLimitedError, check_search_rate
 
 __all__ = [
     "MINIMUM_CRITERIA",
@@ -56,8 +57,6 @@ POSSIBLE_EXISTING_RECORD = (
     "Do not record them again as someone new without checking: find the child to ask for "
     "emergency access, or refer to the agency that holds the record."
 )
-# Letters each name part given must have (an initial alone lists a household).
-MIN_NAME_LETTERS = 2
 
 
 class InsufficientCriteriaError(ValueError):
@@ -91,18 +90,16 @@ class MatchCriteria:
 
 
 def meets_minimum_criteria(criteria: MatchCriteria) -> bool:
-    """A valid NHS number; or a name, each part given with at least two letters, with a
-    date of birth or a postcode (the search's minimum)."""
-    if criteria.nhs_number and normalise.is_valid_nhs_number(criteria.nhs_number):
-        return True
-    words = [
-        word
-        for part in (criteria.given_name, criteria.family_name)
-        for word in normalise.name_key(part).split()
-    ]
-    if not words or any(sum(ch.isalpha() for ch in word) < MIN_NAME_LETTERS for word in words):
-        return False
-    return criteria.date_of_birth is not None or bool(criteria.postcode.strip())
+    """The search's minimum (``record.search.criteria_problem``): a valid NHS number; or
+    a name, each part given with at least two letters, with a date of birth or a
+    postcode."""
+    nhs_number = criteria.nhs_number
+    return search.meets_minimum_criteria(
+        name=f"{criteria.given_name} {criteria.family_name}",
+        date_of_birth=criteria.date_of_birth,
+        nhs_number=nhs_number if nhs_number and normalise.is_valid_nhs_number(nhs_number) else "",
+        postcode=criteria.postcode.strip(),
+    )
 
 
 class CandidateEvidence(Protocol):

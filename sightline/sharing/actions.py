@@ -435,7 +435,7 @@ def raise_referral(
     shared: str,
     origin: Origin,
 ) -> Referral:
-    """Refer ``person`` (obtained through ``access_person``) to another team.
+    """Refer ``person`` (obtained through ``open_record``) to another team.
 
     Refused with a clear message: an unknown team, no reason, an unknown urgency, a
     referrer outside any agency. The referral is the record of what was shared, with

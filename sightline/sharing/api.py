@@ -13,12 +13,8 @@ from rest_framework.response import Response
 
 from sightline.core.api import acting_user, api_origin, error_response, invalid_parameters
 from sightline.core.serializers import DetailSerializer, ErrorSerializer
-from sightline.people.access import (
-    Intent,
-    SearchRateLimitedError,
-    access_person,
-    check_search_rate,
-)
+from sightline.record.access import Intent, open_record
+from sightline.record.search import SearchRateLimitedError, check_search_rate
 from sightline.sharing import actions, queries
 from sightline.sharing.access import access_referral, open_inbox, open_referral_lists
 from sightline.sharing.serializers import (
@@ -118,13 +114,13 @@ def check_flag(request: Request) -> Response:
 @api_view(["GET"])
 def involved(request: Request, public_id: uuid.UUID) -> Response:
     user = acting_user(request)
-    person = access_person(
+    person = open_record(
         user,
         public_id,
         intent=Intent.VIEW_RECORD,
         origin=api_origin(request),
         detail={"part": "involved"},
-    )
+    ).person
     rows = []
     for row in queries.involved(person):
         i, who = row.involvement, row.involvement.practitioner
@@ -232,9 +228,9 @@ def referrals(request: Request) -> Response:
     if not data.is_valid():
         return invalid_parameters(data)
     origin = api_origin(request)
-    person = access_person(
+    person = open_record(
         user, data.validated_data["person"], intent=Intent.VIEW_RECORD, origin=origin
-    )
+    ).person
     try:
         referral = actions.raise_referral(
             actor=user,

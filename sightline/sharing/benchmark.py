@@ -29,8 +29,8 @@ from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
-from sightline.chronology.actions import record_events
 from sightline.importing.rows import EventRow
+from sightline.importing.submissions import submit_events
 from sightline.people import normalise
 from sightline.people.models import (
     Involvement,
@@ -237,7 +237,7 @@ def produce(
         with transaction.atomic():
             # First callback after commit: the commit time, before the worker's wake-up.
             transaction.on_commit(functools.partial(_stamp, stamp))
-            record_events(actor=None, agency=agency, rows=[row], origin=BENCH)
+            submit_events(actor=None, agency=agency, rows=[row], origin=BENCH)
         # After the commit (the audit chain's lock is held until then): which alert it was.
         alert_id = (
             Alert.objects.filter(person_id=record.person_id)

@@ -7,8 +7,8 @@ composed for the reader who is looking, through the read side's rules:
 
 - an alert about a child (an event recorded, a lookup) names the child, and says what
   happened, only to a reader who may see the child's record now (the person-view rule,
-  ``people.queries.visible_to``). Its events are the chronology's events, their
-  summaries redacted by the reader's own sections (``people.access.record_view``), as
+  ``record.queries.visible_to``). Its events are the chronology's events, their
+  summaries redacted by the reader's own sections (``record.access.redaction_for``), as
   the chronology redacts them;
 - an alert about a referral names the child only to a reader who may see the referral
   (``queries.may_see_referral``);
@@ -31,9 +31,10 @@ from django.utils import timezone
 from sightline.access import sections
 from sightline.accounts.models import User
 from sightline.chronology.models import ChronologyEvent
-from sightline.people.access import RecordView, record_view
 from sightline.people.models import Person
-from sightline.people.queries import visible_to
+from sightline.record.access import redaction_for
+from sightline.record.chronology import Redaction
+from sightline.record.queries import visible_to
 from sightline.sharing import queries
 from sightline.sharing.models import Alert, AlertReason, InboxItem
 
@@ -172,7 +173,7 @@ def _event_lines(user: User, alerts: Sequence[Alert]) -> dict[int, list[EventLin
         .order_by("chronologyevent__occurred_at", "chronologyevent_id")
     )
     alert_person = {alert.pk: alert.person_id for alert in alerts}
-    views: dict[int, RecordView] = {}
+    views: dict[int, Redaction] = {}
     found: dict[int, list[EventLine]] = defaultdict(list)
     for link in links:
         event: ChronologyEvent = link.chronologyevent
@@ -184,8 +185,8 @@ def _event_lines(user: User, alerts: Sequence[Alert]) -> dict[int, list[EventLin
         summary = event.summary
         if section is not None:
             if person_id not in views:  # asked only for restricted sections
-                views[person_id] = record_view(user, persons[person_id])
-            if views[person_id].withholds(event):
+                views[person_id] = redaction_for(user, persons[person_id])
+            if views[person_id].withholds(event.category.code) is not None:
                 withheld = section.label
                 summary = sections.withheld_summary(section, event.agency.name)
         found[link.alert_id].append(

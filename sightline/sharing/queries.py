@@ -1,7 +1,7 @@
 """Reads for information sharing: flags, inboxes, who else is involved, referral lists.
 
 Nothing here checks access to a person's record: the callers either went through
-``people.access.access_person`` or show only what the flag service shares (the flag).
+``record.access.open_record`` or show only what the flag service shares (the flag).
 """
 
 import datetime as dt
@@ -25,7 +25,7 @@ from sightline.people.models import (
     StatusKind,
     StatusPeriod,
 )
-from sightline.people.rules import relationship_filter
+from sightline.record.rules import relationship_filter
 from sightline.sharing import clock, flagging
 from sightline.sharing.models import (
     Alert,
@@ -323,7 +323,7 @@ def team_managers(team_id: int) -> list[User]:
 def panels(user: User, person: Person) -> dict[str, object]:
     """The child's page panels: the flag, who else is involved, recent lookups by people
     without a relationship, and whether the user may refer. ``person`` came through
-    ``access_person``."""
+    ``open_record``."""
     flag = flags_for([person]).get(person.pk)
     return {
         "flag": flag,

@@ -14,12 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin
-from sightline.people.access import (
-    Intent,
-    SearchRateLimitedError,
-    access_person,
-    check_search_rate,
-)
+from sightline.record.access import Intent, open_record
+from sightline.record.search import SearchRateLimitedError, check_search_rate
 from sightline.sharing import actions, queries
 from sightline.sharing.access import access_referral, open_dashboard, open_referrals_sent
 from sightline.sharing.forms import FlagCheckForm, OutcomeForm, ReferralForm
@@ -128,7 +124,7 @@ def flag_check(request: HttpRequest) -> HttpResponse:
 def new_referral(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     origin = Origin.from_request(request)
-    person = access_person(user, person_id, intent=Intent.VIEW_RECORD, origin=origin)
+    person = open_record(user, person_id, intent=Intent.VIEW_RECORD, origin=origin).person
     form = ReferralForm(request.POST or None, exclude_team=user.team_id)
     if request.method == "POST" and form.is_valid():
         try:

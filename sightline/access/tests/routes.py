@@ -4,6 +4,7 @@ Add an entry when you add a route (``test_matrix.py`` fails until you do). Rules
 
 - ``record()``: a page or endpoint about the child: those who may see the record
   (``people.view_person``); 404 for everyone else, who may not know it exists.
+- ``legitimate()``: exports and bulk reads: a relationship, not emergency access.
 - ``signed_in(status)``: every signed-in persona gets ``status`` (404 for an id that does
   not exist, 400 for an empty submission).
 - ``only(*personas)``: a role-gated page; others get ``denied`` (404, or 403 where the
@@ -67,7 +68,8 @@ ROUTES: dict[str, Route] = {
     "person-panel": Route(record(), kwargs={"panel": "decisions"}),
     "api-people": Route(signed_in(400, api=True)),  # no criteria
     "api-person": Route(record(api=True)),
-    "api-chronology": Route(record(api=True)),
+    # A bulk read: the export rules (emergency access is not enough; 404 as for an unknown id).
+    "api-chronology": Route(legitimate(api=True)),
     "api-person-records": Route(signed_in(400, api=True), method=POST),
     "api-person-records-batch": Route(signed_in(400, api=True), method=POST),
     "api-agencies": Route(signed_in(200, api=True)),

@@ -72,7 +72,7 @@ def test_a_read_fails_when_its_audit_row_cannot_be_written(social_worker, child,
     def broken(**kwargs):
         raise DatabaseError("audit table unavailable")
 
-    monkeypatch.setattr("sightline.people.access.record_audit", broken)
+    monkeypatch.setattr("sightline.record.access.record_audit", broken)
     client = Client(raise_request_exception=False)
     client.force_login(social_worker)
     response = client.get(reverse("person-detail", args=[child.public_id]), secure=True)

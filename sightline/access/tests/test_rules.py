@@ -11,9 +11,9 @@ from sightline.access import actions, limits
 from sightline.access.models import BreakGlassReason, CaseRole, RateCounter
 from sightline.accounts.models import Role
 from sightline.audit.actions import CLI
-from sightline.people import rules
 from sightline.people.models import InvolvementRole
-from sightline.people.queries import visible_to
+from sightline.record import rules
+from sightline.record.queries import visible_to
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from sightline.access.sections import Section
 from sightline.accounts.models import User
 from sightline.audit.actions import CLI
 from sightline.chronology.models import Category
-from sightline.people import rules
+from sightline.record import rules
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db

@@ -25,8 +25,8 @@ from sightline.assessments.models import Challenge
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import ChronologyEvent
-from sightline.people.access import Intent, access_person
 from sightline.people.models import InvolvementRole, RelationshipKind
+from sightline.record.access import Intent, open_record
 from sightline.testing import factories
 
 from .conftest import TODAY
@@ -273,7 +273,7 @@ def test_facts_stored_as_sentences_are_given_their_sources(
 
 
 def opened(user, child):
-    return access_person(user, child.public_id, intent=Intent.VIEW_RECORD, origin=CLI)
+    return open_record(user, child.public_id, intent=Intent.VIEW_RECORD, origin=CLI).person
 
 
 def test_evidence_about_another_person_is_redacted_by_that_persons_record_view(

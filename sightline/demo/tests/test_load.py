@@ -18,7 +18,7 @@ from sightline.chronology.models import ChronologyEvent
 from sightline.demo import generator as gen
 from sightline.importing.formats import LONDON
 from sightline.people.models import Involvement, InvolvementRole, Person, SourceRecord
-from sightline.people.queries import visible_to
+from sightline.record.queries import visible_to
 
 pytestmark = pytest.mark.django_db
 

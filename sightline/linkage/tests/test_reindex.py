@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 
 from sightline.audit.actions import CLI
 from sightline.importing.rows import PersonRecordRow
+from sightline.importing.submissions import submit_person_records
 from sightline.linkage import actions
 from sightline.linkage.models import RecordFeatures
-from sightline.people.actions import upsert_source_records
 from sightline.people.models import InvolvementRole, SourceRecord
 from sightline.testing import factories
 
@@ -97,10 +97,10 @@ def test_it_indexes_records_created_and_updated_by_an_import(agencies, model_ver
             nhs_number=factories.synthetic_nhs_number(77),
         )
 
-    upsert_source_records(actor=None, agency=agencies["EDUCATION"], rows=[row("Priya")], origin=CLI)
+    submit_person_records(actor=None, agency=agencies["EDUCATION"], rows=[row("Priya")], origin=CLI)
     record = SourceRecord.objects.get(record_id="E-1")
     assert indexed(record)["given"] == "priya"
-    upsert_source_records(actor=None, agency=agencies["EDUCATION"], rows=[row("Pria")], origin=CLI)
+    submit_person_records(actor=None, agency=agencies["EDUCATION"], rows=[row("Pria")], origin=CLI)
     assert indexed(record)["given"] == "pria"
     assert RecordFeatures.objects.get(source_record=record).person_id == record.person_id
 

@@ -7,11 +7,13 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.networks import queries
 from sightline.networks.models import Context, ContextKind, MeetingAction, Nature
 from sightline.networks.tests.conftest import flag, link, make_context
 from sightline.people.models import InvolvementRole
+from sightline.record.access import Intent, open_record
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +137,8 @@ def test_the_page_lists_signals_and_links_without_hidden_names(
 
 
 def test_the_child_panel_renders_signals_for_the_childs_page(social_worker, child, network):
-    panel = queries.child_panel(social_worker, child)
+    record = open_record(social_worker, child.public_id, intent=Intent.VIEW_RECORD, origin=CLI)
+    panel = queries.child_panel(record)
     html = " ".join(render_to_string("networks/_child_panel.html", {"network": panel}).split())
     assert "Harm outside the home" in html
     assert "Linked to an adult of concern" in html

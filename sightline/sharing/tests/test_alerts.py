@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
-from sightline.chronology.actions import record_events
 from sightline.importing.rows import EventRow
+from sightline.importing.submissions import submit_events
 from sightline.people.models import RelationshipKind, StatusKind
 from sightline.sharing import actions, queries
 from sightline.sharing.models import Alert, AlertReason, InboxItem, OutboundEmail
@@ -98,7 +98,7 @@ def test_an_event_about_a_flagged_child_writes_an_alert_in_the_same_transaction(
     agencies, flagged_child, police_officer
 ):
     health_record(agencies, flagged_child)
-    record_events(actor=None, agency=agencies["HEALTH"], rows=[event_row("E1", "H1")], origin=CLI)
+    submit_events(actor=None, agency=agencies["HEALTH"], rows=[event_row("E1", "H1")], origin=CLI)
     alert = Alert.objects.get()
     assert alert.reason == AlertReason.EVENT_RECORDED
     assert alert.person == flagged_child
@@ -110,20 +110,20 @@ def test_an_event_that_fails_writes_no_alert(agencies, flagged_child):
     health_record(agencies, flagged_child)
     bad = EventRow(**{**event_row("E1", "H1").__dict__, "category": "no_such_category"})
     with pytest.raises(Exception, match="category"):
-        record_events(actor=None, agency=agencies["HEALTH"], rows=[bad], origin=CLI)
+        submit_events(actor=None, agency=agencies["HEALTH"], rows=[bad], origin=CLI)
     assert not Alert.objects.exists()
 
 
 def test_an_event_about_an_unflagged_child_alerts_nobody(agencies, child):
     health_record(agencies, child)
-    record_events(actor=None, agency=agencies["HEALTH"], rows=[event_row("E1", "H1")], origin=CLI)
+    submit_events(actor=None, agency=agencies["HEALTH"], rows=[event_row("E1", "H1")], origin=CLI)
     assert not Alert.objects.exists()
 
 
 def test_many_events_about_one_child_in_a_batch_make_one_alert(agencies, flagged_child):
     health_record(agencies, flagged_child)
     rows = [event_row(f"E{i}", "H1") for i in range(3)]
-    record_events(actor=None, agency=agencies["HEALTH"], rows=rows, origin=CLI)
+    submit_events(actor=None, agency=agencies["HEALTH"], rows=rows, origin=CLI)
     assert Alert.objects.get().summary.startswith("Leeds Health recorded 3 events")
 
 
@@ -131,7 +131,7 @@ def test_delivery_writes_the_inbox_items_and_emails_exactly_once(
     agencies, flagged_child, social_worker, duty_team
 ):
     health_record(agencies, flagged_child)
-    record_events(actor=None, agency=agencies["HEALTH"], rows=[event_row("E1", "H1")], origin=CLI)
+    submit_events(actor=None, agency=agencies["HEALTH"], rows=[event_row("E1", "H1")], origin=CLI)
     assert actions.deliver_alerts() == 1
     assert actions.deliver_alerts() == 0
     items = InboxItem.objects.order_by("pk")
@@ -154,7 +154,7 @@ def test_without_an_allocated_worker_the_authority_is_emailed(agencies):
         person=person, kind=StatusKind.LOOKED_AFTER, recorded_by_agency=agencies["CSC"]
     )
     health_record(agencies, person)
-    record_events(actor=None, agency=agencies["HEALTH"], rows=[event_row("E1", "H1")], origin=CLI)
+    submit_events(actor=None, agency=agencies["HEALTH"], rows=[event_row("E1", "H1")], origin=CLI)
     actions.deliver_alerts()
     assert not InboxItem.objects.exists()
     assert list(OutboundEmail.objects.values_list("to", flat=True)) == ["front.door@example.org"]
@@ -250,7 +250,7 @@ def test_whoever_recorded_the_event_is_not_alerted_about_it(
         agency=agencies["CSC"], record_id="C1", person=flagged_child
     )
     row = EventRow(**{**event_row("E1", record.record_id).__dict__, "agency": "CSC"})
-    record_events(actor=social_worker, agency=agencies["CSC"], rows=[row], origin=CLI)
+    submit_events(actor=social_worker, agency=agencies["CSC"], rows=[row], origin=CLI)
     actions.deliver_alerts()
     assert [(i.user, i.team) for i in InboxItem.objects.all()] == [(None, duty_team)]
 

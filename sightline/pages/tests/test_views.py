@@ -151,7 +151,7 @@ TOO_FEW = "Enter a name with a date of birth or a postcode, or enter an NHS numb
     ("params", "message"),
     [
         ({"name": ""}, TOO_FEW),
-        ({"name": "Jamie"}, TOO_FEW),
+        ({"name": "Jamie"}, "Enter a date of birth or a postcode as well as the name"),
         (
             {
                 "postcode": "LS1 4AP",
@@ -439,7 +439,11 @@ def test_the_htmx_partial_returns_only_the_chronology_and_is_audited(
     assert response["HX-Push-Url"] == f"{detail_url(child)}?agency=POLICE"
     [row] = audit_rows(social_worker, AuditAction.VIEW_CHRONOLOGY)
     assert row.person == child
-    assert row.detail == {"query": "agency=POLICE"}
+    # The same shape as the API's chronology rows: the filters asked for and the page.
+    assert row.detail == {
+        "filters": {"agency": ["POLICE"], "order": "asc", "include_superseded": True},
+        "page": 1,
+    }
 
 
 def test_the_partial_address_outside_htmx_goes_to_the_full_page(client, social_worker, child):

@@ -1,13 +1,14 @@
-"""The people pages: find a child, and the child's page with the multi-agency chronology.
+"""The people pages: find a child, and the child's page with the multi-agency chronology
+and the panels other features provide.
 
-Every read of a person goes through ``access_person`` (decide, audit, 404). The child's
+Every read of a person goes through ``record.access`` (decide, audit, 404). The child's
 page runs a fixed number of queries however many events the child has.
 """
 
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -25,22 +26,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from sightline.accounts.models import User
 from sightline.assessments.queries import child_panel as assessments_child_panel
-from sightline.audit.actions import Origin, record_audit
-from sightline.audit.models import AuditAction
-from sightline.chronology.models import ChronologyEvent
-from sightline.chronology.queries import WINDOWS_MONTHS, counts_by_agency, events_for
+from sightline.audit.actions import Origin
+from sightline.chronology.queries import WINDOWS_MONTHS
 from sightline.networks.queries import child_panel as networks_child_panel
-from sightline.people import queries
-from sightline.people.access import (
-    Intent,
-    SearchRateLimitedError,
-    access_person,
-    check_search_rate,
-    find_people,
-    record_access,
-    record_view,
-)
-from sightline.people.forms import ChronologyFilterForm, PersonSearchForm
+from sightline.pages.forms import ChronologyFilterForm, PersonSearchForm
 from sightline.people.models import (
     Involvement,
     Person,
@@ -49,7 +38,11 @@ from sightline.people.models import (
     StatusKind,
     StatusPeriod,
 )
-from sightline.people.rules import may_trace
+from sightline.record.access import Intent, Record, chronology_detail, open_record
+from sightline.record.chronology import EventRow
+from sightline.record.queries import visible_to
+from sightline.record.rules import may_trace
+from sightline.record.search import Found, SearchRateLimitedError, result_limit, search_people
 from sightline.sharing import actions as sharing_actions
 from sightline.sharing.queries import FlagView
 from sightline.sharing.queries import panels as sharing_panels
@@ -84,33 +77,19 @@ def search(request: HttpRequest) -> HttpResponse:
     # Any field in the address, even empty, means the form was sent.
     submitted = bool(request.GET)
     form = PersonSearchForm(request.GET if submitted else None)
-    results: list[queries.Found] = []
+    results: list[Found] = []
     flags: dict[int, FlagView] = {}
     more = False
     refused: SearchRateLimitedError | None = None
     if submitted and form.is_valid():
-        criteria = form.criteria()
         origin = Origin.from_request(request)
         try:
-            check_search_rate(user, origin=origin)
+            outcome = search_people(user, form.criteria(), origin=origin)
         except SearchRateLimitedError as error:
             refused = error
         else:
-            outcome = find_people(
-                user,
-                name=criteria.name,
-                date_of_birth=criteria.date_of_birth,
-                nhs_number=criteria.nhs_number,
-                postcode=criteria.postcode,
-            )
             results, more = outcome.results, outcome.more
             flags = sharing_actions.record_search_lookups(user, results, origin=origin)
-            record_audit(
-                actor=user,
-                action=AuditAction.SEARCH,
-                origin=origin,
-                detail={"criteria": criteria.for_audit(), "results": len(results), "more": more},
-            )
     return render(
         request,
         "people/search.html",
@@ -121,7 +100,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "results": results,
             "flags": flags,
             "more": more,
-            "limit": queries.result_limit(),
+            "limit": result_limit(),
             "may_trace": may_trace(user),
             "today": timezone.localdate(),
         },
@@ -151,6 +130,14 @@ class StatusRow:
     colour: str
 
 
+class _Timed(Protocol):
+    @property
+    def occurred_at(self) -> dt.datetime: ...
+
+    @property
+    def date_only(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class EventTimes:
     """When an event happened, written as the chronology shows it (in local time): built
@@ -162,7 +149,7 @@ class EventTimes:
     time_text: str  # 3:05pm
 
     @classmethod
-    def of(cls, event: ChronologyEvent) -> "EventTimes":
+    def of(cls, event: "_Timed") -> "EventTimes":
         when = DateFormat(timezone.localtime(event.occurred_at))
         iso = when.format("c")
         return cls(
@@ -184,17 +171,18 @@ class CountsRow:
 @require_GET
 def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
-    person = access_person(
+    record = open_record(
         user,
         public_id,
         intent=Intent.VIEW_RECORD,
         origin=Origin.from_request(request),
-        detail=_query_detail(request),
+        detail=_chronology_detail(request),
     )
+    person = record.person
     today = timezone.localdate()
     context: dict[str, Any] = {
         "person": person,
-        "record_access": record_access(user, person),
+        "record_access": record.access_panel,
         "today": today,
         "age": person.age_on(today),
         "source_records": list(person.source_records.select_related("agency")),
@@ -205,7 +193,7 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "status_rows": _status_rows(status, today),
         "past_statuses": [period for period in status if not period.is_current_on(today)],
         "counts_windows": WINDOWS_MONTHS,
-        "counts": (counts := _counts(person)),
+        "counts": (counts := _counts(record)),
         "counts_total": [
             sum(column) for column in zip(*(row.counts for row in counts), strict=True)
         ]
@@ -214,17 +202,17 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     involvements = _involvements(person)
     context["current_involvements"] = [i for i in involvements if i.is_active_on(today)]
     context["past_involvements"] = [i for i in involvements if not i.is_active_on(today)]
-    context.update(_chronology(request, person))
+    context.update(_chronology(request, record))
     context.update(sharing_panels(user, person))
     return render(request, "people/detail.html", context)
 
 
-def _decisions_panel(user: User, person: Person) -> dict[str, Any]:
-    return {"assessments": assessments_child_panel(person)}
+def _decisions_panel(record: Record) -> dict[str, Any]:
+    return {"assessments": assessments_child_panel(record.person)}
 
 
-def _outside_home_panel(user: User, person: Person) -> dict[str, Any]:
-    return {"network": networks_child_panel(user, person)}
+def _outside_home_panel(record: Record) -> dict[str, Any]:
+    return {"network": networks_child_panel(record)}
 
 
 # Panels of the child's page that other parts of Sightline provide. htmx fetches them
@@ -243,16 +231,15 @@ def person_panel(request: HttpRequest, public_id: uuid.UUID, panel: str) -> Http
     """One lazily loaded panel of the child's page, through the same access check."""
     if panel not in _PANELS:
         raise Http404("No such panel")
-    user = _user(request)
-    person = access_person(
-        user,
+    record = open_record(
+        _user(request),
         public_id,
         intent=Intent.VIEW_RECORD,
         origin=Origin.from_request(request),
         detail={"panel": panel},
     )
     template, build = _PANELS[panel]
-    return render(request, template, {"person": person, **build(user, person)})
+    return render(request, template, {"person": record.person, **build(record)})
 
 
 @never_cache
@@ -271,24 +258,18 @@ def person_chronology(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         return HttpResponseRedirect(full_page)
     if not request.user.is_authenticated:
         return HttpResponseClientRedirect(redirect_to_login(full_page).url)
-    user = _user(request)
-    person = access_person(
-        user,
+    record = open_record(
+        _user(request),
         public_id,
         intent=Intent.VIEW_CHRONOLOGY,
         origin=Origin.from_request(request),
-        detail=_query_detail(request),
+        detail=_chronology_detail(request),
     )
-    context = _chronology(request, person)
-    response = render(request, "people/_chronology.html", {"person": person, **context})
+    context = _chronology(request, record)
+    response = render(request, "people/_chronology.html", {"person": record.person, **context})
     # The address bar shows the full page with these filters, for reload and sharing.
     response["HX-Push-Url"] = full_page
     return response
-
-
-def _query_detail(request: HttpRequest) -> dict[str, object]:
-    query = request.GET.urlencode()
-    return {"query": query[:1000]} if query else {}
 
 
 def _filter_data(request: HttpRequest) -> QueryDict:
@@ -298,31 +279,30 @@ def _filter_data(request: HttpRequest) -> QueryDict:
     return data
 
 
-def _chronology(request: HttpRequest, person: Person) -> dict[str, Any]:
-    """Filter form, the page of events, and the numbers for "Showing 1 to 50 of 2,000"."""
-    present = (
-        ChronologyEvent.objects.filter(person=person)
-        .values_list("agency__code", "agency__name", "category__code", "category__label")
-        .order_by()  # no default ordering: it would make every row distinct
-        .distinct()
-    )
-    agencies: dict[str, str] = {}
-    categories: dict[str, str] = {}
-    for agency_code, agency_name, category_code, category_label in present:
-        agencies[agency_code] = agency_name
-        categories[category_code] = category_label
-    form = ChronologyFilterForm(
-        _filter_data(request),
-        agencies=sorted(agencies.items(), key=lambda item: item[1]),
-        categories=sorted(categories.items(), key=lambda item: item[1]),
-    )
+def _chronology_detail(request: HttpRequest) -> dict[str, object]:
+    """The audit detail of a chronology read (as the API writes it): the filters asked
+    for, read from the address whether or not they are this chronology's choices."""
+    data = _filter_data(request)
+    asked = ChronologyFilterForm(
+        data,
+        agencies=[(code, code) for code in data.getlist("agency")],
+        categories=[(code, code) for code in data.getlist("category")],
+    ).chronology_filter()
+    page = request.GET.get("page", "1")
+    return chronology_detail(asked, page=int(page) if page.isdigit() else page[:10])
+
+
+def _chronology(request: HttpRequest, record: Record) -> dict[str, Any]:
+    """Filter form, the page of events, and the numbers for "Showing 1 to 50 of 2,000".
+
+    The rows come from the record, already redacted for this reader.
+    """
+    agencies, categories = record.chronology_choices()
+    form = ChronologyFilterForm(_filter_data(request), agencies=agencies, categories=categories)
     chosen = form.chronology_filter()
-    events: QuerySet[ChronologyEvent] = events_for(person, chosen)
-    paginator = Paginator(events, settings.SIGHTLINE_CHRONOLOGY_PAGE_SIZE)
-    page: Page[ChronologyEvent] = paginator.get_page(request.GET.get("page"))
+    paginator = Paginator(record.chronology(chosen), settings.SIGHTLINE_CHRONOLOGY_PAGE_SIZE)
+    page: Page[EventRow] = paginator.get_page(request.GET.get("page"))
     events_shown = list(page.object_list)
-    # Need to know: restricted sections and the referrer's identity are withheld.
-    record_view(_user(request), person).restrict(events_shown)
     return {
         "filter_form": form,
         "chronology_filter": chosen,
@@ -348,7 +328,7 @@ def _family(user: User, person: Person) -> list[FamilyMember]:
     if not pairs:
         return []
     visible = set(
-        queries.visible_to(user)
+        visible_to(user)
         .filter(pk__in=[other.pk for _, other, _ in pairs])
         .values_list("pk", flat=True)
     )
@@ -392,8 +372,8 @@ def _status_rows(periods: list[StatusPeriod], today: dt.date) -> list[StatusRow]
     return rows
 
 
-def _counts(person: Person) -> list[CountsRow]:
+def _counts(record: Record) -> list[CountsRow]:
     return [
         CountsRow(agency=row.name, counts=[row.counts[months] for months in WINDOWS_MONTHS])
-        for row in counts_by_agency(person)
+        for row in record.counts_by_agency()
     ]

@@ -14,9 +14,9 @@ Relationships that open a record, on a given day:
 - **emergency access** (break-glass, ``access.BreakGlassGrant``): time-limited, with a
   reason, reviewed by a manager.
 
-``people.queries.visible_to`` is the same rule as a queryset filter; a test keeps the two
+``record.queries.visible_to`` is the same rule as a queryset filter; a test keeps the two
 in step. Page views, the API, search, exports and background jobs all go through one of
-the two (``people.access.access_person`` for one record).
+the two (``record.access.open_record`` for one record).
 """
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""Signing in, the home page (the children the user works with) and the health check."""
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -9,8 +11,8 @@ from django.views.decorators.http import require_GET
 
 from sightline.accounts.models import User
 from sightline.core.forms import LoginForm
-from sightline.people import queries
 from sightline.people.models import Involvement
+from sightline.record import queries
 
 HOME_CHILDREN_LIMIT = 20
 

@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from sightline.core.context_processors import service
+from sightline.pages.context_processors import service
 
 pytestmark = pytest.mark.django_db
 

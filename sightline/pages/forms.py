@@ -1,8 +1,6 @@
 """Forms for the people pages: finding a child, and filtering a child's chronology."""
 
-import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -11,25 +9,7 @@ from sightline.chronology.models import Significance
 from sightline.chronology.queries import ChronologyFilter
 from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.people import normalise
-from sightline.people.queries import meets_minimum_criteria
-
-
-@dataclass(frozen=True)
-class SearchCriteria:
-    name: str = ""
-    date_of_birth: dt.date | None = None
-    nhs_number: str = ""
-    postcode: str = ""
-
-    def for_audit(self) -> dict[str, str]:
-        """The criteria as the audit row keeps them: only those given."""
-        given = {
-            "name": self.name,
-            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
-            "nhs_number": self.nhs_number,
-            "postcode": self.postcode,
-        }
-        return {key: value for key, value in given.items() if value}
+from sightline.record.search import SearchCriteria, criteria_problem
 
 
 class PersonSearchForm(GovukFormMixin, forms.Form):
@@ -37,7 +17,7 @@ class PersonSearchForm(GovukFormMixin, forms.Form):
         label="Name",
         required=False,
         max_length=200,
-        help_text="Given name, family name or both. The start of a name is enough.",
+        help_text="Given name, family name or both: at least the first 2 letters of each.",
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
     date_of_birth = GovukDateField(
@@ -79,17 +59,12 @@ class PersonSearchForm(GovukFormMixin, forms.Form):
         return normalise.postcode(text) if text else ""
 
     def clean(self) -> dict[str, Any]:
+        """The minimum criteria (``record.search``), the error on the field to fix."""
         cleaned = super().clean() or {}
-        if not self.errors and not meets_minimum_criteria(
-            name=cleaned.get("name", ""),
-            date_of_birth=cleaned.get("date_of_birth"),
-            nhs_number=cleaned.get("nhs_number", ""),
-            postcode=cleaned.get("postcode", ""),
-        ):
-            raise forms.ValidationError(
-                "Enter a name with a date of birth or a postcode, or enter an NHS number",
-                code="too_few",
-            )
+        if not self.errors:
+            problem = criteria_problem(self.criteria())
+            if problem is not None:
+                self.add_error(problem.field, problem.message)
         return cleaned
 
     def criteria(self) -> SearchCriteria:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sightline.people import views
+from sightline.pages import views
 
 urlpatterns = [
     path("", views.search, name="people-search"),

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from sightline.access.models import TokenPolicy
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import Category, ChronologyEvent
 from sightline.importing import formats
@@ -25,6 +26,7 @@ def client_for(user=None):
     client = HttpsClient()
     if user is not None:
         token = Token.objects.create(user=user)
+        TokenPolicy.objects.create(token=token, scopes=["read", "write"])  # write is asked for
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
 

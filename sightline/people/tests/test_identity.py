@@ -17,6 +17,7 @@ from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import ChronologyEvent
 from sightline.importing.actions import import_people_file
 from sightline.importing.rows import PersonRecordRow
+from sightline.importing.submissions import submit_person_records
 from sightline.linkage import actions as linkage_actions
 from sightline.linkage.models import LinkDecision, MatchReview, ReviewStatus
 from sightline.linkage.queries import decisions_in_force
@@ -25,7 +26,6 @@ from sightline.people.actions import (
     end_involvement,
     record_involvement,
     refresh_identities,
-    upsert_source_records,
 )
 from sightline.people.identity import Claim, IdentityField
 from sightline.people.models import InvolvementRole, SourceRecord
@@ -457,7 +457,7 @@ def test_a_new_record_that_would_change_the_name_shown_is_held_even_from_health(
         family_name="Testchild", received_at=T0, **common,
     )  # fmt: skip
     refresh_identities(person_ids=[child.pk])
-    result = upsert_source_records(
+    result = submit_person_records(
         actor=None,
         agency=agencies["HEALTH"],
         rows=[row("H-1", "HEALTH", given_name="Jaimie", **common)],
@@ -480,7 +480,7 @@ def row(record_id, agency, **fields):
 @pytest.mark.django_db
 def test_the_agency_of_record_updating_its_record_changes_the_identity_shown(known_child, agencies):
     known_child.involvements.all().delete()  # no open case: health names the child
-    upsert_source_records(
+    submit_person_records(
         actor=None,
         agency=agencies["HEALTH"],
         rows=[
@@ -508,7 +508,7 @@ def test_another_agency_renaming_its_linked_record_changes_nothing_shown_and_is_
         family_name="Testchild", nhs_number=NHS, date_of_birth=dt.date(2016, 5, 4),
         received_at=T0 + dt.timedelta(days=60),
     )  # fmt: skip
-    upsert_source_records(
+    submit_person_records(
         actor=None,
         agency=agencies["POLICE"],
         rows=[
@@ -629,7 +629,7 @@ def test_social_care_with_an_open_case_joining_sets_the_address_but_not_a_new_sp
         person=child, practitioner=social_worker, agency=agencies["CSC"], started_on=T0.date()
     )
     refresh_identities(person_ids=[child.pk])
-    result = upsert_source_records(
+    result = submit_person_records(
         actor=social_worker,
         agency=agencies["CSC"],
         rows=[

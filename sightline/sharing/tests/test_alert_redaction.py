@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 
 from sightline.accounts.models import Role
 from sightline.audit.actions import CLI
-from sightline.chronology.actions import record_events
 from sightline.importing.rows import EventRow
+from sightline.importing.submissions import submit_events
 from sightline.people.models import Involvement
 from sightline.sharing import actions, inbox, queries
 from sightline.sharing.models import Alert, AlertReason, InboxItem, OutboundEmail
@@ -59,7 +59,7 @@ def record(agencies, person, code, *, event_id, category, summary):
         category=category,
         summary=summary,
     )
-    record_events(actor=None, agency=agencies[code], rows=[row], origin=CLI)
+    submit_events(actor=None, agency=agencies[code], rows=[row], origin=CLI)
 
 
 @pytest.fixture
@@ -324,7 +324,7 @@ def test_composing_the_inbox_costs_the_same_queries_for_many_alerts(
             category="emergency_attendance",
             summary=HEALTH_SUMMARY,
         )
-        record_events(actor=None, agency=agencies["HEALTH"], rows=[row], origin=CLI)
+        submit_events(actor=None, agency=agencies["HEALTH"], rows=[row], origin=CLI)
     actions.deliver_alerts()
     assert InboxItem.objects.filter(user=social_worker).count() == 11
     assert (cost(social_worker), cost(teammate)) == one

@@ -313,7 +313,9 @@ def test_others_cannot_see_or_review_a_finding(request, settings, social_worker,
 # -- in the background worker -------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_monitoring_and_schedules_the_next_run(settings, social_worker, caseload):
+    # Real commits, as the worker (django-tasks' db_worker) closes the connection it used.
     settings.SIGHTLINE_MONITOR_RECORDS_PER_HOUR = 2
     now = at(MONDAY, 11)
     for child in caseload[:3]:

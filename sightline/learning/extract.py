@@ -5,7 +5,7 @@ What goes in is already minimised: a child's date of birth (for the age band), r
 sex and ethnicity, the local authority's agency code, status periods and counts of
 chronology events. Names, NHS numbers, addresses and postcodes are never read.
 
-What comes out (``COLUMNS``):
+What comes out (``columns_for``):
 - ``child_id``: a random id (``secrets.token_hex``) drawn afresh for every extract,
   never derived from the person's key; rows are shuffled, so their order says nothing;
 - the quasi-identifiers (``QUASI_IDENTIFIERS``): age band at the end of the period, sex,
@@ -15,15 +15,17 @@ What comes out (``COLUMNS``):
   chronology event counts by agency kind and by category, review themes;
 - dates coarsened to months (``YYYY-MM``).
 
-k-anonymity (Sweeney 2002) by a greedy full-domain generalisation in the manner of
-Datafly (Sweeney 1997): while more rows sit in classes smaller than k than may be
-suppressed (``suppression_limit``), widen one quasi-identifier one level up its
-hierarchy (``hierarchies``), choosing the column whose step leaves the fewest rows in
-small classes (ties go to age band, then ethnicity, then local authority, then sex;
-Datafly's own choice, the column with the most distinct values, widened ethnicity to
-``*`` on the demonstration data where a step of age band was enough); then suppress the
-rows still in classes smaller than k. Every combination of quasi-identifiers in the output occurs at least k
-times. k-anonymity protects against re-identification by those columns, not against
+k-anonymity (Sweeney 2002) by full-domain generalisation and then suppression, as in
+Sweeney's Datafly and Samarati's minimal generalisation: each quasi-identifier has a
+hierarchy of levels (``hierarchies``: age bands merged into wider bands, ethnicity to
+its major group, local authority to its region, then ``*``); of the 72 combinations of
+levels, the one with the least precision loss (ties: fewer columns at ``*``, then widen
+age band first, then ethnicity, then local authority, then sex) that leaves at most ``suppression_limit``
+rows in classes smaller than k is used, and those rows are suppressed. Every
+combination of quasi-identifiers in the output occurs at least k times. (A greedy walk
+up the lattice, one column at a time, widened both sex and ethnicity to ``*`` on the
+demonstration data where this search widens ethnicity and a step of age band.)
+k-anonymity protects against re-identification by those columns, not against
 learning a sensitive value shared by a whole class (l-diversity); the other columns are
 not quasi-identifiers and are released as they are.
 """
@@ -64,8 +66,8 @@ _SEX = {"F": "female", "M": "male"}
 _ETHNIC_CATEGORIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("white", "white_gypsy_traveller", ("gypsy", "traveller")),
     ("white", "white_roma", ("roma",)),
-    ("white", "white_irish", ("irish",)),
     ("white", "white_british", ("british", "english", "welsh", "scottish")),
+    ("white", "white_irish", ("irish",)),
     ("white", "white_other", ("other",)),
     ("mixed", "mixed_white_black_caribbean", ("caribbean",)),
     ("mixed", "mixed_white_black_african", ("african",)),
@@ -230,16 +232,18 @@ def _outliers(sizes: Counter[tuple[str, ...]], k: int) -> int:
 
 
 def _loss(levels: Mapping[str, int], hierarchy: Mapping[str, Hierarchy]) -> tuple[float, ...]:
-    """Sweeney's precision loss (the mean of level / height), then the columns' levels in
-    the reverse of ``_PREFERENCE``: of two nodes as wide, the one that widened age band
-    rather than local authority or sex comes first."""
+    """Sweeney's precision loss (the mean of level / height); then how many columns are
+    ``*`` (a column lost entirely costs more than two widened a step); then the columns'
+    levels in the reverse of ``_PREFERENCE``: of two nodes otherwise alike, the one that
+    widened age band rather than local authority or sex comes first."""
     precision = sum(levels[c] / hierarchy[c].height for c in levels) / len(levels)
-    return (precision, *(levels.get(c, 0) for c in reversed(_PREFERENCE)))
+    tops = sum(levels[c] >= hierarchy[c].height for c in levels)
+    return (precision, tops, *(levels.get(c, 0) for c in reversed(_PREFERENCE)))
 
 
 def suppression_limit(rows: int, k: int) -> int:
-    """Datafly stops generalising once at most this many rows would be suppressed:
-    k rows (Sweeney's rule) or 1% of the extract, whichever is more."""
+    """At most this many rows are suppressed rather than widening further: k rows (as in
+    Sweeney's Datafly) or 1% of the extract, whichever is more."""
     return max(k, rows // 100)
 
 

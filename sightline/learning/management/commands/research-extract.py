@@ -96,8 +96,11 @@ class Command(BaseCommand):
 def _write(path: Path, result: Extract) -> None:
     """Whole or not at all: written beside the target, then moved over it."""
     partial = path.with_suffix(".csv.partial")
-    with partial.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.DictWriter(stream, fieldnames=result.columns)
-        writer.writeheader()
-        writer.writerows(result.rows)
-    partial.replace(path)
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as stream:
+            writer = csv.DictWriter(stream, fieldnames=result.columns)
+            writer.writeheader()
+            writer.writerows(result.rows)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -20,8 +20,8 @@ from sightline.learning.models import (
     AuthorityRegion,
     FinalCoding,
     FinalCodingSource,
+    Taxonomy,
     TaxonomyStatus,
-    Theme,
 )
 from sightline.testing import factories
 
@@ -133,13 +133,14 @@ def test_the_read_finds_the_authority_events_plans_and_review_themes(
     document = factories.ReviewDocumentFactory.create(
         notification=notification, notified_on=dt.date(2025, 8, 2)
     )
+    taxonomy = Taxonomy.objects.get(status=TaxonomyStatus.PUBLISHED)
     final = FinalCoding.objects.create(
         document=document,
-        taxonomy=Theme.objects.filter(taxonomy__status=TaxonomyStatus.PUBLISHED).first().taxonomy,
+        taxonomy=taxonomy,
         source=FinalCodingSource.IMPORTED,
         decided_at=timezone.now(),
     )
-    final.themes.set(Theme.objects.filter(code__in=["neglect", "information_sharing"]))
+    final.themes.set(taxonomy.themes.filter(code__in=["neglect", "information_sharing"]))
 
     source = queries.research_children(PERIOD)
     assert source.regions == {"CSC": "yorkshire"}

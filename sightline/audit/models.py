@@ -119,6 +119,11 @@ class AuditAction(models.TextChoices):
     SIGN_OFF_ASSESSMENT = "sign_off_assessment", "Signed off a structured assessment"
     RETURN_ASSESSMENT = "return_assessment", "Returned a structured assessment"
     AMEND_ASSESSMENT = "amend_assessment", "Started an amended version of an assessment"
+    # Issue 17, item 4 (research extracts).
+    PRODUCE_RESEARCH_EXTRACT = (
+        "produce_research_extract",
+        "Produced a de-identified research extract",
+    )
 
 
 class AuditEvent(models.Model):

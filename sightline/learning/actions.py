@@ -11,11 +11,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from sightline.accounts.models import User
+from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.incidents.models import SeriousIncidentNotification
+from sightline.learning import extract, queries
 from sightline.learning.access import Capability, can
 from sightline.learning.corpus import ReviewRecord
 from sightline.learning.models import (
@@ -626,3 +627,69 @@ def adjudicate(
         },
     )
     return final
+
+
+# --- research extracts -----------------------------------------------------------------
+
+# Who may ask for a research extract, and who may produce one from a page (the command
+# line is whoever runs the server).
+RESEARCH_REQUESTERS = frozenset({Role.PANEL_ANALYST, Role.ADMINISTRATOR})
+MIN_PURPOSE = 10
+
+
+@transaction.atomic
+def produce_research_extract(
+    *,
+    actor: User | None,
+    origin: Origin,
+    requester: User,
+    purpose: str,
+    start: dt.date,
+    end: dt.date,
+    k: int,
+) -> extract.Extract:
+    """A de-identified, k-anonymous extract of the children known in a period
+    (``learning.extract``), with one audit row naming the requester and the purpose and
+    holding counts only: no child, no child's id.
+
+    Refused before anything is read: k below 2, ``start`` after ``end``, a purpose of
+    fewer than 10 characters, a requester who is not an active panel analyst or
+    administrator."""
+    if actor is not None and (not actor.is_active or actor.role not in RESEARCH_REQUESTERS):
+        raise PermissionDenied(f"{actor} may not produce research extracts")
+    if k < extract.MIN_K:
+        raise LearningError(
+            "--k", f"must be at least {extract.MIN_K}: with k = {k} a row could be one child"
+        )
+    try:
+        period = extract.Period(start, end)
+    except extract.ExtractError as error:
+        raise LearningError(error.field, error.message) from None
+    purpose = purpose.strip()
+    if len(purpose) < MIN_PURPOSE:
+        raise LearningError(
+            "--purpose", f"say what the extract is for (at least {MIN_PURPOSE} characters)"
+        )
+    if not requester.is_active or requester.role not in RESEARCH_REQUESTERS:
+        raise LearningError(
+            "--requester", f"{requester.username} is not an active panel analyst or administrator"
+        )
+    source = queries.research_children(period)
+    result = extract.build_extract(
+        source.children,
+        period=period,
+        k=k,
+        regions=source.regions,
+        agency_kinds=source.agency_kinds,
+        categories=source.categories,
+    )
+    report = result.report()
+    del report["hierarchy"]  # documented; the audit row keeps the levels used
+    record_audit(
+        actor=actor,
+        action=AuditAction.PRODUCE_RESEARCH_EXTRACT,
+        origin=origin,
+        reason=purpose,
+        detail={"requester": requester.username, "purpose": purpose, **report},
+    )
+    return result

@@ -119,6 +119,15 @@ class AuditAction(models.TextChoices):
     SIGN_OFF_ASSESSMENT = "sign_off_assessment", "Signed off a structured assessment"
     RETURN_ASSESSMENT = "return_assessment", "Returned a structured assessment"
     AMEND_ASSESSMENT = "amend_assessment", "Started an amended version of an assessment"
+    # Subject access requests (issue 17, item 3: sightline/subjectaccess).
+    SUBJECT_ACCESS_READ = "subject_access_read", "Read a record to answer a subject access request"
+    RECORD_SUBJECT_ACCESS = "record_subject_access", "Logged a subject access request"
+    VERIFY_SUBJECT_ACCESS = "verify_subject_access", "Verified a subject access requester's identity"
+    EXTEND_SUBJECT_ACCESS = "extend_subject_access", "Extended a subject access deadline"
+    GATHER_SUBJECT_ACCESS = "gather_subject_access", "Gathered records for a subject access request"
+    REVIEW_SUBJECT_ACCESS = "review_subject_access", "Decided a suggested subject access redaction"
+    PRODUCE_SUBJECT_ACCESS = "produce_subject_access", "Produced a subject access pack"
+    SEND_SUBJECT_ACCESS = "send_subject_access", "Recorded a subject access pack as sent"
 
 
 class AuditEvent(models.Model):

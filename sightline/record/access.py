@@ -18,6 +18,7 @@ from functools import cached_property
 
 from django.http import Http404
 
+from sightline.access.sections import Section
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
@@ -29,7 +30,6 @@ from sightline.chronology.queries import (
     events_for,
 )
 from sightline.people.models import Person
-from sightline.access.sections import Section
 from sightline.record import rules
 from sightline.record.chronology import ChronologyRows, EventRow, Redaction, read_rows
 

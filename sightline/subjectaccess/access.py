@@ -33,9 +33,7 @@ def refuse(user: User, *, origin: Origin, requested: str = "") -> Http404:
     return Http404("No such request")
 
 
-def get_request(
-    user: User, public_id: uuid.UUID | str, *, origin: Origin
-) -> SubjectAccessRequest:
+def get_request(user: User, public_id: uuid.UUID | str, *, origin: Origin) -> SubjectAccessRequest:
     """The request if ``user`` may act on it; otherwise 404 and a denial row."""
     found = requests_for(user).select_related("person").filter(public_id=public_id).first()
     if found is None:

@@ -23,8 +23,8 @@ from sightline.record.access import Disclosure, SubjectAccessWarrant, open_for_s
 from sightline.subjectaccess import gathering, pack, redaction
 from sightline.subjectaccess.models import (
     Decision,
-    Relationship,
     RedactionSuggestion,
+    Relationship,
     Status,
     SubjectAccessRequest,
     VerificationMethod,
@@ -109,19 +109,13 @@ def verify_identity(
     request.verified_by = actor
     request.verified_at = timezone.now()
     request.status = Status.VERIFIED
-    request.save(
-        update_fields=["verification_method", "verified_by", "verified_at", "status"]
-    )
+    request.save(update_fields=["verification_method", "verified_by", "verified_at", "status"])
     record_audit(
         actor=actor,
         action=AuditAction.VERIFY_SUBJECT_ACCESS,
         origin=origin,
         person=request.person,
-        reason=(
-            "Identity verified by the operator of the command line"
-            if actor is None
-            else ""
-        ),
+        reason=("Identity verified by the operator of the command line" if actor is None else ""),
         detail=_detail(request, method=str(method)),
     )
     return request
@@ -159,9 +153,7 @@ def extend_deadline(
     return request
 
 
-def _open(
-    actor: User | None, request: SubjectAccessRequest, *, origin: Origin
-) -> Disclosure:
+def _open(actor: User | None, request: SubjectAccessRequest, *, origin: Origin) -> Disclosure:
     if not request.verified:
         raise IdentityNotVerifiedError
     verifier = request.verified_by
@@ -237,9 +229,7 @@ def decide_suggestion(
     """Confirm (redact) or reject (disclose) one suggested redaction."""
     if decision == Decision.PENDING:
         raise SubjectAccessError("Choose whether to redact the name")
-    suggestion = RedactionSuggestion.objects.select_related("request__person").get(
-        pk=suggestion.pk
-    )
+    suggestion = RedactionSuggestion.objects.select_related("request__person").get(pk=suggestion.pk)
     if suggestion.request.status == Status.SENT:
         raise SubjectAccessError("The pack has been sent")
     suggestion.decision = decision
@@ -258,9 +248,7 @@ def decide_suggestion(
 
 
 @transaction.atomic
-def produce_pack(
-    *, actor: User | None, request: SubjectAccessRequest, origin: Origin
-) -> pack.Pack:
+def produce_pack(*, actor: User | None, request: SubjectAccessRequest, origin: Origin) -> pack.Pack:
     """The pack, from the records as they are now: every third party's name found is
     redacted unless a reviewer rejected its suggestion (a name found since the gathering
     is redacted too: fail closed). Refused until identity is verified and the records

@@ -218,7 +218,12 @@ def gather(disclosure: Disclosure) -> Gathered:
             else ("", "Recorded without an agency")
         )
         tables[agency_key]["relationships"].append(
-            (described, "yes" if link.lives_with else "", _day(link.started_on), _day(link.ended_on))
+            (
+                described,
+                "yes" if link.lives_with else "",
+                _day(link.started_on),
+                _day(link.ended_on),
+            )
         )
     identity = Table(
         "identity",

@@ -13,7 +13,9 @@ MINIMUM_TERM_LETTERS = 2
 
 
 def _pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    words = sorted({" ".join(term.split()) for term in terms if usable(term)}, key=len, reverse=True)
+    words = sorted(
+        {" ".join(term.split()) for term in terms if usable(term)}, key=len, reverse=True
+    )
     if not words:
         return None
     alternatives = "|".join(r"\s+".join(re.escape(part) for part in word.split()) for word in words)

@@ -64,12 +64,17 @@ def family(
         source_agency=agencies["CSC"],
     )
     nurse = factories.UserFactory.create(
-        username="hattie.health", first_name="Hattie", last_name="Nightingale",
+        username="hattie.health",
+        first_name="Hattie",
+        last_name="Nightingale",
         agency=agencies["HEALTH"],
     )
     factories.InvolvementFactory.create(
-        person=child, practitioner=nurse, agency=agencies["HEALTH"],
-        role=InvolvementRole.SCHOOL_NURSE, started_on=dt.date(2024, 2, 1),
+        person=child,
+        practitioner=nurse,
+        agency=agencies["HEALTH"],
+        role=InvolvementRole.SCHOOL_NURSE,
+        started_on=dt.date(2024, 2, 1),
     )
     factories.StatusPeriodFactory.create(
         person=child, kind=StatusKind.CHILD_IN_NEED, recorded_by_agency=agencies["CSC"]
@@ -95,24 +100,39 @@ def family(
             made.other_records.add(mother_record)
 
     event(
-        "CSC", "referral",
+        "CSC",
+        "referral",
         "Referral from neighbour Dennis Ogunbanjo: Jamie left alone overnight by Karen.",
         practitioner="Dennis Ogunbanjo",
     )
     event("CSC", "home_visit", "Visited home; Tyler and Karen Woodhouse present.", "Sally Social")
     event(
-        "POLICE", "domestic_abuse_incident",
-        "Domestic incident at the home; Ms Woodhouse spoke to officers.", "PC Pat Police",
+        "POLICE",
+        "domestic_abuse_incident",
+        "Domestic incident at the home; Ms Woodhouse spoke to officers.",
+        "PC Pat Police",
     )
     event("HEALTH", "was_not_brought", "Jamie was not brought to clinic.", "Hattie Nightingale")
-    event("EDUCATION", "other", "Jamie absent for a week; Tyler said Jamie was ill.", "Mr Ivor Head")
+    event(
+        "EDUCATION", "other", "Jamie absent for a week; Tyler said Jamie was ill.", "Mr Ivor Head"
+    )
     return Family(
         child=child,
         mother=mother,
         sibling=sibling,
         records=records,
         third_party_names=(
-            "Karen", "Woodhouse", "Tyler", "Dennis", "Ogunbanjo", "Sally Social", "Sally", "Pat",
-            "Pat Police", "Hattie", "Nightingale", "Ivor",
+            "Karen",
+            "Woodhouse",
+            "Tyler",
+            "Dennis",
+            "Ogunbanjo",
+            "Sally Social",
+            "Sally",
+            "Pat",
+            "Pat Police",
+            "Hattie",
+            "Nightingale",
+            "Ivor",
         ),
     )

@@ -3,6 +3,7 @@ round: a household adult, a sibling, a referrer and the practitioners."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,12 @@ class Family:
     records: dict[str, SourceRecord]
     # Every third party's name that must not leave unredacted.
     third_party_names: tuple[str, ...]
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings: Any) -> None:
+    """Test clients speak plain HTTP; production settings redirect it to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture

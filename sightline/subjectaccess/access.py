@@ -17,7 +17,7 @@ __all__ = ["get_request", "may_answer_subject_access", "requests_for"]
 
 
 def requests_for(user: User) -> QuerySet[SubjectAccessRequest]:
-    if not may_answer_subject_access(user):
+    if not may_answer_subject_access(user) or user.agency_id is None:
         return SubjectAccessRequest.objects.none()
     return SubjectAccessRequest.objects.filter(agency_id=user.agency_id)
 

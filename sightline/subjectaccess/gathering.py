@@ -259,9 +259,9 @@ def gather(disclosure: Disclosure) -> Gathered:
         for table in section.tables:
             vocabulary.update(word.lower() for column in table.columns for word in column.split())
             labels = _LABEL_COLUMNS.get(table.slug, ())
-            for row in table.rows:
+            for cells in table.rows:
                 for index in labels:
-                    vocabulary.update(word.lower() for word in row[index].split())
+                    vocabulary.update(word.lower() for word in cells[index].split())
     return Gathered(
         person_name=person.full_name,
         identity=identity,

@@ -133,8 +133,8 @@ def test_the_steps_through_the_pages(officer: User, logged: SubjectAccessRequest
     )
     assert verified.status_code == 302
     assert client.post(reverse("subjectaccess:gather", args=[logged.public_id])).status_code == 302
-    page = client.get(detail).content.decode()
-    assert "Karen Woodhouse" in page  # the reviewer sees the names to decide on
+    review = client.get(detail).content.decode()
+    assert "Karen Woodhouse" in review  # the reviewer sees the names to decide on
     suggestion = logged.suggestions.get(term="Karen Woodhouse")
     decided = client.post(
         reverse("subjectaccess:decide", args=[logged.public_id, suggestion.pk]),
@@ -207,6 +207,7 @@ def test_the_cli_writes_the_pack(family: Family, tmp_path: object) -> None:
     assert verified.via == "cli"
     assert "operator of the command line" in verified.reason
     read = AuditEvent.objects.filter(action=AuditAction.SUBJECT_ACCESS_READ).first()
+    assert read is not None
     assert read.detail["identity_verified_by"] == "cli operator"
 
 

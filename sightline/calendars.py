@@ -141,3 +141,15 @@ def add_months(start: dt.date, n: int) -> dt.date:
     if year > LATEST_YEAR:
         raise CalendarError(f"{n} months after {start.isoformat()} is beyond {LATEST_YEAR}")
     return dt.date(year, month, min(start.day, _last_day_of_month(year, month)))
+
+
+def add_months_to_working_day(
+    start: dt.date, n: int, closures: frozenset[dt.date] = NO_CLOSURES
+) -> dt.date:
+    """A calendar-month time limit: the same day of the month ``n`` months later, the last
+    day of a shorter month (31 January + 1 month = 28 or 29 February), moved on to the
+    next working day if it is not one (the ICO's reading of UK GDPR article 12(3))."""
+    day = add_months(start, n)
+    while not is_working_day(day, closures):
+        day += dt.timedelta(days=1)
+    return day

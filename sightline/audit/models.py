@@ -124,6 +124,18 @@ class AuditAction(models.TextChoices):
         "produce_research_extract",
         "Produced a de-identified research extract",
     )
+    # Subject access requests (issue 17, item 3: sightline/subjectaccess).
+    SUBJECT_ACCESS_READ = "subject_access_read", "Read a record to answer a subject access request"
+    RECORD_SUBJECT_ACCESS = "record_subject_access", "Logged a subject access request"
+    VERIFY_SUBJECT_ACCESS = (
+        "verify_subject_access",
+        "Verified a subject access requester's identity",
+    )
+    EXTEND_SUBJECT_ACCESS = "extend_subject_access", "Extended a subject access deadline"
+    GATHER_SUBJECT_ACCESS = "gather_subject_access", "Gathered records for a subject access request"
+    REVIEW_SUBJECT_ACCESS = "review_subject_access", "Decided a suggested subject access redaction"
+    PRODUCE_SUBJECT_ACCESS = "produce_subject_access", "Produced a subject access pack"
+    SEND_SUBJECT_ACCESS = "send_subject_access", "Recorded a subject access pack as sent"
 
 
 class AuditEvent(models.Model):

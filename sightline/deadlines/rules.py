@@ -18,6 +18,8 @@ class Unit(enum.Enum):
     WORKING_DAYS = "working_days"
     MONTHS = "months"
     WORKING_DAYS_BEFORE = "working_days_before"
+    # Calendar months, ending on a working day (subject access: UK GDPR article 12(3)).
+    MONTHS_TO_WORKING_DAY = "months_to_working_day"
 
 
 class Step(enum.StrEnum):
@@ -36,6 +38,8 @@ class Step(enum.StrEnum):
     RAPID_REVIEW = "rapid_review"
     LOCAL_REVIEW_PUBLICATION = "local_review_publication"
     LOCAL_REVIEW_SEND_TO_PANEL = "local_review_send_to_panel"
+    SUBJECT_ACCESS_RESPONSE = "subject_access_response"
+    SUBJECT_ACCESS_EXTENDED = "subject_access_extended"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class StepRule:
             Unit.WORKING_DAYS: "working days after",
             Unit.MONTHS: "months after",
             Unit.WORKING_DAYS_BEFORE: "working days before",
+            Unit.MONTHS_TO_WORKING_DAY: "calendar months (to a working day) after",
         }[self.unit]
         return f"{self.amount} {unit} {self.counts_from}"
 
@@ -59,6 +64,8 @@ class StepRule:
             return calendars.add_working_days(start, self.amount, closures)
         if self.unit is Unit.WORKING_DAYS_BEFORE:
             return calendars.subtract_working_days(start, self.amount, closures)
+        if self.unit is Unit.MONTHS_TO_WORKING_DAY:
+            return calendars.add_months_to_working_day(start, self.amount, closures)
         return calendars.add_months(start, self.amount)
 
 
@@ -70,6 +77,7 @@ def _rules(*rules: StepRule) -> Mapping[Step, StepRule]:
 
 WT2023 = "WT2023.1"
 _WT = "Working Together to Safeguard Children 2023"
+_SAR = "UK GDPR article 12(3); ICO guidance on the right of access (time limits)"
 
 VERSIONS: Mapping[str, Mapping[Step, StepRule]] = MappingProxyType(
     {
@@ -145,6 +153,23 @@ VERSIONS: Mapping[str, Mapping[Step, StepRule]] = MappingProxyType(
                 Unit.WORKING_DAYS_BEFORE,
                 "publication",
                 _WT,
+            ),
+            # Added to WT2023.1 with subject access (issue 17): new steps, so no stored
+            # deadline moves. The response is due one calendar month after receipt; the
+            # controller may extend it by two further months (three in all) with reasons.
+            StepRule(
+                Step.SUBJECT_ACCESS_RESPONSE,
+                1,
+                Unit.MONTHS_TO_WORKING_DAY,
+                "receipt of the subject access request",
+                _SAR,
+            ),
+            StepRule(
+                Step.SUBJECT_ACCESS_EXTENDED,
+                3,
+                Unit.MONTHS_TO_WORKING_DAY,
+                "receipt of the subject access request (extended by two further months)",
+                _SAR,
             ),
         )
     }

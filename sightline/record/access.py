@@ -18,6 +18,7 @@ from functools import cached_property
 
 from django.http import Http404
 
+from sightline.access.sections import Section
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
@@ -45,6 +46,9 @@ class Intent(enum.StrEnum):
     # The export page, before the export: it shows only the name and date of birth.
     PREPARE_EXPORT = "prepare_export"
     EXPORT_CHRONOLOGY = "export_chronology"
+    # The whole record, to answer the person's own subject access request: opened only
+    # through ``open_for_subject_access`` (the officer's role and a verified request).
+    SUBJECT_ACCESS = "subject_access"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ def _allocated_or_manager(found: rules.Standing) -> bool:
     return found.allocated or found.manages_allocated
 
 
+def _never(found: rules.Standing) -> bool:
+    return False
+
+
 # The rule behind each intent: ``people.view_person``, ``people.export_chronology`` and
 # ``people.view_access_log`` in ``record/rules.py``, in their standing form.
 _NEEDS: dict[Intent, _Need] = {
@@ -76,6 +84,8 @@ _NEEDS: dict[Intent, _Need] = {
     Intent.VIEW_ACCESS_LOG: _Need(AuditAction.VIEW_ACCESS_LOG, _allocated_or_manager),
     Intent.PREPARE_EXPORT: _Need(AuditAction.VIEW_IDENTITY, _legitimate),
     Intent.EXPORT_CHRONOLOGY: _Need(AuditAction.EXPORT_CHRONOLOGY, _legitimate),
+    # No relationship opens a record for subject access: ``open_for_subject_access``.
+    Intent.SUBJECT_ACCESS: _Need(AuditAction.SUBJECT_ACCESS_READ, _never),
 }
 
 
@@ -225,6 +235,97 @@ def open_record(
         actor=user, action=need.action, origin=origin, person=person, reason=reason, detail=detail
     )
     return Record(user=user, person=person, standing=found)
+
+
+@dataclass(frozen=True)
+class SubjectAccessWarrant:
+    """The verified request a subject access read answers (``open_for_subject_access``).
+
+    ``request`` is the request's public id; ``verified_at`` is None until the requester's
+    identity is verified, and no record opens before then.
+    """
+
+    request: str
+    verified_at: dt.datetime | None
+    verified_by: str
+    method: str
+
+
+# Nothing is withheld by section or referrer from the person's own record: the subject
+# access feature removes other people's information before anything leaves.
+_DISCLOSE_ALL = Redaction(
+    sections=frozenset(Section), agency_id=None, may_see_referrer=lambda: True
+)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """A person's whole record opened to answer their own subject access request.
+
+    Its rows are not redacted for a reader (the reader is the person): the caller must
+    remove third parties' information before the rows leave the system.
+    """
+
+    person: Person
+    request: str
+
+    def chronology(self) -> ChronologyRows:
+        """The person's events, oldest first, corrections included (the record as held)."""
+        return ChronologyRows(events_for(self.person, ChronologyFilter()), _DISCLOSE_ALL)
+
+
+def open_for_subject_access(
+    user: User | None,
+    public_id: uuid.UUID | str,
+    *,
+    warrant: SubjectAccessWarrant,
+    origin: Origin,
+) -> Disclosure:
+    """The person's whole record for a verified subject access request, with a
+    ``subject_access_read`` audit row naming the request; otherwise 404 and a denial row.
+
+    The reader is a data quality officer (``rules.may_answer_subject_access``) or, with
+    ``user`` None, the operator of the command line (``sightline subject-access``), who
+    has the database already. The request's identity verification must be recorded.
+    """
+    person = _find(public_id)
+    allowed = (
+        person is not None
+        and warrant.verified_at is not None
+        and (
+            (user is None and origin.via == "cli")
+            or (user is not None and rules.may_answer_subject_access(user))
+        )
+    )
+    detail: dict[str, object] = {
+        "intent": Intent.SUBJECT_ACCESS.value,
+        "subject_access_request": warrant.request,
+    }
+    if not allowed or person is None:
+        record_audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            origin=origin,
+            person=person,
+            detail={**detail, "requested": str(public_id), "verified": bool(warrant.verified_at)},
+        )
+        raise Http404("No such person")
+    record_audit(
+        actor=user,
+        action=AuditAction.SUBJECT_ACCESS_READ,
+        origin=origin,
+        person=person,
+        reason=f"Subject access request {warrant.request}",
+        detail={
+            **detail,
+            "identity_verified_by": warrant.verified_by,
+            "identity_verified_at": warrant.verified_at.isoformat()
+            if warrant.verified_at
+            else None,
+            "verification_method": warrant.method,
+        },
+    )
+    return Disclosure(person=person, request=warrant.request)
 
 
 def chronology_detail(filters: ChronologyFilter, *, page: object) -> dict[str, object]:

@@ -42,8 +42,9 @@ def visible_to(
 
 def searchable_by(user: User) -> QuerySet[Person]:
     """Whom a search by ``user`` may find: everyone (identity only, with the minimum
-    criteria) for those who may trace; otherwise only those they may see."""
-    if rules.may_trace(user):
+    criteria) for those who may trace or answer subject access requests; otherwise only
+    those they may see."""
+    if rules.may_trace(user) or rules.may_answer_subject_access(user):
         return Person.objects.filter(merged_into__isnull=True)
     return visible_to(user)
 

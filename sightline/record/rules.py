@@ -83,6 +83,19 @@ def may_trace(user: User) -> bool:
     )
 
 
+def may_answer_subject_access(user: User) -> bool:
+    """Answers subject access requests (information governance): the data quality officer
+    of an agency. Such an officer may find anyone by a search (identity only, with the
+    minimum criteria) and read a whole record only for a verified request
+    (``record.access.open_for_subject_access``)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.DATA_QUALITY
+        and user.agency_id is not None
+    )
+
+
 def _manages_team(user: User) -> bool:
     return user.role == Role.TEAM_MANAGER and user.team_id is not None
 

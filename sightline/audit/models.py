@@ -119,6 +119,8 @@ class AuditAction(models.TextChoices):
     SIGN_OFF_ASSESSMENT = "sign_off_assessment", "Signed off a structured assessment"
     RETURN_ASSESSMENT = "return_assessment", "Returned a structured assessment"
     AMEND_ASSESSMENT = "amend_assessment", "Started an amended version of an assessment"
+    # Issue 17, sharing decisions (sharedec).
+    RECORD_SHARING_DECISION = "record_sharing_decision", "Recorded a sharing decision"
 
 
 class AuditEvent(models.Model):

@@ -20,7 +20,7 @@ from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.record.queries import visible_to
 from sightline.sharing import actions, inbox, queries
-from sightline.sharing.models import NotInformedReason, Referral, SharingOutcome
+from sightline.sharing.models import NotInformedReason, Referral, SharingDecision, SharingOutcome
 
 
 def access_referral(user: User, public_id: uuid.UUID | str, *, origin: Origin) -> Referral:
@@ -247,3 +247,30 @@ def open_decision_report(
         not_informed=not_informed,
         by_lawful_basis=by_basis,
     )
+
+
+def open_decisions_for_api(
+    user: User, *, origin: Origin, limit: int
+) -> list[tuple[SharingDecision, bool]]:
+    """The API's list (``queries.decisions_for_api``), newest first, each with whether
+    the child may be named to ``user``. Audited as a list."""
+    decisions = list(
+        queries.decisions_for_api(user).select_related(
+            "person", "decided_by", "agency", "with_agency", "with_user", "lawful_basis"
+        )[:limit]
+    )
+    visible = set(
+        visible_to(user)
+        .filter(pk__in={d.person_id for d in decisions})
+        .values_list("pk", flat=True)
+    )
+    actions.record_listing(
+        actor=user,
+        page="api_sharing_decisions",
+        listed=[
+            actions.Listed(d.person_id, "decisions", named=d.person_id in visible)
+            for d in decisions
+        ],
+        origin=origin,
+    )
+    return [(d, d.person_id in visible) for d in decisions]

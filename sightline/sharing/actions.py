@@ -990,3 +990,28 @@ def record_sharing_decision(
         },
     )
     return decision
+
+
+def record_share_to_user(
+    *, actor: User, child: Person, about: DecisionOrigin, what: str, why: str, origin: Origin
+) -> SharingDecision | None:
+    """The sharing decision of a share the actor makes to themselves (an export, emergency
+    access): the default lawful basis, and consent and the family recorded as not asked.
+    None for an actor outside any agency (the share's own audit row still records it)."""
+    if actor.agency is None:
+        return None
+    return record_sharing_decision(
+        actor=actor,
+        child=child,
+        outcome=SharingOutcome.SHARED,
+        what=what,
+        why=why,
+        with_user=actor,
+        consent=UNANSWERED.consent,
+        consent_not_sought_reason=UNANSWERED.consent_not_sought_reason,
+        family_informed=UNANSWERED.family_informed,
+        not_informed_reason=UNANSWERED.not_informed_reason,
+        not_informed_detail=UNANSWERED.not_informed_detail,
+        about=about,
+        origin=origin,
+    )

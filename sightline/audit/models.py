@@ -121,6 +121,7 @@ class AuditAction(models.TextChoices):
     AMEND_ASSESSMENT = "amend_assessment", "Started an amended version of an assessment"
     # Issue 17, sharing decisions (sharedec).
     RECORD_SHARING_DECISION = "record_sharing_decision", "Recorded a sharing decision"
+    CHANGE_LAWFUL_BASIS = "change_lawful_basis", "Changed the list of lawful bases for sharing"
 
 
 class AuditEvent(models.Model):

@@ -1015,3 +1015,59 @@ def record_share_to_user(
         about=about,
         origin=origin,
     )
+
+
+# The configured list of lawful bases --------------------------------------------------
+
+
+def _may_configure(actor: User) -> None:
+    if not actor.is_active or actor.role != Role.ADMINISTRATOR:
+        raise PermissionDenied("Only an administrator can change the lawful bases.")
+
+
+@transaction.atomic
+def add_lawful_basis(
+    *, actor: User, code: str, label: str, source: str, for_police: bool, origin: Origin
+) -> LawfulBasis:
+    """An administrator adds a lawful basis to the list practitioners choose from."""
+    _may_configure(actor)
+    code = code.strip()
+    if LawfulBasis.objects.filter(code=code).exists():
+        raise DecisionRefusedError("code", "A lawful basis with that code already exists.")
+    basis = LawfulBasis.objects.create(
+        code=code, label=label.strip(), source=source.strip(), for_police=for_police
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.CHANGE_LAWFUL_BASIS,
+        origin=origin,
+        detail={"added": code, "label": basis.label, "source": basis.source},
+    )
+    return basis
+
+
+@transaction.atomic
+def set_lawful_basis_active(
+    *, actor: User, basis: LawfulBasis, active: bool, origin: Origin
+) -> LawfulBasis:
+    """Retire a lawful basis (kept for the decisions that rest on it) or bring it back.
+    The last active basis of its kind (police or not) cannot be retired: every share
+    needs a default."""
+    _may_configure(actor)
+    if not active and not (
+        LawfulBasis.objects.filter(active=True, for_police=basis.for_police)
+        .exclude(pk=basis.pk)
+        .exists()
+    ):
+        raise DecisionRefusedError(
+            "active", "This is the last lawful basis of its kind in use: add another first."
+        )
+    basis.active = active
+    basis.save(update_fields=["active"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.CHANGE_LAWFUL_BASIS,
+        origin=origin,
+        detail={"code": basis.code, "active": active},
+    )
+    return basis

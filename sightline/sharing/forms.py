@@ -322,3 +322,31 @@ class DecisionReportForm(GovukFormMixin, forms.Form):
     compact = True
     start = GovukDateField(label="From", required=False)
     end = GovukDateField(label="To", required=False)
+
+
+class LawfulBasisForm(GovukFormMixin, forms.Form):
+    label = forms.CharField(
+        label="Name",
+        max_length=200,
+        error_messages={"required": "Give the lawful basis a name"},
+    )
+    source = forms.CharField(
+        label="Source",
+        max_length=2000,
+        help_text="The article, section or schedule, for example UK GDPR article 6(1)(c)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the source of the lawful basis"},
+    )
+    code = forms.SlugField(
+        label="Short code",
+        max_length=64,
+        help_text="Used by the API, for example legal_obligation",
+        error_messages={
+            "required": "Give a short code",
+            "invalid": "Use only letters, numbers, hyphens and underscores in the code",
+        },
+    )
+    for_police = forms.BooleanField(
+        label="For police processing under part 3 of the Data Protection Act 2018",
+        required=False,
+    )

@@ -372,6 +372,6 @@ def decisions_of_agency(
 def decisions_for_api(user: User) -> QuerySet[SharingDecision]:
     """The API's list: the agency's decisions for its leads and managers, otherwise the
     user's own."""
-    if may_see_decision_report(user):
+    if may_see_decision_report(user) and user.agency_id is not None:
         return SharingDecision.objects.filter(agency_id=user.agency_id)
     return SharingDecision.objects.filter(decided_by=user)

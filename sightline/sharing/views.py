@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sightline.accounts.models import User
+from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin
 from sightline.record.access import Intent, open_record
 from sightline.record.search import SearchRateLimitedError, check_search_rate
@@ -28,11 +28,12 @@ from sightline.sharing.forms import (
     DecisionQuestionsForm,
     DecisionReportForm,
     FlagCheckForm,
+    LawfulBasisForm,
     OutcomeForm,
     ReferralDecisionForm,
     SharingDecisionForm,
 )
-from sightline.sharing.models import Referral
+from sightline.sharing.models import LawfulBasis, Referral
 
 REPORT_DAYS = 30
 REPORT_LIMIT = 500
@@ -318,3 +319,60 @@ def decision_report(request: HttpRequest) -> HttpResponse:
         "sharing/decision_report.html",
         {"form": form, "report": report, "limit": REPORT_LIMIT},
     )
+
+
+def _administrator(request: HttpRequest) -> User:
+    user = _user(request)
+    if user.role != Role.ADMINISTRATOR:
+        raise PermissionDenied("Only an administrator can change the lawful bases.")
+    return user
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def lawful_bases(request: HttpRequest) -> HttpResponse:
+    """The configured list of lawful bases for sharing: administrators add and retire."""
+    user = _administrator(request)
+    form = LawfulBasisForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.add_lawful_basis(
+                actor=user,
+                code=data["code"],
+                label=data["label"],
+                source=data["source"],
+                for_police=data["for_police"],
+                origin=Origin.from_request(request),
+            )
+        except actions.DecisionRefusedError as refused:
+            form.add_error("code", str(refused))
+        else:
+            messages.success(request, f"Lawful basis added: {data['label']}")
+            return HttpResponseRedirect(reverse("sharing-lawful-bases"))
+    return render(
+        request,
+        "sharing/lawful_bases.html",
+        {"form": form, "bases": LawfulBasis.objects.order_by("-active", "for_police", "label")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def lawful_basis_active(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _administrator(request)
+    basis = get_object_or_404(LawfulBasis, pk=pk)
+    try:
+        actions.set_lawful_basis_active(
+            actor=user,
+            basis=basis,
+            active=not basis.active,
+            origin=Origin.from_request(request),
+        )
+    except actions.DecisionRefusedError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"{basis.label}: {'in use' if basis.active else 'retired'}")
+    return HttpResponseRedirect(reverse("sharing-lawful-bases"))

@@ -102,6 +102,8 @@ ROUTES: dict[str, Route] = {
     "sharing-new-decision": Route(record()),
     # The agency's report: its safeguarding leads and team managers (no secret it exists).
     "sharing-decisions": Route(only("team_manager", denied=403)),
+    "sharing-lawful-bases": Route(only("administrator", denied=403)),
+    "sharing-lawful-basis-active": Route(only("administrator", ok=404, denied=403), method=POST),
     "api-inbox": Route(signed_in(200, api=True)),
     "api-referrals": Route(signed_in(200, api=True)),
     "api-sharing-decisions": Route(signed_in(200, api=True)),

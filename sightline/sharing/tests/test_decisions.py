@@ -177,6 +177,7 @@ def test_a_referral_records_its_decision_and_the_chronology_does_not_name_the_re
     assert decision.what == "Body map"
     assert decision.why == "Came to school with bruising"
     event = decision.event
+    assert event is not None
     assert "Shared with Leeds Children's Social Care (referral)" in event.summary
     assert "would put the child at risk" in event.summary
     for name in ("Sam", "School", school_lead.username):
@@ -390,3 +391,37 @@ def test_a_decision_over_the_api_needs_write_and_names_the_field_in_error(
     outsider = token_client(teacher, ["read", "write"])
     assert outsider.post(url, body, format="json", secure=True).status_code == 404
     assert SharingDecision.objects.count() == 1
+
+
+# -- the configured list ----------------------------------------------------------------------
+
+
+def test_an_administrator_adds_and_retires_lawful_bases(administrator, social_worker):
+    client = Client()
+    client.force_login(administrator)
+    url = reverse("sharing-lawful-bases")
+    assert "schedule 8 paragraph 4" in client.get(url, secure=True).content.decode()
+    response = client.post(
+        url,
+        {
+            "label": "Legal obligation",
+            "source": "UK GDPR article 6(1)(c)",
+            "code": "legal_obligation",
+        },
+        secure=True,
+    )
+    assert response.status_code == 302
+    added = LawfulBasis.objects.get(code="legal_obligation")
+    client.post(reverse("sharing-lawful-basis-active", args=[added.pk]), secure=True)
+    added.refresh_from_db()
+    assert not added.active
+    # The last basis of its kind in use stays: every share needs a default.
+    police = LawfulBasis.objects.get(code="police_safeguarding")
+    client.post(reverse("sharing-lawful-basis-active", args=[police.pk]), secure=True)
+    police.refresh_from_db()
+    assert police.active
+    assert AuditEvent.objects.filter(action=AuditAction.CHANGE_LAWFUL_BASIS).count() == 2
+
+    practitioner = Client()
+    practitioner.force_login(social_worker)
+    assert practitioner.get(url, secure=True).status_code == 403

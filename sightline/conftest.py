@@ -47,9 +47,11 @@ def seed_starting_rows() -> None:
 
     from sightline.chronology.vocabulary import install_starting_vocabulary
     from sightline.learning.themes import install_starting_taxonomy
+    from sightline.sharing.defaults import install_sharing_defaults
 
     install_starting_vocabulary(apps)
     install_starting_taxonomy(apps)
+    install_sharing_defaults(apps)
 
 
 @pytest.fixture(autouse=True)

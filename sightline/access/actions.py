@@ -39,6 +39,8 @@ from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.people.models import Involvement, InvolvementRole, Person
 from sightline.record import rules
+from sightline.sharing.actions import record_share_to_user
+from sightline.sharing.models import DecisionOrigin
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +126,14 @@ def break_glass(
             body=body,
             created_at=now,
         )
+    record_share_to_user(  # the sharing decision of emergency access (issue 17)
+        actor=actor,
+        child=person,
+        about=DecisionOrigin.EMERGENCY_ACCESS,
+        what="The child's record, opened with emergency access",
+        why=text,
+        origin=origin,
+    )
     transaction.on_commit(deliver_notices)
     return grant
 

@@ -48,6 +48,8 @@ from sightline.chronology.queries import ChronologyFilter
 from sightline.record import rules
 from sightline.record.access import Intent, access_for_emergency, open_record
 from sightline.record.queries import visible_to
+from sightline.sharing.actions import record_share_to_user
+from sightline.sharing.models import DecisionOrigin
 
 ACCESS_LOG_PAGE_SIZE = 50
 # A caseload export is a list of children, not their records; this many at most.
@@ -428,6 +430,14 @@ def _chronology_csv(
         detail={"reason_code": reason_code},
     )
     person = record.person
+    record_share_to_user(  # the export's sharing decision (sharing decisions, issue 17)
+        actor=user,
+        child=person,
+        about=DecisionOrigin.EXPORT,
+        what="The child's chronology, exported as CSV",
+        why=_reason(form),
+        origin=origin,
+    )
     # The rows come redacted: restricted sections stay withheld as on the page.
     events = record.chronology(ChronologyFilter(include_superseded=False))
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -136,6 +136,9 @@ class AuditAction(models.TextChoices):
     REVIEW_SUBJECT_ACCESS = "review_subject_access", "Decided a suggested subject access redaction"
     PRODUCE_SUBJECT_ACCESS = "produce_subject_access", "Produced a subject access pack"
     SEND_SUBJECT_ACCESS = "send_subject_access", "Recorded a subject access pack as sent"
+    # Issue 17, sharing decisions (sharedec).
+    RECORD_SHARING_DECISION = "record_sharing_decision", "Recorded a sharing decision"
+    CHANGE_LAWFUL_BASIS = "change_lawful_basis", "Changed the list of lawful bases for sharing"
 
 
 class AuditEvent(models.Model):

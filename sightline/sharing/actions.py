@@ -18,23 +18,32 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sightline.accounts.models import Role, User
-from sightline.agencies.models import Agency, Team
+from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.audit.actions import Origin, append_audit, new_audit_event, record_audit
 from sightline.audit.models import AuditAction
+from sightline.chronology.actions import record_events
 from sightline.chronology.models import ChronologyEvent
 from sightline.deadlines.queries import local_closures
+from sightline.importing.rows import EventRow
 from sightline.people import normalise
 from sightline.people.actions import record_involvement
-from sightline.people.models import Involvement, InvolvementRole, Person
+from sightline.people.models import Involvement, InvolvementRole, Person, SourceRecord
 from sightline.sharing import clock, outbox, queries, tasks
+from sightline.sharing.defaults import DECISION_CATEGORY
 from sightline.sharing.models import (
     REFERRER_REASONS,
     Alert,
     AlertReason,
+    Consent,
+    DecisionOrigin,
     InboxItem,
+    LawfulBasis,
+    NotInformedReason,
     Referral,
     ReferralOutcome,
     ReferralStatus,
+    SharingDecision,
+    SharingOutcome,
     Urgency,
 )
 
@@ -43,6 +52,14 @@ FAN_OUT_BATCH = 200
 # Who may look a child up for a flag: those who work with children, not analysts or
 # administrators.
 FLAG_CHECK_ROLES = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER, Role.SAFEGUARDING_LEAD})
+
+
+# The sharing decision a flag check records: the flag is shown to whoever checks, by rule.
+FLAG_CHECK_CONSENT = (
+    "The flag is shown at the point of care for a child who may be at risk: "
+    "consent is not needed (golden rule 3)"
+)
+FLAG_CHECK_FAMILY = "The flag is shown by rule to a practitioner at the point of care"
 
 
 class ReferralRefusedError(ValueError):
@@ -196,6 +213,21 @@ def check_flag(
             person=person,
             detail={"criteria": criteria, "flagged": True, "flag": flag.flag.kind.value},
         )
+    record_sharing_decision(
+        actor=actor,
+        child=person,
+        outcome=SharingOutcome.SHARED,
+        what="The child protection flag and the responsible authority's numbers",
+        why="A flag check by NHS number by a practitioner working with the child",
+        with_user=actor,
+        consent=Consent.NOT_SOUGHT,
+        consent_not_sought_reason=FLAG_CHECK_CONSENT,
+        family_informed=False,
+        not_informed_reason=NotInformedReason.OTHER,
+        not_informed_detail=FLAG_CHECK_FAMILY,
+        about=DecisionOrigin.FLAG_CHECK,
+        origin=origin,
+    )
     return FlagCheck(person, flag)
 
 
@@ -434,12 +466,15 @@ def raise_referral(
     reason: str,
     shared: str,
     origin: Origin,
+    decision: "DecisionAnswers | None" = None,
 ) -> Referral:
     """Refer ``person`` (obtained through ``open_record``) to another team.
 
     Refused with a clear message: an unknown team, no reason, an unknown urgency, a
     referrer outside any agency. The referral is the record of what was shared, with
-    whom and why; the receiving team's duty inbox is alerted.
+    whom and why; the receiving team's duty inbox is alerted. Its sharing decision
+    (``decision``: lawful basis, consent, whether the family was told) is recorded in the
+    same transaction; without one (a redirection, the API) the decision says so.
     """
     if actor.agency is None or not actor.is_active:
         raise ReferralRefusedError("Only a practitioner of an agency can make a referral.")
@@ -481,6 +516,24 @@ def raise_referral(
             "acknowledge_by": due.isoformat(),
             "rule": rule,
         },
+    )
+    answers = decision or UNANSWERED
+    record_sharing_decision(
+        actor=actor,
+        child=person,
+        outcome=SharingOutcome.SHARED,
+        what=referral.shared or "The referral and its reason",
+        why=referral.reason,
+        with_agency=team.agency,
+        lawful_basis=answers.lawful_basis,
+        consent=answers.consent,
+        consent_not_sought_reason=answers.consent_not_sought_reason,
+        family_informed=answers.family_informed,
+        not_informed_reason=answers.not_informed_reason,
+        not_informed_detail=answers.not_informed_detail,
+        about=DecisionOrigin.REFERRAL,
+        referral=referral,
+        origin=origin,
     )
     transaction.on_commit(lambda: tasks.wake_escalation(due + dt.timedelta(seconds=1)))
     return referral
@@ -711,3 +764,310 @@ def next_referral_deadline(*, now: dt.datetime | None = None) -> dt.datetime | N
         acknowledge_by__gte=at,
     ).aggregate(at=Min("acknowledge_by"))["at"]
     return earliest + dt.timedelta(seconds=1) if earliest else None
+
+
+# Sharing decisions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionAnswers:
+    """The questions a share asks of the practitioner (the referral form's): the lawful
+    basis (None: the default), consent, and whether the family was told or why not."""
+
+    consent: str
+    family_informed: bool
+    lawful_basis: LawfulBasis | None = None
+    consent_not_sought_reason: str = ""
+    not_informed_reason: str = ""
+    not_informed_detail: str = ""
+
+
+# A share made without the questions (a redirection, the API): said so, never assumed.
+NOT_ASKED = "Not asked: the share was made without the sharing questions"
+UNANSWERED = DecisionAnswers(
+    consent=Consent.NOT_SOUGHT,
+    consent_not_sought_reason=NOT_ASKED,
+    family_informed=False,
+    not_informed_reason=NotInformedReason.OTHER,
+    not_informed_detail=NOT_ASKED,
+)
+
+
+class DecisionRefusedError(ValueError):
+    """A sharing decision that cannot be recorded: ``field`` names what to correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def default_lawful_basis(agency: Agency | None) -> LawfulBasis:
+    """The configured default: police processing under part 3 of the Data Protection Act
+    2018 for the police, the UK GDPR safeguarding basis for everyone else."""
+    police = agency is not None and agency.kind == AgencyKind.POLICE
+    found = (
+        LawfulBasis.objects.filter(active=True, for_police=police).order_by("pk").first()
+        or LawfulBasis.objects.filter(active=True).order_by("pk").first()
+    )
+    if found is None:
+        raise DecisionRefusedError(
+            "lawful_basis", "No lawful basis is configured; ask an administrator."
+        )
+    return found
+
+
+def _decision_record(agency: Agency, person: Person) -> SourceRecord:
+    """The deciding agency's record of the child, that the chronology event is about. An
+    agency that holds none yet gets one, copying the child's shown identity (so the
+    identity does not change): it now holds a decision about the child."""
+    held = SourceRecord.objects.filter(agency=agency, person=person).order_by("pk").first()
+    if held is not None:
+        return held
+    now = timezone.now()
+    return SourceRecord.objects.create(
+        agency=agency,
+        record_id=f"sightline-sharing-{person.public_id}",
+        person=person,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        date_of_birth=person.date_of_birth,
+        sex=person.sex,
+        nhs_number=person.nhs_number,
+        received_at=now,
+        updated_at=now,
+        linked_by="sharing-decision",
+    )
+
+
+def decision_summary(decision: SharingDecision) -> str:
+    """What the chronology says: the outcome, with whom, on which basis, and whether the
+    family was told. Never who referred (golden rule 5), nor what was shared in detail."""
+    verb = "Shared" if decision.outcome == SharingOutcome.SHARED else "Decided not to share"
+    about = DecisionOrigin(decision.about).label.lower()
+    family = (
+        "family informed"
+        if decision.family_informed
+        else f"family not informed ({decision.family_reason})"
+    )
+    return (
+        f"{verb} with {decision.recipient} ({about}). Lawful basis: "
+        f"{decision.lawful_basis.label}. Consent: {decision.get_consent_display().lower()}. "
+        f"{family[0].upper()}{family[1:]}."
+    )[:4000]
+
+
+def _require(value: str, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DecisionRefusedError(field, message)
+    return text
+
+
+@transaction.atomic
+def record_sharing_decision(
+    *,
+    actor: User,
+    child: Person,
+    outcome: str,
+    what: str,
+    why: str,
+    with_agency: Agency | None = None,
+    with_user: User | None = None,
+    lawful_basis: LawfulBasis | None = None,
+    consent: str,
+    consent_not_sought_reason: str = "",
+    family_informed: bool,
+    not_informed_reason: str = "",
+    not_informed_detail: str = "",
+    about: str = DecisionOrigin.MANUAL,
+    referral: Referral | None = None,
+    origin: Origin,
+) -> SharingDecision:
+    """Record a decision to share about ``child`` (obtained through ``open_record``, or
+    the share's own access rule), or not to; refused with ``DecisionRefusedError`` naming
+    the field. The decision is written as a chronology event of the actor's agency, so it
+    appears in the chronology of whoever may see the child, and audited against the child.
+    ``lawful_basis`` left out takes the configured default."""
+    if actor.agency is None or not actor.is_active:
+        raise DecisionRefusedError(
+            "agency", "Only a practitioner of an agency can record a decision."
+        )
+    if outcome not in SharingOutcome.values:
+        raise DecisionRefusedError("outcome", "Choose whether the information was shared.")
+    if about not in DecisionOrigin.values:
+        raise DecisionRefusedError("about", "Say what the decision is about.")
+    what_text = _require(what, "what", "Say what was shared, or what was asked for.")
+    why_text = _require(why, "why", "Give the reason for the decision.")
+    if with_agency is None and with_user is None:
+        raise DecisionRefusedError("with_whom", "Choose with whom: an agency or a person.")
+    if with_user is not None and with_agency is None:
+        with_agency = with_user.agency
+    basis = lawful_basis or default_lawful_basis(actor.agency)
+    if not basis.active:
+        raise DecisionRefusedError("lawful_basis", "That lawful basis is no longer in use.")
+    if consent not in Consent.values:
+        raise DecisionRefusedError(
+            "consent", "Say whether consent was given, refused or not sought."
+        )
+    not_sought = ""
+    if consent == Consent.NOT_SOUGHT:
+        not_sought = _require(
+            consent_not_sought_reason,
+            "consent_not_sought_reason",
+            "Say why consent was not sought.",
+        )
+    reason, detail = "", not_informed_detail.strip()
+    if not family_informed:
+        if not_informed_reason not in NotInformedReason.values:
+            raise DecisionRefusedError(
+                "not_informed_reason", "Say why the family was not informed."
+            )
+        reason = not_informed_reason
+        if reason == NotInformedReason.OTHER and not detail:
+            raise DecisionRefusedError(
+                "not_informed_detail", "Explain why the family was not informed."
+            )
+    else:
+        detail = ""
+    decision = SharingDecision.objects.create(
+        person=child,
+        decided_by=actor,
+        agency=actor.agency,
+        decided_at=timezone.now(),
+        outcome=outcome,
+        what=what_text,
+        with_agency=with_agency,
+        with_user=with_user,
+        why=why_text,
+        lawful_basis=basis,
+        consent=consent,
+        consent_not_sought_reason=not_sought,
+        family_informed=family_informed,
+        not_informed_reason=reason,
+        not_informed_detail=detail,
+        about=about,
+        referral=referral,
+    )
+    subject = _decision_record(actor.agency, child)
+    result = record_events(
+        actor=actor,
+        agency=actor.agency,
+        rows=[
+            EventRow(
+                line=1,
+                event_id=f"sharing-decision-{decision.public_id}",
+                agency=actor.agency.code,
+                subject_record_id=subject.record_id,
+                occurred_at=decision.decided_at,
+                date_only=False,
+                category=DECISION_CATEGORY[0],
+                summary=decision_summary(decision),
+                # The decider of a referral is its referrer: not named (golden rule 5).
+                practitioner="" if about == DecisionOrigin.REFERRAL else _name(actor),
+            )
+        ],
+        origin=origin,
+        audit_detail={"sharing_decision": str(decision.public_id)},
+    )
+    decision.event = result.events[0] if result.events else None
+    decision.save(update_fields=["event"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.RECORD_SHARING_DECISION,
+        origin=origin,
+        person=child,
+        detail={
+            "decision": str(decision.public_id),
+            "outcome": outcome,
+            "about": about,
+            "referral": str(referral.public_id) if referral else "",
+            "with_agency": with_agency.code if with_agency else "",
+            "with_user": with_user.username if with_user else "",
+            "lawful_basis": basis.code,
+            "consent": consent,
+            "family_informed": family_informed,
+            "not_informed_reason": reason,
+        },
+    )
+    return decision
+
+
+def record_share_to_user(
+    *, actor: User, child: Person, about: DecisionOrigin, what: str, why: str, origin: Origin
+) -> SharingDecision | None:
+    """The sharing decision of a share the actor makes to themselves (an export, emergency
+    access): the default lawful basis, and consent and the family recorded as not asked.
+    None for an actor outside any agency (the share's own audit row still records it)."""
+    if actor.agency is None:
+        return None
+    return record_sharing_decision(
+        actor=actor,
+        child=child,
+        outcome=SharingOutcome.SHARED,
+        what=what,
+        why=why,
+        with_user=actor,
+        consent=UNANSWERED.consent,
+        consent_not_sought_reason=UNANSWERED.consent_not_sought_reason,
+        family_informed=UNANSWERED.family_informed,
+        not_informed_reason=UNANSWERED.not_informed_reason,
+        not_informed_detail=UNANSWERED.not_informed_detail,
+        about=about,
+        origin=origin,
+    )
+
+
+# The configured list of lawful bases --------------------------------------------------
+
+
+def _may_configure(actor: User) -> None:
+    if not actor.is_active or actor.role != Role.ADMINISTRATOR:
+        raise PermissionDenied("Only an administrator can change the lawful bases.")
+
+
+@transaction.atomic
+def add_lawful_basis(
+    *, actor: User, code: str, label: str, source: str, for_police: bool, origin: Origin
+) -> LawfulBasis:
+    """An administrator adds a lawful basis to the list practitioners choose from."""
+    _may_configure(actor)
+    code = code.strip()
+    if LawfulBasis.objects.filter(code=code).exists():
+        raise DecisionRefusedError("code", "A lawful basis with that code already exists.")
+    basis = LawfulBasis.objects.create(
+        code=code, label=label.strip(), source=source.strip(), for_police=for_police
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.CHANGE_LAWFUL_BASIS,
+        origin=origin,
+        detail={"added": code, "label": basis.label, "source": basis.source},
+    )
+    return basis
+
+
+@transaction.atomic
+def set_lawful_basis_active(
+    *, actor: User, basis: LawfulBasis, active: bool, origin: Origin
+) -> LawfulBasis:
+    """Retire a lawful basis (kept for the decisions that rest on it) or bring it back.
+    The last active basis of its kind (police or not) cannot be retired: every share
+    needs a default."""
+    _may_configure(actor)
+    if not active and not (
+        LawfulBasis.objects.filter(active=True, for_police=basis.for_police)
+        .exclude(pk=basis.pk)
+        .exists()
+    ):
+        raise DecisionRefusedError(
+            "active", "This is the last lawful basis of its kind in use: add another first."
+        )
+    basis.active = active
+    basis.save(update_fields=["active"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.CHANGE_LAWFUL_BASIS,
+        origin=origin,
+        detail={"code": basis.code, "active": active},
+    )
+    return basis

@@ -11,12 +11,20 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from sightline.accounts.models import User
+from sightline.agencies.models import Agency
 from sightline.core.api import acting_user, api_origin, error_response, invalid_parameters
 from sightline.core.serializers import DetailSerializer, ErrorSerializer
 from sightline.record.access import Intent, open_record
 from sightline.record.search import SearchRateLimitedError, check_search_rate
 from sightline.sharing import actions, queries
-from sightline.sharing.access import access_referral, open_inbox, open_referral_lists
+from sightline.sharing.access import (
+    access_referral,
+    open_decisions_for_api,
+    open_inbox,
+    open_referral_lists,
+)
+from sightline.sharing.models import LawfulBasis, SharingDecision
 from sightline.sharing.serializers import (
     FlagCheckInput,
     FlagCheckOutput,
@@ -25,6 +33,8 @@ from sightline.sharing.serializers import (
     OutcomeInput,
     ReferralInput,
     ReferralSerializer,
+    SharingDecisionInput,
+    SharingDecisionSerializer,
 )
 
 ERRORS = {401: DetailSerializer, 403: DetailSerializer}
@@ -302,7 +312,117 @@ def outcome(request: Request, public_id: uuid.UUID) -> Response:
     return _act(request, public_id, "outcome")
 
 
+def _decision(decision: SharingDecision, named: bool) -> dict[str, object]:
+    by = decision.decided_by
+    return {
+        "public_id": decision.public_id,
+        "person": decision.person.public_id if named else None,
+        "decided_at": decision.decided_at,
+        "decided_by": by.get_full_name() or by.username,
+        "agency": decision.agency.code,
+        "outcome": decision.outcome,
+        "about": decision.about,
+        "what": decision.what,
+        "why": decision.why,
+        "with_agency": decision.with_agency.code if decision.with_agency else None,
+        "with_user": decision.with_user.username if decision.with_user else None,
+        "lawful_basis": decision.lawful_basis.code,
+        "lawful_basis_source": decision.lawful_basis.source,
+        "consent": decision.consent,
+        "consent_not_sought_reason": decision.consent_not_sought_reason,
+        "family_informed": decision.family_informed,
+        "not_informed_reason": decision.not_informed_reason,
+        "not_informed_detail": decision.not_informed_detail,
+    }
+
+
+def _decision_refused(field: str, message: str) -> Response:
+    return error_response(message, [{"index": 0, "field": field, "message": message}])
+
+
+@extend_schema(
+    operation_id="sharing_decisions_list",
+    summary="Sharing decisions: my agency's (safeguarding leads and managers) or my own",
+    description=(
+        "Newest first (at most 100). person is null when you may not open the child's "
+        "record. Audited: one row per child listed."
+    ),
+    tags=["sharing"],
+    responses={200: SharingDecisionSerializer(many=True), **ERRORS},
+    methods=["GET"],
+)
+@extend_schema(
+    operation_id="sharing_decisions_create",
+    summary="Record a sharing decision: shared or not shared",
+    description=(
+        "What, with whom (with_agency: an agency code; with_user: a username), why, the "
+        "lawful basis (a configured code; blank for the default), consent (a reason when "
+        "not_sought), and whether the family was informed (a reason when not; detail for "
+        "other). Refused (400) naming the field; 404 for a child one may not see. Written "
+        "to the child's chronology as an event of your agency and audited. Needs a token "
+        "with the write scope."
+    ),
+    tags=["sharing"],
+    request=SharingDecisionInput,
+    responses={
+        201: SharingDecisionSerializer,
+        400: ErrorSerializer,
+        404: DetailSerializer,
+        **ERRORS,
+    },
+    methods=["POST"],
+)
+@api_view(["GET", "POST"])
+def sharing_decisions(request: Request) -> Response:
+    user = acting_user(request)
+    origin = api_origin(request)
+    if request.method == "GET":
+        listed = open_decisions_for_api(user, origin=origin, limit=INBOX_LIMIT)
+        return Response(
+            SharingDecisionSerializer([_decision(d, named) for d, named in listed], many=True).data
+        )
+    data = SharingDecisionInput(data=request.data)
+    if not data.is_valid():
+        return invalid_parameters(data)
+    given = data.validated_data
+    person = open_record(user, given["person"], intent=Intent.VIEW_RECORD, origin=origin).person
+    with_agency = with_user = basis = None
+    if given.get("with_agency"):
+        with_agency = Agency.objects.filter(code=given["with_agency"]).first()
+        if with_agency is None:
+            return _decision_refused("with_agency", "That agency is not known.")
+    if given.get("with_user"):
+        with_user = User.objects.filter(username=given["with_user"], is_active=True).first()
+        if with_user is None:
+            return _decision_refused("with_user", "That person is not known.")
+    if given.get("lawful_basis"):
+        basis = LawfulBasis.objects.filter(code=given["lawful_basis"], active=True).first()
+        if basis is None:
+            return _decision_refused("lawful_basis", "That lawful basis is not configured.")
+    try:
+        decision = actions.record_sharing_decision(
+            actor=user,
+            child=person,
+            outcome=given["outcome"],
+            what=given["what"],
+            why=given["why"],
+            with_agency=with_agency,
+            with_user=with_user,
+            lawful_basis=basis,
+            consent=given["consent"],
+            consent_not_sought_reason=given.get("consent_not_sought_reason", ""),
+            family_informed=given["family_informed"],
+            not_informed_reason=given.get("not_informed_reason", ""),
+            not_informed_detail=given.get("not_informed_detail", ""),
+            origin=origin,
+        )
+    except actions.DecisionRefusedError as refused:
+        return _decision_refused(refused.field, str(refused))
+    return Response(SharingDecisionSerializer(_decision(decision, True)).data, status=201)
+
+
 urlpatterns: list[Any] = [
+    path("sharing-decisions/", sharing_decisions, name="api-sharing-decisions"),
     path("flags/check/", check_flag, name="api-flag-check"),
     path("inbox/", inbox, name="api-inbox"),
     path("people/<uuid:public_id>/involved/", involved, name="api-person-involved"),

@@ -255,3 +255,148 @@ class Referral(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == ReferralStatus.CLOSED
+
+
+# Sharing decisions ---------------------------------------------------------------------
+
+
+class LawfulBasis(models.Model):
+    """One lawful basis a sharing decision may rest on: a configured list (Django admin),
+    seeded with the defaults and their sources (docs/sharing.md)."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    label = models.CharField(max_length=200)
+    # Where it comes from: the article, section or schedule.
+    source = models.TextField(max_length=2000)
+    # The default for police processing under part 3 of the Data Protection Act 2018.
+    for_police = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["for_police", "label"]
+        verbose_name_plural = "lawful bases"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SharingOutcome(models.TextChoices):
+    SHARED = "shared", "Shared"
+    NOT_SHARED = "not_shared", "Not shared"
+
+
+class Consent(models.TextChoices):
+    GIVEN = "given", "Given"
+    REFUSED = "refused", "Refused"
+    NOT_SOUGHT = "not_sought", "Not sought"
+
+
+class NotInformedReason(models.TextChoices):
+    CHILD_AT_RISK = "child_at_risk", "Informing the family would put the child at risk"
+    POLICE_INVESTIGATION = (
+        "police_investigation",
+        "Informing the family would prejudice a police investigation",
+    )
+    OTHER = "other", "Other (explain)"
+
+
+class DecisionOrigin(models.TextChoices):
+    """What the decision is about: the share it was recorded with."""
+
+    REFERRAL = "referral", "Referral"
+    FLAG_CHECK = "flag_check", "Flag check"
+    EXPORT = "export", "Export"
+    EMERGENCY_ACCESS = "emergency_access", "Emergency access"
+    MANUAL = "manual", "Recorded by hand"
+
+
+class SharingDecision(models.Model):
+    """A decision to share information about a child, or not to: what, with whom, why, on
+    which lawful basis, consent, and whether the family was told or why not (the seventh
+    golden rule). Written only by ``actions.record_sharing_decision``."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sharing_decisions")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sharing_decisions"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="sharing_decisions")
+    decided_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=SharingOutcome.choices)
+    what = models.TextField(max_length=4000)
+    with_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    with_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    why = models.TextField(max_length=4000)
+    lawful_basis = models.ForeignKey(LawfulBasis, on_delete=models.PROTECT, related_name="+")
+    consent = models.CharField(max_length=16, choices=Consent.choices)
+    consent_not_sought_reason = models.TextField(max_length=4000, blank=True)
+    family_informed = models.BooleanField()
+    not_informed_reason = models.CharField(
+        max_length=32, choices=NotInformedReason.choices, blank=True
+    )
+    not_informed_detail = models.TextField(max_length=4000, blank=True)
+    about = models.CharField(max_length=32, choices=DecisionOrigin.choices)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    # The chronology event the decision was recorded as (the deciding agency's).
+    event = models.ForeignKey(
+        ChronologyEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "decided_at"], name="decision_agency_time_idx"),
+            models.Index(fields=["person", "decided_at"], name="decision_person_time_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(with_agency__isnull=False) | Q(with_user__isnull=False),
+                name="decision_has_recipient",
+            ),
+            models.CheckConstraint(condition=~Q(why=""), name="decision_has_why"),
+            models.CheckConstraint(
+                condition=~Q(consent="not_sought") | ~Q(consent_not_sought_reason=""),
+                name="decision_not_sought_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(family_informed=True, not_informed_reason="")
+                | (Q(family_informed=False) & ~Q(not_informed_reason="")),
+                name="decision_not_informed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(not_informed_reason="other") | ~Q(not_informed_detail=""),
+                name="decision_other_reason_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.person}"
+
+    @property
+    def recipient(self) -> str:
+        """With whom, as words: the named user and their agency, or the agency."""
+        parts = []
+        if self.with_user is not None:
+            parts.append(self.with_user.get_full_name() or self.with_user.username)
+        if self.with_agency is not None:
+            parts.append(self.with_agency.name)
+        return ", ".join(parts)
+
+    @property
+    def family_reason(self) -> str:
+        if self.family_informed:
+            return ""
+        label = NotInformedReason(self.not_informed_reason).label
+        if self.not_informed_reason == NotInformedReason.OTHER:
+            return f"Other: {self.not_informed_detail}"
+        return f"{label}{': ' + self.not_informed_detail if self.not_informed_detail else ''}"

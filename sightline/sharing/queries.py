@@ -34,6 +34,7 @@ from sightline.sharing.models import (
     OutboundEmail,
     Referral,
     ReferralStatus,
+    SharingDecision,
 )
 
 RECENT_LOOKUPS = 25
@@ -344,3 +345,33 @@ def outbox_status() -> dict[str, int]:
         "emails_sent": OutboundEmail.objects.filter(sent_at__isnull=False).count(),
         "referrals_overdue": overdue().count(),
     }
+
+
+# Sharing decisions ----------------------------------------------------------------------
+
+# Who sees their agency's report of sharing decisions.
+DECISION_REPORT_ROLES = frozenset({Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER})
+
+
+def may_see_decision_report(user: User) -> bool:
+    return user.is_active and user.agency_id is not None and user.role in DECISION_REPORT_ROLES
+
+
+def decisions_of_agency(
+    agency_id: int, *, start: dt.date, end: dt.date
+) -> QuerySet[SharingDecision]:
+    """The agency's decisions from ``start`` to ``end`` (local days, both included)."""
+    zone = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return SharingDecision.objects.filter(
+        agency_id=agency_id, decided_at__gte=since, decided_at__lt=until
+    )
+
+
+def decisions_for_api(user: User) -> QuerySet[SharingDecision]:
+    """The API's list: the agency's decisions for its leads and managers, otherwise the
+    user's own."""
+    if may_see_decision_report(user) and user.agency_id is not None:
+        return SharingDecision.objects.filter(agency_id=user.agency_id)
+    return SharingDecision.objects.filter(decided_by=user)

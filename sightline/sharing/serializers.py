@@ -4,7 +4,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from sightline.sharing.models import ReferralOutcome, Urgency
+from sightline.sharing.models import (
+    Consent,
+    DecisionOrigin,
+    NotInformedReason,
+    ReferralOutcome,
+    SharingOutcome,
+    Urgency,
+)
 
 
 class FlagCheckInput(serializers.Serializer[Any]):
@@ -137,3 +144,60 @@ class ReferralSerializer(serializers.Serializer[Any]):
     outcome_reason = serializers.CharField(allow_blank=True)
     escalated_at = serializers.DateTimeField(allow_null=True)
     redirected_to = serializers.UUIDField(source="redirected_to.public_id", allow_null=True)
+
+
+class SharingDecisionInput(serializers.Serializer[Any]):
+    person = serializers.UUIDField(help_text="The child's public id")
+    outcome = serializers.ChoiceField(choices=SharingOutcome.choices)
+    what = serializers.CharField(max_length=4000, help_text="What was shared, or asked for")
+    why = serializers.CharField(max_length=4000)
+    with_agency = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text="An agency code"
+    )
+    with_user = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, help_text="A named recipient's username"
+    )
+    lawful_basis = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="A configured lawful basis's code; blank for the default "
+        "(safeguarding, or police_safeguarding for the police)",
+    )
+    consent = serializers.ChoiceField(choices=Consent.choices)
+    consent_not_sought_reason = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, help_text="Required when not_sought"
+    )
+    family_informed = serializers.BooleanField()
+    not_informed_reason = serializers.ChoiceField(
+        choices=NotInformedReason.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the family was not informed",
+    )
+    not_informed_detail = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, help_text="Required for other"
+    )
+
+
+class SharingDecisionSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    person = serializers.UUIDField(
+        allow_null=True, help_text="Null when you may not open the child's record"
+    )
+    decided_at = serializers.DateTimeField()
+    decided_by = serializers.CharField()
+    agency = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=SharingOutcome.choices)
+    about = serializers.ChoiceField(choices=DecisionOrigin.choices)
+    what = serializers.CharField()
+    why = serializers.CharField()
+    with_agency = serializers.CharField(allow_null=True)
+    with_user = serializers.CharField(allow_null=True)
+    lawful_basis = serializers.CharField()
+    lawful_basis_source = serializers.CharField()
+    consent = serializers.ChoiceField(choices=Consent.choices)
+    consent_not_sought_reason = serializers.CharField()
+    family_informed = serializers.BooleanField()
+    not_informed_reason = serializers.CharField()
+    not_informed_detail = serializers.CharField()

@@ -15,4 +15,8 @@ urlpatterns = [
         name="sharing-referral-acknowledge",
     ),
     path("referrals/<uuid:public_id>/outcome/", views.outcome, name="sharing-referral-outcome"),
+    path("decisions/", views.decision_report, name="sharing-decisions"),
+    path("decisions/new/<uuid:person_id>/", views.new_decision, name="sharing-new-decision"),
+    path("lawful-bases/", views.lawful_bases, name="sharing-lawful-bases"),
+    path("lawful-bases/<int:pk>/", views.lawful_basis_active, name="sharing-lawful-basis-active"),
 ]

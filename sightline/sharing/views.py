@@ -1,26 +1,42 @@
 """Information-sharing pages: the inbox and dashboard, the flag check, referrals."""
 
+import datetime as dt
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sightline.accounts.models import User
+from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin
 from sightline.record.access import Intent, open_record
 from sightline.record.search import SearchRateLimitedError, check_search_rate
 from sightline.sharing import actions, queries
-from sightline.sharing.access import access_referral, open_dashboard, open_referrals_sent
-from sightline.sharing.forms import FlagCheckForm, OutcomeForm, ReferralForm
-from sightline.sharing.models import Referral
+from sightline.sharing.access import (
+    access_referral,
+    open_dashboard,
+    open_decision_report,
+    open_referrals_sent,
+)
+from sightline.sharing.forms import (
+    DecisionQuestionsForm,
+    DecisionReportForm,
+    FlagCheckForm,
+    LawfulBasisForm,
+    OutcomeForm,
+    ReferralDecisionForm,
+    SharingDecisionForm,
+)
+from sightline.sharing.models import LawfulBasis, Referral
 
+REPORT_DAYS = 30
+REPORT_LIMIT = 500
 INBOX_LIMIT = 50
 INBOX_SENT = 10
 SENT_LIMIT = 200
@@ -125,7 +141,7 @@ def new_referral(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     origin = Origin.from_request(request)
     person = open_record(user, person_id, intent=Intent.VIEW_RECORD, origin=origin).person
-    form = ReferralForm(request.POST or None, exclude_team=user.team_id)
+    form = ReferralDecisionForm(request.POST or None, agency=user.agency, exclude_team=user.team_id)
     if request.method == "POST" and form.is_valid():
         try:
             referral = actions.raise_referral(
@@ -135,10 +151,13 @@ def new_referral(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                 urgency=form.cleaned_data["urgency"],
                 reason=form.cleaned_data["reason"],
                 shared=form.cleaned_data["shared"],
+                decision=form.answers(),
                 origin=origin,
             )
         except actions.ReferralRefusedError as refused:
             form.add_error(None, str(refused))
+        except actions.DecisionRefusedError as refused:
+            _decision_error(form, refused)
         else:
             messages.success(
                 request,
@@ -226,3 +245,134 @@ def outcome(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 reverse("sharing-referral", kwargs={"public_id": public_id})
             )
     return _detail(request, user, referral.public_id, form, status=400)
+
+
+# Sharing decisions ----------------------------------------------------------------------
+
+
+def _decision_error(form: DecisionQuestionsForm, refused: "actions.DecisionRefusedError") -> None:
+    form.add_error(refused.field if refused.field in form.fields else None, str(refused))
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def new_decision(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Record a sharing decision by hand from the child's page: shared, or not shared."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    person = open_record(user, person_id, intent=Intent.VIEW_RECORD, origin=origin).person
+    form = SharingDecisionForm(request.POST or None, agency=user.agency)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        answers = form.answers()
+        try:
+            decision = actions.record_sharing_decision(
+                actor=user,
+                child=person,
+                outcome=data["outcome"],
+                what=data["what"],
+                why=data["why"],
+                with_agency=data.get("with_agency"),
+                with_user=data.get("with_user"),
+                lawful_basis=answers.lawful_basis,
+                consent=answers.consent,
+                consent_not_sought_reason=answers.consent_not_sought_reason,
+                family_informed=answers.family_informed,
+                not_informed_reason=answers.not_informed_reason,
+                not_informed_detail=answers.not_informed_detail,
+                origin=origin,
+            )
+        except actions.DecisionRefusedError as refused:
+            _decision_error(form, refused)
+        else:
+            messages.success(
+                request,
+                f"Sharing decision recorded: {decision.get_outcome_display().lower()}. "
+                "It is in the child's chronology.",
+            )
+            return HttpResponseRedirect(reverse("person-detail", args=[person.public_id]))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "sharing/new_decision.html", {"form": form, "person": person}, status=status
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def decision_report(request: HttpRequest) -> HttpResponse:
+    """The agency's sharing decisions in a period: for its safeguarding leads and team
+    managers (``open_decision_report``: 403 for others, audited)."""
+    user = _user(request)
+    form = DecisionReportForm(request.GET or None)
+    today = timezone.localdate()
+    start, end = today - dt.timedelta(days=REPORT_DAYS), today
+    if form.is_bound and form.is_valid():
+        start = form.cleaned_data.get("start") or start
+        end = form.cleaned_data.get("end") or end
+    report = open_decision_report(
+        user, start=start, end=end, origin=Origin.from_request(request), limit=REPORT_LIMIT
+    )
+    return render(
+        request,
+        "sharing/decision_report.html",
+        {"form": form, "report": report, "limit": REPORT_LIMIT},
+    )
+
+
+def _administrator(request: HttpRequest) -> User:
+    user = _user(request)
+    if user.role != Role.ADMINISTRATOR:
+        raise PermissionDenied("Only an administrator can change the lawful bases.")
+    return user
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def lawful_bases(request: HttpRequest) -> HttpResponse:
+    """The configured list of lawful bases for sharing: administrators add and retire."""
+    user = _administrator(request)
+    form = LawfulBasisForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.add_lawful_basis(
+                actor=user,
+                code=data["code"],
+                label=data["label"],
+                source=data["source"],
+                for_police=data["for_police"],
+                origin=Origin.from_request(request),
+            )
+        except actions.DecisionRefusedError as refused:
+            form.add_error("code", str(refused))
+        else:
+            messages.success(request, f"Lawful basis added: {data['label']}")
+            return HttpResponseRedirect(reverse("sharing-lawful-bases"))
+    return render(
+        request,
+        "sharing/lawful_bases.html",
+        {"form": form, "bases": LawfulBasis.objects.order_by("-active", "for_police", "label")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def lawful_basis_active(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _administrator(request)
+    basis = get_object_or_404(LawfulBasis, pk=pk)
+    try:
+        actions.set_lawful_basis_active(
+            actor=user,
+            basis=basis,
+            active=not basis.active,
+            origin=Origin.from_request(request),
+        )
+    except actions.DecisionRefusedError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"{basis.label}: {'in use' if basis.active else 'retired'}")
+    return HttpResponseRedirect(reverse("sharing-lawful-bases"))

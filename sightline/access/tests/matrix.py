@@ -192,6 +192,7 @@ PERSON_PREFIXES = (
     "api/v1/people/",
     "assessments/children/",
     "sharing/referrals/new/",
+    "sharing/decisions/new/",
 )
 UNKNOWN_UUID = uuid.UUID("00000000-0000-4000-8000-00000000dead")
 UNKNOWN_INT = 987654321

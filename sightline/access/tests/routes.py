@@ -99,8 +99,14 @@ ROUTES: dict[str, Route] = {
     "sharing-referral": Route(signed_in(404)),
     "sharing-referral-acknowledge": Route(signed_in(404), method=POST),
     "sharing-referral-outcome": Route(signed_in(404), method=POST),
+    "sharing-new-decision": Route(record()),
+    # The agency's report: its safeguarding leads and team managers (no secret it exists).
+    "sharing-decisions": Route(only("team_manager", denied=403)),
+    "sharing-lawful-bases": Route(only("administrator", denied=403)),
+    "sharing-lawful-basis-active": Route(only("administrator", ok=404, denied=403), method=POST),
     "api-inbox": Route(signed_in(200, api=True)),
     "api-referrals": Route(signed_in(200, api=True)),
+    "api-sharing-decisions": Route(signed_in(200, api=True)),
     "api-person-involved": Route(record(api=True)),
     # An empty body is refused (400) before the role check.
     "api-flag-check": Route(signed_in(400, api=True), method=POST),
@@ -188,6 +194,7 @@ AUDITED = frozenset(
         "access-export-chronology",
         "assessments:child",
         "sharing-new-referral",
+        "sharing-new-decision",
         "networks:new-association",
         "networks:person-concern",
     }

@@ -7,7 +7,7 @@ from django.urls import reverse
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.sharing import actions
 from sightline.sharing.clock import ENGLAND
-from sightline.sharing.models import Referral, ReferralStatus
+from sightline.sharing.models import LawfulBasis, Referral, ReferralStatus
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,16 @@ def new_url(child):
 
 
 def post_referral(client, child, **overrides):
-    data = {"to_team": "", "urgency": "amber", "reason": "Bruising", "shared": "Body map"}
+    data = {
+        "to_team": "",
+        "urgency": "amber",
+        "reason": "Bruising",
+        "shared": "Body map",
+        # The referral's sharing decision (sharing decisions: docs/sharing.md).
+        "lawful_basis": LawfulBasis.objects.get(code="safeguarding").pk,
+        "consent": "given",
+        "family_informed": "yes",
+    }
     return client.post(new_url(child), data | overrides)
 
 

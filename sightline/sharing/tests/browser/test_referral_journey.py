@@ -57,6 +57,8 @@ def test_a_referral_is_raised_acknowledged_and_closed_and_an_overdue_one_escalat
         page.get_by_label("Amber").check()
         page.get_by_label("Why are you referring?").fill("Came to school with bruising")
         page.get_by_label("What are you sharing with them?").fill("Body map")
+        page.get_by_label("Given", exact=True).check()  # the referral's sharing decision
+        page.get_by_label("Yes", exact=True).check()
         page.get_by_role("button", name="Send referral").click()
         assert "Awaiting acknowledgement" in page.locator("#referral-status").inner_text()
         referral = Referral.objects.get()

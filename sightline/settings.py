@@ -290,6 +290,11 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from our own static files (no CDN), its script not inline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Two choice sets named "outcome" (a referral's, a sharing decision's): named apart.
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralOutcomeEnum": "sightline.sharing.models.ReferralOutcome",
+        "SharingOutcomeEnum": "sightline.sharing.models.SharingOutcome",
+    },
 }
 
 # Imports: the largest file accepted, in bytes (upload page, CLI and API alike).

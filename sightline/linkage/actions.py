@@ -46,7 +46,8 @@ from sightline.people import normalise
 from sightline.people.actions import IdentityConflict, refresh_identities
 from sightline.people.identity import IdentityField
 from sightline.people.models import Involvement, Person, Relationship, SourceRecord, StatusPeriod
-from sightline.sharing.models import Alert, Referral
+from sightline.sharing.models import Alert, Referral, SharingDecision
+from sightline.subjectaccess.models import SubjectAccessRequest
 
 _CHUNK = 900
 MANUAL_LINK = "practitioner"
@@ -175,6 +176,8 @@ BELONGINGS: tuple[Belonging, ...] = (
     ),
     Belonging(Association, "other_person_id", "person_id", _association_from_event("person_id")),
     Belonging(MeetingAction, "person_id"),
+    Belonging(SharingDecision, "person_id"),
+    Belonging(SubjectAccessRequest, "person_id"),
 )
 _BELONGING_BY_KEY = {belonging.key: belonging for belonging in BELONGINGS}
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "sightline.sharing",
+    "sightline.governance",
 ]
 
 MIDDLEWARE = [

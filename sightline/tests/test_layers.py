@@ -70,6 +70,7 @@ APPS = {
     "linkage": FEATURE,
     "networks": FEATURE,
     "sharing": FEATURE,
+    "governance": FEATURE,
     "pages": PAGES,
 }
 WIRING_MODULES = frozenset(

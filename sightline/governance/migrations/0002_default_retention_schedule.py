@@ -41,8 +41,8 @@ DEFAULTS: list[dict[str, Any]] = [
         "years_after_death_under_18": None,
         "source": (
             "No statutory period. Local default: until the 25th birthday, and at least six "
-            "years after the last activity (the six-year limitation period of the "
-            "Limitation Act 1980, section 2, runs from the 18th birthday for a child). "
+            "years after the last activity (Limitation Act 1980, sections 2 and 28: six "
+            "years, which for a child run from the 18th birthday). "
             "Confirm with the authority's records manager."
         ),
     },

@@ -101,7 +101,9 @@ def destroy(person: Person) -> dict[str, int]:
         counts[label(model)] = removed
     # Deferred foreign keys: check them now, inside the transaction, so that a row left
     # pointing at a destroyed one rolls the disposal back rather than the commit failing.
+    # Every table with a key to a destroyed table is checked (PostgreSQL checks all).
+    pointing = {related for model in doomed for related, _ in _reverse_keys(model)}
     connection.check_constraints(
-        table_names=sorted({m._meta.db_table for m in doomed} | {m._meta.db_table for m, _, _ in links})
+        table_names=sorted({m._meta.db_table for m in (*doomed, *pointing)})
     )
     return dict(sorted(counts.items()))

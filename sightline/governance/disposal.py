@@ -81,6 +81,8 @@ def destroy(person: Person) -> dict[str, int]:
     the end, so a row left pointing at a destroyed one fails the whole disposal."""
     doomed, links = collect(person)
     counts: dict[str, int] = {}
+    # Proposals keep the opaque reference only.
+    DisposalProposal.objects.filter(person_id__in=doomed[Person]).update(person=None)
     for model, column, target in links:
         target_ids = sorted(doomed.get(target, ()))
         if not target_ids:

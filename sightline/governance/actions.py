@@ -33,7 +33,9 @@ class HeldError(RetentionError):
 
 
 @transaction.atomic
-def propose_disposals(*, actor: User | None, as_of: dt.date, origin: Origin) -> list[DisposalProposal]:
+def propose_disposals(
+    *, actor: User | None, as_of: dt.date, origin: Origin
+) -> list[DisposalProposal]:
     """Propose for review every record due on ``as_of`` that has no hold and no open
     proposal. Destroys nothing."""
     now = timezone.now()
@@ -86,7 +88,10 @@ def approve_disposal(
     if not reason:
         raise RetentionError("Give the reason for approving the disposal.")
     proposal = _open_proposal(proposal.pk)
-    person = Person.objects.select_for_update().get(pk=proposal.person_id)
+    person_key = proposal.person_id
+    if person_key is None:  # _open_proposal refused it; for the type checker
+        raise RetentionError(f"{proposal.reference} has already been decided.")
+    person = Person.objects.select_for_update().get(pk=person_key)
     husks = list(Person.objects.filter(merged_into=person).values_list("pk", flat=True))
     held = holds_on([person.pk, *husks])
     holds = [hold for found in held.values() for hold in found]

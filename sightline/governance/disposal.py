@@ -13,8 +13,10 @@ which keeps the opaque reference and points at the tombstone.
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.db import connection, models
+from django.db.models import ForeignObjectRel
 
 from sightline.audit.models import AuditEvent
 from sightline.governance.models import DisposalProposal
@@ -31,15 +33,14 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[start : start + _CHUNK]
 
 
-def _reverse_keys(model: Model) -> Iterator[tuple[Model, models.ForeignKey[models.Model, models.Model]]]:
+def _reverse_keys(model: Model) -> Iterator[tuple[Model, models.ForeignKey[Any, Any]]]:
     """The foreign keys (and one-to-one keys) of other tables that point at ``model``,
     hidden ones (``related_name="+"``) and many-to-many link tables included."""
     for field in model._meta.get_fields(include_hidden=True):
-        if field.auto_created and not field.concrete and (field.one_to_many or field.one_to_one):
-            remote = field.remote_field  # the ForeignKey on the other model
-            assert isinstance(remote, models.ForeignKey)
-            related = remote.model
-            yield related, remote
+        if isinstance(field, ForeignObjectRel) and (field.one_to_many or field.one_to_one):
+            key = field.field  # the ForeignKey on the other model
+            if isinstance(key, models.ForeignKey):
+                yield key.model, key
 
 
 def label(model: Model) -> str:

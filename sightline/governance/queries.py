@@ -93,7 +93,9 @@ def falling_due(as_of: dt.date, people: QuerySet[Person] | None = None) -> list[
     """Every record due for disposal on ``as_of``, held or not, in order of due date."""
     rules = {rule.kind: rule for rule in RetentionRule.objects.all()}
     found: list[Due] = []
-    for chunk in _chunked((people if people is not None else current_people()).values_list("pk", "public_id")):
+    for chunk in _chunked(
+        (people if people is not None else current_people()).values_list("pk", "public_id")
+    ):
         refs = dict(chunk)
         facts = facts_for(refs)
         due: list[tuple[int, schedule.RecordKind, RetentionRule, dt.date]] = []

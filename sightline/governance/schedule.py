@@ -79,7 +79,11 @@ def anniversary(day: dt.date, years: int) -> dt.date:
 
 
 def age_on(date_of_birth: dt.date, day: dt.date) -> int:
-    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+    return (
+        day.year
+        - date_of_birth.year
+        - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+    )
 
 
 def kind_of_record(facts: Facts) -> RecordKind:

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_home_postcode'),
+        ("accounts", "0003_user_home_postcode"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('practitioner', 'Practitioner'), ('team_manager', 'Team manager'), ('safeguarding_lead', 'Safeguarding lead'), ('panel_analyst', 'Panel analyst'), ('administrator', 'Administrator'), ('data_quality', 'Data quality officer'), ('information_governance', 'Information governance officer')], default='practitioner', max_length=32),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("practitioner", "Practitioner"),
+                    ("team_manager", "Team manager"),
+                    ("safeguarding_lead", "Safeguarding lead"),
+                    ("panel_analyst", "Panel analyst"),
+                    ("administrator", "Administrator"),
+                    ("data_quality", "Data quality officer"),
+                    ("information_governance", "Information governance officer"),
+                ],
+                default="practitioner",
+                max_length=32,
+            ),
         ),
     ]

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_action_without_choices'),
-        ('people', '0003_person_identity_sources'),
+        ("audit", "0002_action_without_choices"),
+        ("people", "0003_person_identity_sources"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='person',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.person'),
+            model_name="auditevent",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="people.person",
+            ),
         ),
     ]

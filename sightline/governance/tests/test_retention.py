@@ -79,7 +79,9 @@ def test_a_looked_after_child_is_disposed_of_after_the_anniversary(
     looked_after_child, officer, agencies
 ):
     key, ref = looked_after_child.pk, looked_after_child.public_id
-    records = list(SourceRecord.objects.filter(person=looked_after_child).values_list("pk", flat=True))
+    records = list(
+        SourceRecord.objects.filter(person=looked_after_child).values_list("pk", flat=True)
+    )
     # Another child's event that names one of this child's records among its other people.
     other = factories.ChronologyEventFactory.create(
         subject_record=factories.SourceRecordFactory.create(agency=agencies["CSC"])
@@ -128,7 +130,9 @@ def test_a_tombstone_holds_no_name_date_of_birth_or_nhs_number(looked_after_chil
 
 def test_the_audit_chain_still_verifies_after_a_disposal(looked_after_child, officer):
     key = looked_after_child.pk
-    record_audit(actor=officer, action=AuditAction.VIEW_PERSON, origin=CLI, person=looked_after_child)
+    record_audit(
+        actor=officer, action=AuditAction.VIEW_PERSON, origin=CLI, person=looked_after_child
+    )
     with at(DAY_AFTER):
         propose(DAY_AFTER)
         approve(officer, looked_after_child)

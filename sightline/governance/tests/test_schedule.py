@@ -35,7 +35,9 @@ def test_it_keeps_a_looked_after_childs_record_until_the_75th_anniversary() -> N
 
 def test_it_keeps_15_years_from_the_death_of_a_child_who_died_before_18() -> None:
     facts = Facts.of(
-        date_of_birth=dt.date(2010, 6, 15), status_kinds={"looked_after"}, died_on=dt.date(2020, 3, 1)
+        date_of_birth=dt.date(2010, 6, 15),
+        status_kinds={"looked_after"},
+        died_on=dt.date(2020, 3, 1),
     )
     # "A period of fifteen years beginning with the date of death": 1 March 2020 to
     # 28 February 2035; due on 1 March 2035.
@@ -44,7 +46,9 @@ def test_it_keeps_15_years_from_the_death_of_a_child_who_died_before_18() -> Non
 
 def test_it_keeps_the_75_years_for_a_person_who_died_an_adult() -> None:
     facts = Facts.of(
-        date_of_birth=dt.date(1990, 1, 1), status_kinds={"looked_after"}, died_on=dt.date(2020, 1, 1)
+        date_of_birth=dt.date(1990, 1, 1),
+        status_kinds={"looked_after"},
+        died_on=dt.date(2020, 1, 1),
     )
     assert due_on(LOOKED_AFTER, facts) == dt.date(2065, 1, 2)
 
@@ -86,7 +90,10 @@ def test_the_later_of_the_birthday_and_the_years_after_last_activity() -> None:
 def test_the_kind_of_record(
     kinds: set[str], dob: dt.date | None, last: dt.date | None, expected: RecordKind
 ) -> None:
-    assert kind_of_record(Facts.of(date_of_birth=dob, status_kinds=kinds, last_activity=last)) == expected
+    assert (
+        kind_of_record(Facts.of(date_of_birth=dob, status_kinds=kinds, last_activity=last))
+        == expected
+    )
 
 
 @given(dob=dates, years=st.integers(min_value=0, max_value=120))

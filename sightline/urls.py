@@ -18,6 +18,7 @@ urlpatterns = [
     path("learning/", include("sightline.learning.urls")),
     path("assessments/", include("sightline.assessments.urls")),
     path("sharing/", include("sightline.sharing.urls")),
+    path("governance/", include("sightline.governance.urls")),
     path("api/v1/", include("sightline.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -78,6 +78,7 @@ _SECTIONS: list[tuple[str, str, Callable[[Any], bool]]] = [
     ("Identity reviews", "linkage-reviews", lambda user: is_reviewer(user)),
     ("Access reviews", "access-reviews", lambda user: may_review_any(user)),
     ("Users", "access-users", _role(Role.ADMINISTRATOR)),
+    ("Retention", "governance:disposals", _role(Role.INFORMATION_GOVERNANCE)),
     (
         "Learning",
         "learning:index",

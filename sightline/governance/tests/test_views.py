@@ -1,0 +1,115 @@
+"""The officer's pages and the hold on the child's page."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from sightline.audit.actions import CLI
+from sightline.audit.models import AuditAction, AuditEvent
+from sightline.governance import actions
+from sightline.governance.models import DisposalProposal, ProposalStatus
+from sightline.people.models import Person
+
+from .conftest import ANNIVERSARY_75
+
+pytestmark = pytest.mark.django_db
+DAY_AFTER = ANNIVERSARY_75 + dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def after_the_anniversary():
+    with time_machine.travel(
+        dt.datetime.combine(DAY_AFTER, dt.time(12), tzinfo=dt.UTC), tick=False
+    ):
+        yield
+
+
+@pytest.fixture
+def proposal(looked_after_child) -> DisposalProposal:
+    actions.propose_disposals(actor=None, as_of=DAY_AFTER, origin=CLI)
+    return DisposalProposal.objects.get(person=looked_after_child)
+
+
+def test_the_officer_sees_the_proposals_without_the_childs_name(client, officer, proposal):
+    client.force_login(officer)
+    page = client.get(reverse("governance:disposals")).content.decode()
+    assert proposal.reference in page
+    assert "Looked-after child" in page
+    detail = client.get(reverse("governance:disposal", args=[proposal.public_id])).content.decode()
+    assert str(proposal.person_ref) in detail
+    assert "regulation 50" in detail
+    assert "chronology.ChronologyEvent" in detail
+    for secret in ("Robin", "Retained", "9434765919", "15 June 2010"):
+        assert secret not in page
+        assert secret not in detail
+
+
+@pytest.mark.parametrize("persona", ["social_worker", "administrator", "team_manager"])
+def test_no_one_else_finds_the_pages(client, request, persona, proposal):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("governance:disposals")).status_code == 404
+    url = reverse("governance:disposal", args=[proposal.public_id])
+    assert client.get(url).status_code == 404
+    response = client.post(url, {"decision": "approve", "reason": "Due"})
+    assert response.status_code == 404
+    assert Person.objects.filter(pk=proposal.person_id).exists()
+
+
+def test_the_officer_approves_and_the_record_is_destroyed(client, officer, proposal):
+    key = proposal.person_id
+    client.force_login(officer)
+    response = client.post(
+        reverse("governance:disposal", args=[proposal.public_id]),
+        {"decision": "approve", "reason": "Past its retention period"},
+    )
+    assert response.status_code == 302
+    assert not Person.objects.filter(pk=key).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DISPOSED
+    row = AuditEvent.objects.get(action=AuditAction.APPROVE_DISPOSAL)
+    assert row.person_id == key
+    assert row.actor == officer
+
+
+def test_a_disposal_under_a_hold_is_refused_on_the_page_naming_the_hold(
+    client, officer, proposal, looked_after_child
+):
+    hold = actions.place_legal_hold(
+        actor=officer, person=looked_after_child, reason="Civil claim pending", origin=CLI
+    )
+    client.force_login(officer)
+    url = reverse("governance:disposal", args=[proposal.public_id])
+    assert hold.reference in client.get(url).content.decode()
+    response = client.post(url, {"decision": "approve", "reason": "Past its retention period"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page
+    assert f"{hold.reference}: Held by hand: Civil claim pending" in page
+    assert Person.objects.filter(pk=looked_after_child.pk).exists()
+
+
+def test_a_decision_needs_a_reason(client, officer, proposal):
+    client.force_login(officer)
+    response = client.post(
+        reverse("governance:disposal", args=[proposal.public_id]),
+        {"decision": "approve", "reason": "  "},
+    )
+    assert "Enter the reason for your decision" in response.content.decode()
+    assert Person.objects.filter(pk=proposal.person_id).exists()
+
+
+def test_the_childs_page_shows_its_holds_to_whoever_may_see_the_record(
+    client, officer, social_worker, teacher, looked_after_child
+):
+    hold = actions.place_legal_hold(
+        actor=officer, person=looked_after_child, reason="Inquiry", origin=CLI
+    )
+    url = reverse("person-detail", args=[looked_after_child.public_id])
+    client.force_login(social_worker)
+    page = client.get(url).content.decode()
+    assert 'id="legal-holds"' in page
+    assert hold.reference in page
+    client.force_login(teacher)
+    assert client.get(url).status_code == 404

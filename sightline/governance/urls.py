@@ -1,0 +1,10 @@
+from django.urls import path
+
+from sightline.governance import views
+
+app_name = "governance"
+
+urlpatterns = [
+    path("disposals/", views.proposal_list, name="disposals"),
+    path("disposals/<uuid:public_id>/", views.proposal_detail, name="disposal"),
+]

@@ -16,10 +16,15 @@ from django.views.decorators.http import require_http_methods
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin
 from sightline.governance import actions, disposal
-from sightline.governance.access import may_review_disposals
-from sightline.governance.forms import DisposalDecisionForm
+from sightline.governance.access import may_change_schedule, may_review_disposals
+from sightline.governance.forms import DisposalDecisionForm, RetentionRuleForm
 from sightline.governance.holds import holds_on
-from sightline.governance.models import DisposalProposal, ProposalStatus, Tombstone
+from sightline.governance.models import (
+    DisposalProposal,
+    ProposalStatus,
+    RetentionRule,
+    Tombstone,
+)
 from sightline.governance.queries import open_proposals
 from sightline.people.models import Person
 
@@ -63,6 +68,12 @@ def proposal_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         reason = form.cleaned_data["reason"]
         decision = request.POST.get("decision")
         try:
+            if decision == "hold" and proposal.person is not None:
+                hold = actions.place_legal_hold(
+                    actor=user, person=proposal.person, reason=reason, origin=origin
+                )
+                messages.success(request, f"Held: {hold.reference} is in force.")
+                return redirect("governance:disposal", public_id=proposal.public_id)
             if decision == "approve":
                 tombstone = actions.approve_disposal(
                     actor=user, proposal=proposal, reason=reason, origin=origin
@@ -95,3 +106,63 @@ def proposal_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "governance/disposal.html",
         {"proposal": proposal, "holds": holds, "destroyed": destroyed, "form": form},
     )
+
+
+def _administrator(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not may_change_schedule(user):
+        raise Http404("No such page")
+    return user
+
+
+@login_required
+def schedule_list(request: HttpRequest) -> HttpResponse:
+    """The retention schedule: for the administrator who keeps it and the officer who
+    applies it."""
+    user = request.user
+    if not isinstance(user, User) or not (may_change_schedule(user) or may_review_disposals(user)):
+        raise Http404("No such page")
+    return render(
+        request,
+        "governance/schedule.html",
+        {
+            "rules": RetentionRule.objects.select_related("changed_by"),
+            "may_change": may_change_schedule(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    user = _administrator(request)
+    rule = RetentionRule.objects.filter(kind=kind).first()
+    if rule is None:
+        raise Http404("No such rule")
+    initial = {
+        "anchor": rule.anchor,
+        "years": rule.years,
+        "years_after_last_activity": rule.years_after_last_activity,
+        "years_after_death_under_18": rule.years_after_death_under_18,
+        "source": rule.source,
+    }
+    form = RetentionRuleForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.change_retention_rule(
+                actor=user,
+                rule=rule,
+                anchor=data["anchor"],
+                years=data["years"],
+                years_after_last_activity=data["years_after_last_activity"],
+                years_after_death_under_18=data["years_after_death_under_18"],
+                source=data["source"],
+                origin=Origin.from_request(request),
+            )
+        except actions.RetentionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Changed: {rule.get_kind_display()}.")
+            return redirect("governance:schedule")
+    return render(request, "governance/schedule_edit.html", {"rule": rule, "form": form})

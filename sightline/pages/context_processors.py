@@ -79,6 +79,7 @@ _SECTIONS: list[tuple[str, str, Callable[[Any], bool]]] = [
     ("Access reviews", "access-reviews", lambda user: may_review_any(user)),
     ("Users", "access-users", _role(Role.ADMINISTRATOR)),
     ("Retention", "governance:disposals", _role(Role.INFORMATION_GOVERNANCE)),
+    ("Retention schedule", "governance:schedule", _role(Role.ADMINISTRATOR)),
     (
         "Learning",
         "learning:index",

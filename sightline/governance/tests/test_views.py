@@ -113,3 +113,41 @@ def test_the_childs_page_shows_its_holds_to_whoever_may_see_the_record(
     assert hold.reference in page
     client.force_login(teacher)
     assert client.get(url).status_code == 404
+
+
+def test_the_officer_places_a_hold_from_the_proposal(client, officer, proposal):
+    client.force_login(officer)
+    url = reverse("governance:disposal", args=[proposal.public_id])
+    response = client.post(url, {"decision": "hold", "reason": "Complaint under investigation"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Held by hand: Complaint under investigation" in page
+    assert AuditEvent.objects.filter(action=AuditAction.PLACE_LEGAL_HOLD).count() == 1
+
+
+def test_the_administrator_changes_the_schedule_with_its_source(client, administrator):
+    client.force_login(administrator)
+    url = reverse("governance:schedule-edit", args=["adult"])
+    assert "Limitation Act 1980" in client.get(url).content.decode()
+    response = client.post(
+        url, {"anchor": "last_activity", "years": "7", "source": "Local policy, 2026"}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("governance:schedule")).content.decode()
+    assert "7 years from the last activity" in page
+    row = AuditEvent.objects.get(action=AuditAction.CHANGE_RETENTION_RULE)
+    assert row.detail["after"]["source"] == "Local policy, 2026"
+    assert row.detail["kind"] == "adult"
+
+
+def test_the_officer_reads_the_schedule_but_cannot_change_it(client, officer, social_worker):
+    client.force_login(officer)
+    assert "regulation 50" in client.get(reverse("governance:schedule")).content.decode()
+    url = reverse("governance:schedule-edit", args=["adult"])
+    assert client.get(url).status_code == 404
+    assert (
+        client.post(url, {"anchor": "last_activity", "years": "1", "source": "x"}).status_code
+        == 404
+    )
+    client.force_login(social_worker)
+    assert client.get(reverse("governance:schedule")).status_code == 404

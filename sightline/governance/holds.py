@@ -23,6 +23,7 @@ class Hold:
     description: str
     since: dt.date
     manual: bool
+    hold_id: int | None = None  # a hold by hand's key, to release it
 
 
 def holds_on(person_ids: Iterable[int]) -> dict[int, list[Hold]]:
@@ -40,6 +41,7 @@ def holds_on(person_ids: Iterable[int]) -> dict[int, list[Hold]]:
                 description=f"Held by hand: {hold.reason}",
                 since=hold.placed_at.date(),
                 manual=True,
+                hold_id=hold.pk,
             )
         )
     open_incident = (

@@ -21,6 +21,7 @@ from sightline.governance.forms import DisposalDecisionForm, RetentionRuleForm
 from sightline.governance.holds import holds_on
 from sightline.governance.models import (
     DisposalProposal,
+    LegalHold,
     ProposalStatus,
     RetentionRule,
     Tombstone,
@@ -29,6 +30,13 @@ from sightline.governance.queries import open_proposals
 from sightline.people.models import Person
 
 LIST_LIMIT = 200
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise Http404("No such hold") from None
 
 
 def _officer(request: HttpRequest) -> User:
@@ -66,13 +74,24 @@ def proposal_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and proposal.status == ProposalStatus.PROPOSED and form.is_valid():
         origin = Origin.from_request(request)
         reason = form.cleaned_data["reason"]
-        decision = request.POST.get("decision")
+        decision = "release" if "release" in request.POST else request.POST.get("decision")
         try:
             if decision == "hold" and proposal.person is not None:
                 hold = actions.place_legal_hold(
                     actor=user, person=proposal.person, reason=reason, origin=origin
                 )
                 messages.success(request, f"Held: {hold.reference} is in force.")
+                return redirect("governance:disposal", public_id=proposal.public_id)
+            if decision == "release":
+                hold = LegalHold.objects.filter(
+                    pk=_int(request.POST.get("release")),
+                    person_id=proposal.person_id,
+                    released_at__isnull=True,
+                ).first()
+                if hold is None:
+                    raise Http404("No such hold")
+                actions.release_legal_hold(actor=user, hold=hold, reason=reason, origin=origin)
+                messages.success(request, f"Released: {hold.reference}.")
                 return redirect("governance:disposal", public_id=proposal.public_id)
             if decision == "approve":
                 tombstone = actions.approve_disposal(

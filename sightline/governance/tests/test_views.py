@@ -151,3 +151,33 @@ def test_the_officer_reads_the_schedule_but_cannot_change_it(client, officer, so
     )
     client.force_login(social_worker)
     assert client.get(reverse("governance:schedule")).status_code == 404
+
+
+def test_the_officer_releases_a_hold_with_a_reason_and_may_then_approve(
+    client, officer, proposal, looked_after_child
+):
+    hold = actions.place_legal_hold(
+        actor=officer, person=looked_after_child, reason="Claim", origin=CLI
+    )
+    client.force_login(officer)
+    url = reverse("governance:disposal", args=[proposal.public_id])
+    assert f'id="release-{hold.pk}"' in client.get(url).content.decode()
+    response = client.post(url, {"release": str(hold.pk), "reason": "Claim settled"})
+    assert response.status_code == 302
+    hold.refresh_from_db()
+    assert hold.release_reason == "Claim settled"
+    assert hold.released_by == officer
+    response = client.post(url, {"decision": "approve", "reason": "Past its retention period"})
+    assert response.status_code == 302
+    assert not Person.objects.filter(pk=looked_after_child.pk).exists()
+
+
+def test_a_hold_on_another_record_cannot_be_released_through_this_proposal(
+    client, officer, proposal, child
+):
+    other = actions.place_legal_hold(actor=officer, person=child, reason="Other", origin=CLI)
+    client.force_login(officer)
+    url = reverse("governance:disposal", args=[proposal.public_id])
+    assert client.post(url, {"release": str(other.pk), "reason": "x"}).status_code == 404
+    other.refresh_from_db()
+    assert other.released_at is None

@@ -18,7 +18,7 @@ from sightline.audit.actions import Origin
 from sightline.governance import actions, disposal
 from sightline.governance.access import may_change_schedule, may_review_disposals
 from sightline.governance.forms import DisposalDecisionForm, RetentionRuleForm
-from sightline.governance.holds import holds_on
+from sightline.governance.holds import Hold, holds_on
 from sightline.governance.models import (
     DisposalProposal,
     LegalHold,
@@ -77,21 +77,21 @@ def proposal_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         decision = "release" if "release" in request.POST else request.POST.get("decision")
         try:
             if decision == "hold" and proposal.person is not None:
-                hold = actions.place_legal_hold(
+                placed = actions.place_legal_hold(
                     actor=user, person=proposal.person, reason=reason, origin=origin
                 )
-                messages.success(request, f"Held: {hold.reference} is in force.")
+                messages.success(request, f"Held: {placed.reference} is in force.")
                 return redirect("governance:disposal", public_id=proposal.public_id)
             if decision == "release":
-                hold = LegalHold.objects.filter(
+                found = LegalHold.objects.filter(
                     pk=_int(request.POST.get("release")),
-                    person_id=proposal.person_id,
+                    person__public_id=proposal.person_ref,
                     released_at__isnull=True,
                 ).first()
-                if hold is None:
+                if found is None:
                     raise Http404("No such hold")
-                actions.release_legal_hold(actor=user, hold=hold, reason=reason, origin=origin)
-                messages.success(request, f"Released: {hold.reference}.")
+                actions.release_legal_hold(actor=user, hold=found, reason=reason, origin=origin)
+                messages.success(request, f"Released: {found.reference}.")
                 return redirect("governance:disposal", public_id=proposal.public_id)
             if decision == "approve":
                 tombstone = actions.approve_disposal(
@@ -111,13 +111,13 @@ def proposal_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return redirect("governance:disposals")
-    holds = []
+    holds: list[Hold] = []
     destroyed: list[tuple[str, int]] = []
     if proposal.person_id is not None and proposal.status == ProposalStatus.PROPOSED:
         person = Person.objects.get(pk=proposal.person_id)
         husks = Person.objects.filter(merged_into=person).values_list("pk", flat=True)
-        found = holds_on([person.pk, *husks])
-        holds = [hold for held in found.values() for hold in held]
+        in_force = holds_on([person.pk, *husks])
+        holds = [hold for held in in_force.values() for hold in held]
         doomed, _links = disposal.collect(person)
         destroyed = sorted((disposal.label(model), len(ids)) for model, ids in doomed.items())
     return render(

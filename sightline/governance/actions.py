@@ -92,6 +92,11 @@ def approve_disposal(
     if person_key is None:  # _open_proposal refused it; for the type checker
         raise RetentionError(f"{proposal.reference} has already been decided.")
     person = Person.objects.select_for_update().get(pk=person_key)
+    if person.merged_into_id is not None:
+        raise RetentionError(
+            "This record has been merged into another since it was proposed; refuse this "
+            "proposal, and the schedule will propose the merged record when it falls due."
+        )
     husks = list(Person.objects.filter(merged_into=person).values_list("pk", flat=True))
     held = holds_on([person.pk, *husks])
     holds = [hold for found in held.values() for hold in found]

@@ -280,3 +280,26 @@ def test_the_command_proposes_without_destroying(looked_after_child):
     assert proposal_for(looked_after_child).due_on == DAY_AFTER
     assert Person.objects.filter(pk=looked_after_child.pk).exists()
     assert "1 proposed" in out.getvalue()
+
+
+def test_a_hold_follows_the_child_through_a_merge(looked_after_child, officer, agencies):
+    """A hold on a record merged into another holds the survivor (linkage BELONGINGS)."""
+    from sightline.linkage import actions as linkage
+
+    survivor = factories.PersonFactory.create(date_of_birth=looked_after_child.date_of_birth)
+    factories.SourceRecordFactory.create(person=survivor, agency=agencies["HEALTH"])
+    with at(DAY_AFTER):
+        hold = actions.place_legal_hold(
+            actor=officer, person=looked_after_child, reason="Inquiry", origin=CLI
+        )
+        linkage.merge_persons(
+            actor=None,
+            survivor=survivor,
+            merged=looked_after_child,
+            origin=CLI,
+            reason="Same child",
+        )
+        hold.refresh_from_db()
+        assert hold.person_id == survivor.pk
+        due = [d for d in falling_due(DAY_AFTER) if d.person_id == survivor.pk]
+        assert [h.reference for h in due[0].holds] == [hold.reference]

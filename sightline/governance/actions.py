@@ -31,6 +31,10 @@ class RetentionError(Exception):
 class HeldError(RetentionError):
     """The record is under a legal hold; the message names each hold."""
 
+    def __init__(self, message: str, references: list[str]) -> None:
+        super().__init__(message)
+        self.references = references
+
 
 @transaction.atomic
 def propose_disposals(
@@ -72,8 +76,37 @@ def _open_proposal(proposal_id: int) -> DisposalProposal:
     return proposal
 
 
-@transaction.atomic
 def approve_disposal(
+    *, actor: User, proposal: DisposalProposal, reason: str, origin: Origin
+) -> Tombstone:
+    """Approve a proposal and destroy the record (``_approve_disposal``). A refusal for a
+    legal hold is audited as a denial, naming the holds, in its own transaction (the
+    disposal's own is rolled back)."""
+    try:
+        return _approve_disposal(actor=actor, proposal=proposal, reason=reason, origin=origin)
+    except HeldError as error:
+        with transaction.atomic():
+            append_audit(
+                [
+                    new_audit_event(
+                        actor=actor,
+                        action=AuditAction.DENIED,
+                        origin=origin,
+                        person_id=proposal.person_id,
+                        reason=reason,
+                        detail={
+                            "refused": AuditAction.APPROVE_DISPOSAL.value,
+                            "proposal": proposal.reference,
+                            "holds": error.references,
+                        },
+                    )
+                ]
+            )
+        raise
+
+
+@transaction.atomic
+def _approve_disposal(
     *, actor: User, proposal: DisposalProposal, reason: str, origin: Origin
 ) -> Tombstone:
     """Approve a proposal and destroy the record, leaving a tombstone.
@@ -102,7 +135,10 @@ def approve_disposal(
     holds = [hold for found in held.values() for hold in found]
     if holds:
         named = "; ".join(f"{hold.reference}: {hold.description}" for hold in holds)
-        raise HeldError(f"This record is under a legal hold and cannot be disposed of ({named}).")
+        raise HeldError(
+            f"This record is under a legal hold and cannot be disposed of ({named}).",
+            [hold.reference for hold in holds],
+        )
     today = timezone.localdate()
     facts = facts_for([person.pk])[person.pk]
     kind = schedule.kind_of_record(facts)

@@ -157,6 +157,9 @@ def test_a_record_under_a_manual_hold_is_never_disposed_of(looked_after_child, o
             approve(officer, looked_after_child)
     assert hold.reference in str(refused.value)
     assert "Civil claim pending" in str(refused.value)
+    denial = AuditEvent.objects.get(action=AuditAction.DENIED)
+    assert denial.detail["holds"] == [hold.reference]
+    assert denial.person_id == looked_after_child.pk
     assert Person.objects.filter(pk=looked_after_child.pk).exists()
     # Held, it is listed with its hold and not proposed again.
     with at(DAY_AFTER + dt.timedelta(days=400)):

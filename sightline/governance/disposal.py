@@ -73,7 +73,7 @@ def collect(person: Person) -> tuple[dict[Model, set[int]], list[tuple[Model, st
             if new:
                 doomed[related] |= new
                 queue.append((related, sorted(new)))
-    return doomed, links
+    return {model: ids for model, ids in doomed.items() if ids}, links
 
 
 def destroy(person: Person) -> dict[str, int]:
@@ -101,7 +101,8 @@ def destroy(person: Person) -> dict[str, int]:
         removed = 0
         for chunk in _chunks(sorted(ids)):
             removed += model._base_manager.filter(pk__in=chunk)._raw_delete(connection.alias)
-        counts[label(model)] = removed
+        if removed:
+            counts[label(model)] = removed
     # Deferred foreign keys: check them now, inside the transaction, so that a row left
     # pointing at a destroyed one rolls the disposal back rather than the commit failing.
     # Every table with a key to a destroyed table is checked (PostgreSQL checks all).

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "sightline.sharing",
     "sightline.subjectaccess",
+    "sightline.governance",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("assessments/", include("sightline.assessments.urls")),
     path("sharing/", include("sightline.sharing.urls")),
     path("subject-access/", include("sightline.subjectaccess.urls")),
+    path("governance/", include("sightline.governance.urls")),
     path("api/v1/", include("sightline.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

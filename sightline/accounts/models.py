@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
     # Reviews possible duplicate records across agencies; every view of a pair is audited.
     DATA_QUALITY = "data_quality", "Data quality officer"
+    # Reviews and approves disposals under the retention schedule (docs/governance.md).
+    INFORMATION_GOVERNANCE = "information_governance", "Information governance officer"
 
 
 class User(AbstractUser):

@@ -139,6 +139,13 @@ class AuditAction(models.TextChoices):
     # Issue 17, sharing decisions (sharedec).
     RECORD_SHARING_DECISION = "record_sharing_decision", "Recorded a sharing decision"
     CHANGE_LAWFUL_BASIS = "change_lawful_basis", "Changed the list of lawful bases for sharing"
+    # Issue 17, retention and disposal (sightline/governance):
+    PROPOSE_DISPOSALS = "propose_disposals", "Proposed records due for disposal"
+    APPROVE_DISPOSAL = "approve_disposal", "Approved a disposal and destroyed the record"
+    REFUSE_DISPOSAL = "refuse_disposal", "Refused a proposed disposal"
+    PLACE_LEGAL_HOLD = "place_legal_hold", "Placed a legal hold on a record"
+    RELEASE_LEGAL_HOLD = "release_legal_hold", "Released a legal hold on a record"
+    CHANGE_RETENTION_RULE = "change_retention_rule", "Changed the retention schedule"
 
 
 class AuditEvent(models.Model):
@@ -153,8 +160,16 @@ class AuditEvent(models.Model):
     # An ``AuditAction`` value. The choices are not on the column: every app adds actions,
     # and an audit table should not need a migration for each (ADR 0004).
     action = models.CharField(max_length=40)
+    # The person's key, hashed as it was written. No database constraint: a record disposed
+    # of under the retention schedule (docs/governance.md) leaves its audit rows with this
+    # key unchanged, pointing at its tombstone, so the chain still verifies.
     person = models.ForeignKey(
-        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "people.Person",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reason = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)

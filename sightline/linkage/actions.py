@@ -29,6 +29,7 @@ from sightline.assessments.models import Assessment, Decision, DecisionPoint, Po
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.chronology.models import ChronologyEvent
+from sightline.governance.models import LegalHold
 from sightline.incidents.models import NotifiedChild
 from sightline.linkage import batch, comparisons, config, modelfile, queries, realtime
 from sightline.linkage.features import IdentityRecord, evidence_key, features
@@ -131,7 +132,8 @@ def _open_step(row: Row, _final: Final) -> tuple[Any, ...] | None:
 # Every foreign key to Person that a merge moves. Not here, on purpose: the audit trail
 # (``AuditEvent.person`` says whose record was read then; the chain is append-only),
 # ``PersonMerge`` itself, ``Person.merged_into`` (earlier merges stay undoable one by
-# one), chronology events and the real-time index (both follow their source record).
+# one), chronology events and the real-time index (both follow their source record), and a
+# disposal proposal (about the record as it was proposed; approval refuses a merged one).
 # A test checks that every foreign key to Person is either here or in that list.
 BELONGINGS: tuple[Belonging, ...] = (
     Belonging(
@@ -178,6 +180,7 @@ BELONGINGS: tuple[Belonging, ...] = (
     Belonging(MeetingAction, "person_id"),
     Belonging(SharingDecision, "person_id"),
     Belonging(SubjectAccessRequest, "person_id"),
+    Belonging(LegalHold, "person_id"),
 )
 _BELONGING_BY_KEY = {belonging.key: belonging for belonging in BELONGINGS}
 

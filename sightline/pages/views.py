@@ -28,6 +28,7 @@ from sightline.accounts.models import User
 from sightline.assessments.queries import child_panel as assessments_child_panel
 from sightline.audit.actions import Origin
 from sightline.chronology.queries import WINDOWS_MONTHS
+from sightline.governance.holds import holds_on
 from sightline.networks.queries import child_panel as networks_child_panel
 from sightline.pages.forms import ChronologyFilterForm, PersonSearchForm
 from sightline.people.models import (
@@ -204,6 +205,7 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context["past_involvements"] = [i for i in involvements if not i.is_active_on(today)]
     context.update(_chronology(request, record))
     context.update(sharing_panels(user, person))
+    context["legal_holds"] = holds_on([person.pk]).get(person.pk, [])
     return render(request, "people/detail.html", context)
 
 

@@ -71,6 +71,7 @@ APPS = {
     "networks": FEATURE,
     "sharing": FEATURE,
     "subjectaccess": FEATURE,
+    "governance": FEATURE,
     "pages": PAGES,
 }
 WIRING_MODULES = frozenset(

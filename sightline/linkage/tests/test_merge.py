@@ -4,12 +4,14 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 from sightline.access.models import BreakGlassGrant, BreakGlassReason, CaseRelationship, CaseRole
 from sightline.assessments.models import Assessment, Decision, DecisionPoint
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import ChronologyEvent
+from sightline.governance.models import LegalHold
 from sightline.incidents.models import NotifiedChild, SeriousIncidentNotification
 from sightline.linkage import actions, realtime
 from sightline.linkage.models import (
@@ -56,6 +58,8 @@ LEFT_ON_PURPOSE = {
     "linkage.RecordFeatures.person",
     "linkage.PersonMerge.survivor",
     "linkage.PersonMerge.merged",
+    # A proposal is about the record as it was proposed; approval refuses a merged one.
+    "governance.DisposalProposal.person",
 }
 
 
@@ -176,6 +180,9 @@ def hang_everything_on(person, *, agencies, csc_team, worker, peer, notification
         owner=worker,
         due_on=TODAY,
         agreed_by=worker,
+    )
+    LegalHold.objects.create(
+        person=person, reason=f"Hold {n}", placed_by=worker, placed_at=timezone.now()
     )
     return source, event
 

@@ -495,7 +495,8 @@ def test_the_page_runs_the_same_number_of_queries_for_5_or_200_events(
     many_partial = _count_queries(client, chronology_url(other), headers={"HX-Request": "true"})
 
     assert (many, many_partial) == (few, few_partial)
-    with django_assert_max_num_queries(25):
+    # 27: the legal holds panel (issue 17, retention) reads holds by hand and open incidents.
+    with django_assert_max_num_queries(27):
         client.get(detail_url(other), {"agency": "POLICE", "page": "2"})
     with django_assert_max_num_queries(15):
         client.get(chronology_url(other), {"page": "3"}, headers={"HX-Request": "true"})

@@ -104,6 +104,12 @@ ROUTES: dict[str, Route] = {
     "sharing-decisions": Route(only("team_manager", denied=403)),
     "sharing-lawful-bases": Route(only("administrator", denied=403)),
     "sharing-lawful-basis-active": Route(only("administrator", ok=404, denied=403), method=POST),
+    # -- retention: information governance officers (not a matrix persona); the schedule
+    # also for the administrator who keeps it. A rule named "kind" that does not exist: 404.
+    "governance:disposals": Route(only()),
+    "governance:disposal": Route(signed_in(404)),
+    "governance:schedule": Route(only("administrator")),
+    "governance:schedule-edit": Route(signed_in(404), kwargs={"kind": "no_such_kind"}),
     # -- subject access: data quality officers only (not a matrix persona): 404 for all --
     "subjectaccess:list": Route(only()),
     "subjectaccess:find": Route(only()),

@@ -41,7 +41,18 @@ from sightline.people.models import (
     StatusKind,
 )
 from sightline.sharing import queries as sharing_queries
-from sightline.sharing.models import Alert, AlertReason, Referral, Urgency
+from sightline.sharing.models import (
+    Alert,
+    AlertReason,
+    Consent,
+    DecisionOrigin,
+    LawfulBasis,
+    Referral,
+    SharingDecision,
+    SharingOutcome,
+    Urgency,
+)
+from sightline.subjectaccess.models import SubjectAccessRequest
 from sightline.testing import factories
 
 TODAY = dt.date(2026, 6, 1)
@@ -183,6 +194,29 @@ def hang_everything_on(person, *, agencies, csc_team, worker, peer, notification
     )
     LegalHold.objects.create(
         person=person, reason=f"Hold {n}", placed_by=worker, placed_at=timezone.now()
+    )
+    SharingDecision.objects.create(
+        person=person,
+        decided_by=worker,
+        agency=agencies["CSC"],
+        decided_at=timezone.now(),
+        outcome=SharingOutcome.SHARED,
+        what="Chronology",
+        with_agency=agencies["POLICE"],
+        why=f"Decision {n}",
+        lawful_basis=LawfulBasis.objects.order_by("pk").first(),
+        consent=Consent.GIVEN,
+        family_informed=True,
+        about=DecisionOrigin.MANUAL,
+    )
+    SubjectAccessRequest.objects.create(
+        person=person,
+        agency=agencies["CSC"],
+        requester_name=f"Requester {n}",
+        requester_relationship="self",
+        received_on=TODAY,
+        due_on=TODAY + dt.timedelta(days=30),
+        rule_version="test",
     )
     return source, event
 

@@ -8,7 +8,7 @@ page runs a fixed number of queries however many events the child has.
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import DateFormat
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
@@ -30,6 +29,7 @@ from sightline.audit.actions import Origin
 from sightline.chronology.queries import WINDOWS_MONTHS
 from sightline.networks.queries import child_panel as networks_child_panel
 from sightline.pages.forms import ChronologyFilterForm, PersonSearchForm
+from sightline.pages.rendering import EventTimes, event_items
 from sightline.people.models import (
     Involvement,
     Person,
@@ -128,36 +128,6 @@ class StatusRow:
     label: str
     period: StatusPeriod | None
     colour: str
-
-
-class _Timed(Protocol):
-    @property
-    def occurred_at(self) -> dt.datetime: ...
-
-    @property
-    def date_only(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class EventTimes:
-    """When an event happened, written as the chronology shows it (in local time): built
-    once per event here rather than by four date filters per row in the template."""
-
-    iso: str  # data-occurred-at
-    datetime_attr: str  # <time datetime="...">: the date alone for date-only events
-    date_text: str  # 26 November 2026
-    time_text: str  # 3:05pm
-
-    @classmethod
-    def of(cls, event: "_Timed") -> "EventTimes":
-        when = DateFormat(timezone.localtime(event.occurred_at))
-        iso = when.format("c")
-        return cls(
-            iso=iso,
-            datetime_attr=when.format("Y-m-d") if event.date_only else iso,
-            date_text=when.format("j F Y"),
-            time_text=when.format("g:iA").lower(),
-        )
 
 
 @dataclass(frozen=True)
@@ -303,13 +273,15 @@ def _chronology(request: HttpRequest, record: Record) -> dict[str, Any]:
     paginator = Paginator(record.chronology(chosen), settings.SIGHTLINE_CHRONOLOGY_PAGE_SIZE)
     page: Page[EventRow] = paginator.get_page(request.GET.get("page"))
     events_shown = list(page.object_list)
+    event_rows = [(event, EventTimes.of(event)) for event in events_shown]
     return {
         "filter_form": form,
         "chronology_filter": chosen,
         "page": page,
         "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=1)),
         "events": events_shown,
-        "event_rows": [(event, EventTimes.of(event)) for event in events_shown],
+        "event_rows": event_rows,
+        "event_items": event_items(event_rows),
         "total_events": paginator.count,
     }
 

@@ -44,8 +44,7 @@ from sightline.record.queries import visible_to
 from sightline.record.rules import may_trace
 from sightline.record.search import Found, SearchRateLimitedError, result_limit, search_people
 from sightline.sharing import actions as sharing_actions
-from sightline.sharing.queries import FlagView
-from sightline.sharing.queries import panels as sharing_panels
+from sightline.sharing.queries import FlagView, header_panels, involved_panel
 
 # How a relationship reads from the other side: "A is parent of B" makes A's entry on
 # B's page "Parent", and B's entry on A's page "Child".
@@ -169,11 +168,8 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         ]
         or [0 for _ in WINDOWS_MONTHS],
     }
-    involvements = _involvements(person)
-    context["current_involvements"] = [i for i in involvements if i.is_active_on(today)]
-    context["past_involvements"] = [i for i in involvements if not i.is_active_on(today)]
     context.update(_chronology(request, record))
-    context.update(sharing_panels(user, person))
+    context.update(header_panels(user, person))
     return render(request, "people/detail.html", context)
 
 
@@ -185,12 +181,28 @@ def _outside_home_panel(record: Record) -> dict[str, Any]:
     return {"network": networks_child_panel(record)}
 
 
-# Panels of the child's page that other parts of Sightline provide. htmx fetches them
-# after the page has loaded, so the chronology is not kept waiting by indicators or the
-# network; without JavaScript the tab links to the full page instead.
+def _involved_panel(record: Record) -> dict[str, Any]:
+    """Who else is involved now (with their contacts), earlier involvements, and a
+    flagged child's recent lookups."""
+    person = record.person
+    today = timezone.localdate()
+    flag = header_panels(record.user, person)["flag"]
+    involvements = _involvements(person)
+    return {
+        "flag": flag,
+        "current_involvements": [i for i in involvements if i.is_active_on(today)],
+        "past_involvements": [i for i in involvements if not i.is_active_on(today)],
+        **involved_panel(person, flagged=flag is not None),
+    }
+
+
+# Panels of the child's page that htmx fetches after the page has loaded, so the
+# chronology is not kept waiting by indicators, the network or the contacts of everyone
+# involved; without JavaScript the tab links to a full page instead.
 _PANELS = {
     "decisions": ("assessments/_child_panel.html", _decisions_panel),
     "outside-home": ("networks/_child_panel.html", _outside_home_panel),
+    "involved": ("people/_involved_panel.html", _involved_panel),
 }
 
 
@@ -209,7 +221,11 @@ def person_panel(request: HttpRequest, public_id: uuid.UUID, panel: str) -> Http
         detail={"panel": panel},
     )
     template, build = _PANELS[panel]
-    return render(request, template, {"person": record.person, **build(record)})
+    context = {"person": record.person, **build(record)}
+    if not request.htmx:  # type: ignore[attr-defined]
+        # Followed from the tab's link without JavaScript: the panel as a page of its own.
+        return render(request, "people/panel_page.html", {**context, "panel_template": template})
+    return render(request, template, context)
 
 
 @never_cache

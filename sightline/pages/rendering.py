@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.utils import timezone
-from django.utils.dateformat import DateFormat
+from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from sightline.core.templatetags.sightline import html_attrs, significance_tag
 from sightline.record.chronology import EventRow
@@ -41,13 +42,18 @@ class EventTimes:
 
     @classmethod
     def of(cls, event: "_Timed") -> "EventTimes":
-        when = DateFormat(timezone.localtime(event.occurred_at))
-        iso = when.format("c")
+        # Django's date format characters c, Y-m-d, "j F Y" and "g:iA", written out (the
+        # same text: tests compare them with the date filters).
+        when = timezone.localtime(event.occurred_at)
+        iso = when.isoformat()
+        hour = when.hour
         return cls(
             iso=iso,
-            datetime_attr=when.format("Y-m-d") if event.date_only else iso,
-            date_text=when.format("j F Y"),
-            time_text=when.format("g:iA").lower(),
+            datetime_attr=f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
+            if event.date_only
+            else iso,
+            date_text=f"{when.day} {MONTHS[when.month]} {when.year:04d}",
+            time_text=f"{hour % 12 or 12}:{when.minute:02d}{_('PM') if hour > 11 else _('AM')}".lower(),
         )
 
 

@@ -294,12 +294,31 @@ def _chronology(request: HttpRequest, record: Record) -> dict[str, Any]:
         "filter_form": form,
         "chronology_filter": chosen,
         "page": page,
-        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=1)),
+        "page_range": (
+            page_range := list(page.paginator.get_elided_page_range(page.number, on_each_side=1))
+        ),
+        # The pagination's addresses, built here once (as {% url %} and {% querystring %}
+        # wrote them) rather than by four tags for each link.
+        "page_url": reverse("person-detail", kwargs={"public_id": record.person.public_id}),
+        "fragment_url": reverse("person-chronology", kwargs={"public_id": record.person.public_id}),
+        "page_links": [(number, _page_query(request, number)) for number in page_range],
+        "previous_query": (
+            _page_query(request, page.previous_page_number()) if page.has_previous() else ""
+        ),
+        "next_query": _page_query(request, page.next_page_number()) if page.has_next() else "",
         "events": events_shown,
         "event_rows": event_rows,
         "event_items": event_items(event_rows),
         "total_events": paginator.count,
     }
+
+
+def _page_query(request: HttpRequest, number: object) -> str:
+    """The query string of another page of the chronology, as ``{% querystring page=n %}``
+    writes it: the request's parameters with ``page`` replaced."""
+    params = request.GET.copy()
+    params["page"] = number
+    return f"?{params.urlencode()}"
 
 
 def _family(user: User, person: Person) -> list[FamilyMember]:

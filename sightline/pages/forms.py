@@ -122,7 +122,7 @@ class _GovukChoices(_ChoiceWidget):
             options.append((text, str(label), option_attrs))
         group = "checkboxes" if self.input_type == "checkbox" else "radios"
         small = f" govuk-{group}--small" if self.compact else ""
-        items = choice_items(input_type=self.input_type, name=name, options=options)
+        items = choice_items(input_type=str(self.input_type), name=name, options=options)
         return mark_safe(  # noqa: S308 - choice_items escapes every value
             f'<div class="govuk-{group}{small}" data-module="govuk-{group}">\n      '
             f"{items}\n    </div>"

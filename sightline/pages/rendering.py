@@ -59,7 +59,7 @@ class EventTimes:
 
 def _e(value: object) -> str:
     """A value as ``{{ value }}`` writes it with autoescaping on."""
-    return str(conditional_escape(value))
+    return str(conditional_escape(value if isinstance(value, str) else str(value)))
 
 
 def _event_item(event: EventRow, when: EventTimes) -> str:

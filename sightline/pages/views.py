@@ -317,7 +317,7 @@ def _page_query(request: HttpRequest, number: object) -> str:
     """The query string of another page of the chronology, as ``{% querystring page=n %}``
     writes it: the request's parameters with ``page`` replaced."""
     params = request.GET.copy()
-    params["page"] = number
+    params["page"] = str(number)
     return f"?{params.urlencode()}"
 
 

@@ -86,10 +86,10 @@ class DjangoWidgetsForm(ChronologyFilterForm):
         for name in ("agency", "significance", "category"):
             old = self.fields[name].widget
             self.fields[name].widget = forms.CheckboxSelectMultiple(attrs=old.attrs)
-            self.fields[name].widget.choices = old.choices  # type: ignore[attr-defined]
+            self.fields[name].widget.choices = old.choices
         old = self.fields["order"].widget
         self.fields["order"].widget = forms.RadioSelect(attrs=old.attrs)
-        self.fields["order"].widget.choices = old.choices  # type: ignore[attr-defined]
+        self.fields["order"].widget.choices = old.choices
 
 
 AGENCIES = [

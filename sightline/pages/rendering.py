@@ -8,13 +8,14 @@ compares them with those templates), escaping every value.
 """
 
 import datetime as dt
+import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.html import conditional_escape, escape
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -58,8 +59,14 @@ class EventTimes:
 
 
 def _e(value: object) -> str:
-    """A value as ``{{ value }}`` writes it with autoescaping on."""
-    return str(conditional_escape(value if isinstance(value, str) else str(value)))
+    """A value as ``{{ value }}`` writes it with autoescaping on: Django's
+    ``conditional_escape`` (safe text as it is, anything else through ``html.escape``),
+    without its wrappers for lazy text, called some 13,000 times a page."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
 
 
 def _event_item(event: EventRow, when: EventTimes) -> str:
@@ -120,7 +127,7 @@ def choice_items(
     for value, label, attrs in options:
         items.append(
             f'\n      <div class="govuk-{group}__item">\n'
-            f'        <input type="{input_type}" name="{escape(name)}" value="{escape(value)}"'
+            f'        <input type="{input_type}" name="{html.escape(name)}" value="{html.escape(value)}"'
             f"{html_attrs(attrs)}>\n"
             f'        <label class="govuk-label govuk-{group}__label" for="{_e(attrs.get("id"))}">'
             f"{_e(label)}</label>\n"

@@ -8,7 +8,7 @@ page runs a fixed number of queries however many events the child has.
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import DateFormat
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
@@ -31,6 +30,7 @@ from sightline.chronology.queries import WINDOWS_MONTHS
 from sightline.governance.holds import holds_on
 from sightline.networks.queries import child_panel as networks_child_panel
 from sightline.pages.forms import ChronologyFilterForm, PersonSearchForm
+from sightline.pages.rendering import EventTimes, event_items
 from sightline.people.models import (
     Involvement,
     Person,
@@ -45,8 +45,7 @@ from sightline.record.queries import visible_to
 from sightline.record.rules import may_trace
 from sightline.record.search import Found, SearchRateLimitedError, result_limit, search_people
 from sightline.sharing import actions as sharing_actions
-from sightline.sharing.queries import FlagView
-from sightline.sharing.queries import panels as sharing_panels
+from sightline.sharing.queries import FlagView, header_panels, involved_panel
 
 # How a relationship reads from the other side: "A is parent of B" makes A's entry on
 # B's page "Parent", and B's entry on A's page "Child".
@@ -131,36 +130,6 @@ class StatusRow:
     colour: str
 
 
-class _Timed(Protocol):
-    @property
-    def occurred_at(self) -> dt.datetime: ...
-
-    @property
-    def date_only(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class EventTimes:
-    """When an event happened, written as the chronology shows it (in local time): built
-    once per event here rather than by four date filters per row in the template."""
-
-    iso: str  # data-occurred-at
-    datetime_attr: str  # <time datetime="...">: the date alone for date-only events
-    date_text: str  # 26 November 2026
-    time_text: str  # 3:05pm
-
-    @classmethod
-    def of(cls, event: "_Timed") -> "EventTimes":
-        when = DateFormat(timezone.localtime(event.occurred_at))
-        iso = when.format("c")
-        return cls(
-            iso=iso,
-            datetime_attr=when.format("Y-m-d") if event.date_only else iso,
-            date_text=when.format("j F Y"),
-            time_text=when.format("g:iA").lower(),
-        )
-
-
 @dataclass(frozen=True)
 class CountsRow:
     agency: str
@@ -200,11 +169,8 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         ]
         or [0 for _ in WINDOWS_MONTHS],
     }
-    involvements = _involvements(person)
-    context["current_involvements"] = [i for i in involvements if i.is_active_on(today)]
-    context["past_involvements"] = [i for i in involvements if not i.is_active_on(today)]
     context.update(_chronology(request, record))
-    context.update(sharing_panels(user, person))
+    context.update(header_panels(user, person))
     context["legal_holds"] = holds_on([person.pk]).get(person.pk, [])
     return render(request, "people/detail.html", context)
 
@@ -217,12 +183,28 @@ def _outside_home_panel(record: Record) -> dict[str, Any]:
     return {"network": networks_child_panel(record)}
 
 
-# Panels of the child's page that other parts of Sightline provide. htmx fetches them
-# after the page has loaded, so the chronology is not kept waiting by indicators or the
-# network; without JavaScript the tab links to the full page instead.
+def _involved_panel(record: Record) -> dict[str, Any]:
+    """Who else is involved now (with their contacts), earlier involvements, and a
+    flagged child's recent lookups."""
+    person = record.person
+    today = timezone.localdate()
+    flag = header_panels(record.user, person)["flag"]
+    involvements = _involvements(person)
+    return {
+        "flag": flag,
+        "current_involvements": [i for i in involvements if i.is_active_on(today)],
+        "past_involvements": [i for i in involvements if not i.is_active_on(today)],
+        **involved_panel(person, flagged=flag is not None),
+    }
+
+
+# Panels of the child's page that htmx fetches after the page has loaded, so the
+# chronology is not kept waiting by indicators, the network or the contacts of everyone
+# involved; without JavaScript the tab links to a full page instead.
 _PANELS = {
     "decisions": ("assessments/_child_panel.html", _decisions_panel),
     "outside-home": ("networks/_child_panel.html", _outside_home_panel),
+    "involved": ("people/_involved_panel.html", _involved_panel),
 }
 
 
@@ -241,7 +223,11 @@ def person_panel(request: HttpRequest, public_id: uuid.UUID, panel: str) -> Http
         detail={"panel": panel},
     )
     template, build = _PANELS[panel]
-    return render(request, template, {"person": record.person, **build(record)})
+    context = {"person": record.person, **build(record)}
+    if not request.htmx:  # type: ignore[attr-defined]
+        # Followed from the tab's link without JavaScript: the panel as a page of its own.
+        return render(request, "people/panel_page.html", {**context, "panel_template": template})
+    return render(request, template, context)
 
 
 @never_cache
@@ -305,15 +291,36 @@ def _chronology(request: HttpRequest, record: Record) -> dict[str, Any]:
     paginator = Paginator(record.chronology(chosen), settings.SIGHTLINE_CHRONOLOGY_PAGE_SIZE)
     page: Page[EventRow] = paginator.get_page(request.GET.get("page"))
     events_shown = list(page.object_list)
+    event_rows = [(event, EventTimes.of(event)) for event in events_shown]
     return {
         "filter_form": form,
         "chronology_filter": chosen,
         "page": page,
-        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=1)),
+        "page_range": (
+            page_range := list(page.paginator.get_elided_page_range(page.number, on_each_side=1))
+        ),
+        # The pagination's addresses, built here once (as {% url %} and {% querystring %}
+        # wrote them) rather than by four tags for each link.
+        "page_url": reverse("person-detail", kwargs={"public_id": record.person.public_id}),
+        "fragment_url": reverse("person-chronology", kwargs={"public_id": record.person.public_id}),
+        "page_links": [(number, _page_query(request, number)) for number in page_range],
+        "previous_query": (
+            _page_query(request, page.previous_page_number()) if page.has_previous() else ""
+        ),
+        "next_query": _page_query(request, page.next_page_number()) if page.has_next() else "",
         "events": events_shown,
-        "event_rows": [(event, EventTimes.of(event)) for event in events_shown],
+        "event_rows": event_rows,
+        "event_items": event_items(event_rows),
         "total_events": paginator.count,
     }
+
+
+def _page_query(request: HttpRequest, number: object) -> str:
+    """The query string of another page of the chronology, as ``{% querystring page=n %}``
+    writes it: the request's parameters with ``page`` replaced."""
+    params = request.GET.copy()
+    params["page"] = str(number)
+    return f"?{params.urlencode()}"
 
 
 def _family(user: User, person: Person) -> list[FamilyMember]:

@@ -213,6 +213,38 @@ class ChronologyEventSerializer(serializers.Serializer[EventRow]):
         """The agency's record ids of other people involved (none where withheld)."""
         return list(event.other_record_ids)
 
+    def to_representation(self, instance: EventRow) -> dict[str, Any]:
+        """What the fields above give (``tests/test_serializers.py`` compares the two),
+        built directly: DRF's walk over 15 fields and three nested serializers for each
+        of 50 events was a fifth of the chronology endpoint's time."""
+        event = instance
+        supersedes = event.supersedes
+        return {
+            "agency": {"code": str(event.agency.code), "name": str(event.agency.name)},
+            "event_id": str(event.event_id),
+            "revision": int(event.revision),
+            "occurred_at": _DATETIME.to_representation(event.occurred_at),
+            "date_only": bool(event.date_only),
+            "recorded_at": _DATETIME.to_representation(event.recorded_at),
+            "category": {"code": str(event.category.code), "label": str(event.category.label)},
+            "summary": str(event.summary),
+            "significance": event.significance or None,
+            "practitioner": str(event.practitioner),
+            "is_superseded": bool(event.is_superseded),
+            "supersedes": (
+                {"event_id": str(supersedes.event_id), "revision": int(supersedes.revision)}
+                if supersedes is not None
+                else None
+            ),
+            "subject_record_id": str(event.subject_record_id),
+            "other_record_ids": list(event.other_record_ids),
+        }
+
+
+# Writes a time as ChronologyEventSerializer's DateTimeFields do (settings' format, the
+# current time zone).
+_DATETIME = serializers.DateTimeField()
+
 
 class ChronologyPageSerializer(serializers.Serializer[Any]):
     count = serializers.IntegerField()

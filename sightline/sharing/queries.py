@@ -325,12 +325,26 @@ def panels(user: User, person: Person) -> dict[str, object]:
     """The child's page panels: the flag, who else is involved, recent lookups by people
     without a relationship, and whether the user may refer. ``person`` came through
     ``open_record``."""
-    flag = flags_for([person]).get(person.pk)
+    found = header_panels(user, person)
+    return found | involved_panel(person, flagged=found["flag"] is not None)
+
+
+def header_panels(user: User, person: Person) -> dict[str, object]:
+    """What the child's page shows under the name: the flag, and whether the user may
+    refer. ``person`` came through ``open_record``."""
     return {
-        "flag": flag,
-        "involved": involved(person),
-        "lookups": recent_lookups(person) if flag is not None else [],
+        "flag": flags_for([person]).get(person.pk),
         "may_refer": user.agency_id is not None and user.role != Role.ADMINISTRATOR,
+    }
+
+
+def involved_panel(person: Person, *, flagged: bool) -> dict[str, object]:
+    """The child's "Agencies involved" panel: who else is involved, and a flagged child's
+    recent lookups by people without a relationship. ``person`` came through
+    ``open_record``."""
+    return {
+        "involved": involved(person),
+        "lookups": recent_lookups(person) if flagged else [],
     }
 
 

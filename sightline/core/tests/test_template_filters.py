@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from sightline.chronology.models import ChronologyEvent
 from sightline.core.forms import GOVUK_RENDERER
 from sightline.core.templatetags.sightline import html_attrs
-from sightline.pages.views import EventTimes
+from sightline.pages.rendering import EventTimes
 
 
 @pytest.mark.parametrize(

@@ -302,16 +302,26 @@ def test_the_page_shows_identity_family_involvements_and_status(
     assert rows["Child protection plan"].protection_category == ProtectionCategory.NEGLECT
     assert rows["Child in need plan"] is None
     assert "since 1 March 2025, category: neglect" in html
-    involvements = response.context["current_involvements"]
+    # No inline script or style anywhere (a strict Content Security Policy comes later).
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert not re.search(r"<style\b|\sstyle=", html)
+    # Who is involved loads after the page (htmx), and without JavaScript from its link.
+    panel_url = reverse("person-panel", kwargs={"public_id": child.public_id, "panel": "involved"})
+    assert f'hx-get="{panel_url}"' in html
+    assert f'href="{panel_url}"' in html
+    panel = client.get(panel_url, HTTP_HX_REQUEST="true")
+    involvements = panel.context["current_involvements"]
     assert {i.role for i in involvements} == {
         InvolvementRole.ALLOCATED_SOCIAL_WORKER,
         InvolvementRole.POLICE_OFFICER,
     }
-    assert "Pat Police" in html
-    assert "0113 496 0999" in html
-    # No inline script or style anywhere (a strict Content Security Policy comes later).
-    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
-    assert not re.search(r"<style\b|\sstyle=", html)
+    assert "Pat Police" in panel.content.decode()
+    assert "0113 496 0999" in panel.content.decode()
+    assert "<html" not in panel.content.decode()
+    for page in (panel, client.get(panel_url)):  # without htmx: a page of its own
+        script = re.search(r"<script(?![^>]*\bsrc=)", page.content.decode())
+        assert script is None
+    assert "<html" in client.get(panel_url).content.decode()
 
 
 def test_relatives_link_only_when_the_user_may_see_them(client, social_worker, child):

@@ -157,7 +157,7 @@ def test_the_referrer_sees_status_and_outcome_and_the_receiving_agency_is_involv
 
     # Who else is involved, on the child's page: the receiving agency and its contact.
     client.force_login(social_worker)
-    page = client.get(reverse("person-detail", args=[child.public_id])).content.decode()
+    page = client.get(reverse("person-panel", args=[child.public_id, "involved"])).content.decode()
     involved = page[page.index('id="who-else-is-involved"') :]
     assert "Accepted a referral" in involved
     assert "Front Door" in involved

@@ -75,6 +75,10 @@ def test_the_childs_page_shows_the_flag_lookups_and_who_else_is_involved(
     client.force_login(social_worker)
     page = client.get(reverse("person-detail", args=[flagged_child.public_id])).content.decode()
     assert 'id="flag"' in page
+    # The "Agencies involved" tab loads after the page.
+    page = client.get(
+        reverse("person-panel", args=[flagged_child.public_id, "involved"])
+    ).content.decode()
     assert 'id="flag-lookups-table"' in page
     assert "Nina Nurse" in page
     involved = page[page.index('id="who-else-is-involved"') :]
@@ -87,6 +91,8 @@ def test_the_childs_page_shows_the_flag_lookups_and_who_else_is_involved(
 def test_an_unflagged_childs_page_has_no_flag_panel(client, child, social_worker):
     client.force_login(social_worker)
     page = client.get(reverse("person-detail", args=[child.public_id])).content.decode()
+    assert 'id="flag"' not in page
+    page = client.get(reverse("person-panel", args=[child.public_id, "involved"])).content.decode()
     assert 'id="flag"' not in page
     assert 'id="who-else-is-involved"' in page
 

@@ -204,7 +204,7 @@ def hang_everything_on(person, *, agencies, csc_team, worker, peer, notification
         what="Chronology",
         with_agency=agencies["POLICE"],
         why=f"Decision {n}",
-        lawful_basis=LawfulBasis.objects.order_by("pk").first(),
+        lawful_basis=LawfulBasis.objects.get(code="safeguarding"),
         consent=Consent.GIVEN,
         family_informed=True,
         about=DecisionOrigin.MANUAL,

@@ -173,7 +173,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--users", type=int, default=100, help="simulated practitioners")
         parser.add_argument("--duration", default="5m", help="e.g. 300, 30s, 5m")
-        parser.add_argument("--spawn-rate", type=float, default=10, help="users started a second")
+        parser.add_argument(
+            "--spawn-rate",
+            type=float,
+            default=1,
+            help="users started a second (1: practitioners arrive over 100 s, not all at once)",
+        )
         parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
         parser.add_argument(
             "--keep-db", action="store_true", help="keep the database if this run created it"

@@ -30,6 +30,7 @@ from typing import Protocol
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, append_audit, new_audit_event
 from sightline.audit.models import AuditAction
+from sightline.audit.sealing import seal_criteria
 from sightline.people import normalise
 from sightline.people.models import Person
 from sightline.record import rules, search
@@ -78,7 +79,8 @@ class MatchCriteria:
     postcode: str = ""
 
     def for_audit(self) -> dict[str, str]:
-        """The criteria as the audit row keeps them: only those given."""
+        """The criteria as the audit row keeps them: only those given, each sealed (the
+        trail keeps no names: ``audit.sealing``)."""
         given = {
             "given_name": self.given_name.strip(),
             "family_name": self.family_name.strip(),
@@ -86,7 +88,7 @@ class MatchCriteria:
             "nhs_number": self.nhs_number,
             "postcode": self.postcode.strip(),
         }
-        return {key: value for key, value in given.items() if value}
+        return seal_criteria(given)
 
 
 def meets_minimum_criteria(criteria: MatchCriteria) -> bool:

@@ -19,6 +19,7 @@ from sightline.access import limits
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.audit.sealing import seal_criteria
 from sightline.people import normalise
 from sightline.people.models import Person
 from sightline.record.queries import searchable_by, visible_to
@@ -37,14 +38,16 @@ class SearchCriteria:
     postcode: str = ""
 
     def for_audit(self) -> dict[str, str]:
-        """The criteria as the audit row keeps them: only those given."""
-        given = {
-            "name": self.name,
-            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
-            "nhs_number": self.nhs_number,
-            "postcode": self.postcode,
-        }
-        return {key: value for key, value in given.items() if value}
+        """The criteria as the audit row keeps them: only those given, each sealed (the
+        trail keeps no names: ``audit.sealing``)."""
+        return seal_criteria(
+            {
+                "name": self.name,
+                "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+                "nhs_number": self.nhs_number,
+                "postcode": self.postcode,
+            }
+        )
 
 
 @dataclass(frozen=True)

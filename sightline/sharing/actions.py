@@ -21,6 +21,7 @@ from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.audit.actions import Origin, append_audit, new_audit_event, record_audit
 from sightline.audit.models import AuditAction
+from sightline.audit.sealing import seal_criteria
 from sightline.chronology.actions import record_events
 from sightline.chronology.models import ChronologyEvent
 from sightline.deadlines.queries import local_closures
@@ -195,7 +196,7 @@ def check_flag(
     found = list(candidates[:2])
     person = found[0] if len(found) == 1 else None
     flag = queries.flags_for([person]).get(person.pk) if person else None
-    criteria = {"nhs_number": digits, "date_of_birth": str(date_of_birth or "")}
+    criteria = seal_criteria({"nhs_number": digits, "date_of_birth": str(date_of_birth or "")})
     if person is None or flag is None:
         record_audit(
             actor=actor,

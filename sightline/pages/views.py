@@ -170,7 +170,7 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         or [0 for _ in WINDOWS_MONTHS],
     }
     context.update(_chronology(request, record))
-    context.update(header_panels(user, person))
+    context.update(header_panels(user, person, status_periods=status))
     context["legal_holds"] = holds_on([person.pk]).get(person.pk, [])
     return render(request, "people/detail.html", context)
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -324,16 +324,20 @@ def _page_query(request: HttpRequest, number: object) -> str:
 
 
 def _family(user: User, person: Person) -> list[FamilyMember]:
-    incoming: QuerySet[Relationship] = person.relationships_in.select_related(
-        "person", "source_agency"
-    )
-    outgoing: QuerySet[Relationship] = person.relationships_out.select_related(
-        "relative", "source_agency"
+    # Both directions in one query: "A is parent of B" is on A's page and on B's.
+    both: list[Relationship] = list(
+        Relationship.objects.filter(Q(relative=person) | Q(person=person)).select_related(
+            "person", "relative", "source_agency"
+        )
     )
     pairs: list[tuple[Relationship, Person, str]] = [
-        (r, r.person, r.get_kind_display()) for r in incoming
+        (r, r.person, r.get_kind_display()) for r in both if r.relative_id == person.pk
     ]
-    pairs += [(r, r.relative, _INVERSE_KIND[RelationshipKind(r.kind)]) for r in outgoing]
+    pairs += [
+        (r, r.relative, _INVERSE_KIND[RelationshipKind(r.kind)])
+        for r in both
+        if r.person_id == person.pk
+    ]
     if not pairs:
         return []
     visible = set(

@@ -100,3 +100,53 @@ def counts_by_agency(person: Person, *, now: dt.datetime | None = None) -> list[
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A chronology's counts by agency (``counts_by_agency``) and the agencies and
+    categories present in it (code, name; by name), read together."""
+
+    counts: list[AgencyCounts]
+    agencies: list[tuple[str, str]]
+    categories: list[tuple[str, str]]
+
+
+def overview(person: Person, *, now: dt.datetime | None = None) -> Overview:
+    """``counts_by_agency`` and the filters' choices in one pass over the person's events:
+    grouped by agency and category, every event for the choices, the counts filtered as
+    ``counts_by_agency`` filters its rows."""
+    now = now or timezone.now()
+    starts = {months: now - relativedelta(months=months) for months in WINDOWS_MONTHS}
+    current = Q(superseded_by__isnull=True, occurred_at__lte=now)
+    rows = (
+        ChronologyEvent.objects.filter(person=person)
+        .values("agency__code", "agency__name", "category__code", "category__label")
+        .annotate(
+            **{
+                f"m{months}": Count("id", filter=current & Q(occurred_at__gte=start))
+                for months, start in starts.items()
+            }
+        )
+        .order_by()
+    )
+    agencies: dict[str, str] = {}
+    categories: dict[str, str] = {}
+    counts: dict[str, dict[int, int]] = {}
+    for row in rows:
+        code, name = str(row["agency__code"]), str(row["agency__name"])
+        agencies[code] = name
+        categories[str(row["category__code"])] = str(row["category__label"])
+        totals = counts.setdefault(code, dict.fromkeys(WINDOWS_MONTHS, 0))
+        for months in WINDOWS_MONTHS:
+            totals[months] += int(row[f"m{months}"])
+    longest = max(WINDOWS_MONTHS)
+    return Overview(
+        counts=[
+            AgencyCounts(code=code, name=agencies[code], counts=totals)
+            for code, totals in sorted(counts.items(), key=lambda item: agencies[item[0]])
+            if totals[longest]
+        ],
+        agencies=sorted(agencies.items(), key=lambda item: item[1]),
+        categories=sorted(categories.items(), key=lambda item: item[1]),
+    )

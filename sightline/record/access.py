@@ -22,12 +22,12 @@ from sightline.access.sections import Section
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.chronology.models import ChronologyEvent
 from sightline.chronology.queries import (
     AgencyCounts,
     ChronologyFilter,
-    Overview,
+    counts_by_agency,
     events_for,
-    overview,
 )
 from sightline.people.models import Person
 from sightline.record import rules
@@ -135,18 +135,28 @@ class Record:
         found = read_rows(events_for(self.person, ChronologyFilter()).filter(pk=pk), self.redaction)
         return found[0] if found else None
 
-    @cached_property
-    def _overview(self) -> Overview:
-        return overview(self.person)
-
     def counts_by_agency(self) -> list[AgencyCounts]:
         """Current events per agency over the last 3, 6 and 12 months."""
-        return self._overview.counts
+        return counts_by_agency(self.person)
 
     def chronology_choices(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """The agencies and categories present in this chronology (code, name), by name:
-        the choices of its filters. Read with ``counts_by_agency``, in one query."""
-        return self._overview.agencies, self._overview.categories
+        the choices of its filters."""
+        present = (
+            ChronologyEvent.objects.filter(person=self.person)
+            .values_list("agency__code", "agency__name", "category__code", "category__label")
+            .order_by()  # no default ordering: it would make every row distinct
+            .distinct()
+        )
+        agencies: dict[str, str] = {}
+        categories: dict[str, str] = {}
+        for agency_code, agency_name, category_code, category_label in present:
+            agencies[agency_code] = agency_name
+            categories[category_code] = category_label
+        return (
+            sorted(agencies.items(), key=lambda item: item[1]),
+            sorted(categories.items(), key=lambda item: item[1]),
+        )
 
     @property
     def access_panel(self) -> AccessPanel:

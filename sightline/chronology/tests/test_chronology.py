@@ -6,7 +6,7 @@ import time_machine
 from sightline.audit.actions import CLI
 from sightline.chronology.actions import record_events
 from sightline.chronology.models import ChronologyEvent
-from sightline.chronology.queries import ChronologyFilter, counts_by_agency, events_for, overview
+from sightline.chronology.queries import ChronologyFilter, counts_by_agency, events_for
 from sightline.importing.errors import RowsRejectedError
 from sightline.importing.rows import EventRow
 from sightline.testing import factories
@@ -110,41 +110,3 @@ def test_it_counts_events_per_agency_over_3_6_and_12_months(agencies, child):
     [police] = counts_by_agency(child)
     assert police.code == "POLICE"
     assert police.counts == {3: 1, 6: 2, 12: 3}
-
-
-@time_machine.travel(dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC), tick=False)
-def test_the_overview_is_counts_by_agency_and_the_choices_in_one_query(
-    agencies, child, django_assert_num_queries
-):
-    now = dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC)
-
-    def event(code, days_ago, **kwargs):
-        return factories.ChronologyEventFactory.create(
-            subject_record__agency=agencies[code],
-            subject_record__person=child,
-            occurred_at=now - dt.timedelta(days=days_ago),
-            **kwargs,
-        )
-
-    for code, days_ago in [("POLICE", 10), ("POLICE", 100), ("HEALTH", 200), ("HEALTH", 20)]:
-        event(code, days_ago)
-    event("EDUCATION", 400)  # only older than 12 months: a choice, not a count
-    event("CSC", -3)  # in the future: a choice, not a count
-    corrected = event("POLICE", 30)
-    event("POLICE", 30, supersedes=corrected)
-    old_only = event("HEALTH", 50)
-    event("HEALTH", 500, supersedes=old_only)
-    with django_assert_num_queries(1):
-        found = overview(child)
-    assert found.counts == counts_by_agency(child)
-    assert {row.code: row.counts for row in found.counts} == {
-        "HEALTH": {3: 1, 6: 1, 12: 2},
-        "POLICE": {3: 2, 6: 3, 12: 3},
-    }
-    present = ChronologyEvent.objects.filter(person=child).values_list(
-        "agency__code", "agency__name", "category__code", "category__label"
-    )
-    assert found.agencies == sorted({(a, n) for a, n, _, _ in present}, key=lambda item: item[1])
-    assert found.categories == sorted(
-        {(code, label) for _, _, code, label in present}, key=lambda item: item[1]
-    )

@@ -128,10 +128,17 @@ def flags_for(persons: Iterable[Person], *, on: dt.date | None = None) -> dict[i
 
 
 def flag_of(
-    person: Person, status_periods: Iterable[StatusPeriod], *, on: dt.date | None = None
+    person: Person,
+    status_periods: Iterable[StatusPeriod],
+    *,
+    may_have_children: bool = True,
+    on: dt.date | None = None,
 ) -> FlagView | None:
     """``flags_for([person])`` for a page that has read ``person``'s status periods
-    already (with ``recorded_by_agency``): the same plans, without reading them again."""
+    already (with ``recorded_by_agency``): the same plans, without reading them again.
+    ``may_have_children`` False (the page has read the person's relationships and they
+    are nobody's parent) skips looking for an unborn child's pre-birth plan, which only
+    a parent's relationship can find."""
     day = on or timezone.localdate()
     plans: dict[int, list[flagging.Plan]] = defaultdict(list)
     agencies: dict[int, Agency] = {}
@@ -148,7 +155,8 @@ def flag_of(
                 )
             )
             agencies[period.recorded_by_agency_id] = period.recorded_by_agency
-    _add_unborn_plans([person.pk], plans)
+    if may_have_children:
+        _add_unborn_plans([person.pk], plans)
     flag = flagging.flag_on(plans[person.pk], day) if plans.get(person.pk) else None
     if flag is None:
         return None
@@ -363,7 +371,11 @@ def panels(user: User, person: Person) -> dict[str, object]:
 
 
 def header_panels(
-    user: User, person: Person, *, status_periods: Iterable[StatusPeriod] | None = None
+    user: User,
+    person: Person,
+    *,
+    status_periods: Iterable[StatusPeriod] | None = None,
+    may_have_children: bool = True,
 ) -> dict[str, object]:
     """What the child's page shows under the name: the flag, and whether the user may
     refer. ``person`` came through ``open_record``; ``status_periods``, all of the
@@ -372,7 +384,7 @@ def header_panels(
         "flag": (
             flags_for([person]).get(person.pk)
             if status_periods is None
-            else flag_of(person, status_periods)
+            else flag_of(person, status_periods, may_have_children=may_have_children)
         ),
         "may_refer": user.agency_id is not None and user.role != Role.ADMINISTRATOR,
     }

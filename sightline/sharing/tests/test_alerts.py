@@ -123,6 +123,13 @@ def test_the_pages_flag_from_its_status_periods_is_the_flag_of_flags_for(agencie
         for person in people:
             periods = list(person.status_periods.select_related("recorded_by_agency"))
             assert queries.flag_of(person, periods, on=day) == expected.get(person.pk)
+            # As the child's page asks: whether the person is anyone's parent, from the
+            # relationships it has read.
+            parent = person.relationships_out.filter(kind=RelationshipKind.PARENT).exists()
+            assert queries.flag_of(
+                person, periods, may_have_children=parent, on=day
+            ) == expected.get(person.pk)
+    assert queries.flag_of(mother, [], on=dt.date(2024, 5, 1)) is not None
 
 
 def test_an_event_about_a_flagged_child_writes_an_alert_in_the_same_transaction(

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -156,7 +156,7 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "today": today,
         "age": person.age_on(today),
         "source_records": list(person.source_records.select_related("agency")),
-        "family": _family(user, person),
+        "family": _family(user, person, relationships := _relationships(person)),
         "status_periods": (
             status := list(person.status_periods.select_related("recorded_by_agency"))
         ),
@@ -170,7 +170,18 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         or [0 for _ in WINDOWS_MONTHS],
     }
     context.update(_chronology(request, record))
-    context.update(header_panels(user, person))
+    context.update(
+        header_panels(
+            user,
+            person,
+            status_periods=status,
+            # Only a parent can carry an unborn child's pre-birth plan.
+            may_have_children=any(
+                r.person_id == person.pk and r.kind == RelationshipKind.PARENT
+                for r in relationships
+            ),
+        )
+    )
     context["legal_holds"] = holds_on([person.pk]).get(person.pk, [])
     return render(request, "people/detail.html", context)
 
@@ -323,17 +334,24 @@ def _page_query(request: HttpRequest, number: object) -> str:
     return f"?{params.urlencode()}"
 
 
-def _family(user: User, person: Person) -> list[FamilyMember]:
-    incoming: QuerySet[Relationship] = person.relationships_in.select_related(
-        "person", "source_agency"
+def _relationships(person: Person) -> list[Relationship]:
+    """Both directions in one query: "A is parent of B" is on A's page and on B's."""
+    return list(
+        Relationship.objects.filter(Q(relative=person) | Q(person=person)).select_related(
+            "person", "relative", "source_agency"
+        )
     )
-    outgoing: QuerySet[Relationship] = person.relationships_out.select_related(
-        "relative", "source_agency"
-    )
+
+
+def _family(user: User, person: Person, both: list[Relationship]) -> list[FamilyMember]:
     pairs: list[tuple[Relationship, Person, str]] = [
-        (r, r.person, r.get_kind_display()) for r in incoming
+        (r, r.person, r.get_kind_display()) for r in both if r.relative_id == person.pk
     ]
-    pairs += [(r, r.relative, _INVERSE_KIND[RelationshipKind(r.kind)]) for r in outgoing]
+    pairs += [
+        (r, r.relative, _INVERSE_KIND[RelationshipKind(r.kind)])
+        for r in both
+        if r.person_id == person.pk
+    ]
     if not pairs:
         return []
     visible = set(

@@ -82,6 +82,10 @@ def _add_plans(ids: list[int], plans: dict[int, list[flagging.Plan]]) -> None:
         plan_kind = flagging.plan_kind(kind, born_on=born_on, started_on=started_on)
         if plan_kind is not None:
             plans[person_id].append(flagging.Plan(plan_kind, started_on, ended_on, agency_id))
+    _add_unborn_plans(ids, plans)
+
+
+def _add_unborn_plans(ids: list[int], plans: dict[int, list[flagging.Plan]]) -> None:
     # A child's plan that began before birth flags the mother until the birth, and for 12
     # months after it.
     unborn = (
@@ -121,6 +125,43 @@ def flags_for(persons: Iterable[Person], *, on: dt.date | None = None) -> dict[i
             found[person_id] = flag
     authorities = Agency.objects.in_bulk({flag.authority for flag in found.values()})
     return {pk: FlagView(flag, authorities[flag.authority]) for pk, flag in found.items()}
+
+
+def flag_of(
+    person: Person,
+    status_periods: Iterable[StatusPeriod],
+    *,
+    may_have_children: bool = True,
+    on: dt.date | None = None,
+) -> FlagView | None:
+    """``flags_for([person])`` for a page that has read ``person``'s status periods
+    already (with ``recorded_by_agency``): the same plans, without reading them again.
+    ``may_have_children`` False (the page has read the person's relationships and they
+    are nobody's parent) skips looking for an unborn child's pre-birth plan, which only
+    a parent's relationship can find."""
+    day = on or timezone.localdate()
+    plans: dict[int, list[flagging.Plan]] = defaultdict(list)
+    agencies: dict[int, Agency] = {}
+    for period in status_periods:
+        if period.kind not in (StatusKind.CHILD_PROTECTION, StatusKind.LOOKED_AFTER):
+            continue
+        kind = flagging.plan_kind(
+            period.kind, born_on=person.date_of_birth, started_on=period.started_on
+        )
+        if kind is not None:
+            plans[person.pk].append(
+                flagging.Plan(
+                    kind, period.started_on, period.ended_on, period.recorded_by_agency_id
+                )
+            )
+            agencies[period.recorded_by_agency_id] = period.recorded_by_agency
+    if may_have_children:
+        _add_unborn_plans([person.pk], plans)
+    flag = flagging.flag_on(plans[person.pk], day) if plans.get(person.pk) else None
+    if flag is None:
+        return None
+    authority = agencies.get(flag.authority) or Agency.objects.get(pk=flag.authority)
+    return FlagView(flag, authority)
 
 
 def flagged_ids(person_ids: Iterable[int], *, on: dt.date | None = None) -> set[int]:
@@ -329,11 +370,22 @@ def panels(user: User, person: Person) -> dict[str, object]:
     return found | involved_panel(person, flagged=found["flag"] is not None)
 
 
-def header_panels(user: User, person: Person) -> dict[str, object]:
+def header_panels(
+    user: User,
+    person: Person,
+    *,
+    status_periods: Iterable[StatusPeriod] | None = None,
+    may_have_children: bool = True,
+) -> dict[str, object]:
     """What the child's page shows under the name: the flag, and whether the user may
-    refer. ``person`` came through ``open_record``."""
+    refer. ``person`` came through ``open_record``; ``status_periods``, all of the
+    person's with their recording agency, if the page has read them already."""
     return {
-        "flag": flags_for([person]).get(person.pk),
+        "flag": (
+            flags_for([person]).get(person.pk)
+            if status_periods is None
+            else flag_of(person, status_periods, may_have_children=may_have_children)
+        ),
         "may_refer": user.agency_id is not None and user.role != Role.ADMINISTRATOR,
     }
 

@@ -306,3 +306,43 @@ def test_a_hold_follows_the_child_through_a_merge(looked_after_child, officer, a
         assert hold.person_id == survivor.pk
         due = [d for d in falling_due(DAY_AFTER) if d.person_id == survivor.pk]
         assert [h.reference for h in due[0].holds] == [hold.reference]
+
+
+def test_a_serious_incident_holds_the_record_until_its_reviews_are_finished(
+    looked_after_child, team_manager, agencies
+):
+    """``holds_on`` decides on the fetched rows which incidents are still open: each
+    state of the rapid and local reviews."""
+    from sightline.governance.holds import holds_on
+    from sightline.incidents.models import LocalReview
+
+    def held() -> list[str]:
+        return [
+            hold.description
+            for hold in holds_on([looked_after_child.pk]).get(looked_after_child.pk, [])
+        ]
+
+    review = _open_rapid_review(looked_after_child, agencies, team_manager)
+    assert held() == [f"Rapid review for serious incident {review.notification.reference} is open"]
+    RapidReview.objects.filter(pk=review.pk).update(
+        completed_on=dt.date(2024, 6, 1),
+        local_review_needed=False,
+        decided_on=dt.date(2024, 5, 30),
+        decision_reasons="No further learning",
+    )
+    assert held() == []
+    RapidReview.objects.filter(pk=review.pk).update(local_review_needed=True)
+    assert "is decided on but not commissioned" in held()[0]
+    local = LocalReview.objects.create(
+        review=review,
+        decided_on=dt.date(2024, 5, 30),
+        reviewer="An independent reviewer",
+        terms_of_reference="Learning",
+        publication_due_on=dt.date(2025, 1, 1),
+        send_to_panel_due_on=dt.date(2024, 12, 1),
+        due_rule_version="test",
+        commissioned_by=team_manager,
+    )
+    assert "is not yet published" in held()[0]
+    LocalReview.objects.filter(pk=local.pk).update(published_on=dt.date(2025, 1, 1))
+    assert held() == []

@@ -94,6 +94,44 @@ def test_a_protection_plan_held_against_an_adult_is_a_pre_birth_plan(agencies):
 # Alerts on events --------------------------------------------------------------------
 
 
+def test_the_pages_flag_from_its_status_periods_is_the_flag_of_flags_for(agencies):
+    """``flag_of`` (the child's page, from the status periods it has read) answers what
+    ``flags_for`` does: own plans, children in need, ended plans, pre-birth plans."""
+    csc = agencies["CSC"]
+    mother = factories.PersonFactory.create(date_of_birth=dt.date(1998, 5, 1), sex="F")
+    baby = factories.PersonFactory.create(date_of_birth=dt.date(2024, 6, 1))
+    factories.RelationshipFactory.create(person=mother, relative=baby, kind=RelationshipKind.PARENT)
+    on_plan, in_need, long_ago = (factories.PersonFactory.create() for _ in range(3))
+    for person, kind, started, ended in [
+        (baby, StatusKind.CHILD_PROTECTION, dt.date(2024, 3, 1), None),
+        (on_plan, StatusKind.CHILD_PROTECTION, dt.date(2022, 1, 1), None),
+        (on_plan, StatusKind.LOOKED_AFTER, dt.date(2021, 1, 1), dt.date(2021, 6, 1)),
+        (in_need, StatusKind.CHILD_IN_NEED, dt.date(2022, 1, 1), None),
+        (long_ago, StatusKind.LOOKED_AFTER, dt.date(2022, 1, 1), dt.date(2023, 1, 31)),
+    ]:
+        factories.StatusPeriodFactory.create(
+            person=person, kind=kind, started_on=started, ended_on=ended, recorded_by_agency=csc
+        )
+    people = [mother, baby, on_plan, in_need, long_ago]
+    for day in [
+        dt.date(2024, 1, 31),
+        dt.date(2024, 2, 1),
+        dt.date(2024, 5, 1),
+        dt.date(2025, 6, 2),
+    ]:
+        expected = queries.flags_for(people, on=day)
+        for person in people:
+            periods = list(person.status_periods.select_related("recorded_by_agency"))
+            assert queries.flag_of(person, periods, on=day) == expected.get(person.pk)
+            # As the child's page asks: whether the person is anyone's parent, from the
+            # relationships it has read.
+            parent = person.relationships_out.filter(kind=RelationshipKind.PARENT).exists()
+            assert queries.flag_of(
+                person, periods, may_have_children=parent, on=day
+            ) == expected.get(person.pk)
+    assert queries.flag_of(mother, [], on=dt.date(2024, 5, 1)) is not None
+
+
 def test_an_event_about_a_flagged_child_writes_an_alert_in_the_same_transaction(
     agencies, flagged_child, police_officer
 ):

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.sharing import actions
@@ -165,3 +166,27 @@ def test_flag_checks_count_against_the_search_limit(client, settings, flagged_ch
     assert refused.status_code == 429
     assert "You have checked too many" in refused.content.decode()
     assert Alert.objects.count() == 2
+
+
+def test_a_mothers_page_shows_the_pre_birth_flag_of_her_unborn_child(
+    client, agencies, social_worker
+):
+    """The child's page finds a pre-birth plan through the mother's relationships (and
+    skips looking for one on the page of someone who is nobody's parent)."""
+    today = timezone.localdate()
+    mother = factories.PersonFactory.create(date_of_birth=dt.date(1998, 5, 1), sex="F")
+    baby = factories.PersonFactory.create(date_of_birth=today + dt.timedelta(days=60))
+    factories.RelationshipFactory.create(person=mother, relative=baby, kind="parent")
+    factories.StatusPeriodFactory.create(
+        person=baby,
+        kind="child_protection",
+        started_on=today - dt.timedelta(days=30),
+        recorded_by_agency=agencies["CSC"],
+    )
+    factories.InvolvementFactory.create(
+        person=mother, practitioner=social_worker, agency=agencies["CSC"]
+    )
+    client.force_login(social_worker)
+    page = client.get(reverse("person-detail", args=[mother.public_id])).content.decode()
+    assert 'id="flag"' in page
+    assert "Pre-birth" in page

@@ -5,6 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.audit.sealing import seal_criteria
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_it_finds_a_child_the_social_worker_works_with_and_audits_the_search(chi
     assert (row.action, row.actor, row.via) == (AuditAction.SEARCH, social_worker, "api")
     assert row.detail == {
         # The same shape as the search page's rows.
-        "criteria": {"name": "jam testc", "date_of_birth": dob},
+        "criteria": seal_criteria({"name": "jam testc", "date_of_birth": dob}),
         "results": 1,
         "more": False,
         "page": 1,

@@ -67,10 +67,10 @@ def holds_on(person_ids: Iterable[int]) -> dict[int, list[Hold]]:
             "notification__rapid_review__local_review__published_on",
         )
     )
-    for person_id, *incident in children:
-        row = _Incident(*incident)
-        if _open(row):
-            found[person_id].append(_incident_hold(row))
+    for row in children:
+        incident = _Incident._make(row[1:])
+        if _open(incident):
+            found[row[0]].append(_incident_hold(incident))
     return dict(found)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sightline.governance.models import LegalHold
 from sightline.incidents.models import NotifiedChild
@@ -30,16 +31,21 @@ def holds_on(person_ids: Iterable[int]) -> dict[int, list[Hold]]:
     found: dict[int, list[Hold]] = defaultdict(list)
     if not ids:
         return {}
-    for hold in LegalHold.objects.filter(person_id__in=ids, released_at__isnull=True).order_by(
-        "placed_at", "id"
-    ):
-        found[hold.person_id].append(
+    # Plain columns rather than model instances: the child's page asks on every request,
+    # and building the models (three deep for the incidents) cost more than the queries.
+    manual = (
+        LegalHold.objects.filter(person_id__in=ids, released_at__isnull=True)
+        .order_by("placed_at", "id")
+        .values_list("pk", "person_id", "reason", "placed_at")
+    )
+    for pk, person_id, reason, placed_at in manual:
+        found[person_id].append(
             Hold(
-                reference=hold.reference,
-                description=f"Held by hand: {hold.reason}",
-                since=hold.placed_at.date(),
+                reference=f"HOLD-{pk:05d}",  # LegalHold.reference
+                description=f"Held by hand: {reason}",
+                since=placed_at.date(),
                 manual=True,
-                hold_id=hold.pk,
+                hold_id=pk,
             )
         )
     # The children's notifications and reviews in one plain join; which incidents are
@@ -47,54 +53,80 @@ def holds_on(person_ids: Iterable[int]) -> dict[int, list[Hold]]:
     # joins, which cost more to build than the query takes to run.
     children = (
         NotifiedChild.objects.filter(person_id__in=ids)
-        .select_related(
-            "notification",
-            "notification__rapid_review",
-            "notification__rapid_review__local_review",
-        )
         .order_by("notification__aware_on", "id")
+        .values_list(
+            "person_id",
+            "notification_id",
+            "notification__aware_on",
+            "notification__rapid_review__id",
+            "notification__rapid_review__opened_at",
+            "notification__rapid_review__local_review_needed",
+            "notification__rapid_review__decided_on",
+            "notification__rapid_review__completed_on",
+            "notification__rapid_review__local_review__id",
+            "notification__rapid_review__local_review__published_on",
+        )
     )
-    for child in children:
-        if _open(child):
-            found[child.person_id].append(_incident_hold(child))
+    for row in children:
+        incident = _Incident._make(row[1:])
+        if _open(incident):
+            found[row[0]].append(_incident_hold(incident))
     return dict(found)
 
 
-def _open(child: NotifiedChild) -> bool:
+class _Incident(NamedTuple):
+    """A notified child's incident and its reviews, as far as the holds need them."""
+
+    notification_id: int
+    aware_on: dt.date
+    review_id: int | None
+    opened_at: dt.datetime | None
+    local_review_needed: bool | None
+    decided_on: dt.date | None
+    completed_on: dt.date | None
+    local_review_id: int | None
+    published_on: dt.date | None
+
+    @property
+    def reference(self) -> str:
+        # SeriousIncidentNotification.reference
+        return f"SIN-{self.aware_on:%Y}-{self.notification_id:05d}"
+
+
+def _open(incident: _Incident) -> bool:
     """No rapid review, a rapid review not completed, or a local review decided on and
     not yet published."""
-    review = getattr(child.notification, "rapid_review", None)
-    if review is None or review.completed_on is None:
+    if incident.review_id is None or incident.completed_on is None:
         return True
-    if not review.local_review_needed:
+    if not incident.local_review_needed:
         return False
-    local = getattr(review, "local_review", None)
-    return local is None or local.published_on is None
+    return incident.local_review_id is None or incident.published_on is None
 
 
-def _incident_hold(child: NotifiedChild) -> Hold:
-    notification = child.notification
-    reference = notification.reference
-    review = getattr(notification, "rapid_review", None)
-    if review is None:
+def _incident_hold(incident: _Incident) -> Hold:
+    reference = incident.reference
+    if incident.review_id is None or incident.opened_at is None:
         return Hold(
             reference,
             f"Serious incident notification {reference} is open (no rapid review yet)",
-            notification.aware_on,
+            incident.aware_on,
             manual=False,
         )
-    if review.completed_on is None:
+    if incident.completed_on is None:
         return Hold(
             reference,
             f"Rapid review for serious incident {reference} is open",
-            review.opened_at.date(),
+            incident.opened_at.date(),
             manual=False,
         )
-    local = getattr(review, "local_review", None)
     return Hold(
         reference,
         f"Local child safeguarding practice review for serious incident {reference} "
-        + ("is decided on but not commissioned" if local is None else "is not yet published"),
-        review.decided_on or review.completed_on,
+        + (
+            "is decided on but not commissioned"
+            if incident.local_review_id is None
+            else "is not yet published"
+        ),
+        incident.decided_on or incident.completed_on,
         manual=False,
     )

@@ -5,11 +5,13 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.forms.renderers import BaseRenderer
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from sightline.chronology.models import Significance
 from sightline.chronology.queries import ChronologyFilter
 from sightline.core.forms import GovukDateField, GovukFormMixin
+from sightline.core.templatetags.sightline import html_attrs
 from sightline.pages.rendering import choice_items
 from sightline.people import normalise
 from sightline.record.search import SearchCriteria, criteria_problem
@@ -140,6 +142,28 @@ class GovukRadios(_GovukChoices, forms.RadioSelect):
 ORDER_CHOICES = [("asc", "Oldest first"), ("desc", "Newest first")]
 
 
+class NativeDateInput(forms.DateInput):
+    """Django's date input with the characters its templates (``date.html``,
+    ``input.html``, ``attrs.html``) write, written in Python: three template renders for
+    each of the child's page's two dates, on every request."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = widget["value"]
+        return mark_safe(  # noqa: S308 - every value is escaped
+            f'<input type="{conditional_escape(widget["type"])}" '
+            f'name="{conditional_escape(widget["name"])}"'
+            + ("" if shown is None else f' value="{escape(f"{shown}")}"')
+            + f"{html_attrs(widget['attrs'])}>"
+        )
+
+
 class ChronologyFilterForm(GovukFormMixin, forms.Form):
     """Filters for a child's chronology. Always bound to the query string.
 
@@ -159,12 +183,12 @@ class ChronologyFilterForm(GovukFormMixin, forms.Form):
     date_from = forms.DateField(
         label="From",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=NativeDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
         label="To",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=NativeDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     order = forms.ChoiceField(
         label="Order", required=False, choices=ORDER_CHOICES, widget=GovukRadios

@@ -246,7 +246,12 @@ def inbox_for(user: User) -> QuerySet[InboxItem]:
 
 
 def unread_count(user: User) -> int:
-    return inbox_for(user).filter(read_at__isnull=True).count()
+    """The navigation's count on every page: ``inbox_for``'s rows, without the joins and
+    the order that a COUNT drops anyway (building them cost more than the query)."""
+    mine = Q(user=user)
+    if user.team_id is not None:
+        mine |= Q(team_id=user.team_id)
+    return InboxItem.objects.filter(mine, read_at__isnull=True).count()
 
 
 def referral_limits() -> dict[str, clock.Limit]:

@@ -90,6 +90,11 @@ class DjangoWidgetsForm(ChronologyFilterForm):
         old = self.fields["order"].widget
         self.fields["order"].widget = forms.RadioSelect(attrs=old.attrs)
         self.fields["order"].widget.choices = old.choices
+        for name in ("date_from", "date_to"):
+            old = self.fields[name].widget
+            self.fields[name].widget = forms.DateInput(
+                attrs={"type": "date", **old.attrs}, format=old.format
+            )
 
 
 AGENCIES = [
@@ -108,6 +113,8 @@ CATEGORIES = [("arrest", "Arrest"), ("referral", "Referral <new>"), ("visit", "H
         "order=desc&agency=POL&agency=H%261&significance=high&category=visit",
         "agency=NOPE&order=sideways&date_from=2026-02-30",  # errors: aria-invalid
         "category=arrest&category=referral&category=visit&significance=low&significance=medium",
+        "date_from=2026-02-01&date_to=2026-03-01",
+        "date_from=%22%3E%3Cb%3E&date_to=2026-01-01",  # a typed value, escaped
     ],
 )
 def test_the_filter_options_are_written_as_the_template_wrote_them(query):
@@ -119,6 +126,7 @@ def test_the_filter_options_are_written_as_the_template_wrote_them(query):
     assert slow["category"].widget_type == "checkboxselectmultiple"
     assert slow["order"].widget_type == "radioselect"
     assert fast["category"].widget_type not in {"checkboxselectmultiple", "radioselect"}
+    assert type(slow.fields["date_from"].widget) is not type(fast.fields["date_from"].widget)
     for name in ("agency", "significance", "category", "date_from", "date_to", "order"):
         assert fast[name].as_field_group() == slow[name].as_field_group(), name
     if "NOPE" in query:

@@ -29,7 +29,7 @@ from sightline.audit.actions import Origin
 from sightline.chronology.queries import WINDOWS_MONTHS
 from sightline.governance.holds import holds_on
 from sightline.networks.queries import child_panel as networks_child_panel
-from sightline.pages.forms import ChronologyFilterForm, PersonSearchForm
+from sightline.pages.forms import ChronologyFilterForm
 from sightline.pages.rendering import EventTimes, event_items
 from sightline.people.models import (
     Involvement,
@@ -41,6 +41,7 @@ from sightline.people.models import (
 )
 from sightline.record.access import Intent, Record, chronology_detail, open_record
 from sightline.record.chronology import EventRow
+from sightline.record.forms import PersonSearchForm
 from sightline.record.queries import visible_to
 from sightline.record.rules import may_trace
 from sightline.record.search import Found, SearchRateLimitedError, result_limit, search_people

@@ -351,13 +351,7 @@ def review_break_glass(
         )
     if grant.outcome:
         raise AccessActionError("This emergency access has already been reviewed")
-    if outcome not in ReviewOutcome.values:
-        raise AccessActionError("Choose whether the access was justified")
-    note = note.strip()
-    if outcome == ReviewOutcome.NOT_JUSTIFIED and not note:
-        raise AccessActionError("Say what will be done about an access that was not justified")
-    if len(note) > MAX_REASON:
-        raise AccessActionError(f"The note must be {MAX_REASON:,} characters or fewer")
+    note = _review_note(outcome, note)
     grant.outcome = outcome
     grant.review_note = note
     grant.reviewed_by = actor
@@ -753,13 +747,7 @@ def review_access_finding(
         )
     if finding.outcome:
         raise AccessActionError("This has already been reviewed")
-    if outcome not in ReviewOutcome.values:
-        raise AccessActionError("Choose whether the access was justified")
-    note = note.strip()
-    if outcome == ReviewOutcome.NOT_JUSTIFIED and not note:
-        raise AccessActionError("Say what will be done about an access that was not justified")
-    if len(note) > MAX_REASON:
-        raise AccessActionError(f"The note must be {MAX_REASON:,} characters or fewer")
+    note = _review_note(outcome, note)
     finding.outcome = outcome
     finding.review_note = note
     finding.reviewed_by = actor
@@ -778,3 +766,16 @@ def review_access_finding(
         },
     )
     return finding
+
+
+def _review_note(outcome: str, note: str) -> str:
+    """The reviewer's note, checked with the outcome of a review of access (emergency
+    access, a monitoring finding): a note is needed when the access was not justified."""
+    if outcome not in ReviewOutcome.values:
+        raise AccessActionError("Choose whether the access was justified")
+    note = note.strip()
+    if outcome == ReviewOutcome.NOT_JUSTIFIED and not note:
+        raise AccessActionError("Say what will be done about an access that was not justified")
+    if len(note) > MAX_REASON:
+        raise AccessActionError(f"The note must be {MAX_REASON:,} characters or fewer")
+    return note

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from sightline.core.statements import ValuesStatement
 from sightline.governance.models import LegalHold
 from sightline.incidents.models import NotifiedChild
 
@@ -25,34 +26,20 @@ class Hold:
     hold_id: int | None = None  # a hold by hand's key, to release it
 
 
-def holds_on(person_ids: Iterable[int]) -> dict[int, list[Hold]]:
-    """The holds in force on each of ``person_ids`` (only those with a hold are keys)."""
-    ids = list(set(person_ids))
-    found: dict[int, list[Hold]] = defaultdict(list)
-    if not ids:
-        return {}
-    # Plain columns rather than model instances: the child's page asks on every request,
-    # and building the models (three deep for the incidents) cost more than the queries.
-    manual = (
-        LegalHold.objects.filter(person_id__in=ids, released_at__isnull=True)
+# Compiled once per number of people asked about (``core.statements``): the child's page
+# asks on every request.
+_MANUAL = ValuesStatement(
+    "governance.holds.manual",
+    lambda values, shape: (
+        LegalHold.objects.filter(person_id__in=values["ids"], released_at__isnull=True)
         .order_by("placed_at", "id")
         .values_list("pk", "person_id", "reason", "placed_at")
-    )
-    for pk, person_id, reason, placed_at in manual:
-        found[person_id].append(
-            Hold(
-                reference=f"HOLD-{pk:05d}",  # LegalHold.reference
-                description=f"Held by hand: {reason}",
-                since=placed_at.date(),
-                manual=True,
-                hold_id=pk,
-            )
-        )
-    # The children's notifications and reviews in one plain join; which incidents are
-    # still open is decided on those rows (``_open``) rather than by an OR across the
-    # joins, which cost more to build than the query takes to run.
-    children = (
-        NotifiedChild.objects.filter(person_id__in=ids)
+    ),
+)
+_CHILDREN = ValuesStatement(
+    "governance.holds.children",
+    lambda values, shape: (
+        NotifiedChild.objects.filter(person_id__in=values["ids"])
         .order_by("notification__aware_on", "id")
         .values_list(
             "person_id",
@@ -66,7 +53,33 @@ def holds_on(person_ids: Iterable[int]) -> dict[int, list[Hold]]:
             "notification__rapid_review__local_review__id",
             "notification__rapid_review__local_review__published_on",
         )
-    )
+    ),
+)
+
+
+def holds_on(person_ids: Iterable[int]) -> dict[int, list[Hold]]:
+    """The holds in force on each of ``person_ids`` (only those with a hold are keys)."""
+    ids = list(set(person_ids))
+    found: dict[int, list[Hold]] = defaultdict(list)
+    if not ids:
+        return {}
+    # Plain columns rather than model instances: the child's page asks on every request,
+    # and building the models (three deep for the incidents) cost more than the queries.
+    manual = _MANUAL.fetch({"ids": tuple(ids)})
+    for pk, person_id, reason, placed_at in manual:
+        found[person_id].append(
+            Hold(
+                reference=f"HOLD-{pk:05d}",  # LegalHold.reference
+                description=f"Held by hand: {reason}",
+                since=placed_at.date(),
+                manual=True,
+                hold_id=pk,
+            )
+        )
+    # The children's notifications and reviews in one plain join; which incidents are
+    # still open is decided on those rows (``_open``) rather than by an OR across the
+    # joins, which cost more to build than the query takes to run.
+    children = _CHILDREN.fetch({"ids": tuple(ids)})
     for row in children:
         incident = _Incident._make(row[1:])
         if _open(incident):

@@ -29,6 +29,7 @@ from sightline.chronology.queries import (
     counts_by_agency,
     events_for,
 )
+from sightline.core.statements import ValuesStatement
 from sightline.people.models import Person
 from sightline.record import rules
 from sightline.record.chronology import ChronologyRows, EventRow, Redaction, read_rows
@@ -49,6 +50,17 @@ class Intent(enum.StrEnum):
     # The whole record, to answer the person's own subject access request: opened only
     # through ``open_for_subject_access`` (the officer's role and a verified request).
     SUBJECT_ACCESS = "subject_access"
+
+
+_CHOICES = ValuesStatement(
+    "record.access.chronology_choices",
+    lambda values, shape: (
+        ChronologyEvent.objects.filter(person_id=values["person"])
+        .values_list("agency__code", "agency__name", "category__code", "category__label")
+        .order_by()  # no default ordering: it would make every row distinct
+        .distinct()
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -126,9 +138,7 @@ class Record:
 
     def chronology(self, filters: ChronologyFilter | None = None) -> ChronologyRows:
         """The events matching ``filters`` (all by default), lazily: paginate or iterate."""
-        return ChronologyRows(
-            events_for(self.person, filters or ChronologyFilter()), self.redaction
-        )
+        return ChronologyRows(self.person.pk, filters or ChronologyFilter(), self.redaction)
 
     def event(self, pk: int) -> EventRow | None:
         """One event of this record, or None if the record has no such event."""
@@ -142,12 +152,7 @@ class Record:
     def chronology_choices(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """The agencies and categories present in this chronology (code, name), by name:
         the choices of its filters."""
-        present = (
-            ChronologyEvent.objects.filter(person=self.person)
-            .values_list("agency__code", "agency__name", "category__code", "category__label")
-            .order_by()  # no default ordering: it would make every row distinct
-            .distinct()
-        )
+        present = _CHOICES.fetch({"person": self.person.pk})
         agencies: dict[str, str] = {}
         categories: dict[str, str] = {}
         for agency_code, agency_name, category_code, category_label in present:
@@ -271,7 +276,7 @@ class Disclosure:
 
     def chronology(self) -> ChronologyRows:
         """The person's events, oldest first, corrections included (the record as held)."""
-        return ChronologyRows(events_for(self.person, ChronologyFilter()), _DISCLOSE_ALL)
+        return ChronologyRows(self.person.pk, ChronologyFilter(), _DISCLOSE_ALL)
 
 
 def open_for_subject_access(

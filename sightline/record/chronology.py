@@ -15,7 +15,7 @@ redacted, and they are frozen.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, overload
@@ -25,6 +25,14 @@ from django.db.models import QuerySet
 from sightline.access import sections
 from sightline.access.sections import Section
 from sightline.chronology.models import ChronologyEvent, Significance
+from sightline.chronology.queries import (
+    ChronologyFilter,
+    Shape,
+    count_events,
+    events_from,
+    filter_values,
+)
+from sightline.core.statements import ValuesStatement
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,17 @@ _COLUMNS = (
 _PK, _CATEGORY = _COLUMNS.index("pk"), _COLUMNS.index("category__code")
 
 
+def _links_query(values: Mapping[str, Any], shape: object) -> QuerySet[Any]:
+    return (
+        ChronologyEvent.other_records.through.objects.filter(chronologyevent_id__in=values["pks"])
+        .order_by("chronologyevent_id", "sourcerecord__record_id")
+        .values_list("chronologyevent_id", "sourcerecord__record_id")
+    )
+
+
+_LINKS = ValuesStatement("record.chronology.other_records", _links_query)
+
+
 def _other_record_ids(pks: list[int]) -> dict[int, tuple[str, ...]]:
     """The record ids of the other people in these events, in one query.
 
@@ -161,12 +180,7 @@ def _other_record_ids(pks: list[int]) -> dict[int, tuple[str, ...]]:
     if not pks:
         return {}
     found: dict[int, list[str]] = defaultdict(list)
-    links = (
-        ChronologyEvent.other_records.through.objects.filter(chronologyevent_id__in=pks)
-        .order_by("chronologyevent_id", "sourcerecord__record_id")
-        .values_list("chronologyevent_id", "sourcerecord__record_id")
-    )
-    for event_pk, record_id in links:
+    for event_pk, record_id in _LINKS.fetch({"pks": tuple(pks)}):
         found[event_pk].append(record_id)
     return {pk: tuple(ids) for pk, ids in found.items()}
 
@@ -174,7 +188,11 @@ def _other_record_ids(pks: list[int]) -> dict[int, tuple[str, ...]]:
 def read_rows(events: QuerySet[ChronologyEvent], redaction: Redaction) -> list[EventRow]:
     """The rows of ``events`` (a queryset from ``chronology.queries.events_for``, sliced
     or not), redacted for the reader: two queries however many events."""
-    values: list[tuple[Any, ...]] = list(events.values_list(*_COLUMNS))
+    return _rows(list(events.values_list(*_COLUMNS)), redaction)
+
+
+def _rows(values: list[tuple[Any, ...]], redaction: Redaction) -> list[EventRow]:
+    """Rows of ``_COLUMNS`` values, redacted for the reader."""
     withheld: dict[int, sections.Section] = {}
     for value in values:
         section = redaction.withholds(value[_CATEGORY])
@@ -243,21 +261,31 @@ def read_rows(events: QuerySet[ChronologyEvent], redaction: Redaction) -> list[E
     return rows
 
 
+def _page_query(values: Mapping[str, Any], shape: tuple[Shape, int, int]) -> QuerySet[Any]:
+    filter_shape, start, stop = shape
+    return events_from(values, filter_shape)[start:stop].values_list(*_COLUMNS)
+
+
+_PAGE = ValuesStatement("record.chronology.page", _page_query)
+
+
 class ChronologyRows(Sequence[EventRow]):
     """The events of an opened record that match a filter, as redacted rows.
 
     Lazy, as a queryset is: its length is one COUNT and a slice one page of rows, so a
     page and the API paginate it with Django's and DRF's paginators. Iterating reads
-    every matching event (exports).
+    every matching event (exports). The COUNT and the page are compiled once per shape
+    of filter and page (``core.statements``): the same SQL, without building it again.
     """
 
-    def __init__(self, events: QuerySet[ChronologyEvent], redaction: Redaction) -> None:
-        self._events = events
+    def __init__(self, person_id: int, filters: ChronologyFilter, redaction: Redaction) -> None:
+        self._person_id = person_id
+        self._filters = filters
         self._redaction = redaction
 
     @cached_property
     def _count(self) -> int:
-        return self._events.count()
+        return count_events(self._person_id, self._filters)
 
     def __len__(self) -> int:
         return self._count
@@ -270,13 +298,23 @@ class ChronologyRows(Sequence[EventRow]):
 
     def __getitem__(self, index: int | slice) -> EventRow | list[EventRow]:
         if isinstance(index, slice):
-            return read_rows(self._events[index], self._redaction)
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("a chronology is read in pages, not every nth event")
+            return self._page(start, max(start, stop))
         if index < 0:
             index += len(self)
-        found = read_rows(self._events[index : index + 1], self._redaction) if index >= 0 else []
+        found = self._page(index, index + 1) if index >= 0 else []
         if not found:
             raise IndexError("no such event in this chronology")
         return found[0]
 
+    def _page(self, start: int, stop: int) -> list[EventRow]:
+        if stop <= start:
+            return []
+        values, shape = filter_values(self._person_id, self._filters)
+        return _rows(_PAGE.fetch(values, shape=(shape, start, stop)), self._redaction)
+
     def __iter__(self) -> Iterator[EventRow]:
-        return iter(read_rows(self._events, self._redaction))
+        events = events_from(*filter_values(self._person_id, self._filters))
+        return iter(read_rows(events, self._redaction))

@@ -21,7 +21,9 @@ the two (``record.access.open_record`` for one record).
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -31,6 +33,7 @@ from rules.predicates import predicate
 from sightline.access import sections
 from sightline.access.models import BreakGlassGrant, CaseRelationship, CaseRole
 from sightline.accounts.models import Role, User
+from sightline.core.statements import Value, ValuesStatement
 from sightline.people.models import Involvement, InvolvementRole, Person
 
 # Roles that hold case records (search beyond their own relationships, break glass).
@@ -148,15 +151,46 @@ class Standing:
         return bool(self.bases)
 
 
+def _ids_filter(values: Mapping[str, Any], shape: tuple[bool, bool]) -> Q:
+    """``relationship_filter`` from plain values (``core.statements``)."""
+    manages_team, leads_agency = shape
+    mine = Q(practitioner_id=values["user"])
+    if manages_team:
+        mine |= Q(practitioner__team_id=values["team"], practitioner__is_active=True)
+    if leads_agency:
+        mine |= Q(agency_id=values["agency"])
+    return _active(values["day"]) & mine
+
+
+_INVOLVEMENTS = ValuesStatement(
+    "record.rules.involvements",
+    lambda values, shape: Involvement.objects.filter(
+        _ids_filter(values, shape), person_id=values["person"]
+    ).values_list("role", "practitioner_id", "agency_id"),
+)
+_CASE_ROLES = ValuesStatement(
+    "record.rules.case_roles",
+    lambda values, shape: CaseRelationship.objects.filter(
+        _active(values["day"]), practitioner_id=values["user"], person_id=values["person"]
+    ).values_list("role"),
+)
+
+
 def standing(user: User, person: Person, *, on: dt.date | None = None) -> Standing:
     if not holds_case_records(user):
         return Standing()
     day = on or _today()
     found: list[Basis] = []
     allocated = manages_allocated = False
-    rows = Involvement.objects.filter(relationship_filter(user, day), person=person).values_list(
-        "role", "practitioner_id", "agency_id"
-    )
+    # The same SQL as relationship_filter and case_relationship_filter build, compiled once
+    # per kind of reader: the child's page asks on every request.
+    shape = (_manages_team(user), _leads_agency(user))
+    values: dict[str, Value] = {"user": user.pk, "person": person.pk, "day": day}
+    if user.team_id is not None and shape[0]:
+        values["team"] = user.team_id
+    if user.agency_id is not None and shape[1]:
+        values["agency"] = user.agency_id
+    rows = _INVOLVEMENTS.fetch(values, shape=shape)
     for role, practitioner_id, agency_id in rows:
         allocation = role == InvolvementRole.ALLOCATED_SOCIAL_WORKER
         if practitioner_id == user.pk:
@@ -169,9 +203,9 @@ def standing(user: User, person: Person, *, on: dt.date | None = None) -> Standi
         if _leads_agency(user) and agency_id == user.agency_id:
             found.append(Basis.AGENCY_SAFEGUARDING_LEAD)
         manages_allocated = manages_allocated or allocation
-    case_roles = CaseRelationship.objects.filter(
-        case_relationship_filter(user, day), person=person
-    ).values_list("role", flat=True)
+    case_roles = [
+        role for (role,) in _CASE_ROLES.fetch({"user": user.pk, "person": person.pk, "day": day})
+    ]
     found.extend(
         Basis.CORE_GROUP if role == CaseRole.CORE_GROUP_MEMBER else Basis.CONFERENCE_INVITEE
         for role in case_roles

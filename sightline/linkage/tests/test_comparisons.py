@@ -163,7 +163,13 @@ def test_it_scores_pairs_exactly_as_splink_does():
     rows = [features(r.record, i) for i, r in enumerate(records)] + variants
     rows = [{**r, "unique_id": i} for i, r in enumerate(rows)]
     model = hand_made_model()
-    splink_scores = engine.score_pairs_with_splink(rows, model)
+    # Term frequencies from the rows, as training keeps them; Splink reads them as the
+    # rows' tf_ columns, our scorer from the model.
+    frequencies = comparisons.TermFrequencies.of(rows)
+    model[comparisons.TF_KEY] = frequencies.as_dict()
+    splink_scores = engine.score_pairs_with_splink(
+        [{**r, **frequencies.columns(r)} for r in rows], model
+    )
     weights = comparisons.Weights.from_model(model)
     seen_levels: set[tuple[str, str]] = set()
     for a, b in itertools.combinations(rows, 2):

@@ -550,8 +550,10 @@ BLOCKING_RULES: tuple[str, ...] = (
     # below the probability prediction keeps); these three find 1.3 million. As three
     # plain equality rules, not one rule with OR: DuckDB then joins on hashes (one rule
     # with OR took twice as long to predict as the 31.9 million pairs).
-    'l."given1" = r."given1" AND l."family" = r."family" '
-    'AND substr(l."dob", 1, 4) = substr(r."dob", 1, 4)',
+    # Every name a record is known by (main name, aliases, previous family names) against
+    # every name of the other, born in the same year (``features.name_keys``, exploded by
+    # Splink: one row per name). It holds the same-name pairs and adds the alias pairs.
+    'l."name_keys" = r."name_keys" AND substr(l."dob", 1, 4) = substr(r."dob", 1, 4)',
     'l."given1" = r."given1" AND l."family" = r."family" '
     'AND substr(l."dob", 6, 5) = substr(r."dob", 6, 5)',
     'l."given1" = r."given1" AND l."family" = r."family" AND (l."dob" IS NULL OR r."dob" IS NULL)',
@@ -573,6 +575,20 @@ BLOCKING_RULES: tuple[str, ...] = (
     'AND l."family_initial" = r."family_initial" '
     'AND (l."district" IS NULL OR r."district" IS NULL OR l."district" = r."district")',
 )
+
+# Array columns a blocking rule explodes (one row per element) before joining.
+EXPLODED: dict[str, tuple[str, ...]] = {
+    rule: ("name_keys",) for rule in BLOCKING_RULES if '"name_keys"' in rule
+}
+
+
+def blocking_rule(rule: str) -> dict[str, Any]:
+    """One blocking rule as Splink settings."""
+    entry: dict[str, Any] = {"blocking_rule": rule, "sql_dialect": "duckdb"}
+    if rule in EXPLODED:
+        entry["arrays_to_explode"] = list(EXPLODED[rule])
+    return entry
+
 
 # Training: blocking rules for expectation maximisation. Each leaves some comparisons free
 # to be estimated; none has few distinct values (see shared/notes/splink5.md).
@@ -616,9 +632,7 @@ def settings_dict(*, link_type: str = "dedupe_only") -> dict[str, Any]:
         "link_type": link_type,
         "unique_id_column_name": "unique_id",
         "probability_two_random_records_match": 1e-6,
-        "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in BLOCKING_RULES
-        ],
+        "blocking_rules_to_generate_predictions": [blocking_rule(rule) for rule in BLOCKING_RULES],
         "comparisons": comparisons,
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
@@ -802,12 +816,28 @@ _DOUBLED = re.compile(r"(.)\1+")
 _SILENT_H = re.compile(r"(?<=[^aeiou])h|h$")
 
 
+_LATER_VOWELS = re.compile(r"(?<=.)[aeiou]")
+# A shortening this long is the same name (Magda, Magdalena); a shorter one (Leo, Leon)
+# may be another.
+_SHORTENING = 4
+
+
 def spelling_key(name: str) -> str:
-    """A name's spelling reduced to its sound, roughly: Hannah and Hana, Callum and Calum,
-    Jayden and Jaiden, Leah and Lea, Sophie and Sofie give one key; Leo and Lea do not."""
+    """A name's spelling reduced to its first letter and consonants, roughly its sound:
+    Hannah and Hana, Callum and Calum, Jayden and Jaiden, Finley and Finlay, Leanne and
+    Lianne, Yusuf and Yousuf give one key; Jayden and Jaylen, Leo and Leon do not."""
     for written, sound in _SOUNDS:
         name = name.replace(written, sound)
-    return _SILENT_H.sub("", _DOUBLED.sub(r"\1", name))
+    name = _SILENT_H.sub("", _DOUBLED.sub(r"\1", name))
+    return _DOUBLED.sub(r"\1", _LATER_VOWELS.sub("", name))
+
+
+def one_name(left: str, right: str) -> bool:
+    """Two given names that are spellings or a long shortening of one name."""
+    shorter, longer = sorted((left, right), key=len)
+    if len(shorter) >= _SHORTENING and longer.startswith(shorter):
+        return True
+    return spelling_key(left) == spelling_key(right)
 
 
 def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
@@ -820,7 +850,7 @@ def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
         return ""
     if _overlap(left["given_formal"], right["given_formal"]):
         return ""
-    if spelling_key(a) == spelling_key(b):
+    if one_name(a, b):
         return ""
     if _eq(left["nhs"], right["nhs"]):
         return ""

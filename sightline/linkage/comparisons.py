@@ -737,6 +737,7 @@ TWIN_GUARD = "possible twins: same date of birth and sex, different given names"
 SEX_GUARD = "recorded as different sexes"
 NAMESAKE_GUARD = "possible relatives sharing a name: dates of birth far apart"
 GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
+PREBIRTH_GUARD = "pre-birth record: an unborn child is linked in review only"
 
 # Given names that are two names, not one name's variants: different ("else"), or one
 # an initial (or two letters) of the other, which could stand for either twin. Names two
@@ -752,6 +753,8 @@ _SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo"})
 
 def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     """The reason this pair may not be linked automatically, or "" (see module doc)."""
+    if left.get("unborn") or right.get("unborn"):
+        return PREBIRTH_GUARD
     if levels["nhs_number"] == "exact":
         return ""
     different = levels["given_name"] in _SIBLING_GIVEN or (
@@ -873,6 +876,7 @@ def guard_sql(left: str, right: str) -> str:
         f"least(length({left}.given1), length({right}.given1)) <= {_INITIAL}))"
     )
     return (
+        f"(coalesce({left}.unborn, {right}.unborn) IS NOT NULL OR "
         f"(({level_sql(NHS_NUMBER, left, right)}) <> 'exact' AND ("
         f"({different} AND {among(FAMILY, _SIBLING_FAMILY)})"
         f" OR ({among(GIVEN, _SIBLING_GIVEN)} AND "
@@ -883,7 +887,7 @@ def guard_sql(left: str, right: str) -> str:
         f" OR (list_contains([{left}.generation, {right}.generation], 'junior')"
         f" AND list_contains([{left}.generation, {right}.generation], 'senior'))"
         f" OR (({level_sql(SEX, left, right)}) = 'else'"
-        f" AND NOT {among(GIVEN, _SAME_GIVEN_EXACTLY)})))"
+        f" AND NOT {among(GIVEN, _SAME_GIVEN_EXACTLY)}))))"
     )
 
 

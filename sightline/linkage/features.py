@@ -8,6 +8,8 @@ Real-time matching and batch linkage both call ``features``: one normalisation f
   may stand for (nickname table); ``given_names`` and ``family_names`` hold every given-
   and family-name word the record has, including aliases and previous names from
   ``other_names`` (";"-separated; the last word of an alias is its family name).
+- an unborn child ("Unborn", "Baby" as the given name): ``unborn`` set, the given name
+  left out; the date of birth is the expected date (``prebirth``).
 - date of birth: ISO ``YYYY-MM-DD`` (also accepted: ``DD/MM/YYYY``); anything else is
   missing and counted. ``dob_swapped`` is the date with day and month exchanged, when that
   is a different valid date, so blocking can find day/month swaps.
@@ -30,6 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from sightline.linkage.nicknames import formal_names
+from sightline.linkage.prebirth import is_unborn
 from sightline.people import normalise
 
 _GENERATION_WORDS = {
@@ -59,6 +62,7 @@ COLUMNS = (
     "family_names",
     "name_keys",
     "generation",
+    "unborn",
     "dob",
     "dob_swapped",
     "sex",
@@ -274,6 +278,11 @@ def features(
 @lru_cache(maxsize=1 << 18)
 def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, int]]:
     given, given_gen = _name(record.given_name)
+    # "Unborn", "Baby": an expected child, the date of birth its expected date. The word
+    # is not a name, so it is not compared as one.
+    unborn = is_unborn(given)
+    if unborn:
+        given = ""
     family, family_gen = _name(record.family_name)
     given1 = given.split(" ", 1)[0] if given else ""
     alias_given, alias_family = _aliases(record.other_names)
@@ -301,6 +310,7 @@ def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, in
         "family_names": _words(family, *alias_family) or None,
         "name_keys": name_keys(given1, family, record.other_names) or None,
         "generation": given_gen or family_gen,
+        "unborn": "Y" if unborn else None,
         "dob": dob.isoformat() if dob else None,
         "dob_swapped": swapped.isoformat() if swapped else None,
         "sex": sex if sex in ("F", "M") else None,

@@ -105,9 +105,7 @@ def resolve(
             guard = _guard_reason(rows[left], rows[right]) if guarded else ""
             review.append(ReviewPair(left, right, probability, guard))
     if household_guards and sources is None:
-        scored = {
-            (pairs.left[i], pairs.right[i]): pairs.probability[i] for i in range(len(pairs))
-        }
+        scored = {(pairs.left[i], pairs.right[i]): pairs.probability[i] for i in range(len(pairs))}
         review = _with_prebirth(rows, labels, review, scored, review_threshold)
     return Resolution(labels=labels, pairs_scored=len(pairs), auto_links=len(edges), review=review)
 

@@ -944,10 +944,9 @@ class Weights:
         if log2_u is None:
             return 0.0
         column = next(c for c in COMPARISONS if c.name == comparison).levels[index].tf_column
-        assert column is not None
-        known = [
-            f for f in (self._frequency(left, column), self._frequency(right, column)) if f
-        ]
+        if column is None:
+            return 0.0
+        known = [f for f in (self._frequency(left, column), self._frequency(right, column)) if f]
         if not known:
             return 0.0
         return TF_WEIGHT * (log2_u - math.log2(max(known)))

@@ -34,7 +34,9 @@ def code_fingerprint() -> str:
         for c in comparisons.COMPARISONS
         for level in c.levels
     ]
-    parts.extend(f"{rule}:{comparisons.EXPLODED.get(rule, ())}" for rule in comparisons.BLOCKING_RULES)
+    parts.extend(
+        f"{rule}:{comparisons.EXPLODED.get(rule, ())}" for rule in comparisons.BLOCKING_RULES
+    )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

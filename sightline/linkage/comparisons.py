@@ -952,6 +952,25 @@ class Weights:
         return TF_WEIGHT * (log2_u - math.log2(max(known)))
 
 
+RETRAIN = "Train a new one with `sightline train-linkage-model`."
+
+
+def model_mismatch(model: Mapping[str, Any]) -> str:
+    """What differs between a trained model's comparisons and this code's ("" if none):
+    a model trained by another version of Sightline scores levels that are not there."""
+    by_name = {c.get("output_column_name"): c for c in model.get("comparisons", [])}
+    for comparison in COMPARISONS:
+        found = by_name.get(comparison.name)
+        if found is None:
+            return f"it has no {comparison.name} comparison"
+        levels = found.get("comparison_levels", [])
+        ours = [(level.sql, level.tf_column) for level in comparison.levels]
+        theirs = [(lv.get("sql_condition"), lv.get("tf_adjustment_column")) for lv in levels]
+        if ours != theirs:
+            return f"its {comparison.name} levels are not this code's"
+    return ""
+
+
 def probability_from_weight(weight: float) -> float:
     if weight > 60:
         return 1.0

@@ -1,3 +1,4 @@
+import copy
 import csv
 import io
 import json
@@ -196,7 +197,9 @@ def test_it_trains_a_versioned_model_from_the_database(tmp_path, agencies, setti
 def test_it_refuses_a_registered_model_from_another_version(model_version):
     """A model trained before the comparisons changed (a level added) is refused by
     ``sightline link`` and real-time matching, with the command that retrains."""
-    model = model_version.splink_model
+    # A copy: the fixture's model is the session's trained model.
+    model = copy.deepcopy(model_version.splink_model)
+    model_version.splink_model = model
     dates = next(c for c in model["comparisons"] if c["output_column_name"] == "date_of_birth")
     dates["comparison_levels"] = [
         level

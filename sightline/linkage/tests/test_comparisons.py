@@ -222,6 +222,12 @@ def test_its_sql_guard_agrees_with_the_python_guard():
         row(len(rows) + 1, **{**BASE, "given_name": "Harriet", "sex": "F", "nhs_number": ""}),
         row(len(rows) + 2, **{**BASE, "family_name": "Smith Jr", "date_of_birth": ""}),
         row(len(rows) + 3, **{**BASE, "family_name": "Smith Snr", "date_of_birth": ""}),
+        # Twins under two family names, an initial, an unborn child, a diminutive.
+        row(len(rows) + 4, **{**BASE, "given_name": "Grace", "family_name": "Okafor"}),
+        row(len(rows) + 5, **{**BASE, "given_name": "J", "nhs_number": ""}),
+        row(len(rows) + 6, **{**BASE, "given_name": "Unborn", "nhs_number": ""}),
+        row(len(rows) + 7, **{**BASE, "given_name": "Jay", "nhs_number": ""}),
+        row(len(rows) + 8, **{**BASE, "given_name": "Jaimee", "nhs_number": ""}),
     ]
     connection = duckdb.connect()
     connection.register("t", engine.to_arrow(rows))

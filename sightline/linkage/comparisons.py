@@ -646,6 +646,12 @@ TF_WEIGHT = 1.0
 TF_COLUMNS: tuple[str, ...] = tuple(
     sorted({level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column})
 )
+_TF_LEVEL_COLUMNS: dict[tuple[str, int], str] = {
+    (c.name, index): level.tf_column
+    for c in COMPARISONS
+    for index, level in enumerate(c.levels)
+    if level.tf_column
+}
 # Where a trained model keeps its term frequencies (taken out before Splink sees it).
 TF_KEY = "sightline_term_frequencies"
 
@@ -943,7 +949,7 @@ class Weights:
         log2_u = self.tf_log2_u.get((comparison, index))
         if log2_u is None:
             return 0.0
-        column = next(c for c in COMPARISONS if c.name == comparison).levels[index].tf_column
+        column = _TF_LEVEL_COLUMNS.get((comparison, index))
         if column is None:
             return 0.0
         known = [f for f in (self._frequency(left, column), self._frequency(right, column)) if f]

@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from sightline.agencies.models import Agency
 from sightline.chronology.models import ChronologyEvent
@@ -47,7 +46,7 @@ def events(child: Person, agencies: dict[str, Agency]) -> list[ChronologyEvent]:
             factories.ChronologyEventFactory.create(
                 person=child,
                 agency=agencies[code],
-                occurred_at=timezone.make_aware(dt.datetime(2026, 3, day, 10)),
+                occurred_at=dt.datetime(2026, 3, day, 10, tzinfo=dt.UTC),
                 significance=significance,
             )
         )

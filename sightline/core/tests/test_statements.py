@@ -73,9 +73,7 @@ def test_rows_and_sql_are_the_orms(
     for _ in range(2):
         with CaptureQueriesContext(connection) as kept:
             assert statement.fetch(values, shape=shape) == expected
-        assert [q["sql"] for q in kept.captured_queries] == [
-            q["sql"] for q in orm.captured_queries
-        ]
+        assert [q["sql"] for q in kept.captured_queries] == [q["sql"] for q in orm.captured_queries]
     assert expected, "the case should find events"
 
 

@@ -260,17 +260,18 @@ class LookedAfterEndInput(serializers.Serializer[Any]):
     rec = _codes(codes.REASON_EPISODE_CEASED)
 
 
-KINDS = {model._meta.model_name: model for model in CASE_MODELS}
+KINDS = {str(model._meta.model_name): model for model in CASE_MODELS}
+KIND_CHOICES = [(name, str(model._meta.verbose_name)) for name, model in sorted(KINDS.items())]
 
 
 class CorrectionInput(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=sorted(str(k) for k in KINDS))
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
     record = serializers.UUIDField()
     changes = serializers.DictField(help_text="field -> new value, in the output's terms")
     reason = serializers.CharField(max_length=500)
 
 
 class WithdrawalInput(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=sorted(str(k) for k in KINDS))
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
     record = serializers.UUIDField()
     reason = serializers.CharField(max_length=500)

@@ -21,25 +21,37 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from sightline.accounts.models import User
-from sightline.agencies.models import Team
+from sightline.agencies.models import Agency, Team
 from sightline.audit.actions import Origin
 from sightline.cases import actions, queries
 from sightline.cases.models import (
     CaseRecord,
     ChildProtectionPlan,
+    CINAssessment,
+    CINPlan,
+    CoreGroupMember,
     EpisodeOfNeed,
     LookedAfterEpisode,
 )
 from sightline.cases.serializers import (
     KINDS,
     AllocationInput,
+    AssessmentAuthoriseInput,
+    AssessmentInput,
     CaseSerializer,
+    CINPlanEndInput,
+    CINPlanInput,
     ConferenceInput,
+    CoreGroupInput,
+    CoreGroupMemberInput,
     CorrectionInput,
+    EpisodeCloseInput,
     EpisodeInput,
     LookedAfterChangeInput,
     LookedAfterEndInput,
+    LookedAfterReviewInput,
     LookedAfterStartInput,
+    MissingInput,
     StrategyDiscussionInput,
     WithdrawalInput,
 )
@@ -426,6 +438,230 @@ def withdraw(request: Request, public_id: uuid.UUID) -> Response:
     return _write(request, public_id, WithdrawalInput, act)
 
 
+def _mine(model: type[CaseRecord], child: Person, public_id: uuid.UUID, field: str) -> Any:
+    """The current row ``public_id`` of ``model`` for ``child``, or a 400 naming ``field``."""
+    rows = model.objects.current().filter(public_id=public_id)
+    rows = rows.filter(plan__child=child) if model is CoreGroupMember else rows.filter(child=child)
+    found = rows.first()
+    if found is None:
+        raise ValidationError({field: "No such current record for this child."})
+    return found
+
+
+@_schema(
+    "people_case_episode_close",
+    "Close an episode of need",
+    "With the census reason for closure; its plans must have ended.",
+    EpisodeCloseInput,
+)
+@api_view(["POST"])
+def close_episode(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        return actions.close_episode_of_need(
+            actor=user,
+            origin=origin,
+            episode=_episode(child, data["episode"]),
+            closure_date=data["closure_date"],
+            closure_reason=data["closure_reason"],
+        )
+
+    return _write(request, public_id, EpisodeCloseInput, act)
+
+
+@_schema(
+    "people_case_assessment_create",
+    "Record a child and family assessment",
+    "Its start (and internal review) in an episode of need.",
+    AssessmentInput,
+)
+@api_view(["POST"])
+def assessment(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        return actions.record_assessment(
+            actor=user,
+            origin=origin,
+            episode=_episode(child, data["episode"]),
+            start_date=data["start_date"],
+            internal_review_date=data.get("internal_review_date"),
+        )
+
+    return _write(request, public_id, AssessmentInput, act)
+
+
+@_schema(
+    "people_case_assessment_authorise",
+    "Authorise an assessment",
+    "With the factors identified (census codes).",
+    AssessmentAuthoriseInput,
+)
+@api_view(["POST"])
+def authorise(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        return actions.authorise_assessment(
+            actor=user,
+            origin=origin,
+            assessment=_mine(CINAssessment, child, data["assessment"], "assessment"),
+            authorisation_date=data["authorisation_date"],
+            factors=data["factors"],
+        )
+
+    return _write(request, public_id, AssessmentAuthoriseInput, act)
+
+
+@_schema(
+    "people_case_cin_plan_create", "Start a child in need plan", "In an episode.", CINPlanInput
+)
+@api_view(["POST"])
+def cin_plan(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        return actions.start_cin_plan(
+            actor=user,
+            origin=origin,
+            episode=_episode(child, data["episode"]),
+            start_date=data["start_date"],
+        )
+
+    return _write(request, public_id, CINPlanInput, act)
+
+
+@_schema(
+    "people_case_cin_plan_end", "End a child in need plan", "On the day given.", CINPlanEndInput
+)
+@api_view(["POST"])
+def end_cin_plan(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        return actions.end_cin_plan(
+            actor=user,
+            origin=origin,
+            plan=_mine(CINPlan, child, data["plan"], "plan"),
+            end_date=data["end_date"],
+        )
+
+    return _write(request, public_id, CINPlanEndInput, act)
+
+
+@_schema(
+    "people_case_core_group_create",
+    "Add to the core group of a child protection plan",
+    "A practitioner (username; they gain the core group member's access relationship), "
+    "an agency (code) or a family member (a person you may see).",
+    CoreGroupInput,
+)
+@api_view(["POST"])
+def core_group(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        practitioner = agency = person = None
+        if data.get("practitioner"):
+            practitioner = User.objects.filter(
+                username=data["practitioner"], is_active=True
+            ).first()
+            if practitioner is None:
+                raise ValidationError({"practitioner": "No such practitioner."})
+        if data.get("agency"):
+            agency = Agency.objects.filter(code=data["agency"]).first()
+            if agency is None:
+                raise ValidationError({"agency": "No such agency."})
+        if data.get("person") is not None:
+            person = open_record(
+                user,
+                data["person"],
+                intent=Intent.VIEW_RECORD,
+                origin=origin,
+                detail={"part": "core group"},
+            ).person
+        return actions.add_core_group_member(
+            actor=user,
+            origin=origin,
+            plan=_mine(ChildProtectionPlan, child, data["plan"], "plan"),
+            started_on=data["started_on"],
+            practitioner=practitioner,
+            agency=agency,
+            person=person,
+        )
+
+    return _write(request, public_id, CoreGroupInput, act)
+
+
+@_schema(
+    "people_case_core_group_confirm",
+    "Confirm a proposed core group member",
+    "A member proposed from the agencies involved joins the core group.",
+    CoreGroupMemberInput,
+)
+@api_view(["POST"])
+def confirm_member(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        return actions.confirm_core_group_member(
+            actor=user,
+            origin=origin,
+            member=_mine(CoreGroupMember, child, data["member"], "member"),
+        )
+
+    return _write(request, public_id, CoreGroupMemberInput, act)
+
+
+@_schema(
+    "people_case_core_group_end",
+    "End a core group membership",
+    "On ended_on; a practitioner's access relationship ends with it.",
+    CoreGroupMemberInput,
+)
+@api_view(["POST"])
+def end_member(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        if data.get("ended_on") is None:
+            raise ValidationError({"ended_on": "Give the day the membership ends."})
+        return actions.end_core_group_member(
+            actor=user,
+            origin=origin,
+            member=_mine(CoreGroupMember, child, data["member"], "member"),
+            ended_on=data["ended_on"],
+        )
+
+    return _write(request, public_id, CoreGroupMemberInput, act)
+
+
+@_schema(
+    "people_case_looked_after_review_create",
+    "Record a looked-after review",
+    "With the child's participation (REVIEW_CODE); decides the open review step.",
+    LookedAfterReviewInput,
+)
+@api_view(["POST"])
+def looked_after_review(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        return actions.record_looked_after_review(
+            actor=user,
+            origin=origin,
+            child=child,
+            review=data["review"],
+            review_code=data["review_code"],
+        )
+
+    return _write(request, public_id, LookedAfterReviewInput, act)
+
+
+@_schema(
+    "people_case_missing_create",
+    "Record a missing or away episode",
+    "MISSING M (missing) or A (away without authorisation), with its dates.",
+    MissingInput,
+)
+@api_view(["POST"])
+def missing(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        return actions.record_missing_episode(
+            actor=user,
+            origin=origin,
+            child=child,
+            missing=data["missing"],
+            mis_start=data["mis_start"],
+            mis_end=data.get("mis_end"),
+        )
+
+    return _write(request, public_id, MissingInput, act)
+
+
 CASE = "people/<uuid:public_id>/case/"
 urlpatterns: list[Any] = [
     path(CASE, case_detail, name="api-case"),
@@ -446,4 +682,14 @@ urlpatterns: list[Any] = [
     path(CASE + "looked-after/end/", end_looked_after, name="api-case-looked-after-end"),
     path(CASE + "corrections/", correct, name="api-case-corrections"),
     path(CASE + "withdrawals/", withdraw, name="api-case-withdrawals"),
+    path(CASE + "episodes/close/", close_episode, name="api-case-episode-close"),
+    path(CASE + "assessments/", assessment, name="api-case-assessments"),
+    path(CASE + "assessments/authorise/", authorise, name="api-case-assessment-authorise"),
+    path(CASE + "cin-plans/", cin_plan, name="api-case-cin-plans"),
+    path(CASE + "cin-plans/end/", end_cin_plan, name="api-case-cin-plan-end"),
+    path(CASE + "core-group/", core_group, name="api-case-core-group"),
+    path(CASE + "core-group/confirm/", confirm_member, name="api-case-core-group-confirm"),
+    path(CASE + "core-group/end/", end_member, name="api-case-core-group-end"),
+    path(CASE + "looked-after/reviews/", looked_after_review, name="api-case-looked-after-reviews"),
+    path(CASE + "missing/", missing, name="api-case-missing"),
 ]

@@ -275,3 +275,61 @@ class WithdrawalInput(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=KIND_CHOICES)
     record = serializers.UUIDField()
     reason = serializers.CharField(max_length=500)
+
+
+class EpisodeCloseInput(serializers.Serializer[Any]):
+    episode = serializers.UUIDField()
+    closure_date = serializers.DateField()
+    closure_reason = _codes(codes.CLOSURE_REASON)
+
+
+class AssessmentInput(serializers.Serializer[Any]):
+    episode = serializers.UUIDField()
+    start_date = serializers.DateField()
+    internal_review_date = serializers.DateField(required=False, allow_null=True)
+
+
+class AssessmentAuthoriseInput(serializers.Serializer[Any]):
+    assessment = serializers.UUIDField()
+    authorisation_date = serializers.DateField()
+    factors = serializers.ListField(child=_codes(codes.ASSESSMENT_FACTOR), allow_empty=False)
+
+
+class CINPlanInput(serializers.Serializer[Any]):
+    episode = serializers.UUIDField()
+    start_date = serializers.DateField()
+
+
+class CINPlanEndInput(serializers.Serializer[Any]):
+    plan = serializers.UUIDField()
+    end_date = serializers.DateField()
+
+
+class CoreGroupInput(serializers.Serializer[Any]):
+    plan = serializers.UUIDField()
+    started_on = serializers.DateField()
+    practitioner = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, help_text="A username."
+    )
+    agency = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text="An agency code."
+    )
+    person = serializers.UUIDField(
+        required=False, allow_null=True, help_text="A family member (a person you may see)."
+    )
+
+
+class CoreGroupMemberInput(serializers.Serializer[Any]):
+    member = serializers.UUIDField()
+    ended_on = serializers.DateField(required=False, allow_null=True)
+
+
+class LookedAfterReviewInput(serializers.Serializer[Any]):
+    review = serializers.DateField()
+    review_code = _codes(codes.REVIEW_PARTICIPATION)
+
+
+class MissingInput(serializers.Serializer[Any]):
+    missing = _codes(codes.MISSING_KIND)
+    mis_start = serializers.DateField()
+    mis_end = serializers.DateField(required=False, allow_null=True)

@@ -215,3 +215,74 @@ def test_the_case_endpoints_are_in_the_openapi_schema(social_worker):
     paths = schema["paths"]
     assert "/api/v1/people/{public_id}/case/" in paths
     assert "post" in paths["/api/v1/people/{public_id}/case/conferences/"]
+
+
+def test_assessment_cin_plan_core_group_reviews_and_missing_over_the_api(
+    child, social_worker, agencies
+):
+    from sightline.access.models import CaseRelationship
+    from sightline.accounts.models import Role
+    from sightline.testing import factories
+
+    nurse = factories.UserFactory.create(
+        username="nia.nurse", agency=agencies["HEALTH"], role=Role.PRACTITIONER
+    )
+    client = token_client(social_worker, scopes=["read", "write"])
+    episode = post(
+        client, child, "episodes/", {"referral_date": "2026-02-02", "referral_source": "2A"}
+    ).json()["episodes"][0]
+    response = post(
+        client, child, "assessments/", {"episode": episode["id"], "start_date": "2026-02-03"}
+    )
+    assert response.status_code == 201, response.json()
+    [assessment] = response.json()["assessments"]
+    response = post(
+        client,
+        child,
+        "assessments/authorise/",
+        {"assessment": assessment["id"], "authorisation_date": "2026-02-17", "factors": ["21"]},
+    )
+    assert response.json()["assessments"][0]["factors"] == ["21"]
+    response = post(
+        client, child, "cin-plans/", {"episode": episode["id"], "start_date": "2026-02-18"}
+    )
+    [cin_plan] = response.json()["cin_plans"]
+    response = post(
+        client, child, "cin-plans/end/", {"plan": cin_plan["id"], "end_date": "2026-02-19"}
+    )
+    assert response.json()["cin_plans"][0]["end_date"] == "2026-02-19"
+    body = post(
+        client,
+        child,
+        "conferences/",
+        {
+            "episode": episode["id"],
+            "kind": "initial",
+            "date": "2026-02-20",
+            "outcome": "plan",
+            "category": "SAB",
+        },
+    ).json()
+    plan = body["plans"][0]
+    response = post(
+        client,
+        child,
+        "core-group/",
+        {"plan": plan["id"], "started_on": "2026-02-20", "practitioner": "nia.nurse"},
+    )
+    assert response.status_code == 201, response.json()
+    member = next(m for m in response.json()["core_group"] if m["practitioner"] == "nia.nurse")
+    assert CaseRelationship.objects.filter(practitioner=nurse, person=child).exists()
+    response = post(
+        client, child, "core-group/end/", {"member": member["id"], "ended_on": "2026-02-27"}
+    )
+    assert response.status_code == 201, response.json()
+    assert CaseRelationship.objects.get(practitioner=nurse).ended_on.isoformat() == "2026-02-27"
+    response = post(
+        client, child, "looked-after/reviews/", {"review": "2026-02-25", "review_code": "PN0"}
+    )
+    assert response.json()["looked_after_reviews"][0]["review_code"] == "PN0"
+    response = post(client, child, "missing/", {"missing": "A", "mis_start": "2026-02-26"})
+    assert response.json()["missing_episodes"][0]["missing"] == "A"
+    refused = post(client, child, "missing/", {"missing": "Q", "mis_start": "2026-02-26"})
+    assert refused.json()["errors"][0]["field"] == "missing"

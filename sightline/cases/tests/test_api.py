@@ -277,7 +277,9 @@ def test_assessment_cin_plan_core_group_reviews_and_missing_over_the_api(
         client, child, "core-group/end/", {"member": member["id"], "ended_on": "2026-02-27"}
     )
     assert response.status_code == 201, response.json()
-    assert CaseRelationship.objects.get(practitioner=nurse).ended_on.isoformat() == "2026-02-27"
+    ended_on = CaseRelationship.objects.get(practitioner=nurse).ended_on
+    assert ended_on is not None
+    assert ended_on.isoformat() == "2026-02-27"
     response = post(
         client, child, "looked-after/reviews/", {"review": "2026-02-25", "review_code": "PN0"}
     )

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "sightline.networks",
     "sightline.linkage",
     "sightline.assessments",
+    "sightline.cases",
     "django_tasks",
     "django_tasks_db",
     "sightline.sharing",
@@ -295,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReferralOutcomeEnum": "sightline.sharing.models.ReferralOutcome",
         "SharingOutcomeEnum": "sightline.sharing.models.SharingOutcome",
+        "ConferenceKindEnum": "sightline.cases.models.ConferenceKind",
+        "CaseRecordKindEnum": "sightline.cases.serializers.KIND_CHOICES",
     },
 }
 

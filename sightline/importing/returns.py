@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -54,6 +55,8 @@ from sightline.returns.years import CollectionYear
 T = TypeVar("T")
 
 SOFTWARE_CODE = "Sightline"
+# The CIN census header's LA number when none is given (the DfE's three-digit LA number).
+DEFAULT_LEA = "201"
 RELEASE = "1"
 # Person.sex → the returns' Sex (from 2024/25: M, F or U).
 _SEX = {"F": "F", "M": "M", "X": "U", "": "U"}
@@ -835,6 +838,13 @@ def import_cin_census(
     )
 
 
+def _latest_year(result: s903.Return903) -> CollectionYear:
+    """The collection year of the latest date in a return (its files carry no year)."""
+    days = [e.decom for e in result.episodes] + [e.dec for e in result.episodes if e.dec]
+    days += [r.review for r in result.reviews] + [m.mis_start for m in result.missing]
+    return CollectionYear.containing(max(days, default=timezone.localdate()))
+
+
 def _previous_period(child: Person, source: str, before: dt.date) -> Any:
     """The status period (period of care) of the child's episode just before ``before``."""
     previous = (
@@ -853,7 +863,7 @@ def import_ssda903(
     agency: Agency,
     files: Mapping[str, bytes],
     name: str,
-    year: CollectionYear,
+    year: CollectionYear | None,
     origin: Origin,
     dry_run: bool = False,
 ) -> ReturnImportReport:
@@ -864,7 +874,8 @@ def import_ssda903(
 
     def body(reason: str) -> tuple[int, int, int, _Tally, tuple[str, ...]]:
         result = s903.read_files(files)
-        source = f"ssda903:{year.end_year}"
+        the_year = year or _latest_year(result)
+        source = f"ssda903:{the_year.end_year}"
         persons, persons_created = _place_children(
             agency=agency,
             children={h.child: (h.dob, h.sex) for h in result.header},
@@ -1001,7 +1012,7 @@ def import_ssda903(
             "not imported"
             for sw in result.sw_episodes
         )
-        return year.end_year, len(result.header), persons_created, tally, unplaced
+        return the_year.end_year, len(result.header), persons_created, tally, unplaced
 
     return _run(
         ImportKind.SSDA903,
@@ -1013,3 +1024,46 @@ def import_ssda903(
         dry_run=dry_run,
         body=body,
     )
+
+
+# --- export to files, audited -------------------------------------------------------------
+
+
+def _audit_export(
+    actor: User | None, origin: Origin, agency: Agency, kind: str, year: CollectionYear, n: int
+) -> None:
+    record_audit(
+        actor=actor,
+        action=AuditAction.EXPORT_RETURN,
+        origin=origin,
+        detail={"kind": kind, "agency": agency.code, "year": year.end_year, "children": n},
+    )
+
+
+@transaction.atomic
+def write_cin_census(
+    *,
+    actor: User | None,
+    agency: Agency,
+    year: CollectionYear,
+    lea: str,
+    out: Path,
+    origin: Origin,
+    at: dt.datetime | None = None,
+) -> int:
+    """Write the census of ``year`` to ``out``; audited. The number of children."""
+    message = export_cin_census(agency=agency, year=year, lea=lea, at=at)
+    out.write_bytes(cin.write(message))
+    _audit_export(actor, origin, agency, ImportKind.CIN_CENSUS.value, year, len(message.children))
+    return len(message.children)
+
+
+@transaction.atomic
+def write_ssda903(
+    *, actor: User | None, agency: Agency, year: CollectionYear, out: Path, origin: Origin
+) -> int:
+    """Write the 903 of ``year`` into the directory ``out``; audited. The number of children."""
+    result = export_ssda903(agency=agency, year=year)
+    s903.write_directory(result, out)
+    _audit_export(actor, origin, agency, ImportKind.SSDA903.value, year, len(result.header))
+    return len(result.header)

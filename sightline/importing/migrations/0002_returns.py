@@ -6,46 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('importing', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("importing", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importbatch',
-            name='kind',
-            field=models.CharField(choices=[('people', 'Person records'), ('events', 'Chronology events'), ('cin_census', 'CIN census (XML)'), ('ssda903', 'SSDA903 return (CSV tables)')], max_length=16),
+            model_name="importbatch",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("people", "Person records"),
+                    ("events", "Chronology events"),
+                    ("cin_census", "CIN census (XML)"),
+                    ("ssda903", "SSDA903 return (CSV tables)"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='pendingupload',
-            name='kind',
-            field=models.CharField(choices=[('people', 'Person records'), ('events', 'Chronology events'), ('cin_census', 'CIN census (XML)'), ('ssda903', 'SSDA903 return (CSV tables)')], max_length=16),
+            model_name="pendingupload",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("people", "Person records"),
+                    ("events", "Chronology events"),
+                    ("cin_census", "CIN census (XML)"),
+                    ("ssda903", "SSDA903 return (CSV tables)"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='ReturnChild',
+            name="ReturnChild",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('la_child_id', models.CharField(max_length=100)),
-                ('upn', models.CharField(blank=True, max_length=13)),
-                ('former_upn', models.CharField(blank=True, max_length=13)),
-                ('upn_unknown', models.CharField(blank=True, max_length=4)),
-                ('sex', models.CharField(blank=True, max_length=1)),
-                ('ethnicity', models.CharField(blank=True, max_length=4)),
-                ('disabilities', models.JSONField(blank=True, default=list)),
-                ('birth_date', models.DateField(blank=True, null=True)),
-                ('expected_birth_date', models.DateField(blank=True, null=True)),
-                ('death_date', models.DateField(blank=True, null=True)),
-                ('mother', models.CharField(blank=True, max_length=1)),
-                ('mother_child_dob', models.DateField(blank=True, null=True)),
-                ('uasc_ceased', models.DateField(blank=True, null=True)),
-                ('uasc', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='return_children', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("la_child_id", models.CharField(max_length=100)),
+                ("upn", models.CharField(blank=True, max_length=13)),
+                ("former_upn", models.CharField(blank=True, max_length=13)),
+                ("upn_unknown", models.CharField(blank=True, max_length=4)),
+                ("sex", models.CharField(blank=True, max_length=1)),
+                ("ethnicity", models.CharField(blank=True, max_length=4)),
+                ("disabilities", models.JSONField(blank=True, default=list)),
+                ("birth_date", models.DateField(blank=True, null=True)),
+                ("expected_birth_date", models.DateField(blank=True, null=True)),
+                ("death_date", models.DateField(blank=True, null=True)),
+                ("mother", models.CharField(blank=True, max_length=1)),
+                ("mother_child_dob", models.DateField(blank=True, null=True)),
+                ("uasc_ceased", models.DateField(blank=True, null=True)),
+                ("uasc", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="return_children",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('agency', 'la_child_id'), name='return_child_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agency", "la_child_id"), name="return_child_unique"
+                    )
+                ],
             },
         ),
     ]

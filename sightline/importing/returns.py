@@ -13,6 +13,8 @@ not (UPN, ethnicity code, disabilities...) is read from ``importing.ReturnChild`
 
 import datetime as dt
 import hashlib
+import io
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -1067,3 +1069,25 @@ def write_ssda903(
     s903.write_directory(result, out)
     _audit_export(actor, origin, agency, ImportKind.SSDA903.value, year, len(result.header))
     return len(result.header)
+
+
+#: The most CSV files, and bytes once unzipped, an uploaded 903 .zip may hold.
+ZIP_MAX_FILES = 20
+ZIP_MAX_BYTES = 200 * 1024 * 1024
+
+
+def unzip_csvs(content: bytes) -> tuple[dict[str, bytes], str]:
+    """The CSV files in a .zip (name → bytes), or a problem. Sizes are checked before
+    anything is decompressed (no zip bomb)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        return {}, "an SSDA903 return is uploaded as a .zip of its CSV files; this is not a zip"
+    members = [m for m in archive.infolist() if m.filename.lower().endswith(".csv")]
+    if not members:
+        return {}, "the .zip holds no CSV files"
+    if len(members) > ZIP_MAX_FILES:
+        return {}, f"the .zip holds {len(members)} CSV files; at most {ZIP_MAX_FILES}"
+    if sum(m.file_size for m in members) > ZIP_MAX_BYTES:
+        return {}, f"the .zip's CSV files are over {ZIP_MAX_BYTES:,} bytes unzipped"
+    return {m.filename.rsplit("/", 1)[-1]: archive.read(m) for m in members}, ""

@@ -643,7 +643,7 @@ def _open_episode(
         **fields,
     )
     if values.get("date_of_initial_cpc") is not None:
-        episode = case_actions.correct(  # type: ignore[assignment]
+        episode = case_actions.correct(
             actor=None,
             origin=origin,
             record=episode,

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sightline.accounts.models import User
-from sightline.agencies.models import Agency
+from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, append_audit, new_audit_event, record_audit
 from sightline.audit.models import AuditAction
 from sightline.importing import formats
@@ -458,12 +458,17 @@ def _import_return(
 
     sha256 = hashlib.sha256(content).hexdigest()
     base = ImportReport(kind=kind, filename=filename, sha256=sha256, dry_run=dry_run)
-    try:
-        agency = returns.social_care_agency(actor.agency.code if actor.agency else None)
-    except Agency.DoesNotExist:
+    own = actor.agency
+    if own is not None and own.kind != AgencyKind.CHILDRENS_SOCIAL_CARE:
         return _rejected(
-            base, [RowError(0, "", "you do not submit for a social care agency")], rows=0
+            base,
+            [RowError(0, "", "only children's social care sends the national returns")],
+            rows=0,
         )
+    try:
+        agency = returns.social_care_agency(own.code if own else None)
+    except (Agency.DoesNotExist, Agency.MultipleObjectsReturned):
+        return _rejected(base, [RowError(0, "", "no single children's social care agency")], rows=0)
     allowed = submittable_agency_codes(actor)
     if allowed is not None and agency.code not in allowed:
         return _rejected(base, [RowError(0, "", f"you may not submit for {agency.code}")], rows=0)
@@ -535,6 +540,8 @@ def check_upload(
                 "uploaded_at": timezone.now(),
             },
         )
+    if kind in (ImportKind.CIN_CENSUS, ImportKind.SSDA903):
+        return report, pending  # a return's import audits its own check (import_return)
     record_audit(
         actor=actor,
         action=_AUDIT_ACTION[kind],

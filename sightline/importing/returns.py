@@ -57,6 +57,10 @@ from sightline.returns.years import CollectionYear
 T = TypeVar("T")
 
 SOFTWARE_CODE = "Sightline"
+# The ``source`` of the case rows each return's import writes. One per return, not per
+# year: an episode open across two years is in both years' files and is one row.
+CIN_SOURCE = "cin-census"
+SSDA903_SOURCE = "ssda903"
 # The CIN census header's LA number when none is given (the DfE's three-digit LA number).
 DEFAULT_LEA = "201"
 RELEASE = "1"
@@ -468,20 +472,17 @@ def _reconcile(
     origin: Origin,
     reason: str,
     tally: _Tally,
-    withdraw_vanished: bool = True,
 ) -> None:
     """Bring the current rows of ``model`` from ``source`` to ``wanted`` (external id →
-    (correctable values, how to create it)): correct what changed, create what is new and,
-    with ``withdraw_vanished``, withdraw what is gone."""
+    (correctable values, how to create it)): correct what changed and create what is new.
+    A row of another year's file with the same id (an episode open across two years) is
+    the same row."""
     current = {
         row.external_id: row
-        for row in model.objects.current().filter(recording_agency=agency, source=source)
+        for row in model.objects.current().filter(
+            recording_agency=agency, source=source, external_id__in=list(wanted)
+        )
     }
-    if withdraw_vanished:
-        for external_id, row in current.items():
-            if external_id not in wanted:
-                case_actions.withdraw(actor=None, origin=origin, record=row, reason=reason)
-                tally.withdrawn += 1
     for external_id, (values, create) in wanted.items():
         row = current.get(external_id)
         if row is None:
@@ -498,18 +499,43 @@ def _reconcile(
             tally.unchanged += 1
 
 
+def _episode_in(year: CollectionYear) -> Q:
+    return Q(episode__referral_date__lte=year.end) & (
+        Q(episode__closure_date__isnull=True) | Q(episode__closure_date__gte=year.start)
+    )
+
+
+def _year_scope(model: type[CaseRecord], year: CollectionYear) -> Q:
+    """The rows of ``model`` that a return of ``year`` holds (what its export includes):
+    the ones a re-imported file of that year must list, or they vanished."""
+    scopes: dict[type[CaseRecord], Q] = {
+        EpisodeOfNeed: _in_year("referral_date", "closure_date", year),
+        CINAssessment: _in_year("start_date", "authorisation_date", year) & _episode_in(year),
+        CINPlan: _in_year("start_date", "end_date", year) & _episode_in(year),
+        Section47: Q(start_date__lte=year.end) & _episode_in(year),
+        ChildProtectionPlan: _in_year("start_date", "end_date", year) & _episode_in(year),
+        LookedAfterEpisode: _in_year("decom", "dec", year),
+        LookedAfterReview: Q(review__gte=year.start, review__lte=year.end),
+        MissingEpisode: _in_year("mis_start", "mis_end", year),
+    }
+    return scopes[model]
+
+
 def _withdraw_vanished(
     *,
     model: type[CaseRecord],
     agency: Agency,
     source: str,
+    year: CollectionYear,
     keep: Iterable[str],
     origin: Origin,
     reason: str,
     tally: _Tally,
 ) -> None:
+    """Withdraw the rows this year's file should hold but does not (``reason`` names it)."""
     kept = set(keep)
-    for row in model.objects.current().filter(recording_agency=agency, source=source):
+    rows = model.objects.current().filter(recording_agency=agency, source=source)
+    for row in rows.filter(_year_scope(model, year)):
         if row.external_id not in kept:
             case_actions.withdraw(actor=None, origin=origin, record=row, reason=reason)
             tally.withdrawn += 1
@@ -667,7 +693,8 @@ def import_cin_census(
 
     def body(reason: str) -> tuple[int, int, int, _Tally, tuple[str, ...]]:
         message = cin.read(content)
-        source = f"cin-census:{message.header.year}"
+        source = CIN_SOURCE
+        year = CollectionYear(message.header.year)
         persons, persons_created = _place_children(
             agency=agency,
             children={c.la_child_id: (c.birth_date, c.sex) for c in message.children},
@@ -772,12 +799,17 @@ def import_cin_census(
                     )
         # What vanished goes first (parts before their episodes), so that what replaces it
         # (a child's one open episode, one open plan) can be recorded.
-        for model, wanted_parts in parts.items():
+        vanishing: list[tuple[type[CaseRecord], Iterable[str]]] = [
+            *((model, list(ids)) for model, ids in parts.items()),
+            (EpisodeOfNeed, list(episodes)),
+        ]
+        for model, keep in vanishing:
             _withdraw_vanished(
                 model=model,
                 agency=agency,
                 source=source,
-                keep=wanted_parts,
+                year=year,
+                keep=keep,
                 origin=origin,
                 reason=reason,
                 tally=tally,
@@ -824,7 +856,6 @@ def import_cin_census(
                 origin=origin,
                 reason=reason,
                 tally=tally,
-                withdraw_vanished=False,
             )
         return message.header.year, len(message.children), persons_created, tally, ()
 
@@ -877,7 +908,7 @@ def import_ssda903(
     def body(reason: str) -> tuple[int, int, int, _Tally, tuple[str, ...]]:
         result = s903.read_files(files)
         the_year = year or _latest_year(result)
-        source = f"ssda903:{the_year.end_year}"
+        source = SSDA903_SOURCE
         persons, persons_created = _place_children(
             agency=agency,
             children={h.child: (h.dob, h.sex) for h in result.header},
@@ -989,6 +1020,7 @@ def import_ssda903(
                 model=model,
                 agency=agency,
                 source=source,
+                year=the_year,
                 keep=wanted,
                 origin=origin,
                 reason=reason,
@@ -1007,7 +1039,6 @@ def import_ssda903(
                 origin=origin,
                 reason=reason,
                 tally=tally,
-                withdraw_vanished=False,
             )
         unplaced = tuple(
             f"SWEpisodes: {sw.child} from {s903.format_date(sw.sw_decom)} (worker {sw.sw_id}) "

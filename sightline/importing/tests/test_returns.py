@@ -247,3 +247,51 @@ def test_a_refusal_late_in_the_file_undoes_everything_before_it(csc, census):
     assert report.errors[0].startswith(f"Child[12] ({last.la_child_id}) CINdetails[2]")
     assert EpisodeOfNeed.objects.count() == 0
     assert Person.objects.count() == persons
+
+
+@pytest.mark.django_db
+def test_an_episode_in_two_years_files_is_one_row(csc):
+    """Last year's file had a child's open episode and another child's closed one; this
+    year's has the first, now closed, and not the second (it ended last year): the first is
+    corrected, the second stays."""
+    last_year = CollectionYear(2025)
+    message = synthetic.census(2, year=last_year)
+    open_one, closed_one = message.children
+    open_episode = dataclasses.replace(
+        open_one.episodes[0], closure_date=None, closure_reason=None, cin_plans=(), cp_plans=()
+    )
+    closed_episode = dataclasses.replace(
+        closed_one.episodes[0],
+        closure_date=dt.date(2025, 2, 1),
+        closure_reason="RC7",
+        cin_plans=(),
+        section47s=(),
+        cp_plans=(),
+    )
+    ended_early = closed_episode.assessments[
+        0
+    ].authorisation_date is not None and closed_episode.assessments[0].authorisation_date > dt.date(
+        2025, 2, 1
+    )
+    if ended_early:
+        closed_episode = dataclasses.replace(closed_episode, assessments=())
+    message = dataclasses.replace(
+        message,
+        children=(
+            dataclasses.replace(open_one, episodes=(open_episode,)),
+            dataclasses.replace(closed_one, episodes=(closed_episode,)),
+        ),
+    )
+    assert import_census(csc, message, name="2025.xml").ok
+    closed_now = dataclasses.replace(
+        open_episode, closure_date=dt.date(2025, 6, 1), closure_reason="RC7", assessments=()
+    )
+    this_year = dataclasses.replace(
+        message,
+        header=dataclasses.replace(message.header, year=2026, reference_date=YEAR.end),
+        children=(dataclasses.replace(open_one, episodes=(closed_now,)),),
+    )
+    report = import_census(csc, this_year, name="2026.xml")
+    assert report.ok, report.errors
+    assert (report.created, report.corrected, report.withdrawn) == (0, 1, 0)
+    assert EpisodeOfNeed.objects.current().count() == 2

@@ -507,6 +507,7 @@ def _import_return(
         corrected=report.corrected,
         persons_created=report.persons_created,
         errors=tuple(RowError(0, "", message) for message in report.errors),
+        batch=report.batch,
     )
 
 

@@ -17,7 +17,7 @@ import io
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -399,6 +399,7 @@ class ReturnImportReport:
     # Children or rows that could not be placed (e.g. a social worker id no user has).
     unplaced: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
+    batch: ImportBatch | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -591,6 +592,7 @@ def _run(
                 via=origin.via,
             )
             batch.agencies.set([agency])
+            report = replace(report, batch=batch)
     except _DryRunDoneError:
         pass
     except (ReturnError, _RejectedError, ValidationError) as error:

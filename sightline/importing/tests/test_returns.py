@@ -13,6 +13,8 @@ from sightline.audit.models import AuditAction, AuditEvent
 from sightline.cases.models import ChildProtectionPlan, EpisodeOfNeed, LookedAfterEpisode
 from sightline.importing import returns
 from sightline.importing.models import ImportBatch, ImportKind
+from sightline.importing.rows import PersonRecordRow
+from sightline.importing.submissions import submit_person_records
 from sightline.people.models import Person, SourceRecord
 from sightline.returns import cin_census, ssda903, synthetic
 from sightline.returns.tests import synthetic as hand
@@ -128,17 +130,30 @@ def test_a_reimport_corrects_what_changed_and_withdraws_what_vanished(csc, censu
 
 
 @pytest.mark.django_db
-def test_a_known_child_is_placed_on_their_person(csc, census, child):
-    record = SourceRecord.objects.filter(agency=csc, person=child).first()
-    if record is None:
-        pytest.skip("the fixture child has no social care record")
-    first = dataclasses.replace(census.children[0], la_child_id=record.record_id)
+def test_a_known_child_is_placed_on_their_person(csc, census):
+    first = census.children[0]
+    submit_person_records(
+        actor=None,
+        agency=csc,
+        rows=[
+            PersonRecordRow(
+                line=1,
+                record_id=first.la_child_id,
+                agency="CSC",
+                given_name="Jamie",
+                family_name="Known",
+                date_of_birth=first.birth_date,
+            )
+        ],
+        origin=CLI,
+    )
+    record = SourceRecord.objects.get(agency=csc, record_id=first.la_child_id)
     report = import_census(csc, dataclasses.replace(census, children=(first,)))
     assert report.ok, report.errors
     assert report.persons_created == 0
-    assert EpisodeOfNeed.objects.current().get().child == child
+    assert EpisodeOfNeed.objects.current().get().child == record.person
     record.refresh_from_db()
-    assert record.family_name  # the census's blank names never overwrite the record
+    assert record.family_name == "Known"  # the census's blank names never overwrite it
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ from sightline.importing.models import ImportBatch, ImportKind
 from sightline.importing.rows import PersonRecordRow
 from sightline.importing.submissions import submit_person_records
 from sightline.people.models import Person, SourceRecord
-from sightline.returns import cin_census, ssda903, synthetic
+from sightline.returns import cin_census, dfe_validators, ssda903, synthetic
 from sightline.returns.tests import synthetic as hand
 from sightline.returns.years import CollectionYear
 
@@ -310,3 +310,23 @@ def test_an_episode_in_two_years_files_is_one_row(csc):
     assert report.ok, report.errors
     assert (report.created, report.corrected, report.withdrawn) == (0, 1, 0)
     assert EpisodeOfNeed.objects.current().count() == 2
+
+
+@pytest.mark.validators
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    dfe_validators.unavailable_reason() is not None,
+    reason=dfe_validators.unavailable_reason() or "",
+)
+def test_the_exports_of_imported_returns_pass_the_dfe_rules(csc, tmp_path):
+    message = synthetic.census(40, year=YEAR)
+    assert import_census(csc, message).ok
+    assert import_903(csc, synthetic.return903(message, 10)).ok
+    returns.write_cin_census(
+        actor=None, agency=csc, year=YEAR, lea="201", out=tmp_path / "cin.xml", origin=CLI
+    )
+    returns.write_ssda903(actor=None, agency=csc, year=YEAR, out=tmp_path / "903", origin=CLI)
+    report = dfe_validators.check(cin=tmp_path / "cin.xml", ssda903=tmp_path / "903", year=2026)
+    assert [(i.collection, i.rule, i.message) for i in report.errors] == []
+    assert report.crashed == []
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT_RETURN).count() == 2

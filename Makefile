@@ -8,7 +8,7 @@ DEMO_CHILDREN ?= 2000
 DEMO_SEED ?= 20261126
 export SIGHTLINE_VAR_DIR := $(CURDIR)/var
 
-.PHONY: demo test serve worker install install-dev lint typecheck pytest-sqlite pytest-postgres browser-deps secret clean bench
+.PHONY: demo test serve worker install install-dev lint typecheck pytest-sqlite pytest-postgres browser-deps secret clean bench validators
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -27,6 +27,17 @@ $(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
+
+## validators: the DfE's CIN census and SSDA903 rules in their own environment (pandas < 2)
+VALIDATORS_VENV := .venv-validators
+$(VALIDATORS_VENV)/.installed: requirements-validators.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(VALIDATORS_VENV)/bin/python || $(PYTHON) -m venv $(VALIDATORS_VENV)
+	$(VALIDATORS_VENV)/bin/pip install --quiet --upgrade pip
+	$(VALIDATORS_VENV)/bin/pip install --quiet -r requirements-validators.txt
+	touch $@
+
+validators: $(VALIDATORS_VENV)/.installed
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -83,7 +94,7 @@ pytest-postgres: install-dev secret
 	fi
 
 ## test: ruff, mypy, pytest on SQLite (with browser tests) and PostgreSQL
-test: browser-deps lint typecheck pytest-sqlite pytest-postgres
+test: browser-deps validators lint typecheck pytest-sqlite pytest-postgres
 
 clean:
-	rm -rf $(VENV) var/static test-artifacts
+	rm -rf $(VENV) $(VALIDATORS_VENV) var/static test-artifacts

@@ -39,6 +39,8 @@ class AuditAction(models.TextChoices):
     SUBMIT_CODING = "submit_coding", "Submitted a coding of a review"
     ADJUDICATE_CODING = "adjudicate_coding", "Decided the final coding of a review"
     IMPORT_NOTIFICATION_RECORDS = "import_notification_records", "Imported notification records"
+    IMPORT_RETURN = "import_return", "Imported a national return (CIN census or SSDA903)"
+    EXPORT_RETURN = "export_return", "Exported a national return (CIN census or SSDA903)"
     PRODUCE_LEARNING_REPORT = "produce_learning_report", "Produced a learning-from-reviews report"
     SET_AUTHORITY_REGION = "set_authority_region", "Set the region of a local authority"
     RECORD_CLOSURE = "record_closure", "Recorded a local closure day"

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sightline.accounts.models import User
-from sightline.agencies.models import Agency
+from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, append_audit, new_audit_event, record_audit
 from sightline.audit.models import AuditAction
 from sightline.importing import formats
@@ -417,6 +417,10 @@ def _import(
     dry_run: bool,
     max_bytes: int | None = None,
 ) -> ImportReport:
+    if kind in (ImportKind.CIN_CENSUS, ImportKind.SSDA903):
+        return _import_return(
+            kind, actor=actor, content=content, filename=filename, origin=origin, dry_run=dry_run
+        )
     if kind == ImportKind.PEOPLE:
         return import_people_file(
             actor=actor,
@@ -439,7 +443,72 @@ def _import(
 _AUDIT_ACTION = {
     ImportKind.PEOPLE: AuditAction.IMPORT_PEOPLE,
     ImportKind.EVENTS: AuditAction.IMPORT_EVENTS,
+    ImportKind.CIN_CENSUS: AuditAction.IMPORT_RETURN,
+    ImportKind.SSDA903: AuditAction.IMPORT_RETURN,
 }
+
+
+def _import_return(
+    kind: ImportKind, *, actor: User, content: bytes, filename: str, origin: Origin, dry_run: bool
+) -> ImportReport:
+    """A national return through the same page: a CIN census XML file, or an SSDA903
+    return as a .zip of its CSV tables (``importing.returns``). Its counts are given in
+    the page's terms: children as rows, withdrawn rows as updated."""
+    from sightline.importing import returns
+
+    sha256 = hashlib.sha256(content).hexdigest()
+    base = ImportReport(kind=kind, filename=filename, sha256=sha256, dry_run=dry_run)
+    own = actor.agency
+    if own is not None and own.kind != AgencyKind.CHILDRENS_SOCIAL_CARE:
+        return _rejected(
+            base,
+            [RowError(0, "", "only children's social care sends the national returns")],
+            rows=0,
+        )
+    try:
+        agency = returns.social_care_agency(own.code if own else None)
+    except (Agency.DoesNotExist, Agency.MultipleObjectsReturned):
+        return _rejected(base, [RowError(0, "", "no single children's social care agency")], rows=0)
+    allowed = submittable_agency_codes(actor)
+    if allowed is not None and agency.code not in allowed:
+        return _rejected(base, [RowError(0, "", f"you may not submit for {agency.code}")], rows=0)
+    if kind == ImportKind.CIN_CENSUS:
+        report = returns.import_cin_census(
+            actor=actor,
+            agency=agency,
+            content=content,
+            filename=filename,
+            origin=origin,
+            dry_run=dry_run,
+        )
+    else:
+        files, problem = returns.unzip_csvs(content)
+        if problem:
+            return _rejected(base, [RowError(0, "", problem)], rows=0)
+        report = returns.import_ssda903(
+            actor=actor,
+            agency=agency,
+            files=files,
+            name=filename,
+            year=None,
+            origin=origin,
+            dry_run=dry_run,
+        )
+    return ImportReport(
+        kind=kind,
+        filename=filename,
+        sha256=sha256,
+        dry_run=dry_run,
+        rows=report.children,
+        agency_codes=(agency.code,),
+        created=report.created,
+        updated=report.withdrawn,
+        unchanged=report.unchanged,
+        corrected=report.corrected,
+        persons_created=report.persons_created,
+        errors=tuple(RowError(0, "", message) for message in report.errors),
+        batch=report.batch,
+    )
 
 
 @transaction.atomic
@@ -472,6 +541,8 @@ def check_upload(
                 "uploaded_at": timezone.now(),
             },
         )
+    if kind in (ImportKind.CIN_CENSUS, ImportKind.SSDA903):
+        return report, pending  # a return's import audits its own check (import_return)
     record_audit(
         actor=actor,
         action=_AUDIT_ACTION[kind],

@@ -10,11 +10,14 @@ class UploadForm(forms.Form):
         label="What does the file hold?",
         choices=ImportKind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select whether the file holds person records or events"},
+        error_messages={"required": "Select what the file holds"},
     )
     file = forms.FileField(
         label="Upload a file",
-        help_text="Person records: CSV. Chronology events: CSV or JSON lines (.jsonl).",
+        help_text=(
+            "Person records: CSV. Chronology events: CSV or JSON lines (.jsonl). "
+            "CIN census: the XML file. SSDA903: a .zip of its CSV tables."
+        ),
         error_messages={
             "required": "Select a file to upload",
             "empty": "The selected file is empty",

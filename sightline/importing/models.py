@@ -10,6 +10,8 @@ from sightline.agencies.models import Agency
 class ImportKind(models.TextChoices):
     PEOPLE = "people", "Person records"
     EVENTS = "events", "Chronology events"
+    CIN_CENSUS = "cin_census", "CIN census (XML)"
+    SSDA903 = "ssda903", "SSDA903 return (CSV tables)"
 
 
 class ImportBatch(models.Model):
@@ -70,3 +72,39 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.sha256[:12]})"
+
+
+class ReturnChild(models.Model):
+    """What the national returns carry about a child that a person record does not: the
+    census's identifiers and characteristics, by the social care agency's child id
+    (CIN census ``LAchildID``, 903 ``CHILD``).
+
+    The person is the one the agency's source record with that id is placed on
+    (``people.SourceRecord``), so a merge of persons moves it without a foreign key here.
+    Written by the returns' importers; read by their exporters.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="return_children")
+    la_child_id = models.CharField(max_length=100)
+    upn = models.CharField(max_length=13, blank=True)
+    former_upn = models.CharField(max_length=13, blank=True)
+    upn_unknown = models.CharField(max_length=4, blank=True)
+    sex = models.CharField(max_length=1, blank=True)  # M, F or U
+    ethnicity = models.CharField(max_length=4, blank=True)
+    disabilities = models.JSONField(default=list, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    expected_birth_date = models.DateField(null=True, blank=True)
+    death_date = models.DateField(null=True, blank=True)
+    mother = models.CharField(max_length=1, blank=True)  # 903 MOTHER: 1, 0 or blank
+    mother_child_dob = models.DateField(null=True, blank=True)  # 903 MC_DOB
+    uasc_ceased = models.DateField(null=True, blank=True)  # 903 UASC DUC
+    uasc = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "la_child_id"], name="return_child_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}:{self.la_child_id}"

@@ -263,6 +263,99 @@ MISSING_KIND = _frozen({"M": "Missing", "A": "Away from placement without author
 SEX = _frozen({"M": "Male", "F": "Female", "U": "Unknown"})
 
 
+#: Ethnicity (CIN census Ethnicity; 903 ETHNIC).
+ETHNICITY = _frozen(
+    {
+        "WBRI": "White: British",
+        "WIRI": "White: Irish",
+        "WIRT": "White: Traveller of Irish heritage",
+        "WOTH": "White: any other White background",
+        "WROM": "White: Gypsy or Roma",
+        "MWBC": "Mixed: White and Black Caribbean",
+        "MWBA": "Mixed: White and Black African",
+        "MWAS": "Mixed: White and Asian",
+        "MOTH": "Mixed: any other mixed background",
+        "AIND": "Asian or Asian British: Indian",
+        "APKN": "Asian or Asian British: Pakistani",
+        "ABAN": "Asian or Asian British: Bangladeshi",
+        "AOTH": "Asian or Asian British: any other Asian background",
+        "BCRB": "Black or Black British: Caribbean",
+        "BAFR": "Black or Black British: African",
+        "BOTH": "Black or Black British: any other Black background",
+        "CHNE": "Chinese",
+        "OOTH": "Any other ethnic group",
+        "REFU": "Refused",
+        "NOBT": "Information not yet obtained",
+    }
+)
+
+#: Disability (CIN census Disability).
+DISABILITY = _frozen(
+    {
+        "NONE": "No disability",
+        "MOB": "Mobility",
+        "HAND": "Hand function",
+        "PC": "Personal care",
+        "INC": "Incontinence",
+        "COMM": "Communication",
+        "LD": "Learning",
+        "HEAR": "Hearing",
+        "VIS": "Vision",
+        "BEH": "Behaviour",
+        "CON": "Consciousness",
+        "AUT": "Autism or Asperger syndrome",
+        "DDA": "Other disability",
+    }
+)
+
+#: Reason a child has no UPN (CIN census UPNunknown).
+UPN_UNKNOWN = _frozen(
+    {
+        "UN1": "Child is aged under 6 and has not yet been assigned a UPN",
+        "UN2": "Child has never attended a state school in England",
+        "UN3": "Child is educated outside England",
+        "UN4": "Child is newly arrived in England and not yet assigned a UPN",
+        "UN5": "Sources collating UPNs reflect an incorrect UPN",
+        "UN6": "Child is an unaccompanied asylum-seeking child",
+        "UN7": "Referral with no further action",
+    }
+)
+
+#: SSDA903 reason for a change of placement (REASON_PLACE_CHANGE).
+REASON_PLACE_CHANGE = _frozen(
+    {
+        "CARPL": "Change to or implementation of the care plan",
+        "CLOSE": "Resignation or closure of the provision",
+        "ALLEG": "Allegation of abuse against the carer",
+        "STAND": "Standards of care concern",
+        "APPRR": "Approval removed",
+        "CREQB": "Carer's request: the child's behaviour",
+        "CREQO": "Carer's request: other reasons",
+        "CHILD": "Child's wishes",
+        "LAREQ": "Responsible authority's request: other reasons",
+        "PLACE": "Change in the status of the placement only",
+        "CUSTOD": "Custody arrangement",
+        "OTHER": "Other",
+    }
+)
+
+#: SSDA903 reason for a change of social worker (SW_REASON).
+SW_REASON = _frozen(
+    {
+        "MANAGE": "Management decision",
+        "FCONTA": "Worker's fixed-term contract ended",
+        "LEFTRL": "Worker left the role",
+        "ORGRST": "Organisational restructure",
+        "TSPROC": "Transfer to another team or service",
+        "ABSENC": "Worker's long-term absence",
+        "CHCHAN": "Child's request for a change of worker",
+        "PCCHAN": "Parent's or carer's request for a change of worker",
+        "SWDIED": "Worker died",
+        "OTHERS": "Other",
+    }
+)
+
+
 def label(codes: Mapping[str, str], code: str) -> str:
     """The plain-English label for ``code``, or the code itself if it is not in the list."""
     return codes.get(code, code)

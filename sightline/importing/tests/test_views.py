@@ -190,7 +190,7 @@ def test_the_form_reports_missing_choices(client, social_worker):
     client.force_login(social_worker)
     page = text(client.post(UPLOAD, {}))
     assert "govuk-error-summary" in page
-    assert "Select whether the file holds person records or events" in page
+    assert "Select what the file holds" in page
     assert "Select a file to upload" in page
 
 

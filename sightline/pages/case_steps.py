@@ -1,0 +1,223 @@
+"""Each step of the Case part calls its action (``sightline.cases.actions``, or
+``people.actions`` for a relationship) with what the form cleaned, and says what was
+done. The actions write the rows, the audit and the chronology event, and open the
+next step on the statutory clock; nothing here writes."""
+
+from typing import Any
+
+from sightline.cases import actions
+from sightline.pages.case_state import StepContext, long_date
+from sightline.people import actions as people_actions
+from sightline.returns import codes
+
+
+def _yes(value: Any) -> bool:
+    return value == "yes"
+
+
+def record_episode(context: StepContext, data: dict[str, Any]) -> str:
+    actions.open_episode(
+        actor=context.actor,
+        origin=context.origin,
+        child=context.person,
+        referral_date=data["referral_date"],
+        referral_source=data["source"],
+        primary_need=data["primary_need"],
+        referral_nfa=_yes(data["no_further_action"]),
+    )
+    return "Referral outcome recorded: the episode of need is open."
+
+
+def close_episode(context: StepContext, data: dict[str, Any]) -> str:
+    episode = context.case.open_episode
+    assert episode is not None  # noqa: S101 - the step is available only then
+    actions.close_episode(
+        actor=context.actor,
+        origin=context.origin,
+        episode=episode,
+        closure_date=data["closed_on"],
+        closure_reason=data["reason"],
+    )
+    return "Episode of need closed."
+
+
+def record_assessment(context: StepContext, data: dict[str, Any]) -> str:
+    episode = context.case.open_episode
+    assert episode is not None  # noqa: S101
+    actions.record_assessment(
+        actor=context.actor,
+        origin=context.origin,
+        episode=episode,
+        start_date=data["started_on"],
+        authorisation_date=data["authorised_on"],
+        factors=list(data["factors"]),
+    )
+    return "Assessment recorded."
+
+
+def record_strategy(context: StepContext, data: dict[str, Any]) -> str:
+    episode = context.case.open_episode
+    assert episode is not None  # noqa: S101
+    section47 = _yes(data["section_47"])
+    actions.record_strategy_discussion(
+        actor=context.actor,
+        origin=context.origin,
+        episode=episode,
+        date=data["held_on"],
+        outcome="section47" if section47 else "no_section47",
+    )
+    return "Strategy discussion recorded." + (
+        " Start the section 47 enquiry next." if section47 else ""
+    )
+
+
+def record_section47(context: StepContext, data: dict[str, Any]) -> str:
+    discussion = context.case.latest_strategy
+    assert discussion is not None  # noqa: S101
+    enquiry = actions.start_section47(
+        actor=context.actor,
+        origin=context.origin,
+        strategy_discussion=discussion,
+        start_date=data["started_on"],
+        icpc_not_required=not _yes(data["conference_needed"]),
+    )
+    if enquiry.initial_cpc_target:
+        return f"Section 47 enquiry recorded. The initial conference is due by {long_date(enquiry.initial_cpc_target)}."
+    return "Section 47 enquiry recorded."
+
+
+def record_conference(context: StepContext, data: dict[str, Any]) -> str:
+    enquiry = context.case.latest_section47
+    assert enquiry is not None  # noqa: S101
+    plan = data["outcome"] == "plan"
+    actions.record_initial_conference(
+        actor=context.actor,
+        origin=context.origin,
+        section47=enquiry,
+        date=data["held_on"],
+        outcome="plan" if plan else "no_plan",
+        category=data["category"] or "",
+    )
+    if plan:
+        return (
+            f"Conference recorded: a child protection plan ({codes.label(codes.CP_CATEGORY, data['category']).lower()}) "
+            "has started and the child is flagged."
+        )
+    return "Conference recorded: no child protection plan."
+
+
+def record_plan_review(context: StepContext, data: dict[str, Any]) -> str:
+    plan = context.case.open_plan
+    assert plan is not None  # noqa: S101
+    continues = _yes(data["plan_continues"])
+    actions.record_review_conference(
+        actor=context.actor,
+        origin=context.origin,
+        plan=plan,
+        date=data["held_on"],
+        outcome="continue" if continues else "end_plan",
+        latest_category=data["category"] or "",
+    )
+    return (
+        "Review recorded: the plan continues."
+        if continues
+        else "Review recorded: the plan has ended."
+    )
+
+
+def end_plan(context: StepContext, data: dict[str, Any]) -> str:
+    plan = context.case.open_plan
+    assert plan is not None  # noqa: S101
+    actions.end_plan(
+        actor=context.actor, origin=context.origin, plan=plan, end_date=data["ended_on"]
+    )
+    return "The child protection plan has ended."
+
+
+def add_core_group_member(context: StepContext, data: dict[str, Any]) -> str:
+    plan = context.case.open_plan
+    assert plan is not None  # noqa: S101
+    member = data["member"]
+    actions.add_core_group_member(
+        actor=context.actor,
+        origin=context.origin,
+        plan=plan,
+        practitioner=member,
+        started_on=data["started_on"],
+    )
+    return f"{member.get_full_name() or member.username} added to the core group."
+
+
+def start_looked_after(context: StepContext, data: dict[str, Any]) -> str:
+    actions.start_looked_after(
+        actor=context.actor,
+        origin=context.origin,
+        child=context.person,
+        decom=data["started_on"],
+        rne=data["reason_new_episode"],
+        ls=data["legal_status"],
+        cin=data["category_of_need"],
+        place=data["placement"],
+        place_provider=data["provider"],
+        home_post=data["home_postcode"],
+        pl_post=data["placement_postcode"],
+    )
+    return "Looked-after episode started."
+
+
+def change_looked_after(context: StepContext, data: dict[str, Any]) -> str:
+    episode = context.case.open_looked_after
+    assert episode is not None  # noqa: S101
+    change = data["change"]
+    actions.change_looked_after(
+        actor=context.actor,
+        origin=context.origin,
+        episode=episode,
+        decom=data["changed_on"],
+        ls=data["legal_status"] if change in {"legal_status", "both"} else None,
+        place=data["placement"] if change in {"placement", "both"} else None,
+        place_provider=data["provider"] if change in {"placement", "both"} else None,
+        pl_post=data["placement_postcode"] if change in {"placement", "both"} else None,
+    )
+    return "Change recorded: a new looked-after episode has started."
+
+
+def end_looked_after(context: StepContext, data: dict[str, Any]) -> str:
+    episode = context.case.open_looked_after
+    assert episode is not None  # noqa: S101
+    actions.end_looked_after(
+        actor=context.actor,
+        origin=context.origin,
+        episode=episode,
+        dec=data["ended_on"],
+        rec=data["reason"],
+    )
+    return "The looked-after episode has ended."
+
+
+def allocate_worker(context: StepContext, data: dict[str, Any]) -> str:
+    worker = data["worker"]
+    actions.allocate(
+        actor=context.actor,
+        origin=context.origin,
+        child=context.person,
+        worker=worker,
+        start_date=data["started_on"],
+        reason_for_change=data["reason"],
+    )
+    return f"{worker.get_full_name() or worker.username} is now allocated."
+
+
+def record_relationship(context: StepContext, data: dict[str, Any]) -> str:
+    relative = data["relative"]
+    people_actions.record_relationship(
+        actor=context.actor,
+        origin=context.origin,
+        person=relative,
+        relative=context.person,
+        kind=data["kind"],
+        lives_with=_yes(data["lives_with"]),
+        started_on=data["started_on"],
+        source_agency=context.actor.agency,
+    )
+    return f"{relative.full_name or 'The family member'} recorded."

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "sightline.networks",
     "sightline.linkage",
     "sightline.assessments",
+    "sightline.cases",
     "django_tasks",
     "django_tasks_db",
     "sightline.sharing",

@@ -28,6 +28,7 @@ from sightline.agencies.models import Agency
 from sightline.assessments.models import Assessment, Decision, DecisionPoint, PointStatus
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.cases import models as cases
 from sightline.chronology.models import ChronologyEvent
 from sightline.governance.models import LegalHold
 from sightline.incidents.models import NotifiedChild
@@ -181,6 +182,19 @@ BELONGINGS: tuple[Belonging, ...] = (
     Belonging(SharingDecision, "person_id"),
     Belonging(SubjectAccessRequest, "person_id"),
     Belonging(LegalHold, "person_id"),
+    # The case (``sightline.cases``): every row names its child, so each moves on its own.
+    Belonging(cases.EpisodeOfNeed, "child_id"),
+    Belonging(cases.CINAssessment, "child_id"),
+    Belonging(cases.CINPlan, "child_id"),
+    Belonging(cases.StrategyDiscussion, "child_id"),
+    Belonging(cases.Section47, "child_id"),
+    Belonging(cases.ChildProtectionConference, "child_id"),
+    Belonging(cases.ChildProtectionPlan, "child_id"),
+    Belonging(cases.CoreGroupMember, "person_id"),
+    Belonging(cases.LookedAfterEpisode, "child_id"),
+    Belonging(cases.LookedAfterReview, "child_id"),
+    Belonging(cases.MissingEpisode, "child_id"),
+    Belonging(cases.Allocation, "child_id"),
 )
 _BELONGING_BY_KEY = {belonging.key: belonging for belonging in BELONGINGS}
 

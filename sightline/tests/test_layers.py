@@ -65,6 +65,7 @@ APPS = {
     "record": RECORD,
     "access": FEATURE,
     "assessments": FEATURE,
+    "cases": FEATURE,
     "deadlines": FEATURE,
     "demo": FEATURE,
     "importing": FEATURE,

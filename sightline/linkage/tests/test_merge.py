@@ -10,6 +10,7 @@ from sightline.access.models import BreakGlassGrant, BreakGlassReason, CaseRelat
 from sightline.assessments.models import Assessment, Decision, DecisionPoint
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.cases import models as cases
 from sightline.chronology.models import ChronologyEvent
 from sightline.governance.models import LegalHold
 from sightline.incidents.models import NotifiedChild, SeriousIncidentNotification
@@ -218,7 +219,35 @@ def hang_everything_on(person, *, agencies, csc_team, worker, peer, notification
         due_on=TODAY + dt.timedelta(days=30),
         rule_version="test",
     )
+    hang_the_case_on(person, csc=csc, worker=worker, n=n)
     return source, event
+
+
+def hang_the_case_on(person, *, csc, worker, n):
+    """One row of each kind of the case (``sightline.cases``) for ``person``."""
+    made = {"recording_agency": csc, "recorded_by": worker}
+    day = dt.date(2025, n, 1)
+    episode = cases.EpisodeOfNeed.objects.create(
+        child=person, referral_date=day, referral_source="2A", **made
+    )
+    part = {"child": person, "episode": episode, **made}
+    cases.CINAssessment.objects.create(start_date=day, **part)
+    cases.CINPlan.objects.create(start_date=day, **part)
+    cases.StrategyDiscussion.objects.create(date=day, outcome="section47", **part)
+    cases.Section47.objects.create(start_date=day, **part)
+    plan = cases.ChildProtectionPlan.objects.create(
+        start_date=day, initial_category="NEG", latest_category="NEG", **part
+    )
+    cases.ChildProtectionConference.objects.create(
+        kind="initial", date=day, outcome="plan", plan=plan, **part
+    )
+    cases.CoreGroupMember.objects.create(plan=plan, person=person, started_on=day, **made)
+    cases.LookedAfterEpisode.objects.create(
+        child=person, decom=day, rne="S", ls="C2", cin="N1", place="U4", **made
+    )
+    cases.LookedAfterReview.objects.create(child=person, review=day, review_code="PN1", **made)
+    cases.MissingEpisode.objects.create(child=person, missing="M", mis_start=day, **made)
+    cases.Allocation.objects.create(child=person, worker=worker, start_date=day, **made)
 
 
 @pytest.fixture

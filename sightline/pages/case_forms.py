@@ -164,18 +164,13 @@ class StrategyDiscussionForm(CaseForm):
 
 
 class Section47Form(CaseForm):
-    date_field = "started_on"
-    date_message = "The enquiry cannot start before the strategy discussion"
+    """The enquiry concluded without an initial conference (with one, record the
+    conference instead)."""
 
-    started_on = _date("Date the section 47 enquiry started")
-    conference_needed = _radios(
-        [
-            ("yes", "Yes: hold an initial child protection conference"),
-            ("no", "No: an initial conference is not needed"),
-        ],
-        label="Is an initial child protection conference needed?",
-        help_text="If so, it is due within 15 working days of the strategy discussion.",
-    )
+    date_field = "concluded_on"
+    date_message = "The enquiry cannot conclude before it started"
+
+    concluded_on = _date("Date the enquiry concluded")
 
 
 CONFERENCE_PLAN = "plan"
@@ -238,7 +233,6 @@ class EndPlanForm(CaseForm):
 
 class LookedAfterStartForm(CaseForm):
     started_on = _date("Date the child started to be looked after")
-    reason_new_episode = _select(codes.REASON_NEW_EPISODE, label="Reason for the new episode")
     legal_status = _select(codes.LEGAL_STATUS, label="Legal status")
     category_of_need = forms.ChoiceField(
         label="Category of need",
@@ -283,6 +277,12 @@ class LookedAfterChangeForm(CaseForm):
     legal_status = _select(codes.LEGAL_STATUS, label="New legal status", required=False)
     placement = _select(codes.PLACEMENT, label="New placement type", required=False)
     provider = _select(codes.PLACEMENT_PROVIDER, label="New placement provider", required=False)
+    same_carer = _radios(
+        YES_NO,
+        label="Is the new placement with the same carer?",
+        help_text="Only if the placement changed.",
+        required=False,
+    )
     placement_postcode = forms.CharField(
         label="Postcode of the new placement",
         required=False,
@@ -302,6 +302,10 @@ class LookedAfterChangeForm(CaseForm):
                 self.add_error("placement", "Select the new placement type")
             if not cleaned.get("provider"):
                 self.add_error("provider", "Select the new placement provider")
+            if not cleaned.get("same_carer"):
+                self.add_error(
+                    "same_carer", "Select whether the new placement is with the same carer"
+                )
         return cleaned
 
 

@@ -28,22 +28,25 @@ def _yes(value: Any) -> bool:
 
 
 def record_episode(context: StepContext, data: dict[str, Any]) -> str:
-    actions.open_episode(
+    nfa = _yes(data["no_further_action"])
+    actions.open_episode_of_need(
         actor=context.actor,
         origin=context.origin,
         child=context.person,
         referral_date=data["referral_date"],
         referral_source=data["source"],
         primary_need=data["primary_need"],
-        referral_nfa=_yes(data["no_further_action"]),
+        referral_nfa=nfa,
     )
+    if nfa:
+        return "Referral outcome recorded: no further action."
     return "Referral outcome recorded: the episode of need is open."
 
 
 def close_episode(context: StepContext, data: dict[str, Any]) -> str:
     episode = context.case.open_episode
     assert episode is not None  # noqa: S101 - the step is available only then
-    actions.close_episode(
+    actions.close_episode_of_need(
         actor=context.actor,
         origin=context.origin,
         episode=episode,
@@ -56,15 +59,17 @@ def close_episode(context: StepContext, data: dict[str, Any]) -> str:
 def record_assessment(context: StepContext, data: dict[str, Any]) -> str:
     episode = context.case.open_episode
     assert episode is not None  # noqa: S101
+    authorised = data["authorised_on"]
     actions.record_assessment(
         actor=context.actor,
         origin=context.origin,
         episode=episode,
         start_date=data["started_on"],
-        authorisation_date=data["authorised_on"],
+        authorisation_date=authorised,
         factors=list(data["factors"]),
+        authorised_by=context.actor if authorised else None,
     )
-    return "Assessment recorded."
+    return "Assessment recorded." if authorised else "Assessment recorded: not yet authorised."
 
 
 def record_strategy(context: StepContext, data: dict[str, Any]) -> str:
@@ -78,42 +83,43 @@ def record_strategy(context: StepContext, data: dict[str, Any]) -> str:
         date=data["held_on"],
         outcome="section47" if section47 else "no_section47",
     )
-    return "Strategy discussion recorded." + (
-        " Start the section 47 enquiry next." if section47 else ""
-    )
+    if section47:
+        return (
+            "Strategy discussion recorded: the section 47 enquiry has started and the initial "
+            "conference is due within 15 working days."
+        )
+    return "Strategy discussion recorded."
 
 
-def record_section47(context: StepContext, data: dict[str, Any]) -> str:
-    discussion = context.case.latest_strategy
-    assert discussion is not None  # noqa: S101
-    enquiry = actions.start_section47(
-        actor=context.actor,
-        origin=context.origin,
-        strategy_discussion=discussion,
-        start_date=data["started_on"],
-        icpc_not_required=not _yes(data["conference_needed"]),
+def conclude_section47(context: StepContext, data: dict[str, Any]) -> str:
+    enquiry = context.case.latest_section47
+    assert enquiry is not None  # noqa: S101
+    actions.conclude_section47(
+        actor=context.actor, origin=context.origin, enquiry=enquiry, on=data["concluded_on"]
     )
-    if enquiry.initial_cpc_target:
-        return f"Section 47 enquiry recorded. The initial conference is due by {long_date(enquiry.initial_cpc_target)}."
-    return "Section 47 enquiry recorded."
+    return "Section 47 enquiry concluded: no initial conference is needed."
 
 
 def record_conference(context: StepContext, data: dict[str, Any]) -> str:
     enquiry = context.case.latest_section47
-    assert enquiry is not None  # noqa: S101
+    episode = context.case.open_episode
+    assert episode is not None  # noqa: S101
     plan = data["outcome"] == "plan"
-    actions.record_initial_conference(
+    actions.record_conference(
         actor=context.actor,
         origin=context.origin,
+        episode=episode,
         section47=enquiry,
+        kind="initial",
         date=data["held_on"],
         outcome="plan" if plan else "no_plan",
         category=data["category"] or "",
     )
     if plan:
+        category = codes.label(codes.CP_CATEGORY, data["category"]).lower()
         return (
-            f"Conference recorded: a child protection plan ({codes.label(codes.CP_CATEGORY, data['category']).lower()}) "
-            "has started and the child is flagged."
+            f"Conference recorded: a child protection plan ({category}) has started and the "
+            "child is flagged. The core group is proposed from the agencies involved."
         )
     return "Conference recorded: no child protection plan."
 
@@ -122,25 +128,25 @@ def record_plan_review(context: StepContext, data: dict[str, Any]) -> str:
     plan = context.case.open_plan
     assert plan is not None  # noqa: S101
     continues = _yes(data["plan_continues"])
-    actions.record_review_conference(
+    actions.record_conference(
         actor=context.actor,
         origin=context.origin,
+        episode=plan.episode,
         plan=plan,
+        kind="review",
         date=data["held_on"],
         outcome="continue" if continues else "end_plan",
-        latest_category=data["category"] or "",
+        category=data["category"] or "",
     )
-    return (
-        "Review recorded: the plan continues."
-        if continues
-        else "Review recorded: the plan has ended."
-    )
+    if continues:
+        return "Review recorded: the plan continues."
+    return "Review recorded: the plan has ended and the child protection flag is lowered."
 
 
 def end_plan(context: StepContext, data: dict[str, Any]) -> str:
     plan = context.case.open_plan
     assert plan is not None  # noqa: S101
-    actions.end_plan(
+    actions.end_cp_plan(
         actor=context.actor, origin=context.origin, plan=plan, end_date=data["ended_on"]
     )
     return "The child protection plan has ended."
@@ -166,7 +172,6 @@ def start_looked_after(context: StepContext, data: dict[str, Any]) -> str:
         origin=context.origin,
         child=context.person,
         decom=data["started_on"],
-        rne=data["reason_new_episode"],
         ls=data["legal_status"],
         cin=data["category_of_need"],
         place=data["placement"],
@@ -174,22 +179,24 @@ def start_looked_after(context: StepContext, data: dict[str, Any]) -> str:
         home_post=data["home_postcode"],
         pl_post=data["placement_postcode"],
     )
-    return "Looked-after episode started."
+    return "The child is looked after from " + long_date(data["started_on"]) + "."
 
 
 def change_looked_after(context: StepContext, data: dict[str, Any]) -> str:
     episode = context.case.open_looked_after
     assert episode is not None  # noqa: S101
     change = data["change"]
+    placement = change in {"placement", "both"}
     actions.change_looked_after(
         actor=context.actor,
         origin=context.origin,
         episode=episode,
-        decom=data["changed_on"],
-        ls=data["legal_status"] if change in {"legal_status", "both"} else None,
-        place=data["placement"] if change in {"placement", "both"} else None,
-        place_provider=data["provider"] if change in {"placement", "both"} else None,
-        pl_post=data["placement_postcode"] if change in {"placement", "both"} else None,
+        on=data["changed_on"],
+        ls=data["legal_status"] if change in {"legal_status", "both"} else "",
+        place=data["placement"] if placement else "",
+        place_provider=data["provider"] if placement else "",
+        pl_post=data["placement_postcode"] if placement else "",
+        same_carer=_yes(data["same_carer"]) if placement else False,
     )
     return "Change recorded: a new looked-after episode has started."
 
@@ -204,7 +211,7 @@ def end_looked_after(context: StepContext, data: dict[str, Any]) -> str:
         dec=data["ended_on"],
         rec=data["reason"],
     )
-    return "The looked-after episode has ended."
+    return "The child is no longer looked after."
 
 
 def allocate_worker(context: StepContext, data: dict[str, Any]) -> str:
@@ -217,7 +224,7 @@ def allocate_worker(context: StepContext, data: dict[str, Any]) -> str:
         start_date=data["started_on"],
         reason_for_change=data["reason"],
     )
-    return f"{worker.get_full_name() or worker.username} is now allocated."
+    return f"{worker.get_full_name() or worker.username} is allocated."
 
 
 def record_relationship(context: StepContext, data: dict[str, Any]) -> str:

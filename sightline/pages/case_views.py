@@ -139,6 +139,25 @@ def _looked_after_rows(case: Case) -> list[tuple[str, str]]:
     ]
 
 
+def _enquiry_awaits_conference(case: Case) -> bool:
+    enquiry = case.latest_section47
+    return (
+        enquiry is not None
+        and not enquiry.icpc_not_required
+        and enquiry.date_of_initial_cpc is None
+    )
+
+
+def _enquiry_rows(case: Case) -> list[tuple[str, str]]:
+    enquiry = case.latest_section47
+    if enquiry is None:
+        return []
+    rows = [("Section 47 enquiry", f"Started {long_date(enquiry.start_date)}")]
+    if enquiry.initial_cpc_target:
+        rows.append(("Initial conference due by", long_date(enquiry.initial_cpc_target)))
+    return rows
+
+
 def _workers(context: StepContext) -> dict[str, Searcher]:
     return {"worker": WorkerSearcher(agency_id=context.actor.agency_id, noun="social worker")}
 
@@ -189,19 +208,17 @@ STEPS: dict[str, Step] = {
         describe=_episode_rows,
     ),
     "section-47": Step(
-        title="Start a section 47 enquiry",
-        link="Start a section 47 enquiry",
-        button="Save the enquiry",
-        intro="The initial child protection conference is due within 15 working days of the strategy discussion.",
+        title="Conclude the section 47 enquiry without a conference",
+        link="Conclude the section 47 enquiry: no conference needed",
+        button="Conclude the enquiry",
+        intro="If an initial child protection conference is needed, record the conference when it is held instead.",
         form=case_forms.Section47Form,
-        available=lambda case: (
-            case.latest_strategy is not None
-            and case.latest_strategy.outcome == case_models.StrategyOutcome.SECTION47
-            and not case.latest_strategy.section47s.all()
+        available=_enquiry_awaits_conference,
+        record=case_steps.conclude_section47,
+        starts_after=lambda case: (
+            case.latest_section47.start_date if case.latest_section47 else None
         ),
-        record=case_steps.record_section47,
-        starts_after=lambda case: case.latest_strategy.date if case.latest_strategy else None,
-        describe=_episode_rows,
+        describe=_enquiry_rows,
     ),
     "conference": Step(
         title="Record the initial child protection conference",
@@ -219,7 +236,7 @@ STEPS: dict[str, Step] = {
         starts_after=lambda case: (
             case.latest_section47.start_date if case.latest_section47 else None
         ),
-        describe=_episode_rows,
+        describe=_enquiry_rows,
     ),
     "plan-review": Step(
         title="Record a review of the child protection plan",

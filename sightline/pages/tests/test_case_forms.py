@@ -112,7 +112,11 @@ def test_it_finds_a_worker_then_takes_the_chosen_one(agencies, csc_team, social_
     assert "Sam Smith" not in html
 
     chosen = case_forms.AllocateWorkerForm(
-        {"worker-q": "social", "worker": str(social_worker.pk), **date_data("started_on", 1, 12, 2025)}
+        {
+            "worker-q": "social",
+            "worker": str(social_worker.pk),
+            **date_data("started_on", 1, 12, 2025),
+        }
     )
     chosen.set_searchers({"worker": WorkerSearcher(agency_id=agencies["CSC"].pk)})
     assert chosen.is_valid(), chosen.errors
@@ -132,7 +136,9 @@ def test_a_picker_given_text_that_matches_nobody_does_not_submit(agencies, socia
     form = case_forms.AllocateWorkerForm(
         {"worker-q": "zzz", **date_data("started_on", 1, 12, 2025)}
     )
-    form.set_searchers({"worker": WorkerSearcher(agency_id=agencies["CSC"].pk, noun="social worker")})
+    form.set_searchers(
+        {"worker": WorkerSearcher(agency_id=agencies["CSC"].pk, noun="social worker")}
+    )
     assert not form.is_valid()
     assert form.errors["worker"] == ["Select Search, then choose a social worker from the results"]
     assert "No social worker matches “zzz”" in str(form["worker"])

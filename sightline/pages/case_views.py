@@ -32,7 +32,6 @@ from django.views.decorators.http import require_http_methods
 
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin
-from sightline.cases import models as case_models
 from sightline.pages import case_forms, case_steps
 from sightline.pages.case_state import (
     Case,

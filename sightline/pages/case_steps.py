@@ -24,7 +24,7 @@ actions = _Actions()
 
 
 def _yes(value: Any) -> bool:
-    return value == "yes"
+    return bool(value == "yes")
 
 
 def record_episode(context: StepContext, data: dict[str, Any]) -> str:

@@ -49,7 +49,10 @@ class Option:
 
 
 class Searcher(Protocol):
-    noun: str  # "worker", "person": used in messages
+    @property
+    def noun(self) -> str:
+        """What is searched for ("social worker", "person"), for messages."""
+        ...
 
     def search(self, text: str) -> tuple[list[Option], str]:
         """The options matching ``text``, and a message when there are none."""

@@ -45,6 +45,7 @@ def _seed_rows(request: pytest.FixtureRequest) -> None:
 def seed_starting_rows() -> None:
     from django.apps import apps
 
+    from sightline.cases.defaults import install_case_categories
     from sightline.chronology.vocabulary import install_starting_vocabulary
     from sightline.learning.themes import install_starting_taxonomy
     from sightline.sharing.defaults import install_sharing_defaults
@@ -52,6 +53,7 @@ def seed_starting_rows() -> None:
     install_starting_vocabulary(apps)
     install_starting_taxonomy(apps)
     install_sharing_defaults(apps)
+    install_case_categories(apps)
 
 
 @pytest.fixture(autouse=True)

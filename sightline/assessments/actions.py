@@ -144,6 +144,51 @@ def open_decision_point(
     return point
 
 
+@transaction.atomic
+def open_step(
+    *,
+    actor: User,
+    origin: Origin,
+    child: Person,
+    step: str,
+    counted_from: dt.date,
+    responsible: User | None = None,
+) -> DecisionPoint:
+    """Open a step on the clock that a step recorded in the case starts (a strategy
+    discussion starting a section 47 enquiry, a conference starting a plan:
+    ``cases.actions``) when no decision point led to it. The step's open point, if it has
+    one already, is returned as it is: one clock per step, never two."""
+    _require(access.can_decide(actor, child), "You cannot record decisions for this child.")
+    parsed = _step(step)
+    found = DecisionPoint.objects.open().filter(child=child, step=parsed.value).first()
+    if found is not None:
+        return found
+    point = _open_point(
+        actor=actor,
+        child=child,
+        step=parsed,
+        counted_from=counted_from,
+        responsible=responsible or actor,
+        follows=None,
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.OPEN_DECISION_POINT,
+        origin=origin,
+        person=child,
+        detail={
+            "point": point.pk,
+            "step": point.step,
+            "started_on": counted_from.isoformat(),
+            "due_on": point.due_on.isoformat(),
+            "rule_version": point.rule_version,
+            "responsible": point.responsible.username,
+            "opened_by": "case",
+        },
+    )
+    return point
+
+
 def _check_decision_fields(
     *, reasons: str, history_considered: bool, history_summary: str
 ) -> tuple[str, str]:
@@ -217,6 +262,13 @@ def _start_next(actor: User, decision: Decision, responsible: User) -> list[Deci
     created = []
     step, outcome = decision.decision_step, Outcome(decision.outcome)
     for following in workflow.next_steps(step, outcome):
+        # A step the case record already opened (``cases.actions``) is not opened twice.
+        if (
+            DecisionPoint.objects.open()
+            .filter(child=decision.child, step=following.step.value)
+            .exists()
+        ):
+            continue
         if following.counts_from is CountsFrom.STARTED_ON and decision.point is not None:
             counted_from = decision.point.started_on
         else:

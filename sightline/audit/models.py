@@ -146,6 +146,26 @@ class AuditAction(models.TextChoices):
     PLACE_LEGAL_HOLD = "place_legal_hold", "Placed a legal hold on a record"
     RELEASE_LEGAL_HOLD = "release_legal_hold", "Released a legal hold on a record"
     CHANGE_RETENTION_RULE = "change_retention_rule", "Changed the retention schedule"
+    # Issue 14, the case itself (sightline/cases).
+    OPEN_EPISODE_OF_NEED = "open_episode_of_need", "Opened an episode of need"
+    CLOSE_EPISODE_OF_NEED = "close_episode_of_need", "Closed an episode of need"
+    RECORD_CIN_ASSESSMENT = "record_cin_assessment", "Recorded a child and family assessment"
+    RECORD_CIN_PLAN = "record_cin_plan", "Started or ended a child in need plan"
+    RECORD_STRATEGY_DISCUSSION = "record_strategy_discussion", "Recorded a strategy discussion"
+    RECORD_SECTION47 = "record_section47", "Recorded a section 47 enquiry"
+    RECORD_CP_CONFERENCE = "record_cp_conference", "Recorded a child protection conference"
+    START_CP_PLAN = "start_cp_plan", "Started a child protection plan"
+    END_CP_PLAN = "end_cp_plan", "Ended a child protection plan"
+    RECORD_CORE_GROUP = "record_core_group", "Changed a core group"
+    START_LOOKED_AFTER = "start_looked_after", "Recorded a child becoming looked after"
+    CHANGE_LOOKED_AFTER = "change_looked_after", "Changed a looked-after legal status or placement"
+    END_LOOKED_AFTER = "end_looked_after", "Recorded a child ceasing to be looked after"
+    RECORD_LOOKED_AFTER_REVIEW = "record_looked_after_review", "Recorded a looked-after review"
+    RECORD_MISSING_EPISODE = "record_missing_episode", "Recorded a missing episode"
+    ALLOCATE_CASE = "allocate_case", "Allocated a worker or team to a child"
+    END_ALLOCATION = "end_allocation", "Ended an allocation"
+    CORRECT_CASE_RECORD = "correct_case_record", "Corrected a case record"
+    WITHDRAW_CASE_RECORD = "withdraw_case_record", "Withdrew a case record"
 
 
 class AuditEvent(models.Model):

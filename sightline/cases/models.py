@@ -71,6 +71,8 @@ class CaseRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     withdrawal_reason = models.CharField(max_length=500, blank=True)
+    supersedes_id: int | None
+    recording_agency_id: int
 
     objects = CaseQuerySet.as_manager()
 

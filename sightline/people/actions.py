@@ -563,6 +563,34 @@ def end_involvement(
 
 
 @transaction.atomic
+def change_involvement_dates(
+    *,
+    actor: User | None,
+    involvement: Involvement,
+    started_on: dt.date,
+    ended_on: dt.date | None,
+    origin: Origin,
+) -> Involvement:
+    """Move an involvement's dates (the allocation it stands for was corrected)."""
+    involvement.started_on = started_on
+    involvement.ended_on = ended_on
+    involvement.save(update_fields=["started_on", "ended_on"])
+    _refresh_if_precedence_changes(involvement.person, involvement.agency)
+    record_audit(
+        actor=actor,
+        action=AuditAction.RECORD_INVOLVEMENT,
+        origin=origin,
+        person=involvement.person,
+        detail={
+            "involvement": involvement.pk,
+            "started_on": started_on.isoformat(),
+            "ended_on": ended_on.isoformat() if ended_on else None,
+        },
+    )
+    return involvement
+
+
+@transaction.atomic
 def record_relationship(
     *,
     actor: User | None,
@@ -621,5 +649,52 @@ def record_status_period(
         origin=origin,
         person=person,
         detail={"status_period": period.pk, "kind": kind, "started_on": started_on.isoformat()},
+    )
+    return period
+
+
+_UNSET: object = object()
+
+
+@transaction.atomic
+def change_status_period(
+    *,
+    actor: User | None,
+    period: StatusPeriod,
+    origin: Origin,
+    started_on: dt.date | None = None,
+    ended_on: dt.date | object | None = _UNSET,
+    protection_category: str | None = None,
+) -> StatusPeriod:
+    """End a status period (``ended_on``), or follow a correction of the plan or episode
+    it stands for. The flags read it: an end date starts the 12-month rule
+    (``sharing.flagging``). The audit row keeps the values before and after."""
+    period = StatusPeriod.objects.select_for_update().get(pk=period.pk)
+    before = {
+        "started_on": period.started_on.isoformat(),
+        "ended_on": period.ended_on.isoformat() if period.ended_on else None,
+        "protection_category": period.protection_category,
+    }
+    if started_on is not None:
+        period.started_on = started_on
+    if ended_on is not _UNSET:
+        period.ended_on = ended_on if isinstance(ended_on, dt.date) else None
+    if protection_category is not None:
+        period.protection_category = protection_category
+    period.save(update_fields=["started_on", "ended_on", "protection_category"])
+    _refresh_if_precedence_changes(period.person, period.recorded_by_agency)
+    record_audit(
+        actor=actor,
+        action=AuditAction.RECORD_STATUS,
+        origin=origin,
+        person=period.person,
+        detail={
+            "status_period": period.pk,
+            "kind": period.kind,
+            "before": before,
+            "started_on": period.started_on.isoformat(),
+            "ended_on": period.ended_on.isoformat() if period.ended_on else None,
+            "protection_category": period.protection_category,
+        },
     )
     return period

@@ -618,7 +618,10 @@ def record_outcome(
 
     Accepted: the practitioner who accepts it becomes involved with the child for the
     receiving team (``involve_receiving_team``), so the receiving agency shows under who
-    else is involved with their contact details. The referrer is alerted of the outcome.
+    else is involved with their contact details; a children's social care team's
+    acceptance opens the child's episode of need and the 1-working-day decision on the
+    clock (``cases.actions.open_episode_from_referral``). The referrer is alerted of the
+    outcome.
     """
     current = _locked(referral)
     if not queries.may_act_on_referral(actor, current):
@@ -659,6 +662,12 @@ def record_outcome(
         if outcome == ReferralOutcome.ACCEPTED
         else None
     )
+    episode = None
+    if outcome == ReferralOutcome.ACCEPTED:
+        # Imported here: the case's actions use the access app's, which use this module's.
+        from sightline.cases.actions import open_episode_from_referral
+
+        episode = open_episode_from_referral(actor=actor, origin=origin, referral=current)
     onward = f" to {redirected.to_team.name}" if redirected else ""
     _alert_referral(
         current,
@@ -677,6 +686,7 @@ def record_outcome(
             "reason": current.outcome_reason,
             "redirected_to": str(redirected.public_id) if redirected else "",
             "involvement": involvement.pk if involvement else None,
+            "episode_of_need": str(episode.public_id) if episode else None,
         },
     )
     return current

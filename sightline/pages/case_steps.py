@@ -5,22 +5,10 @@ next step on the statutory clock; nothing here writes."""
 
 from typing import Any
 
+from sightline.cases import actions
 from sightline.pages.case_state import StepContext, long_date
 from sightline.people import actions as people_actions
 from sightline.returns import codes
-
-
-class _Actions:
-    """``sightline.cases.actions``, imported when first used (while it is being written
-    on another branch, the pages import without it)."""
-
-    def __getattr__(self, name: str) -> Any:
-        from sightline.cases import actions as case_actions  # type: ignore[attr-defined]
-
-        return getattr(case_actions, name)
-
-
-actions = _Actions()
 
 
 def _yes(value: Any) -> bool:

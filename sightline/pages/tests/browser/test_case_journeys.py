@@ -138,9 +138,9 @@ def open_child(page, given, family, born):
 
 
 def fill_date(page, field, day):
-    page.locator(f"#id_{field}_day").fill(str(day.day))
-    page.locator(f"#id_{field}_month").fill(str(day.month))
-    page.locator(f"#id_{field}_year").fill(str(day.year))
+    page.locator(f"#id_{field}_0").fill(str(day.day))
+    page.locator(f"#id_{field}_1").fill(str(day.month))
+    page.locator(f"#id_{field}_2").fill(str(day.year))
 
 
 def case_tab(page):
@@ -157,7 +157,7 @@ def step(page, link_text):
 
 def saved(page):
     """Back on the child's page after a step: the banner's text."""
-    banner = page.locator(".govuk-notification-banner")
+    banner = page.locator(".govuk-notification-banner--success")
     banner.wait_for()
     return banner.inner_text()
 

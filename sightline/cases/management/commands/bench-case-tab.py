@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -122,8 +122,10 @@ class Command(BaseCommand):
             response = client.get(url, secure=secure, headers=headers)
             if response.status_code != 200:
                 raise CommandError(f"{url} answered {response.status_code}")
+        reset_queries()  # a full query log would capture nothing
         with CaptureQueriesContext(connection) as captured:
             client.get(url, secure=secure, headers=headers)
+        queries = len(captured.captured_queries)  # before the next request resets the log
         selects = [
             q["sql"]
             for q in captured.captured_queries
@@ -143,7 +145,7 @@ class Command(BaseCommand):
         return (
             summarise("case tab", request_times),
             summarise("raw SQL", raw_times),
-            len(captured.captured_queries),
+            queries,
         )
 
     def _viewer(self, agency: Agency, team: Team) -> User:
@@ -195,6 +197,7 @@ class Command(BaseCommand):
         self._looked_after(agency, child, worker)
         return child
 
+    @transaction.atomic
     def _episode(self, agency: Agency, child: Person, referred: dt.date) -> None:
         day = dt.timedelta(days=1)
         episode = actions.open_episode_of_need(
@@ -236,6 +239,8 @@ class Command(BaseCommand):
         plan = conference.plan
         if plan is None:  # pragma: no cover - an initial conference deciding a plan starts one
             raise CommandError("the initial conference started no plan")
+        # The conference revised the episode (its initial conference date): use the current.
+        episode = EpisodeOfNeed.objects.current().get(pk=_current_pk(episode))
         actions.record_conference(
             actor=None,
             origin=CLI,
@@ -296,7 +301,7 @@ class Command(BaseCommand):
 
 def _current_pk(row: EpisodeOfNeed) -> int:
     """The current version of ``row`` (a review conference may have revised it)."""
-    found = row
+    found = type(row).objects.get(pk=row.pk)
     while hasattr(found, "superseded_by"):
         found = found.superseded_by
     return int(found.pk)

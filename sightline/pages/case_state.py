@@ -3,10 +3,11 @@ read in a fixed number of queries (``case_of``), with codes beside their labels;
 may record its steps (``may_record_case``)."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.utils.dates import MONTHS
 
 from sightline.accounts.models import Role, User
 from sightline.agencies.models import AgencyKind
@@ -39,12 +40,25 @@ class Coded:
 
 @dataclass
 class Case:
-    """A child's case, current rows only (corrections and withdrawals left out)."""
+    """A child's case, current rows only (corrections and withdrawals left out): the
+    episodes, plans, looked-after episodes and allocations, and the rows within episodes
+    and plans grouped by the id of the row they belong to."""
 
     episodes: list[case_models.EpisodeOfNeed] = field(default_factory=list)
     plans: list[case_models.ChildProtectionPlan] = field(default_factory=list)
     looked_after: list[case_models.LookedAfterEpisode] = field(default_factory=list)
     allocations: list[case_models.Allocation] = field(default_factory=list)
+    assessments: dict[int, list[case_models.CINAssessment]] = field(default_factory=dict)
+    cin_plans: dict[int, list[case_models.CINPlan]] = field(default_factory=dict)
+    strategy_discussions: dict[int, list[case_models.StrategyDiscussion]] = field(
+        default_factory=dict
+    )
+    section47s: dict[int, list[case_models.Section47]] = field(default_factory=dict)
+    conferences: dict[int, list[case_models.ChildProtectionConference]] = field(
+        default_factory=dict
+    )
+    reviews: dict[int, list[case_models.ChildProtectionReview]] = field(default_factory=dict)
+    core_group: dict[int, list[case_models.CoreGroupMember]] = field(default_factory=dict)
 
     @property
     def open_episode(self) -> case_models.EpisodeOfNeed | None:
@@ -65,7 +79,7 @@ class Case:
     @property
     def holding_agency_id(self) -> int | None:
         """The agency that holds the case now: of the open episode, plan or looked-after
-        episode, the earliest recorded; None if nothing is open."""
+        episode; None if nothing is open."""
         for row in (self.open_episode, self.open_plan, self.open_looked_after):
             if row is not None:
                 return int(row.recording_agency_id)
@@ -74,13 +88,13 @@ class Case:
     @property
     def latest_strategy(self) -> case_models.StrategyDiscussion | None:
         episode = self.open_episode
-        found = list(episode.strategy_discussions.all()) if episode else []
+        found = self.strategy_discussions.get(episode.pk, []) if episode else []
         return found[0] if found else None
 
     @property
     def latest_section47(self) -> case_models.Section47 | None:
         episode = self.open_episode
-        found = list(episode.section47s.all()) if episode else []
+        found = self.section47s.get(episode.pk, []) if episode else []
         return found[0] if found else None
 
 
@@ -88,71 +102,89 @@ def _current(model: Any) -> Any:
     return model.objects.current()
 
 
+def _grouped(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
+    """Rows by the id in ``key``, in the order given (each model's newest first)."""
+    grouped: dict[int, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(row)
+    return grouped
+
+
 def case_of(person: Person) -> Case:
-    """The child's case in seven queries, whatever its length: episodes with their
-    parts, plans with reviews and core group, looked-after episodes, allocations."""
-    episodes = list(
-        _current(case_models.EpisodeOfNeed)
-        .filter(child=person)
-        .select_related("recording_agency")
-        .prefetch_related(
-            Prefetch("assessments", queryset=_current(case_models.CINAssessment)),
-            Prefetch("cin_plans", queryset=_current(case_models.CINPlan)),
-            Prefetch("strategy_discussions", queryset=_current(case_models.StrategyDiscussion)),
-            Prefetch("section47s", queryset=_current(case_models.Section47)),
-            Prefetch("conferences", queryset=_current(case_models.ChildProtectionConference)),
-        )
+    """The child's case in eleven queries, whatever its length: one per kind of row,
+    each filtered by the child (no joins to the episode or plan they belong to)."""
+    child = person.pk
+    return Case(
+        episodes=list(_current(case_models.EpisodeOfNeed).filter(child_id=child)),
+        plans=list(_current(case_models.ChildProtectionPlan).filter(child_id=child)),
+        looked_after=list(_current(case_models.LookedAfterEpisode).filter(child_id=child)),
+        allocations=list(
+            _current(case_models.Allocation)
+            .filter(child_id=child)
+            .select_related("worker", "team", "worker__team")
+        ),
+        assessments=_grouped(
+            _current(case_models.CINAssessment).filter(child_id=child), "episode_id"
+        ),
+        cin_plans=_grouped(_current(case_models.CINPlan).filter(child_id=child), "episode_id"),
+        strategy_discussions=_grouped(
+            _current(case_models.StrategyDiscussion).filter(child_id=child), "episode_id"
+        ),
+        section47s=_grouped(_current(case_models.Section47).filter(child_id=child), "episode_id"),
+        conferences=_grouped(
+            _current(case_models.ChildProtectionConference).filter(child_id=child), "episode_id"
+        ),
+        reviews=_grouped(
+            _current(case_models.ChildProtectionReview).filter(plan__child_id=child), "plan_id"
+        ),
+        core_group=_grouped(
+            _current(case_models.CoreGroupMember)
+            .filter(plan__child_id=child, ended_on__isnull=True)
+            .select_related("person", "agency", "practitioner", "practitioner__agency"),
+            "plan_id",
+        ),
     )
-    plans = list(
-        _current(case_models.ChildProtectionPlan)
-        .filter(child=person)
-        .select_related("recording_agency")
-        .prefetch_related(
-            Prefetch("reviews", queryset=_current(case_models.ChildProtectionReview)),
-            Prefetch(
-                "core_group",
-                queryset=_current(case_models.CoreGroupMember).select_related(
-                    "person", "agency", "practitioner", "practitioner__agency"
-                ),
-            ),
-        )
-    )
-    looked_after = list(
-        _current(case_models.LookedAfterEpisode)
-        .filter(child=person)
-        .select_related("recording_agency")
-    )
-    allocations = list(
-        _current(case_models.Allocation)
-        .filter(child=person)
-        .select_related("worker", "team", "worker__team")
-    )
-    return Case(episodes=episodes, plans=plans, looked_after=looked_after, allocations=allocations)
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    started: str
+    authorised: str
+    factors: list[Coded]
 
 
 @dataclass(frozen=True)
 class EpisodeView:
+    """An episode of need as the Case part shows it: dates already written out."""
+
     episode: case_models.EpisodeOfNeed
+    is_open: bool
+    referred: str
+    closed: str
     source: Coded | None
     primary_need: Coded | None
     closure_reason: Coded | None
-    assessments: list[tuple[case_models.CINAssessment, list[Coded]]]
-    events: list[tuple[dt.date, str, str]]  # date, what, outcome
+    assessments: list[AssessmentView]
+    events: list[tuple[str, str, str]]  # date, what, outcome
 
 
 @dataclass(frozen=True)
 class PlanView:
     plan: case_models.ChildProtectionPlan
+    is_open: bool
+    dates: str
     initial_category: Coded | None
     latest_category: Coded | None
-    reviews: list[case_models.ChildProtectionReview]
-    core_group: list[tuple[str, str]]  # who, since
-    next_review: dt.date | None
+    reviews: str
+    core_group: list[str]
+    next_review: str
 
 
 @dataclass(frozen=True)
 class LookedAfterView:
     episode: case_models.LookedAfterEpisode
+    started: str
+    until: str
     reason_new: Coded | None
     legal_status: Coded | None
     category_of_need: Coded | None
@@ -163,72 +195,79 @@ class LookedAfterView:
 
 def _enquiry_outcome(enquiry: case_models.Section47) -> str:
     if enquiry.icpc_not_required:
-        return "Initial conference not needed"
+        return "initial conference not needed"
     if enquiry.date_of_initial_cpc:
-        return f"Initial conference held {long_date(enquiry.date_of_initial_cpc)}"
+        return f"initial conference held {long_date(enquiry.date_of_initial_cpc)}"
     if enquiry.initial_cpc_target:
-        return f"Initial conference due by {long_date(enquiry.initial_cpc_target)}"
+        return f"initial conference due by {long_date(enquiry.initial_cpc_target)}"
     return ""
 
 
-def episode_view(episode: case_models.EpisodeOfNeed) -> EpisodeView:
+def episode_view(case: Case, episode: case_models.EpisodeOfNeed) -> EpisodeView:
+    key = episode.pk
     events: list[tuple[dt.date, str, str]] = [
         (cin_plan.start_date, "Child in need plan started", _until(cin_plan.end_date))
-        for cin_plan in episode.cin_plans.all()
+        for cin_plan in case.cin_plans.get(key, [])
     ]
     events += [
-        (discussion.date, "Strategy discussion", discussion.get_outcome_display())
-        for discussion in episode.strategy_discussions.all()
+        (discussion.date, "Strategy discussion", discussion.get_outcome_display().lower())
+        for discussion in case.strategy_discussions.get(key, [])
     ]
     events += [
         (enquiry.start_date, "Section 47 enquiry started", _enquiry_outcome(enquiry))
-        for enquiry in episode.section47s.all()
+        for enquiry in case.section47s.get(key, [])
     ]
     events += [
-        (conference.date, conference.get_kind_display(), conference.get_outcome_display())
-        for conference in episode.conferences.all()
+        (conference.date, conference.get_kind_display(), conference.get_outcome_display().lower())
+        for conference in case.conferences.get(key, [])
     ]
     events.sort(key=lambda row: row[0], reverse=True)
     return EpisodeView(
         episode=episode,
+        is_open=episode.closure_date is None,
+        referred=long_date(episode.referral_date),
+        closed=long_date(episode.closure_date),
         source=Coded.of(codes.REFERRAL_SOURCE, episode.referral_source),
         primary_need=Coded.of(codes.PRIMARY_NEED, episode.primary_need),
         closure_reason=Coded.of(codes.CLOSURE_REASON, episode.closure_reason),
         assessments=[
-            (
-                assessment,
-                [
+            AssessmentView(
+                started=long_date(assessment.start_date),
+                authorised=long_date(assessment.authorisation_date),
+                factors=[
                     Coded(code, codes.label(codes.ASSESSMENT_FACTOR, code))
                     for code in assessment.factors
                 ],
             )
-            for assessment in episode.assessments.all()
+            for assessment in case.assessments.get(key, [])
         ],
-        events=events,
+        events=[(long_date(day), what, outcome) for day, what, outcome in events],
     )
 
 
 def long_date(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
+    """A date as people say it: "4 December 2026"."""
+    return f"{day.day} {MONTHS[day.month]} {day.year}" if day else ""
 
 
 def _until(day: dt.date | None) -> str:
-    return f"Ended {long_date(day)}" if day else "Open"
+    return f"ended {long_date(day)}" if day else "open"
 
 
 def _member_name(member: case_models.CoreGroupMember) -> str:
     if member.practitioner is not None:
         who = member.practitioner.get_full_name() or member.practitioner.username
         agency = member.practitioner.agency.name if member.practitioner.agency else ""
-        return f"{who} ({agency})" if agency else who
-    if member.person is not None:
-        return member.person.full_name or "Name not known"
-    return member.agency.name if member.agency else ""
+        name = f"{who} ({agency})" if agency else who
+    elif member.person is not None:
+        name = member.person.full_name or "Name not known"
+    else:
+        name = member.agency.name if member.agency else ""
+    return f"{name} (proposed)" if member.proposed else name
 
 
-def plan_view(plan: case_models.ChildProtectionPlan) -> PlanView:
-    reviews = list(plan.reviews.all())
-    members = [m for m in plan.core_group.all() if m.ended_on is None]
+def plan_view(case: Case, plan: case_models.ChildProtectionPlan) -> PlanView:
+    reviews = case.reviews.get(plan.pk, [])  # oldest first
     if plan.end_date is None:
         # The first review within three months of the plan, then every six months.
         last = reviews[-1].review_date if reviews else None
@@ -237,14 +276,16 @@ def plan_view(plan: case_models.ChildProtectionPlan) -> PlanView:
         next_review = None
     return PlanView(
         plan=plan,
+        is_open=plan.end_date is None,
+        dates=f"From {long_date(plan.start_date)}"
+        + (f" to {long_date(plan.end_date)}" if plan.end_date else ""),
         initial_category=Coded.of(codes.CP_CATEGORY, plan.initial_category),
         latest_category=Coded.of(codes.CP_CATEGORY, plan.latest_category),
-        reviews=reviews,
-        core_group=[
-            (_member_name(m) + (" (proposed)" if m.proposed else ""), long_date(m.started_on))
-            for m in members
-        ],
-        next_review=next_review,
+        reviews=", ".join(long_date(review.review_date) for review in reviews) or "None yet",
+        core_group=[_member_name(m) for m in case.core_group.get(plan.pk, [])]
+        if plan.end_date is None
+        else [],
+        next_review=long_date(next_review),
     )
 
 
@@ -260,14 +301,17 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def looked_after_view(episode: case_models.LookedAfterEpisode) -> LookedAfterView:
+    reason_ended = Coded.of(codes.REASON_EPISODE_CEASED, episode.rec)
     return LookedAfterView(
         episode=episode,
+        started=long_date(episode.decom),
+        until=f"{long_date(episode.dec)}: {reason_ended}" if episode.dec else "Now",
         reason_new=Coded.of(codes.REASON_NEW_EPISODE, episode.rne),
         legal_status=Coded.of(codes.LEGAL_STATUS, episode.ls),
         category_of_need=Coded.of(codes.PRIMARY_NEED, episode.cin),
         placement=Coded.of(codes.PLACEMENT, episode.place),
         provider=Coded.of(codes.PLACEMENT_PROVIDER, episode.place_provider),
-        reason_ended=Coded.of(codes.REASON_EPISODE_CEASED, episode.rec),
+        reason_ended=reason_ended,
     )
 
 

@@ -43,6 +43,7 @@ from sightline.pages.case_state import (
     may_record_case,
     plan_view,
 )
+from sightline.people.models import InvolvementRole
 from sightline.record.access import Intent, Record, open_record
 from sightline.record.picker import PersonSearcher, Searcher, WorkerSearcher
 from sightline.returns import codes
@@ -65,12 +66,20 @@ def case_panel(record: Record) -> dict[str, Any]:
         "steps": [
             (name, step.link) for name, step in STEPS.items() if may_record and step.available(case)
         ],
-        "episodes": [episode_view(e) for e in case.episodes],
+        "episodes": [episode_view(case, e) for e in case.episodes],
         "open_episode": case.open_episode,
-        "plans": [plan_view(p) for p in case.plans],
+        "plans": [plan_view(case, p) for p in case.plans],
         "looked_after": [looked_after_view(e) for e in case.looked_after],
         "allocations": case.allocations,
         "current_allocations": case.current_allocations,
+        # Recorded before the case was (an involvement, by an import or the demo).
+        "allocated_involvements": []
+        if case.current_allocations
+        else list(
+            record.person.involvements.active_on(timezone.localdate())
+            .filter(role=InvolvementRole.ALLOCATED_SOCIAL_WORKER, practitioner__isnull=False)
+            .select_related("practitioner", "practitioner__team")
+        ),
     }
 
 

@@ -120,8 +120,8 @@ class Command(BaseCommand):
         headers = {"HX-Request": "true"}
         for _ in range(5):  # warm caches and connections
             response = client.get(url, secure=secure, headers=headers)
-            if response.status_code != 200:
-                raise CommandError(f"{url} answered {response.status_code}")
+            if response.status_code != 200 or b'id="case-panel"' not in response.content:
+                raise CommandError(f"{url} answered {response.status_code} without the Case part")
         reset_queries()  # a full query log would capture nothing
         with CaptureQueriesContext(connection) as captured:
             client.get(url, secure=secure, headers=headers)

@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sightline.linkage.api")),
     path("", include("sightline.chronology.api")),
     path("", include("sightline.sharing.api")),
+    path("", include("sightline.cases.api")),
 ]

@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReferralOutcomeEnum": "sightline.sharing.models.ReferralOutcome",
         "SharingOutcomeEnum": "sightline.sharing.models.SharingOutcome",
+        "ConferenceKindEnum": "sightline.cases.models.ConferenceKind",
+        "CaseRecordKindEnum": "sightline.cases.serializers.KIND_CHOICES",
     },
 }
 

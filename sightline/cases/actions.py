@@ -423,16 +423,11 @@ def correct(
     _follow(actor, origin, new)
     child = _child_of(new)
     label = type(new)._meta.verbose_name
-    _chronicle(
-        actor=actor,
-        origin=origin,
-        child=child,
-        row=new,
-        category=_category_of(new),
-        summary=f"{new!s} (corrected: {reason.strip()})",
-        on=_day_of(new),
-        step=_step_of(new),
-    )
+    if isinstance(new, CoreGroupMember):
+        if new.relationship is not None and new.ended_on is not None:
+            _end_relationship(actor, origin, new.relationship, new.ended_on)
+    else:
+        _chronicle_correction(actor, origin, child, new, reason)
     _audit(
         actor,
         origin,
@@ -445,6 +440,21 @@ def correct(
         what=str(label),
     )
     return new
+
+
+def _chronicle_correction(
+    actor: User | None, origin: Origin, child: Person, new: CaseRecord, reason: str
+) -> None:
+    _chronicle(
+        actor=actor,
+        origin=origin,
+        child=child,
+        row=new,
+        category=_category_of(new),
+        summary=f"{new!s} (corrected: {reason.strip()})",
+        on=_day_of(new),
+        step=_step_of(new),
+    )
 
 
 @transaction.atomic
@@ -480,16 +490,17 @@ def withdraw(*, actor: User | None, origin: Origin, record: R, reason: str) -> R
     elif isinstance(row, CoreGroupMember) and row.relationship is not None:
         _end_relationship(actor, origin, row.relationship, row.started_on)
     child = _child_of(row)
-    _chronicle(
-        actor=actor,
-        origin=origin,
-        child=child,
-        row=row,
-        category=_category_of(row),
-        summary=f"{row!s}: withdrawn ({reason.strip()})",
-        on=_day_of(row),
-        step=_step_of(row),
-    )
+    if not isinstance(row, CoreGroupMember):  # a membership has no event of its own
+        _chronicle(
+            actor=actor,
+            origin=origin,
+            child=child,
+            row=row,
+            category=_category_of(row),
+            summary=f"{row!s}: withdrawn ({reason.strip()})",
+            on=_day_of(row),
+            step=_step_of(row),
+        )
     _audit(actor, origin, AuditAction.WITHDRAW_CASE_RECORD, child, row, reason=reason.strip())
     return cast(R, row)
 

@@ -206,8 +206,9 @@ def test_a_schools_referral_becomes_a_plan_that_a_health_visitor_finds_and_that_
         panel = case_tab(page)
         assert f"Referred {today.day} {today:%B %Y}" in panel.inner_text()
         assert "Schools" in panel.inner_text()
+        # The clock: the decision on the referral is due within one working day.
         page.get_by_role("tab", name="Decisions").click()
-        page.locator("#decisions").get_by_text("due", exact=False).first.wait_for()
+        page.locator("#decisions").get_by_text("Decision on a referral: due").wait_for()
 
         # ... and allocates the social worker, chosen by a search.
         step(page, "Allocate or reallocate a social worker")

@@ -346,7 +346,8 @@ class RelationshipForm(CaseForm):
     )
     kind = _radios(
         [(kind.value, kind.label) for kind in RelationshipKind],
-        label="They are the child's",
+        label="How are they related to the child?",
+        help_text="For example, a parent of the child, or a member of the child's household.",
     )
     lives_with = _radios(YES_NO, label="Do they live with the child?")
     started_on = _date("Since", required=False, help_text="If known. For example, 27 3 2020")

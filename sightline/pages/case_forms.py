@@ -35,15 +35,22 @@ def _select(
 
 
 def _radios(
-    choices: list[tuple[str, str]], *, label: str, help_text: str = "", required: bool = True
+    choices: list[tuple[str, str]],
+    *,
+    label: str,
+    missing: str = "",
+    help_text: str = "",
+    required: bool = True,
 ) -> forms.ChoiceField:
+    """Radios; ``missing`` is the error when none is chosen, as GOV.UK words it
+    ("Select whether ...")."""
     return forms.ChoiceField(
         label=label,
         help_text=help_text,
         required=required,
         choices=choices,
         widget=forms.RadioSelect,
-        error_messages={"required": f"Select {label[0].lower()}{label[1:].rstrip('?')}"},
+        error_messages={"required": missing or f"Select the {label.lower()}"},
     )
 
 
@@ -108,6 +115,7 @@ class EpisodeForm(CaseForm):
     no_further_action = _radios(
         [("no", "No: the child's needs will be assessed"), ("yes", "Yes: no further action")],
         label="No further action?",
+        missing="Select whether the referral needs no further action",
     )
 
 
@@ -160,6 +168,7 @@ class StrategyDiscussionForm(CaseForm):
     section_47 = _radios(
         [("yes", "Yes: start a section 47 enquiry"), ("no", "No: no section 47 enquiry")],
         label="Did the discussion decide on a section 47 enquiry?",
+        missing="Select whether the discussion decided on a section 47 enquiry",
     )
 
 
@@ -188,6 +197,7 @@ class ConferenceForm(CaseForm):
             (CONFERENCE_NO_PLAN, "No child protection plan"),
         ],
         label="What did the conference decide?",
+        missing="Select what the conference decided",
     )
     category = _radios(
         codes.choices(codes.CP_CATEGORY),
@@ -215,6 +225,7 @@ class PlanReviewForm(CaseForm):
     plan_continues = _radios(
         [("yes", "Yes: the plan continues"), ("no", "No: the plan ends")],
         label="Does the child protection plan continue?",
+        missing="Select whether the plan continues",
     )
     category = _radios(
         codes.choices(codes.CP_CATEGORY),
@@ -272,6 +283,7 @@ class LookedAfterChangeForm(CaseForm):
     change = _radios(
         [("placement", "The placement"), ("legal_status", "The legal status"), ("both", "Both")],
         label="What changed?",
+        missing="Select what changed",
         help_text="Each change starts a new episode, as the SSDA903 return counts them.",
     )
     legal_status = _select(codes.LEGAL_STATUS, label="New legal status", required=False)
@@ -347,9 +359,14 @@ class RelationshipForm(CaseForm):
     kind = _radios(
         [(kind.value, kind.label) for kind in RelationshipKind],
         label="How are they related to the child?",
+        missing="Select how they are related to the child",
         help_text="For example, a parent of the child, or a member of the child's household.",
     )
-    lives_with = _radios(YES_NO, label="Do they live with the child?")
+    lives_with = _radios(
+        YES_NO,
+        label="Do they live with the child?",
+        missing="Select whether they live with the child",
+    )
     started_on = _date("Since", required=False, help_text="If known. For example, 27 3 2020")
 
 

@@ -41,7 +41,9 @@ def test_it_refuses_a_missing_required_answer():
     form = case_forms.StrategyDiscussionForm({})
     assert not form.is_valid()
     assert form.errors["held_on"] == ["Enter the date of the strategy discussion"]
-    assert form.errors["section_47"] == ["Select did the discussion decide on a section 47 enquiry"]
+    assert form.errors["section_47"] == [
+        "Select whether the discussion decided on a section 47 enquiry"
+    ]
 
 
 def test_it_refuses_an_end_before_the_start():

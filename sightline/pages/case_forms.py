@@ -378,3 +378,18 @@ class CoreGroupForm(CaseForm):
         help_text="Members of the core group from any agency.",
     )
     started_on = _date("Member from")
+
+
+class ConfirmCoreGroupForm(CaseForm):
+    """The members the conference proposed (from the agencies involved), chosen from the
+    case: those ticked are confirmed."""
+
+    members = forms.MultipleChoiceField(
+        label="Who is in the core group?",
+        help_text="Proposed from the agencies involved with the child. Select all that apply.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one member to confirm"},
+    )
+
+    def offer(self, proposed: list[tuple[str, str]]) -> None:
+        self.fields["members"].choices = proposed  # type: ignore[attr-defined]

@@ -254,7 +254,7 @@ def _until(day: dt.date | None) -> str:
     return f"ended {long_date(day)}" if day else "open"
 
 
-def _member_name(member: case_models.CoreGroupMember) -> str:
+def member_name(member: case_models.CoreGroupMember) -> str:
     if member.practitioner is not None:
         who = member.practitioner.get_full_name() or member.practitioner.username
         agency = member.practitioner.agency.name if member.practitioner.agency else ""
@@ -282,7 +282,7 @@ def plan_view(case: Case, plan: case_models.ChildProtectionPlan) -> PlanView:
         initial_category=Coded.of(codes.CP_CATEGORY, plan.initial_category),
         latest_category=Coded.of(codes.CP_CATEGORY, plan.latest_category),
         reviews=", ".join(long_date(review.review_date) for review in reviews) or "None yet",
-        core_group=[_member_name(m) for m in case.core_group.get(plan.pk, [])]
+        core_group=[member_name(m) for m in case.core_group.get(plan.pk, [])]
         if plan.end_date is None
         else [],
         next_review=long_date(next_review),

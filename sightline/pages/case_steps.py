@@ -5,6 +5,8 @@ next step on the statutory clock; nothing here writes."""
 
 from typing import Any
 
+from django.db import transaction
+
 from sightline.cases import actions
 from sightline.pages.case_state import StepContext, long_date
 from sightline.people import actions as people_actions
@@ -228,3 +230,19 @@ def record_relationship(context: StepContext, data: dict[str, Any]) -> str:
         source_agency=context.actor.agency,
     )
     return f"{relative.full_name or 'The family member'} recorded."
+
+
+@transaction.atomic
+def confirm_core_group(context: StepContext, data: dict[str, Any]) -> str:
+    """Each ticked proposal confirmed (all or none)."""
+    plan = context.case.open_plan
+    assert plan is not None  # noqa: S101
+    proposed = {
+        str(member.public_id): member
+        for member in context.case.core_group.get(plan.pk, [])
+        if member.proposed
+    }
+    chosen = [proposed[key] for key in data["members"] if key in proposed]
+    for member in chosen:
+        actions.confirm_core_group_member(actor=context.actor, origin=context.origin, member=member)
+    return f"{len(chosen)} member{'s' if len(chosen) != 1 else ''} of the core group confirmed."

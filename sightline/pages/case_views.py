@@ -41,6 +41,7 @@ from sightline.pages.case_state import (
     long_date,
     looked_after_view,
     may_record_case,
+    member_name,
     plan_view,
 )
 from sightline.people.models import InvolvementRole
@@ -101,6 +102,8 @@ class Step:
     starts_after: Callable[[Case], dt.date | None] = lambda case: None
     searchers: Callable[[StepContext], dict[str, Searcher]] = lambda context: {}
     describe: Callable[[Case], list[tuple[str, str]]] = lambda case: []
+    # Choices taken from the case (a form's ``offer``), where a step has them.
+    offer: Callable[[Case], list[tuple[str, str]]] | None = None
 
 
 def _has_open_episode(case: Case) -> bool:
@@ -164,6 +167,17 @@ def _enquiry_rows(case: Case) -> list[tuple[str, str]]:
     if enquiry.initial_cpc_target:
         rows.append(("Initial conference due by", long_date(enquiry.initial_cpc_target)))
     return rows
+
+
+def _proposed(case: Case) -> list[tuple[str, str]]:
+    plan = case.open_plan
+    if plan is None:
+        return []
+    return [
+        (str(member.public_id), member_name(member).removesuffix(" (proposed)"))
+        for member in case.core_group.get(plan.pk, [])
+        if member.proposed
+    ]
 
 
 def _workers(context: StepContext) -> dict[str, Searcher]:
@@ -278,6 +292,17 @@ STEPS: dict[str, Step] = {
         searchers=_practitioners,
         describe=_plan_rows,
     ),
+    "core-group-confirm": Step(
+        title="Confirm the core group",
+        link="Confirm the proposed core group",
+        button="Confirm",
+        intro="Confirmed members may see the child's record while they are in the core group.",
+        form=case_forms.ConfirmCoreGroupForm,
+        available=lambda case: bool(_proposed(case)),
+        record=case_steps.confirm_core_group,
+        describe=_plan_rows,
+        offer=_proposed,
+    ),
     "close-episode": Step(
         title="Close the episode of need",
         link="Close the episode",
@@ -380,6 +405,8 @@ def case_step(request: HttpRequest, public_id: uuid.UUID, step: str) -> HttpResp
         initial={"started_on": None},
     )
     form.set_searchers(spec.searchers(context))
+    if spec.offer is not None and isinstance(form, case_forms.ConfirmCoreGroupForm):
+        form.offer(spec.offer(case))
     if request.method == "POST" and not form.picking and form.is_valid():
         try:
             done = spec.record(context, form.cleaned_data)

@@ -219,3 +219,27 @@ def test_a_teacher_who_may_see_the_record_may_not_record_a_step(child, teacher, 
     )
     assert response.status_code == 403
     assert not case_models.EpisodeOfNeed.objects.exists()
+
+
+def test_the_proposed_core_group_is_confirmed_from_the_case(client, child, social_worker):
+    today = timezone.localdate()
+    episode = actions.open_episode_of_need(
+        actor=social_worker, origin=CLI, child=child, referral_date=today, referral_source="6"
+    )
+    actions.record_strategy_discussion(
+        actor=social_worker, origin=CLI, episode=episode, date=today, outcome="section47"
+    )
+    sent(
+        client,
+        child,
+        "conference",
+        {**date_data("held_on", today), "outcome": "plan", "category": "NEG"},
+    )
+    proposed = list(case_models.CoreGroupMember.objects.current().filter(proposed=True))
+    assert proposed  # the agencies involved: police and social care
+    page = client.get(step_url(child, "core-group-confirm")).content.decode()
+    assert "Pat Police (West Yorkshire Police)" in page
+    assert sent(
+        client, child, "core-group-confirm", {"members": [str(m.public_id) for m in proposed]}
+    ) == [f"{len(proposed)} member{'s' if len(proposed) != 1 else ''} of the core group confirmed."]
+    assert not case_models.CoreGroupMember.objects.current().filter(proposed=True).exists()

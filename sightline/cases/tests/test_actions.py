@@ -708,3 +708,48 @@ def test_allocation_gives_and_reallocation_ends_the_access_relationship(
 def test_a_teacher_cannot_allocate(child, teacher):
     with pytest.raises(PermissionDenied):
         actions.allocate(actor=teacher, origin=PAGE, child=child, worker=teacher, start_date=TODAY)
+
+
+def test_a_review_decides_only_the_review_step_that_was_open(child, social_worker):
+    episode = actions.open_episode_of_need(
+        actor=social_worker,
+        origin=PAGE,
+        child=child,
+        referral_date=dt.date(2025, 10, 1),
+        referral_source="3B",
+    )
+    plan = plan_from_conference(child, social_worker, episode, on=dt.date(2025, 11, 3)).plan
+    assert plan is not None
+    actions.record_conference(
+        actor=social_worker,
+        origin=PAGE,
+        episode=plan.episode,
+        kind="review",
+        date=dt.date(2026, 1, 30),
+        outcome="continue",
+        plan=plan,
+    )
+    decided = Decision.objects.filter(
+        child=child, step__in=["first_review_conference", "review_conference"]
+    )
+    assert [(d.step, d.outcome) for d in decided] == [("first_review_conference", "continue_plan")]
+    assert DecisionPoint.objects.open().filter(child=child, step="review_conference").count() == 1
+
+
+def test_correcting_an_allocation_moves_its_involvement(child, team_manager, csc_team, agencies):
+    worker = factories.UserFactory.create(
+        username="cora.correct", agency=agencies["CSC"], team=csc_team, role=Role.PRACTITIONER
+    )
+    allocation = actions.allocate(
+        actor=team_manager, origin=PAGE, child=child, worker=worker, start_date=dt.date(2026, 2, 2)
+    )
+    actions.correct(
+        actor=team_manager,
+        origin=PAGE,
+        record=allocation,
+        changes={"start_date": dt.date(2026, 1, 26)},
+        reason="Allocated a week earlier",
+    )
+    involvement = Involvement.objects.get(pk=allocation.involvement_id or 0)
+    assert (involvement.started_on, involvement.ended_on) == (dt.date(2026, 1, 26), None)
+    assert rules.is_allocated_worker(worker, child, on=dt.date(2026, 1, 27))

@@ -29,6 +29,7 @@ from sightline.audit.actions import Origin
 from sightline.chronology.queries import WINDOWS_MONTHS
 from sightline.governance.holds import holds_on
 from sightline.networks.queries import child_panel as networks_child_panel
+from sightline.pages.case_views import case_panel
 from sightline.pages.forms import ChronologyFilterForm
 from sightline.pages.rendering import EventTimes, event_items
 from sightline.people.models import (
@@ -214,6 +215,7 @@ def _involved_panel(record: Record) -> dict[str, Any]:
 # chronology is not kept waiting by indicators, the network or the contacts of everyone
 # involved; without JavaScript the tab links to a full page instead.
 _PANELS = {
+    "case": ("cases/_child_panel.html", case_panel),
     "decisions": ("assessments/_child_panel.html", _decisions_panel),
     "outside-home": ("networks/_child_panel.html", _outside_home_panel),
     "involved": ("people/_involved_panel.html", _involved_panel),

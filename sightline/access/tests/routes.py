@@ -66,6 +66,9 @@ ROUTES: dict[str, Route] = {
     "person-detail": Route(record()),
     "person-chronology": Route(_htmx_record, headers=HTMX),
     "person-panel": Route(record(), kwargs={"panel": "decisions"}),
+    # A step of the case (pages.case_views): social care's worker and manager record it;
+    # others who may see the record get 403.
+    "case-step": Route(_may_change_case(200).expect, kwargs={"step": "allocate"}),
     "api-people": Route(signed_in(400, api=True)),  # no criteria
     "api-person": Route(record(api=True)),
     # A bulk read: the export rules (emergency access is not enough; 404 as for an unknown id).
@@ -224,6 +227,7 @@ AUDITED = frozenset(
         "person-detail",
         "person-chronology",
         "person-panel",
+        "case-step",
         "api-person",
         "api-chronology",
         "api-person-involved",

@@ -1,0 +1,337 @@
+"""The child's case as the Case part shows it and the steps read it: current rows only,
+read in a fixed number of queries (``case_of``), with codes beside their labels; and who
+may record its steps (``may_record_case``)."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.dates import MONTHS
+
+from sightline.accounts.models import Role, User
+from sightline.agencies.models import AgencyKind
+from sightline.audit.actions import Origin
+from sightline.cases import models as case_models
+from sightline.people.models import Person
+from sightline.record.access import Record
+from sightline.returns import codes
+
+RECORDING_ROLES = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER, Role.SAFEGUARDING_LEAD})
+
+
+# -- reading the case -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A code of the national returns with its plain-English label."""
+
+    code: str
+    label: str
+
+    @classmethod
+    def of(cls, code_list: Any, code: str) -> "Coded | None":
+        return cls(code, codes.label(code_list, code)) if code else None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass
+class Case:
+    """A child's case, current rows only (corrections and withdrawals left out): the
+    episodes, plans, looked-after episodes and allocations, and the rows within episodes
+    and plans grouped by the id of the row they belong to."""
+
+    episodes: list[case_models.EpisodeOfNeed] = field(default_factory=list)
+    plans: list[case_models.ChildProtectionPlan] = field(default_factory=list)
+    looked_after: list[case_models.LookedAfterEpisode] = field(default_factory=list)
+    allocations: list[case_models.Allocation] = field(default_factory=list)
+    assessments: dict[int, list[case_models.CINAssessment]] = field(default_factory=dict)
+    cin_plans: dict[int, list[case_models.CINPlan]] = field(default_factory=dict)
+    strategy_discussions: dict[int, list[case_models.StrategyDiscussion]] = field(
+        default_factory=dict
+    )
+    section47s: dict[int, list[case_models.Section47]] = field(default_factory=dict)
+    conferences: dict[int, list[case_models.ChildProtectionConference]] = field(
+        default_factory=dict
+    )
+    reviews: dict[int, list[case_models.ChildProtectionReview]] = field(default_factory=dict)
+    core_group: dict[int, list[case_models.CoreGroupMember]] = field(default_factory=dict)
+
+    @property
+    def open_episode(self) -> case_models.EpisodeOfNeed | None:
+        return next((e for e in self.episodes if e.closure_date is None), None)
+
+    @property
+    def open_plan(self) -> case_models.ChildProtectionPlan | None:
+        return next((p for p in self.plans if p.end_date is None), None)
+
+    @property
+    def open_looked_after(self) -> case_models.LookedAfterEpisode | None:
+        return next((e for e in self.looked_after if e.dec is None), None)
+
+    @property
+    def current_allocations(self) -> list[case_models.Allocation]:
+        return [a for a in self.allocations if a.end_date is None]
+
+    @property
+    def holding_agency_id(self) -> int | None:
+        """The agency that holds the case now: of the open episode, plan or looked-after
+        episode; None if nothing is open."""
+        for row in (self.open_episode, self.open_plan, self.open_looked_after):
+            if row is not None:
+                return int(row.recording_agency_id)
+        return None
+
+    @property
+    def latest_strategy(self) -> case_models.StrategyDiscussion | None:
+        episode = self.open_episode
+        found = self.strategy_discussions.get(episode.pk, []) if episode else []
+        return found[0] if found else None
+
+    @property
+    def latest_section47(self) -> case_models.Section47 | None:
+        episode = self.open_episode
+        found = self.section47s.get(episode.pk, []) if episode else []
+        return found[0] if found else None
+
+
+def _current(model: Any) -> Any:
+    return model.objects.current()
+
+
+def _grouped(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
+    """Rows by the id in ``key``, in the order given (each model's newest first)."""
+    grouped: dict[int, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(row)
+    return grouped
+
+
+def case_of(person: Person) -> Case:
+    """The child's case in eleven queries, whatever its length: one per kind of row,
+    each filtered by the child (no joins to the episode or plan they belong to)."""
+    child = person.pk
+    return Case(
+        episodes=list(_current(case_models.EpisodeOfNeed).filter(child_id=child)),
+        plans=list(_current(case_models.ChildProtectionPlan).filter(child_id=child)),
+        looked_after=list(_current(case_models.LookedAfterEpisode).filter(child_id=child)),
+        allocations=list(
+            _current(case_models.Allocation)
+            .filter(child_id=child)
+            .select_related("worker", "team", "worker__team")
+        ),
+        assessments=_grouped(
+            _current(case_models.CINAssessment).filter(child_id=child), "episode_id"
+        ),
+        cin_plans=_grouped(_current(case_models.CINPlan).filter(child_id=child), "episode_id"),
+        strategy_discussions=_grouped(
+            _current(case_models.StrategyDiscussion).filter(child_id=child), "episode_id"
+        ),
+        section47s=_grouped(_current(case_models.Section47).filter(child_id=child), "episode_id"),
+        conferences=_grouped(
+            _current(case_models.ChildProtectionConference).filter(child_id=child), "episode_id"
+        ),
+        reviews=_grouped(
+            _current(case_models.ChildProtectionReview).filter(plan__child_id=child), "plan_id"
+        ),
+        core_group=_grouped(
+            _current(case_models.CoreGroupMember)
+            .filter(plan__child_id=child, ended_on__isnull=True)
+            .select_related("person", "agency", "practitioner", "practitioner__agency"),
+            "plan_id",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    started: str
+    authorised: str
+    factors: list[Coded]
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    """An episode of need as the Case part shows it: dates already written out."""
+
+    episode: case_models.EpisodeOfNeed
+    is_open: bool
+    referred: str
+    closed: str
+    source: Coded | None
+    primary_need: Coded | None
+    closure_reason: Coded | None
+    assessments: list[AssessmentView]
+    events: list[tuple[str, str, str]]  # date, what, outcome
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: case_models.ChildProtectionPlan
+    is_open: bool
+    dates: str
+    initial_category: Coded | None
+    latest_category: Coded | None
+    reviews: str
+    core_group: list[str]
+    next_review: str
+
+
+@dataclass(frozen=True)
+class LookedAfterView:
+    episode: case_models.LookedAfterEpisode
+    started: str
+    until: str
+    reason_new: Coded | None
+    legal_status: Coded | None
+    category_of_need: Coded | None
+    placement: Coded | None
+    provider: Coded | None
+    reason_ended: Coded | None
+
+
+def _enquiry_outcome(enquiry: case_models.Section47) -> str:
+    if enquiry.icpc_not_required:
+        return "initial conference not needed"
+    if enquiry.date_of_initial_cpc:
+        return f"initial conference held {long_date(enquiry.date_of_initial_cpc)}"
+    if enquiry.initial_cpc_target:
+        return f"initial conference due by {long_date(enquiry.initial_cpc_target)}"
+    return ""
+
+
+def episode_view(case: Case, episode: case_models.EpisodeOfNeed) -> EpisodeView:
+    key = episode.pk
+    events: list[tuple[dt.date, str, str]] = [
+        (cin_plan.start_date, "Child in need plan started", _until(cin_plan.end_date))
+        for cin_plan in case.cin_plans.get(key, [])
+    ]
+    events += [
+        (discussion.date, "Strategy discussion", discussion.get_outcome_display().lower())
+        for discussion in case.strategy_discussions.get(key, [])
+    ]
+    events += [
+        (enquiry.start_date, "Section 47 enquiry started", _enquiry_outcome(enquiry))
+        for enquiry in case.section47s.get(key, [])
+    ]
+    events += [
+        (conference.date, conference.get_kind_display(), conference.get_outcome_display().lower())
+        for conference in case.conferences.get(key, [])
+    ]
+    events.sort(key=lambda row: row[0], reverse=True)
+    return EpisodeView(
+        episode=episode,
+        is_open=episode.closure_date is None,
+        referred=long_date(episode.referral_date),
+        closed=long_date(episode.closure_date),
+        source=Coded.of(codes.REFERRAL_SOURCE, episode.referral_source),
+        primary_need=Coded.of(codes.PRIMARY_NEED, episode.primary_need),
+        closure_reason=Coded.of(codes.CLOSURE_REASON, episode.closure_reason),
+        assessments=[
+            AssessmentView(
+                started=long_date(assessment.start_date),
+                authorised=long_date(assessment.authorisation_date),
+                factors=[
+                    Coded(code, codes.label(codes.ASSESSMENT_FACTOR, code))
+                    for code in assessment.factors
+                ],
+            )
+            for assessment in case.assessments.get(key, [])
+        ],
+        events=[(long_date(day), what, outcome) for day, what, outcome in events],
+    )
+
+
+def long_date(day: dt.date | None) -> str:
+    """A date as people say it: "4 December 2026"."""
+    return f"{day.day} {MONTHS[day.month]} {day.year}" if day else ""
+
+
+def _until(day: dt.date | None) -> str:
+    return f"ended {long_date(day)}" if day else "open"
+
+
+def member_name(member: case_models.CoreGroupMember) -> str:
+    if member.practitioner is not None:
+        who = member.practitioner.get_full_name() or member.practitioner.username
+        agency = member.practitioner.agency.name if member.practitioner.agency else ""
+        name = f"{who} ({agency})" if agency else who
+    elif member.person is not None:
+        name = member.person.full_name or "Name not known"
+    else:
+        name = member.agency.name if member.agency else ""
+    return f"{name} (proposed)" if member.proposed else name
+
+
+def plan_view(case: Case, plan: case_models.ChildProtectionPlan) -> PlanView:
+    reviews = case.reviews.get(plan.pk, [])  # oldest first
+    if plan.end_date is None:
+        # The first review within three months of the plan, then every six months.
+        last = reviews[-1].review_date if reviews else None
+        next_review = _add_months(last, 6) if last else _add_months(plan.start_date, 3)
+    else:
+        next_review = None
+    return PlanView(
+        plan=plan,
+        is_open=plan.end_date is None,
+        dates=f"From {long_date(plan.start_date)}"
+        + (f" to {long_date(plan.end_date)}" if plan.end_date else ""),
+        initial_category=Coded.of(codes.CP_CATEGORY, plan.initial_category),
+        latest_category=Coded.of(codes.CP_CATEGORY, plan.latest_category),
+        reviews=", ".join(long_date(review.review_date) for review in reviews) or "None yet",
+        core_group=[member_name(m) for m in case.core_group.get(plan.pk, [])]
+        if plan.end_date is None
+        else [],
+        next_review=long_date(next_review),
+    )
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last_day in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last_day))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - 28 always exists
+
+
+def looked_after_view(episode: case_models.LookedAfterEpisode) -> LookedAfterView:
+    reason_ended = Coded.of(codes.REASON_EPISODE_CEASED, episode.rec)
+    return LookedAfterView(
+        episode=episode,
+        started=long_date(episode.decom),
+        until=f"{long_date(episode.dec)}: {reason_ended}" if episode.dec else "Now",
+        reason_new=Coded.of(codes.REASON_NEW_EPISODE, episode.rne),
+        legal_status=Coded.of(codes.LEGAL_STATUS, episode.ls),
+        category_of_need=Coded.of(codes.PRIMARY_NEED, episode.cin),
+        placement=Coded.of(codes.PLACEMENT, episode.place),
+        provider=Coded.of(codes.PLACEMENT_PROVIDER, episode.place_provider),
+        reason_ended=reason_ended,
+    )
+
+
+def may_record_case(user: User, record: Record, case: Case) -> bool:
+    """Social care's practitioners and managers who may see the record record its case
+    steps; when an agency holds the case, only that agency's."""
+    agency = user.agency
+    if not (
+        user.is_active and agency is not None and agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE
+    ):
+        return False
+    if user.role not in RECORDING_ROLES or not record.standing.allowed:
+        return False
+    holding = case.holding_agency_id
+    return holding is None or holding == agency.pk
+
+
+@dataclass(frozen=True)
+class StepContext:
+    actor: User
+    origin: Origin
+    person: Person
+    case: Case

@@ -1,0 +1,397 @@
+"""The one picker for people, workers, teams and agencies: search, then choose.
+
+A form field (``PickField``) shows a search box and a "Search" button; the results come
+back as radios on the same page, and the person filling in the form chooses one. Nobody
+types an identifier: the value a radio carries is the form's business, and what is
+chosen is looked up again, among what the searcher may offer, when the form is sent.
+Without JavaScript it works as a plain form; a form that mixes in ``PickingFormMixin``
+is not validated while someone is only searching (its view re-shows it).
+
+Searchers say what may be offered: workers of one agency, teams, agencies, or people
+found through the record's search (``record.search``: the minimum criteria, the rate
+limit and the audit row apply, as on the search page).
+"""
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.forms.utils import ErrorDict
+
+from sightline.accounts.models import User
+from sightline.agencies.models import Agency, Team
+from sightline.audit.actions import Origin
+from sightline.people import normalise
+from sightline.people.models import Person
+from sightline.record.search import (
+    SearchCriteria,
+    SearchRateLimitedError,
+    criteria_problem,
+    search_people,
+)
+
+# The button that searches: its value names the field being searched.
+PICK_BUTTON = "pick"
+MAX_RESULTS = 20
+
+
+@dataclass(frozen=True)
+class Option:
+    """One result: the value its radio carries, what it says, and a line under it."""
+
+    key: str
+    label: str
+    hint: str = ""
+
+
+class Searcher(Protocol):
+    @property
+    def noun(self) -> str:
+        """What is searched for ("social worker", "person"), for messages."""
+        ...
+
+    def search(self, text: str) -> tuple[list[Option], str]:
+        """The options matching ``text``, and a message when there are none."""
+        ...
+
+    def get(self, key: str) -> object | None:
+        """The object behind ``key`` if this searcher may offer it, else None."""
+        ...
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.split(r"\s+", text.strip()) if word]
+
+
+def _name_filter(words: Sequence[str], *fields: str) -> Q:
+    """Every word in one of ``fields``."""
+    query = Q()
+    for word in words:
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": word})
+        query &= any_field
+    return query
+
+
+@dataclass(frozen=True)
+class WorkerSearcher:
+    """Active users of ``agency`` (a team's members, a manager), by name or team."""
+
+    agency_id: int | None
+    noun: str = "worker"
+
+    def _users(self) -> QuerySet[User]:
+        users = User.objects.filter(is_active=True).select_related("team", "agency")
+        return users.filter(agency_id=self.agency_id) if self.agency_id else users
+
+    def search(self, text: str) -> tuple[list[Option], str]:
+        words = _words(text)
+        if not words:
+            return [], f"Enter part of the {self.noun}'s name"
+        found = self._users().filter(
+            _name_filter(words, "first_name", "last_name", "team__name", "username")
+        )
+        options = [_user_option(user) for user in found.order_by("last_name", "first_name")]
+        message = (
+            ""
+            if options
+            else f"No {self.noun} matches “{text.strip()}”. Check the spelling or enter part of the name only."
+        )
+        return options[:MAX_RESULTS], message
+
+    def get(self, key: str) -> User | None:
+        return self._users().filter(pk=int(key)).first() if key.isdigit() else None
+
+
+def _user_option(user: User) -> Option:
+    name = user.get_full_name() or user.username
+    details = [
+        user.job_title,
+        user.team.name if user.team else "",
+        user.agency.name if user.agency else "",
+    ]
+    return Option(key=str(user.pk), label=name, hint=", ".join(part for part in details if part))
+
+
+@dataclass(frozen=True)
+class TeamSearcher:
+    agency_id: int | None = None
+    noun: str = "team"
+
+    def _teams(self) -> QuerySet[Team]:
+        teams = Team.objects.select_related("agency")
+        return teams.filter(agency_id=self.agency_id) if self.agency_id else teams
+
+    def search(self, text: str) -> tuple[list[Option], str]:
+        words = _words(text)
+        if not words:
+            return [], f"Enter part of the {self.noun}'s name"
+        found = self._teams().filter(_name_filter(words, "name", "agency__name"))
+        options = [Option(str(team.pk), team.name, team.agency.name) for team in found]
+        message = (
+            ""
+            if options
+            else f"No {self.noun} matches “{text.strip()}”. Check the spelling or enter part of the name only."
+        )
+        return options[:MAX_RESULTS], message
+
+    def get(self, key: str) -> Team | None:
+        return self._teams().filter(pk=int(key)).first() if key.isdigit() else None
+
+
+@dataclass(frozen=True)
+class AgencySearcher:
+    noun: str = "agency"
+
+    def search(self, text: str) -> tuple[list[Option], str]:
+        words = _words(text)
+        if not words:
+            return [], "Enter part of the agency's name"
+        found = Agency.objects.filter(_name_filter(words, "name"))
+        options = [
+            Option(str(agency.pk), agency.name, agency.get_kind_display()) for agency in found
+        ]
+        message = (
+            ""
+            if options
+            else f"No agency matches “{text.strip()}”. Check the spelling or enter part of the name only."
+        )
+        return options[:MAX_RESULTS], message
+
+    def get(self, key: str) -> Agency | None:
+        return Agency.objects.filter(pk=int(key)).first() if key.isdigit() else None
+
+
+_POSTCODE_AT_END = re.compile(r"\s+([A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2})$")
+_DATE_AT_END = re.compile(r"\s+(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$")
+
+
+def person_criteria(text: str, *, postcode: str = "") -> SearchCriteria:
+    """A name, then optionally a postcode or a date of birth ("Jo Bloggs LS1 4AP",
+    "Jo Bloggs 3/4/1990"); without either, ``postcode`` (the child's) is searched."""
+    text = " ".join(text.split())
+    date_of_birth = None
+    if found := _DATE_AT_END.search(text):
+        day, month, year = (int(part) for part in found.groups())
+        try:
+            date_of_birth = dt.date(year, month, day)
+        except ValueError:
+            date_of_birth = None
+        else:
+            text = text[: found.start()]
+    elif (found := _POSTCODE_AT_END.search(text)) and normalise.is_valid_postcode(found.group(1)):
+        postcode = found.group(1)
+        text = text[: found.start()]
+    if date_of_birth is not None:
+        postcode = ""
+    return SearchCriteria(
+        name=text.strip(),
+        date_of_birth=date_of_birth,
+        nhs_number="",
+        postcode=normalise.postcode(postcode) if postcode else "",
+    )
+
+
+@dataclass(frozen=True)
+class PersonSearcher:
+    """People found by the record's search, as the search page finds them (audited,
+    rate limited, within the searcher's reach), except ``exclude`` (the child)."""
+
+    user: User
+    origin: Origin
+    postcode: str = ""
+    exclude: int | None = None
+    noun: str = "person"
+
+    def search(self, text: str) -> tuple[list[Option], str]:
+        criteria = person_criteria(text, postcode=self.postcode)
+        problem = criteria_problem(criteria)
+        if problem is not None:
+            return [], (
+                "Enter at least 2 letters of each name, then a postcode or a date of birth "
+                "if they do not live at the child's postcode"
+            )
+        try:
+            outcome = search_people(self.user, criteria, origin=self.origin)
+        except SearchRateLimitedError:
+            return (
+                [],
+                "You have searched many times in a short time. Wait a minute, then try again.",
+            )
+        options = [
+            Option(
+                key=str(found.person.public_id),
+                label=found.person.full_name or "Name not known",
+                hint=", ".join(
+                    part
+                    for part in (
+                        f"born {found.person.date_of_birth.day} {found.person.date_of_birth:%B %Y}"
+                        if found.person.date_of_birth
+                        else "",
+                        found.person.postcode,
+                    )
+                    if part
+                ),
+            )
+            for found in outcome.results
+            if found.person.pk != self.exclude
+        ]
+        message = (
+            ""
+            if options
+            else (
+                f"Nobody matches “{text.strip()}”. Check the spelling, or add their date of birth "
+                "(for example 3/4/1990) or their postcode."
+            )
+        )
+        return options, message
+
+    def get(self, key: str) -> Person | None:
+        # Chosen from results the search let this user see.
+        try:
+            person = Person.objects.filter(public_id=key, merged_into__isnull=True).first()
+        except (ValueError, forms.ValidationError):
+            return None
+        return person if person is not None and person.pk != self.exclude else None
+
+
+class PickWidget(forms.Widget):
+    """A search box, a Search button and, once searched, the results as radios."""
+
+    template_name = "forms/govuk/widgets/pick.html"
+    use_fieldset = True
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.options: list[Option] = []
+        self.message = ""
+        self.search_label = "Search"
+        self.noun = "one"
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str]:
+        return (str(data.get(f"{name}-q", "")), str(data.get(name, "")))
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return f"{name}-q" not in data and name not in data
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_q" if id_ else id_
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        text, chosen = (
+            value if isinstance(value, tuple) else ("", "" if value is None else str(value))
+        )
+        base_id = context["widget"]["attrs"].get("id", name)
+        context["widget"].update(
+            {
+                "text": text,
+                "chosen": chosen,
+                "options": [
+                    {"option": option, "id": f"{base_id}_{index}", "checked": option.key == chosen}
+                    for index, option in enumerate(self.options)
+                ],
+                "message": self.message,
+                "search_label": self.search_label,
+                "noun": self.noun,
+                "button": PICK_BUTTON,
+                "in_error": context["widget"]["attrs"].get("aria-invalid") == "true",
+            }
+        )
+        return context
+
+
+class PickField(forms.Field):
+    """Search, then choose: cleans to the chosen object (a ``User``, ``Team``, ``Agency``
+    or ``Person``), looked up again through the searcher."""
+
+    widget = PickWidget
+
+    def __init__(self, *, noun: str, search_label: str = "", **kwargs: Any) -> None:
+        self.noun = noun
+        self.searcher: Searcher | None = None
+        super().__init__(**kwargs)
+        widget = self.widget
+        assert isinstance(widget, PickWidget)  # noqa: S101 - set just above
+        widget.noun = noun
+        widget.search_label = search_label or f"Search for a {noun}"
+
+    def clean(self, value: Any) -> Any:
+        text, key = value if isinstance(value, tuple) else ("", "")
+        if self.searcher is None:  # pragma: no cover - PickingFormMixin sets it
+            raise forms.ValidationError("Nothing to choose from")
+        if key:
+            chosen = self.searcher.get(key)
+            if chosen is None:
+                raise forms.ValidationError(
+                    f"Choose a {self.noun} from the search results", code="invalid"
+                )
+            return chosen
+        if text.strip():
+            raise forms.ValidationError(
+                f"Select Search, then choose a {self.noun} from the results",  # noqa: S608 - not SQL
+                code="not_chosen",
+            )
+        if self.required:
+            raise forms.ValidationError(f"Search for and choose a {self.noun}", code="required")
+        return None
+
+
+class PickingFormMixin:
+    """For forms with ``PickField``s: give each its searcher (``searchers``), run the
+    search the "Search" button asked for, and skip validation while only searching
+    (``picking``: the view re-shows the form, with no errors)."""
+
+    fields: dict[str, forms.Field]
+    data: Any
+    is_bound: bool
+    add_prefix: Any
+    _errors: ErrorDict | None
+    cleaned_data: dict[str, Any]
+    pick_fields: ClassVar[tuple[str, ...]] = ()
+
+    def set_searchers(self, searchers: dict[str, Searcher]) -> None:
+        for name, searcher in searchers.items():
+            field = self.fields[name]
+            assert isinstance(field, PickField)  # noqa: S101 - a programming error
+            field.searcher = searcher
+            widget = field.widget
+            assert isinstance(widget, PickWidget)  # noqa: S101
+            if not self.is_bound:
+                continue
+            text = str(self.data.get(f"{self.add_prefix(name)}-q", "")).strip()
+            chosen = str(self.data.get(self.add_prefix(name), ""))
+            if text:
+                widget.options, widget.message = searcher.search(text)
+            if chosen and all(option.key != chosen for option in widget.options):
+                found = searcher.get(chosen)
+                if found is not None:
+                    widget.options = [_option_of(found, chosen), *widget.options]
+
+    @property
+    def picking(self) -> bool:
+        return self.is_bound and bool(self.data.get(PICK_BUTTON))
+
+    def full_clean(self) -> None:
+        if self.picking:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()  # type: ignore[misc]
+
+
+def _option_of(found: object, key: str) -> Option:
+    if isinstance(found, User):
+        return _user_option(found)
+    if isinstance(found, Team):
+        return Option(key, found.name, found.agency.name)
+    if isinstance(found, Agency):
+        return Option(key, found.name, found.get_kind_display())
+    if isinstance(found, Person):
+        return Option(key, found.full_name or "Name not known", found.postcode)
+    return Option(key, str(found))

@@ -121,12 +121,15 @@ def case_of(child: Person) -> CaseSummary:
             "person",
             "agency",
             "practitioner",
+            "practitioner__agency",
             "plan",
         ),
         looked_after_episodes=_current(LookedAfterEpisode.objects.filter(child=child)),
         looked_after_reviews=_current(LookedAfterReview.objects.filter(child=child)),
         missing_episodes=_current(MissingEpisode.objects.filter(child=child)),
-        allocations=_current(Allocation.objects.filter(child=child), "worker", "team"),
+        allocations=_current(
+            Allocation.objects.filter(child=child), "worker", "team", "worker__team"
+        ),
         family=list(
             Relationship.objects.filter(Q(person=child) | Q(relative=child))
             .select_related("person", "relative")

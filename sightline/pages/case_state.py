@@ -1,5 +1,6 @@
 """The child's case as the Case part shows it and the steps read it: current rows only,
-read in a fixed number of queries (``case_of``), with codes beside their labels; and who
+read once through the case's one read (``case_of`` over ``cases.queries.case_summary``),
+with codes beside their labels; and who
 may record its steps (``may_record_case``)."""
 
 import datetime as dt
@@ -13,6 +14,7 @@ from sightline.accounts.models import Role, User
 from sightline.agencies.models import AgencyKind
 from sightline.audit.actions import Origin
 from sightline.cases import models as case_models
+from sightline.cases.queries import case_summary
 from sightline.people.models import Person
 from sightline.record.access import Record
 from sightline.returns import codes
@@ -98,10 +100,6 @@ class Case:
         return found[0] if found else None
 
 
-def _current(model: Any) -> Any:
-    return model.objects.current()
-
-
 def _grouped(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
     """Rows by the id in ``key``, in the order given (each model's newest first)."""
     grouped: dict[int, list[Any]] = {}
@@ -110,39 +108,23 @@ def _grouped(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
     return grouped
 
 
-def case_of(person: Person) -> Case:
-    """The child's case in eleven queries, whatever its length: one per kind of row,
-    each filtered by the child (no joins to the episode or plan they belong to)."""
-    child = person.pk
+def case_of(record: Record) -> Case:
+    """The child's case as the Case part shows it: the one read of a case
+    (``cases.queries.case_summary``, current rows only) with the rows within episodes and
+    plans grouped by the episode or plan they belong to."""
+    summary = case_summary(record)
     return Case(
-        episodes=list(_current(case_models.EpisodeOfNeed).filter(child_id=child)),
-        plans=list(_current(case_models.ChildProtectionPlan).filter(child_id=child)),
-        looked_after=list(_current(case_models.LookedAfterEpisode).filter(child_id=child)),
-        allocations=list(
-            _current(case_models.Allocation)
-            .filter(child_id=child)
-            .select_related("worker", "team", "worker__team")
-        ),
-        assessments=_grouped(
-            _current(case_models.CINAssessment).filter(child_id=child), "episode_id"
-        ),
-        cin_plans=_grouped(_current(case_models.CINPlan).filter(child_id=child), "episode_id"),
-        strategy_discussions=_grouped(
-            _current(case_models.StrategyDiscussion).filter(child_id=child), "episode_id"
-        ),
-        section47s=_grouped(_current(case_models.Section47).filter(child_id=child), "episode_id"),
-        conferences=_grouped(
-            _current(case_models.ChildProtectionConference).filter(child_id=child), "episode_id"
-        ),
-        reviews=_grouped(
-            _current(case_models.ChildProtectionReview).filter(plan__child_id=child), "plan_id"
-        ),
-        core_group=_grouped(
-            _current(case_models.CoreGroupMember)
-            .filter(plan__child_id=child, ended_on__isnull=True)
-            .select_related("person", "agency", "practitioner", "practitioner__agency"),
-            "plan_id",
-        ),
+        episodes=summary.episodes,
+        plans=summary.plans,
+        looked_after=summary.looked_after_episodes,
+        allocations=summary.allocations,
+        assessments=_grouped(summary.assessments, "episode_id"),
+        cin_plans=_grouped(summary.cin_plans, "episode_id"),
+        strategy_discussions=_grouped(summary.strategy_discussions, "episode_id"),
+        section47s=_grouped(summary.section47s, "episode_id"),
+        conferences=_grouped(summary.conferences, "episode_id"),
+        reviews=_grouped(summary.reviews, "plan_id"),
+        core_group=_grouped(summary.core_group, "plan_id"),
     )
 
 

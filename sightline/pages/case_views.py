@@ -59,7 +59,7 @@ def _user(request: HttpRequest) -> User:
 
 def case_panel(record: Record) -> dict[str, Any]:
     """Context of ``cases/_child_panel.html`` for a record opened by ``open_record``."""
-    case = case_of(record.person)
+    case = case_of(record)
     may_record = may_record_case(record.user, record, case)
     return {
         "case": case,
@@ -391,7 +391,7 @@ def case_step(request: HttpRequest, public_id: uuid.UUID, step: str) -> HttpResp
         user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"page": f"case:{step}"}
     )
     person = record.person
-    case = case_of(person)
+    case = case_of(record)
     if not may_record_case(user, record, case):
         raise PermissionDenied("Only children's social care, holding the case, records its steps.")
     case_url = reverse("person-detail", kwargs={"public_id": person.public_id}) + "#case"

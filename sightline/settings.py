@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "sightline.sharing",
     "sightline.subjectaccess",
     "sightline.governance",
+    # The pages that compose the features; an app for its management commands (stats).
+    "sightline.pages",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from sightline.accounts.models import PARTNER_LEAD_FOR, PARTNERSHIP_ROLES, Role, User
+from sightline.agencies.models import Team
 from sightline.assessments.models import (
     Assessment,
     AssessmentStatus,
@@ -296,9 +297,7 @@ def _panel(user: User) -> YourWork:
 
 
 def _administrator() -> YourWork:
-    """The administration pages Sightline has so far (issue #15 asks for one area for
-    users, roles, agencies, teams, API tokens, closures, challenge rules and categories;
-    until it exists the command line does the rest: README, "administration")."""
+    """The administration area (``access/administration.py``): users and teams."""
     return YourWork(
         items=[
             WorkItem(
@@ -307,8 +306,10 @@ def _administrator() -> YourWork:
                 User.objects.filter(is_active=True).count(),
                 reverse("access-users"),
             ),
+            WorkItem("add-user", "Add a user", None, reverse("administration-new-user")),
+            WorkItem("teams", "Teams", Team.objects.count(), reverse("administration-teams")),
             WorkItem(
-                "retention-schedule", "Retention schedule", None, reverse("governance:schedule")
+                "administration", "Everything in administration", None, reverse("administration")
             ),
         ]
     )

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.test import override_settings
 from pytest_django import live_server_helper
 
+from sightline.testing import accessibility
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -93,22 +95,36 @@ def browser() -> Generator[Any, None, None]:
 def page(browser: Any, request: pytest.FixtureRequest) -> Generator[Any, None, None]:
     """A fresh browser context and page; a screenshot is saved if the test fails.
 
-    ``page.console_errors`` collects errors the page's JavaScript reports.
+    ``page.console_errors`` collects errors the page's JavaScript reports. Every page it
+    loads is checked with axe-core (``testing/accessibility.py``): the test fails if any
+    had a serious or critical violation.
     """
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(10_000)
+    findings = accessibility.watch(context)
     page = context.new_page()
+    page.accessibility_findings = findings
     errors: list[str] = []
     page.on(
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.console_errors = errors
+    refused: list[str] = []
     try:
         yield page
+        if not request.node.stash.get(_failed, False):
+            accessibility.check(page, findings)  # the last page, as it is now
+            refused = findings.refused()
     finally:
-        if request.node.stash.get(_failed, False):
+        if request.node.stash.get(_failed, False) or refused:
             ARTIFACTS.mkdir(exist_ok=True)
             name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
             page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         context.close()
+    if refused:
+        pytest.fail(
+            f"axe-core found serious or critical violations on {len(findings.pages)} pages "
+            "checked:\n" + "\n".join(refused),
+            pytrace=False,
+        )

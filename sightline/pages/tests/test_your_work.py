@@ -181,7 +181,12 @@ def test_the_panel_analyst_sees_reviews_to_code_and_adjudications(panel_analyst)
 
 
 def test_the_administrator_sees_the_administration_pages(client, administrator):
-    assert counts(administrator) == {"users": 1, "retention-schedule": None}
+    assert counts(administrator) == {
+        "users": 1,
+        "add-user": None,
+        "teams": 0,
+        "administration": None,
+    }
     client.force_login(administrator)
     html = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("access-users")}">Active users: ' in html

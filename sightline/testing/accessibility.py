@@ -1,0 +1,112 @@
+"""axe-core in the browser tests: every page a test visits is checked, and a test fails
+if any page had a serious or critical violation.
+
+The axe-core script comes with the PyPI package ``axe-playwright-python`` (pinned in
+requirements-dev.txt; nothing is fetched at run time). ``watch(page)`` adds it to the
+page's context as an init script with a small runner: on each document's ``load`` the
+runner runs axe and reports the violations back to Python through an exposed binding,
+so pages reached by a click or a form post are checked without the test asking.
+``check(page)`` runs axe on the page as it is now (after an htmx swap, say); the
+``page`` fixture calls it once more at the end of the test, for the last page.
+"""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+# axe's impact levels the tests refuse.
+REFUSED = frozenset({"serious", "critical"})
+# What axe checks: WCAG 2.2 A and AA, as the public sector accessibility regulations ask.
+RUN_OPTIONS: dict[str, Any] = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+_BINDING = "__sightlineAxeReport"
+_RUNNER = """
+(() => {
+  if (window.top !== window) return;  // frames are checked as part of their page
+  window.addEventListener("load", () => {
+    setTimeout(() => {
+      if (!window.axe || !window.%(binding)s) return;
+      window.axe.run(document, %(options)s).then(
+        (results) => window.%(binding)s(location.href, results.violations),
+        () => {}
+      );
+    }, 0);
+  });
+})();
+""" % {"binding": _BINDING, "options": json.dumps(RUN_OPTIONS)}
+
+
+@dataclass(frozen=True)
+class Violation:
+    url: str
+    rule: str
+    impact: str
+    help: str
+    targets: tuple[str, ...]
+
+    def __str__(self) -> str:
+        where = ", ".join(self.targets[:3])
+        return f"{self.url}: {self.impact} {self.rule} ({self.help}) at {where}"
+
+
+@dataclass
+class Findings:
+    pages: list[str] = field(default_factory=list)  # every page checked, in order
+    violations: list[Violation] = field(default_factory=list)
+
+    def record(self, url: str, raw: list[dict[str, Any]]) -> None:
+        self.pages.append(url)
+        for item in raw:
+            if item.get("impact") in REFUSED:
+                targets = tuple(
+                    " ".join(str(t) for t in node.get("target", []))
+                    for node in item.get("nodes", [])
+                )
+                self.violations.append(
+                    Violation(url, item["id"], item["impact"], item.get("help", ""), targets)
+                )
+
+    def refused(self) -> list[str]:
+        """Each refused violation once (a page checked twice reports it twice)."""
+        return list(dict.fromkeys(str(v) for v in self.violations))
+
+
+def axe_script() -> str:
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    return str(AXE_SCRIPT)
+
+
+def watch(context: Any) -> Findings:
+    """Check every page the context loads from now on; the findings collect as it goes."""
+    findings = Findings()
+    context.expose_binding(
+        _BINDING, lambda source, url, raw: findings.record(url, raw), handle=False
+    )
+    context.add_init_script(axe_script())
+    context.add_init_script(_RUNNER)
+    return findings
+
+
+def check(page: Any, findings: Findings) -> list[Violation]:
+    """Run axe on the page as it is now; returns (and records) the refused violations."""
+    if page.url in ("", "about:blank"):
+        return []
+    raw = page.evaluate(
+        "(options) => window.axe ? window.axe.run(document, options).then(r => r.violations) : null",
+        RUN_OPTIONS,
+    )
+    if raw is None:  # a page without the init script (a download, an error page)
+        return []
+    before = len(findings.violations)
+    findings.record(page.url, raw)
+    return findings.violations[before:]
+
+
+def assert_accessible(page: Any) -> None:
+    """Fail now if the page as it is has a serious or critical violation."""
+    findings: Findings = page.accessibility_findings
+    found = check(page, findings)
+    assert not found, "axe-core found:\n" + "\n".join(str(v) for v in found)

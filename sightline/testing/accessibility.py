@@ -22,20 +22,23 @@ RUN_OPTIONS: dict[str, Any] = {
     "resultTypes": ["violations"],
 }
 _BINDING = "__sightlineAxeReport"
-_RUNNER = """
+_RUNNER_TEMPLATE = """
 (() => {
   if (window.top !== window) return;  // frames are checked as part of their page
   window.addEventListener("load", () => {
     setTimeout(() => {
-      if (!window.axe || !window.%(binding)s) return;
-      window.axe.run(document, %(options)s).then(
-        (results) => window.%(binding)s(location.href, results.violations),
+      if (!window.axe || !window.__BINDING__) return;
+      window.axe.run(document, __OPTIONS__).then(
+        (results) => window.__BINDING__(location.href, results.violations),
         () => {}
       );
     }, 0);
   });
 })();
-""" % {"binding": _BINDING, "options": json.dumps(RUN_OPTIONS)}
+"""
+_RUNNER = _RUNNER_TEMPLATE.replace("__BINDING__", _BINDING).replace(
+    "__OPTIONS__", json.dumps(RUN_OPTIONS)
+)
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,7 @@ def axe_script() -> str:
 def watch(context: Any) -> Findings:
     """Check every page the context loads from now on; the findings collect as it goes."""
     findings = Findings()
-    context.expose_binding(
-        _BINDING, lambda source, url, raw: findings.record(url, raw), handle=False
-    )
+    context.expose_binding(_BINDING, lambda source, url, raw: findings.record(url, raw))
     context.add_init_script(axe_script())
     context.add_init_script(_RUNNER)
     return findings
@@ -109,4 +110,5 @@ def assert_accessible(page: Any) -> None:
     """Fail now if the page as it is has a serious or critical violation."""
     findings: Findings = page.accessibility_findings
     found = check(page, findings)
-    assert not found, "axe-core found:\n" + "\n".join(str(v) for v in found)
+    if found:
+        raise AssertionError("axe-core found:\n" + "\n".join(str(v) for v in found))

@@ -198,6 +198,7 @@ class NewUserForm(GovukFormMixin, forms.Form):
         empty_label="No team",
         help_text="The team must belong to the agency chosen.",
     )
+    team.label_from_instance = lambda team: f"{team.name}, {team.agency.name}"  # type: ignore[method-assign]
     role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *Role.choices])
 
     def clean(self) -> dict[str, Any]:

@@ -114,6 +114,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "sightline" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Sightline's filters (dates as people read them, ...) in every template.
+            "builtins": ["sightline.core.templatetags.sightline"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -176,6 +176,13 @@ class FurtherPeriodForm(GovukFormMixin, forms.Form):
     )
 
 
+class TeamChoiceField(forms.ModelChoiceField[Team]):
+    """Teams by name and agency name ("Exploitation team, West Yorkshire Police")."""
+
+    def label_from_instance(self, obj: Team) -> str:
+        return f"{obj.name}, {obj.agency.name}"
+
+
 class NewUserForm(GovukFormMixin, forms.Form):
     """An administrator adds a user: the agency, team and role are chosen from lists."""
 
@@ -191,14 +198,13 @@ class NewUserForm(GovukFormMixin, forms.Form):
     agency = forms.ModelChoiceField(
         label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Choose an agency"
     )
-    team = forms.ModelChoiceField(
+    team = TeamChoiceField(
         label="Team (optional)",
         queryset=Team.objects.select_related("agency").order_by("agency__name", "name"),
         required=False,
         empty_label="No team",
         help_text="The team must belong to the agency chosen.",
     )
-    team.label_from_instance = lambda team: f"{team.name}, {team.agency.name}"  # type: ignore[method-assign]
     role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *Role.choices])
 
     def clean(self) -> dict[str, Any]:

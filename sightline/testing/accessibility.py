@@ -77,7 +77,7 @@ class Findings:
 
 
 def axe_script() -> str:
-    from axe_playwright_python.base import AXE_SCRIPT
+    from axe_playwright_python.base import AXE_SCRIPT  # type: ignore[import-untyped]
 
     return str(AXE_SCRIPT)
 

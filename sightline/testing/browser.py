@@ -89,7 +89,7 @@ def browser() -> Generator[Any, None, None]:
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        chromium.new_context = _watched(chromium.new_context)
+        setattr(chromium, "new_context", _watched(chromium.new_context))  # noqa: B010
         try:
             yield chromium
         finally:

@@ -24,6 +24,7 @@ from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.demo import generator as gen
 from sightline.demo.files import event_row, person_row
+from sightline.demo.workflow import leave_work_in_progress
 from sightline.importing.formats import parse_event, parse_person_record
 from sightline.importing.rows import EventRow, PersonRecordRow
 from sightline.importing.submissions import submit_events, submit_person_records
@@ -190,6 +191,15 @@ def load_demo_data(
     record_person = _load_records(actor, households, agencies, origin, report, counts)
     _load_events(actor, households, agencies, origin, report, counts)
     _load_case_data(actor, households, agencies, users, record_person, origin, report, counts)
+    work = leave_work_in_progress(
+        users=users, agencies=agencies, icb=agencies[ICB], origin=origin, as_of=as_of
+    )
+    counts.update(
+        decision_points=work.decision_points,
+        referrals=work.referrals,
+        notifications=work.notifications,
+        rapid_reviews=work.rapid_reviews,
+    )
 
     record_audit(
         actor=actor,

@@ -76,7 +76,10 @@ def test_it_loads_the_agencies_teams_people_and_chronologies():
     assert Team.objects.exists()
     assert all(t.duty_email.endswith("@example.org") for t in Team.objects.all())
     assert SourceRecord.objects.count() == sum(len(h.records) for h in households)
-    assert ChronologyEvent.objects.count() == sum(len(h.events) for h in households)
+    # Besides the generated events, the referral left in progress records its sharing
+    # decision in the chronology (demo/workflow.py).
+    generated = ChronologyEvent.objects.exclude(event_id__startswith="sharing-decision-")
+    assert generated.count() == sum(len(h.events) for h in households)
     assert Involvement.objects.count() == sum(len(h.involvements) for h in households)
     assert "Loaded demo data (seed 5, 30 children" in output
     assert "http://127.0.0.1:8000/login/" in output
@@ -269,3 +272,20 @@ def test_generate_refuses_bad_arguments(tmp_path):
     blocked.write_text("not a directory")
     with pytest.raises(CommandError, match="cannot write"):
         call_command("generate-demo-data", "--children", "5", "--seed", "1", "--out", str(blocked))
+
+
+def test_it_leaves_work_in_progress_in_the_queues_through_the_actions():
+    load()
+    out = io.StringIO()
+    call_command("stats", stdout=out)
+    queues = json.loads(out.getvalue())
+    # Written by the actions a practitioner's pages call (demo/workflow.py).
+    for queue in ("decisions_open", "referrals_open", "notifications_open", "rapid_reviews_open"):
+        assert queues[queue] > 0, queue
+    for action in (
+        AuditAction.OPEN_DECISION_POINT,
+        AuditAction.RAISE_REFERRAL,
+        AuditAction.RECORD_NOTIFICATION,
+        AuditAction.OPEN_RAPID_REVIEW,
+    ):
+        assert AuditEvent.objects.filter(action=action).exists(), action

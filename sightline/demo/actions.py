@@ -199,6 +199,7 @@ def load_demo_data(
         referrals=work.referrals,
         notifications=work.notifications,
         rapid_reviews=work.rapid_reviews,
+        challenges=work.challenges,
     )
 
     record_audit(

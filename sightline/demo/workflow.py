@@ -2,18 +2,23 @@
 pages call, so the queues have something in them when the demo starts: a referral
 decision waiting on the clock, a referral from health to children's social care
 awaiting acknowledgement, a serious incident notification not yet sent to the national
-panel, and another sent with its rapid review under way.
+panel, another sent with its rapid review under way, and, where a child's chronology
+gives cause, a proposed case closure that the challenge rules question (a challenge to
+answer).
 
-Not yet here (issue #15): challenges, exploitation meetings, unread alerts and reviews
-in the coding queue; ``sightline stats`` shows those queues empty after a demo load.
+Not yet here (issue #15): exploitation meetings, unread alerts and reviews in the coding
+queue; ``sightline stats`` shows those queues empty after a demo load.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
+from sightline import challenges
 from sightline.accounts.models import User
 from sightline.agencies.models import Agency
-from sightline.assessments.actions import open_decision_point
+from sightline.assessments import queries as assessment_queries
+from sightline.assessments.actions import open_decision_point, record_decision
+from sightline.assessments.workflow import DecisionStep, Outcome
 from sightline.audit.actions import Origin
 from sightline.incidents import actions as incidents
 from sightline.people.models import Involvement, InvolvementRole, Person
@@ -28,6 +33,40 @@ class WorkInProgress:
     referrals: int
     notifications: int
     rapid_reviews: int
+    challenges: int = 0
+
+
+def _challenged_closure(worker: User, children: list[Person], on: dt.date, origin: Origin) -> int:
+    """The social worker proposes closing the case of the first child (of ``children``)
+    whose chronology the challenge rules would question, and the challenge is raised by
+    ``record_decision`` as on the page. Children whose closure would pass are left open."""
+    rule_set = assessment_queries.current_rule_set()
+    for child in children:
+        plan, since = assessment_queries.plan_for(child, on=on)
+        proposal = challenges.Proposal(
+            step=DecisionStep.CASE_CLOSURE,
+            outcome=Outcome.CLOSE_CASE,
+            on=on,
+            history_considered=True,
+            plan=plan,
+            open_since=since,
+        )
+        history = assessment_queries.history_for(child, on=on)
+        if not challenges.evaluate(rule_set, proposal, history):
+            continue
+        decision = record_decision(
+            actor=worker,
+            origin=origin,
+            child=child,
+            step=DecisionStep.CASE_CLOSURE.value,
+            outcome=Outcome.CLOSE_CASE.value,
+            decided_on=on,
+            reasons="The family has engaged with the plan and things are calmer at home.",
+            history_considered=True,
+            history_summary="Read the multi-agency chronology for the last year.",
+        )
+        return decision.challenges.count()
+    return 0
 
 
 def _allocated_children(worker: User, on: dt.date) -> list[Person]:
@@ -123,4 +162,8 @@ def leave_work_in_progress(
         submitted_on=as_of - dt.timedelta(days=11),
     )
     incidents.open_rapid_review(actor=manager, origin=origin, notification=sent)
-    return WorkInProgress(decision_points=1, referrals=referrals, notifications=2, rapid_reviews=1)
+    # A closure the challenge rules question, for one of the worker's other children.
+    raised = _challenged_closure(social_worker, children[2:], as_of, origin)
+    return WorkInProgress(
+        decision_points=1, referrals=referrals, notifications=2, rapid_reviews=1, challenges=raised
+    )

@@ -280,7 +280,13 @@ def test_it_leaves_work_in_progress_in_the_queues_through_the_actions():
     call_command("stats", stdout=out)
     queues = json.loads(out.getvalue())
     # Written by the actions a practitioner's pages call (demo/workflow.py).
-    for queue in ("decisions_open", "referrals_open", "notifications_open", "rapid_reviews_open"):
+    for queue in (
+        "decisions_open",
+        "challenges_open",
+        "referrals_open",
+        "notifications_open",
+        "rapid_reviews_open",
+    ):
         assert queues[queue] > 0, queue
     for action in (
         AuditAction.OPEN_DECISION_POINT,

@@ -4,10 +4,10 @@ decision waiting on the clock, a referral from health to children's social care
 awaiting acknowledgement, a serious incident notification not yet sent to the national
 panel, another sent with its rapid review under way, and, where a child's chronology
 gives cause, a proposed case closure that the challenge rules question (a challenge to
-answer).
+answer). The alerts these raise are delivered to the inboxes, unread, by the worker's own
+action.
 
-Not yet here (issue #15): exploitation meetings, unread alerts and reviews in the coding
-queue; ``sightline stats`` shows those queues empty after a demo load.
+Not yet here (issue #15): exploitation meetings and reviews in the coding queue; ``sightline stats`` shows those queues empty after a demo load.
 """
 
 import datetime as dt
@@ -23,7 +23,7 @@ from sightline.audit.actions import Origin
 from sightline.incidents import actions as incidents
 from sightline.people.models import Involvement, InvolvementRole, Person
 from sightline.record.access import Intent, open_record
-from sightline.sharing.actions import raise_referral
+from sightline.sharing.actions import deliver_alerts, raise_referral
 from sightline.sharing.models import Urgency
 
 
@@ -164,6 +164,9 @@ def leave_work_in_progress(
     incidents.open_rapid_review(actor=manager, origin=origin, notification=sent)
     # A closure the challenge rules question, for one of the worker's other children.
     raised = _challenged_closure(social_worker, children[2:], as_of, origin)
+    # What the worker does first when it starts: the alerts these acts raised reach the
+    # inboxes (and their e-mails the outbox), unread.
+    deliver_alerts()
     return WorkInProgress(
         decision_points=1, referrals=referrals, notifications=2, rapid_reviews=1, challenges=raised
     )

@@ -286,6 +286,7 @@ def test_it_leaves_work_in_progress_in_the_queues_through_the_actions():
         "referrals_open",
         "notifications_open",
         "rapid_reviews_open",
+        "alerts_unread",
     ):
         assert queues[queue] > 0, queue
     for action in (

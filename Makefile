@@ -47,6 +47,8 @@ demo: install secret
 	$(BIN)/sightline load-review-corpus --if-empty && \
 	if [ ! -f var/.demo-prepared ]; then \
 	  $(BIN)/sightline load-demo-networks --seed $(DEMO_SEED) && \
+	  $(BIN)/sightline generate-review-corpus --count 12 --first-year 2024 --years 1 --out var/reviews-for-coding.jsonl && \
+	  $(BIN)/sightline load-review-corpus var/reviews-for-coding.jsonl --for-coding && \
 	  $(BIN)/sightline train-linkage-model --quiet && \
 	  $(BIN)/sightline link --quiet && \
 	  touch var/.demo-prepared; \

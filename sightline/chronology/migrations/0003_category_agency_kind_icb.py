@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chronology', '0002_starting_vocabulary'),
+        ("chronology", "0002_starting_vocabulary"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='category',
-            name='agency_kind',
-            field=models.CharField(blank=True, choices=[('childrens_social_care', "Children's social care"), ('police', 'Police'), ('health', 'Health'), ('integrated_care_board', 'Integrated care board'), ('education', 'Education'), ('housing', 'Housing'), ('youth_justice', 'Youth justice'), ('probation', 'Probation'), ('other', 'Other')], max_length=32),
+            model_name="category",
+            name="agency_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("childrens_social_care", "Children's social care"),
+                    ("police", "Police"),
+                    ("health", "Health"),
+                    ("integrated_care_board", "Integrated care board"),
+                    ("education", "Education"),
+                    ("housing", "Housing"),
+                    ("youth_justice", "Youth justice"),
+                    ("probation", "Probation"),
+                    ("other", "Other"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

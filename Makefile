@@ -8,7 +8,7 @@ DEMO_CHILDREN ?= 2000
 DEMO_SEED ?= 20261126
 export SIGHTLINE_VAR_DIR := $(CURDIR)/var
 
-.PHONY: demo test serve worker install install-dev lint typecheck pytest-sqlite pytest-postgres browser-deps secret clean bench validators
+.PHONY: demo demo-serve test serve worker install install-dev lint typecheck pytest-sqlite pytest-postgres browser-deps secret clean bench validators
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -47,14 +47,34 @@ secret:
 	@test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	@chmod 600 var/secret_key
 
-## demo: install, migrate SQLite, load synthetic data, print the demo logins, serve on :8000
+## demo: install, migrate SQLite, load synthetic data (records, chronologies, reviews,
+## networks, linkage model and its review queue), print the demo logins, then serve on
+## :8000 with the background worker beside it (alerts arrive); one Ctrl-C stops both
 demo: install secret
 	unset DATABASE_URL; \
 	$(BIN)/sightline migrate --no-input -v0 && \
 	$(BIN)/sightline collectstatic --no-input -v0 && \
 	$(BIN)/sightline load-demo-data --children $(DEMO_CHILDREN) --seed $(DEMO_SEED) && \
 	$(BIN)/sightline load-review-corpus --if-empty && \
-	SIGHTLINE_DEMO_MODE=1 $(BIN)/gunicorn sightline.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -
+	if [ ! -f var/.demo-prepared ]; then \
+	  $(BIN)/sightline load-demo-networks --seed $(DEMO_SEED) && \
+	  $(BIN)/sightline generate-review-corpus --count 12 --first-year 2024 --years 1 --out var/reviews-for-coding.jsonl && \
+	  $(BIN)/sightline load-review-corpus var/reviews-for-coding.jsonl --for-coding && \
+	  $(BIN)/sightline train-linkage-model --quiet && \
+	  $(BIN)/sightline link --quiet && \
+	  touch var/.demo-prepared; \
+	fi && \
+	$(BIN)/sightline stats && \
+	$(MAKE) --no-print-directory demo-serve
+
+# The web server and the worker together. A background job of a script ignores Ctrl-C,
+# so the trap stops the worker (SIGTERM: it finishes its task) when the server stops.
+demo-serve:
+	@unset DATABASE_URL; export SIGHTLINE_DEMO_MODE=1; \
+	$(BIN)/sightline run-worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Serving on http://127.0.0.1:8000/ with the worker (process $$worker); Ctrl-C stops both"; \
+	$(BIN)/gunicorn sightline.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -
 
 ## worker: the background worker (alerts, e-mail outbox, referral escalation); run it beside `make serve`
 worker: install
@@ -97,4 +117,4 @@ pytest-postgres: install-dev secret
 test: browser-deps validators lint typecheck pytest-sqlite pytest-postgres
 
 clean:
-	rm -rf $(VENV) $(VALIDATORS_VENV) var/static test-artifacts
+	rm -rf $(VENV) $(VALIDATORS_VENV) var/static test-artifacts var/.demo-prepared

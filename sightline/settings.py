@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "sightline.sharing",
     "sightline.subjectaccess",
     "sightline.governance",
+    # The pages that compose the features; an app for its management commands (stats).
+    "sightline.pages",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +115,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "sightline" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Sightline's filters (dates as people read them, ...) in every template.
+            "builtins": ["sightline.core.templatetags.sightline"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -7,6 +7,8 @@ from django import forms
 
 from sightline.access.models import BreakGlassReason, ExportReason, ReviewOutcome
 from sightline.access.reauth import two_factor_required
+from sightline.accounts.models import Role
+from sightline.agencies.models import Agency, Team
 from sightline.core.forms import GovukFormMixin
 
 MAX_REASON = 2000
@@ -172,3 +174,57 @@ class FurtherPeriodForm(GovukFormMixin, forms.Form):
         "still need to see the record, and why a relationship cannot be recorded instead.",
         "Enter why a further period is needed",
     )
+
+
+class TeamChoiceField(forms.ModelChoiceField[Team]):
+    """Teams by name and agency name ("Exploitation team, West Yorkshire Police")."""
+
+    def label_from_instance(self, obj: Team) -> str:
+        return f"{obj.name}, {obj.agency.name}"
+
+
+class NewUserForm(GovukFormMixin, forms.Form):
+    """An administrator adds a user: the agency, team and role are chosen from lists."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        help_text="What they sign in with, for example sam.jones. Letters, digits and . _ - only.",
+    )
+    email = forms.EmailField(label="Work e-mail address")
+    job_title = forms.CharField(label="Job title", max_length=200, required=False)
+    agency = forms.ModelChoiceField(
+        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Choose an agency"
+    )
+    team = TeamChoiceField(
+        label="Team (optional)",
+        queryset=Team.objects.select_related("agency").order_by("agency__name", "name"),
+        required=False,
+        empty_label="No team",
+        help_text="The team must belong to the agency chosen.",
+    )
+    role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *Role.choices])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        agency, team = cleaned.get("agency"), cleaned.get("team")
+        if agency is not None and team is not None and team.agency_id != agency.pk:
+            self.add_error(
+                "team", f"{team.name} is a team of {team.agency.name}, not {agency.name}."
+            )
+        return cleaned
+
+
+class NewTeamForm(GovukFormMixin, forms.Form):
+    agency = forms.ModelChoiceField(
+        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Choose an agency"
+    )
+    name = forms.CharField(label="Team name", max_length=200)
+    duty_email = forms.EmailField(
+        label="Duty e-mail address (optional)",
+        required=False,
+        help_text="Referrals and alerts for the team go here.",
+    )
+    phone = forms.CharField(label="Telephone (optional)", max_length=40, required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sightline.access import views
+from sightline.access import administration, views
 
 urlpatterns = [
     path("two-factor/", views.two_factor, name="two-factor"),
@@ -27,4 +27,7 @@ urlpatterns = [
         views.issue_enrolment_code,
         name="access-issue-enrolment-code",
     ),
+    path("administration/", administration.index, name="administration"),
+    path("administration/users/new/", administration.new_user, name="administration-new-user"),
+    path("administration/teams/", administration.teams, name="administration-teams"),
 ]

@@ -18,6 +18,26 @@ class Role(models.TextChoices):
     DATA_QUALITY = "data_quality", "Data quality officer"
     # Reviews and approves disposals under the retention schedule (docs/governance.md).
     INFORMATION_GOVERNANCE = "information_governance", "Information governance officer"
+    # Runs the safeguarding partnership's business: notifications, rapid reviews and local
+    # reviews as they fall due (Working Together 2023, chapter 5).
+    PARTNERSHIP_BUSINESS_MANAGER = "partnership_business_manager", "Partnership business manager"
+    # The three safeguarding partners' lead representatives, who sign off a rapid review
+    # for their partner (the director of children's services, the chief constable's and
+    # the integrated care board's delegates).
+    PARTNER_LEAD_LOCAL_AUTHORITY = "partner_lead_local_authority", "Local authority partner lead"
+    PARTNER_LEAD_POLICE = "partner_lead_police", "Police partner lead"
+    PARTNER_LEAD_ICB = "partner_lead_icb", "Integrated care board partner lead"
+
+
+# The safeguarding partner each partner lead signs off for (incidents.models.Partner's values).
+PARTNER_LEAD_FOR: dict[str, str] = {
+    Role.PARTNER_LEAD_LOCAL_AUTHORITY: "local_authority",
+    Role.PARTNER_LEAD_POLICE: "police",
+    Role.PARTNER_LEAD_ICB: "integrated_care_board",
+}
+PARTNERSHIP_ROLES: frozenset[str] = frozenset(
+    {Role.PARTNERSHIP_BUSINESS_MANAGER, *PARTNER_LEAD_FOR}
+)
 
 
 class User(AbstractUser):

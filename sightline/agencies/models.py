@@ -5,6 +5,9 @@ class AgencyKind(models.TextChoices):
     CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
     POLICE = "police", "Police"
     HEALTH = "health", "Health"
+    # The NHS body that plans health services for an area, and one of the three
+    # statutory safeguarding partners.
+    INTEGRATED_CARE_BOARD = "integrated_care_board", "Integrated care board"
     EDUCATION = "education", "Education"
     HOUSING = "housing", "Housing"
     YOUTH_JUSTICE = "youth_justice", "Youth justice"

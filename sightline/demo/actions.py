@@ -24,6 +24,7 @@ from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.demo import generator as gen
 from sightline.demo.files import event_row, person_row
+from sightline.demo.workflow import leave_work_in_progress
 from sightline.importing.formats import parse_event, parse_person_record
 from sightline.importing.rows import EventRow, PersonRecordRow
 from sightline.importing.submissions import submit_events, submit_person_records
@@ -31,6 +32,8 @@ from sightline.people.models import Involvement, Person, Relationship, SourceRec
 from sightline.record.queries import visible_to
 
 LOGIN_URL = "http://127.0.0.1:8000/login/"
+
+ICB = "ICB"
 
 # The fictional partnership. Telephone numbers are from Ofcom's range for drama (0113 496 0xxx).
 AGENCIES: dict[str, tuple[str, str, str, str]] = {
@@ -54,6 +57,14 @@ AGENCIES: dict[str, tuple[str, str, str, str]] = {
         "0113 496 0499",
     ),
     gen.HOUSING: ("Westvale Homes", AgencyKind.HOUSING, "0113 496 0500", "0113 496 0599"),
+    # The third safeguarding partner. It submits no records: its partner lead signs off
+    # rapid reviews.
+    ICB: (
+        "Westvale Integrated Care Board",
+        AgencyKind.INTEGRATED_CARE_BOARD,
+        "0113 496 0700",
+        "0113 496 0799",
+    ),
 }
 # The order records are submitted in: health first, so NHS numbers anchor the linking.
 SUBMISSION_ORDER = (gen.HEALTH, gen.CSC, gen.EDUCATION, gen.POLICE, gen.HOUSING)
@@ -110,6 +121,12 @@ def persona_specs(roster: gen.Roster) -> list[PersonaSpec]:
         PersonaSpec("team.manager", "Team manager", Role.TEAM_MANAGER, gen.CSC, roster.team_managers[0]),
         PersonaSpec("panel.analyst", "Panel analyst", Role.PANEL_ANALYST, gen.CSC, None, "Morgan", "Ellis"),
         PersonaSpec("admin", "Administrator", Role.ADMINISTRATOR, gen.CSC, None, "Jordan", "Price"),
+        # The partnership: its business manager and the three partner leads, who between
+        # them sign off a rapid review.
+        PersonaSpec("partnership.manager", "Partnership business manager", Role.PARTNERSHIP_BUSINESS_MANAGER, gen.CSC, None, "Sam", "Okafor"),
+        PersonaSpec("la.lead", "Local authority partner lead", Role.PARTNER_LEAD_LOCAL_AUTHORITY, gen.CSC, None, "Priya", "Nair"),
+        PersonaSpec("police.lead", "Police partner lead", Role.PARTNER_LEAD_POLICE, gen.POLICE, None, "Gareth", "Lloyd"),
+        PersonaSpec("icb.lead", "Integrated care board partner lead", Role.PARTNER_LEAD_ICB, ICB, None, "Helen", "Marsh"),
     ]  # fmt: skip
 
 
@@ -174,6 +191,16 @@ def load_demo_data(
     record_person = _load_records(actor, households, agencies, origin, report, counts)
     _load_events(actor, households, agencies, origin, report, counts)
     _load_case_data(actor, households, agencies, users, record_person, origin, report, counts)
+    work = leave_work_in_progress(
+        users=users, agencies=agencies, icb=agencies[ICB], origin=origin, as_of=as_of
+    )
+    counts.update(
+        decision_points=work.decision_points,
+        referrals=work.referrals,
+        notifications=work.notifications,
+        rapid_reviews=work.rapid_reviews,
+        challenges=work.challenges,
+    )
 
     record_audit(
         actor=actor,

@@ -6,7 +6,10 @@
   and writes that summary only.
 - Panel analysts see every notification and review, read-only.
 - Nobody else: practitioners, administrators, and partners of other partnerships.
-- Only a safeguarding lead of a partner agency signs off for that partner.
+- The partnership business manager and the three partner leads work on the
+  notifications of the partner agency they belong to.
+- Only a safeguarding lead of a partner agency, or that partner's partner lead (of that
+  agency), signs off for that partner.
 
 ``visible_to`` is the rule as a queryset (dashboards and lists); ``access_notification``
 uses the same queryset for a single record, so the two cannot drift apart. Every read is
@@ -20,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from sightline.accounts.models import Role, User
+from sightline.accounts.models import PARTNER_LEAD_FOR, PARTNERSHIP_ROLES, Role, User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.incidents.models import (
@@ -29,7 +32,9 @@ from sightline.incidents.models import (
     SeriousIncidentNotification,
 )
 
-PARTNER_ROLES = (Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER)
+# Who works on a partner's notifications and reviews: its safeguarding leads and team
+# managers, the partnership business manager and the partner leads (of that agency).
+PARTNER_ROLES = frozenset({Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER, *PARTNERSHIP_ROLES})
 
 
 class Intent(enum.Enum):
@@ -82,9 +87,13 @@ def partner_agency_id(notification: SeriousIncidentNotification, partner: Partne
 
 
 def can_sign_off(user: User, notification: SeriousIncidentNotification, partner: Partner) -> bool:
+    """A safeguarding lead of the partner's agency, or that partner's own partner lead."""
+    signs_for_partner = user.role == Role.SAFEGUARDING_LEAD or (
+        PARTNER_LEAD_FOR.get(user.role) == partner.value
+    )
     return (
         user.is_active
-        and user.role == Role.SAFEGUARDING_LEAD
+        and signs_for_partner
         and user.agency_id == partner_agency_id(notification, partner)
     )
 

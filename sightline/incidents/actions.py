@@ -119,8 +119,10 @@ def _check_partnership(local_authority: Agency, police: Agency, icb: Agency) -> 
         )
     if police.kind != AgencyKind.POLICE:
         errors["police"] = f"{police.name} is not a police force."
-    if icb.kind != AgencyKind.HEALTH:
-        errors["integrated_care_board"] = f"{icb.name} is not a health agency."
+    if icb.kind not in {AgencyKind.INTEGRATED_CARE_BOARD, AgencyKind.HEALTH}:
+        errors["integrated_care_board"] = (
+            f"{icb.name} is not an integrated care board or a health agency."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -548,7 +550,8 @@ def sign_off_rapid_review(
     notification = review.notification
     if not access.can_sign_off(actor, notification, partner):
         raise PermissionDenied(
-            f"Only a safeguarding lead of the {partner.label.lower()} partner may sign off for it."
+            f"Only a safeguarding lead or the partner lead of the {partner.label.lower()} "
+            "partner may sign off for it. Ask them to sign in and sign off."
         )
     if review.local_review_needed is None:
         raise _fail(sign_off="Record the decision on a local review before signing off.")

@@ -1,6 +1,8 @@
 """The annual report on themes: how often each theme was found in the reviews of
-serious incidents notified in a financial year, with 95% Wilson intervals, small
-counts suppressed, and the agreement between coders behind the figures.
+serious incidents notified in a financial year (or any period: ``period_report``), with
+95% Wilson intervals, small counts suppressed, the agreement between coders behind the
+figures, the share of reviews of children known to children's social care, and the
+trend across financial years.
 
 A review counts once, with its final coding. Themes are followed across taxonomy
 versions by code: a theme's share is out of the reviews coded against a version
@@ -12,7 +14,7 @@ import csv
 import datetime as dt
 import io
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count
@@ -59,6 +61,28 @@ class ThemeRow:
 class Breakdown:
     title: str
     rows: list[tuple[str, statistics.Cell]]
+    # Each row's share of the reviews (None where its count is hidden), where the
+    # breakdown gives shares at all.
+    shares: tuple[float | None, ...] = ()
+
+    @property
+    def rows_with_percent(self) -> list[tuple[str, statistics.Cell, int | None]]:
+        shares = self.shares or (None,) * len(self.rows)
+        return [
+            (label, cell, None if share is None else round(100 * share))
+            for (label, cell), share in zip(self.rows, shares, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One financial year: its reviews with a final coding, and the share of them about
+    a child known to children's social care (None where a count is hidden)."""
+
+    label: str
+    reviews: statistics.Cell
+    known_to_social_care: statistics.Cell
+    share_known_to_social_care: float | None
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,9 @@ class AnnualReport:
     breakdowns: list[Breakdown]
     groups: list[tuple[str, list[ThemeRow]]]
     agreement: queries.Agreement | None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    trend: list[TrendRow] = field(default_factory=list)
 
     @property
     def practice_themes(self) -> list[ThemeRow]:
@@ -128,10 +155,93 @@ def _breakdown(
     )
 
 
+SOCIAL_CARE = "Known to children's social care"
+
+
+def _social_care(start: dt.date, end: dt.date, below: int) -> Breakdown:
+    """Reviews about a child known to children's social care when the incident happened,
+    and not known, with each one's share (the panel's 2018-19 report: 54% known)."""
+    counts = dict(
+        ReviewDocument.objects.filter(notified_on__range=(start, end), final_codings__isnull=False)
+        .values("known_to_social_care")
+        .annotate(n=Count("id"))
+        .values_list("known_to_social_care", "n")
+    )
+    values = [counts.get(True, 0), counts.get(False, 0)]
+    shown = statistics.suppress_table([[v] for v in values], below=below)
+    total = sum(values)
+    shares = tuple(
+        None if cell[0] == statistics.SUPPRESSED or not total else value / total
+        for value, cell in zip(values, shown, strict=True)
+    )
+    return Breakdown(
+        SOCIAL_CARE,
+        [("Known", shown[0][0]), ("Not known", shown[1][0])],
+        shares,
+    )
+
+
+def _trend(end: dt.date, below: int) -> list[TrendRow]:
+    """Every financial year from the first with a coded review to the one ``end`` is in."""
+    first = (
+        ReviewDocument.objects.filter(final_codings__isnull=False)
+        .order_by("notified_on")
+        .values_list("notified_on", flat=True)
+        .first()
+    )
+    if first is None or first > end:
+        return []
+    rows = []
+    for year in range(statistics.financial_year(first), statistics.financial_year(end) + 1):
+        year_start, year_end = statistics.financial_year_bounds(year)
+        coded = ReviewDocument.objects.filter(
+            notified_on__range=(year_start, year_end), final_codings__isnull=False
+        ).distinct()
+        total = coded.count()
+        known = coded.filter(known_to_social_care=True).count()
+        # The known count is hidden when small, or when it would give away a small
+        # "not known" count next to the published total.
+        hidden = 0 < known < below or 0 < total - known < below
+        rows.append(
+            TrendRow(
+                label=statistics.financial_year_label(year),
+                reviews=statistics.suppress(total, below=below),
+                known_to_social_care=statistics.SUPPRESSED if hidden else known,
+                share_known_to_social_care=None if hidden or not total else known / total,
+            )
+        )
+    return rows
+
+
+def period_label(start: dt.date, end: dt.date) -> str:
+    """ "July 2018 to December 2019"; "2018-19" for a financial year."""
+    year = statistics.financial_year(start)
+    if (start, end) == statistics.financial_year_bounds(year):
+        return statistics.financial_year_label(year)
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+        return f"{start:%B %Y} to {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+
+
 def annual_report(year: int) -> AnnualReport:
-    """The report for the financial year starting in April ``year``."""
+    """The report for the financial year starting in April ``year``; the year before
+    is the comparison."""
     start, end = statistics.financial_year_bounds(year)
-    before = statistics.financial_year_bounds(year - 1)
+    return _report(start, end, before=statistics.financial_year_bounds(year - 1))
+
+
+def period_report(start: dt.date, end: dt.date) -> AnnualReport:
+    """The report for incidents notified from ``start`` to ``end`` (both included), with
+    the period of the same length just before it as the comparison."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    length = end - start
+    before_end = start - dt.timedelta(days=1)
+    return _report(start, end, before=(before_end - length, before_end))
+
+
+def _report(start: dt.date, end: dt.date, *, before: tuple[dt.date, dt.date]) -> AnnualReport:
+    year = statistics.financial_year(start)
     below = suppression_threshold()
     reviews, counts, denominators = _theme_counts(start, end)
     previous_reviews, previous_counts, previous_denominators = _theme_counts(*before)
@@ -165,7 +275,10 @@ def annual_report(year: int) -> AnnualReport:
     taxonomy = Taxonomy.objects.filter(status=TaxonomyStatus.PUBLISHED).first()
     return AnnualReport(
         year=year,
-        label=statistics.financial_year_label(year),
+        label=period_label(start, end),
+        start=start,
+        end=end,
+        trend=_trend(end, below),
         reviews=reviews,
         previous_reviews=previous_reviews,
         threshold=below,
@@ -174,6 +287,7 @@ def annual_report(year: int) -> AnnualReport:
             _breakdown("Nature of incident", "nature", Nature.choices, start, end, below),
             _breakdown("Age of child", "age_band", AgeBand.choices, start, end, below),
             _breakdown("Region", "region", Region.choices, start, end, below),
+            _social_care(start, end, below),
         ],
         groups=[
             (ThemeGroup(group).label, grouped[group])
@@ -196,7 +310,7 @@ def annual_report_csv(report: AnnualReport) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         [
-            "financial_year",
+            "period",
             "section",
             "category",
             "count",
@@ -221,10 +335,35 @@ def annual_report_csv(report: AnnualReport) -> str:
         ]
     )
     for breakdown in report.breakdowns:
-        for label, cell in breakdown.rows:
+        shares = breakdown.shares or (None,) * len(breakdown.rows)
+        for (label, cell), share in zip(breakdown.rows, shares, strict=True):
             writer.writerow(
-                [report.label, breakdown.title, label, cell, report.reviews, "", "", "", ""]
+                [
+                    report.label,
+                    breakdown.title,
+                    label,
+                    cell,
+                    report.reviews,
+                    _pct(share),
+                    "",
+                    "",
+                    "",
+                ]
             )
+    for trend in report.trend:
+        writer.writerow(
+            [
+                trend.label,
+                f"Trend: {SOCIAL_CARE.lower()}",
+                SOCIAL_CARE,
+                trend.known_to_social_care,
+                trend.reviews,
+                _pct(trend.share_known_to_social_care),
+                "",
+                "",
+                "",
+            ]
+        )
     for group, rows in report.groups:
         for row in rows:
             writer.writerow(

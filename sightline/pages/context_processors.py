@@ -77,7 +77,7 @@ _SECTIONS: list[tuple[str, str, Callable[[Any], bool]]] = [
     ),
     ("Identity reviews", "linkage-reviews", lambda user: is_reviewer(user)),
     ("Access reviews", "access-reviews", lambda user: may_review_any(user)),
-    ("Users", "access-users", _role(Role.ADMINISTRATOR)),
+    ("Administration", "administration", _role(Role.ADMINISTRATOR)),
     ("Subject access", "subjectaccess:list", _role(Role.DATA_QUALITY)),
     ("Retention", "governance:disposals", _role(Role.INFORMATION_GOVERNANCE)),
     ("Retention schedule", "governance:schedule", _role(Role.ADMINISTRATOR)),

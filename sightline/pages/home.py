@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from sightline.accounts.models import User
 from sightline.core.forms import LoginForm
+from sightline.pages.work import your_work
 from sightline.people.models import Involvement
 from sightline.record import queries
 
@@ -26,7 +27,8 @@ login = auth_views.LoginView.as_view(
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Who the user is, and the children they are working with now."""
+    """Who the user is, their work waiting (``pages.work``), and the children they are
+    working with now."""
     user = request.user
     if not isinstance(user, User):  # pragma: no cover - login_required guarantees it
         raise TypeError("a signed-in user is required")
@@ -49,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "children": children[:HOME_CHILDREN_LIMIT],
             "more_children": len(children) > HOME_CHILDREN_LIMIT,
+            "work": your_work(user, today=today),
         },
     )
 

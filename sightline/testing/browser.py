@@ -6,6 +6,10 @@ browser test asks for ``live_server`` and ``browser`` (or ``page``) and is marke
 ``pytest.mark.browser``. Screenshots of failing tests that use ``page`` go to
 ``test-artifacts/`` at the repository root (``ARTIFACTS``).
 
+Every context the ``browser`` fixture opens checks each page it loads with axe-core
+(``testing/accessibility.py``); a browser test fails if any page it loaded had a serious
+or critical violation.
+
 ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set only while a browser is open: Playwright's sync API
 runs an event loop in the test's thread, and the test's own ORM calls (fixtures, the
 database flush after each test) are still plain synchronous code. Nothing is set at
@@ -22,6 +26,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 from pytest_django import live_server_helper
+
+from sightline.testing import accessibility
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -83,6 +89,7 @@ def browser() -> Generator[Any, None, None]:
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        setattr(chromium, "new_context", _watched(chromium.new_context))  # noqa: B010
         try:
             yield chromium
         finally:
@@ -93,11 +100,16 @@ def browser() -> Generator[Any, None, None]:
 def page(browser: Any, request: pytest.FixtureRequest) -> Generator[Any, None, None]:
     """A fresh browser context and page; a screenshot is saved if the test fails.
 
-    ``page.console_errors`` collects errors the page's JavaScript reports.
+    ``page.console_errors`` collects errors the page's JavaScript reports. Every page it
+    loads is checked with axe-core, as in every context the ``browser`` fixture opens
+    (``_no_serious_accessibility_violations``); the last page is checked once more as
+    it is at the end.
     """
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(10_000)
+    findings = context.accessibility_findings
     page = context.new_page()
+    page.accessibility_findings = findings
     errors: list[str] = []
     page.on(
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
@@ -106,9 +118,49 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Generator[Any, None, N
     page.console_errors = errors
     try:
         yield page
+        if not request.node.stash.get(_failed, False):
+            accessibility.check(page, findings)  # the last page, as it is now
     finally:
         if request.node.stash.get(_failed, False):
             ARTIFACTS.mkdir(exist_ok=True)
             name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
             page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         context.close()
+
+
+# The findings of every browser context opened through the ``browser`` fixture.
+_WATCHED: list[accessibility.Findings] = []
+
+
+def _watched(new_context: Any) -> Any:
+    """``browser.new_context`` that checks every page its contexts load with axe-core."""
+
+    def open_watched(*args: Any, **kwargs: Any) -> Any:
+        context = new_context(*args, **kwargs)
+        context.accessibility_findings = accessibility.watch(context)
+        _WATCHED.append(context.accessibility_findings)
+        return context
+
+    return open_watched
+
+
+@pytest.fixture(autouse=True)
+def _no_serious_accessibility_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A browser test fails if any page it loaded, in any context it opened, had a
+    serious or critical axe-core violation (``testing/accessibility.py``)."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    start = len(_WATCHED)
+    yield
+    if request.node.stash.get(_failed, False):
+        return
+    checked = _WATCHED[start:]
+    refused = list(dict.fromkeys(v for findings in checked for v in findings.refused()))
+    if refused:
+        pages = sum(len(findings.pages) for findings in checked)
+        pytest.fail(
+            f"axe-core found serious or critical violations ({pages} pages checked):\n"
+            + "\n".join(refused),
+            pytrace=False,
+        )

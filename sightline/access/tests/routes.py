@@ -92,6 +92,9 @@ ROUTES: dict[str, Route] = {
     "two-factor": Route(signed_in(302)),  # no authenticator yet: to set-up
     "two-factor-setup": Route(signed_in(200)),  # asks for the enrolment code
     "access-users": Route(only("administrator")),
+    "administration": Route(only("administrator")),
+    "administration-new-user": Route(only("administrator")),
+    "administration-teams": Route(only("administrator")),
     "access-issue-enrolment-code": Route(signed_in(404), method=POST),  # unknown user
     # -- sharing -------------------------------------------------------------------------------
     "sharing-inbox": Route(signed_in(200)),

@@ -1,5 +1,7 @@
-"""Template filters for Sightline's pages: ``{% load sightline %}``."""
+"""Template filters for Sightline's pages: ``{% load sightline %}`` (a built-in library:
+every template has them without loading)."""
 
+import datetime as dt
 from collections.abc import Mapping
 
 from django import template
@@ -8,8 +10,34 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from sightline.chronology.models import Significance
+from sightline.core import dates
 
 register = template.Library()
+
+
+@register.filter
+def day(value: object) -> str:
+    """``{{ when|day }}``: "4 December 2026" (a date, or a datetime's local date)."""
+    if isinstance(value, dt.date):
+        return dates.long_date(value)
+    return "" if value is None else str(value)
+
+
+@register.filter
+def day_and_time(value: object) -> str:
+    """``{{ when|day_and_time }}``: "4 December 2026 at 3:05pm"."""
+    if isinstance(value, dt.datetime):
+        return dates.long_datetime(value)
+    return day(value)
+
+
+@register.filter
+def time_of_day(value: object) -> str:
+    """``{{ when|time_of_day }}``: "3:05pm", "midday"."""
+    if isinstance(value, dt.datetime | dt.time):
+        return dates.time_of_day(value)
+    return "" if value is None else str(value)
+
 
 _SIGNIFICANCE_TAGS: dict[str, str] = {
     Significance.HIGH.value: "govuk-tag--red",

@@ -11,12 +11,14 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from sightline.accounts.models import Role, User
-from sightline.agencies.models import Agency, Team
+from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.audit.queries import verify_chain
 from sightline.chronology.models import ChronologyEvent
 from sightline.demo import generator as gen
 from sightline.importing.formats import LONDON
+from sightline.incidents import access as incidents_access
+from sightline.incidents.models import Partner, SeriousIncidentNotification
 from sightline.people.models import Involvement, InvolvementRole, Person, SourceRecord
 from sightline.record.queries import visible_to
 
@@ -34,7 +36,12 @@ PERSONAS = {
     "team.manager": ("CSC", Role.TEAM_MANAGER),
     "panel.analyst": ("CSC", Role.PANEL_ANALYST),
     "admin": ("CSC", Role.ADMINISTRATOR),
+    "partnership.manager": ("CSC", Role.PARTNERSHIP_BUSINESS_MANAGER),
+    "la.lead": ("CSC", Role.PARTNER_LEAD_LOCAL_AUTHORITY),
+    "police.lead": ("POLICE", Role.PARTNER_LEAD_POLICE),
+    "icb.lead": ("ICB", Role.PARTNER_LEAD_ICB),
 }
+PARTNERSHIP = ("partnership.manager", "la.lead", "police.lead", "icb.lead")
 
 
 @pytest.fixture(autouse=True)
@@ -61,14 +68,18 @@ def expected(children: int = 30, seed: int = 5) -> list[gen.Household]:
 def test_it_loads_the_agencies_teams_people_and_chronologies():
     output = load()
     households = expected()
-    assert set(Agency.objects.values_list("code", flat=True)) == set(gen.AGENCY_CODES)
+    assert set(Agency.objects.values_list("code", flat=True)) == {*gen.AGENCY_CODES, "ICB"}
+    assert Agency.objects.get(code="ICB").kind == AgencyKind.INTEGRATED_CARE_BOARD
     for agency in Agency.objects.all():
         assert re.fullmatch(r"0113 496 0\d{3}", agency.office_hours_phone)
         assert re.fullmatch(r"0113 496 0\d{3}", agency.out_of_hours_phone)
     assert Team.objects.exists()
     assert all(t.duty_email.endswith("@example.org") for t in Team.objects.all())
     assert SourceRecord.objects.count() == sum(len(h.records) for h in households)
-    assert ChronologyEvent.objects.count() == sum(len(h.events) for h in households)
+    # Besides the generated events, the referral left in progress records its sharing
+    # decision in the chronology (demo/workflow.py).
+    generated = ChronologyEvent.objects.exclude(event_id__startswith="sharing-decision-")
+    assert generated.count() == sum(len(h.events) for h in households)
     assert Involvement.objects.count() == sum(len(h.involvements) for h in households)
     assert "Loaded demo data (seed 5, 30 children" in output
     assert "http://127.0.0.1:8000/login/" in output
@@ -121,6 +132,32 @@ def test_the_output_names_a_child_each_practitioner_persona_can_see():
         assert visible[username] > 0, username
         assert f"sees {visible[username]:,} children, e.g." in output
     assert visible["panel.analyst"] == visible["admin"] == 0
+    assert all(visible[username] == 0 for username in PARTNERSHIP)
+
+
+def test_the_three_partner_leads_between_them_may_sign_off_a_rapid_review():
+    load()
+    agencies = {a.code: a for a in Agency.objects.all()}
+    notification = SeriousIncidentNotification(
+        local_authority=agencies["CSC"],
+        police=agencies["POLICE"],
+        integrated_care_board=agencies["ICB"],
+    )
+    signers = {
+        partner: [
+            u.username
+            for u in User.objects.filter(username__in=PERSONAS)
+            if incidents_access.can_sign_off(u, notification, partner)
+        ]
+        for partner in Partner
+    }
+    assert signers == {
+        Partner.LOCAL_AUTHORITY: ["la.lead"],
+        Partner.POLICE: ["police.lead"],
+        Partner.INTEGRATED_CARE_BOARD: ["icb.lead"],
+    }
+    manager = User.objects.get(username="partnership.manager")
+    assert incidents_access.is_partner(manager, notification)
 
 
 def test_the_team_manager_sees_every_child_the_social_worker_sees():
@@ -135,7 +172,7 @@ def test_every_write_is_audited_and_the_chain_is_intact():
     actions = dict(
         AuditEvent.objects.values_list("action").annotate(n=Count("id")).values_list("action", "n")
     )
-    assert actions[AuditAction.CREATE_AGENCY] == 5
+    assert actions[AuditAction.CREATE_AGENCY] == 6
     assert actions[AuditAction.CREATE_USER] == User.objects.count()
     assert actions[AuditAction.IMPORT_PEOPLE] == 5
     assert actions[AuditAction.IMPORT_EVENTS] >= 5
@@ -235,3 +272,27 @@ def test_generate_refuses_bad_arguments(tmp_path):
     blocked.write_text("not a directory")
     with pytest.raises(CommandError, match="cannot write"):
         call_command("generate-demo-data", "--children", "5", "--seed", "1", "--out", str(blocked))
+
+
+def test_it_leaves_work_in_progress_in_the_queues_through_the_actions():
+    load()
+    out = io.StringIO()
+    call_command("stats", stdout=out)
+    queues = json.loads(out.getvalue())
+    # Written by the actions a practitioner's pages call (demo/workflow.py).
+    for queue in (
+        "decisions_open",
+        "challenges_open",
+        "referrals_open",
+        "notifications_open",
+        "rapid_reviews_open",
+        "alerts_unread",
+    ):
+        assert queues[queue] > 0, queue
+    for action in (
+        AuditAction.OPEN_DECISION_POINT,
+        AuditAction.RAISE_REFERRAL,
+        AuditAction.RECORD_NOTIFICATION,
+        AuditAction.OPEN_RAPID_REVIEW,
+    ):
+        assert AuditEvent.objects.filter(action=action).exists(), action

@@ -510,3 +510,45 @@ def test_pdfs_fetch_nothing(notification, monkeypatch):
 def test_entered_markup_is_printed_not_interpreted(notification):
     notification.case_outline = '<img src="file:///etc/passwd"> <b>bold</b>'
     assert '<img src="file:///etc/passwd">' in _pdf_text(exports.notification_pdf(notification))
+
+
+def test_the_three_partner_leads_sign_off_each_for_their_own_partner_only(
+    review, team_manager, agencies
+):
+    partner_leads = {
+        role: factories.UserFactory.create(agency=agencies[code], role=role)
+        for code, role in (
+            ("CSC", Role.PARTNER_LEAD_LOCAL_AUTHORITY),
+            ("POLICE", Role.PARTNER_LEAD_POLICE),
+            ("HEALTH", Role.PARTNER_LEAD_ICB),
+        )
+    }
+    _name_contributors(review, team_manager, agencies)
+    _ready_for_sign_off(review, team_manager)
+    # The local authority's partner lead may not sign for the police, even from the police.
+    moved = factories.UserFactory.create(
+        agency=agencies["POLICE"], role=Role.PARTNER_LEAD_LOCAL_AUTHORITY
+    )
+    with pytest.raises(PermissionDenied, match="partner lead of the police"):
+        actions.sign_off_rapid_review(
+            actor=moved, origin=CLI, review=review, partner=Partner.POLICE
+        )
+    # A partnership business manager works on the review but does not sign it off.
+    manager = factories.UserFactory.create(
+        agency=agencies["CSC"], role=Role.PARTNERSHIP_BUSINESS_MANAGER
+    )
+    assert access.is_partner(manager, review.notification)
+    with pytest.raises(PermissionDenied):
+        actions.sign_off_rapid_review(
+            actor=manager, origin=CLI, review=review, partner=Partner.LOCAL_AUTHORITY
+        )
+    for role, partner in (
+        (Role.PARTNER_LEAD_LOCAL_AUTHORITY, Partner.LOCAL_AUTHORITY),
+        (Role.PARTNER_LEAD_POLICE, Partner.POLICE),
+        (Role.PARTNER_LEAD_ICB, Partner.INTEGRATED_CARE_BOARD),
+    ):
+        actions.sign_off_rapid_review(
+            actor=partner_leads[role], origin=CLI, review=review, partner=partner
+        )
+    review.refresh_from_db()
+    assert review.completed_on == D(2024, 9, 2)

@@ -5,7 +5,7 @@ import json
 import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from sightline.audit.actions import CLI
@@ -166,7 +166,7 @@ def test_a_bad_year_is_named(client, panel_analyst):
 @pytest.mark.parametrize(
     ("fmt", "content_type", "magic"),
     [
-        ("csv", "text/csv", b"financial_year,"),
+        ("csv", "text/csv", b"period,"),
         ("pdf", "application/pdf", b"%PDF"),
         ("png", "image/png", b"\x89PNG"),
     ],
@@ -195,7 +195,7 @@ def test_an_unknown_export_format_is_a_404(client, administrator):
 def test_the_command_writes_csv_to_stdout_and_pdf_to_a_file(corpus, tmp_path):
     out = io.StringIO()
     call_command("annual-report", "--year", "2023", stdout=out)
-    assert out.getvalue().startswith("financial_year,")
+    assert out.getvalue().startswith("period,")
     call_command(
         "annual-report",
         "--year",
@@ -225,3 +225,130 @@ def test_the_pdf_says_what_the_page_says(corpus):
     assert f"Weak risk assessment and decision making 8 32% {interval} 50%" in text
     assert "Neglect c c c" in text
     assert len(pdf.pages[0].images) == 1  # the chart
+
+
+# --- any period: the panel's first report (July 2018 to December 2019) ----------------
+
+
+@pytest.fixture
+def panel_period():
+    """50 coded reviews notified July 2018 to December 2019, 27 (54%) about a child known
+    to children's social care; 6 in June 2018 and 6 in January 2020 just outside; and 10
+    in 2016-17, which only the trend sees."""
+    inside = [
+        record(
+            f"P{i}",
+            notified_on=dt.date(2018, 7, 1) + dt.timedelta(days=i * 11),
+            known_to_social_care=i < 27,
+        )
+        for i in range(50)
+    ]
+    assert inside[-1].notified_on <= dt.date(2019, 12, 31)
+    outside = [
+        record(f"J{i}", notified_on=dt.date(2018, 6, 30), known_to_social_care=False)
+        for i in range(6)
+    ] + [
+        record(f"N{i}", notified_on=dt.date(2020, 1, 1), known_to_social_care=True)
+        for i in range(6)
+    ]
+    earlier = [
+        record(f"E{i}", notified_on=dt.date(2016, 5, 1), known_to_social_care=i < 5)
+        for i in range(10)
+    ]
+    actions.import_review_corpus(actor=None, origin=CLI, records=inside + outside + earlier)
+
+
+def test_any_period_counts_only_the_incidents_notified_within_it(panel_period):
+    report = reports.period_report(dt.date(2018, 7, 1), dt.date(2019, 12, 31))
+    assert report.label == "July 2018 to December 2019"
+    assert report.reviews == 50
+    # The comparison is the 18 months before (January 2017 to June 2018): June 2018's 6.
+    assert report.previous_reviews == 6
+    social_care = next(b for b in report.breakdowns if b.title == reports.SOCIAL_CARE)
+    assert social_care.rows == [("Known", 27), ("Not known", 23)]
+    assert [percent for _, _, percent in social_care.rows_with_percent] == [54, 46]
+
+
+def test_the_trend_runs_across_every_financial_year_up_to_the_period(panel_period):
+    report = reports.period_report(dt.date(2018, 7, 1), dt.date(2019, 12, 31))
+    trend = {row.label: row for row in report.trend}
+    assert list(trend) == ["2016-17", "2017-18", "2018-19", "2019-20"]
+    assert (trend["2016-17"].reviews, trend["2016-17"].known_to_social_care) == (10, 5)
+    assert trend["2016-17"].share_known_to_social_care == pytest.approx(0.5)
+    assert trend["2017-18"].reviews == 0
+    # 2018-19: June 2018's 6 (not known) and the period's reviews up to March 2019.
+    in_2018_19 = [
+        i
+        for i in range(50)
+        if dt.date(2018, 7, 1) + dt.timedelta(days=i * 11) < dt.date(2019, 4, 1)
+    ]
+    assert trend["2018-19"].reviews == 6 + len(in_2018_19)
+    # 2019-20 includes January 2020, outside the period but inside the financial year.
+    assert trend["2019-20"].reviews == 50 - len(in_2018_19) + 6
+
+
+def test_a_financial_year_keeps_its_label_and_gains_the_breakdown(panel_period):
+    report = reports.annual_report(2016)
+    assert report.label == "2016-17"
+    social_care = next(b for b in report.breakdowns if b.title == reports.SOCIAL_CARE)
+    assert social_care.rows == [("Known", 5), ("Not known", 5)]
+
+
+def test_the_command_reports_any_period_and_audits_it(panel_period, tmp_path):
+    out = io.StringIO()
+    call_command(
+        "annual-report",
+        "--from",
+        "2018-07-01",
+        "--to",
+        "2019-12-31",
+        "--format",
+        "json",
+        stdout=out,
+    )
+    report = json.loads(out.getvalue())
+    assert (report["label"], report["reviews"]) == ("July 2018 to December 2019", 50)
+    assert report["start"] == "2018-07-01"
+    assert len(report["trend"]) == 4
+    csv_out = io.StringIO()
+    call_command("annual-report", "--from", "2018-07-01", "--to", "2019-12-31", stdout=csv_out)
+    rows = list(csv.DictReader(io.StringIO(csv_out.getvalue())))
+    known = next(
+        r for r in rows if r["section"] == reports.SOCIAL_CARE and r["category"] == "Known"
+    )
+    assert (known["period"], known["count"], known["percent"]) == (
+        "July 2018 to December 2019",
+        "27",
+        "54.0",
+    )
+    audit = AuditEvent.objects.filter(action=AuditAction.PRODUCE_LEARNING_REPORT).last()
+    assert audit.detail == {
+        "report": "annual",
+        "from": "2018-07-01",
+        "to": "2019-12-31",
+        "format": "csv",
+    }
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--from", "2018-07-01"], "go together"),
+        (["--from", "2018-07-01", "--to", "2018-06-30"], "before --from"),
+        (["--from", "1/7/2018", "--to", "2019-12-31"], "YYYY-MM-DD"),
+        (["--year", "2018", "--from", "2018-07-01", "--to", "2019-12-31"], "not both"),
+    ],
+)
+def test_the_command_refuses_a_period_it_cannot_read(arguments, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("annual-report", *arguments, stdout=io.StringIO())
+
+
+def test_the_page_shows_the_social_care_breakdown_and_the_trend(
+    client, panel_analyst, panel_period
+):
+    client.force_login(panel_analyst)
+    html = client.get(reverse("learning:annual-report"), {"year": 2018}).content.decode()
+    assert "Known to children&#x27;s social care" in html
+    assert 'id="trend"' in html
+    assert "2016-17" in html

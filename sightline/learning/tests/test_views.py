@@ -305,3 +305,36 @@ def test_an_administrator_sets_a_local_authoritys_region(client, administrator, 
     assert "region: &#x27;mars&#x27; is not one of" in response.content.decode()
     # Only local authorities' children's social care have a region.
     assert client.post(page, {"local_authority": "POLICE", "region": "london"}).status_code == 404
+
+
+def test_the_final_coding_is_hidden_until_the_coder_submits_their_own(
+    client, panel_analyst, second_analyst, agencies
+):
+    third = UserFactory.create(username="cy.analyst", agency=agencies["CSC"], role="panel_analyst")
+    document = ReviewDocumentFactory.create()
+    taxonomy = actions.published_taxonomy()
+    for user, codes in ((second_analyst, ["supervision"]), (third, ["supervision", "workload"])):
+        actions.save_coding(
+            actor=user,
+            origin=CLI,
+            document=document,
+            taxonomy=taxonomy,
+            theme_codes=codes,
+            submit=True,
+        )
+    actions.adjudicate(
+        actor=third,
+        origin=CLI,
+        document=document,
+        taxonomy=taxonomy,
+        theme_codes=["supervision", "workload"],
+    )
+    page = reverse("learning:review", args=[document.public_id])
+    login(client, panel_analyst)
+    html = client.get(page).content.decode()
+    assert 'id="final-hidden"' in html
+    assert 'id="final-coding"' not in html
+    client.post(page, {"themes": ["neglect"], "submit": "on"})
+    html = client.get(page).content.decode()
+    assert 'id="final-coding"' in html
+    assert 'id="final-hidden"' not in html

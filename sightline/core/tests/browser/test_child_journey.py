@@ -140,3 +140,45 @@ def test_a_social_worker_finds_a_child_and_filters_the_chronology(
     assert times == sorted(times, reverse=True)
 
     assert page.console_errors == []
+
+
+def page_scrolls_sideways(page) -> bool:
+    """The page is wider than the window: it scrolls sideways (a table scrolling inside
+    its own box does not count)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_childs_page_never_scrolls_sideways(
+    page, live_server, social_worker, child, chronology, width
+):
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Username").fill(social_worker.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert not page_scrolls_sideways(page), "the home page scrolls sideways"
+    # On a phone the navigation sits behind its menu button.
+    menu = page.get_by_role("button", name=re.compile("Menu"))
+    if menu.count() and menu.first.is_visible():
+        menu.first.click()
+    page.get_by_role("link", name="Find a child").first.click()
+    page.get_by_label("Name").fill("Jamie")
+    page.get_by_label("Postcode").fill(child.postcode)
+    page.get_by_role("button", name="Search").click()
+    assert not page_scrolls_sideways(page), "the search results scroll sideways"
+    page.get_by_role("link", name="Jamie Testchild").click()
+    page.wait_for_url(f"**/people/{child.public_id}/")
+    page.wait_for_selector(".govuk-tabs__list-item--selected, .govuk-tabs__list-item")
+    if page_scrolls_sideways(page):
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"child-page-{width}.png"), full_page=True)
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id)"""
+        )
+        pytest.fail(f"the child's page scrolls sideways at {width} px; too wide: {wide}")

@@ -9,15 +9,19 @@ from django.utils import timezone
 from sightline.accounts.models import User
 from sightline.agencies.models import Agency
 from sightline.chronology.models import ChronologyEvent
+from sightline.pages.queues import queue_counts
 from sightline.people.models import Person, SourceRecord
 
 
 class Command(BaseCommand):
     help = (
         "Print counts as JSON: people (resolved, not merged away), source records, "
-        "events (current revisions), agencies, users; and the figures each feature app "
-        "adds (its AppConfig's ``statistics(as_of=...)``: the case adds cin_open, "
-        "cp_plans, looked_after and cp_plans_started), on --as-of (default today)."
+        "events (current revisions), agencies, users; each queue of work "
+        "(linkage_reviews_open, decisions_open, challenges_open, notifications_open, "
+        "rapid_reviews_open, referrals_open, alerts_unread, meetings_upcoming, "
+        "reviews_to_code); and the figures each feature app adds (its AppConfig's "
+        "``statistics(as_of=...)``: the case adds cin_open, cp_plans, looked_after and "
+        "cp_plans_started), on --as-of (default today)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,8 +42,9 @@ class Command(BaseCommand):
             "events": ChronologyEvent.objects.current().count(),
             "agencies": Agency.objects.count(),
             "users": User.objects.count(),
+            **queue_counts(on=as_of),
         }
-        # Foundation code names no feature: features contribute through their app config.
+        # Features contribute their figures through their app config.
         for config in apps.get_app_configs():
             contribute = getattr(config, "statistics", None)
             if callable(contribute):

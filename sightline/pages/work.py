@@ -1,0 +1,315 @@
+""" "Your work" on the home page: for each role, what is waiting for the user, as counts
+with a link to where it is done. It composes several features, so it lives in pages.
+
+Counts are of what the user may see: each feature's own ``visible_to`` rule or its
+own queue query is used, never a count of its own.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from sightline.accounts.models import PARTNER_LEAD_FOR, PARTNERSHIP_ROLES, Role, User
+from sightline.agencies.models import Team
+from sightline.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    Challenge,
+    ChallengeStatus,
+    Decision,
+    DecisionPoint,
+)
+from sightline.assessments.queries import assessments_awaiting
+from sightline.incidents import access as incidents_access
+from sightline.incidents.models import LocalReview, RapidReview
+from sightline.learning.access import Capability, can
+from sightline.learning.models import Coding, CodingStatus, ReviewDocument
+from sightline.people.models import Involvement
+from sightline.sharing import queries as sharing
+from sightline.sharing.models import Referral, ReferralStatus
+
+# "Due" on the home page: overdue, or due within this many days.
+DUE_WITHIN_DAYS = 7
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    key: str  # a stable name (the list item's id)
+    label: str
+    count: int | None  # None: a link to a place of work with nothing to count
+    href: str
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    """Children on a plan and looked-after children in one worker's caseload."""
+
+    on_plan: int
+    looked_after: int
+
+
+@dataclass(frozen=True)
+class WorkerLoad:
+    worker: User
+    children: int
+    decisions: int
+    challenged: int
+    overridden: int
+    plans: PlanCounts | None  # None until the case record provides them
+
+    @property
+    def challenge_rate(self) -> int | None:
+        """Per cent of the worker's decisions that drew a challenge."""
+        return round(100 * self.challenged / self.decisions) if self.decisions else None
+
+    @property
+    def override_rate(self) -> int | None:
+        """Per cent of challenged decisions kept against the challenge (rationale signed off)."""
+        return round(100 * self.overridden / self.challenged) if self.challenged else None
+
+
+@dataclass(frozen=True)
+class YourWork:
+    items: list[WorkItem]
+    caseload: list[WorkerLoad] | None = None
+    referrals_made: list[tuple[str, int]] | None = None
+
+
+def caseload_plan_counts(workers: Iterable[User], *, on: dt.date) -> dict[int, PlanCounts] | None:
+    """HOOK for the case record (issue #14, the ``cases`` app): children on a plan and
+    looked-after children per worker's caseload, by user id. Until the cases app
+    provides it this returns None and the page says the figures are not yet available;
+    it never shows a made-up number."""
+    return None
+
+
+def your_work(user: User, *, today: dt.date) -> YourWork:
+    role = user.role
+    if role == Role.TEAM_MANAGER:
+        return _team_manager(user, today)
+    if role == Role.SAFEGUARDING_LEAD:
+        return _safeguarding_lead(user)
+    if role in PARTNERSHIP_ROLES:
+        return _partnership(user, today)
+    if role == Role.PANEL_ANALYST:
+        return _panel(user)
+    if role == Role.ADMINISTRATOR:
+        return _administrator()
+    if role == Role.PRACTITIONER:
+        return _practitioner(user, today)
+    return YourWork(items=[])
+
+
+def _alerts_and_referrals(user: User) -> list[WorkItem]:
+    inbox = reverse("sharing-inbox")
+    return [
+        WorkItem(
+            "referrals-to-acknowledge",
+            "Referrals to acknowledge",
+            sharing.referrals_to_acknowledge(user).count(),
+            f"{inbox}#to-acknowledge",
+        ),
+        WorkItem("unread-alerts", "Unread alerts", sharing.unread_count(user), inbox),
+    ]
+
+
+def _practitioner(user: User, today: dt.date) -> YourWork:
+    decisions = reverse("assessments:dashboard")
+    return YourWork(
+        items=[
+            WorkItem(
+                "challenges-to-answer",
+                "Challenges to answer",
+                Challenge.objects.filter(
+                    decision_made_by=user, status=ChallengeStatus.OPEN
+                ).count(),
+                decisions,
+            ),
+            WorkItem(
+                "drafts",
+                "Assessments in draft or returned to you",
+                Assessment.objects.filter(
+                    author=user, status__in=[AssessmentStatus.DRAFT, AssessmentStatus.RETURNED]
+                ).count(),
+                decisions,
+            ),
+            WorkItem(
+                "steps-due",
+                f"Steps overdue or due in the next {DUE_WITHIN_DAYS} days",
+                DecisionPoint.objects.open()
+                .filter(responsible=user, due_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS))
+                .count(),
+                decisions,
+            ),
+            *_alerts_and_referrals(user),
+        ]
+    )
+
+
+def _team_manager(user: User, today: dt.date) -> YourWork:
+    decisions = reverse("assessments:dashboard")
+    rationales = Challenge.objects.none()
+    overdue = DecisionPoint.objects.none()
+    if user.team_id is not None:
+        # A rationale waits for a second manager: not the one who wrote it.
+        rationales = Challenge.objects.filter(
+            status=ChallengeStatus.RATIONALE_RECORDED, decision__team_id=user.team_id
+        ).exclude(rationale_by=user)
+        overdue = DecisionPoint.objects.open().filter(team_id=user.team_id, due_on__lt=today)
+    sign_offs = assessments_awaiting(user).count() + rationales.count()
+    items = [
+        WorkItem("sign-offs", "Sign-offs waiting for you", sign_offs, decisions),
+        WorkItem("overdue-steps", "Overdue steps across your team", overdue.count(), decisions),
+        *_alerts_and_referrals(user),
+    ]
+    return YourWork(items=items, caseload=_caseload(user, today))
+
+
+def _caseload(manager: User, today: dt.date) -> list[WorkerLoad]:
+    if manager.team_id is None:
+        return []
+    workers = list(
+        User.objects.filter(team_id=manager.team_id, is_active=True)
+        .exclude(pk=manager.pk)
+        .order_by("last_name", "first_name", "username")
+    )
+    ids = [w.pk for w in workers]
+    children = dict(
+        Involvement.objects.active_on(today)
+        .filter(practitioner_id__in=ids)
+        .values("practitioner_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("practitioner_id", "n")
+    )
+    made = dict(
+        Decision.objects.filter(made_by_id__in=ids)
+        .values("made_by_id")
+        .annotate(n=Count("id"))
+        .values_list("made_by_id", "n")
+    )
+    challenged: dict[int, tuple[int, int]] = {
+        row["decision__made_by_id"]: (row["decisions"], row["overridden"])
+        for row in Challenge.objects.filter(decision__made_by_id__in=ids)
+        .values("decision__made_by_id")
+        .annotate(
+            decisions=Count("decision_id", distinct=True),
+            overridden=Count(
+                "decision_id", distinct=True, filter=Q(status=ChallengeStatus.OVERRIDDEN)
+            ),
+        )
+    }
+    plans = caseload_plan_counts(workers, on=today)
+    return [
+        WorkerLoad(
+            worker=worker,
+            children=children.get(worker.pk, 0),
+            decisions=made.get(worker.pk, 0),
+            challenged=challenged.get(worker.pk, (0, 0))[0],
+            overridden=challenged.get(worker.pk, (0, 0))[1],
+            plans=None if plans is None else plans.get(worker.pk, PlanCounts(0, 0)),
+        )
+        for worker in workers
+    ]
+
+
+def _safeguarding_lead(user: User) -> YourWork:
+    made = Referral.objects.filter(from_agency_id=user.agency_id)
+    by_status = dict(made.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    return YourWork(
+        items=[
+            WorkItem(
+                "referrals-made",
+                "Referrals your agency made, awaiting an outcome",
+                made.exclude(status=ReferralStatus.CLOSED).count(),
+                reverse("sharing-referrals-sent"),
+            ),
+            *_alerts_and_referrals(user),
+        ],
+        referrals_made=[
+            (label, by_status.get(value, 0)) for value, label in ReferralStatus.choices
+        ],
+    )
+
+
+def _partnership(user: User, today: dt.date) -> YourWork:
+    notifications = incidents_access.visible_to(user)
+    reviews = RapidReview.objects.filter(notification__in=notifications)
+    open_reviews = reviews.filter(completed_on__isnull=True)
+    dashboard = reverse("incidents:dashboard")
+    items = [
+        WorkItem(
+            "notifications",
+            "Notifications not yet sent to the national panel",
+            notifications.filter(submitted_on__isnull=True).count(),
+            dashboard,
+        ),
+        WorkItem("rapid-reviews", "Rapid reviews under way", open_reviews.count(), dashboard),
+        WorkItem(
+            "local-reviews",
+            "Local reviews not yet published",
+            LocalReview.objects.filter(review__in=reviews, published_on__isnull=True).count(),
+            dashboard,
+        ),
+    ]
+    partner = PARTNER_LEAD_FOR.get(user.role)
+    if partner is not None:
+        items.insert(
+            0,
+            WorkItem(
+                "rapid-review-sign-offs",
+                "Rapid reviews waiting for your sign-off",
+                open_reviews.filter(local_review_needed__isnull=False)
+                .exclude(sign_offs__partner=partner)
+                .count(),
+                dashboard,
+            ),
+        )
+    return YourWork(items=items)
+
+
+def _panel(user: User) -> YourWork:
+    unfinished = ReviewDocument.objects.filter(final_codings__isnull=True)
+    submitted = Count("codings", filter=Q(codings__status=CodingStatus.SUBMITTED))
+    mine = Coding.objects.filter(coder=user, status=CodingStatus.SUBMITTED).values("document_id")
+    reviews = reverse("learning:review-list")
+    items = []
+    if can(user, Capability.CODE_REVIEWS):
+        items.append(
+            WorkItem(
+                "reviews-to-code",
+                "Reviews to code",
+                unfinished.exclude(pk__in=mine).count(),
+                reviews,
+            )
+        )
+        items.append(
+            WorkItem(
+                "adjudications",
+                "Reviews coded twice, waiting for adjudication",
+                unfinished.annotate(n=submitted).filter(n__gte=2).count(),
+                reviews,
+            )
+        )
+    return YourWork(items=items)
+
+
+def _administrator() -> YourWork:
+    """The administration area (``access/administration.py``): users and teams."""
+    return YourWork(
+        items=[
+            WorkItem(
+                "users",
+                "Active users",
+                User.objects.filter(is_active=True).count(),
+                reverse("access-users"),
+            ),
+            WorkItem("add-user", "Add a user", None, reverse("administration-new-user")),
+            WorkItem("teams", "Teams", Team.objects.count(), reverse("administration-teams")),
+            WorkItem(
+                "administration", "Everything in administration", None, reverse("administration")
+            ),
+        ]
+    )

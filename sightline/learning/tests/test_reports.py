@@ -322,6 +322,7 @@ def test_the_command_reports_any_period_and_audits_it(panel_period, tmp_path):
         "54.0",
     )
     audit = AuditEvent.objects.filter(action=AuditAction.PRODUCE_LEARNING_REPORT).last()
+    assert audit is not None
     assert audit.detail == {
         "report": "annual",
         "from": "2018-07-01",

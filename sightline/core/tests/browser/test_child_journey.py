@@ -145,8 +145,10 @@ def test_a_social_worker_finds_a_child_and_filters_the_chronology(
 def page_scrolls_sideways(page) -> bool:
     """The page is wider than the window: it scrolls sideways (a table scrolling inside
     its own box does not count)."""
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    return bool(
+        page.evaluate(
+            "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
     )
 
 

@@ -21,6 +21,7 @@ from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.chronology.actions import append_event
 from sightline.deadlines import queries as deadlines
 from sightline.deadlines.rules import Step
 from sightline.incidents import access, queries, reminders
@@ -218,6 +219,22 @@ def record_notification(
             disability=entry.disability.strip()[:300],
             placement_type=entry.placement_type.strip()[:200],
             perpetrator_relationship=entry.perpetrator_relationship.strip()[:200],
+        )
+    for person, _ in children:
+        # In each child's chronology, as an event of the local authority: what and when,
+        # never the case outline (the notification itself is read by its own rule).
+        append_event(
+            actor=actor,
+            person=person,
+            agency=local_authority,
+            category="serious_incident_notified",
+            summary=f"Serious incident notified to the national panel: "
+            f"{notification.get_nature_display().lower()} on {incident_on:%-d %B %Y} "
+            f"(notification {notification.reference}).",
+            occurred_at=notification.created_at,
+            event_id=f"notification-{notification.public_id}-{person.public_id}",
+            origin=origin,
+            audit_detail={"notification": notification.reference},
         )
     _audit(
         actor,

@@ -13,6 +13,7 @@ from sightline.access.models import AccessNotice, BreakGlassGrant, BreakGlassRea
 from sightline.accounts.models import Role
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.chronology.models import ChronologyEvent
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -512,3 +513,11 @@ def test_the_agency_that_recorded_the_referral_sees_its_own_referrer_in_the_log(
     signed_in(colleague).get(url("person-detail", public_id=child.public_id))
     page = signed_in(team_manager).get(url("access-seen-by", public_id=child.public_id))
     assert "Frankie Frontdoor" in page.content.decode()
+
+
+def test_emergency_access_appears_in_the_childs_chronology(grant, teacher, child):
+    # As the sharing decision it is: the record shared with the user, and why.
+    event = ChronologyEvent.objects.get(person=child)
+    assert event.category.code == "information_sharing_decision"
+    assert event.agency == teacher.agency
+    assert "emergency access" in event.summary.lower()

@@ -268,9 +268,7 @@ def append_event(
     if significance and significance not in Significance.values:
         raise EntryRefusedError("significance", "Choose the significance: low, medium or high.")
     if not Category.objects.filter(code=category, active=True).exists():
-        raise EntryRefusedError(
-            "category", "That category is not in use any more; choose another."
-        )
+        raise EntryRefusedError("category", "That category is not in use any more; choose another.")
     subject = agency_record(by, person, linked_by="recorded-in-sightline")
     result = record_events(
         actor=actor,

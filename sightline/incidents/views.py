@@ -42,11 +42,7 @@ def _apply_errors(form: django_forms.Form, error: ValidationError) -> None:
 
 
 def _can_notify(user: User) -> bool:
-    return (
-        user.role in access.PARTNER_ROLES
-        and user.agency is not None
-        and user.agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE
-    )
+    return access.may_notify(user)
 
 
 @login_required

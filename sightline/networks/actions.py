@@ -284,8 +284,10 @@ def record_association(
     )
     if actor.agency is not None:
         # Who the other person is stays on the network page, under its own rule.
-        with_whom = f"{context.get_kind_display().lower()} {context.name}" if context else (
-            "another person (see Outside the home)"
+        with_whom = (
+            f"{context.get_kind_display().lower()} {context.name}"
+            if context
+            else ("another person (see Outside the home)")
         )
         append_event(
             actor=actor,

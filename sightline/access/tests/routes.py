@@ -66,6 +66,8 @@ ROUTES: dict[str, Route] = {
     "person-detail": Route(record()),
     "person-chronology": Route(_htmx_record, headers=HTMX),
     "person-panel": Route(record(), kwargs={"panel": "decisions"}),
+    # "Add to the chronology": those who may see the record (a GET shows the form).
+    "person-add-event": Route(record()),
     "api-people": Route(signed_in(400, api=True)),  # no criteria
     "api-person": Route(record(api=True)),
     # A bulk read: the export rules (emergency access is not enough; 404 as for an unknown id).
@@ -203,6 +205,7 @@ AUDITED = frozenset(
         "person-detail",
         "person-chronology",
         "person-panel",
+        "person-add-event",
         "api-person",
         "api-chronology",
         "api-person-involved",

@@ -1,9 +1,9 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from sightline import challenges
 from sightline.accounts.models import Role

@@ -175,9 +175,7 @@ def test_the_database_keeps_one_working_version_and_a_scale_of_0_to_10(social_wo
         Assessment.objects.filter(pk=draft.pk).update(safety_scale=11)
 
 
-def test_a_signed_off_assessment_appears_in_the_chronology(
-    social_worker, team_manager, draft
-):
+def test_a_signed_off_assessment_appears_in_the_chronology(social_worker, team_manager, draft):
     submitted(social_worker, draft)
     assert not ChronologyEvent.objects.filter(person=draft.child).exists()
     actions.sign_off_assessment(actor=team_manager, origin=CLI, assessment=draft)

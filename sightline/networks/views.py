@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,8 +21,9 @@ from sightline.networks import forms as network_forms
 from sightline.networks.access import access_context, record_network_view, require_meeting_access
 from sightline.networks.graph import text_rows
 from sightline.networks.models import Context, ContextPlan, ExploitationMeeting
-from sightline.people.models import Person
+from sightline.people.models import Person, Relationship
 from sightline.record.access import Intent, open_record
+from sightline.record.picker import build_picker, chosen, searching, without_errors
 from sightline.record.queries import visible_to
 
 
@@ -198,36 +200,62 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _family_of(user: User, person: Person) -> list[tuple[Person, str]]:
+    """The child's family whose records ``user`` may see, to pick from."""
+    relationships = Relationship.objects.filter(
+        Q(person=person) | Q(relative=person)
+    ).select_related("person", "relative")
+    pairs = [
+        (r.relative if r.person_id == person.pk else r.person, r.get_kind_display())
+        for r in relationships
+    ]
+    visible = set(
+        visible_to(user).filter(pk__in=[p.pk for p, _ in pairs]).values_list("pk", flat=True)
+    )
+    return [(p, f"Family: {kind.lower()}") for p, kind in pairs if p.pk in visible]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_association(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Link the child to another person (whose record the user may see) or a context."""
+    """Link the child to another person (picked from the family or found by the one
+    search, whose record the user may see) or to a place, online space or group."""
     user = _user(request)
     origin = Origin.from_request(request)
     person = open_record(
         user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
     ).person
-    form = network_forms.AssociationForm(request.POST or None)
+    picker = build_picker(
+        request, user, case=_family_of(user, person), keep=["other_person"], origin=origin
+    )
+    # The child is not offered as their own associate, even when a search finds them.
+    picker.offered = [c for c in picker.offered if c.public_id != person.public_id]
+    contexts = queries.contexts_visible_to(user).filter(archived_at__isnull=True)
+    form = network_forms.AssociationForm(
+        request.POST or None,
+        people=picker.choices,
+        contexts=[
+            (str(c.public_id), f"{c.name} ({c.get_kind_display().lower()})")
+            for c in contexts.order_by("name")
+        ],
+    )
     back = reverse("networks:child-network", kwargs={"public_id": person.public_id})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and searching(request):
+        without_errors(form)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if user.agency is None:
-                raise ValidationError({"nature": "You belong to no agency; ask an administrator."})
-            other = None
-            context = None
-            if data["other_person"]:
-                other = visible_to(user).filter(public_id=data["other_person"]).first()
-                if other is None:
-                    raise ValidationError(
-                        {"other_person": "No person you may see has that identifier."}
-                    )
-            if data["context"]:
-                context = (
-                    queries.contexts_visible_to(user).filter(public_id=data["context"]).first()
+                raise ValidationError(
+                    {
+                        "nature": "Only a practitioner of an agency can record an association: "
+                        "ask your administrator to add you to your agency."
+                    }
                 )
-                if context is None:
-                    raise ValidationError({"context": "No place or group has that identifier."})
+            other = chosen(user, data["other_person"]) if data["other_person"] else None
+            context = (
+                contexts.filter(public_id=data["context"]).first() if data["context"] else None
+            )
             actions.record_association(
                 actor=user,
                 origin=origin,
@@ -243,14 +271,13 @@ def new_association(request: HttpRequest, public_id: str) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "Association recorded.")
+            messages.success(request, "Association recorded")
             return redirect(back)
-    return _form_page(
+    return render(
         request,
-        form,
-        title=f"Record an association for {person}",
-        caption="Harm outside the home",
-        back=back,
+        "networks/association_form.html",
+        {"form": form, "picker": picker, "person": person, "back": back},
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 

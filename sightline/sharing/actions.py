@@ -618,7 +618,7 @@ def acknowledge_referral(*, actor: User, referral: Referral, origin: Origin) -> 
         current,
         actor,
         "referral_acknowledged",
-        f"{_to(current)} acknowledged a {current.get_urgency_display().lower()} referral "
+        f"{_to(current)} acknowledged the {current.get_urgency_display().lower()} referral "
         f"from {current.from_agency.name}",
         at=now,
         origin=origin,
@@ -701,7 +701,7 @@ def record_outcome(
         current,
         actor,
         "referral_decided",
-        f"{_to(current)} decided a {current.get_urgency_display().lower()} referral from "
+        f"{_to(current)} decided the {current.get_urgency_display().lower()} referral from "
         f"{current.from_agency.name}: {current.get_outcome_display().lower()}{onward}.{because}",
         at=now,
         origin=origin,

@@ -5,6 +5,7 @@ From sign-in, by clicking: no typed address, no typed identifier."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from sightline.agencies.models import Agency
 from sightline.networks.models import Association
@@ -57,7 +58,7 @@ def test_a_police_officer_adds_to_the_chronology_and_records_an_association(
         summary = page.locator(".govuk-error-summary")
         assert "Enter the date it happened" in summary.inner_text()
         assert "Choose what happened" in summary.inner_text()
-        yesterday = dt.date.today() - dt.timedelta(days=1)
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
         fill_date(page, "When did it happen?", yesterday)
         page.get_by_label("What happened?").select_option(label="Concern for welfare")
         page.get_by_label("High").check()

@@ -41,6 +41,7 @@ from sightline.incidents.models import (
     SeriousIncidentNotification,
     SignOff,
 )
+from sightline.learning.intake import enter_local_review, enter_rapid_review
 from sightline.people.models import Person
 from sightline.record import access as people_access
 
@@ -592,6 +593,8 @@ def sign_off_rapid_review(
     if review.sign_offs.count() == len(Partner):
         review.completed_on = _today()
         review.save(update_fields=["completed_on"])
+        # Into learning's coding queue, by itself.
+        enter_rapid_review(actor=actor, origin=origin, review=review)
     _audit(
         actor,
         AuditAction.SIGN_OFF_RAPID_REVIEW,
@@ -761,5 +764,8 @@ def record_local_review_progress(
     if not changes:
         raise _fail(local_review="Nothing to record.")
     local_review.save(update_fields=["sent_to_panel_on", "published_on"])
+    if local_review.published_on is not None:
+        # Published: into learning's coding queue, by itself.
+        enter_local_review(actor=actor, origin=origin, local_review=local_review)
     _audit(actor, AuditAction.RECORD_REVIEW_MILESTONE, origin, notification, **changes)
     return local_review

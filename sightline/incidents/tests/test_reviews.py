@@ -12,6 +12,7 @@ from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.incidents import access, actions, exports
 from sightline.incidents.models import Partner, RapidReview
+from sightline.learning.models import ReviewDocument, ReviewKind
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -510,3 +511,60 @@ def test_pdfs_fetch_nothing(notification, monkeypatch):
 def test_entered_markup_is_printed_not_interpreted(notification):
     notification.case_outline = '<img src="file:///etc/passwd"> <b>bold</b>'
     assert '<img src="file:///etc/passwd">' in _pdf_text(exports.notification_pdf(notification))
+
+
+def _complete(review, team_manager, leads, agencies):
+    _name_contributors(review, team_manager, agencies)
+    _ready_for_sign_off(review, team_manager)
+    for code, partner in (
+        ("CSC", Partner.LOCAL_AUTHORITY),
+        ("POLICE", Partner.POLICE),
+        ("HEALTH", Partner.INTEGRATED_CARE_BOARD),
+    ):
+        assert not ReviewDocument.objects.exists()  # not before the third sign-off
+        actions.sign_off_rapid_review(actor=leads[code], origin=CLI, review=review, partner=partner)
+    review.refresh_from_db()
+
+
+def test_a_completed_rapid_review_enters_the_coding_queue_by_itself(
+    review, team_manager, leads, agencies
+):
+    _complete(review, team_manager, leads, agencies)
+    document = ReviewDocument.objects.get()
+    notification = review.notification
+    assert (document.kind, document.notification, document.completed_on) == (
+        ReviewKind.RAPID,
+        notification,
+        review.completed_on,
+    )
+    assert document.reference == f"{notification.reference}-RR"
+    assert notification.case_outline in document.text
+    assert document.local_authority == notification.local_authority.name
+    # Not coded yet: it waits in the queue for two analysts.
+    assert not document.codings.exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.RECORD_REVIEW_DOCUMENT, detail__entered="on completion"
+    ).exists()
+
+
+def test_a_published_local_review_enters_the_coding_queue_by_itself(
+    review, team_manager, leads, agencies
+):
+    _complete(review, team_manager, leads, agencies)
+    local_review = actions.commission_local_review(
+        actor=team_manager,
+        origin=CLI,
+        review=review,
+        reviewer="Dr R. Viewer",
+        terms_of_reference="Information sharing between ED and CSC.",
+    )
+    actions.record_local_review_progress(
+        actor=team_manager, origin=CLI, local_review=local_review, sent_to_panel_on=D(2024, 9, 2)
+    )
+    assert not ReviewDocument.objects.filter(kind=ReviewKind.LOCAL).exists()
+    actions.record_local_review_progress(
+        actor=team_manager, origin=CLI, local_review=local_review, published_on=D(2024, 9, 2)
+    )
+    document = ReviewDocument.objects.get(kind=ReviewKind.LOCAL)
+    assert "Information sharing between ED and CSC." in document.text
+    assert document.completed_on == D(2024, 9, 2)

@@ -181,3 +181,9 @@ def may_notify(user: User) -> bool:
         and user.agency is not None
         and user.agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE
     )
+
+
+def may_record_panel_response(user: User) -> bool:
+    """The national panel's response is recorded by the panel's own role (a panel
+    analyst), not typed in by the partners it responds to."""
+    return user.is_active and user.role == Role.PANEL_ANALYST

@@ -622,7 +622,10 @@ def record_panel_response(
     comments: str = "",
 ) -> PanelResponse:
     notification = review.notification
-    access.require_partner(actor, notification)
+    if not access.may_record_panel_response(actor):
+        raise PermissionDenied(
+            "The national panel's response is recorded by the panel: ask a panel analyst."
+        )
     if review.completed_on is None:
         raise _fail(review="The rapid review must be signed off before the panel responds.")
     if view not in PanelView.values:

@@ -402,6 +402,7 @@ def _review_context(
             if p.value not in signed and access.can_sign_off(user, notification, p)
         ],
         "panel_response": PanelResponse.objects.filter(review=review).first(),
+        "may_record_panel_response": access.may_record_panel_response(user),
         "local_review": local_review,
         "milestones": Milestone.objects.filter(local_review=local_review) if local_review else [],
         "forms": {
@@ -453,7 +454,9 @@ def review_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
     user = _user(request)
     origin = Origin.from_request(request)
     # Sign-off is decided per partner in the action; a named contributor may not change.
-    intent = access.Intent.VIEW if step in {"sign_off", "complete_action"} else access.Intent.CHANGE
+    # The panel's response is the panel analyst's (a reader of every notification).
+    viewing = {"sign_off", "complete_action", "panel_response"}
+    intent = access.Intent.VIEW if step in viewing else access.Intent.CHANGE
     notification = access.access_notification(
         user, public_id, intent=intent, origin=origin, detail={"step": step}
     )
@@ -463,6 +466,8 @@ def review_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
     if form.is_valid():
         try:
             handler(user, origin, review, form.cleaned_data)
+        except PermissionDenied as refused:
+            form.add_error(None, str(refused))
         except ValidationError as error:
             _apply_errors(form, error)
         else:

@@ -263,14 +263,16 @@ def test_safety_actions_have_owners_and_dates(review, team_manager, social_worke
     assert "description" in error.value.message_dict
 
 
-def test_panel_response_and_local_review_deadlines(review, team_manager, leads, agencies):
+def test_panel_response_and_local_review_deadlines(
+    review, team_manager, leads, agencies, panel_analyst
+):
     _name_contributors(review, team_manager, agencies)
     _ready_for_sign_off(review, team_manager)
     review.decided_on = D(2023, 8, 31)  # to exercise the month-end clamp
     review.save()
     with pytest.raises(ValidationError, match="signed off before the panel"):
         actions.record_panel_response(
-            actor=team_manager,
+            actor=panel_analyst,
             origin=CLI,
             review=review,
             received_on=D(2024, 9, 2),
@@ -284,8 +286,18 @@ def test_panel_response_and_local_review_deadlines(review, team_manager, leads, 
     ):
         actions.sign_off_rapid_review(actor=leads[code], origin=CLI, review=review, partner=partner)
     review.refresh_from_db()
+    # The partners do not type in the panel's response: the panel's role records it.
+    with pytest.raises(PermissionDenied, match="ask a panel analyst"):
+        actions.record_panel_response(
+            actor=team_manager,
+            origin=CLI,
+            review=review,
+            received_on=D(2024, 9, 2),
+            view="agrees",
+            national_review_considered=False,
+        )
     response = actions.record_panel_response(
-        actor=team_manager,
+        actor=panel_analyst,
         origin=CLI,
         review=review,
         received_on=D(2024, 9, 2),

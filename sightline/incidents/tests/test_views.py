@@ -213,3 +213,27 @@ def test_date_fields_are_prefilled_in_the_format_date_inputs_need(
     review_page = client.post(reverse("incidents:review_open", args=[notification.public_id]))
     page = client.get(review_page["Location"]).content.decode()
     assert 'type="date" name="held_on" value="2024-09-02"' in page
+
+
+def test_the_panel_analyst_records_the_panels_response_from_the_review_page(
+    client, notification, team_manager, panel_analyst
+):
+    review = actions.open_rapid_review(actor=team_manager, origin=CLI, notification=notification)
+    review.completed_on = D(2024, 5, 31)
+    review.save()
+    url = reverse("incidents:review", args=[notification.public_id])
+    partner_page = _login(client, team_manager).get(url).content.decode()
+    assert 'id="panel-response-form"' not in partner_page
+    assert "recorded by a panel analyst" in partner_page
+    client.logout()
+    assert 'id="panel-response-form"' in _login(client, panel_analyst).get(url).content.decode()
+    response = client.post(
+        reverse("incidents:review_step", args=[notification.public_id, "panel_response"]),
+        {
+            "received_on": "2024-06-03",
+            "view": "agrees",
+            "national_review_considered": "",
+        },
+    )
+    assert response.status_code == 302
+    assert review.panel_response.recorded_by == panel_analyst

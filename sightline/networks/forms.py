@@ -125,3 +125,72 @@ class EventContextForm(forms.Form):
         help_text="Leave blank if the event names other people but no place.",
     )
     confidence = forms.ChoiceField(choices=Confidence.choices, initial=Confidence.PROBABLE)
+
+
+class MeetingForm(GovukFormMixin, forms.Form):
+    """Schedule an exploitation meeting (a date to come) or record one held."""
+
+    area = forms.CharField(
+        label="Area the meeting covers",
+        max_length=200,
+        help_text="For example, Leeds North",
+        error_messages={"required": "Enter the area the meeting covers"},
+    )
+    held_on = GovukDateField(
+        label="Date of the meeting",
+        help_text="For example, 14 1 2027",
+        error_messages={"required": "Enter the date of the meeting"},
+    )
+    chair = forms.ChoiceField(
+        label="Chair", error_messages={"required": "Choose who chairs the meeting"}
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["chair"]).choices = [("", "Choose a person"), *people]
+
+
+class MeetingActionForm(GovukFormMixin, forms.Form):
+    """An action agreed at the meeting: about a child on the agenda (or with an action) or
+    a place or group, an owner and a due date, each chosen from a list."""
+
+    child = forms.ChoiceField(label="About a child", required=False)
+    context = forms.ChoiceField(label="Or about a place or group", required=False)
+    description = forms.CharField(
+        label="Action",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Describe the action"},
+    )
+    owner = forms.ChoiceField(
+        label="Owner", error_messages={"required": "Choose who owns the action"}
+    )
+    due_on = GovukDateField(
+        label="Due by", error_messages={"required": "Enter the date the action is due"}
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        children: list[tuple[str, str]],
+        contexts: list[tuple[str, str]],
+        people: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["child"]).choices = [("", "None"), *children]
+        cast(forms.ChoiceField, self.fields["context"]).choices = [("", "None"), *contexts]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "Choose a person"), *people]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and bool(cleaned.get("child")) == bool(cleaned.get("context")):
+            self.add_error("child", "Choose a child or a place or group: one of them")
+        return cleaned
+
+
+class CompleteMeetingActionForm(GovukFormMixin, forms.Form):
+    action = forms.IntegerField(widget=forms.HiddenInput)
+    completed_on = GovukDateField(
+        label="Done on", past=True, error_messages={"required": "Enter the date it was done"}
+    )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sightline.accounts.models import User
+from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin
 from sightline.chronology.models import ChronologyEvent
 from sightline.networks import actions, queries
@@ -21,6 +21,7 @@ from sightline.networks import forms as network_forms
 from sightline.networks.access import access_context, record_network_view, require_meeting_access
 from sightline.networks.graph import text_rows
 from sightline.networks.models import Context, ContextPlan, ExploitationMeeting
+from sightline.networks.rules import may_view_contexts
 from sightline.people.models import Person, Relationship
 from sightline.record.access import Intent, open_record
 from sightline.record.picker import build_picker, chosen, searching, without_errors
@@ -92,12 +93,51 @@ def context_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+def _people_for_work(user: User) -> list[tuple[str, str]]:
+    """Who may own or chair safeguarding work, to choose from (never a typed username)."""
+    people = User.objects.filter(is_active=True).exclude(role=Role.ADMINISTRATOR)
+    return [
+        (
+            str(u.pk),
+            f"{u.get_full_name() or u.username} ({u.agency.name if u.agency else 'no agency'})",
+        )
+        for u in people.select_related("agency").order_by("first_name", "last_name", "pk")
+        if may_view_contexts(u)
+    ]
+
+
+def _chosen_user(value: object) -> User | None:
+    text = str(value or "")
+    return User.objects.filter(pk=int(text), is_active=True).first() if text.isdigit() else None
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def meeting_list(request: HttpRequest) -> HttpResponse:
+    """The agenda (children and contexts with their signals), open actions and meetings;
+    a meeting is scheduled (or recorded) here, its chair chosen from a list."""
     user = _user(request)
-    require_meeting_access(user, origin=Origin.from_request(request))
+    origin = Origin.from_request(request)
+    require_meeting_access(user, origin=origin)
     today = timezone.localdate()
+    people = _people_for_work(user)
+    form = network_forms.MeetingForm(
+        request.POST or None, people=people, initial={"chair": str(user.pk)}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chair = _chosen_user(data["chair"])
+        try:
+            if chair is None:
+                raise ValidationError({"chair": "Choose who chairs the meeting from the list"})
+            meeting = actions.record_exploitation_meeting(
+                actor=user, origin=origin, area=data["area"], held_on=data["held_on"], chair=chair
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Meeting for {meeting.area} on {meeting.held_on:%-d %B %Y}")
+            return redirect("networks:meeting-detail", pk=meeting.pk)
     listing = queries.meeting_list(user, today=today)
     shown_actions, actions_not_shown = queries.actions_visible_to(
         user, queries.open_actions(), today=today
@@ -109,76 +149,104 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "listing": listing,
             "actions": shown_actions,
             "actions_not_shown": actions_not_shown,
-            "meetings": ExploitationMeeting.objects.all()[:20],
+            "upcoming": ExploitationMeeting.objects.filter(held_on__gte=today).order_by(
+                "held_on", "pk"
+            )[:20],
+            "meetings": ExploitationMeeting.objects.filter(held_on__lt=today)[:20],
             "today": today,
+            "form": form,
         },
+        status=400 if form.is_bound and form.errors else 200,
     )
-
-
-class MeetingActionForm(forms.Form):
-    child = forms.UUIDField(required=False, label="Child (record identifier)")
-    context = forms.UUIDField(required=False, label="Place or group (identifier)")
-    description = forms.CharField(widget=forms.Textarea, max_length=2000)
-    owner = forms.CharField(max_length=150, label="Owner (username)")
-    due_on = forms.DateField(label="Due date")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meeting: its agenda from the signals, the actions agreed (each with an owner
+    and a due date, and completed here), and a form to agree another."""
     user = _user(request)
     origin = Origin.from_request(request)
     require_meeting_access(user, origin=origin)
     meeting = get_object_or_404(ExploitationMeeting, pk=pk)
-    form = MeetingActionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _agree(user, origin, meeting, form.cleaned_data)
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, "Action recorded.")
-            return redirect("networks:meeting-detail", pk=meeting.pk)
-    shown, not_shown = queries.actions_visible_to(
-        user, meeting.actions.all(), today=timezone.localdate()
+    today = timezone.localdate()
+    agenda = queries.meeting_list(user, today=today)
+    children = {item.person.pk: item.person for item in agenda.children}
+    for action in meeting.actions.select_related("person"):
+        if action.person is not None:
+            children.setdefault(action.person.pk, action.person)
+    # And the children the user works with (their relationships, not emergency access).
+    for person in visible_to(user, emergency=False).order_by("family_name", "given_name")[:200]:
+        children.setdefault(person.pk, person)
+    visible = set(visible_to(user).filter(pk__in=children).values_list("pk", flat=True))
+    contexts = queries.contexts_visible_to(user).filter(archived_at__isnull=True).order_by("name")
+    posted = request.POST if request.method == "POST" else None
+    completing = posted is not None and "completed_on_day" in posted
+    form = network_forms.MeetingActionForm(
+        None if completing else posted,
+        children=[(str(p.public_id), str(p)) for p in children.values() if p.pk in visible],
+        contexts=[
+            (str(c.public_id), f"{c.name} ({c.get_kind_display().lower()})") for c in contexts
+        ],
+        people=_people_for_work(user),
     )
+    done_form = network_forms.CompleteMeetingActionForm(posted if completing else None)
+    if completing and done_form.is_valid():
+        done = meeting.actions.filter(pk=done_form.cleaned_data["action"]).first()
+        try:
+            if done is None:
+                raise ValidationError({"action": "That action is not on this meeting."})
+            actions.complete_meeting_action(
+                actor=user,
+                origin=origin,
+                action=done,
+                completed_on=done_form.cleaned_data["completed_on"],
+            )
+        except ValidationError as error:
+            _add_errors(done_form, error)
+        else:
+            messages.success(request, "Action marked as done")
+            return redirect("networks:meeting-detail", pk=meeting.pk)
+    elif posted is not None and not completing and form.is_valid():
+        data = form.cleaned_data
+        try:
+            owner = _chosen_user(data["owner"])
+            if owner is None:
+                raise ValidationError({"owner": "Choose who owns the action from the list"})
+            actions.agree_meeting_action(
+                actor=user,
+                origin=origin,
+                meeting=meeting,
+                description=data["description"],
+                owner=owner,
+                due_on=data["due_on"],
+                person=visible_to(user).filter(public_id=data["child"]).first()
+                if data["child"]
+                else None,
+                context=contexts.filter(public_id=data["context"]).first()
+                if data["context"]
+                else None,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Action recorded")
+            return redirect("networks:meeting-detail", pk=meeting.pk)
+    shown, not_shown = queries.actions_visible_to(user, meeting.actions.all(), today=today)
+    failed = (form.is_bound and form.errors) or (done_form.is_bound and done_form.errors)
     return render(
         request,
         "networks/meeting_detail.html",
-        {"meeting": meeting, "actions": shown, "actions_not_shown": not_shown, "form": form},
-    )
-
-
-def _agree(
-    user: User, origin: Origin, meeting: ExploitationMeeting, data: dict[str, object]
-) -> None:
-    person: Person | None = None
-    context = None
-    if data.get("child"):
-        person = visible_to(user).filter(public_id=str(data["child"])).first()
-        if person is None:
-            raise ValidationError({"child": "No child you may see has that identifier."})
-    if data.get("context"):
-        found = queries.contexts_visible_to(user).filter(public_id=str(data["context"])).first()
-        if found is None:
-            raise ValidationError({"context": "No place or group has that identifier."})
-        context = found
-    owner = User.objects.filter(username=data["owner"], is_active=True).first()
-    if owner is None:
-        raise ValidationError({"owner": "No active user has that username."})
-    due_on = data["due_on"]
-    if not isinstance(due_on, dt.date):
-        raise ValidationError({"due_on": "Enter a date."})
-    actions.agree_meeting_action(
-        actor=user,
-        origin=origin,
-        meeting=meeting,
-        description=str(data["description"]),
-        owner=owner,
-        due_on=due_on,
-        person=person,
-        context=context,
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "actions": shown,
+            "actions_not_shown": not_shown,
+            "form": form,
+            "done_form": done_form,
+            "today": today,
+        },
+        status=400 if failed else 200,
     )
 
 

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin
@@ -20,7 +20,13 @@ from sightline.networks import actions, queries
 from sightline.networks import forms as network_forms
 from sightline.networks.access import access_context, record_network_view, require_meeting_access
 from sightline.networks.graph import text_rows
-from sightline.networks.models import Context, ContextPlan, ExploitationMeeting
+from sightline.networks.models import (
+    Association,
+    ConcernFlag,
+    Context,
+    ContextPlan,
+    ExploitationMeeting,
+)
 from sightline.networks.rules import may_view_contexts
 from sightline.people.models import Person, Relationship
 from sightline.record.access import Intent, open_record
@@ -58,8 +64,128 @@ def child_network(request: HttpRequest, public_id: str) -> HttpResponse:
             "graph_url": reverse("networks:child-network-data", kwargs={"public_id": public_id}),
             "fanout": queries.FANOUT,
             "events_without_place": queries.events_without_place(person),
+            **_recorded_by_agency(user, person),
         },
     )
+
+
+def _recorded_by_agency(user: User, person: Person) -> dict[str, object]:
+    """The child's live associations and open concerns the user's agency recorded: those
+    it may withdraw or end. Another person is named only if the user may see them."""
+    if user.agency_id is None:
+        return {"own_associations": [], "own_concerns": []}
+    rows = list(
+        Association.objects.live()
+        .filter(person=person, source_agency_id=user.agency_id)
+        .select_related("other_person", "context")
+    )
+    others = [a.other_person_id for a in rows if a.other_person_id]
+    visible = set(visible_to(user).filter(pk__in=others).values_list("pk", flat=True))
+    return {
+        "own_associations": [
+            {
+                "association": a,
+                "with": a.context.name
+                if a.context
+                else (
+                    str(a.other_person)
+                    if a.other_person_id in visible
+                    else "A person not shown to you"
+                ),
+            }
+            for a in rows
+        ],
+        "own_concerns": list(
+            ConcernFlag.objects.filter(
+                person=person, agency_id=user.agency_id, ended_on__isnull=True
+            )
+        ),
+    }
+
+
+def _network_back(person: Person, anchor: str) -> str:
+    return reverse("networks:child-network", kwargs={"public_id": person.public_id}) + anchor
+
+
+def _refusal(error: ValidationError) -> str:
+    return " ".join(message for messages_ in error.message_dict.values() for message in messages_)
+
+
+@login_required
+@require_POST
+def withdraw_association(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Withdraw an association the user's agency recorded in error, with the reason."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    person = open_record(
+        user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
+    ).person
+    key = request.POST.get("association", "")
+    association = (
+        Association.objects.live()
+        .filter(pk=int(key), person=person, source_agency_id=user.agency_id)
+        .first()
+        if key.isdigit() and user.agency_id is not None
+        else None
+    )
+    if association is None:
+        messages.error(
+            request,
+            "That association cannot be withdrawn here: only one your agency recorded, and "
+            "not already withdrawn. Ask the agency that recorded it.",
+        )
+        return redirect(_network_back(person, "#recorded"))
+    try:
+        actions.withdraw_association(
+            actor=user,
+            origin=origin,
+            association=association,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, f"Not withdrawn: {_refusal(error)}")
+    else:
+        messages.success(request, "Association withdrawn")
+    return redirect(_network_back(person, "#recorded"))
+
+
+@login_required
+@require_POST
+def end_concern(request: HttpRequest, public_id: str) -> HttpResponse:
+    """End a concern about the person that the user's agency raised, today, with why."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    person = open_record(
+        user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
+    ).person
+    key = request.POST.get("flag", "")
+    flag = (
+        ConcernFlag.objects.filter(
+            pk=int(key), person=person, agency_id=user.agency_id, ended_on__isnull=True
+        ).first()
+        if key.isdigit() and user.agency_id is not None
+        else None
+    )
+    if flag is None:
+        messages.error(
+            request,
+            "That concern cannot be ended here: only an open one your agency raised. Ask the "
+            "agency that raised it.",
+        )
+        return redirect(_network_back(person, "#recorded"))
+    try:
+        actions.end_concern(
+            actor=user,
+            origin=origin,
+            flag=flag,
+            ended_on=timezone.localdate(),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, f"Not ended: {_refusal(error)}")
+    else:
+        messages.success(request, "Concern ended")
+    return redirect(_network_back(person, "#recorded"))
 
 
 @login_required

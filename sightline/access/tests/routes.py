@@ -153,6 +153,10 @@ ROUTES: dict[str, Route] = {
     "networks:child-network-data": Route(record()),
     "networks:new-association": Route(record()),
     "networks:person-concern": Route(record()),
+    # Withdraw an association / end a concern: a POST that goes back to the network page
+    # (saying why when nothing was withdrawn) for those who may see the record.
+    "networks:withdraw-association": Route(record(302), method=POST),
+    "networks:end-concern": Route(record(302), method=POST),
     "networks:context-list": Route(only(*CASE_WORKERS)),
     "networks:context-detail": Route(signed_in(404)),
     "networks:context-work": Route(signed_in(404)),
@@ -217,5 +221,7 @@ AUDITED = frozenset(
         "sharing-new-decision",
         "networks:new-association",
         "networks:person-concern",
+        "networks:withdraw-association",
+        "networks:end-concern",
     }
 )

@@ -326,3 +326,50 @@ def test_the_police_officer_flags_an_adult_they_know_as_of_concern(
     flag = ConcernFlag.objects.get()
     assert (flag.person, flag.agency.code) == (adult, "POLICE")
     assert AuditEvent.objects.get(action=AuditAction.RECORD_CONCERN_FLAG).person == adult
+
+
+def test_an_association_the_agency_recorded_is_withdrawn_from_the_network_page(
+    client, police_officer, social_worker, child, peer, agencies
+):
+    from sightline.networks.tests.conftest import link
+
+    association = link(child, agency=agencies["POLICE"], other=peer)
+    network_url = reverse("networks:child-network", kwargs={"public_id": child.public_id})
+    withdraw_url = reverse("networks:withdraw-association", kwargs={"public_id": child.public_id})
+    # Another agency sees no withdraw button, and cannot withdraw it.
+    client.force_login(social_worker)
+    assert f'value="{association.pk}"' not in client.get(network_url).content.decode()
+    refused = client.post(withdraw_url, {"association": association.pk, "reason": "x"})
+    assert refused.status_code == 302
+    association.refresh_from_db()
+    assert association.withdrawn_at is None
+    # The recording agency: no reason is refused, saying why; with one it is withdrawn.
+    client.force_login(police_officer)
+    assert f'value="{association.pk}"' in client.get(network_url).content.decode()
+    client.post(withdraw_url, {"association": association.pk, "reason": ""})
+    association.refresh_from_db()
+    assert association.withdrawn_at is None
+    page = client.get(network_url).content.decode()
+    assert "Not withdrawn: Enter why it is withdrawn." in page
+    client.post(withdraw_url, {"association": association.pk, "reason": "Wrong person"})
+    association.refresh_from_db()
+    assert association.withdrawn_reason == "Wrong person"
+
+
+def test_a_concern_the_agency_raised_is_ended_from_the_network_page(
+    client, police_officer, child, agencies
+):
+    from sightline.networks.tests.conftest import flag
+
+    concern = flag(agencies["POLICE"], person=child, reason="Seen with older men")
+    end_url = reverse("networks:end-concern", kwargs={"public_id": child.public_id})
+    client.force_login(police_officer)
+    response = client.post(end_url, {"flag": concern.pk, "reason": "Moved out of the area"})
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.ended_on is not None
+    assert concern.ended_reason == "Moved out of the area"
+    again = client.post(end_url, {"flag": concern.pk, "reason": "again"})
+    assert again.status_code == 302
+    page = client.get(again["Location"]).content.decode()
+    assert "only an open one your agency raised" in page

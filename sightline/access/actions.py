@@ -1,19 +1,18 @@
 """Every write about access: emergency access and its review, case relationships,
 two-factor enrolment, API token policies, access monitoring findings and their review,
-and sending the e-mails emergency access owes.
-Each writes its audit row in the same transaction; e-mails go through the
-``AccessNotice`` outbox after commit."""
+and the e-mails emergency access owes.
+Each writes its audit row in the same transaction; e-mails go through the one outbox
+(``sharing.outbox``) after commit."""
 
 import datetime as dt
-import logging
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -39,10 +38,9 @@ from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.people.models import Involvement, InvolvementRole, Person
 from sightline.record import rules
+from sightline.sharing import outbox
 from sightline.sharing.actions import record_share_to_user
 from sightline.sharing.models import DecisionOrigin
-
-logger = logging.getLogger(__name__)
 
 MAX_REASON = 2000
 
@@ -116,16 +114,7 @@ def break_glass(
             "notified": [user.username for user, _ in recipients],
         },
     )
-    for recipient, because in recipients:
-        subject, body = _notice_text(grant, because)
-        AccessNotice.objects.create(
-            grant=grant,
-            recipient=recipient,
-            because=because,
-            subject=subject,
-            body=body,
-            created_at=now,
-        )
+    _notify(grant, recipients, now)
     record_share_to_user(  # the sharing decision of emergency access (issue 17)
         actor=actor,
         child=person,
@@ -134,7 +123,6 @@ def break_glass(
         why=text,
         origin=origin,
     )
-    transaction.on_commit(deliver_notices)
     return grant
 
 
@@ -206,17 +194,7 @@ def grant_further_break_glass(
             "notified": [user.username for user, _ in recipients],
         },
     )
-    for recipient, because in recipients:
-        subject, body = _notice_text(further, because)
-        AccessNotice.objects.create(
-            grant=further,
-            recipient=recipient,
-            because=because,
-            subject=subject,
-            body=body,
-            created_at=now,
-        )
-    transaction.on_commit(deliver_notices)
+    _notify(further, recipients, now)
     return further
 
 
@@ -282,35 +260,30 @@ def _notice_text(grant: BreakGlassGrant, because: str) -> tuple[str, str]:
     return subject, body
 
 
-def deliver_notices() -> int:
-    """Send every unsent access notice; returns how many were sent. A failure stays
-    unsent (with its error) for the next run."""
-    sent = 0
-    for notice in AccessNotice.objects.filter(sent_at__isnull=True).select_related("recipient"):
-        if not notice.recipient.email:
-            AccessNotice.objects.filter(pk=notice.pk).update(
-                attempts=notice.attempts + 1, last_error="the recipient has no e-mail address"
-            )
-            continue
-        try:
-            send_mail(
-                notice.subject,
-                notice.body,
-                settings.DEFAULT_FROM_EMAIL,
-                [notice.recipient.email],
-                fail_silently=False,
-            )
-        except Exception as error:
-            logger.warning("access notice %s not sent: %s", notice.pk, error)
-            AccessNotice.objects.filter(pk=notice.pk).update(
-                attempts=notice.attempts + 1, last_error=str(error)[:300]
-            )
-            continue
-        AccessNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(
-            sent_at=timezone.now(), attempts=notice.attempts + 1, last_error=""
+def _notify(
+    grant: BreakGlassGrant, recipients: Sequence[tuple[User, str]], now: dt.datetime
+) -> None:
+    """A notice for each person told about ``grant``, and its e-mail in the one outbox
+    (``sharing.outbox``: sent by the worker after commit, retried until the mail server
+    takes it). Someone without an e-mail address still has the notice, and no e-mail."""
+    emails = []
+    for recipient, because in recipients:
+        subject, body = _notice_text(grant, because)
+        notice = AccessNotice.objects.create(
+            grant=grant,
+            recipient=recipient,
+            because=because,
+            subject=subject,
+            body=body,
+            created_at=now,
         )
-        sent += 1
-    return sent
+        if recipient.email:
+            emails.append(
+                outbox.Email(
+                    key=f"access-notice-{notice.pk}", to=recipient.email, subject=subject, body=body
+                )
+            )
+    outbox.queue(emails, now=now)
 
 
 @transaction.atomic

@@ -175,8 +175,8 @@ class BreakGlassGrant(models.Model):
 
 
 class AccessNotice(models.Model):
-    """The outbox of e-mails about emergency access: written with the grant, sent after
-    commit; a row that fails stays unsent for ``deliver-access-notices`` to retry."""
+    """Who was told about an emergency access, and why: written with the grant, with its
+    e-mail in the one outbox (``sharing.outbox``), which sends and retries it."""
 
     grant = models.ForeignKey(BreakGlassGrant, on_delete=models.PROTECT, related_name="notices")
     recipient = models.ForeignKey(
@@ -187,13 +187,9 @@ class AccessNotice(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["sent_at", "created_at"], name="notice_unsent_idx")]
         constraints = [
             models.UniqueConstraint(fields=["grant", "recipient"], name="notice_once_per_grant")
         ]

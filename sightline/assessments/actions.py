@@ -31,6 +31,7 @@ from sightline.assessments.models import (
 from sightline.assessments.workflow import CountsFrom, DecisionStep, Outcome
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.chronology.actions import append_event, start_of_day
 from sightline.chronology.models import ChronologyEvent
 from sightline.deadlines import queries as deadlines
 from sightline.people.models import Person
@@ -301,6 +302,24 @@ def _decision_detail(
     }
 
 
+def _decision_event(actor: User, decision: Decision, origin: Origin) -> None:
+    """The decision in the child's chronology, as an event of the decider's agency."""
+    if actor.agency is None:
+        return
+    append_event(
+        actor=actor,
+        person=decision.child,
+        category="decision_recorded",
+        summary=f"{decision.get_step_display()}: {decision.get_outcome_display().lower()}. "
+        f"Reasons: {decision.reasons}"[:4000],
+        occurred_at=start_of_day(decision.decided_on),
+        date_only=True,
+        event_id=f"decision-{decision.pk}",
+        origin=origin,
+        audit_detail={"decision": decision.pk},
+    )
+
+
 @transaction.atomic
 def record_decision(
     *,
@@ -365,6 +384,7 @@ def record_decision(
         point.closed_at = timezone.now()
         point.save(update_fields=["status", "closed_at"])
     started = _start_next(actor, decision, point.responsible if point else actor)
+    _decision_event(actor, decision, origin)
     record_audit(
         actor=actor,
         action=AuditAction.RECORD_DECISION,
@@ -775,6 +795,18 @@ def sign_off_assessment(*, actor: User, origin: Origin, assessment: Assessment) 
     assessment.reviewed_by = actor
     assessment.reviewed_at = timezone.now()
     assessment.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    if actor.agency is not None:
+        author = assessment.author.get_full_name() or assessment.author.username
+        append_event(
+            actor=actor,
+            person=assessment.child,
+            category="assessment_signed_off",
+            summary=f"Assessment (version {assessment.version}) by {author} signed off.",
+            occurred_at=assessment.reviewed_at,
+            event_id=f"assessment-{assessment.pk}-signed-off",
+            origin=origin,
+            audit_detail={"assessment": assessment.pk},
+        )
     record_audit(
         actor=actor,
         action=AuditAction.SIGN_OFF_ASSESSMENT,

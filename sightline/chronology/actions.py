@@ -1,5 +1,7 @@
 """Recording chronology events. Append-only: a changed re-submission is a new revision."""
 
+import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -11,10 +13,10 @@ from sightline.accounts.models import User
 from sightline.agencies.models import Agency
 from sightline.audit.actions import Origin, append_audit, new_audit_event
 from sightline.audit.models import AuditAction
-from sightline.chronology.models import Category, ChronologyEvent
+from sightline.chronology.models import Category, ChronologyEvent, Significance
 from sightline.importing.errors import RowsRejectedError
 from sightline.importing.rows import EventRow, RowError
-from sightline.people.models import SourceRecord
+from sightline.people.models import Person, SourceRecord
 
 _CHUNK = 900
 T = TypeVar("T")
@@ -179,3 +181,116 @@ def record_events(
         ]
     )
     return result
+
+
+# One event at a time, from the app ----------------------------------------------------
+
+
+class EntryRefusedError(ValueError):
+    """An entry that cannot be added to the chronology: ``field`` names what to correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def agency_record(agency: Agency, person: Person, *, linked_by: str) -> SourceRecord:
+    """``agency``'s record of ``person``, that an event the agency records in the app is
+    about. An agency that holds none yet gets one, copying the person's shown identity
+    (so the identity does not change): it now holds something about the person."""
+    held = SourceRecord.objects.filter(agency=agency, person=person).order_by("pk").first()
+    if held is not None:
+        return held
+    now = timezone.now()
+    return SourceRecord.objects.create(
+        agency=agency,
+        record_id=f"sightline-{person.public_id}",
+        person=person,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        date_of_birth=person.date_of_birth,
+        sex=person.sex,
+        nhs_number=person.nhs_number,
+        received_at=now,
+        updated_at=now,
+        linked_by=linked_by,
+    )
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """An event known by its date only, as the chronology holds one: midnight local time
+    (as the chronology-events format reads a date alone), in UTC."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time())).astimezone(dt.UTC)
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+@transaction.atomic
+def append_event(
+    *,
+    actor: User,
+    person: Person,
+    category: str,
+    summary: str,
+    occurred_at: dt.datetime,
+    origin: Origin,
+    event_id: str = "",
+    date_only: bool = False,
+    significance: str = "",
+    agency: Agency | None = None,
+    practitioner: str | None = None,
+    audit_detail: dict[str, object] | None = None,
+) -> ChronologyEvent:
+    """One event about ``person`` (opened by the caller through ``record.open_record``,
+    or reached by the feature's own access rule), recorded as an event of ``agency``
+    (the actor's, unless said) through ``record_events``: the chronology's one way in, so
+    it is shown, filtered and redacted like every other event, and audited.
+
+    The features call it for each act a practitioner records (a referral, an emergency
+    access, a notification...), with an ``event_id`` of their own so that the same act is
+    never written twice; the "Add to the chronology" page calls it without one. Refused
+    with ``EntryRefusedError`` naming the field to correct.
+    """
+    by = agency or actor.agency
+    if by is None or not actor.is_active:
+        raise EntryRefusedError(
+            "agency", "Only a practitioner of an agency can add to a child's chronology."
+        )
+    text = " ".join(summary.split())
+    if not text:
+        raise EntryRefusedError("summary", "Enter a summary of what happened.")
+    if len(text) > 4000:
+        raise EntryRefusedError("summary", "Keep the summary to 4,000 characters or fewer.")
+    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        raise EntryRefusedError("occurred_on", "The date must be today or in the past.")
+    if significance and significance not in Significance.values:
+        raise EntryRefusedError("significance", "Choose the significance: low, medium or high.")
+    if not Category.objects.filter(code=category, active=True).exists():
+        raise EntryRefusedError("category", "That category is not in use any more; choose another.")
+    subject = agency_record(by, person, linked_by="recorded-in-sightline")
+    result = record_events(
+        actor=actor,
+        agency=by,
+        rows=[
+            EventRow(
+                line=1,
+                event_id=event_id or f"sightline-entry-{uuid.uuid4()}",
+                agency=by.code,
+                subject_record_id=subject.record_id,
+                occurred_at=occurred_at,
+                date_only=date_only,
+                category=category,
+                summary=text,
+                significance=significance,
+                practitioner=_name(actor) if practitioner is None else practitioner,
+            )
+        ],
+        origin=origin,
+        audit_detail=audit_detail,
+    )
+    if result.events:
+        return result.events[0]
+    # The same act recorded again with the same content: the event already there.
+    return ChronologyEvent.objects.filter(agency=by, event_id=event_id).order_by("-revision")[0]

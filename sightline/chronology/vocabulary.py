@@ -68,6 +68,23 @@ STARTING_VOCABULARY: dict[str, list[tuple[str, str]]] = {
     "": [("other", "Other")],
 }
 
+# What Sightline itself records in the chronology when a practitioner acts in it (a
+# referral, an emergency access, a notification...): written by the actions, never chosen
+# on the "Add to the chronology" form (``ACT_CODES``).
+ACT_CATEGORIES: list[tuple[str, str]] = [
+    ("referral_sent", "Referral sent"),
+    ("referral_acknowledged", "Referral acknowledged"),
+    ("referral_decided", "Referral outcome"),
+    ("decision_recorded", "Decision recorded"),
+    ("assessment_signed_off", "Assessment signed off"),
+    ("emergency_access", "Emergency access to the record"),
+    ("serious_incident_notified", "Serious incident notified"),
+    ("association_recorded", "Association recorded"),
+    ("association_withdrawn", "Association withdrawn"),
+    ("exploitation_meeting", "Exploitation meeting"),
+]
+ACT_CODES = frozenset(code for code, _ in ACT_CATEGORIES)
+
 
 def install_starting_vocabulary(apps: Apps) -> None:
     """Add the starting codes that are missing (used by a migration and by the tests)."""
@@ -76,7 +93,7 @@ def install_starting_vocabulary(apps: Apps) -> None:
     category.objects.bulk_create(
         [
             category(code=code, label=label, agency_kind=agency_kind)
-            for agency_kind, codes in STARTING_VOCABULARY.items()
+            for agency_kind, codes in [*STARTING_VOCABULARY.items(), ("", ACT_CATEGORIES)]
             for code, label in codes
             if code not in existing
         ]

@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from sightline.accounts.models import PARTNER_LEAD_FOR, PARTNERSHIP_ROLES, Role, User
+from sightline.agencies.models import AgencyKind
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.incidents.models import (
@@ -178,3 +179,20 @@ def access_summary(user: User, pk: int, *, origin: Origin) -> AgencySummary:
         )
         raise Http404("No such summary")
     return summary
+
+
+def may_notify(user: User) -> bool:
+    """Records serious incident notifications: a safeguarding lead or team manager of a
+    local authority's children's social care."""
+    return (
+        user.is_active
+        and user.role in PARTNER_ROLES
+        and user.agency is not None
+        and user.agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE
+    )
+
+
+def may_record_panel_response(user: User) -> bool:
+    """The national panel's response is recorded by the panel's own role (a panel
+    analyst), not typed in by the partners it responds to."""
+    return user.is_active and user.role == Role.PANEL_ANALYST

@@ -21,6 +21,7 @@ from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.chronology.actions import append_event
 from sightline.deadlines import queries as deadlines
 from sightline.deadlines.rules import Step
 from sightline.incidents import access, queries, reminders
@@ -40,6 +41,7 @@ from sightline.incidents.models import (
     SeriousIncidentNotification,
     SignOff,
 )
+from sightline.learning.intake import enter_local_review, enter_rapid_review
 from sightline.people.models import Person
 from sightline.record import access as people_access
 
@@ -220,6 +222,22 @@ def record_notification(
             disability=entry.disability.strip()[:300],
             placement_type=entry.placement_type.strip()[:200],
             perpetrator_relationship=entry.perpetrator_relationship.strip()[:200],
+        )
+    for person, _ in children:
+        # In each child's chronology, as an event of the local authority: what and when,
+        # never the case outline (the notification itself is read by its own rule).
+        append_event(
+            actor=actor,
+            person=person,
+            agency=local_authority,
+            category="serious_incident_notified",
+            summary=f"Serious incident notified to the national panel: "
+            f"{notification.get_nature_display().lower()} on {incident_on:%-d %B %Y} "
+            f"(notification {notification.reference}).",
+            occurred_at=notification.created_at,
+            event_id=f"notification-{notification.public_id}-{person.public_id}",
+            origin=origin,
+            audit_detail={"notification": notification.reference},
         )
     _audit(
         actor,
@@ -578,6 +596,8 @@ def sign_off_rapid_review(
     if review.sign_offs.count() == len(Partner):
         review.completed_on = _today()
         review.save(update_fields=["completed_on"])
+        # Into learning's coding queue, by itself.
+        enter_rapid_review(actor=actor, origin=origin, review=review)
     _audit(
         actor,
         AuditAction.SIGN_OFF_RAPID_REVIEW,
@@ -605,7 +625,10 @@ def record_panel_response(
     comments: str = "",
 ) -> PanelResponse:
     notification = review.notification
-    access.require_partner(actor, notification)
+    if not access.may_record_panel_response(actor):
+        raise PermissionDenied(
+            "The national panel's response is recorded by the panel: ask a panel analyst."
+        )
     if review.completed_on is None:
         raise _fail(review="The rapid review must be signed off before the panel responds.")
     if view not in PanelView.values:
@@ -747,5 +770,8 @@ def record_local_review_progress(
     if not changes:
         raise _fail(local_review="Nothing to record.")
     local_review.save(update_fields=["sent_to_panel_on", "published_on"])
+    if local_review.published_on is not None:
+        # Published: into learning's coding queue, by itself.
+        enter_local_review(actor=actor, origin=origin, local_review=local_review)
     _audit(actor, AuditAction.RECORD_REVIEW_MILESTONE, origin, notification, **changes)
     return local_review

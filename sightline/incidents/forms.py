@@ -1,12 +1,14 @@
 """HTML forms for incidents. Parsing only: every rule lives in ``incidents.actions``."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind
+from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.incidents.models import Nature, PanelView, Partner, PoliceInvolvement
+from sightline.record.person_picker import PersonChoiceField
 
 CHILD_SLOTS = 3
 
@@ -31,6 +33,7 @@ def _text(label: str, *, required: bool = True, rows: int = 4, hint: str = "") -
         required=required,
         help_text=hint,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": rows}),
+        error_messages={"required": f"Enter the {label[0].lower()}{label[1:]}"},
     )
 
 
@@ -47,6 +50,11 @@ def _agencies(kind: AgencyKind) -> Any:
     return forms.ModelChoiceField(
         queryset=Agency.objects.filter(kind=kind),
         widget=forms.Select(attrs={"class": "govuk-select"}),
+        empty_label="Choose an agency",
+        error_messages={
+            "required": f"Choose the {kind.label.lower()} agency of the partnership: an "
+            "administrator adds agencies that are missing"
+        },
     )
 
 
@@ -57,16 +65,31 @@ def _users() -> Any:
     )
 
 
-class NotificationForm(forms.Form):
+class NotificationForm(GovukFormMixin, forms.Form):
+    """The notification. The children are chosen, never typed: the first from the one
+    people picker (``record.person_picker``: the child whose page it came from, or a search), the
+    others from that child's siblings."""
+
     local_authority = _agencies(AgencyKind.CHILDRENS_SOCIAL_CARE)
     police = _agencies(AgencyKind.POLICE)
     integrated_care_board = _agencies(AgencyKind.HEALTH)
-    incident_on = _date("Date of the incident")
-    aware_on = _date("Date the local authority became aware")
+    incident_on = GovukDateField(
+        label="Date of the incident",
+        past=True,
+        help_text="For example, 2 5 2026",
+        error_messages={"required": "Enter the date of the incident"},
+    )
+    aware_on = GovukDateField(
+        label="Date the local authority became aware",
+        past=True,
+        help_text="The 5 working days to notify the national panel count from this day",
+        error_messages={"required": "Enter the date the local authority became aware"},
+    )
     nature = forms.ChoiceField(
         label="Nature of the incident",
         choices=Nature.choices,
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the nature of the incident"},
     )
     nature_details = _text("Details of the nature of the incident", required=False, rows=2)
     case_outline = _text("Case outline", rows=6)
@@ -74,23 +97,46 @@ class NotificationForm(forms.Form):
         label="Police involvement",
         choices=PoliceInvolvement.choices,
         widget=forms.Select(attrs={"class": "govuk-select"}),
+        error_messages={"required": "Choose the police involvement"},
     )
     police_details = _text("Police involvement: details", required=False, rows=2)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        children: list[tuple[str, str]] | None = None,
+        siblings: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["child_1_id"] = PersonChoiceField(
+            label="The child",
+            nobody="Choose the child: search for them if they are not listed",
+            help_text="The child who died or was seriously harmed",
+        )
+        cast(forms.ChoiceField, self.fields["child_1_id"]).choices = children or []
         for slot in range(1, CHILD_SLOTS + 1):
-            optional = "" if slot == 1 else " (siblings harmed together only)"
-            self.fields[f"child_{slot}_id"] = _line(
-                f"Child {slot}: Sightline reference{optional}",
-                required=slot == 1,
-                hint="The reference on the child's record page",
-            )
+            if slot > 1:
+                self.fields[f"child_{slot}_id"] = forms.ChoiceField(
+                    label=f"Child {slot}: a sibling harmed at the same time (optional)",
+                    required=False,
+                    choices=[("", "None"), *(siblings or [])],
+                    help_text="The first child's brothers and sisters whose records you may see",
+                    widget=forms.Select(attrs={"class": "govuk-select"}),
+                )
             self.fields[f"child_{slot}_disability"] = _line(f"Child {slot}: disability")
             self.fields[f"child_{slot}_placement_type"] = _line(f"Child {slot}: placement type")
             self.fields[f"child_{slot}_perpetrator_relationship"] = _line(
                 f"Child {slot}: the alleged perpetrator's relationship to the child"
             )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen = [cleaned.get(f"child_{slot}_id") for slot in range(1, CHILD_SLOTS + 1)]
+        picked = [value for value in chosen if value]
+        if len(set(picked)) != len(picked):
+            self.add_error("child_2_id", "Choose each child once")
+        return cleaned
 
 
 class SubmitForm(forms.Form):

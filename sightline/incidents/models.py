@@ -316,11 +316,9 @@ class ReminderKind(models.TextChoices):
 
 
 class Reminder(models.Model):
-    """One reminder per item per kind; also the outbox row for its e-mail.
-
-    Written in the transaction that decides to remind; delivered after commit by the
-    command, which marks ``sent_at``. An unsent row is retried on the next run.
-    """
+    """One reminder per item per kind: who was reminded of what. Written in the
+    transaction that decides to remind, with its e-mails in the one outbox
+    (``sharing.outbox``), which sends and retries them."""
 
     item = models.CharField(max_length=64)  # e.g. "notification:12", "summary:40"
     kind = models.CharField(max_length=16, choices=ReminderKind.choices)
@@ -329,7 +327,6 @@ class Reminder(models.Model):
     subject = models.CharField(max_length=300)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -17,6 +17,7 @@ from sightline import calendars
 from sightline.accounts.models import User
 from sightline.agencies.models import Agency
 from sightline.chronology.models import ChronologyEvent
+from sightline.chronology.vocabulary import ACT_CODES
 from sightline.deadlines.queries import local_closures
 from sightline.incidents import reporting
 from sightline.incidents.models import (
@@ -56,7 +57,8 @@ def agencies_known(
 ) -> dict[int, set[str]]:
     """Agency id -> why ("involvement", "chronology") for agencies that knew the children
     between ``since`` and ``until``: an involvement overlapping the window, or a current
-    chronology event in it."""
+    chronology event in it. Sightline's own record of what practitioners did in it (a
+    notification, a referral acknowledged: ``ACT_CODES``) is not an agency knowing the child."""
     ids = [person.pk for person in persons]
     reasons: dict[int, set[str]] = {}
     involvements = Involvement.objects.filter(
@@ -73,6 +75,7 @@ def agencies_known(
             occurred_at__gte=_day_start(since),
             occurred_at__lt=_day_start(until + dt.timedelta(days=1)),
         )
+        .exclude(category__code__in=ACT_CODES)
         .values_list("agency_id", flat=True)
         .distinct()
     )

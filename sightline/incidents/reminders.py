@@ -1,20 +1,16 @@
 """Reminders before due dates and escalation when overdue, by e-mail.
 
-Two steps, so that no e-mail is lost and none is sent twice:
-
-1. ``queue_reminders`` decides, in one transaction per item, which items need a reminder
-   and writes a ``Reminder`` row (the outbox) with its audit row. The row is unique per
-   item and kind, so a second run finds it and queues nothing.
-2. ``deliver_reminders`` sends every unsent row through Django's e-mail backend after
-   that commit, marking each sent. A row whose sending fails stays unsent for next time.
+``queue_reminders`` decides, in one transaction per item, which items need a reminder
+and writes a ``Reminder`` row (who was reminded of what, unique per item and kind, so a
+second run queues nothing) with its audit row, and its e-mails in the one outbox
+(``sharing.outbox``: sent by the worker after commit, retried with the outbox's one
+back-off rule, never sent twice).
 """
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,9 +21,9 @@ from sightline.audit.models import AuditAction
 from sightline.deadlines.queries import local_closures
 from sightline.incidents import queries
 from sightline.incidents.models import Reminder, ReminderKind, SeriousIncidentNotification
+from sightline.sharing import outbox
 
 JOB = Origin(via="job")
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,7 +86,7 @@ def queue_assignment(
     if Reminder.objects.filter(item=key, kind=ReminderKind.ASSIGNED).exists():
         return
     reference = notification.reference
-    Reminder.objects.create(
+    reminder = Reminder.objects.create(
         item=key,
         kind=ReminderKind.ASSIGNED,
         due_on=due_on,
@@ -101,7 +97,22 @@ def queue_assignment(
             "Open Sightline to see the record. This e-mail holds no details about the child.\n"
         ),
     )
-    transaction.on_commit(deliver_reminders)
+    _queue_emails(reminder)
+
+
+def _queue_emails(reminder: Reminder) -> None:
+    """The reminder's e-mails, one per recipient, into the one outbox."""
+    outbox.queue(
+        [
+            outbox.Email(
+                key=f"incident-reminder-{reminder.pk}-{address}",
+                to=address,
+                subject=reminder.subject,
+                body=reminder.body,
+            )
+            for address in reminder.recipients
+        ]
+    )
 
 
 def queue_reminders(*, today: dt.date | None = None, lead_days: int | None = None) -> int:
@@ -118,7 +129,7 @@ def queue_reminders(*, today: dt.date | None = None, lead_days: int | None = Non
         subject, body = _message(item, kind, today)
         try:
             with transaction.atomic():
-                Reminder.objects.create(
+                reminder = Reminder.objects.create(
                     item=item.key,
                     kind=kind,
                     due_on=item.due_on,
@@ -126,6 +137,7 @@ def queue_reminders(*, today: dt.date | None = None, lead_days: int | None = Non
                     subject=subject,
                     body=body,
                 )
+                _queue_emails(reminder)
                 record_audit(
                     actor=None,
                     action=AuditAction.SEND_INCIDENT_REMINDER,
@@ -143,38 +155,18 @@ def queue_reminders(*, today: dt.date | None = None, lead_days: int | None = Non
     return queued
 
 
-def deliver_reminders() -> tuple[int, int]:
-    """Send every unsent reminder; returns (sent, failed)."""
+def send_due_emails() -> tuple[int, int]:
+    """What the worker does, for a run without one (cron): send what is due in the one
+    outbox now; returns (sent, failed). A failure waits for the outbox's retry."""
     sent = failed = 0
-    for reminder_id in Reminder.objects.filter(sent_at__isnull=True).values_list("id", flat=True):
-        with transaction.atomic():
-            reminder = (
-                Reminder.objects.select_for_update()
-                .filter(pk=reminder_id, sent_at__isnull=True)
-                .first()
-            )
-            if reminder is None:
-                continue
-            try:
-                if reminder.recipients:
-                    send_mail(
-                        reminder.subject,
-                        reminder.body,
-                        settings.DEFAULT_FROM_EMAIL,
-                        list(reminder.recipients),
-                        fail_silently=False,
-                    )
-            except Exception:  # the row stays unsent and is retried on the next run
-                logger.exception("Could not send reminder %s", reminder.pk)
-                failed += 1
-                continue
-            reminder.sent_at = timezone.now()
-            reminder.save(update_fields=["sent_at"])
-            sent += 1
-    return sent, failed
+    while True:
+        result = outbox.send_due()
+        sent, failed = sent + result.sent, failed + result.failed
+        if not result.more_due:
+            return sent, failed
 
 
 def send_reminders(*, today: dt.date | None = None, lead_days: int | None = None) -> Outcome:
     queued = queue_reminders(today=today, lead_days=lead_days)
-    sent, failed = deliver_reminders()
+    sent, failed = send_due_emails()
     return Outcome(queued=queued, sent=sent, failed=failed)

@@ -8,6 +8,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -27,6 +28,10 @@ from sightline.incidents.models import (
     SafetyAction,
     SeriousIncidentNotification,
 )
+from sightline.people.models import Person, Relationship, RelationshipKind
+from sightline.record.access import Intent, open_record
+from sightline.record.person_picker import build_picker, chosen, searching, without_errors
+from sightline.record.queries import visible_to
 
 
 def _user(request: HttpRequest) -> User:
@@ -42,11 +47,7 @@ def _apply_errors(form: django_forms.Form, error: ValidationError) -> None:
 
 
 def _can_notify(user: User) -> bool:
-    return (
-        user.role in access.PARTNER_ROLES
-        and user.agency is not None
-        and user.agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE
-    )
+    return access.may_notify(user)
 
 
 @login_required
@@ -96,15 +97,58 @@ def _child_entries(data: dict[str, Any]) -> list[actions.ChildEntry]:
     return entries
 
 
+def _siblings(user: User, child: Person) -> list[Person]:
+    """``child``'s brothers and sisters whose records ``user`` may see."""
+    relationships = Relationship.objects.filter(
+        Q(person=child) | Q(relative=child), kind=RelationshipKind.SIBLING
+    )
+    ids = {r.relative_id if r.person_id == child.pk else r.person_id for r in relationships}
+    return list(visible_to(user).filter(pk__in=ids).order_by("date_of_birth", "pk"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_new(request: HttpRequest) -> HttpResponse:
+    """The notification, pre-filled with the child when it is opened from the child's page
+    (``?child=``, read through ``open_record``); otherwise the child is found by search."""
     user = _user(request)
     if not _can_notify(user):
-        raise PermissionDenied("Notifications are recorded by the local authority's leads.")
-    form = forms.NotificationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        origin = Origin.from_request(request)
+        raise PermissionDenied(
+            "Notifications are recorded by the local authority's safeguarding lead or a team "
+            "manager: ask one of them to record it."
+        )
+    origin = Origin.from_request(request)
+    case: list[tuple[Person, str]] = []
+    if request.GET.get("child"):
+        child = open_record(
+            user,
+            request.GET["child"],
+            intent=Intent.VIEW_RECORD,
+            origin=origin,
+            detail={"purpose": "serious incident notification"},
+        ).person
+        case.append((child, "The child whose page you came from"))
+    picker = build_picker(request, user, case=case, keep=["child_1_id"], origin=origin)
+    first = chosen(user, request.POST.get("child_1_id", "")) if request.POST else None
+    first = first or (case[0][0] if case else None)
+    siblings = _siblings(user, first) if first is not None else []
+    form = forms.NotificationForm(
+        request.POST or None,
+        children=picker.choices,
+        siblings=[
+            (
+                str(p.public_id),
+                f"{p.full_name}, born {p.date_of_birth:%-d %B %Y}"
+                if p.date_of_birth
+                else p.full_name,
+            )
+            for p in siblings
+        ],
+        initial={"child_1_id": str(case[0][0].public_id)} if case else None,
+    )
+    if request.method == "POST" and searching(request):
+        without_errors(form)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             children = actions.resolve_children(
@@ -138,7 +182,12 @@ def notification_new(request: HttpRequest) -> HttpResponse:
             )
     if user.agency is not None and user.agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE:
         form.fields["local_authority"].initial = user.agency.pk
-    return render(request, "incidents/notification_form.html", {"form": form})
+    return render(
+        request,
+        "incidents/notification_form.html",
+        {"form": form, "picker": picker, "action": request.get_full_path()},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @login_required
@@ -353,6 +402,7 @@ def _review_context(
             if p.value not in signed and access.can_sign_off(user, notification, p)
         ],
         "panel_response": PanelResponse.objects.filter(review=review).first(),
+        "may_record_panel_response": access.may_record_panel_response(user),
         "local_review": local_review,
         "milestones": Milestone.objects.filter(local_review=local_review) if local_review else [],
         "forms": {
@@ -404,7 +454,9 @@ def review_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
     user = _user(request)
     origin = Origin.from_request(request)
     # Sign-off is decided per partner in the action; a named contributor may not change.
-    intent = access.Intent.VIEW if step in {"sign_off", "complete_action"} else access.Intent.CHANGE
+    # The panel's response is the panel analyst's (a reader of every notification).
+    viewing = {"sign_off", "complete_action", "panel_response"}
+    intent = access.Intent.VIEW if step in viewing else access.Intent.CHANGE
     notification = access.access_notification(
         user, public_id, intent=intent, origin=origin, detail={"step": step}
     )
@@ -414,6 +466,8 @@ def review_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
     if form.is_valid():
         try:
             handler(user, origin, review, form.cleaned_data)
+        except PermissionDenied as refused:
+            form.add_error(None, str(refused))
         except ValidationError as error:
             _apply_errors(form, error)
         else:

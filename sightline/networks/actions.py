@@ -16,6 +16,7 @@ from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.chronology.actions import append_event, start_of_day
 from sightline.chronology.models import ChronologyEvent
 from sightline.networks.models import (
     CONTEXT_NATURES,
@@ -281,6 +282,25 @@ def record_association(
         note=(note or "").strip()[:2000],
         recorded_by=actor,
     )
+    if actor.agency is not None:
+        # Who the other person is stays on the network page, under its own rule.
+        with_whom = (
+            f"{context.get_kind_display().lower()} {context.name}"
+            if context
+            else ("another person (see Outside the home)")
+        )
+        append_event(
+            actor=actor,
+            person=person,
+            category="association_recorded",
+            summary=f"Association recorded: {association.get_nature_display().lower()}, "
+            f"{with_whom}; {association.get_confidence_display().lower()}, known since "
+            f"{started_on:%-d %B %Y}.",
+            occurred_at=association.recorded_at,
+            event_id=f"association-{association.pk}",
+            origin=origin,
+            audit_detail={"association": association.pk},
+        )
     record_audit(
         actor=actor,
         action=AuditAction.RECORD_ASSOCIATION,
@@ -313,6 +333,18 @@ def withdraw_association(
     association.withdrawn_reason = _text(reason, "reason", "why it is withdrawn", max_length=500)
     association.withdrawn_at = timezone.now()
     association.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    if actor.agency is not None:
+        append_event(
+            actor=actor,
+            person=association.person,
+            category="association_withdrawn",
+            summary=f"Association withdrawn ({association.get_nature_display().lower()}): "
+            f"{association.withdrawn_reason}",
+            occurred_at=association.withdrawn_at,
+            event_id=f"association-{association.pk}-withdrawn",
+            origin=origin,
+            audit_detail={"association": association.pk},
+        )
     record_audit(
         actor=actor,
         action=AuditAction.WITHDRAW_ASSOCIATION,
@@ -626,6 +658,20 @@ def agree_meeting_action(
         due_on=due_on,
         agreed_by=actor,
     )
+    if person is not None and actor.agency is not None:
+        append_event(
+            actor=actor,
+            person=person,
+            category="exploitation_meeting",
+            summary=f"Discussed at the exploitation meeting for {meeting.area}. Action "
+            f"agreed: {description} (owner {owner.get_full_name() or owner.username}, "
+            f"due {due_on:%-d %B %Y}).",
+            occurred_at=start_of_day(meeting.held_on),
+            date_only=True,
+            event_id=f"meeting-action-{action.pk}",
+            origin=origin,
+            audit_detail={"meeting": meeting.pk, "action": action.pk},
+        )
     if context is not None:
         _context_event(
             actor=actor,

@@ -1,27 +1,83 @@
 """Forms for the network pages. They parse input only; the actions check and write."""
 
+from typing import Any, cast
+
 from django import forms
 
+from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.networks.models import Confidence, ContextKind, Nature
+from sightline.record.person_picker import PersonChoiceField
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class AssociationForm(forms.Form):
-    other_person = forms.UUIDField(
+class AssociationForm(GovukFormMixin, forms.Form):
+    """Who or where the child is linked to: a person from the one people picker
+    (``record.person_picker``) or a place, online space or group chosen from a list; never an
+    identifier typed in."""
+
+    other_person = PersonChoiceField(
+        label="Another person",
         required=False,
-        label="Another person (record identifier)",
-        help_text="A person whose record you may see. Leave blank for a place or group.",
+        nobody="Choose a person, or a place, online space or group",
+        help_text="Choose from the child's family or the people you found; leave it for a "
+        "place, online space or group.",
     )
-    context = forms.UUIDField(
-        required=False, label="Place, online space or peer group (identifier)"
+    context = forms.ChoiceField(
+        label="Or a place, online space or group",
+        required=False,
+        help_text="Places and groups already recorded. Record a new one from the places list.",
     )
-    nature = forms.ChoiceField(choices=Nature.choices)
-    confidence = forms.ChoiceField(choices=Confidence.choices)
-    started_on = forms.DateField(label="Known since", widget=DateInput)
-    note = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
+    nature = forms.ChoiceField(
+        label="How are they linked?",
+        choices=[("", "Choose how"), *Nature.choices],
+        error_messages={"required": "Choose how they are linked"},
+    )
+    confidence = forms.ChoiceField(
+        label="How sure are you?",
+        choices=Confidence.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how sure you are"},
+    )
+    started_on = GovukDateField(
+        label="Known since",
+        past=True,
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date the link has been known since"},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        help_text="What is known and where it came from",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        people: list[tuple[str, str]],
+        contexts: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["other_person"]).choices = people
+        cast(forms.ChoiceField, self.fields["context"]).choices = [
+            ("", "None: the link is to a person"),
+            *contexts,
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not cleaned.get("other_person") and not cleaned.get("context"):
+            self.add_error(
+                "other_person",
+                "Choose a person (search for them if they are not listed), or a place, "
+                "online space or group",
+            )
+        return cleaned
 
 
 class ContextForm(forms.Form):
@@ -69,3 +125,72 @@ class EventContextForm(forms.Form):
         help_text="Leave blank if the event names other people but no place.",
     )
     confidence = forms.ChoiceField(choices=Confidence.choices, initial=Confidence.PROBABLE)
+
+
+class MeetingForm(GovukFormMixin, forms.Form):
+    """Schedule an exploitation meeting (a date to come) or record one held."""
+
+    area = forms.CharField(
+        label="Area the meeting covers",
+        max_length=200,
+        help_text="For example, Leeds North",
+        error_messages={"required": "Enter the area the meeting covers"},
+    )
+    held_on = GovukDateField(
+        label="Date of the meeting",
+        help_text="For example, 14 1 2027",
+        error_messages={"required": "Enter the date of the meeting"},
+    )
+    chair = forms.ChoiceField(
+        label="Chair", error_messages={"required": "Choose who chairs the meeting"}
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["chair"]).choices = [("", "Choose a person"), *people]
+
+
+class MeetingActionForm(GovukFormMixin, forms.Form):
+    """An action agreed at the meeting: about a child on the agenda (or with an action) or
+    a place or group, an owner and a due date, each chosen from a list."""
+
+    child = forms.ChoiceField(label="About a child", required=False)
+    context = forms.ChoiceField(label="Or about a place or group", required=False)
+    description = forms.CharField(
+        label="Action",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Describe the action"},
+    )
+    owner = forms.ChoiceField(
+        label="Owner", error_messages={"required": "Choose who owns the action"}
+    )
+    due_on = GovukDateField(
+        label="Due by", error_messages={"required": "Enter the date the action is due"}
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        children: list[tuple[str, str]],
+        contexts: list[tuple[str, str]],
+        people: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["child"]).choices = [("", "None"), *children]
+        cast(forms.ChoiceField, self.fields["context"]).choices = [("", "None"), *contexts]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "Choose a person"), *people]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and bool(cleaned.get("child")) == bool(cleaned.get("context")):
+            self.add_error("child", "Choose a child or a place or group: one of them")
+        return cleaned
+
+
+class CompleteMeetingActionForm(GovukFormMixin, forms.Form):
+    action = forms.IntegerField(widget=forms.HiddenInput)
+    completed_on = GovukDateField(
+        label="Done on", past=True, error_messages={"required": "Enter the date it was done"}
+    )

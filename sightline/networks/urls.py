@@ -13,6 +13,12 @@ urlpatterns = [
         name="new-association",
     ),
     path("people/<uuid:public_id>/concern/", views.person_concern, name="person-concern"),
+    path(
+        "people/<uuid:public_id>/associations/withdraw/",
+        views.withdraw_association,
+        name="withdraw-association",
+    ),
+    path("people/<uuid:public_id>/concern/end/", views.end_concern, name="end-concern"),
     path("events/<int:pk>/place/", views.event_context, name="event-context"),
     path("contexts/", views.context_list, name="context-list"),
     path("contexts/<uuid:public_id>/", views.context_detail, name="context-detail"),

@@ -6,22 +6,31 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sightline.accounts.models import User
+from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin
 from sightline.chronology.models import ChronologyEvent
 from sightline.networks import actions, queries
 from sightline.networks import forms as network_forms
 from sightline.networks.access import access_context, record_network_view, require_meeting_access
 from sightline.networks.graph import text_rows
-from sightline.networks.models import Context, ContextPlan, ExploitationMeeting
-from sightline.people.models import Person
+from sightline.networks.models import (
+    Association,
+    ConcernFlag,
+    Context,
+    ContextPlan,
+    ExploitationMeeting,
+)
+from sightline.networks.rules import may_view_contexts
+from sightline.people.models import Person, Relationship
 from sightline.record.access import Intent, open_record
+from sightline.record.person_picker import build_picker, chosen, searching, without_errors
 from sightline.record.queries import visible_to
 
 
@@ -55,8 +64,128 @@ def child_network(request: HttpRequest, public_id: str) -> HttpResponse:
             "graph_url": reverse("networks:child-network-data", kwargs={"public_id": public_id}),
             "fanout": queries.FANOUT,
             "events_without_place": queries.events_without_place(person),
+            **_recorded_by_agency(user, person),
         },
     )
+
+
+def _recorded_by_agency(user: User, person: Person) -> dict[str, object]:
+    """The child's live associations and open concerns the user's agency recorded: those
+    it may withdraw or end. Another person is named only if the user may see them."""
+    if user.agency_id is None:
+        return {"own_associations": [], "own_concerns": []}
+    rows = list(
+        Association.objects.live()
+        .filter(person=person, source_agency_id=user.agency_id)
+        .select_related("other_person", "context")
+    )
+    others = [a.other_person_id for a in rows if a.other_person_id]
+    visible = set(visible_to(user).filter(pk__in=others).values_list("pk", flat=True))
+    return {
+        "own_associations": [
+            {
+                "association": a,
+                "with": a.context.name
+                if a.context
+                else (
+                    str(a.other_person)
+                    if a.other_person_id in visible
+                    else "A person not shown to you"
+                ),
+            }
+            for a in rows
+        ],
+        "own_concerns": list(
+            ConcernFlag.objects.filter(
+                person=person, agency_id=user.agency_id, ended_on__isnull=True
+            )
+        ),
+    }
+
+
+def _network_back(person: Person, anchor: str) -> str:
+    return reverse("networks:child-network", kwargs={"public_id": person.public_id}) + anchor
+
+
+def _refusal(error: ValidationError) -> str:
+    return " ".join(message for messages_ in error.message_dict.values() for message in messages_)
+
+
+@login_required
+@require_POST
+def withdraw_association(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Withdraw an association the user's agency recorded in error, with the reason."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    person = open_record(
+        user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
+    ).person
+    key = request.POST.get("association", "")
+    association = (
+        Association.objects.live()
+        .filter(pk=int(key), person=person, source_agency_id=user.agency_id)
+        .first()
+        if key.isdigit() and user.agency_id is not None
+        else None
+    )
+    if association is None:
+        messages.error(
+            request,
+            "That association cannot be withdrawn here: only one your agency recorded, and "
+            "not already withdrawn. Ask the agency that recorded it.",
+        )
+        return redirect(_network_back(person, "#recorded"))
+    try:
+        actions.withdraw_association(
+            actor=user,
+            origin=origin,
+            association=association,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, f"Not withdrawn: {_refusal(error)}")
+    else:
+        messages.success(request, "Association withdrawn")
+    return redirect(_network_back(person, "#recorded"))
+
+
+@login_required
+@require_POST
+def end_concern(request: HttpRequest, public_id: str) -> HttpResponse:
+    """End a concern about the person that the user's agency raised, today, with why."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    person = open_record(
+        user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
+    ).person
+    key = request.POST.get("flag", "")
+    flag = (
+        ConcernFlag.objects.filter(
+            pk=int(key), person=person, agency_id=user.agency_id, ended_on__isnull=True
+        ).first()
+        if key.isdigit() and user.agency_id is not None
+        else None
+    )
+    if flag is None:
+        messages.error(
+            request,
+            "That concern cannot be ended here: only an open one your agency raised. Ask the "
+            "agency that raised it.",
+        )
+        return redirect(_network_back(person, "#recorded"))
+    try:
+        actions.end_concern(
+            actor=user,
+            origin=origin,
+            flag=flag,
+            ended_on=timezone.localdate(),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, f"Not ended: {_refusal(error)}")
+    else:
+        messages.success(request, "Concern ended")
+    return redirect(_network_back(person, "#recorded"))
 
 
 @login_required
@@ -90,12 +219,51 @@ def context_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+def _people_for_work(user: User) -> list[tuple[str, str]]:
+    """Who may own or chair safeguarding work, to choose from (never a typed username)."""
+    people = User.objects.filter(is_active=True).exclude(role=Role.ADMINISTRATOR)
+    return [
+        (
+            str(u.pk),
+            f"{u.get_full_name() or u.username} ({u.agency.name if u.agency else 'no agency'})",
+        )
+        for u in people.select_related("agency").order_by("first_name", "last_name", "pk")
+        if may_view_contexts(u)
+    ]
+
+
+def _chosen_user(value: object) -> User | None:
+    text = str(value or "")
+    return User.objects.filter(pk=int(text), is_active=True).first() if text.isdigit() else None
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def meeting_list(request: HttpRequest) -> HttpResponse:
+    """The agenda (children and contexts with their signals), open actions and meetings;
+    a meeting is scheduled (or recorded) here, its chair chosen from a list."""
     user = _user(request)
-    require_meeting_access(user, origin=Origin.from_request(request))
+    origin = Origin.from_request(request)
+    require_meeting_access(user, origin=origin)
     today = timezone.localdate()
+    people = _people_for_work(user)
+    form = network_forms.MeetingForm(
+        request.POST or None, people=people, initial={"chair": str(user.pk)}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chair = _chosen_user(data["chair"])
+        try:
+            if chair is None:
+                raise ValidationError({"chair": "Choose who chairs the meeting from the list"})
+            meeting = actions.record_exploitation_meeting(
+                actor=user, origin=origin, area=data["area"], held_on=data["held_on"], chair=chair
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Meeting for {meeting.area} on {meeting.held_on:%-d %B %Y}")
+            return redirect("networks:meeting-detail", pk=meeting.pk)
     listing = queries.meeting_list(user, today=today)
     shown_actions, actions_not_shown = queries.actions_visible_to(
         user, queries.open_actions(), today=today
@@ -107,76 +275,104 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "listing": listing,
             "actions": shown_actions,
             "actions_not_shown": actions_not_shown,
-            "meetings": ExploitationMeeting.objects.all()[:20],
+            "upcoming": ExploitationMeeting.objects.filter(held_on__gte=today).order_by(
+                "held_on", "pk"
+            )[:20],
+            "meetings": ExploitationMeeting.objects.filter(held_on__lt=today)[:20],
             "today": today,
+            "form": form,
         },
+        status=400 if form.is_bound and form.errors else 200,
     )
-
-
-class MeetingActionForm(forms.Form):
-    child = forms.UUIDField(required=False, label="Child (record identifier)")
-    context = forms.UUIDField(required=False, label="Place or group (identifier)")
-    description = forms.CharField(widget=forms.Textarea, max_length=2000)
-    owner = forms.CharField(max_length=150, label="Owner (username)")
-    due_on = forms.DateField(label="Due date")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meeting: its agenda from the signals, the actions agreed (each with an owner
+    and a due date, and completed here), and a form to agree another."""
     user = _user(request)
     origin = Origin.from_request(request)
     require_meeting_access(user, origin=origin)
     meeting = get_object_or_404(ExploitationMeeting, pk=pk)
-    form = MeetingActionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _agree(user, origin, meeting, form.cleaned_data)
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, "Action recorded.")
-            return redirect("networks:meeting-detail", pk=meeting.pk)
-    shown, not_shown = queries.actions_visible_to(
-        user, meeting.actions.all(), today=timezone.localdate()
+    today = timezone.localdate()
+    agenda = queries.meeting_list(user, today=today)
+    children = {item.person.pk: item.person for item in agenda.children}
+    for action in meeting.actions.select_related("person"):
+        if action.person is not None:
+            children.setdefault(action.person.pk, action.person)
+    # And the children the user works with (their relationships, not emergency access).
+    for person in visible_to(user, emergency=False).order_by("family_name", "given_name")[:200]:
+        children.setdefault(person.pk, person)
+    visible = set(visible_to(user).filter(pk__in=children).values_list("pk", flat=True))
+    contexts = queries.contexts_visible_to(user).filter(archived_at__isnull=True).order_by("name")
+    posted = request.POST if request.method == "POST" else None
+    completing = posted is not None and "completed_on_day" in posted
+    form = network_forms.MeetingActionForm(
+        None if completing else posted,
+        children=[(str(p.public_id), str(p)) for p in children.values() if p.pk in visible],
+        contexts=[
+            (str(c.public_id), f"{c.name} ({c.get_kind_display().lower()})") for c in contexts
+        ],
+        people=_people_for_work(user),
     )
+    done_form = network_forms.CompleteMeetingActionForm(posted if completing else None)
+    if completing and done_form.is_valid():
+        done = meeting.actions.filter(pk=done_form.cleaned_data["action"]).first()
+        try:
+            if done is None:
+                raise ValidationError({"action": "That action is not on this meeting."})
+            actions.complete_meeting_action(
+                actor=user,
+                origin=origin,
+                action=done,
+                completed_on=done_form.cleaned_data["completed_on"],
+            )
+        except ValidationError as error:
+            _add_errors(done_form, error)
+        else:
+            messages.success(request, "Action marked as done")
+            return redirect("networks:meeting-detail", pk=meeting.pk)
+    elif posted is not None and not completing and form.is_valid():
+        data = form.cleaned_data
+        try:
+            owner = _chosen_user(data["owner"])
+            if owner is None:
+                raise ValidationError({"owner": "Choose who owns the action from the list"})
+            actions.agree_meeting_action(
+                actor=user,
+                origin=origin,
+                meeting=meeting,
+                description=data["description"],
+                owner=owner,
+                due_on=data["due_on"],
+                person=visible_to(user).filter(public_id=data["child"]).first()
+                if data["child"]
+                else None,
+                context=contexts.filter(public_id=data["context"]).first()
+                if data["context"]
+                else None,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Action recorded")
+            return redirect("networks:meeting-detail", pk=meeting.pk)
+    shown, not_shown = queries.actions_visible_to(user, meeting.actions.all(), today=today)
+    failed = (form.is_bound and form.errors) or (done_form.is_bound and done_form.errors)
     return render(
         request,
         "networks/meeting_detail.html",
-        {"meeting": meeting, "actions": shown, "actions_not_shown": not_shown, "form": form},
-    )
-
-
-def _agree(
-    user: User, origin: Origin, meeting: ExploitationMeeting, data: dict[str, object]
-) -> None:
-    person: Person | None = None
-    context = None
-    if data.get("child"):
-        person = visible_to(user).filter(public_id=str(data["child"])).first()
-        if person is None:
-            raise ValidationError({"child": "No child you may see has that identifier."})
-    if data.get("context"):
-        found = queries.contexts_visible_to(user).filter(public_id=str(data["context"])).first()
-        if found is None:
-            raise ValidationError({"context": "No place or group has that identifier."})
-        context = found
-    owner = User.objects.filter(username=data["owner"], is_active=True).first()
-    if owner is None:
-        raise ValidationError({"owner": "No active user has that username."})
-    due_on = data["due_on"]
-    if not isinstance(due_on, dt.date):
-        raise ValidationError({"due_on": "Enter a date."})
-    actions.agree_meeting_action(
-        actor=user,
-        origin=origin,
-        meeting=meeting,
-        description=str(data["description"]),
-        owner=owner,
-        due_on=due_on,
-        person=person,
-        context=context,
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "actions": shown,
+            "actions_not_shown": not_shown,
+            "form": form,
+            "done_form": done_form,
+            "today": today,
+        },
+        status=400 if failed else 200,
     )
 
 
@@ -198,36 +394,62 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _family_of(user: User, person: Person) -> list[tuple[Person, str]]:
+    """The child's family whose records ``user`` may see, to pick from."""
+    relationships = Relationship.objects.filter(
+        Q(person=person) | Q(relative=person)
+    ).select_related("person", "relative")
+    pairs = [
+        (r.relative if r.person_id == person.pk else r.person, r.get_kind_display())
+        for r in relationships
+    ]
+    visible = set(
+        visible_to(user).filter(pk__in=[p.pk for p, _ in pairs]).values_list("pk", flat=True)
+    )
+    return [(p, f"Family: {kind.lower()}") for p, kind in pairs if p.pk in visible]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_association(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Link the child to another person (whose record the user may see) or a context."""
+    """Link the child to another person (picked from the family or found by the one
+    search, whose record the user may see) or to a place, online space or group."""
     user = _user(request)
     origin = Origin.from_request(request)
     person = open_record(
         user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
     ).person
-    form = network_forms.AssociationForm(request.POST or None)
+    picker = build_picker(
+        request, user, case=_family_of(user, person), keep=["other_person"], origin=origin
+    )
+    # The child is not offered as their own associate, even when a search finds them.
+    picker.offered = [c for c in picker.offered if c.public_id != person.public_id]
+    contexts = queries.contexts_visible_to(user).filter(archived_at__isnull=True)
+    form = network_forms.AssociationForm(
+        request.POST or None,
+        people=picker.choices,
+        contexts=[
+            (str(c.public_id), f"{c.name} ({c.get_kind_display().lower()})")
+            for c in contexts.order_by("name")
+        ],
+    )
     back = reverse("networks:child-network", kwargs={"public_id": person.public_id})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and searching(request):
+        without_errors(form)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if user.agency is None:
-                raise ValidationError({"nature": "You belong to no agency; ask an administrator."})
-            other = None
-            context = None
-            if data["other_person"]:
-                other = visible_to(user).filter(public_id=data["other_person"]).first()
-                if other is None:
-                    raise ValidationError(
-                        {"other_person": "No person you may see has that identifier."}
-                    )
-            if data["context"]:
-                context = (
-                    queries.contexts_visible_to(user).filter(public_id=data["context"]).first()
+                raise ValidationError(
+                    {
+                        "nature": "Only a practitioner of an agency can record an association: "
+                        "ask your administrator to add you to your agency."
+                    }
                 )
-                if context is None:
-                    raise ValidationError({"context": "No place or group has that identifier."})
+            other = chosen(user, data["other_person"]) if data["other_person"] else None
+            context = (
+                contexts.filter(public_id=data["context"]).first() if data["context"] else None
+            )
             actions.record_association(
                 actor=user,
                 origin=origin,
@@ -243,14 +465,13 @@ def new_association(request: HttpRequest, public_id: str) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "Association recorded.")
+            messages.success(request, "Association recorded")
             return redirect(back)
-    return _form_page(
+    return render(
         request,
-        form,
-        title=f"Record an association for {person}",
-        caption="Harm outside the home",
-        back=back,
+        "networks/association_form.html",
+        {"form": form, "picker": picker, "person": person, "back": back},
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 

@@ -2,18 +2,21 @@
 search form), and filtering a child's chronology."""
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.forms.renderers import BaseRenderer
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
-from sightline.chronology.models import Significance
+from sightline.agencies.models import AgencyKind
+from sightline.chronology.models import Category, Significance
 from sightline.chronology.queries import ChronologyFilter
-from sightline.core.forms import GovukFormMixin
+from sightline.chronology.vocabulary import ACT_CODES
+from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.core.templatetags.sightline import html_attrs
 from sightline.pages.rendering import choice_items
+from sightline.sharing.defaults import DECISION_CATEGORY
 
 if TYPE_CHECKING:
     _ChoiceWidget = forms.widgets.ChoiceWidget
@@ -174,3 +177,60 @@ class ChronologyFilterForm(GovukFormMixin, forms.Form):
             "date_to": chosen.date_to.isoformat() if chosen.date_to else "",
             "order": chosen.order,
         }
+
+
+# What Sightline writes itself when a practitioner acts (a referral, a decision...): never
+# chosen by hand, so that the chronology's "Referral acknowledged" always means one was.
+_WRITTEN_BY_SIGHTLINE = ACT_CODES | {DECISION_CATEGORY[0]}
+
+
+def entry_categories(agency_kind: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The categories a practitioner may choose, in groups: their own kind of agency's
+    first, then those for any agency, then every other kind's."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for category in Category.objects.filter(active=True).exclude(code__in=_WRITTEN_BY_SIGHTLINE):
+        groups.setdefault(category.agency_kind, []).append((category.code, category.label))
+    kinds = [agency_kind, "", *[k for k in AgencyKind.values if k != agency_kind]]
+    return [
+        (AgencyKind(kind).label if kind else "Any agency", sorted(groups[kind], key=lambda c: c[1]))
+        for kind in dict.fromkeys(kinds)
+        if groups.get(kind)
+    ]
+
+
+class ChronologyEntryForm(GovukFormMixin, forms.Form):
+    """ "Add to the chronology": one event of the practitioner's agency, known by its date."""
+
+    occurred_on = GovukDateField(
+        label="When did it happen?",
+        past=True,
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date it happened"},
+    )
+    category = forms.ChoiceField(
+        label="What happened?",
+        help_text="The kind of event, as your agency would record it",
+        error_messages={"required": "Choose what happened"},
+    )
+    significance = forms.ChoiceField(
+        label="How significant is it for the child's safety?",
+        choices=Significance.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how significant it is"},
+    )
+    summary = forms.CharField(
+        label="Summary",
+        help_text="What happened, what was said and done. Everyone who may see this child's "
+        "record can read it.",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Enter a summary of what happened",
+            "max_length": "Keep the summary to 4,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, agency_kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category = cast(forms.ChoiceField, self.fields["category"])
+        category.choices = [("", "Choose what happened"), *entry_categories(agency_kind)]

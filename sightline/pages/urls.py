@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.search, name="people-search"),
     path("<uuid:public_id>/", views.person_detail, name="person-detail"),
     path("<uuid:public_id>/chronology/", views.person_chronology, name="person-chronology"),
+    path("<uuid:public_id>/chronology/add/", views.add_to_chronology, name="person-add-event"),
     path("<uuid:public_id>/panels/<slug:panel>/", views.person_panel, name="person-panel"),
     path("<uuid:public_id>/case/<slug:step>/", case_views.case_step, name="case-step"),
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
@@ -20,17 +21,19 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from sightline.accounts.models import User
 from sightline.assessments.queries import child_panel as assessments_child_panel
 from sightline.audit.actions import Origin
+from sightline.chronology.actions import EntryRefusedError, append_event, start_of_day
 from sightline.chronology.queries import WINDOWS_MONTHS
 from sightline.governance.holds import holds_on
+from sightline.incidents.access import may_notify
 from sightline.networks.queries import child_panel as networks_child_panel
 from sightline.pages.case_views import case_panel
-from sightline.pages.forms import ChronologyFilterForm
+from sightline.pages.forms import ChronologyEntryForm, ChronologyFilterForm
 from sightline.pages.rendering import EventTimes, event_items
 from sightline.people.models import (
     Involvement,
@@ -185,6 +188,9 @@ def person_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
     )
     context["legal_holds"] = holds_on([person.pk]).get(person.pk, [])
+    # What the reader can do from here, each pre-filled with the child.
+    context["may_add_event"] = user.agency_id is not None
+    context["may_notify"] = may_notify(user)
     return render(request, "people/detail.html", context)
 
 
@@ -407,3 +413,47 @@ def _counts(record: Record) -> list[CountsRow]:
         CountsRow(agency=row.name, counts=[row.counts[months] for months in WINDOWS_MONTHS])
         for row in record.counts_by_agency()
     ]
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def add_to_chronology(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """ "Add to the chronology" from the child's page: one event of the practitioner's
+    agency, through ``chronology.actions.append_event``. The record is opened (and the
+    opening audited) as for the child's page; the event's own audit row says what was added."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    record = open_record(
+        user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"for": "add_event"}
+    )
+    person = record.person
+    kind = user.agency.kind if user.agency else ""
+    form = ChronologyEntryForm(request.POST or None, agency_kind=kind)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            append_event(
+                actor=user,
+                person=person,
+                category=data["category"],
+                summary=data["summary"],
+                occurred_at=start_of_day(data["occurred_on"]),
+                date_only=True,
+                significance=data["significance"],
+                origin=origin,
+            )
+        except EntryRefusedError as refused:
+            field = refused.field if refused.field in form.fields else None
+            form.add_error(field, str(refused))
+        else:
+            messages.success(request, "Added to the chronology")
+            return HttpResponseRedirect(
+                reverse("person-detail", kwargs={"public_id": person.public_id}) + "#chronology"
+            )
+    return render(
+        request,
+        "people/add_to_chronology.html",
+        {"person": person, "form": form, "agency": user.agency},
+        status=400 if form.errors else 200,
+    )

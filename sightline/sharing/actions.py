@@ -19,10 +19,14 @@ from django.utils import timezone
 
 from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind, Team
+from sightline.assessments import access as assessments_access
+from sightline.assessments.actions import open_decision_point
+from sightline.assessments.models import DecisionPoint
+from sightline.assessments.workflow import DecisionStep
 from sightline.audit.actions import Origin, append_audit, new_audit_event, record_audit
 from sightline.audit.models import AuditAction
 from sightline.audit.sealing import seal_criteria
-from sightline.chronology.actions import record_events
+from sightline.chronology.actions import agency_record, append_event, record_events
 from sightline.chronology.models import ChronologyEvent
 from sightline.deadlines.queries import local_closures
 from sightline.importing.rows import EventRow
@@ -573,6 +577,24 @@ def _to(referral: Referral) -> str:
     return f"{referral.to_team.name} ({referral.to_team.agency.name})"
 
 
+def _referral_event(
+    referral: Referral, actor: User, category: str, summary: str, *, at: dt.datetime, origin: Origin
+) -> None:
+    """The receiving agency's chronology event for what it did with ``referral``: it
+    names the receiving team and the referring agency, never the referrer (golden rule 5)."""
+    append_event(
+        actor=actor,
+        person=referral.person,
+        agency=referral.to_team.agency,
+        category=category,
+        summary=summary,
+        occurred_at=at,
+        event_id=f"referral-{referral.public_id}-{category}",
+        origin=origin,
+        audit_detail={"referral": str(referral.public_id)},
+    )
+
+
 @transaction.atomic
 def acknowledge_referral(*, actor: User, referral: Referral, origin: Origin) -> Referral:
     current = _locked(referral)
@@ -591,6 +613,15 @@ def acknowledge_referral(*, actor: User, referral: Referral, origin: Origin) -> 
         origin=origin,
         person=current.person,
         detail={"referral": str(current.public_id), "late": now > current.acknowledge_by},
+    )
+    _referral_event(
+        current,
+        actor,
+        "referral_acknowledged",
+        f"{_to(current)} acknowledged the {current.get_urgency_display().lower()} referral "
+        f"from {current.from_agency.name}",
+        at=now,
+        origin=origin,
     )
     _alert_referral(
         current,
@@ -662,13 +693,26 @@ def record_outcome(
         if outcome == ReferralOutcome.ACCEPTED
         else None
     )
-    episode = None
+    episode = step = None
     if outcome == ReferralOutcome.ACCEPTED:
         # Imported here: the case's actions use the access app's, which use this module's.
         from sightline.cases.actions import open_episode_from_referral
 
+        # Accepted by children's social care: the episode of need and its decision step.
         episode = open_episode_from_referral(actor=actor, origin=origin, referral=current)
+        # Otherwise (or if that opened none) the decision step on its own.
+        step = open_referral_decision(actor=actor, referral=current, origin=origin)
     onward = f" to {redirected.to_team.name}" if redirected else ""
+    because = f" Reason: {current.outcome_reason}" if current.outcome_reason else ""
+    _referral_event(
+        current,
+        actor,
+        "referral_decided",
+        f"{_to(current)} decided the {current.get_urgency_display().lower()} referral from "
+        f"{current.from_agency.name}: {current.get_outcome_display().lower()}{onward}.{because}",
+        at=now,
+        origin=origin,
+    )
     _alert_referral(
         current,
         AlertReason.REFERRAL_OUTCOME,
@@ -687,9 +731,35 @@ def record_outcome(
             "redirected_to": str(redirected.public_id) if redirected else "",
             "involvement": involvement.pk if involvement else None,
             "episode_of_need": str(episode.public_id) if episode else None,
+            "decision_point": step.pk if step else None,
         },
     )
     return current
+
+
+def open_referral_decision(
+    *, actor: User, referral: Referral, origin: Origin
+) -> DecisionPoint | None:
+    """The decision step an accepted referral starts in children's social care: "Decision
+    on a referral", on the clock from the day the referral was made, the accepting
+    practitioner responsible. None (nothing opened) when the receiving practitioner does
+    not take social care decisions (another agency accepted it) or the child already has
+    that step open (an earlier referral's)."""
+    if not assessments_access.can_decide(actor, referral.person):
+        return None
+    if (
+        DecisionPoint.objects.open()
+        .filter(child=referral.person, step=DecisionStep.REFERRAL_DECISION)
+        .exists()
+    ):
+        return None
+    return open_decision_point(
+        actor=actor,
+        origin=origin,
+        child=referral.person,
+        step=DecisionStep.REFERRAL_DECISION,
+        started_on=timezone.localdate(referral.raised_at),
+    )
 
 
 @transaction.atomic
@@ -828,26 +898,9 @@ def default_lawful_basis(agency: Agency | None) -> LawfulBasis:
 
 
 def _decision_record(agency: Agency, person: Person) -> SourceRecord:
-    """The deciding agency's record of the child, that the chronology event is about. An
-    agency that holds none yet gets one, copying the child's shown identity (so the
-    identity does not change): it now holds a decision about the child."""
-    held = SourceRecord.objects.filter(agency=agency, person=person).order_by("pk").first()
-    if held is not None:
-        return held
-    now = timezone.now()
-    return SourceRecord.objects.create(
-        agency=agency,
-        record_id=f"sightline-sharing-{person.public_id}",
-        person=person,
-        given_name=person.given_name,
-        family_name=person.family_name,
-        date_of_birth=person.date_of_birth,
-        sex=person.sex,
-        nhs_number=person.nhs_number,
-        received_at=now,
-        updated_at=now,
-        linked_by="sharing-decision",
-    )
+    """The deciding agency's record of the child, that the chronology event is about
+    (``chronology.actions.agency_record``)."""
+    return agency_record(agency, person, linked_by="sharing-decision")
 
 
 def decision_summary(decision: SharingDecision) -> str:

@@ -69,6 +69,8 @@ ROUTES: dict[str, Route] = {
     # A step of the case (pages.case_views): social care's worker and manager record it;
     # others who may see the record get 403.
     "case-step": Route(_may_change_case(200).expect, kwargs={"step": "allocate"}),
+    # "Add to the chronology": those who may see the record (a GET shows the form).
+    "person-add-event": Route(record()),
     "api-people": Route(signed_in(400, api=True)),  # no criteria
     "api-person": Route(record(api=True)),
     # A bulk read: the export rules (emergency access is not enough; 404 as for an unknown id).
@@ -178,6 +180,10 @@ ROUTES: dict[str, Route] = {
     "networks:child-network-data": Route(record()),
     "networks:new-association": Route(record()),
     "networks:person-concern": Route(record()),
+    # Withdraw an association / end a concern: a POST that goes back to the network page
+    # (saying why when nothing was withdrawn) for those who may see the record.
+    "networks:withdraw-association": Route(record(302), method=POST),
+    "networks:end-concern": Route(record(302), method=POST),
     "networks:context-list": Route(only(*CASE_WORKERS)),
     "networks:context-detail": Route(signed_in(404)),
     "networks:context-work": Route(signed_in(404)),
@@ -231,6 +237,7 @@ AUDITED = frozenset(
         "person-chronology",
         "person-panel",
         "case-step",
+        "person-add-event",
         "api-person",
         "api-chronology",
         "api-person-involved",
@@ -244,5 +251,7 @@ AUDITED = frozenset(
         "sharing-new-decision",
         "networks:new-association",
         "networks:person-concern",
+        "networks:withdraw-association",
+        "networks:end-concern",
     }
 )

@@ -13,6 +13,9 @@ from sightline.access.models import AccessNotice, BreakGlassGrant, BreakGlassRea
 from sightline.accounts.models import Role
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.chronology.models import ChronologyEvent
+from sightline.sharing import outbox
+from sightline.sharing.models import OutboundEmail
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +126,7 @@ def test_the_journey_opens_the_record_for_four_hours_and_tells_people(
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = ask(client, child)
+        outbox.send_due()  # what the worker does after commit
     assert response.status_code == 302
     assert response["Location"] == url("person-detail", public_id=child.public_id)
     grant = BreakGlassGrant.objects.get()
@@ -138,7 +142,8 @@ def test_the_journey_opens_the_record_for_four_hours_and_tells_people(
         [education_lead.email, social_worker.email]
     )
     assert all("Jamie" not in m.body and "Testchild" not in m.body for m in mailoutbox)
-    assert all(n.sent_at is not None for n in AccessNotice.objects.all())
+    assert AccessNotice.objects.count() == 2
+    assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
 
     with time_machine.travel(MORNING + dt.timedelta(minutes=20), tick=False):
         page = client.get(url("person-detail", public_id=child.public_id))
@@ -173,28 +178,40 @@ def test_the_user_can_end_emergency_access_early(teacher, child):
     )
 
 
-def test_notices_that_fail_stay_in_the_outbox_for_a_retry(
-    teacher, child, social_worker, settings, django_capture_on_commit_callbacks, mailoutbox
+def test_notices_that_fail_stay_in_the_one_outbox_for_its_retry(
+    teacher, child, social_worker, settings, mailoutbox
 ):
     settings.EMAIL_BACKEND = "sightline.access.tests.test_break_glass.FailingBackend"
-    with django_capture_on_commit_callbacks(execute=True):
-        actions.break_glass(
-            actor=teacher,
-            person=child,
-            reason_code=BreakGlassReason.MISSING_CHILD,
-            reason_text="Reported missing from school",
-            origin=CLI,
-        )
+    actions.break_glass(
+        actor=teacher,
+        person=child,
+        reason_code=BreakGlassReason.MISSING_CHILD,
+        reason_text="Reported missing from school",
+        origin=CLI,
+    )
+    assert outbox.send_due().failed == 1
     notice = AccessNotice.objects.get()
-    assert (notice.sent_at, notice.attempts, notice.last_error) == (None, 1, "mail server down")
+    waiting = OutboundEmail.objects.get(key=f"access-notice-{notice.pk}")
+    assert (waiting.sent_at, waiting.attempts) == (None, 1)
+    assert "mail server down" in waiting.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert actions.deliver_notices() == 1
+    # The outbox's one retry rule: tried again after its back-off, not before.
+    assert outbox.send_due().sent == 0
+    with time_machine.travel(waiting.next_attempt_at + dt.timedelta(seconds=1)):
+        assert outbox.send_due().sent == 1
     assert [m.to for m in mailoutbox] == [[social_worker.email]]
-    assert actions.deliver_notices() == 0
 
 
 class FailingBackend:
+    """A mail server that is down."""
+
     def __init__(self, *args, **kwargs):
+        pass
+
+    def open(self):
+        raise OSError("mail server down")
+
+    def close(self):
         pass
 
     def send_messages(self, messages):
@@ -383,6 +400,7 @@ def test_emergency_access_renews_once_and_the_third_time_needs_a_manager(
             later + dt.timedelta(hours=4),
         )
         assert client.get(url("person-detail", public_id=child.public_id)).status_code == 200
+        outbox.send_due()  # what the worker does after commit
     row = AuditEvent.objects.get(action=AuditAction.EXTEND_BREAK_GLASS)
     assert (row.actor, row.person, row.reason, row.detail["practitioner"]) == (
         education_lead,
@@ -512,3 +530,11 @@ def test_the_agency_that_recorded_the_referral_sees_its_own_referrer_in_the_log(
     signed_in(colleague).get(url("person-detail", public_id=child.public_id))
     page = signed_in(team_manager).get(url("access-seen-by", public_id=child.public_id))
     assert "Frankie Frontdoor" in page.content.decode()
+
+
+def test_emergency_access_appears_in_the_childs_chronology(grant, teacher, child):
+    # As the sharing decision it is: the record shared with the user, and why.
+    event = ChronologyEvent.objects.get(person=child)
+    assert event.category.code == "information_sharing_decision"
+    assert event.agency == teacher.agency
+    assert "emergency access" in event.summary.lower()

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from sightline import challenges
 from sightline.accounts.models import Role
@@ -18,6 +19,7 @@ from sightline.assessments.models import (
 )
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.chronology.models import ChronologyEvent
 from sightline.people.models import RelationshipKind
 from sightline.testing import factories
 
@@ -566,3 +568,13 @@ def test_overrides_and_deadlines_are_reported_per_team(
     # A teacher with no relationship sees nothing.
     teacher = factories.UserFactory.create(role=Role.PRACTITIONER)
     assert queries.due_by_team(teacher, today=TODAY) == []
+
+
+def test_a_decision_appears_in_the_chronology_on_its_day(social_worker, child):
+    point = referral(social_worker, child)
+    decision = decide(social_worker, point, "assessment", reasons="Bruising; needs assessing.")
+    event = ChronologyEvent.objects.get(person=child, category__code="decision_recorded")
+    assert (event.agency, event.date_only) == (social_worker.agency, True)
+    assert timezone.localtime(event.occurred_at).date() == decision.decided_on
+    assert "Decision on a referral" in event.summary
+    assert "Bruising; needs assessing." in event.summary

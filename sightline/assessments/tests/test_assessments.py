@@ -8,6 +8,7 @@ from sightline.assessments import actions
 from sightline.assessments.models import Assessment, AssessmentStatus
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.chronology.models import ChronologyEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,7 @@ def test_draft_submitted_signed_off(social_worker, team_manager, draft):
         AuditAction.START_ASSESSMENT,
         AuditAction.EDIT_ASSESSMENT,
         AuditAction.SUBMIT_ASSESSMENT,
+        AuditAction.RECORD_EVENT,  # its event in the chronology
         AuditAction.SIGN_OFF_ASSESSMENT,
     ]
 
@@ -171,3 +173,13 @@ def test_the_database_keeps_one_working_version_and_a_scale_of_0_to_10(social_wo
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         Assessment.objects.filter(pk=draft.pk).update(safety_scale=11)
+
+
+def test_a_signed_off_assessment_appears_in_the_chronology(social_worker, team_manager, draft):
+    submitted(social_worker, draft)
+    assert not ChronologyEvent.objects.filter(person=draft.child).exists()
+    actions.sign_off_assessment(actor=team_manager, origin=CLI, assessment=draft)
+    event = ChronologyEvent.objects.get(person=draft.child)
+    assert event.category.code == "assessment_signed_off"
+    assert event.agency == team_manager.agency
+    assert social_worker.get_full_name() in event.summary

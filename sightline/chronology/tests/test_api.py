@@ -4,7 +4,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sightline.chronology.vocabulary import STARTING_VOCABULARY
+from sightline.chronology.vocabulary import ACT_CODES, STARTING_VOCABULARY
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,9 @@ def test_it_lists_the_category_vocabulary(social_worker):
     codes = {c["code"] for c in response.json()["results"]}
     starting = {code for entries in STARTING_VOCABULARY.values() for code, _ in entries}
     # The starting vocabulary, and the category sharing decisions are recorded under
-    # (seeded by the sharing app's migration: an added code, as administrators may add).
-    assert codes == starting | {"information_sharing_decision"}
+    # (seeded by the sharing app's migration: an added code, as administrators may add),
+    # and those of the acts Sightline records itself.
+    assert codes == starting | ACT_CODES | {"information_sharing_decision"}
     assert {
         "code": "home_visit",
         "label": "Home visit",

@@ -77,15 +77,24 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
     manager.select_option("#id_local_authority", str(agencies["CSC"].pk))
     manager.select_option("#id_police", str(agencies["POLICE"].pk))
     manager.select_option("#id_integrated_care_board", str(agencies["HEALTH"].pk))
-    manager.fill("#id_incident_on", "2024-08-22")
-    # Friday 23 August 2024; Monday 26 August is the late summer bank holiday.
-    manager.fill("#id_aware_on", "2024-08-23")
+    # The child is found with the one people picker and chosen, never typed.
+    manager.fill("#id_find-name", child.full_name)
+    born = child.date_of_birth
+    for part, value in enumerate((born.day, born.month, born.year)):
+        manager.fill(f"#id_find-date_of_birth_{part}", str(value))
+    manager.get_by_role("button", name="Search").click()
+    manager.wait_for_load_state("load")
+    manager.get_by_label(re.compile(f"^{child.full_name}")).check()
+    for field, day in (("incident_on", "22"), ("aware_on", "23")):
+        for part, value in enumerate((day, "8", "2024")):
+            manager.fill(f"#id_{field}_{part}", value)
+    # Friday 23 August 2024 (aware); Monday 26 August is the late summer bank holiday.
     manager.get_by_label("Serious harm").check()
     manager.fill("#id_case_outline", "Brought to the emergency department with a fractured arm.")
     manager.select_option("#id_police_involvement", "investigating")
-    manager.fill("#id_child_1_id", str(child.public_id))
     manager.fill("#id_child_1_perpetrator_relationship", "Father")
-    _submit(manager, "notification-form")
+    manager.get_by_role("button", name="Record the notification").click()
+    manager.wait_for_load_state("load")
     assert "Send it to the national panel by 2 September 2024" in manager.content()
     assert "Monday 2 September 2024" in manager.locator("#notification-due").inner_text()
     notification = SeriousIncidentNotification.objects.get()

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.chronology.models import ChronologyEvent
 from sightline.deadlines import actions as closure_actions
 from sightline.incidents import actions
 from sightline.incidents.models import NotifiedChild, SeriousIncidentNotification
@@ -110,9 +111,21 @@ def test_it_audits_the_child_lookup_and_the_notification(notify, child, team_man
     rows = list(AuditEvent.objects.order_by("id").values_list("action", "person", "actor"))
     assert rows == [
         (AuditAction.VIEW_PERSON, child.pk, team_manager.pk),
+        # The notification's event in the child's chronology.
+        (AuditAction.RECORD_EVENT, child.pk, team_manager.pk),
         (AuditAction.RECORD_NOTIFICATION, child.pk, team_manager.pk),
     ]
     assert AuditEvent.objects.latest("id").detail["notification"] == notification.reference
+
+
+def test_the_notification_appears_in_each_childs_chronology(notify, child, team_manager):
+    notification = notify()
+    event = ChronologyEvent.objects.get(person=child)
+    assert event.agency == notification.local_authority
+    assert event.category.code == "serious_incident_notified"
+    assert notification.reference in event.summary
+    # What happened to the child is read on the notification, under its own rule.
+    assert notification.case_outline not in event.summary
 
 
 @pytest.mark.parametrize("persona", ["social_worker", "police_officer", "panel_analyst"])

@@ -12,6 +12,7 @@ from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.incidents import access, actions, exports
 from sightline.incidents.models import Partner, RapidReview
+from sightline.learning.models import ReviewDocument, ReviewKind
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -262,14 +263,16 @@ def test_safety_actions_have_owners_and_dates(review, team_manager, social_worke
     assert "description" in error.value.message_dict
 
 
-def test_panel_response_and_local_review_deadlines(review, team_manager, leads, agencies):
+def test_panel_response_and_local_review_deadlines(
+    review, team_manager, leads, agencies, panel_analyst
+):
     _name_contributors(review, team_manager, agencies)
     _ready_for_sign_off(review, team_manager)
     review.decided_on = D(2023, 8, 31)  # to exercise the month-end clamp
     review.save()
     with pytest.raises(ValidationError, match="signed off before the panel"):
         actions.record_panel_response(
-            actor=team_manager,
+            actor=panel_analyst,
             origin=CLI,
             review=review,
             received_on=D(2024, 9, 2),
@@ -283,8 +286,18 @@ def test_panel_response_and_local_review_deadlines(review, team_manager, leads, 
     ):
         actions.sign_off_rapid_review(actor=leads[code], origin=CLI, review=review, partner=partner)
     review.refresh_from_db()
+    # The partners do not type in the panel's response: the panel's role records it.
+    with pytest.raises(PermissionDenied, match="ask a panel analyst"):
+        actions.record_panel_response(
+            actor=team_manager,
+            origin=CLI,
+            review=review,
+            received_on=D(2024, 9, 2),
+            view="agrees",
+            national_review_considered=False,
+        )
     response = actions.record_panel_response(
-        actor=team_manager,
+        actor=panel_analyst,
         origin=CLI,
         review=review,
         received_on=D(2024, 9, 2),
@@ -552,3 +565,60 @@ def test_the_three_partner_leads_sign_off_each_for_their_own_partner_only(
         )
     review.refresh_from_db()
     assert review.completed_on == D(2024, 9, 2)
+
+
+def _complete(review, team_manager, leads, agencies):
+    _name_contributors(review, team_manager, agencies)
+    _ready_for_sign_off(review, team_manager)
+    for code, partner in (
+        ("CSC", Partner.LOCAL_AUTHORITY),
+        ("POLICE", Partner.POLICE),
+        ("HEALTH", Partner.INTEGRATED_CARE_BOARD),
+    ):
+        assert not ReviewDocument.objects.exists()  # not before the third sign-off
+        actions.sign_off_rapid_review(actor=leads[code], origin=CLI, review=review, partner=partner)
+    review.refresh_from_db()
+
+
+def test_a_completed_rapid_review_enters_the_coding_queue_by_itself(
+    review, team_manager, leads, agencies
+):
+    _complete(review, team_manager, leads, agencies)
+    document = ReviewDocument.objects.get()
+    notification = review.notification
+    assert (document.kind, document.notification, document.completed_on) == (
+        ReviewKind.RAPID,
+        notification,
+        review.completed_on,
+    )
+    assert document.reference == f"{notification.reference}-RR"
+    assert notification.case_outline in document.text
+    assert document.local_authority == notification.local_authority.name
+    # Not coded yet: it waits in the queue for two analysts.
+    assert not document.codings.exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.RECORD_REVIEW_DOCUMENT, detail__entered="on completion"
+    ).exists()
+
+
+def test_a_published_local_review_enters_the_coding_queue_by_itself(
+    review, team_manager, leads, agencies
+):
+    _complete(review, team_manager, leads, agencies)
+    local_review = actions.commission_local_review(
+        actor=team_manager,
+        origin=CLI,
+        review=review,
+        reviewer="Dr R. Viewer",
+        terms_of_reference="Information sharing between ED and CSC.",
+    )
+    actions.record_local_review_progress(
+        actor=team_manager, origin=CLI, local_review=local_review, sent_to_panel_on=D(2024, 9, 2)
+    )
+    assert not ReviewDocument.objects.filter(kind=ReviewKind.LOCAL).exists()
+    actions.record_local_review_progress(
+        actor=team_manager, origin=CLI, local_review=local_review, published_on=D(2024, 9, 2)
+    )
+    document = ReviewDocument.objects.get(kind=ReviewKind.LOCAL)
+    assert "Information sharing between ED and CSC." in document.text
+    assert document.completed_on == D(2024, 9, 2)

@@ -10,6 +10,7 @@ from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.incidents import actions
 from sightline.incidents.models import SeriousIncidentNotification
+from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -69,28 +70,62 @@ def test_the_panel_analyst_reads_but_cannot_change(client, notification, panel_a
     assert AuditEvent.objects.filter(actor=panel_analyst, action=AuditAction.DENIED).exists()
 
 
+def _date(name, day):
+    return {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
+
+
 def test_recording_a_notification_through_the_page(client, team_manager, child, agencies):
     _login(client, team_manager)
     form = {
         "local_authority": agencies["CSC"].pk,
         "police": agencies["POLICE"].pk,
         "integrated_care_board": agencies["HEALTH"].pk,
-        "incident_on": "2024-05-02",
-        "aware_on": "2024-05-03",
+        **_date("incident_on", D(2024, 5, 2)),
+        **_date("aware_on", D(2024, 5, 3)),
         "nature": "serious_harm",
         "case_outline": "Outline",
         "police_involvement": "none",
         "child_1_id": str(child.public_id),
     }
-    bad = client.post(reverse("incidents:notification_new"), {**form, "aware_on": "2024-05-01"})
-    assert bad.status_code == 200
+    # Opened from the child's page: the child is offered, and chosen already.
+    url = reverse("incidents:notification_new") + f"?child={child.public_id}"
+    page = client.get(url).content.decode()
+    assert f'value="{child.public_id}" checked' in page
+    assert "Sightline reference" not in page
+    bad = client.post(url, {**form, **_date("aware_on", D(2024, 5, 1))})
+    assert bad.status_code == 400
     assert "The authority cannot have become aware before the incident." in bad.content.decode()
     assert not SeriousIncidentNotification.objects.exists()
-    response = client.post(reverse("incidents:notification_new"), form)
+    response = client.post(url, form)
     notification = SeriousIncidentNotification.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("incidents:notification", args=[notification.public_id])
     assert notification.due_on == D(2024, 5, 13)
+
+
+def test_a_child_not_offered_cannot_be_notified_about(client, team_manager, agencies):
+    # Only a child offered (from the case, or found) whose record the user may see.
+    stranger = factories.PersonFactory.create()
+    response = _login(client, team_manager).post(
+        reverse("incidents:notification_new"), {"child_1_id": str(stranger.public_id)}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["child_1_id"] == [
+        "Choose one of the people listed: search again if the person is not there."
+    ]
+    assert not SeriousIncidentNotification.objects.exists()
+
+
+def test_the_page_says_the_review_waits_for_the_notification_to_be_sent(
+    client, notify, team_manager
+):
+    waiting = notify()
+    page = _login(client, team_manager).get(
+        reverse("incidents:notification", args=[waiting.public_id])
+    )
+    text = page.content.decode()
+    assert "waiting for the notification to be sent" in text
+    assert "recorded as sent to the national panel" in text
 
 
 def test_practitioners_cannot_open_the_form(client, social_worker):
@@ -178,3 +213,27 @@ def test_date_fields_are_prefilled_in_the_format_date_inputs_need(
     review_page = client.post(reverse("incidents:review_open", args=[notification.public_id]))
     page = client.get(review_page["Location"]).content.decode()
     assert 'type="date" name="held_on" value="2024-09-02"' in page
+
+
+def test_the_panel_analyst_records_the_panels_response_from_the_review_page(
+    client, notification, team_manager, panel_analyst
+):
+    review = actions.open_rapid_review(actor=team_manager, origin=CLI, notification=notification)
+    review.completed_on = D(2024, 5, 31)
+    review.save()
+    url = reverse("incidents:review", args=[notification.public_id])
+    partner_page = _login(client, team_manager).get(url).content.decode()
+    assert 'id="panel-response-form"' not in partner_page
+    assert "recorded by a panel analyst" in partner_page
+    client.logout()
+    assert 'id="panel-response-form"' in _login(client, panel_analyst).get(url).content.decode()
+    response = client.post(
+        reverse("incidents:review_step", args=[notification.public_id, "panel_response"]),
+        {
+            "received_on": "2024-06-03",
+            "view": "agrees",
+            "national_review_considered": "",
+        },
+    )
+    assert response.status_code == 302
+    assert review.panel_response.recorded_by == panel_analyst

@@ -392,3 +392,45 @@ def test_actions_are_agreed_with_owners_and_due_dates_and_completed(
         )
     assert "held_on" in raised.value.message_dict
     assert audit_actions().count(AuditAction.RECORD_MEETING_ACTION) == 3
+
+
+def test_an_association_and_its_withdrawal_appear_in_the_chronology_without_the_other_name(
+    police_officer, child, adult
+):
+    association = associate(police_officer, child, other_person=adult, nature=Nature.EXPLOITED_BY)
+    recorded = ChronologyEvent.objects.get(person=child)
+    assert (recorded.category.code, recorded.agency) == (
+        "association_recorded",
+        police_officer.agency,
+    )
+    assert "exploited by" in recorded.summary.lower()
+    # Who the other person is stays on the network page, under its own rule.
+    assert adult.family_name not in recorded.summary
+    actions.withdraw_association(
+        actor=police_officer, origin=CLI, association=association, reason="Wrong person"
+    )
+    withdrawn = ChronologyEvent.objects.get(person=child, category__code="association_withdrawn")
+    assert "Wrong person" in withdrawn.summary
+
+
+def test_a_meeting_action_about_a_child_appears_in_the_chronology(
+    team_manager, social_worker, child
+):
+    meeting = actions.record_exploitation_meeting(
+        actor=team_manager, origin=CLI, area="Leeds North", held_on=DAY, chair=team_manager
+    )
+    actions.agree_meeting_action(
+        actor=team_manager,
+        origin=CLI,
+        meeting=meeting,
+        person=child,
+        description="Return home interview",
+        owner=social_worker,
+        due_on=DAY + dt.timedelta(days=5),
+    )
+    event = ChronologyEvent.objects.get(person=child)
+    assert event.category.code == "exploitation_meeting"
+    assert event.date_only
+    assert timezone.localtime(event.occurred_at).date() == DAY
+    assert "Leeds North" in event.summary
+    assert "Return home interview" in event.summary

@@ -29,7 +29,32 @@ def work_url(context, what):
     return reverse("networks:context-work", kwargs={"public_id": context.public_id, "what": what})
 
 
-def test_the_allocated_worker_links_the_child_to_a_peer_they_may_see(
+def association(**fields):
+    return {
+        "nature": "seen_with",
+        "confidence": "confirmed",
+        "started_on_day": "1",
+        "started_on_month": "2",
+        "started_on_year": "2025",
+    } | fields
+
+
+def search_for(person, **fields):
+    """The picker's search (the one search: a name and a date of birth)."""
+    born = person.date_of_birth
+    return association(
+        **{
+            "find-person": "1",
+            "find-name": person.full_name,
+            "find-date_of_birth_day": str(born.day),
+            "find-date_of_birth_month": str(born.month),
+            "find-date_of_birth_year": str(born.year),
+        },
+        **fields,
+    )
+
+
+def test_the_allocated_worker_finds_a_peer_they_may_see_then_links_the_child(
     client, agencies, social_worker, child, peer
 ):
     factories.InvolvementFactory.create(
@@ -41,38 +66,73 @@ def test_the_allocated_worker_links_the_child_to_a_peer_they_may_see(
     )
     client.force_login(social_worker)
     assert client.get(association_url(child)).status_code == 200
-    response = client.post(
-        association_url(child),
-        {
-            "other_person": str(peer.public_id),
-            "nature": "seen_with",
-            "confidence": "confirmed",
-            "started_on": "2025-02-01",
-        },
-    )
+    found = client.post(association_url(child), search_for(peer))
+    # Searching shows what was found, with no errors, and records nothing.
+    assert found.status_code == 200
+    html = found.content.decode()
+    assert f'value="{peer.public_id}"' in html
+    assert "There is a problem" not in html
+    assert Association.objects.count() == 0
+    assert AuditEvent.objects.filter(action=AuditAction.SEARCH).count() == 1
+    response = client.post(association_url(child), association(other_person=str(peer.public_id)))
     assert response.status_code == 302
-    association = Association.objects.get()
-    assert (association.person, association.other_person) == (child, peer)
-    assert association.source_agency.code == "CSC"
+    recorded = Association.objects.get()
+    assert (recorded.person, recorded.other_person) == (child, peer)
+    assert recorded.source_agency.code == "CSC"
     assert AuditEvent.objects.filter(action=AuditAction.RECORD_ASSOCIATION).count() == 1
 
 
-def test_a_person_the_worker_may_not_see_cannot_be_named(client, social_worker, child, adult):
-    client.force_login(social_worker)
-    response = client.post(
-        association_url(child),
-        {
-            "other_person": str(adult.public_id),
-            "nature": "seen_with",
-            "confidence": "confirmed",
-            "started_on": "2025-02-01",
-        },
+def test_the_childs_family_is_offered_without_a_search(
+    client, agencies, social_worker, child, peer
+):
+    factories.RelationshipFactory.create(person=peer, relative=child, kind="sibling")
+    factories.InvolvementFactory.create(
+        person=peer,
+        practitioner=social_worker,
+        agency=agencies["CSC"],
+        role=InvolvementRole.ALLOCATED_SOCIAL_WORKER,
+        started_on=dt.date(2024, 1, 1),
     )
-    assert response.status_code == 200
+    client.force_login(social_worker)
+    html = client.get(association_url(child)).content.decode()
+    assert f'value="{peer.public_id}"' in html
+    assert "Family: sibling" in html
+
+
+def test_a_search_that_finds_nobody_says_so_and_what_to_try(client, social_worker, child, adult):
+    client.force_login(social_worker)
+    response = client.post(association_url(child), search_for(adult))
+    html = response.content.decode()
+    assert "No one you may see matches your search" in html
+    assert "search with the NHS number" in html
+    assert f'value="{adult.public_id}"' not in html
+
+
+def test_a_person_not_offered_cannot_be_chosen(client, social_worker, child, adult):
+    client.force_login(social_worker)
+    response = client.post(association_url(child), association(other_person=str(adult.public_id)))
+    assert response.status_code == 400
     assert response.context["form"].errors["other_person"] == [
-        "No person you may see has that identifier."
+        "Choose one of the people listed: search again if the person is not there."
     ]
     assert Association.objects.count() == 0
+
+
+def test_text_that_matches_nobody_does_not_submit(client, social_worker, child):
+    client.force_login(social_worker)
+    response = client.post(association_url(child), association(other_person="Jay from the park"))
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+    assert Association.objects.count() == 0
+
+
+def test_nobody_chosen_says_what_to_do(client, social_worker, child):
+    client.force_login(social_worker)
+    response = client.post(association_url(child), association())
+    assert (
+        "search for them if they are not listed"
+        in response.context["form"].errors["other_person"][0]
+    )
 
 
 def test_the_action_names_the_field_when_the_nature_does_not_fit(
@@ -81,12 +141,7 @@ def test_the_action_names_the_field_when_the_nature_does_not_fit(
     client.force_login(social_worker)
     response = client.post(
         association_url(child),
-        {
-            "context": str(place.public_id),
-            "nature": "exploited_by",
-            "confidence": "possible",
-            "started_on": "2025-02-01",
-        },
+        association(context=str(place.public_id), nature="exploited_by", confidence="possible"),
     )
     assert "link to a person" in response.context["form"].errors["nature"][0]
     assert Association.objects.count() == 0
@@ -271,3 +326,50 @@ def test_the_police_officer_flags_an_adult_they_know_as_of_concern(
     flag = ConcernFlag.objects.get()
     assert (flag.person, flag.agency.code) == (adult, "POLICE")
     assert AuditEvent.objects.get(action=AuditAction.RECORD_CONCERN_FLAG).person == adult
+
+
+def test_an_association_the_agency_recorded_is_withdrawn_from_the_network_page(
+    client, police_officer, social_worker, child, peer, agencies
+):
+    from sightline.networks.tests.conftest import link
+
+    association = link(child, agency=agencies["POLICE"], other=peer)
+    network_url = reverse("networks:child-network", kwargs={"public_id": child.public_id})
+    withdraw_url = reverse("networks:withdraw-association", kwargs={"public_id": child.public_id})
+    # Another agency sees no withdraw button, and cannot withdraw it.
+    client.force_login(social_worker)
+    assert f'value="{association.pk}"' not in client.get(network_url).content.decode()
+    refused = client.post(withdraw_url, {"association": association.pk, "reason": "x"})
+    assert refused.status_code == 302
+    association.refresh_from_db()
+    assert association.withdrawn_at is None
+    # The recording agency: no reason is refused, saying why; with one it is withdrawn.
+    client.force_login(police_officer)
+    assert f'value="{association.pk}"' in client.get(network_url).content.decode()
+    client.post(withdraw_url, {"association": association.pk, "reason": ""})
+    association.refresh_from_db()
+    assert association.withdrawn_at is None
+    page = client.get(network_url).content.decode()
+    assert "Not withdrawn: Enter why it is withdrawn." in page
+    client.post(withdraw_url, {"association": association.pk, "reason": "Wrong person"})
+    association.refresh_from_db()
+    assert association.withdrawn_reason == "Wrong person"
+
+
+def test_a_concern_the_agency_raised_is_ended_from_the_network_page(
+    client, police_officer, child, agencies
+):
+    from sightline.networks.tests.conftest import flag
+
+    concern = flag(agencies["POLICE"], person=child, reason="Seen with older men")
+    end_url = reverse("networks:end-concern", kwargs={"public_id": child.public_id})
+    client.force_login(police_officer)
+    response = client.post(end_url, {"flag": concern.pk, "reason": "Moved out of the area"})
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.ended_on is not None
+    assert concern.ended_reason == "Moved out of the area"
+    again = client.post(end_url, {"flag": concern.pk, "reason": "again"})
+    assert again.status_code == 302
+    page = client.get(again["Location"]).content.decode()
+    assert "only an open one your agency raised" in page

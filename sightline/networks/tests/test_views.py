@@ -6,11 +6,18 @@ import datetime as dt
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.networks import queries
-from sightline.networks.models import Context, ContextKind, MeetingAction, Nature
+from sightline.networks.models import (
+    Context,
+    ContextKind,
+    ExploitationMeeting,
+    MeetingAction,
+    Nature,
+)
 from sightline.networks.tests.conftest import flag, link, make_context
 from sightline.people.models import InvolvementRole
 from sightline.record.access import Intent, open_record
@@ -239,6 +246,10 @@ def meeting(team_manager):
     )
 
 
+def due(day):
+    return {"due_on_day": day.day, "due_on_month": day.month, "due_on_year": day.year}
+
+
 def test_actions_are_agreed_on_the_meeting_page(
     client, team_manager, social_worker, police_officer, child, meeting
 ):
@@ -249,8 +260,8 @@ def test_actions_are_agreed_on_the_meeting_page(
         {
             "child": str(child.public_id),
             "description": "Return home interview",
-            "owner": social_worker.username,
-            "due_on": "2025-03-08",
+            "owner": str(social_worker.pk),
+            **due(dt.date(2025, 3, 8)),
         },
     )
     assert response.status_code == 302
@@ -264,6 +275,20 @@ def test_actions_are_agreed_on_the_meeting_page(
     # The police officer sees it (they have a role with the child); the teacher does not.
     client.force_login(police_officer)
     assert "Return home interview" in client.get(url).content.decode()
+    # Done: marked from the meeting page, by its owner.
+    client.force_login(social_worker)
+    done = client.post(
+        url,
+        {
+            "action": str(action.pk),
+            "completed_on_day": "9",
+            "completed_on_month": "3",
+            "completed_on_year": "2025",
+        },
+    )
+    assert done.status_code == 302
+    action.refresh_from_db()
+    assert action.completed_on == dt.date(2025, 3, 9)
 
 
 def test_a_bad_action_is_refused_with_the_field_named_and_nothing_written(
@@ -271,20 +296,58 @@ def test_a_bad_action_is_refused_with_the_field_named_and_nothing_written(
 ):
     client.force_login(teacher)
     url = reverse("networks:meeting-detail", kwargs={"pk": meeting.pk})
+    # A child the teacher does not work with is not offered: choosing them is refused.
     response = client.post(
         url,
         {
             "child": str(child.public_id),
             "description": "x",
-            "owner": social_worker.username,
-            "due_on": "2025-03-08",
+            "owner": str(social_worker.pk),
+            **due(dt.date(2025, 3, 8)),
         },
     )
-    assert response.status_code == 200
-    assert response.context["form"].errors["child"] == ["No child you may see has that identifier."]
-    response = client.post(url, {"description": "x", "owner": "nobody", "due_on": "2025-03-08"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.context["form"].errors["child"][0]
+    response = client.post(url, {"description": "x", "owner": "nobody", **due(dt.date(2025, 3, 8))})
     assert "owner" in response.context["form"].errors
     assert MeetingAction.objects.count() == 0
+
+
+def test_a_meeting_is_scheduled_with_its_chair_chosen_and_the_agenda_shown(
+    client, team_manager, social_worker
+):
+    client.force_login(team_manager)
+    page = client.get(reverse("networks:meeting-list")).content.decode()
+    assert 'id="schedule-meeting-form"' in page
+    assert f'value="{social_worker.pk}"' in page  # chair chosen from a list
+    next_month = timezone.localdate() + dt.timedelta(days=30)
+    response = client.post(
+        reverse("networks:meeting-list"),
+        {
+            "area": "Leeds East",
+            "held_on_day": next_month.day,
+            "held_on_month": next_month.month,
+            "held_on_year": next_month.year,
+            "chair": str(social_worker.pk),
+        },
+    )
+    meeting = ExploitationMeeting.objects.get(area="Leeds East")
+    assert response["Location"] == reverse("networks:meeting-detail", kwargs={"pk": meeting.pk})
+    assert (meeting.chair, meeting.held_on) == (social_worker, next_month)
+    detail = client.get(response["Location"]).content.decode()
+    assert "Agenda: children and places with signals" in detail
+    assert "Scheduled." in detail
+    listing = client.get(reverse("networks:meeting-list")).content.decode()
+    assert "Leeds East" in listing.split('id="upcoming"')[1]
+
+
+def test_scheduling_without_an_area_says_what_to_do(client, team_manager):
+    client.force_login(team_manager)
+    response = client.post(reverse("networks:meeting-list"), {"chair": str(team_manager.pk)})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter the area the meeting covers" in html
+    assert "Enter the date of the meeting" in html
 
 
 def test_context_actions_are_shown_to_practitioners(
@@ -298,8 +361,8 @@ def test_context_actions_are_shown_to_practitioners(
         {
             "context": str(place.public_id),
             "description": "Lighting survey",
-            "owner": police_officer.username,
-            "due_on": "2025-04-01",
+            "owner": str(police_officer.pk),
+            **due(dt.date(2025, 4, 1)),
         },
     )
     assert response.status_code == 302

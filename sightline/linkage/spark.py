@@ -20,6 +20,7 @@ NULL, which every ``<= k`` test reads the same way (false).
 import logging
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -188,6 +189,10 @@ def session(config: SparkConfig) -> Iterator[Any]:
         .config("spark.sql.codegen.wholeStage", "false")
     )
     local = (master or ("" if submitted else DEFAULT_MASTER)).startswith("local")
+    if not submitted:
+        # Temporary views only: no "spark-warehouse" folder in the working directory.
+        warehouse = os.path.join(tempfile.gettempdir(), "sightline-spark-warehouse")
+        builder = builder.config("spark.sql.warehouse.dir", warehouse)
     if config.partitions or local:
         partitions = config.partitions or 2 * max(os.cpu_count() or 1, 1)
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions))

@@ -89,7 +89,12 @@ _FUNCTIONS = {
     "list_distinct": "array_distinct",
     "array_distinct": "array_distinct",
     "list_concat": "concat",
+    # Similarity functions: DuckDB's names, and the UDFs of Splink's jar (``SparkAPI``
+    # registers them). Not used by today's comparisons; their values were not compared.
+    "jaro_similarity": "jaro_sim",
+    "jaro_winkler_similarity": "jaro_winkler",
 }
+_HAS_ALL = frozenset({"list_has_all", "array_has_all"})
 _ARRAY_FUNCTIONS = frozenset({"array_intersect", "array_distinct", "concat"})
 
 
@@ -112,6 +117,15 @@ def _fix(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Anonymous) and str(node.this).lower() in _FUNCTIONS:
         return exp.Anonymous(
             this=_FUNCTIONS[str(node.this).lower()], expressions=list(node.expressions)
+        )
+    if isinstance(node, exp.JarowinklerSimilarity):
+        return exp.Anonymous(this="jaro_winkler", expressions=[node.this, node.expression])
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() in _HAS_ALL:
+        # list_has_all(a, b): every element of b is in a.
+        a, b = node.expressions
+        return exp.EQ(
+            this=exp.ArraySize(this=exp.Anonymous(this="array_except", expressions=[b, a])),
+            expression=exp.Literal.number(0),
         )
     if isinstance(node, exp.ArrayOverlaps):
         return exp.Anonymous(this="arrays_overlap", expressions=[node.this, node.expression])

@@ -34,6 +34,10 @@ NO_JAVA = spark.java_missing()
         ('list_contains("given_names_r", "given1_l")', "ARRAY_CONTAINS(`given_names_r`"),
         ('abs(date_diff(\'day\', CAST("dob_l" AS DATE), CAST("dob_r" AS DATE))) <= 7', "DATEDIFF"),
         ('damerau_levenshtein("given1_l", "given1_r") <= 1', "DAMERAU_LEVENSHTEIN(`given1_l`"),
+        # DuckDB's similarity functions, as the UDFs in Splink's jar are named.
+        ('jaro_winkler_similarity("given1_l", "given1_r") >= 0.9', "JARO_WINKLER(`given1_l`"),
+        ('jaro_similarity("given1_l", "given1_r") >= 0.9', "JARO_SIM(`given1_l`"),
+        ('list_has_all("given_names_l", "given_names_r")', "SIZE(ARRAY_EXCEPT(`given_names_r`"),
     ],
 )
 def test_it_translates_duckdb_conditions_to_spark_sql(duckdb, expected):

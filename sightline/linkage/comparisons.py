@@ -268,6 +268,18 @@ GIVEN = Comparison(
             "given name differs by two letters",
         ),
         Level(
+            # A nickname with a slip (Nicolq for Nicky's Nicola, Edwward for Ed's
+            # Edward): a name the dataset does not know, one letter from one it does.
+            "nickname_typo",
+            'list_has_any("given_near_l", "given_formal_r") '
+            'OR list_has_any("given_near_r", "given_formal_l")',
+            lambda a, b: (
+                _overlap(a.get("given_near"), b["given_formal"])
+                or _overlap(b.get("given_near"), a["given_formal"])
+            ),
+            "given names agree as a nickname or short form, one of them mistyped",
+        ),
+        Level(
             "prefix",
             'starts_with("given1_l", "given1_r") OR starts_with("given1_r", "given1_l")',
             lambda a, b: _prefix(a["given1"], b["given1"]),
@@ -646,6 +658,12 @@ TF_WEIGHT = 1.0
 TF_COLUMNS: tuple[str, ...] = tuple(
     sorted({level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column})
 )
+_TF_LEVEL_COLUMNS: dict[tuple[str, int], str] = {
+    (c.name, index): level.tf_column
+    for c in COMPARISONS
+    for index, level in enumerate(c.levels)
+    if level.tf_column
+}
 # Where a trained model keeps its term frequencies (taken out before Splink sees it).
 TF_KEY = "sightline_term_frequencies"
 
@@ -748,7 +766,7 @@ _SIBLING_GIVEN = frozenset({"else"})
 _INITIAL = 2
 _SIBLING_FAMILY = frozenset({"exact", "part", "alias", "typo", "near"})
 _SAME_GIVEN_EXACTLY = frozenset({"exact", "first"})
-_SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo"})
+_SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo", "nickname_typo"})
 
 
 def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
@@ -851,7 +869,11 @@ def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
     a, b = left["given1"], right["given1"]
     if not a or not b or a == b or a not in common or b not in common:
         return ""
-    if _overlap(left["given_formal"], right["given_formal"]):
+    if (
+        _overlap(left["given_formal"], right["given_formal"])
+        or _overlap(left.get("given_near"), right["given_formal"])
+        or _overlap(right.get("given_near"), left["given_formal"])
+    ):
         return ""
     if one_name(a, b):
         return ""
@@ -943,7 +965,7 @@ class Weights:
         log2_u = self.tf_log2_u.get((comparison, index))
         if log2_u is None:
             return 0.0
-        column = next(c for c in COMPARISONS if c.name == comparison).levels[index].tf_column
+        column = _TF_LEVEL_COLUMNS.get((comparison, index))
         if column is None:
             return 0.0
         known = [f for f in (self._frequency(left, column), self._frequency(right, column)) if f]

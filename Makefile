@@ -8,7 +8,7 @@ DEMO_CHILDREN ?= 2000
 DEMO_SEED ?= 20261126
 export SIGHTLINE_VAR_DIR := $(CURDIR)/var
 
-.PHONY: demo demo-serve test serve worker install install-dev lint typecheck pytest-sqlite pytest-postgres browser-deps secret clean bench validators
+.PHONY: demo demo-serve test serve worker install install-dev lint typecheck pytest-sqlite pytest-postgres browser-deps java-deps secret clean bench validators
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -92,6 +92,12 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "Could not install chromium (apt-get). Install it with: sudo apt-get install chromium"; exit 1; }; }
 
+## java-deps: Debian's Java 17 for Splink's Spark backend (link-file --engine spark and its test)
+java-deps:
+	@command -v java >/dev/null || { echo "Installing Debian's openjdk-17-jre-headless for the Spark engine"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null) \
+	  || { echo "Could not install Java (apt-get). Install it with: sudo apt-get install openjdk-17-jre-headless"; exit 1; }; }
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -106,7 +112,7 @@ pytest-sqlite: install-dev secret
 pytest-postgres: install-dev secret
 	@url="$${DATABASE_URL:-$(PG_URL)}"; \
 	if $(BIN)/python -m sightline.core.dbcheck "$$url"; then \
-	  DATABASE_URL="$$url" SIGHTLINE_TESTING=1 $(BIN)/pytest -q -n 2 --dist loadgroup -m "not browser"; \
+	  DATABASE_URL="$$url" SIGHTLINE_TESTING=1 $(BIN)/pytest -q -n 2 --dist loadgroup -m "not browser and not spark"; \
 	elif [ "$${SIGHTLINE_REQUIRE_POSTGRES:-0}" = "1" ]; then \
 	  echo "PostgreSQL is required (SIGHTLINE_REQUIRE_POSTGRES=1) but $$url is not reachable"; exit 1; \
 	else \
@@ -114,7 +120,7 @@ pytest-postgres: install-dev secret
 	fi
 
 ## test: ruff, mypy, pytest on SQLite (with browser tests) and PostgreSQL
-test: browser-deps validators lint typecheck pytest-sqlite pytest-postgres
+test: browser-deps java-deps validators lint typecheck pytest-sqlite pytest-postgres
 
 clean:
 	rm -rf $(VENV) $(VALIDATORS_VENV) var/static test-artifacts var/.demo-prepared

@@ -336,6 +336,10 @@ SIGHTLINE_LINKAGE_MODEL_DIR = Path(
 # DuckDB (batch linkage and training): memory ceiling and spill directory.
 SIGHTLINE_DUCKDB_MEMORY_LIMIT = os.environ.get("SIGHTLINE_DUCKDB_MEMORY_LIMIT", "4GB")
 SIGHTLINE_DUCKDB_TEMP_DIR = os.environ.get("SIGHTLINE_DUCKDB_TEMP_DIR", str(VAR_DIR / "duckdb"))
+# Splink's Spark backend (`link-file --engine spark`): the master URL when not run by
+# spark-submit (default local mode on every core) and the driver's memory in local mode.
+SIGHTLINE_SPARK_MASTER = os.environ.get("SPARK_MASTER") or None
+SIGHTLINE_SPARK_DRIVER_MEMORY = os.environ.get("SIGHTLINE_SPARK_DRIVER_MEMORY", "4g")
 
 # Access governance (sightline.access; docs/security.md). Search: results shown at most,
 # and searches per user (pages and API together) as "<count>/<second|minute|hour|day>".

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 
 from sightline.linkage import engine, modelfile
+from sightline.linkage.spark import SparkConfig
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,23 @@ def thresholds() -> Thresholds:
     return Thresholds(auto=auto, review=review)
 
 
-def engine_config() -> engine.EngineConfig:
+def engine_config(
+    name: str = engine.DUCKDB, *, spark_master: str | None = None
+) -> engine.EngineConfig:
+    """The engine's settings; ``name`` is ``duckdb`` or ``spark`` (Splink's Spark backend,
+    with ``spark_master`` or ``SPARK_MASTER`` as the master URL outside spark-submit)."""
+    if name not in engine.ENGINES:
+        raise ValueError(f"unknown engine {name!r} (expected one of {', '.join(engine.ENGINES)})")
     return engine.EngineConfig(
         memory_limit=settings.SIGHTLINE_DUCKDB_MEMORY_LIMIT,
         temp_directory=settings.SIGHTLINE_DUCKDB_TEMP_DIR,
+        engine=name,
+        spark=SparkConfig(
+            master=spark_master or settings.SIGHTLINE_SPARK_MASTER,
+            driver_memory=settings.SIGHTLINE_SPARK_DRIVER_MEMORY,
+        )
+        if name == engine.SPARK
+        else None,
     )
 
 

@@ -19,18 +19,29 @@ import duckdb
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from sightline.linkage import comparisons, components, priors
+from sightline.linkage import comparisons, components, priors, spark
 from sightline.linkage.features import ARRAY_COLUMNS, COLUMNS
+from sightline.linkage.spark import SparkConfig
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 
+DUCKDB = "duckdb"
+SPARK = "spark"
+ENGINES = (DUCKDB, SPARK)
+
+
 @dataclass(frozen=True)
 class EngineConfig:
+    """DuckDB's limits (every call uses a DuckDB connection), and which engine scores
+    pairs: DuckDB, or Splink's Spark backend (``spark``), with the same model."""
+
     memory_limit: str = "4GB"
     temp_directory: str | None = None
     threads: int | None = None
+    engine: str = DUCKDB
+    spark: SparkConfig | None = None
 
 
 @dataclass
@@ -280,12 +291,25 @@ def score_all(
         table = with_sources(table, sources)
     settings = dict(model) if sources is None else across_sources(model, sources)
     settings["retain_matching_columns"] = False
+    # One to one, every candidate of a record counts (``priors.one_to_one``).
+    low = None if sources is not None else min(threshold, 0.001)
     with connect(config) as connection:
-        linker = _linker(connection, table, settings)
-        say(f"scoring pairs among {len(rows):,} records")
-        # One to one, every candidate of a record counts (``priors.one_to_one``).
-        low = None if sources is not None else min(threshold, 0.001)
-        predictions = linker.inference.predict(threshold_match_probability=low)
+        if config.engine == SPARK:
+            say(f"scoring pairs among {len(rows):,} records on Spark")
+            predictions: Any = _SparkPredictions(
+                connection,
+                table,
+                spark.predict(
+                    table,
+                    comparisons.splink_settings(settings),
+                    threshold=low,
+                    config=config.spark or SparkConfig(),
+                ),
+            )
+        else:
+            linker = _linker(connection, table, settings)
+            say(f"scoring pairs among {len(rows):,} records")
+            predictions = linker.inference.predict(threshold_match_probability=low)
         keep = threshold if sources is None else 0.0
         # Our own SQL: table names from Splink, conditions from ``comparisons``.
         guarded = comparisons.guard_sql("gl", "gr")
@@ -317,6 +341,23 @@ def score_all(
     result.probability = arrow.column("match_probability").to_pylist()
     result.guarded = [bool(g) for g in arrow.column("guarded").to_pylist()]
     return result
+
+
+class _SparkPredictions:
+    """Spark's predictions registered in the DuckDB connection beside the records, under
+    the names the DuckDB path uses, so the guards and components are worked out alike."""
+
+    physical_name = "sightline_predictions"
+
+    def __init__(
+        self, connection: duckdb.DuckDBPyConnection, table: pa.Table, predictions: pa.Table
+    ) -> None:
+        self._connection = connection
+        connection.register("sightline_records", table)
+        connection.register(self.physical_name, predictions)
+
+    def drop_table_from_database_and_remove_from_cache(self) -> None:
+        self._connection.unregister(self.physical_name)
 
 
 def _register_components(

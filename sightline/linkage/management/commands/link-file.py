@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sightline.linkage import batch, config, engine, linkfile, modelfile
+from sightline.linkage import batch, config, engine, linkfile, modelfile, spark
 from sightline.linkage.features import Problems
 from sightline.linkage.management.commands._progress import reporter
 
@@ -33,6 +33,19 @@ class Command(BaseCommand):
             "link only records of different agencies, and never two records of one agency "
             "into one person (best link first)",
         )
+        parser.add_argument(
+            "--engine",
+            choices=engine.ENGINES,
+            default=engine.DUCKDB,
+            help="what scores the pairs: DuckDB on this machine (default), or Splink's Spark "
+            "backend with the same model (local mode, a cluster under spark-submit, or "
+            "--spark-master); needs Java (openjdk-17-jre-headless)",
+        )
+        parser.add_argument(
+            "--spark-master",
+            help="with --engine spark, outside spark-submit: the master URL "
+            "(default: SPARK_MASTER, else local mode on every core)",
+        )
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,6 +54,16 @@ class Command(BaseCommand):
         auto = options["threshold"] if options["threshold"] is not None else limits.auto
         if not 0 < auto <= 1:
             raise CommandError("--threshold must be a probability above 0 and at most 1")
+        if options["spark_master"] and options["engine"] != engine.SPARK:
+            raise CommandError("--spark-master needs --engine spark")
+        engine_config = config.engine_config(
+            options["engine"], spark_master=options["spark_master"]
+        )
+        if options["engine"] == engine.SPARK:
+            try:
+                spark.check_available()
+            except spark.SparkUnavailableError as error:
+                raise CommandError(f"cannot use --engine spark: {error}") from None
         say(f"reading {options['input']}")
         try:
             records = linkfile.read_records(options["input"])
@@ -54,7 +77,7 @@ class Command(BaseCommand):
         result = batch.resolve_identities(
             identities,
             splink_model,
-            config=config.engine_config(),
+            config=engine_config,
             auto_threshold=auto,
             review_threshold=min(limits.review, auto),
             sources=[record.agency for record in records] if options["across_agencies"] else None,
@@ -75,6 +98,8 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             say(f"model {model.version}")
             return model.splink_model, model.version
+        # Training stays on DuckDB whatever the engine: it works on samples of bounded
+        # size (``engine.train``), so one machine is enough at any scale.
         say("no model file: training on this file's records (no labels needed)")
         rows, _positions, _unmatchable = batch.matchable_rows(identities, Problems())
         if len(rows) < 2:

@@ -18,7 +18,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 Row = Mapping[str, Any]
@@ -134,6 +134,9 @@ class Level:
     # What a practitioner reads in the explanation.
     explanation: str
     is_null: bool = False
+    # Term-frequency adjustment (Splink's): agreeing on a rare value counts for more
+    # than on a common one. The column whose value frequencies adjust this level.
+    tf_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,23 @@ _CROSSED_SQL = (
     'OR list_contains("family_parts_r", "given1_l") '
     'OR list_contains("family_parts_l", "given1_r")'
 )
+# One date of birth is 1 January and the other in the same year, or one is the 1st of a
+# month and the other in the same month (dates are ISO ``YYYY-MM-DD``).
+_PLACEHOLDER_SQL = (
+    '(substr("dob_l", 1, 4) = substr("dob_r", 1, 4) '
+    "AND (substr(\"dob_l\", 6, 5) = '01-01' OR substr(\"dob_r\", 6, 5) = '01-01')) "
+    'OR (substr("dob_l", 1, 7) = substr("dob_r", 1, 7) '
+    "AND (substr(\"dob_l\", 9, 2) = '01' OR substr(\"dob_r\", 9, 2) = '01'))"
+)
+
+
+def _placeholder(left: Row, right: Row) -> bool:
+    a, b = left["dob"], right["dob"]
+    return (a[:4] == b[:4] and "01-01" in (a[5:], b[5:])) or (
+        a[:7] == b[:7] and "01" in (a[8:], b[8:])
+    )
+
+
 # Address lines alike: at least half of all their words shared.
 _ALIKE_SQL = (
     '3 * length(list_intersect("address_words_l", "address_words_r")) '
@@ -202,12 +222,14 @@ GIVEN = Comparison(
             '"given_l" = "given_r"',
             lambda a, b: _eq(a["given"], b["given"]),
             "given name agrees",
+            tf_column="given1",
         ),
         Level(
             "first",
             '"given1_l" = "given1_r"',
             lambda a, b: _eq(a["given1"], b["given1"]),
             "first given name agrees",
+            tf_column="given1",
         ),
         Level(
             "nickname",
@@ -277,6 +299,7 @@ FAMILY = Comparison(
             '"family_l" = "family_r"',
             lambda a, b: _eq(a["family"], b["family"]),
             "family name agrees",
+            tf_column="family",
         ),
         Level(
             "swapped",
@@ -352,6 +375,15 @@ DATE_OF_BIRTH = Comparison(
             'AND damerau_levenshtein("dob_l", "dob_r") <= 1',
             lambda a, b: _within(a["dob"], b["dob"], 1),
             "date of birth differs by one digit",
+        ),
+        Level(
+            # 1 January, or the 1st of the month, written when only the year (or the
+            # year and month) was known: the other date in that year (month).
+            "placeholder",
+            _PLACEHOLDER_SQL,
+            _placeholder,
+            "date of birth is a placeholder (1 January or the 1st of the month) in the "
+            "same year or month",
         ),
         Level(
             "close",
@@ -518,8 +550,10 @@ BLOCKING_RULES: tuple[str, ...] = (
     # below the probability prediction keeps); these three find 1.3 million. As three
     # plain equality rules, not one rule with OR: DuckDB then joins on hashes (one rule
     # with OR took twice as long to predict as the 31.9 million pairs).
-    'l."given1" = r."given1" AND l."family" = r."family" '
-    'AND substr(l."dob", 1, 4) = substr(r."dob", 1, 4)',
+    # Every name a record is known by (main name, aliases, previous family names) against
+    # every name of the other, born in the same year (``features.name_keys``, exploded by
+    # Splink: one row per name). It holds the same-name pairs and adds the alias pairs.
+    'l."name_keys" = r."name_keys" AND substr(l."dob", 1, 4) = substr(r."dob", 1, 4)',
     'l."given1" = r."given1" AND l."family" = r."family" '
     'AND substr(l."dob", 6, 5) = substr(r."dob", 6, 5)',
     'l."given1" = r."given1" AND l."family" = r."family" AND (l."dob" IS NULL OR r."dob" IS NULL)',
@@ -541,6 +575,20 @@ BLOCKING_RULES: tuple[str, ...] = (
     'AND l."family_initial" = r."family_initial" '
     'AND (l."district" IS NULL OR r."district" IS NULL OR l."district" = r."district")',
 )
+
+# Array columns a blocking rule explodes (one row per element) before joining.
+EXPLODED: dict[str, tuple[str, ...]] = {
+    rule: ("name_keys",) for rule in BLOCKING_RULES if '"name_keys"' in rule
+}
+
+
+def blocking_rule(rule: str) -> dict[str, Any]:
+    """One blocking rule as Splink settings."""
+    entry: dict[str, Any] = {"blocking_rule": rule, "sql_dialect": "duckdb"}
+    if rule in EXPLODED:
+        entry["arrays_to_explode"] = list(EXPLODED[rule])
+    return entry
+
 
 # Training: blocking rules for expectation maximisation. Each leaves some comparisons free
 # to be estimated; none has few distinct values (see shared/notes/splink5.md).
@@ -566,6 +614,12 @@ def settings_dict(*, link_type: str = "dedupe_only") -> dict[str, Any]:
             entry: dict[str, Any] = {"sql_condition": level.sql, "label_for_charts": level.key}
             if level.is_null:
                 entry["is_null_level"] = True
+            if level.tf_column:
+                # Each level adjusted against its own u (Splink otherwise looks for an
+                # exact-match level on the column, which "given_name" has not).
+                entry["tf_adjustment_column"] = level.tf_column
+                entry["tf_adjustment_weight"] = TF_WEIGHT
+                entry["disable_tf_exact_match_detection"] = True
             levels.append(entry)
         comparisons.append(
             {
@@ -578,13 +632,68 @@ def settings_dict(*, link_type: str = "dedupe_only") -> dict[str, Any]:
         "link_type": link_type,
         "unique_id_column_name": "unique_id",
         "probability_two_random_records_match": 1e-6,
-        "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in BLOCKING_RULES
-        ],
+        "blocking_rules_to_generate_predictions": [blocking_rule(rule) for rule in BLOCKING_RULES],
         "comparisons": comparisons,
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
     }
+
+
+# --- term frequencies -------------------------------------------------------------------
+
+# How much of the term-frequency adjustment is applied (Splink's ``tf_adjustment_weight``).
+TF_WEIGHT = 1.0
+TF_COLUMNS: tuple[str, ...] = tuple(
+    sorted({level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column})
+)
+# Where a trained model keeps its term frequencies (taken out before Splink sees it).
+TF_KEY = "sightline_term_frequencies"
+
+
+@dataclass(frozen=True)
+class TermFrequencies:
+    """How often each value of the term-frequency columns occurs in the training records:
+    ``totals`` the records with a value, ``counts`` the values seen more than once (a
+    value not listed counts as seen once, as a value new to the data)."""
+
+    totals: Mapping[str, int]
+    counts: Mapping[str, Mapping[str, int]]
+
+    @classmethod
+    def of(cls, rows: Sequence[Row]) -> "TermFrequencies":
+        totals: dict[str, int] = {}
+        counts: dict[str, dict[str, int]] = {}
+        for column in TF_COLUMNS:
+            seen: dict[str, int] = {}
+            for row in rows:
+                value = row[column]
+                if value is not None:
+                    seen[value] = seen.get(value, 0) + 1
+            totals[column] = sum(seen.values())
+            counts[column] = {value: n for value, n in seen.items() if n > 1}
+        return cls(totals=totals, counts=counts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"totals": dict(self.totals), "counts": {k: dict(v) for k, v in self.counts.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "TermFrequencies":
+        return cls(totals=dict(data["totals"]), counts=dict(data["counts"]))
+
+    def frequency(self, column: str, value: str | None) -> float | None:
+        total = self.totals.get(column, 0)
+        if value is None or not total:
+            return None
+        return self.counts.get(column, {}).get(value, 1) / total
+
+    def columns(self, row: Row) -> dict[str, float | None]:
+        """The ``tf_<column>`` values of ``row`` (Splink reads them from the input)."""
+        return {f"tf_{column}": self.frequency(column, row[column]) for column in TF_COLUMNS}
+
+
+def splink_settings(model: Mapping[str, Any]) -> dict[str, Any]:
+    """A trained model as Splink settings (without Sightline's own keys)."""
+    return {key: value for key, value in model.items() if key != TF_KEY}
 
 
 # --- scoring with a trained model -------------------------------------------------------
@@ -624,11 +733,18 @@ class PairScore:
 
 
 SIBLING_GUARD = "possible twins or siblings: same family, different given names"
+TWIN_GUARD = "possible twins: same date of birth and sex, different given names"
 SEX_GUARD = "recorded as different sexes"
 NAMESAKE_GUARD = "possible relatives sharing a name: dates of birth far apart"
 GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
 
-_SIBLING_GIVEN = frozenset({"near", "prefix", "else"})
+# Given names that are two names, not one name's variants: different ("else"), or one
+# an initial (or two letters) of the other, which could stand for either twin. Names two
+# letters apart (5+ letters) and longer shortenings are spelling variants and short forms
+# (Mohamad/Muhammad, Alexa/Alexandra); two *common* names among them are held apart by
+# ``common_names_guard``.
+_SIBLING_GIVEN = frozenset({"else"})
+_INITIAL = 2
 _SIBLING_FAMILY = frozenset({"exact", "part", "alias", "typo", "near"})
 _SAME_GIVEN_EXACTLY = frozenset({"exact", "first"})
 _SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo"})
@@ -638,8 +754,18 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     """The reason this pair may not be linked automatically, or "" (see module doc)."""
     if levels["nhs_number"] == "exact":
         return ""
-    if levels["given_name"] in _SIBLING_GIVEN and levels["family_name"] in _SIBLING_FAMILY:
+    different = levels["given_name"] in _SIBLING_GIVEN or (
+        levels["given_name"] == "prefix"
+        and min(len(left["given1"]), len(right["given1"])) <= _INITIAL
+    )
+    if different and levels["family_name"] in _SIBLING_FAMILY:
         return SIBLING_GUARD
+    if (
+        levels["given_name"] in _SIBLING_GIVEN
+        and levels["date_of_birth"] == "exact"
+        and levels["sex"] == "exact"
+    ):
+        return TWIN_GUARD
     if levels["given_name"] in _SAME_GIVEN and levels["date_of_birth"] == "else":
         return NAMESAKE_GUARD
     gens = {left["generation"], right["generation"]}
@@ -685,16 +811,46 @@ def common_given_names(
     return frozenset(name for name, count in counts.items() if count >= least)
 
 
+_SOUNDS = (("ph", "f"), ("ck", "c"), ("k", "c"), ("y", "i"), ("z", "s"))
+_DOUBLED = re.compile(r"(.)\1+")
+_SILENT_H = re.compile(r"(?<=[^aeiou])h|h$")
+
+
+_LATER_VOWELS = re.compile(r"(?<=.)[aeiou]")
+# A shortening this long is the same name (Magda, Magdalena); a shorter one (Leo, Leon)
+# may be another.
+_SHORTENING = 4
+
+
+def spelling_key(name: str) -> str:
+    """A name's spelling reduced to its first letter and consonants, roughly its sound:
+    Hannah and Hana, Callum and Calum, Jayden and Jaiden, Finley and Finlay, Leanne and
+    Lianne, Yusuf and Yousuf give one key; Jayden and Jaylen, Leo and Leon do not."""
+    for written, sound in _SOUNDS:
+        name = name.replace(written, sound)
+    name = _SILENT_H.sub("", _DOUBLED.sub(r"\1", name))
+    return _DOUBLED.sub(r"\1", _LATER_VOWELS.sub("", name))
+
+
+def one_name(left: str, right: str) -> bool:
+    """Two given names that are spellings or a long shortening of one name."""
+    shorter, longer = sorted((left, right), key=len)
+    if len(shorter) >= _SHORTENING and longer.startswith(shorter):
+        return True
+    return spelling_key(left) == spelling_key(right)
+
+
 def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
-    """Samina and Amina: two *common* given names that begin differently are two names,
-    however few letters apart. In one family, without agreeing NHS numbers, they are
-    twins or siblings."""
+    """Samina and Amina, Leo and Lea: two *common* given names are two names, however few
+    letters apart, unless they are nicknames or spellings of one name (Bill and William,
+    Hannah and Hana). In one family, without agreeing NHS numbers, they are twins or
+    siblings. A rare spelling near a common name is still read as a slip."""
     a, b = left["given1"], right["given1"]
-    if not a or not b or a[0] == b[0] or a not in common or b not in common:
-        # Spelling variants and slips keep the first letter (Freya/Freyja, Callum/Calum,
-        # Emm/Emma); names that differ in it are different names.
+    if not a or not b or a == b or a not in common or b not in common:
         return ""
     if _overlap(left["given_formal"], right["given_formal"]):
+        return ""
+    if one_name(a, b):
         return ""
     if _eq(left["nhs"], right["nhs"]):
         return ""
@@ -711,9 +867,17 @@ def guard_sql(left: str, right: str) -> str:
         values = ", ".join(f"'{key}'" for key in sorted(keys))
         return f"({level_sql(comparison, left, right)}) IN ({values})"
 
+    given = level_sql(GIVEN, left, right)
+    different = (
+        f"({among(GIVEN, _SIBLING_GIVEN)} OR (({given}) = 'prefix' AND "
+        f"least(length({left}.given1), length({right}.given1)) <= {_INITIAL}))"
+    )
     return (
         f"(({level_sql(NHS_NUMBER, left, right)}) <> 'exact' AND ("
-        f"({among(GIVEN, _SIBLING_GIVEN)} AND {among(FAMILY, _SIBLING_FAMILY)})"
+        f"({different} AND {among(FAMILY, _SIBLING_FAMILY)})"
+        f" OR ({among(GIVEN, _SIBLING_GIVEN)} AND "
+        f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'exact' AND "
+        f"({level_sql(SEX, left, right)}) = 'exact')"
         f" OR ({among(GIVEN, _SAME_GIVEN)} AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'else')"
         f" OR (list_contains([{left}.generation, {right}.generation], 'junior')"
@@ -729,26 +893,60 @@ class Weights:
 
     prior_weight: float
     level_weights: dict[str, tuple[float, ...]]
+    # log2 of u of each term-frequency-adjusted level, by (comparison, level index).
+    tf_log2_u: dict[tuple[str, int], float] = field(default_factory=dict)
+    frequencies: TermFrequencies | None = None
 
     @classmethod
     def from_model(cls, model: Mapping[str, Any]) -> "Weights":
         prior = float(model["probability_two_random_records_match"])
         level_weights: dict[str, tuple[float, ...]] = {}
+        tf_log2_u: dict[tuple[str, int], float] = {}
         by_name = {c["output_column_name"]: c for c in model["comparisons"]}
         for comparison in COMPARISONS:
             levels = by_name[comparison.name]["comparison_levels"]
             if len(levels) != len(comparison.levels):
                 raise ValueError(f"model does not match this code: {comparison.name} levels")
             weights = []
-            for level in levels:
+            for index, level in enumerate(levels):
                 if level.get("is_null_level"):
                     weights.append(0.0)
                     continue
                 m = level.get("m_probability") or UNOBSERVED
                 u = level.get("u_probability") or UNOBSERVED
                 weights.append(math.log2(m / u))
+                if level.get("tf_adjustment_column"):
+                    tf_log2_u[(comparison.name, index)] = math.log2(u)
             level_weights[comparison.name] = tuple(weights)
-        return cls(prior_weight=math.log2(prior / (1 - prior)), level_weights=level_weights)
+        frequencies = model.get(TF_KEY)
+        return cls(
+            prior_weight=math.log2(prior / (1 - prior)),
+            level_weights=level_weights,
+            tf_log2_u=tf_log2_u,
+            frequencies=TermFrequencies.from_dict(frequencies) if frequencies else None,
+        )
+
+    def _frequency(self, row: Row, column: str) -> float | None:
+        key = f"tf_{column}"
+        if key in row:
+            value: float | None = row[key]
+            return value
+        return self.frequencies.frequency(column, row[column]) if self.frequencies else None
+
+    def tf_adjustment(self, comparison: str, index: int, left: Row, right: Row) -> float:
+        """Splink's term-frequency adjustment of one level: ``w * (log2 u - log2 tf)``,
+        tf the greater of the two values' frequencies (0 when neither is known)."""
+        log2_u = self.tf_log2_u.get((comparison, index))
+        if log2_u is None:
+            return 0.0
+        column = next(c for c in COMPARISONS if c.name == comparison).levels[index].tf_column
+        assert column is not None
+        known = [
+            f for f in (self._frequency(left, column), self._frequency(right, column)) if f
+        ]
+        if not known:
+            return 0.0
+        return TF_WEIGHT * (log2_u - math.log2(max(known)))
 
 
 def probability_from_weight(weight: float) -> float:
@@ -768,6 +966,8 @@ def score(weights: Weights, left: Row, right: Row) -> PairScore:
         index = comparison.level_index(left, right)
         level = comparison.levels[index]
         weight = weights.level_weights[comparison.name][index]
+        if level.tf_column:
+            weight += weights.tf_adjustment(comparison.name, index, left, right)
         total += weight
         evidence.append(FieldEvidence(comparison.name, level.key, level.explanation, weight))
     levels = {item.field: item.level for item in evidence}

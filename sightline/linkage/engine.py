@@ -146,7 +146,7 @@ def _linker(
     _silence_splink()
     db_api = DuckDBAPI(connection=connection)
     frame = db_api.register(table, table_name="sightline_records")
-    return Linker(frame, settings)
+    return Linker(frame, comparisons.splink_settings(settings))
 
 
 def train(
@@ -206,6 +206,9 @@ def train(
     model["probability_two_random_records_match"] = priors.rescaled_prior(
         float(model["probability_two_random_records_match"]), recall
     )
+    # Real-time scoring adjusts for how common a name is by the training records' names
+    # (batch scoring by the names of the records it links, as Splink does).
+    model[comparisons.TF_KEY] = comparisons.TermFrequencies.of(rows).as_dict()
     return complete(model)
 
 

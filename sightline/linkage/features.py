@@ -57,6 +57,7 @@ COLUMNS = (
     "family_parts",
     "given_names",
     "family_names",
+    "name_keys",
     "generation",
     "dob",
     "dob_swapped",
@@ -70,8 +71,10 @@ COLUMNS = (
     "street",
 )
 ARRAY_COLUMNS = frozenset(
-    {"given_formal", "family_parts", "given_names", "family_names", "address_words"}
+    {"given_formal", "family_parts", "given_names", "family_names", "name_keys", "address_words"}
 )
+# At most this many ``name_keys`` per record (a record with many aliases).
+MAX_NAME_KEYS = 16
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,34 @@ def _words(*texts: str) -> list[str]:
     return seen
 
 
+def _alias_names(other_names: str) -> list[tuple[str, str]]:
+    """(first given name, family name) of each alias; a one-word alias is a previous
+    family name (given name "")."""
+    names: list[tuple[str, str]] = []
+    for alias in other_names.split(";") if other_names else []:
+        words = _name(alias)[0].split()
+        if len(words) == 1:
+            names.append(("", words[0]))
+        elif words:
+            names.append((words[0], words[-1]))
+    return names
+
+
+def name_keys(given1: str, family: str, other_names: str) -> list[str]:
+    """``given|family`` for the record's main name and every name it is also known by:
+    each alias, and the main given name with each previous family name. Blocking on them
+    lets either record's aliases meet the other's main name."""
+    givens = [given1] if given1 else []
+    families = [family] if family else []
+    for alias_given, alias_family in _alias_names(other_names):
+        if alias_given and alias_given not in givens:
+            givens.append(alias_given)
+        if alias_family not in families:
+            families.append(alias_family)
+    keys = [f"{g}|{f}" for g in givens for f in families]
+    return keys[:MAX_NAME_KEYS]
+
+
 def _aliases(other_names: str) -> tuple[list[str], list[str]]:
     """Given-name words and family-name words of the aliases ("Jay Smith; Amy Okafor"):
     the last word of each alias is its family name; a one-word alias counts as both."""
@@ -268,6 +299,7 @@ def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, in
         "family_parts": family.split() if family else None,
         "given_names": _words(given, *alias_given) or None,
         "family_names": _words(family, *alias_family) or None,
+        "name_keys": name_keys(given1, family, record.other_names) or None,
         "generation": given_gen or family_gen,
         "dob": dob.isoformat() if dob else None,
         "dob_swapped": swapped.isoformat() if swapped else None,
@@ -318,8 +350,9 @@ def blocking_keys(row: dict[str, Any]) -> list[str]:
         keys.append(f"dgi:{dob}|{given1[0]}")
     if dob and row["house"]:
         keys.append(f"dh:{dob}|{row['house']}")
-    if given1 and family:
-        keys.append(f"gf:{given1}|{family}")
+    # The main name and every alias (``name_keys``): either record's aliases meet the
+    # other's main name.
+    keys.extend(f"gf:{key}" for key in row.get("name_keys") or ())
     if row["address"]:
         keys.append(f"a:{row['address']}"[:200])
     if postcode and given1:

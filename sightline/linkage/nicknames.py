@@ -1,128 +1,89 @@
-"""Nicknames and short forms of given names common in England. Pure data and one lookup.
+"""Nicknames, diminutives and spelling variants of given names. Pure: data and one lookup.
 
-A name maps to the formal names it may stand for. A nickname may stand for several
-(``alex`` for Alexander and Alexandra), so the lookup returns a set; two given names are
-"the same by nickname" when their sets meet. Formal names stand for themselves. Spelling
-variants that are not typos (Mohammed, Muhammad) are listed as one formal name.
+The names come from the curated ``nicknames`` package (Apache-2.0, pinned in
+requirements.txt): English given names and their nicknames. Two local data files adjust
+it for England, each line with its source:
+
+- ``data/name_variants.csv``: forms common in England that the dataset lacks (Alfie,
+  Mohammed/Muhammad, Rhys/Reece); a test fails when the dataset gains one of them.
+- ``data/distinct_names.csv``: pairs the dataset relates that are two names in their own
+  right (Emily and Emma), so twins given them are not read as one child.
+
+A name stands for itself and for every formal name it may be a nickname of (``alex`` for
+Alexander and Alexandra), so the lookup returns a set; two given names are "the same by
+nickname" when their sets meet.
 """
 
+import csv
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 
-# formal name -> its nicknames, short forms and spelling variants (all lower case, normalised)
-_FORMS: dict[str, tuple[str, ...]] = {
-    "abigail": ("abi", "abby", "abbie", "gail"),
-    "alexander": ("alex", "alec", "al", "sandy", "xander", "lex", "sasha"),
-    "alexandra": ("alex", "lexi", "lexie", "sandra", "sasha", "ali", "alix"),
-    "alfred": ("alf", "alfie", "fred", "freddie"),
-    "amelia": ("millie", "milly", "amy", "mia"),
-    "andrew": ("andy", "drew"),
-    "anthony": ("tony", "ant"),
-    "archibald": ("archie", "archy"),
-    "benjamin": ("ben", "benny", "benji"),
-    "catherine": ("cath", "cathy", "kate", "katie", "cat", "kat", "kathryn", "katherine"),
-    "charles": ("charlie", "chas", "chuck", "chaz"),
-    "charlotte": ("charlie", "lottie", "lotte", "lotty"),
-    "christopher": ("chris", "kit", "topher"),
-    "christine": ("chris", "chrissie", "tina"),
-    "daniel": ("dan", "danny", "dani"),
-    "danielle": ("dani", "elle"),
-    "david": ("dave", "davy", "davey"),
-    "edward": ("ed", "eddie", "eddy", "ted", "teddy", "ned"),
-    "eleanor": ("ellie", "elly", "nell", "nellie", "nora", "elinor"),
-    "elizabeth": ("liz", "lizzie", "lizzy", "beth", "betty", "bess", "eliza", "libby", "elsie"),
-    "emily": ("em", "emmy", "millie"),
-    "florence": ("flo", "florrie", "flossie"),
-    "francis": ("frank", "frankie", "fran"),
-    "frederick": ("fred", "freddie", "freddy"),
-    "gabriel": ("gabe", "gabby"),
-    "gabriella": ("gabby", "gabi", "ella"),
-    "harold": ("harry", "hal"),
-    "harriet": ("hattie", "hatty", "harry"),
-    "harrison": ("harry", "harris"),
-    "henry": ("harry", "hal", "hank"),
-    "isabella": ("izzy", "izzie", "bella", "isabel", "isabelle", "issy"),
-    "jacob": ("jake", "jay"),
-    "james": ("jim", "jimmy", "jamie", "jem"),
-    "jennifer": ("jen", "jenny", "jenni"),
-    "jessica": ("jess", "jessie", "jessy"),
-    "john": ("jon", "johnny", "jack", "jonny"),
-    "jonathan": ("jon", "jonny", "johnny", "nathan"),
-    "joseph": ("joe", "joey", "jo"),
-    "joanne": ("jo", "jojo", "joanna"),
-    "joshua": ("josh",),
-    "katherine": ("kate", "katie", "kat", "kathy", "kath", "kathryn", "catherine"),
-    "lawrence": ("larry", "laurie", "laurence"),
-    "leonard": ("leo", "len", "lenny"),
-    "margaret": ("maggie", "meg", "peggy", "maisie", "madge", "greta", "margo"),
-    "matilda": ("tilly", "tillie", "mattie", "tilda"),
-    "matthew": ("matt", "matty"),
-    "michael": ("mike", "mick", "mikey", "micky", "mickey"),
-    "muhammad": ("mohammed", "mohammad", "mohamed", "muhammed", "mohamad", "mo", "moe"),
-    "natalie": ("nat", "tally"),
-    "nathaniel": ("nate", "nat", "nathan"),
-    "nicholas": ("nick", "nicky", "nico"),
-    "nicola": ("nicky", "nikki", "nic"),
-    "oliver": ("ollie", "olly", "ol"),
-    "olivia": ("liv", "livvy", "livia", "ollie"),
-    "patrick": ("pat", "paddy"),
-    "patricia": ("pat", "patty", "trish", "tricia"),
-    "rebecca": ("becky", "becca", "bex", "becki"),
-    "richard": ("rich", "richie", "rick", "ricky", "dick"),
-    "robert": ("rob", "robbie", "bob", "bobby", "bert"),
-    "ronald": ("ron", "ronnie"),
-    "samantha": ("sam", "sammy", "sammie"),
-    "samuel": ("sam", "sammy", "sammie"),
-    "sophia": ("sophie", "sofia", "soph"),
-    "stephanie": ("steph", "stevie"),
-    "stephen": ("steve", "stevie", "steven"),
-    "susan": ("sue", "susie", "suzy"),
-    "theodore": ("theo", "ted", "teddy"),
-    "thomas": ("tom", "tommy", "thom"),
-    "timothy": ("tim", "timmy"),
-    "victoria": ("vicky", "vicki", "tori", "vikki"),
-    "william": ("will", "bill", "billy", "willy", "willie", "liam", "wil"),
-    "zachary": ("zach", "zack", "zac"),
-    # Spelling variants of one name (not typos: each is a name in its own right).
-    "aisha": ("ayesha", "aysha", "aishah", "ayeesha"),
-    "caitlin": ("katelyn", "kaitlyn", "caitlyn", "katelin"),
-    "jayden": ("jaden", "jaiden", "jaydon"),
-    "kayleigh": ("kaylee", "kayley", "kaylie", "kaley", "caleigh"),
-    "leah": ("lea", "lia"),
-    "maryam": ("miriam", "mariam", "maryum"),
-    "mohammed": ("muhammad", "mohammad", "mohamed", "muhammed"),
-    "reece": ("rhys", "reese", "rees"),
-    "sophie": ("sophia", "sofia", "sofie"),
-    "zoe": ("zoey", "zoee"),
-    "lewis": ("louis", "luis"),
-    "megan": ("meghan", "meagan"),
-    "hannah": ("hana", "hanna"),
-    "isabel": ("isabelle", "isobel", "izzy"),
-    "jon": ("john",),
-    "oleksandr": ("sasha", "olek", "alek", "oleks"),
-    "aleksander": ("olek", "alek", "aleks"),
-    "emmanuel": ("manny", "manu", "emmy"),
-    "andre": ("drew", "dre"),
-}
+from nicknames import NickNamer
+
+DATA = Path(__file__).with_name("data")
+VARIANTS_FILE = DATA / "name_variants.csv"
+DISTINCT_FILE = DATA / "distinct_names.csv"
 
 
-def _build() -> dict[str, frozenset[str]]:
+def _data_rows(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        yield from csv.DictReader(line for line in handle if not line.startswith("#"))
+
+
+def local_variants() -> list[tuple[str, str]]:
+    """(formal, form) pairs added locally."""
+    return [(row["formal"], row["form"]) for row in _data_rows(VARIANTS_FILE)]
+
+
+def distinct_pairs() -> list[tuple[str, str]]:
+    """Pairs the dataset relates that are two different names here."""
+    return [(row["name"], row["other"]) for row in _data_rows(DISTINCT_FILE)]
+
+
+def build(
+    lookup: dict[str, set[str]],
+    additions: Iterable[tuple[str, str]],
+    distinct: Iterable[tuple[str, str]],
+) -> dict[str, frozenset[str]]:
+    """name -> the formal names it may stand for (itself included), from a formal ->
+    nicknames ``lookup``, local ``additions`` and pairs that are ``distinct`` names."""
+    apart = {frozenset(pair) for pair in distinct}
     table: dict[str, set[str]] = {}
-    for formal, forms in _FORMS.items():
-        table.setdefault(formal, set()).add(formal)
+    for formal, forms in lookup.items():
         for form in forms:
-            table.setdefault(form, set()).add(formal)
+            if formal != form and frozenset((formal, form)) not in apart:
+                table.setdefault(form, {form}).add(formal)
+    for formal, form in additions:
+        table.setdefault(form, {form}).add(formal)
+    # Two distinct names may still meet through a formal name both are listed under
+    # (Emily and Emma under Emeline): neither stands for it.
+    for pair in apart:
+        left, right = sorted(pair)
+        shared = table.get(left, {left}) & table.get(right, {right})
+        for name in (left, right):
+            if name in table:
+                table[name] -= shared - {name}
     return {name: frozenset(formals) for name, formals in table.items()}
 
 
-_TABLE = _build()
+@lru_cache(maxsize=1)
+def _table() -> dict[str, frozenset[str]]:
+    return build(NickNamer.default_lookup(), local_variants(), distinct_pairs())
 
 
 @lru_cache(maxsize=65536)
 def formal_names(name: str) -> tuple[str, ...]:
-    """The formal names ``name`` may stand for, sorted; ``(name,)`` if it is not listed.
+    """``name`` and the formal names it may stand for, sorted; ``(name,)`` if the
+    dataset knows no other.
 
     ``name`` must already be normalised (``people.normalise.name_key``, one word).
     """
     if not name:
         return ()
-    return tuple(sorted(_TABLE.get(name, frozenset((name,)))))
+    return tuple(sorted(_table().get(name, frozenset((name,)))))
+
+
+def variants(left: str, right: str) -> bool:
+    """Whether two normalised given names are nicknames or variants of one name."""
+    return bool(set(formal_names(left)) & set(formal_names(right)))

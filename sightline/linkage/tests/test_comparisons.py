@@ -163,7 +163,13 @@ def test_it_scores_pairs_exactly_as_splink_does():
     rows = [features(r.record, i) for i, r in enumerate(records)] + variants
     rows = [{**r, "unique_id": i} for i, r in enumerate(rows)]
     model = hand_made_model()
-    splink_scores = engine.score_pairs_with_splink(rows, model)
+    # Term frequencies from the rows, as training keeps them; Splink reads them as the
+    # rows' tf_ columns, our scorer from the model.
+    frequencies = comparisons.TermFrequencies.of(rows)
+    model[comparisons.TF_KEY] = frequencies.as_dict()
+    splink_scores = engine.score_pairs_with_splink(
+        [{**r, **frequencies.columns(r)} for r in rows], model
+    )
     weights = comparisons.Weights.from_model(model)
     seen_levels: set[tuple[str, str]] = set()
     for a, b in itertools.combinations(rows, 2):
@@ -249,3 +255,172 @@ def test_it_keeps_twins_with_common_names_one_letter_apart_from_being_linked():
     same_nhs = row(5, **{**BASE, "given_name": "Amina", "sex": "F"})
     with_nhs = row(6, **{**BASE, "given_name": "Samina", "sex": "F"})
     assert comparisons.common_names_guard(with_nhs, same_nhs, common) == ""
+
+
+# --- issue 16: dates of birth, names and their variants, twins -------------------------
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        ("2015-03-04", "2015-04-03", "swapped"),
+        ("2015-03-04", "2015-03-05", "typo"),
+        ("2015-03-04", "2015-08-04", "typo"),
+        ("2015-01-01", "2015-07-19", "placeholder"),  # 1 January for an unknown date
+        ("2015-07-19", "2015-01-01", "placeholder"),
+        ("2015-07-01", "2015-07-19", "placeholder"),  # the 1st for an unknown day
+        ("2015-07-01", "2015-07-11", "typo"),  # one digit first
+        ("2015-01-01", "2016-07-19", "else"),  # another year: no placeholder
+        ("2015-07-01", "2015-09-19", "year"),  # the 1st of another month
+        ("2015-07-19", "2015-07-23", "close"),
+    ],
+)
+def test_it_puts_dates_of_birth_in_the_right_level(left, right, level):
+    a = row(**{**BASE, "date_of_birth": left})
+    b = row(**{**BASE, "date_of_birth": right})
+    assert levels(a, b)["date_of_birth"] == level
+
+
+def _pair(**changes):
+    """BASE (without NHS number) and a copy with ``changes``, scored."""
+    weights = comparisons.Weights.from_model(hand_made_model())
+    base = {**BASE, "nhs_number": ""}
+    return comparisons.score(weights, row(0, **base), row(1, **{**base, **changes}))
+
+
+@pytest.mark.parametrize(
+    ("given", "level"),
+    [
+        ("James", "nickname"),  # Jamie: from the dataset
+        ("Jamey", "nickname"),
+        ("Jaime", "typo"),  # a slip
+        ("Jaimee", "near"),  # two letters: a spelling, not another child
+    ],
+)
+def test_it_reads_a_name_and_its_variants_as_one_child(given, level):
+    result = _pair(given_name=given)
+    assert result.levels["given_name"] == level
+    assert result.guard == ""
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        ("Alfred", "Alfie", "nickname"),  # a local addition: common in England
+        ("William", "Bill", "nickname"),
+        ("Mohammed", "Muhamed", "near"),  # a transliteration with a typo
+        ("Alexandra", "Alexa", "prefix"),  # a shortening, not an initial
+    ],
+)
+def test_it_reads_a_diminutive_as_the_same_child_when_the_rest_agrees(left, right, level):
+    weights = comparisons.Weights.from_model(hand_made_model())
+    base = {**BASE, "nhs_number": ""}
+    result = comparisons.score(
+        weights, row(0, **{**base, "given_name": left}), row(1, **{**base, "given_name": right})
+    )
+    assert result.levels["given_name"] == level
+    assert result.guard == ""
+    assert result.probability > 0.99
+
+
+def test_it_guards_an_initial_that_could_be_either_twin():
+    result = _pair(given_name="J")
+    assert result.levels["given_name"] == "prefix"
+    assert result.guard == comparisons.SIBLING_GUARD
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Emily", "Emma"),  # related by the dataset, two names in England
+        ("Leo", "Leon"),  # one letter apart, and related through Leonard
+        ("Lucas", "Luke"),
+        ("Jayden", "Jaylen"),  # one letter apart, both common
+    ],
+)
+def test_it_keeps_near_but_distinct_twins_apart(left, right):
+    weights = comparisons.Weights.from_model(hand_made_model())
+    base = {**BASE, "nhs_number": ""}
+    a = row(0, **{**base, "given_name": left})
+    b = row(1, **{**base, "given_name": right})
+    common = frozenset({a["given1"], b["given1"]})
+    result = comparisons.score(weights, a, b)
+    assert result.guard or comparisons.common_names_guard(a, b, common)
+
+
+def test_it_keeps_same_sex_twins_with_different_names_apart_whatever_the_family_name():
+    # One twin under the father's family name: family names differ, names clearly differ.
+    result = _pair(given_name="Grace", family_name="Okafor")
+    assert result.levels["given_name"] == "else"
+    assert result.guard == comparisons.TWIN_GUARD
+
+
+def test_it_tells_variants_from_two_common_names_by_their_spelling():
+    assert comparisons.spelling_key("hannah") == comparisons.spelling_key("hana")
+    assert comparisons.spelling_key("callum") == comparisons.spelling_key("calum")
+    assert comparisons.spelling_key("jayden") == comparisons.spelling_key("jaiden")
+    assert comparisons.spelling_key("finley") == comparisons.spelling_key("finlay")
+    assert comparisons.spelling_key("jayden") != comparisons.spelling_key("jaylen")
+    assert comparisons.one_name("magda", "magdalena")
+    assert not comparisons.one_name("leo", "leon")
+    hannah = row(0, **{**BASE, "given_name": "Hannah", "nhs_number": ""})
+    hana = row(1, **{**BASE, "given_name": "Hana", "nhs_number": ""})
+    assert comparisons.common_names_guard(hannah, hana, frozenset({"hannah", "hana"})) == ""
+
+
+@pytest.mark.parametrize("dob", ["2015-04-03", "2015-03-05", "2015-01-01", "2015-03-01"])
+def test_no_date_of_birth_level_merges_twins(dob):
+    """Twins whose dates of birth were mistyped (swapped, a digit, a placeholder) stay
+    guarded: the guard reads names, not dates."""
+    result = _pair(given_name="Priya", date_of_birth=dob)
+    assert result.guard
+
+
+def test_it_counts_a_rare_name_agreeing_for_more_than_a_common_one():
+    rows = [row(i, **{**BASE, "family_name": "Smith"}) for i in range(50)]
+    rows += [row(50, **{**BASE, "family_name": "Okonkwo"}), row(51, **BASE)]
+    model = hand_made_model()
+    model[comparisons.TF_KEY] = comparisons.TermFrequencies.of(rows).as_dict()
+    weights = comparisons.Weights.from_model(model)
+    base = {**BASE, "nhs_number": "", "given_name": "Priya"}
+    smith = comparisons.score(
+        weights, row(0, **{**base, "family_name": "Smith"}), row(1, **base)
+    ).evidence
+    rare = {**base, "family_name": "Okonkwo"}
+    okonkwo = comparisons.score(weights, row(0, **rare), row(1, **rare)).evidence
+    by_field = {e.field: e.weight for e in smith}, {e.field: e.weight for e in okonkwo}
+    assert by_field[1]["family_name"] > by_field[0]["family_name"] + 4
+    # Without frequencies (a model from before), no adjustment.
+    plain = comparisons.Weights.from_model(hand_made_model())
+    assert plain.tf_adjustment("family_name", 1, row(0, **rare), row(1, **rare)) == 0.0
+
+
+def test_it_blocks_a_record_by_its_alias_against_the_others_main_name():
+    """A police record lists a previous family name the health record carries as its
+    main name; nothing else would bring the two together (other day, address)."""
+    police = row(
+        0,
+        given_name="Amy",
+        family_name="Okafor",
+        other_names="AMY SMITH",
+        date_of_birth="2015-03-04",
+        address="3 Mill Lane, Leeds",
+        postcode="LS6 2BB",
+    )
+    health = row(
+        1,
+        given_name="Amy",
+        family_name="Smith",
+        date_of_birth="2015-09-20",
+        address="7 Oak Road, Bradford",
+        postcode="BD1 1AA",
+    )
+    assert "amy|smith" in police["name_keys"]
+    model = hand_made_model()
+    scored = engine.score_all(
+        [police, health], model, config=engine.EngineConfig(memory_limit="1GB"), threshold=0.0
+    )
+    assert (scored.left, scored.right) == ([0], [1])
+    weights = comparisons.Weights.from_model(model)
+    assert comparisons.score(weights, police, health).levels["family_name"] == "alias"
+    assert comparisons.score(weights, health, police).levels["family_name"] == "alias"

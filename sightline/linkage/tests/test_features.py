@@ -28,11 +28,12 @@ def test_it_keeps_first_given_name_and_formal_names():
     row = features(IdentityRecord(given_name="Bill Arthur"), 0)
     assert row["given"] == "bill arthur"
     assert row["given1"] == "bill"
-    assert row["given_formal"] == ["william"]
+    assert "william" in row["given_formal"]
+    assert "bill" in row["given_formal"]
 
 
 def test_it_lists_every_meaning_of_an_ambiguous_nickname():
-    assert nicknames.formal_names("alex") == ("alexander", "alexandra")
+    assert {"alex", "alexander", "alexandra"} <= set(nicknames.formal_names("alex"))
     assert nicknames.formal_names("zebedee") == ("zebedee",)
     assert nicknames.formal_names("") == ()
 

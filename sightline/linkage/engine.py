@@ -400,10 +400,7 @@ def blocked_pair_counts(
         frame = DuckDBAPI(connection=connection).register(table, table_name="sightline_records")
         records = count_comparisons_from_blocking_rules(
             frame,
-            blocking_rules=[
-                {"blocking_rule": rule, "sql_dialect": "duckdb"}
-                for rule in comparisons.BLOCKING_RULES
-            ],
+            blocking_rules=[comparisons.blocking_rule(rule) for rule in comparisons.BLOCKING_RULES],
             link_type="dedupe_only",
             unique_id_column_name="unique_id",
             record_sample_proportion=sample,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from sightline.linkage import clustering, comparisons, engine
+from sightline.linkage import clustering, comparisons, engine, prebirth
 from sightline.linkage.features import IdentityRecord, Problems, features, has_identity
 from sightline.linkage.gcpause import collector_paused
 
@@ -104,7 +104,39 @@ def resolve(
         if probability >= (auto_threshold if guarded else review_threshold):
             guard = _guard_reason(rows[left], rows[right]) if guarded else ""
             review.append(ReviewPair(left, right, probability, guard))
+    if household_guards and sources is None:
+        scored = {(pairs.left[i], pairs.right[i]): pairs.probability[i] for i in range(len(pairs))}
+        review = _with_prebirth(rows, labels, review, scored, review_threshold)
     return Resolution(labels=labels, pairs_scored=len(pairs), auto_links=len(edges), review=review)
+
+
+def _with_prebirth(
+    rows: Sequence[dict[str, Any]],
+    labels: Sequence[int],
+    review: list[ReviewPair],
+    scored: dict[tuple[int, int], float],
+    review_threshold: float,
+) -> list[ReviewPair]:
+    """``review`` with each unborn record's one fitting born child proposed
+    (``prebirth``), and nothing proposed for an unborn record that two born children fit."""
+    proposed, ambiguous = prebirth.proposals(rows, labels)
+    kept = [p for p in review if p.left not in ambiguous and p.right not in ambiguous]
+    present = {(p.left, p.right) for p in kept}
+    for unborn, born in proposed:
+        pair = (min(unborn, born), max(unborn, born))
+        if pair in present:
+            kept = [
+                ReviewPair(p.left, p.right, p.probability, prebirth.REASON)
+                if (p.left, p.right) == pair
+                else p
+                for p in kept
+            ]
+            continue
+        # Not scored above the review threshold by the model (a name, a sex missing):
+        # proposed at the threshold, as a rule found it, not the model.
+        probability = max(scored.get(pair, 0.0), review_threshold)
+        kept.append(ReviewPair(pair[0], pair[1], probability, prebirth.REASON))
+    return kept
 
 
 def _guard_reason(left: dict[str, Any], right: dict[str, Any]) -> str:

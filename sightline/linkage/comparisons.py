@@ -268,6 +268,18 @@ GIVEN = Comparison(
             "given name differs by two letters",
         ),
         Level(
+            # A nickname with a slip (Nicolq for Nicky's Nicola, Edwward for Ed's
+            # Edward): a name the dataset does not know, one letter from one it does.
+            "nickname_typo",
+            'list_has_any("given_near_l", "given_formal_r") '
+            'OR list_has_any("given_near_r", "given_formal_l")',
+            lambda a, b: (
+                _overlap(a.get("given_near"), b["given_formal"])
+                or _overlap(b.get("given_near"), a["given_formal"])
+            ),
+            "given names agree as a nickname or short form, one of them mistyped",
+        ),
+        Level(
             "prefix",
             'starts_with("given1_l", "given1_r") OR starts_with("given1_r", "given1_l")',
             lambda a, b: _prefix(a["given1"], b["given1"]),
@@ -666,6 +678,12 @@ TF_WEIGHT = 1.0
 TF_COLUMNS: tuple[str, ...] = tuple(
     sorted({level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column})
 )
+_TF_LEVEL_COLUMNS: dict[tuple[str, int], str] = {
+    (c.name, index): level.tf_column
+    for c in COMPARISONS
+    for index, level in enumerate(c.levels)
+    if level.tf_column
+}
 # Where a trained model keeps its term frequencies (taken out before Splink sees it).
 TF_KEY = "sightline_term_frequencies"
 
@@ -757,6 +775,7 @@ TWIN_GUARD = "possible twins: same date of birth and sex, different given names"
 SEX_GUARD = "recorded as different sexes"
 NAMESAKE_GUARD = "possible relatives sharing a name: dates of birth far apart"
 GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
+PREBIRTH_GUARD = "pre-birth record: an unborn child is linked in review only"
 
 # Given names that are two names, not one name's variants: different ("else"), or one
 # an initial (or two letters) of the other, which could stand for either twin. Names two
@@ -767,11 +786,13 @@ _SIBLING_GIVEN = frozenset({"else"})
 _INITIAL = 2
 _SIBLING_FAMILY = frozenset({"exact", "part", "alias", "typo", "near"})
 _SAME_GIVEN_EXACTLY = frozenset({"exact", "first"})
-_SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo"})
+_SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo", "nickname_typo"})
 
 
 def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     """The reason this pair may not be linked automatically, or "" (see module doc)."""
+    if left.get("unborn") or right.get("unborn"):
+        return PREBIRTH_GUARD
     if levels["nhs_number"] == "exact":
         return ""
     different = levels["given_name"] in _SIBLING_GIVEN or (
@@ -868,7 +889,11 @@ def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
     a, b = left["given1"], right["given1"]
     if not a or not b or a == b or a not in common or b not in common:
         return ""
-    if _overlap(left["given_formal"], right["given_formal"]):
+    if (
+        _overlap(left["given_formal"], right["given_formal"])
+        or _overlap(left.get("given_near"), right["given_formal"])
+        or _overlap(right.get("given_near"), left["given_formal"])
+    ):
         return ""
     if one_name(a, b):
         return ""
@@ -893,6 +918,7 @@ def guard_sql(left: str, right: str) -> str:
         f"least(length({left}.given1), length({right}.given1)) <= {_INITIAL}))"
     )
     return (
+        f"(coalesce({left}.unborn, {right}.unborn) IS NOT NULL OR "
         f"(({level_sql(NHS_NUMBER, left, right)}) <> 'exact' AND ("
         f"({different} AND {among(FAMILY, _SIBLING_FAMILY)})"
         f" OR ({among(GIVEN, _SIBLING_GIVEN)} AND "
@@ -903,7 +929,7 @@ def guard_sql(left: str, right: str) -> str:
         f" OR (list_contains([{left}.generation, {right}.generation], 'junior')"
         f" AND list_contains([{left}.generation, {right}.generation], 'senior'))"
         f" OR (({level_sql(SEX, left, right)}) = 'else'"
-        f" AND NOT {among(GIVEN, _SAME_GIVEN_EXACTLY)})))"
+        f" AND NOT {among(GIVEN, _SAME_GIVEN_EXACTLY)}))))"
     )
 
 
@@ -959,12 +985,32 @@ class Weights:
         log2_u = self.tf_log2_u.get((comparison, index))
         if log2_u is None:
             return 0.0
-        column = next(c for c in COMPARISONS if c.name == comparison).levels[index].tf_column
-        assert column is not None
+        column = _TF_LEVEL_COLUMNS.get((comparison, index))
+        if column is None:
+            return 0.0
         known = [f for f in (self._frequency(left, column), self._frequency(right, column)) if f]
         if not known:
             return 0.0
         return TF_WEIGHT * (log2_u - math.log2(max(known)))
+
+
+RETRAIN = "Train a new one with `sightline train-linkage-model`."
+
+
+def model_mismatch(model: Mapping[str, Any]) -> str:
+    """What differs between a trained model's comparisons and this code's ("" if none):
+    a model trained by another version of Sightline scores levels that are not there."""
+    by_name = {c.get("output_column_name"): c for c in model.get("comparisons", [])}
+    for comparison in COMPARISONS:
+        found = by_name.get(comparison.name)
+        if found is None:
+            return f"it has no {comparison.name} comparison"
+        levels = found.get("comparison_levels", [])
+        ours = [(level.sql, level.tf_column) for level in comparison.levels]
+        theirs = [(lv.get("sql_condition"), lv.get("tf_adjustment_column")) for lv in levels]
+        if ours != theirs:
+            return f"its {comparison.name} levels are not this code's"
+    return ""
 
 
 def probability_from_weight(weight: float) -> float:

@@ -5,9 +5,12 @@ Real-time matching and batch linkage both call ``features``: one normalisation f
 - names: case, accents, hyphens and apostrophes via ``people.normalise.name_key``;
   generation words ("junior", "jr", "senior", "snr", "ii", "iii") are taken off the name
   and kept apart; ``given1`` is the first given name, ``given_formal`` the formal names it
-  may stand for (nickname table); ``given_names`` and ``family_names`` hold every given-
+  may stand for (nickname table), ``given_near`` those of the known names one letter
+  from an unknown one (a slip in a nickname); ``given_names`` and ``family_names`` hold every given-
   and family-name word the record has, including aliases and previous names from
   ``other_names`` (";"-separated; the last word of an alias is its family name).
+- an unborn child ("Unborn", "Baby" as the given name): ``unborn`` set, the given name
+  left out; the date of birth is the expected date (``prebirth``).
 - date of birth: ISO ``YYYY-MM-DD`` (also accepted: ``DD/MM/YYYY``); anything else is
   missing and counted. ``dob_swapped`` is the date with day and month exchanged, when that
   is a different valid date, so blocking can find day/month swaps.
@@ -29,7 +32,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sightline.linkage.nicknames import formal_names
+from sightline.linkage.nicknames import formal_names, near_formal_names
+from sightline.linkage.prebirth import is_unborn
 from sightline.people import normalise
 
 _GENERATION_WORDS = {
@@ -51,6 +55,7 @@ COLUMNS = (
     "given",
     "given1",
     "given_formal",
+    "given_near",
     "given_initial",
     "family",
     "family_initial",
@@ -59,6 +64,7 @@ COLUMNS = (
     "family_names",
     "name_keys",
     "generation",
+    "unborn",
     "dob",
     "dob_swapped",
     "sex",
@@ -71,7 +77,15 @@ COLUMNS = (
     "street",
 )
 ARRAY_COLUMNS = frozenset(
-    {"given_formal", "family_parts", "given_names", "family_names", "name_keys", "address_words"}
+    {
+        "given_formal",
+        "given_near",
+        "family_parts",
+        "given_names",
+        "family_names",
+        "name_keys",
+        "address_words",
+    }
 )
 # At most this many ``name_keys`` per record (a record with many aliases).
 MAX_NAME_KEYS = 16
@@ -274,8 +288,18 @@ def features(
 @lru_cache(maxsize=1 << 18)
 def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, int]]:
     given, given_gen = _name(record.given_name)
+    # "Unborn", "Baby": an expected child, the date of birth its expected date. The word
+    # is not a name, so it is not compared as one.
+    unborn = is_unborn(given)
+    if unborn:
+        given = ""
     family, family_gen = _name(record.family_name)
     given1 = given.split(" ", 1)[0] if given else ""
+    first_written = record.given_name.split(None, 1)[0] if given else ""
+    if "-" in first_written.strip("-"):
+        # A hyphenated given name is one name (Lee-Anne: "leeanne", as Leanne is written).
+        joined = "".join(_name(first_written)[0].split())
+        given1 = joined or given1
     alias_given, alias_family = _aliases(record.other_names)
     dob = parse_date_of_birth(record.date_of_birth)
     nhs = _nhs(record.nhs_number) if record.nhs_number.strip() else None
@@ -293,6 +317,7 @@ def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, in
         "given": given or None,
         "given1": given1 or None,
         "given_formal": list(formal_names(given1)) if given1 else None,
+        "given_near": list(near_formal_names(given1)) or None if given1 else None,
         "given_initial": given1[:1] or None,
         "family": family or None,
         "family_initial": family[:1] or None,
@@ -301,6 +326,7 @@ def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, in
         "family_names": _words(family, *alias_family) or None,
         "name_keys": name_keys(given1, family, record.other_names) or None,
         "generation": given_gen or family_gen,
+        "unborn": "Y" if unborn else None,
         "dob": dob.isoformat() if dob else None,
         "dob_swapped": swapped.isoformat() if swapped else None,
         "sex": sex if sex in ("F", "M") else None,

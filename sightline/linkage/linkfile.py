@@ -3,12 +3,15 @@
 Unlike import, linkage does not reject a file for an invalid NHS number, postcode or date
 of birth: the value is treated as missing and counted. What it does reject, before any
 output is written: an empty file, a missing header or required column, unknown columns,
-a row without ``record_id`` or ``agency``, or a row with the wrong number of fields.
+a row without ``record_id`` or ``agency``, a row with the wrong number of fields, or a
+column whose values are mostly of the wrong kind (names in the date-of-birth column, dates
+in the NHS number column: columns in the wrong order), naming the column.
 """
 
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -119,7 +122,58 @@ def parse(handle: io.TextIOBase | Iterator[str]) -> Iterator[InputRecord]:
         raise LinkFileError(errors)
     if not records:
         raise LinkFileError(["the file has a header but no records"])
+    errors = wrong_kinds(records, names)
+    if errors:
+        raise LinkFileError(errors)
     yield from records
+
+
+# What a value of each column looks like, leniently: an impossible date (31 February) or
+# an NHS number failing its check is still of the right kind (treated as missing and
+# counted); a family name in the date-of-birth column is not.
+_KINDS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "date_of_birth": ("dates", re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")),
+    "nhs_number": ("NHS numbers (ten digits)", re.compile(r"^[\d\s-]{8,14}$")),
+    "postcode": ("postcodes", re.compile(r"^(?=.*\d)[A-Za-z\d -]{2,10}$")),
+    "sex": ("sexes (F, M or not known)", re.compile(r"^[A-Za-z ]{1,13}$")),
+    "given_name": ("names", re.compile(r"[^\W\d_]")),
+    "family_name": ("names", re.compile(r"[^\W\d_]")),
+}
+# A column is refused when more than half its values are of the wrong kind, and at least
+# this many (or all of them, in a small file).
+_WRONG_AT_LEAST = 5
+
+
+def _value(record: InputRecord, column: str) -> str:
+    identity = record.identity
+    value = getattr(identity, column, "")
+    return str(value) if value else ""
+
+
+def wrong_kinds(records: Sequence[InputRecord], names: Sequence[str]) -> list[str]:
+    """One error per column whose values are mostly not of its kind, naming the column,
+    how many values are wrong and the first of them."""
+    errors = []
+    for column, (kind, pattern) in _KINDS.items():
+        if column not in names:
+            continue
+        given = wrong = 0
+        first: tuple[int, str] | None = None
+        for record in records:
+            value = _value(record, column)
+            if not value:
+                continue
+            given += 1
+            if not pattern.search(value):
+                wrong += 1
+                first = first or (record.line, value)
+        if first and 2 * wrong > given and (wrong >= _WRONG_AT_LEAST or wrong == given):
+            line, value = first
+            errors.append(
+                f"column {column}: {wrong:,} of {given:,} values are not {kind} "
+                f"(line {line}: {value[:40]!r}); is it the right column?"
+            )
+    return errors
 
 
 def output_ids(records: Sequence[InputRecord]) -> list[str]:

@@ -27,11 +27,16 @@ class ModelFileError(Exception):
 
 
 def code_fingerprint() -> str:
-    """A hash of every comparison level's SQL and the blocking rules."""
+    """A hash of every comparison level's SQL and term-frequency column, and the blocking
+    rules with the arrays they explode."""
     parts = [
-        f"{c.name}:{level.key}:{level.sql}" for c in comparisons.COMPARISONS for level in c.levels
+        f"{c.name}:{level.key}:{level.sql}:{level.tf_column or ''}"
+        for c in comparisons.COMPARISONS
+        for level in c.levels
     ]
-    parts.extend(comparisons.BLOCKING_RULES)
+    parts.extend(
+        f"{rule}:{comparisons.EXPLODED.get(rule, ())}" for rule in comparisons.BLOCKING_RULES
+    )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

@@ -87,3 +87,43 @@ def formal_names(name: str) -> tuple[str, ...]:
 def variants(left: str, right: str) -> bool:
     """Whether two normalised given names are nicknames or variants of one name."""
     return bool(set(formal_names(left)) & set(formal_names(right)))
+
+
+@lru_cache(maxsize=1)
+def _known() -> frozenset[str]:
+    """Every name the dataset and the local files know (as a formal name or a form)."""
+    names = {name for pair in distinct_pairs() for name in pair}
+    names.update(name for pair in local_variants() for name in pair)
+    for formal, forms in NickNamer.default_lookup().items():
+        names.add(formal)
+        names.update(forms)
+    return frozenset(names)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# A name this short one letter from a known name is as likely another name as a slip.
+_MIN_LENGTH = 4
+# More known names than this one letter away: no telling which was meant.
+_MOST_NEIGHBOURS = 2
+
+
+def _one_edit(name: str) -> set[str]:
+    splits = [(name[:i], name[i:]) for i in range(len(name) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    inserts = {a + c + b for a, b in splits for c in _LETTERS}
+    return (deletes | transposes | replaces | inserts) - {name}
+
+
+@lru_cache(maxsize=65536)
+def near_formal_names(name: str) -> tuple[str, ...]:
+    """For a name the dataset does not know, one letter from one or two names it does
+    (a slip: Nicolq for Nicola, Katerine for Katherine), the formal names those stand
+    for, sorted; otherwise ``()``. Known names and short ones are left as they are."""
+    if len(name) < _MIN_LENGTH or name in _known():
+        return ()
+    neighbours = _one_edit(name) & _known()
+    if not neighbours or len(neighbours) > _MOST_NEIGHBOURS:
+        return ()
+    return tuple(sorted({formal for n in neighbours for formal in formal_names(n)}))

@@ -56,11 +56,21 @@ class Candidate:
         return [item.as_dict() for item in self.evidence]
 
 
+class OutdatedModelError(NoModelError):
+    """The newest model was trained by another version of Sightline's comparisons."""
+
+
 def current_model() -> ModelVersion:
     model = ModelVersion.objects.order_by("-trained_at", "-id").first()
     if model is None:
         raise NoModelError(
             "No linkage model has been trained yet: run `sightline train-linkage-model`."
+        )
+    mismatch = comparisons.model_mismatch(model.splink_model)
+    if mismatch:
+        raise OutdatedModelError(
+            f"Linkage model {model.version} was trained by another version of Sightline "
+            f"({mismatch}). {comparisons.RETRAIN}"
         )
     return model
 

@@ -316,3 +316,32 @@ def test_it_finds_candidates_in_real_time_with_explanations(agencies, model_vers
     assert swapped
     assert {i.field: i.level for i in swapped[0].evidence}["date_of_birth"] == "swapped"
     assert realtime.candidates(IdentityRecord(sex="F"), weights=weights) == []
+
+
+def test_it_finds_in_real_time_a_record_by_its_alias(agencies, model_version):
+    """A police record lists a previous name; a new health record under that name, born
+    another day and living elsewhere, meets it through the alias key alone."""
+    police = make_record(
+        agencies["POLICE"],
+        record_id="P7",
+        given_name="Amy",
+        family_name="Okafor",
+        other_names="AMY SMITH",
+        address="3 Mill Lane, Leeds",
+        postcode="LS6 2BB",
+        sex="F",
+    )
+    realtime.catch_up()
+    query = IdentityRecord(
+        given_name="Amy",
+        family_name="Smith",
+        date_of_birth="2015-03-05",
+        address="7 Oak Road, Bradford",
+        postcode="BD1 1AA",
+        sex="F",
+    )
+    found = realtime.candidates(
+        query, weights=realtime.weights_for(model_version), min_probability=0.0
+    )
+    assert [c.record_id for c in found] == [police.pk]
+    assert {i.field: i.level for i in found[0].evidence}["family_name"] == "alias"

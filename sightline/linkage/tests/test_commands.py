@@ -1,3 +1,4 @@
+import copy
 import csv
 import io
 import json
@@ -144,8 +145,9 @@ def test_it_refuses_a_model_file_from_another_version(tmp_path, model_file):
     records, _s, _n = households(2, seed=1)
     source = tmp_path / "people.csv"
     write_people(source, records)
-    with pytest.raises(CommandError, match="trained for other comparisons"):
+    with pytest.raises(CommandError, match="trained for other comparisons") as caught:
         run("link-file", str(source), "--output", str(tmp_path / "o.csv"), "--model", str(other))
+    assert "Train a new one with `sightline train-linkage-model`." in str(caught.value)
     document["format_version"] = 99
     other.write_text(json.dumps(document))
     with pytest.raises(CommandError, match="format 99"):
@@ -189,3 +191,25 @@ def test_it_trains_a_versioned_model_from_the_database(tmp_path, agencies, setti
     assert loaded.training["records"] == len(records)
     stdout, _err = run("link", "--quiet")
     assert f"model {version.version}" in stdout
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_registered_model_from_another_version(model_version):
+    """A model trained before the comparisons changed (a level added) is refused by
+    ``sightline link`` and real-time matching, with the command that retrains."""
+    # A copy: the fixture's model is the session's trained model.
+    model = copy.deepcopy(model_version.splink_model)
+    model_version.splink_model = model
+    dates = next(c for c in model["comparisons"] if c["output_column_name"] == "date_of_birth")
+    dates["comparison_levels"] = [
+        level
+        for level in dates["comparison_levels"]
+        if level.get("label_for_charts") != "placeholder"
+    ]
+    model_version.save()
+    with pytest.raises(CommandError) as caught:
+        run("link", "--quiet")
+    message = str(caught.value)
+    assert f"Linkage model {model_version.version} was trained by another version" in message
+    assert "its date_of_birth levels are not this code's" in message
+    assert "Train a new one with `sightline train-linkage-model`." in message

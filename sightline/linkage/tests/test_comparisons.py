@@ -159,6 +159,7 @@ def test_it_scores_pairs_exactly_as_splink_does():
         row(**{**BASE, "family_name": "Smith Jr", "other_names": "Jay Smith;Jamie Okafor"}),
         row(**{**BASE, "given_name": "Jaime", "postcode": "", "address": "12 Acacia Ave Leeds 6"}),
         row(**{**BASE, "given_name": "Jay", "family_name": "Okafor"}),
+        row(**{**BASE, "given_name": "Jamse", "nhs_number": ""}),  # a nickname's slip
     ]
     rows = [features(r.record, i) for i, r in enumerate(records)] + variants
     rows = [{**r, "unique_id": i} for i, r in enumerate(rows)]
@@ -222,6 +223,12 @@ def test_its_sql_guard_agrees_with_the_python_guard():
         row(len(rows) + 1, **{**BASE, "given_name": "Harriet", "sex": "F", "nhs_number": ""}),
         row(len(rows) + 2, **{**BASE, "family_name": "Smith Jr", "date_of_birth": ""}),
         row(len(rows) + 3, **{**BASE, "family_name": "Smith Snr", "date_of_birth": ""}),
+        # Twins under two family names, an initial, an unborn child, a diminutive.
+        row(len(rows) + 4, **{**BASE, "given_name": "Grace", "family_name": "Okafor"}),
+        row(len(rows) + 5, **{**BASE, "given_name": "J", "nhs_number": ""}),
+        row(len(rows) + 6, **{**BASE, "given_name": "Unborn", "nhs_number": ""}),
+        row(len(rows) + 7, **{**BASE, "given_name": "Jay", "nhs_number": ""}),
+        row(len(rows) + 8, **{**BASE, "given_name": "Jaimee", "nhs_number": ""}),
     ]
     connection = duckdb.connect()
     connection.register("t", engine.to_arrow(rows))
@@ -309,7 +316,9 @@ def test_it_reads_a_name_and_its_variants_as_one_child(given, level):
         ("Alfred", "Alfie", "nickname"),  # a local addition: common in England
         ("William", "Bill", "nickname"),
         ("Mohammed", "Muhamed", "near"),  # a transliteration with a typo
-        ("Alexandra", "Alexa", "prefix"),  # a shortening, not an initial
+        ("Chidinma", "Chidi", "prefix"),  # a shortening, not an initial
+        ("Nicky", "Nicolq", "nickname_typo"),  # Nicola mistyped
+        ("Edwward", "Ed", "nickname_typo"),
     ],
 )
 def test_it_reads_a_diminutive_as_the_same_child_when_the_rest_agrees(left, right, level):
@@ -424,3 +433,13 @@ def test_it_blocks_a_record_by_its_alias_against_the_others_main_name():
     weights = comparisons.Weights.from_model(model)
     assert comparisons.score(weights, police, health).levels["family_name"] == "alias"
     assert comparisons.score(weights, health, police).levels["family_name"] == "alias"
+
+
+def test_it_reads_a_hyphenated_given_name_as_one_name():
+    weights = comparisons.Weights.from_model(hand_made_model())
+    base = {**BASE, "nhs_number": ""}
+    hyphen = row(0, **{**base, "given_name": "Lee-Anne"})
+    assert hyphen["given1"] == "leeanne"
+    result = comparisons.score(weights, hyphen, row(1, **{**base, "given_name": "Leanne"}))
+    assert result.levels["given_name"] == "typo"
+    assert result.guard == ""

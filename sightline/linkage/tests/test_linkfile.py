@@ -61,3 +61,39 @@ def test_it_writes_output_atomically(tmp_path):
         linkfile.write_output(tmp_path / "bad.csv", ["1"], [])
     assert not (tmp_path / "bad.csv").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def _file(rows, header="record_id,agency,given_name,family_name,date_of_birth,nhs_number"):
+    return header + "\n" + "".join(f"R{i},CSC,{row}\n" for i, row in enumerate(rows))
+
+
+def test_it_names_a_column_of_the_wrong_kind():
+    # Family name and date of birth swapped: every date is in the name column.
+    rows = [f"Amy,2015-03-0{i},Smith{i}," for i in range(1, 8)]
+    with pytest.raises(linkfile.LinkFileError) as caught:
+        parse(_file(rows))
+    assert caught.value.errors == [
+        "column date_of_birth: 7 of 7 values are not dates (line 2: 'Smith1'); "
+        "is it the right column?",
+        "column family_name: 7 of 7 values are not names (line 2: '2015-03-01'); "
+        "is it the right column?",
+    ]
+
+
+def test_it_names_an_nhs_number_column_holding_dates():
+    rows = ["Amy,Smith,2015-03-04,04/03/2015"]
+    with pytest.raises(linkfile.LinkFileError) as caught:
+        parse(_file(rows))
+    assert "column nhs_number: 1 of 1 values are not NHS numbers" in str(caught.value)
+
+
+def test_it_keeps_impossible_values_of_the_right_kind_as_missing():
+    """An impossible date or an NHS number failing its check is a slip, not a wrong
+    column: linked with the value treated as missing, as before."""
+    rows = ["Amy,Smith,2015-02-30,9999999999", "Bo,Jones,2015-03-04,943 476 5919"] * 3
+    assert len(parse(_file(rows))) == 6
+
+
+def test_it_refuses_a_column_only_when_most_values_are_wrong():
+    rows = ["Amy,Smith,2015-03-04,"] * 10 + ["Bo,Jones,unknown,"] * 4
+    assert len(parse(_file(rows))) == 14

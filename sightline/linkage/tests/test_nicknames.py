@@ -63,3 +63,11 @@ def test_it_builds_the_table_from_a_lookup():
     assert table["bill"] == {"bill", "william"}
     assert table["alfie"] == {"alfie", "alfred"}
     assert not table["emily"] & table["emma"]
+
+
+def test_it_reads_a_slip_in_a_name_it_does_not_know():
+    assert "nicola" in nicknames.near_formal_names("nicolq")
+    assert nicknames.near_formal_names("edwward") == ("edward",)
+    # A known name, or a short one, is left as it is.
+    assert nicknames.near_formal_names("nicola") == ()
+    assert nicknames.near_formal_names("eda") == ()

@@ -777,6 +777,9 @@ NAMESAKE_GUARD = "possible relatives sharing a name: dates of birth far apart"
 GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
 PREBIRTH_GUARD = "pre-birth record: an unborn child is linked in review only"
 SWAPPED_GUARD = "given and family names swapped, no date of birth to confirm them"
+HOUSEHOLD_GUARD = (
+    "no given name and no date of birth: the family name and address fit anyone in the household"
+)
 
 # Given names that are two names, not one name's variants: different ("else"), or one
 # an initial (or two letters) of the other, which could stand for either twin. Names two
@@ -816,6 +819,12 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     # apart): two common words in either order are not a person without a date of birth.
     if levels["given_name"] == "swapped" and levels["date_of_birth"] == "missing":
         return SWAPPED_GUARD
+    # A family name and an address name a household, not a person: with no given name
+    # on one record and no date of birth on one, nothing tells a mother from her unborn
+    # or newborn child (a blank given name on a pre-birth record), or one sibling from
+    # another.
+    if levels["given_name"] == "missing" and levels["date_of_birth"] == "missing":
+        return HOUSEHOLD_GUARD
     gens = {left["generation"], right["generation"]}
     if "junior" in gens and "senior" in gens:
         return GENERATION_GUARD
@@ -933,7 +942,7 @@ def guard_sql(left: str, right: str) -> str:
         f"({level_sql(SEX, left, right)}) = 'exact')"
         f" OR ({among(GIVEN, _SAME_GIVEN)} AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'else')"
-        f" OR (({given}) = 'swapped' AND "
+        f" OR (({given}) IN ('swapped', 'missing') AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'missing')"
         f" OR (list_contains([{left}.generation, {right}.generation], 'junior')"
         f" AND list_contains([{left}.generation, {right}.generation], 'senior'))"

@@ -162,6 +162,21 @@ def test_it_guards_swapped_names_without_a_date_of_birth():
     assert result.guard == ""
 
 
+def test_it_guards_a_household_match_with_no_given_name_and_no_date_of_birth():
+    """A pre-birth record with a blank given name and a mother's record without a date
+    of birth: the family name and the address, nothing else (independent corpus)."""
+    weights = comparisons.Weights.from_model(hand_made_model())
+    mother = {**BASE, "given_name": "Elizabeth", "date_of_birth": "", "nhs_number": "", "sex": ""}
+    blank = {**BASE, "given_name": "", "nhs_number": "", "sex": "", "date_of_birth": ""}
+    result = comparisons.score(weights, row(**mother), row(**blank))
+    assert result.levels["given_name"] == "missing"
+    assert result.guard == comparisons.HOUSEHOLD_GUARD
+    # With a date of birth on both, the model decides.
+    dated = row(**{**mother, "date_of_birth": BASE["date_of_birth"]})
+    born = row(**{**blank, "date_of_birth": BASE["date_of_birth"]})
+    assert comparisons.score(weights, dated, born).guard == ""
+
+
 def test_it_does_not_guard_the_same_child_with_a_typo():
     weights = comparisons.Weights.from_model(hand_made_model())
     typo = row(**{**BASE, "given_name": "Jaime", "nhs_number": ""})
@@ -263,6 +278,9 @@ def test_its_sql_guard_agrees_with_the_python_guard():
             len(rows) + 10,
             **{**BASE, "given_name": "Smith", "family_name": "Jamie", "nhs_number": ""},
         ),
+        # No given name, with and without a date of birth.
+        row(len(rows) + 11, **{**BASE, "given_name": "", "date_of_birth": "", "nhs_number": ""}),
+        row(len(rows) + 12, **{**BASE, "given_name": "", "nhs_number": ""}),
     ]
     connection = duckdb.connect()
     connection.register("t", engine.to_arrow(rows))

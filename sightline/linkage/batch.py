@@ -85,10 +85,14 @@ def resolve(
             apart.append((left, right))
         elif pairs.probability[index] >= auto_threshold:
             edges.append(clustering.Edge(left, right, pairs.weight[index]))
+    nhs = [row["nhs"] for row in rows]
+    if household_guards:
+        ambiguous = clustering.ambiguous_records(edges, nhs=nhs, cannot_link=apart)
+        edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
     labels = clustering.cluster(
         len(rows),
         edges,
-        nhs=[row["nhs"] for row in rows],
+        nhs=nhs,
         cannot_link=apart,
         must_link=must_link,
         one_per_source=sources,

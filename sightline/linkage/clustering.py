@@ -56,6 +56,39 @@ class _Clusters:
             self.sources[a].update(self.sources.pop(b))
 
 
+def ambiguous_records(
+    edges: Iterable[Edge],
+    *,
+    nhs: Sequence[str | None] | None = None,
+    cannot_link: Iterable[tuple[int, int]] = (),
+) -> set[int]:
+    """Records that link to two records which must stay apart (a guarded pair, or two
+    different valid NHS numbers): the record fits both, so which one it belongs to is a
+    guess. Joining strongest first would put it with whichever scored a little higher;
+    a record without a date of birth (or a given name) that links to a parent and a
+    child sharing a name, or to both twins, would then show one person's record under
+    the other. Such a record is left to review instead.
+    """
+    apart = {(min(a, b), max(a, b)) for a, b in cannot_link}
+    neighbours: dict[int, list[int]] = {}
+    for edge in edges:
+        neighbours.setdefault(edge.left, []).append(edge.right)
+        neighbours.setdefault(edge.right, []).append(edge.left)
+    found: set[int] = set()
+    for record, linked in neighbours.items():
+        if len(linked) < 2:
+            continue
+        numbers = {nhs[other] for other in linked if nhs[other]} if nhs is not None else set()
+        if len(numbers) > 1:
+            found.add(record)
+            continue
+        if any(
+            (min(a, b), max(a, b)) in apart for i, a in enumerate(linked) for b in linked[i + 1 :]
+        ):
+            found.add(record)
+    return found
+
+
 # From this many records on, components without a conflict are joined in C
 # (``components``); the result is the same.
 SPLIT_AT = 10_000

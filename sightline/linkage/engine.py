@@ -425,6 +425,33 @@ def _one_to_one(
     return arrow.filter(pa.array((probability >= threshold) | guarded))
 
 
+def blocked_pair_counts(
+    table: pa.Table, *, config: EngineConfig, sample: float = 1.0
+) -> list[tuple[str, int]]:
+    """The candidate pairs each batch blocking rule generates, a pair counted under the
+    first rule that finds it (Splink's count; ``sample`` < 1 estimates from a
+    deterministic sample of records on both sides). For the benchmarks: a rule that
+    explodes on some data shows here."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    _silence_splink()
+    with connect(config) as connection:
+        from splink import DuckDBAPI
+
+        frame = DuckDBAPI(connection=connection).register(table, table_name="sightline_records")
+        records = count_comparisons_from_blocking_rules(
+            frame,
+            blocking_rules=[comparisons.blocking_rule(rule) for rule in comparisons.BLOCKING_RULES],
+            link_type="dedupe_only",
+            unique_id_column_name="unique_id",
+            record_sample_proportion=sample,
+        )
+        return [
+            (rule, int(record["marginal_comparison_count"]))
+            for rule, record in zip(comparisons.BLOCKING_RULES, records, strict=True)
+        ]
+
+
 def score_pairs_with_splink(
     rows: Sequence[dict[str, Any]], model: dict[str, Any]
 ) -> dict[tuple[int, int], tuple[float, float]]:

@@ -46,6 +46,11 @@ PURE_MODULES = frozenset(
         # Pure modules that live in feature apps, imported by pure modules above.
         "sightline.assessments.workflow",
         "sightline.deadlines.rules",
+        # The independent linkage evaluation corpus: apart from the matcher and the demo.
+        "sightline.linkage.corpus",
+        "sightline.linkage.corpus.errors",
+        "sightline.linkage.corpus.generator",
+        "sightline.linkage.corpus.sources",
     }
 )
 # Packages whose every module is pure (no Django): the national returns' code lists,

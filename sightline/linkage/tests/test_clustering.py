@@ -1,7 +1,10 @@
 import pytest
 
-from sightline.linkage.clustering import Edge, cluster
+from sightline.linkage import batch, engine
+from sightline.linkage.clustering import Edge, ambiguous_records, cluster
 from sightline.linkage.evaluation import pairwise_scores
+from sightline.linkage.features import IdentityRecord, features
+from sightline.linkage.tests.test_comparisons import hand_made_model
 
 
 def test_it_joins_linked_records():
@@ -69,3 +72,48 @@ def test_a_confirmed_pair_overrides_one_to_one():
 def test_it_needs_one_source_per_record():
     with pytest.raises(ValueError, match="one source per record"):
         cluster(3, [], one_per_source=["S", "H"])
+
+
+def test_it_finds_a_record_that_links_to_two_records_which_must_stay_apart():
+    # A parent (0) and a child (2) sharing a name, held apart; record 1 has no date of
+    # birth and links to both. Strongest first would join it to 0 on a slightly higher
+    # score; it fits both, so it is ambiguous.
+    edges = [Edge(0, 1, 20), Edge(1, 2, 19), Edge(2, 3, 25)]
+    assert ambiguous_records(edges, cannot_link=[(2, 0)]) == {1}
+    assert ambiguous_records(edges) == set()
+    # Two different valid NHS numbers among the records it links to.
+    nhs = ["9990000018", None, "9990000026", None]
+    assert ambiguous_records(edges, nhs=nhs) == {1}
+    assert ambiguous_records(edges, nhs=["9990000018", None, "9990000018", None]) == set()
+
+
+def test_it_leaves_a_record_that_fits_a_parent_and_a_child_sharing_a_name_to_review():
+    """A record with no date of birth links to a father and his son of one name at one
+    address (held apart: their dates of birth differ). It belongs to one of them, which
+    the data cannot tell: it joins neither and goes to review."""
+    home = {"address": "68 Beech Crescent, Oldham", "postcode": "OL4 7TG", "sex": "M"}
+    rows = [
+        features(
+            IdentityRecord(
+                given_name="Paul", family_name="Dennis", date_of_birth="1984-02-01", **home
+            ),
+            0,
+        ),
+        features(IdentityRecord(given_name="Paul", family_name="Dennis", **home), 1),
+        features(
+            IdentityRecord(
+                given_name="Paul", family_name="Dennis", date_of_birth="2023-03-11", **home
+            ),
+            2,
+        ),
+    ]
+    result = batch.resolve(
+        rows,
+        hand_made_model(),
+        config=engine.EngineConfig(memory_limit="1GB"),
+        auto_threshold=0.99,
+        review_threshold=0.5,
+    )
+    assert len(set(result.labels)) == 3
+    reviewed = {(p.left, p.right) for p in result.review}
+    assert {(0, 1), (1, 2)} <= reviewed

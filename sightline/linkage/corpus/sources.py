@@ -1,0 +1,117 @@
+"""Names and places the corpus draws from (see the package docstring for the sources)."""
+
+import functools
+import itertools
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Values with cumulative weights, for ``random.choices(values, cum_weights=...)``."""
+
+    values: tuple[str, ...]
+    cumulative: tuple[float, ...]
+
+
+def _pool(weighted: list[tuple[str, float]]) -> Pool:
+    merged: dict[str, float] = {}
+    for value, weight in weighted:
+        merged[value] = merged.get(value, 0.0) + weight
+    values = tuple(merged)
+    return Pool(values, tuple(itertools.accumulate(merged[v] for v in values)))
+
+
+def _zipf(names: tuple[str, ...] | list[str], share: float) -> list[tuple[str, float]]:
+    """Names in rank order weighted 1/rank, scaled to ``share`` of the draws."""
+    total = sum(1 / rank for rank in range(1, len(names) + 1))
+    return [(name, share / (rank * total)) for rank, name in enumerate(names, start=1)]
+
+
+# Shares of names by origin (roughly England's: most names are English; Polish and
+# Nigerian names are the two largest groups Faker has data for).
+ENGLISH, POLISH, NIGERIAN = 0.9, 0.06, 0.04
+
+
+@functools.cache
+def given_names(sex: str) -> Pool:
+    from faker.providers.person.en_GB import Provider as English
+    from faker.providers.person.en_NG import Provider as Nigerian
+    from faker.providers.person.pl_PL import Provider as Polish
+
+    attribute = "first_names_female" if sex == "F" else "first_names_male"
+    return _pool(
+        _zipf(getattr(English, attribute), ENGLISH)
+        + _zipf(getattr(Polish, attribute), POLISH)
+        + _zipf(getattr(Nigerian, attribute), NIGERIAN)
+    )
+
+
+@functools.cache
+def family_names() -> Pool:
+    from faker.providers.person.en_GB import Provider as English
+    from faker.providers.person.en_NG import Provider as Nigerian
+    from faker.providers.person.pl_PL import Provider as Polish
+
+    english = dict(English.last_names)
+    total = sum(english.values())
+    return _pool(
+        [(name, ENGLISH * share / total) for name, share in english.items()]
+        + _zipf(Polish.male_last_names, POLISH)
+        + _zipf(list(Nigerian.last_names), NIGERIAN)
+    )
+
+
+@functools.cache
+def nicknames_of() -> dict[str, tuple[str, ...]]:
+    """Formal name (lower case) -> its nicknames and diminutives (``nicknames`` dataset).
+    One-letter forms and forms equal to the name are left out."""
+    from nicknames import name_triplets
+
+    table: dict[str, list[str]] = {}
+    for triplet in name_triplets():
+        formal, nick = triplet.name1.lower(), triplet.name2.lower()
+        if len(nick) > 1 and nick != formal:
+            table.setdefault(formal, []).append(nick)
+    return {formal: tuple(sorted(set(nicks))) for formal, nicks in table.items()}
+
+
+# Post towns and their postcode areas (Royal Mail's postcode areas in England).
+TOWNS: tuple[tuple[str, str], ...] = (
+    ("LS", "Leeds"),
+    ("BD", "Bradford"),
+    ("HX", "Halifax"),
+    ("WF", "Wakefield"),
+    ("HD", "Huddersfield"),
+    ("S", "Sheffield"),
+    ("M", "Manchester"),
+    ("OL", "Oldham"),
+    ("BL", "Bolton"),
+    ("L", "Liverpool"),
+    ("B", "Birmingham"),
+    ("WV", "Wolverhampton"),
+    ("NG", "Nottingham"),
+    ("LE", "Leicester"),
+    ("NE", "Newcastle upon Tyne"),
+    ("SR", "Sunderland"),
+    ("BS", "Bristol"),
+    ("E", "London"),
+    ("N", "London"),
+    ("SE", "London"),
+)
+STREET_WORDS: tuple[str, ...] = (
+    "Church", "Station", "Park", "Victoria", "Mill", "Green", "Manor", "Queens", "Kings",
+    "Albert", "Grange", "School", "North", "South", "New", "Springfield", "Windsor",
+    "Highfield", "Meadow", "Oak", "Elm", "Ash", "Beech", "Cedar", "Willow", "Chapel",
+    "Bridge", "Forest", "Orchard", "Hawthorn", "Rose", "Cross", "Market", "Hill", "Moor",
+    "Holly", "Stanley", "York", "Mount", "Brook", "Castle", "Farm", "Lime", "Sycamore",
+)  # fmt: skip
+STREET_TYPES: tuple[str, ...] = (
+    "Road", "Street", "Lane", "Avenue", "Close", "Drive", "Way", "Crescent", "Court",
+    "Grove", "Place", "Gardens", "Terrace", "View", "Walk", "Rise", "Mews",
+)  # fmt: skip
+BUILDINGS: tuple[str, ...] = (
+    "Tower House", "Park Court", "Mill House", "Victoria Mansions", "Lime Court",
+    "Riverside House", "Foyer Hostel", "Eden House", "Queens Court", "Station House",
+)  # fmt: skip
+# Unit letters of an inward code (Royal Mail leaves out C, I, K, M, O and V).
+UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"

@@ -329,6 +329,9 @@ SIGHTLINE_LINKAGE_MODEL_DIR = Path(
 # DuckDB (batch linkage and training): memory ceiling and spill directory.
 SIGHTLINE_DUCKDB_MEMORY_LIMIT = os.environ.get("SIGHTLINE_DUCKDB_MEMORY_LIMIT", "4GB")
 SIGHTLINE_DUCKDB_TEMP_DIR = os.environ.get("SIGHTLINE_DUCKDB_TEMP_DIR", str(VAR_DIR / "duckdb"))
+# At most this much spilled to the temp directory: a blocking rule that explodes fails
+# with DuckDB's error instead of filling the disk (a 1,000,000-record run once did).
+SIGHTLINE_DUCKDB_MAX_TEMP_SIZE = os.environ.get("SIGHTLINE_DUCKDB_MAX_TEMP_SIZE", "20GB")
 
 # Access governance (sightline.access; docs/security.md). Search: results shown at most,
 # and searches per user (pages and API together) as "<count>/<second|minute|hour|day>".

@@ -29,6 +29,7 @@ def engine_config() -> engine.EngineConfig:
     return engine.EngineConfig(
         memory_limit=settings.SIGHTLINE_DUCKDB_MEMORY_LIMIT,
         temp_directory=settings.SIGHTLINE_DUCKDB_TEMP_DIR,
+        max_temp_size=settings.SIGHTLINE_DUCKDB_MAX_TEMP_SIZE,
     )
 
 

@@ -31,6 +31,9 @@ class EngineConfig:
     memory_limit: str = "4GB"
     temp_directory: str | None = None
     threads: int | None = None
+    # The most DuckDB may spill to ``temp_directory`` (it then fails rather than filling
+    # the disk); None: DuckDB's default (90% of the free space).
+    max_temp_size: str | None = "20GB"
 
 
 @dataclass
@@ -60,6 +63,8 @@ def connect(config: EngineConfig) -> Iterator[duckdb.DuckDBPyConnection]:
         if config.temp_directory:
             Path(config.temp_directory).mkdir(parents=True, exist_ok=True)
             connection.execute(f"SET temp_directory = '{_quote(config.temp_directory)}'")
+        if config.max_temp_size:
+            connection.execute(f"SET max_temp_directory_size = '{_quote(config.max_temp_size)}'")
         if config.threads:
             connection.execute(f"SET threads = {int(config.threads)}")
         connection.execute("SET preserve_insertion_order = false")

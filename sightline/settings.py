@@ -340,6 +340,9 @@ SIGHTLINE_DUCKDB_TEMP_DIR = os.environ.get("SIGHTLINE_DUCKDB_TEMP_DIR", str(VAR_
 # spark-submit (default local mode on every core) and the driver's memory in local mode.
 SIGHTLINE_SPARK_MASTER = os.environ.get("SPARK_MASTER") or None
 SIGHTLINE_SPARK_DRIVER_MEMORY = os.environ.get("SIGHTLINE_SPARK_DRIVER_MEMORY", "4g")
+# At most this much spilled to the temp directory: a blocking rule that explodes fails
+# with DuckDB's error instead of filling the disk (a 1,000,000-record run once did).
+SIGHTLINE_DUCKDB_MAX_TEMP_SIZE = os.environ.get("SIGHTLINE_DUCKDB_MAX_TEMP_SIZE", "20GB")
 
 # Access governance (sightline.access; docs/security.md). Search: results shown at most,
 # and searches per user (pages and API together) as "<count>/<second|minute|hour|day>".

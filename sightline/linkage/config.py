@@ -43,6 +43,7 @@ def engine_config(
         )
         if name == engine.SPARK
         else None,
+        max_temp_size=settings.SIGHTLINE_DUCKDB_MAX_TEMP_SIZE,
     )
 
 

@@ -42,6 +42,9 @@ class EngineConfig:
     threads: int | None = None
     engine: str = DUCKDB
     spark: SparkConfig | None = None
+    # The most DuckDB may spill to ``temp_directory`` (it then fails rather than filling
+    # the disk); None: DuckDB's default (90% of the free space).
+    max_temp_size: str | None = "20GB"
 
 
 @dataclass
@@ -71,6 +74,8 @@ def connect(config: EngineConfig) -> Iterator[duckdb.DuckDBPyConnection]:
         if config.temp_directory:
             Path(config.temp_directory).mkdir(parents=True, exist_ok=True)
             connection.execute(f"SET temp_directory = '{_quote(config.temp_directory)}'")
+        if config.max_temp_size:
+            connection.execute(f"SET max_temp_directory_size = '{_quote(config.max_temp_size)}'")
         if config.threads:
             connection.execute(f"SET threads = {int(config.threads)}")
         connection.execute("SET preserve_insertion_order = false")

@@ -21,8 +21,9 @@ Sources:
 - Name frequencies: Faker's ``en_GB`` person data (given names from the Office for
   National Statistics' baby-name reference tables, in rank order; family names with
   their published shares of the population), with a smaller share of Polish and Nigerian
-  names from Faker's ``pl_PL`` and ``en_NG`` data. Given names are drawn with Zipf weights
-  by rank (1/rank), an assumption: the source gives ranks, not counts.
+  names from Faker's ``pl_PL`` and ``en_NG`` data. Given names are drawn with weights
+  by rank (1/sqrt(rank), ``sources.ZIPF``), an assumption: the source gives ranks, not
+  counts, and a few hundred names stand for the thousands in use.
 - Multiple births: the Office for National Statistics' "Birth characteristics in England
   and Wales" puts twin maternities at about 1.4% and triplets at about 0.02%; the corpus
   uses 2.5% and 0.25% so that twins and triplets are numerous enough to count.

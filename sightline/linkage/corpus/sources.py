@@ -21,10 +21,19 @@ def _pool(weighted: list[tuple[str, float]]) -> Pool:
     return Pool(values, tuple(itertools.accumulate(merged[v] for v in values)))
 
 
+# Given names by rank are drawn with weight 1/rank**ZIPF. With 1/rank the first of
+# Faker's 182 English names took 16% of draws (every sixth boy a David), far more than
+# any name in England (the most given name of a year is about 2-4% of births); the
+# source's few hundred names stand for thousands, so the weights are flattened to
+# 1/sqrt(rank): the first name 3.4%.
+ZIPF = 0.5
+
+
 def _zipf(names: tuple[str, ...] | list[str], share: float) -> list[tuple[str, float]]:
-    """Names in rank order weighted 1/rank, scaled to ``share`` of the draws."""
-    total = sum(1 / rank for rank in range(1, len(names) + 1))
-    return [(name, share / (rank * total)) for rank, name in enumerate(names, start=1)]
+    """Names in rank order weighted 1/rank**ZIPF, scaled to ``share`` of the draws."""
+    weights = [1 / rank**ZIPF for rank in range(1, len(names) + 1)]
+    total = sum(weights)
+    return [(name, share * w / total) for name, w in zip(names, weights, strict=True)]
 
 
 # Shares of names by origin (roughly England's: most names are English; Polish and

@@ -55,3 +55,10 @@ def test_postcodes_without_a_district_keep_the_rules_as_they_were():
         )
         == 1
     )
+
+
+def test_the_spill_to_disk_is_bounded(tmp_path):
+    config = engine.EngineConfig(temp_directory=str(tmp_path), max_temp_size="1GB")
+    with engine.connect(config) as connection:
+        size = connection.execute("SELECT current_setting('max_temp_directory_size')").fetchall()
+    assert size == [("953.6 MiB",)]  # DuckDB says 1GB so; unset: "90% of available disk space"

@@ -94,9 +94,10 @@ def test_the_truth_is_consistent_with_the_records(corpus):
     for person, records in people.items():
         if records[0][1]["twin_set"]:
             sets[records[0][1]["twin_set"]].append(person)
-    assert sets
+    # (A twin with no record at any agency, or cut off by the record count, is absent.)
+    assert sum(len(members) >= 2 for members in sets.values()) > len(sets) / 2
     for members in sets.values():
-        assert 2 <= len(members) <= 3
+        assert len(members) <= 3
         dobs = {true_dob(people[m]) for m in members} - {None}
         assert len(dobs) <= 1
         assert len({people[m][0][1]["household_id"] for m in members}) == 1

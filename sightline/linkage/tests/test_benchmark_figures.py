@@ -1,0 +1,32 @@
+"""The figures bench-linkage reports beside precision and recall."""
+
+from sightline.linkage import benchmark
+
+
+def test_pairs_of_different_persons_children_and_twins_merged_are_counted():
+    # Resolved persons (labels) against true persons: label 1 holds two twins and their
+    # mother; label 2 holds one child's two records; label 3 a father alone.
+    labels = [1, 1, 1, 2, 2, 3]
+    truth = ["t1", "t2", "mum", "c", "c", "dad"]
+    roles = {"t1": "child", "t2": "child", "mum": "mother", "c": "child", "dad": "father"}
+    twins = {frozenset(("t1", "t2"))}
+    assert benchmark.child_pairs_merged(labels, truth, roles, twins) == {
+        "person_pairs_merged": 3,  # t1-t2, t1-mum, t2-mum
+        "child_pairs_merged": 1,  # t1-t2
+        "twin_pairs_merged": 1,
+    }
+    assert benchmark.child_pairs_merged([1, 2, 3, 4, 4, 5], truth, roles, twins) == {
+        "person_pairs_merged": 0,
+        "child_pairs_merged": 0,
+        "twin_pairs_merged": 0,
+    }
+
+
+def test_an_unborn_record_counts_as_its_childs(tmp_path):
+    (tmp_path / "ground_truth.csv").write_text(
+        "agency,record_id,true_person_id,twin_set,household_id,role,errors\n"
+        "CSC,1,p1,,h1,unborn,pre_birth\n"
+        "HEALTH,2,p2,,h1,mother,\n",
+        encoding="utf-8",
+    )
+    assert benchmark.true_roles(tmp_path) == {"p1": "child", "p2": "mother"}

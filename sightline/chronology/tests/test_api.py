@@ -4,6 +4,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from sightline.cases.defaults import CASE_CATEGORIES
 from sightline.chronology.vocabulary import ACT_CODES, STARTING_VOCABULARY
 
 pytestmark = pytest.mark.django_db
@@ -39,8 +40,10 @@ def test_it_lists_the_category_vocabulary(social_worker):
     starting = {code for entries in STARTING_VOCABULARY.values() for code, _ in entries}
     # The starting vocabulary, and the category sharing decisions are recorded under
     # (seeded by the sharing app's migration: an added code, as administrators may add),
-    # and those of the acts Sightline records itself.
-    assert codes == starting | ACT_CODES | {"information_sharing_decision"}
+    # those of the acts Sightline records itself, and the case's steps (the cases app's
+    # migration seeds them).
+    case_codes = {code for code, _ in CASE_CATEGORIES}
+    assert codes == starting | ACT_CODES | case_codes | {"information_sharing_decision"}
     assert {
         "code": "home_visit",
         "label": "Home visit",

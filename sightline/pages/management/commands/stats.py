@@ -42,11 +42,11 @@ class Command(BaseCommand):
             "events": ChronologyEvent.objects.current().count(),
             "agencies": Agency.objects.count(),
             "users": User.objects.count(),
-            **queue_counts(on=as_of),
         }
         # Features contribute their figures through their app config.
         for config in apps.get_app_configs():
             contribute = getattr(config, "statistics", None)
             if callable(contribute):
                 counts.update(contribute(as_of=as_of))
+        counts.update(queue_counts(on=as_of))
         self.stdout.write(json.dumps(counts, indent=2))

@@ -81,8 +81,8 @@ def _managers_by_team() -> dict[int, list[User]]:
     for manager in User.objects.filter(
         role=Role.TEAM_MANAGER, is_active=True, team__isnull=False
     ).select_related("agency"):
-        assert manager.team_id is not None
-        found[manager.team_id].append(manager)
+        if manager.team_id is not None:
+            found[manager.team_id].append(manager)
     return found
 
 

@@ -87,9 +87,7 @@ def remind_waiting_work() -> dict[str, int]:
     try:
         result = reminders.notify_waiting_work(origin=reminders.JOB)
     finally:
-        wake_reminders(
-            at=now + dt.timedelta(minutes=settings.SIGHTLINE_REMINDER_INTERVAL_MINUTES)
-        )
+        wake_reminders(at=now + dt.timedelta(minutes=settings.SIGHTLINE_REMINDER_INTERVAL_MINUTES))
     return {
         "sign_offs": result.sign_offs,
         "overdue_steps": result.overdue_steps,

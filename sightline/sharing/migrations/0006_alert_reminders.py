@@ -5,28 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_integrated_care_board'),
-        ('chronology', '0004_merge_act_categories_and_icb'),
-        ('people', '0003_person_identity_sources'),
-        ('sharing', '0005_starting_lawful_bases'),
+        ("agencies", "0002_integrated_care_board"),
+        ("chronology", "0004_merge_act_categories_and_icb"),
+        ("people", "0003_person_identity_sources"),
+        ("sharing", "0005_starting_lawful_bases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='alert',
-            name='key',
+            model_name="alert",
+            name="key",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='reason',
-            field=models.CharField(choices=[('event_recorded', 'An agency recorded an event'), ('looked_up', 'Looked up by a practitioner without a relationship'), ('referral_received', 'Referral received'), ('referral_overdue', 'Referral not acknowledged in time'), ('referral_acknowledged', 'Your referral was acknowledged'), ('referral_outcome', 'Outcome of your referral'), ('referral_escalated', 'Your referral is overdue and was escalated'), ('sign_off_waiting', 'A sign-off is waiting for you'), ('step_overdue', 'A step you are responsible for is overdue')], max_length=32),
+            model_name="alert",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("event_recorded", "An agency recorded an event"),
+                    ("looked_up", "Looked up by a practitioner without a relationship"),
+                    ("referral_received", "Referral received"),
+                    ("referral_overdue", "Referral not acknowledged in time"),
+                    ("referral_acknowledged", "Your referral was acknowledged"),
+                    ("referral_outcome", "Outcome of your referral"),
+                    ("referral_escalated", "Your referral is overdue and was escalated"),
+                    ("sign_off_waiting", "A sign-off is waiting for you"),
+                    ("step_overdue", "A step you are responsible for is overdue"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('key',), name='alert_reminder_once'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("key", ""), _negated=True),
+                fields=("key",),
+                name="alert_reminder_once",
+            ),
         ),
     ]

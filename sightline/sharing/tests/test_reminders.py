@@ -119,9 +119,12 @@ def test_running_twice_the_same_day_tells_nobody_twice_and_the_next_day_again(
     assert (first.sign_offs, first.overdue_steps, first.already_told) == (1, 1, 0)
     assert (again.sign_offs, again.overdue_steps, again.already_told) == (0, 0, 2)
     assert InboxItem.objects.count() == OutboundEmail.objects.count() == 2
-    assert AuditEvent.objects.filter(
-        action__in=[AuditAction.NOTIFY_SIGN_OFF_WAITING, AuditAction.NOTIFY_STEP_OVERDUE]
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action__in=[AuditAction.NOTIFY_SIGN_OFF_WAITING, AuditAction.NOTIFY_STEP_OVERDUE]
+        ).count()
+        == 2
+    )
 
     monday.move_to(MONDAY + dt.timedelta(days=1))
     tuesday = reminders.notify_waiting_work(origin=CLI)

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from sightline.accounts.models import Role
@@ -195,3 +196,12 @@ def test_the_worker_reminds_sends_the_email_and_schedules_the_next_run(social_wo
         task_path=tasks.remind_waiting_work.module_path, status="READY"
     ).get()
     assert upcoming.run_after > MONDAY + dt.timedelta(minutes=59)
+
+
+def test_the_reminder_shows_in_the_managers_inbox_with_the_child(client, team_manager, submitted):
+    reminders.notify_waiting_work(origin=CLI)
+    client.force_login(team_manager)
+    page = client.get(reverse("sharing-inbox")).content.decode()
+    assert "A sign-off is waiting for you" in page
+    assert "is waiting for your sign-off" in page
+    assert submitted.child.full_name in page

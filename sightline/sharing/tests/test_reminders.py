@@ -107,6 +107,7 @@ def test_an_overdue_step_tells_the_person_responsible(social_worker, team_manage
     assert email.to == social_worker.email.lower()
     assert email.subject == "Sightline: a step you are responsible for is overdue"
     alert = Alert.objects.get(reason=AlertReason.STEP_OVERDUE)
+    assert alert.key == f"step_overdue:step:{overdue_step.pk}:to:{social_worker.pk}:2026-03-02"
     assert f"was due on {overdue_step.due_on:%-d %B %Y}" in alert.summary
     audit = AuditEvent.objects.get(action=AuditAction.NOTIFY_STEP_OVERDUE)
     assert audit.detail["due_on"] == overdue_step.due_on.isoformat()

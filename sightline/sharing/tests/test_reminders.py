@@ -206,3 +206,13 @@ def test_the_reminder_shows_in_the_managers_inbox_with_the_child(client, team_ma
     assert "A sign-off is waiting for you" in page
     assert "is waiting for your sign-off" in page
     assert submitted.child.full_name in page
+
+
+def test_a_reader_who_may_not_see_the_child_is_not_told_who_it_is(teacher, team_manager, submitted):
+    reminders.notify_waiting_work(origin=CLI)
+    # As if the manager lost the relationship: composed for a reader without one.
+    [row] = inbox.alert_rows(teacher, list(InboxItem.objects.all()))
+    assert not row.named
+    assert row.person_name == ""
+    assert row.person_public_id is None
+    assert row.summary == inbox.GENERIC_REMINDER

@@ -374,6 +374,12 @@ SIGHTLINE_MONITOR_WORKING_DAYS = os.environ.get("SIGHTLINE_MONITOR_WORKING_DAYS"
 # (accounts.User.home_postcode: `sightline set-home-postcode`).
 SIGHTLINE_MONITOR_INTERVAL_MINUTES = int(os.environ.get("SIGHTLINE_MONITOR_INTERVAL_MINUTES", "15"))
 SIGHTLINE_MONITOR_LOOKBACK_HOURS = int(os.environ.get("SIGHTLINE_MONITOR_LOOKBACK_HOURS", "25"))
+# Reminders of waiting sign-offs and overdue steps (sharing/reminders.py; `sightline
+# notify-waiting-work`, and the worker every SIGHTLINE_REMINDER_INTERVAL_MINUTES): each
+# person is told of each item at most once a day, however often it runs.
+SIGHTLINE_REMINDER_INTERVAL_MINUTES = int(
+    os.environ.get("SIGHTLINE_REMINDER_INTERVAL_MINUTES", "60")
+)
 # API tokens read only unless given write (`create-api-token --write`, `set-token-scopes`);
 # the rate of tokens without their own.
 SIGHTLINE_API_DEFAULT_RATE = os.environ.get("SIGHTLINE_API_DEFAULT_RATE", "1000/hour")

@@ -84,6 +84,11 @@ class AuditAction(models.TextChoices):
     ACKNOWLEDGE_REFERRAL = "acknowledge_referral", "Acknowledged a referral"
     RECORD_REFERRAL_OUTCOME = "record_referral_outcome", "Recorded a referral outcome"
     ESCALATE_REFERRAL = "escalate_referral", "Escalated an overdue referral"
+    NOTIFY_SIGN_OFF_WAITING = (
+        "notify_sign_off_waiting",
+        "Told a manager a sign-off is waiting for them",
+    )
+    NOTIFY_STEP_OVERDUE = "notify_step_overdue", "Told the responsible person a step is overdue"
     BREAK_GLASS = "break_glass", "Opened a record without a relationship (emergency access)"
     END_BREAK_GLASS = "end_break_glass", "Ended emergency access"
     REVIEW_BREAK_GLASS = "review_break_glass", "Reviewed an emergency access"

@@ -200,6 +200,7 @@ def load_demo_data(
         notifications=work.notifications,
         rapid_reviews=work.rapid_reviews,
         challenges=work.challenges,
+        meetings=work.meetings,
     )
 
     record_audit(

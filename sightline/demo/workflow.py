@@ -4,10 +4,12 @@ decision waiting on the clock, a referral from health to children's social care
 awaiting acknowledgement, a serious incident notification not yet sent to the national
 panel, another sent with its rapid review under way, and, where a child's chronology
 gives cause, a proposed case closure that the challenge rules question (a challenge to
-answer). The alerts these raise are delivered to the inboxes, unread, by the worker's own
-action.
+answer), and the area's monthly exploitation meetings: last month's, held, with an action
+agreed about a child and still open, and the next one, scheduled (an upcoming meeting).
+The alerts these raise are delivered to the inboxes, unread, by the worker's own action.
 
-Not yet here (issue #15): exploitation meetings and reviews in the coding queue; ``sightline stats`` shows those queues empty after a demo load.
+Reviews in the coding queue and the identity review queue come from the other steps of
+``make demo`` (``load-review-corpus --for-coding``, ``train-linkage-model``, ``link``).
 """
 
 import datetime as dt
@@ -21,6 +23,7 @@ from sightline.assessments.actions import open_decision_point, record_decision
 from sightline.assessments.workflow import DecisionStep, Outcome
 from sightline.audit.actions import Origin
 from sightline.incidents import actions as incidents
+from sightline.networks import actions as networks
 from sightline.people.models import Involvement, InvolvementRole, Person
 from sightline.record.access import Intent, open_record
 from sightline.sharing.actions import deliver_alerts, raise_referral
@@ -34,6 +37,7 @@ class WorkInProgress:
     notifications: int
     rapid_reviews: int
     challenges: int = 0
+    meetings: int = 0
 
 
 def _challenged_closure(worker: User, children: list[Person], on: dt.date, origin: Origin) -> int:
@@ -164,9 +168,42 @@ def leave_work_in_progress(
     incidents.open_rapid_review(actor=manager, origin=origin, notification=sent)
     # A closure the challenge rules question, for one of the worker's other children.
     raised = _challenged_closure(social_worker, children[2:], as_of, origin)
+    meetings = _exploitation_meetings(users, first, as_of, origin)
     # What the worker does first when it starts: the alerts these acts raised reach the
     # inboxes (and their e-mails the outbox), unread.
     deliver_alerts()
     return WorkInProgress(
-        decision_points=1, referrals=referrals, notifications=2, rapid_reviews=1, challenges=raised
+        decision_points=1,
+        referrals=referrals,
+        notifications=2,
+        rapid_reviews=1,
+        challenges=raised,
+        meetings=meetings,
     )
+
+
+def _exploitation_meetings(
+    users: dict[str, User], child: Person, as_of: dt.date, origin: Origin
+) -> int:
+    """The police officer chairs the area's exploitation meeting each month: last month's
+    was held and agreed an action about ``child`` for the social worker, still open; the
+    next is scheduled a week after the last day of the data. An action is agreed at a
+    meeting, so only the held one has one (its chronology entry is dated that day)."""
+    chair = users["police.officer"]
+    area = "Westvale"
+    held = networks.record_exploitation_meeting(
+        actor=chair, origin=origin, area=area, held_on=as_of - dt.timedelta(days=21), chair=chair
+    )
+    networks.agree_meeting_action(
+        actor=chair,
+        origin=origin,
+        meeting=held,
+        description="Visit the child at school and talk about who they spend time with after school.",
+        owner=users["social.worker"],
+        due_on=as_of + dt.timedelta(days=14),
+        person=child,
+    )
+    networks.record_exploitation_meeting(
+        actor=chair, origin=origin, area=area, held_on=as_of + dt.timedelta(days=7), chair=chair
+    )
+    return 2

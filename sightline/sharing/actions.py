@@ -251,6 +251,8 @@ _SUBJECTS = {
     AlertReason.REFERRAL_ACKNOWLEDGED: "Sightline: your referral was acknowledged",
     AlertReason.REFERRAL_OUTCOME: "Sightline: the outcome of your referral",
     AlertReason.REFERRAL_ESCALATED: "Sightline: your referral is overdue and was escalated",
+    AlertReason.SIGN_OFF_WAITING: "Sightline: a sign-off is waiting for you",
+    AlertReason.STEP_OVERDUE: "Sightline: a step you are responsible for is overdue",
 }
 
 

@@ -36,11 +36,14 @@ from sightline.record.access import redaction_for
 from sightline.record.chronology import Redaction
 from sightline.record.queries import visible_to
 from sightline.sharing import queries
-from sightline.sharing.models import Alert, AlertReason, InboxItem
+from sightline.sharing.models import REMINDER_REASONS, Alert, AlertReason, InboxItem
 
 # Alerts about the child (rather than about a referral).
 CHILD_REASONS = frozenset({AlertReason.EVENT_RECORDED, AlertReason.LOOKED_UP})
+# Alerts that name the child only to a reader who may see the child's record now.
+NAMED_BY_RECORD = CHILD_REASONS | REMINDER_REASONS
 GENERIC_CHILD = "A new event for a child your team holds."
+GENERIC_REMINDER = "Work is waiting for you on a child's record you can no longer see."
 GENERIC_REFERRAL = "An update on a referral you can no longer see."
 ASK_MANAGER = "Ask your team manager if you need to know more."
 # Event lines shown under one alert; the rest are counted ("and 3 more").
@@ -90,7 +93,7 @@ class AlertRow:
 def alert_rows(user: User, items: Sequence[InboxItem]) -> list[AlertRow]:
     """Compose ``items`` (from ``queries.inbox_for(user)``) for ``user``, now."""
     alerts = [item.alert for item in items]
-    about = {alert.person_id for alert in alerts if alert.reason in CHILD_REASONS}
+    about = {alert.person_id for alert in alerts if alert.reason in NAMED_BY_RECORD}
     visible = (
         set(visible_to(user).filter(pk__in=about).values_list("pk", flat=True)) if about else set()
     )
@@ -99,7 +102,7 @@ def alert_rows(user: User, items: Sequence[InboxItem]) -> list[AlertRow]:
         for alert in alerts
         if (
             alert.person_id in visible
-            if alert.reason in CHILD_REASONS
+            if alert.reason in NAMED_BY_RECORD
             else alert.referral is not None and queries.may_see_referral(user, alert.referral)
         )
     }
@@ -142,6 +145,8 @@ def alert_rows(user: User, items: Sequence[InboxItem]) -> list[AlertRow]:
 
 
 def _generic(alert: Alert) -> str:
+    if alert.reason in REMINDER_REASONS:
+        return GENERIC_REMINDER
     return GENERIC_CHILD if alert.reason in CHILD_REASONS else GENERIC_REFERRAL
 
 

@@ -25,7 +25,13 @@ class AlertReason(models.TextChoices):
     REFERRAL_ACKNOWLEDGED = "referral_acknowledged", "Your referral was acknowledged"
     REFERRAL_OUTCOME = "referral_outcome", "Outcome of your referral"
     REFERRAL_ESCALATED = "referral_escalated", "Your referral is overdue and was escalated"
+    # To one named person, about work waiting for them (``sharing.reminders``).
+    SIGN_OFF_WAITING = "sign_off_waiting", "A sign-off is waiting for you"
+    STEP_OVERDUE = "step_overdue", "A step you are responsible for is overdue"
 
+
+# Reminders of work waiting for one person: delivered to that person when written.
+REMINDER_REASONS = frozenset({AlertReason.SIGN_OFF_WAITING, AlertReason.STEP_OVERDUE})
 
 # Alerts for whoever made the referral (the others go to the receiving team).
 REFERRER_REASONS = frozenset(
@@ -65,9 +71,17 @@ class Alert(models.Model):
     )
     created_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # What a reminder is for, whom and which day ("sign-off:assessment:12:to:3:2026-12-05"),
+    # so the same reminder cannot be written twice; empty for other alerts.
+    key = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=~Q(key=""), name="alert_reminder_once"
+            )
+        ]
         indexes = [
             models.Index(fields=["person", "reason", "created_at"], name="alert_person_reason_idx"),
             models.Index(

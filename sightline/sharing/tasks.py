@@ -75,6 +75,30 @@ def escalate_referrals() -> int:
     return escalated
 
 
+@task(priority=-5)
+def remind_waiting_work() -> dict[str, int]:
+    """Sign-offs waiting and overdue steps, told once per item per day; then the next run
+    in ``SIGHTLINE_REMINDER_INTERVAL_MINUTES``."""
+    from django.conf import settings
+
+    from sightline.sharing import reminders
+
+    now = timezone.now()
+    try:
+        result = reminders.notify_waiting_work(origin=reminders.JOB)
+    finally:
+        wake_reminders(at=now + dt.timedelta(minutes=settings.SIGHTLINE_REMINDER_INTERVAL_MINUTES))
+    return {
+        "sign_offs": result.sign_offs,
+        "overdue_steps": result.overdue_steps,
+        "already_told": result.already_told,
+    }
+
+
+def wake_reminders(*, at: dt.datetime | None = None) -> None:
+    _wake(remind_waiting_work, at=at)
+
+
 def wake_alert_fan_out() -> None:
     _wake(fan_out_alerts)
 
@@ -92,3 +116,4 @@ def wake_all() -> None:
     wake_alert_fan_out()
     wake_email_sender()
     wake_escalation()
+    wake_reminders()

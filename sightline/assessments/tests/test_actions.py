@@ -578,3 +578,32 @@ def test_a_decision_appears_in_the_chronology_on_its_day(social_worker, child):
     assert timezone.localtime(event.occurred_at).date() == decision.decided_on
     assert "Decision on a referral" in event.summary
     assert "Bruising; needs assessing." in event.summary
+
+
+def test_a_rationale_waiting_tells_the_second_manager_once_a_day(
+    social_worker, team_manager, second_manager, child, concerns
+):
+    """Issue #15 (sharing/reminders.py): a rationale waits for a manager who neither made
+    the decision nor wrote the rationale."""
+    from sightline.sharing import reminders
+    from sightline.sharing.models import AlertReason, InboxItem
+
+    decision = close(social_worker, child)
+    [challenge] = decision.challenges.all()
+    actions.record_rationale(
+        actor=team_manager,
+        origin=CLI,
+        challenge=challenge,
+        rationale="School attendance recovered in March; health visitor reports improvement.",
+    )
+    assert reminders.notify_waiting_work(origin=CLI).sign_offs == 1
+    assert reminders.notify_waiting_work(origin=CLI).sign_offs == 0
+    [item] = InboxItem.objects.all()
+    assert (item.user, item.alert.reason) == (second_manager, AlertReason.SIGN_OFF_WAITING)
+    assert "second manager's sign-off" in item.alert.summary
+    [row] = audit_rows(AuditAction.NOTIFY_SIGN_OFF_WAITING)
+    assert (row.person, row.detail["item"], row.detail["to"]) == (
+        child,
+        "challenge",
+        second_manager.username,
+    )

@@ -21,6 +21,7 @@ from sightline.demo import generator as gen
 from sightline.importing.formats import LONDON
 from sightline.incidents import access as incidents_access
 from sightline.incidents.models import Partner, SeriousIncidentNotification
+from sightline.pages.queues import QUEUES
 from sightline.people.models import Involvement, InvolvementRole, Person, SourceRecord
 from sightline.record.queries import visible_to
 
@@ -291,6 +292,7 @@ def test_it_leaves_work_in_progress_in_the_queues_through_the_actions():
         "notifications_open",
         "rapid_reviews_open",
         "alerts_unread",
+        "meetings_upcoming",
     ):
         assert queues[queue] > 0, queue
     for action in (
@@ -298,5 +300,31 @@ def test_it_leaves_work_in_progress_in_the_queues_through_the_actions():
         AuditAction.RAISE_REFERRAL,
         AuditAction.RECORD_NOTIFICATION,
         AuditAction.OPEN_RAPID_REVIEW,
+        AuditAction.RECORD_EXPLOITATION_MEETING,
+        AuditAction.RECORD_MEETING_ACTION,
     ):
         assert AuditEvent.objects.filter(action=action).exists(), action
+
+
+def test_after_the_demo_load_every_stats_queue_holds_something(tmp_path, settings):
+    """The steps of ``make demo`` that fill queues, on a small data set: ``load-demo-data``
+    (decisions, challenges, referrals, notifications, rapid reviews, alerts, meetings)
+    and the reviews loaded for coding. ``load-demo-networks`` needs more children than this and fills no queue
+    of its own. Then the linkage model is trained on the loaded records and the records
+    linked, so the identity review queue holds real pairs."""
+    settings.SIGHTLINE_LINKAGE_MODEL_DIR = tmp_path / "models"
+    load()
+    corpus = tmp_path / "reviews-for-coding.jsonl"
+    quiet = io.StringIO()
+    call_command(
+        "generate-review-corpus", "--count", "3", "--first-year", "2024", "--years", "1",
+        "--out", str(corpus), stdout=quiet,
+    )  # fmt: skip
+    call_command("load-review-corpus", str(corpus), "--for-coding", stdout=quiet)
+    call_command("train-linkage-model", "--max-pairs", "20000", "--quiet", stdout=quiet)
+    call_command("link", "--quiet", stdout=quiet)
+    out = io.StringIO()
+    call_command("stats", stdout=out)
+    counts = json.loads(out.getvalue())
+    empty = [queue for queue in QUEUES if not counts[queue]]
+    assert empty == []

@@ -32,6 +32,7 @@ from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.cases import actions as case_actions
+from sightline.cases.bulk import Pending, create_in_bulk
 from sightline.cases.models import (
     Allocation,
     CaseRecord,
@@ -500,6 +501,50 @@ def _reconcile(
             tally.unchanged += 1
 
 
+_Make = Callable[..., Pending]
+
+
+def _new_row(
+    place: str, model: type[CaseRecord], review_dates: tuple[dt.date, ...] = (), **values: Any
+) -> Pending:
+    return Pending(place=place, row=model(**values), review_dates=review_dates)
+
+
+def _reconcile_bulk(
+    *,
+    model: type[CaseRecord],
+    agency: Agency,
+    source: str,
+    wanted: Mapping[str, tuple[Mapping[str, object], Callable[[], Pending]]],
+    origin: Origin,
+    reason: str,
+    tally: _Tally,
+) -> list[Pending]:
+    """As ``_reconcile``, but what is new is returned (unsaved) to be written in bulk."""
+    current = {
+        row.external_id: row
+        for row in model.objects.current().filter(
+            recording_agency=agency, source=source, external_id__in=list(wanted)
+        )
+    }
+    new: list[Pending] = []
+    for external_id, (values, make) in wanted.items():
+        row = current.get(external_id)
+        if row is None:
+            new.append(make())
+            tally.created += 1
+            continue
+        changes = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if changes:
+            case_actions.correct(
+                actor=None, origin=origin, record=row, changes=changes, reason=reason
+            )
+            tally.corrected += 1
+        else:
+            tally.unchanged += 1
+    return new
+
+
 def _episode_in(year: CollectionYear) -> Q:
     return Q(episode__referral_date__lte=year.end) & (
         Q(episode__closure_date__isnull=True) | Q(episode__closure_date__gte=year.start)
@@ -648,39 +693,6 @@ def _at(place: str, action: Callable[[], T]) -> T:
         raise _RejectedError(f"{place}: {_message(error)}") from error
 
 
-def _open_episode(
-    *,
-    origin: Origin,
-    child: Person,
-    agency: Agency,
-    source: str,
-    external_id: str,
-    reason: str,
-    values: Mapping[str, Any],
-) -> EpisodeOfNeed:
-    """An episode as the census gives it. ``open_episode_of_need`` takes no initial
-    conference date, so one given at this level is added as a correction."""
-    fields = {k: v for k, v in values.items() if k != "date_of_initial_cpc"}
-    episode = case_actions.open_episode_of_need(
-        actor=None,
-        origin=origin,
-        child=child,
-        agency=agency,
-        source=source,
-        external_id=external_id,
-        **fields,
-    )
-    if values.get("date_of_initial_cpc") is not None:
-        episode = case_actions.correct(
-            actor=None,
-            origin=origin,
-            record=episode,
-            changes={"date_of_initial_cpc": values["date_of_initial_cpc"]},
-            reason=reason,
-        )
-    return episode
-
-
 @transaction.atomic
 def import_cin_census(
     *,
@@ -717,19 +729,20 @@ def import_cin_census(
                 death_date=child.death_date,
             )
         tally = _Tally()
-        parts: dict[type[CaseRecord], dict[str, tuple[str, Mapping[str, object], Any]]] = {
+        provenance = {"recording_agency": agency, "recorded_by": None, "source": source}
+        parts: dict[type[CaseRecord], dict[str, tuple[Mapping[str, object], str, _Make]]] = {
             CINAssessment: {},
             CINPlan: {},
             Section47: {},
             ChildProtectionPlan: {},
         }
-        episodes: dict[str, tuple[Mapping[str, object], Callable[[], object]]] = {}
+        episodes: dict[str, tuple[Mapping[str, object], _Make]] = {}
         for c_index, child in enumerate(message.children, start=1):
             person = persons[child.la_child_id]
             for e_index, episode in enumerate(child.episodes, start=1):
                 place = f"Child[{c_index}] ({child.la_child_id}) CINdetails[{e_index}]"
                 key = f"{child.la_child_id}:{episode.referral_date.isoformat()}"
-                values = {
+                values: dict[str, Any] = {
                     "referral_date": episode.referral_date,
                     "referral_source": episode.referral_source,
                     "primary_need": episode.primary_need or "",
@@ -741,63 +754,62 @@ def import_cin_census(
                 episodes[key] = (
                     values,
                     partial(
-                        _at,
+                        _new_row,
                         place,
-                        partial(
-                            _open_episode,
-                            origin=origin,
-                            child=person,
-                            agency=agency,
-                            source=source,
-                            external_id=key,
-                            reason=reason,
-                            values=values,
-                        ),
+                        EpisodeOfNeed,
+                        child=person,
+                        external_id=key,
+                        **provenance,
+                        **values,
                     ),
                 )
                 for i, a in enumerate(episode.assessments, start=1):
                     parts[CINAssessment][f"{key}:assessment:{a.start_date.isoformat()}"] = (
-                        f"{place} Assessments[{i}]",
                         {
                             "start_date": a.start_date,
                             "internal_review_date": a.internal_review_date,
                             "authorisation_date": a.authorisation_date,
                             "factors": list(a.factors),
                         },
-                        (case_actions.record_assessment, key),
+                        key,
+                        partial(_new_row, f"{place} Assessments[{i}]", CINAssessment),
                     )
                 for i, p in enumerate(episode.cin_plans, start=1):
                     parts[CINPlan][f"{key}:cin-plan:{p.start_date.isoformat()}"] = (
-                        f"{place} CINPlanDates[{i}]",
                         {"start_date": p.start_date, "end_date": p.end_date},
-                        (case_actions.start_cin_plan, key),
+                        key,
+                        partial(_new_row, f"{place} CINPlanDates[{i}]", CINPlan),
                     )
                 for i, s in enumerate(episode.section47s, start=1):
                     parts[Section47][f"{key}:s47:{s.start_date.isoformat()}"] = (
-                        f"{place} Section47[{i}]",
                         {
                             "start_date": s.start_date,
                             "initial_cpc_target": s.icpc_target,
                             "date_of_initial_cpc": s.icpc_date,
                             "icpc_not_required": s.icpc_not_required,
                         },
-                        (case_actions.record_section47, key),
+                        key,
+                        partial(_new_row, f"{place} Section47[{i}]", Section47),
                     )
                 for i, cp in enumerate(episode.cp_plans, start=1):
                     reviews = ",".join(day.isoformat() for day in cp.review_dates)
                     parts[ChildProtectionPlan][
                         f"{key}:cp-plan:{cp.start_date.isoformat()}:reviews:{reviews}"
                     ] = (
-                        f"{place} ChildProtectionPlans[{i}]",
                         {
                             "start_date": cp.start_date,
                             "end_date": cp.end_date,
                             "initial_category": cp.initial_category,
-                            "latest_category": cp.latest_category,
+                            "latest_category": cp.latest_category or cp.initial_category,
                             "number_of_previous_cpp": cp.previous_plans,
-                            "review_dates": list(cp.review_dates),
                         },
-                        (case_actions.record_cp_plan, key),
+                        key,
+                        partial(
+                            _new_row,
+                            f"{place} ChildProtectionPlans[{i}]",
+                            ChildProtectionPlan,
+                            review_dates=tuple(cp.review_dates),
+                        ),
                     )
         # What vanished goes first (parts before their episodes), so that what replaces it
         # (a child's one open episode, one open plan) can be recorded.
@@ -816,41 +828,45 @@ def import_cin_census(
                 reason=reason,
                 tally=tally,
             )
-        _reconcile(
+        # What is held already and changed is corrected, one action each; what is new is
+        # collected and written in bulk (``cases.bulk``), episodes before their parts.
+        new_episodes = _reconcile_bulk(
             model=EpisodeOfNeed,
             agency=agency,
             source=source,
-            wanted=episodes,
+            wanted={k: (v, make) for k, (v, make) in episodes.items()},
             origin=origin,
             reason=reason,
             tally=tally,
         )
-        current_episodes = {
+        episode_of: dict[str, Any] = {
             e.external_id: e
-            for e in EpisodeOfNeed.objects.current().filter(recording_agency=agency, source=source)
+            for e in EpisodeOfNeed.objects.current().filter(
+                recording_agency=agency, source=source, external_id__in=list(episodes)
+            )
         }
+        episode_of.update({p.row.external_id: p.row for p in new_episodes})
+        pending = list(new_episodes)
         for model, wanted_parts in parts.items():
-            wanted: dict[str, tuple[Mapping[str, object], Callable[[], object]]] = {}
-            for external_id, (place, part_values, (action, episode_key)) in wanted_parts.items():
-                correctable = {k: v for k, v in part_values.items() if k != "review_dates"}
+            wanted: dict[str, tuple[Mapping[str, object], Callable[[], Pending]]] = {}
+            for external_id, (part_values, episode_key, make) in wanted_parts.items():
+                the_episode = episode_of[episode_key]
                 wanted[external_id] = (
-                    correctable,
+                    {
+                        k: v
+                        for k, v in part_values.items()
+                        if v is not None or k != "number_of_previous_cpp"
+                    },
                     partial(
-                        _at,
-                        place,
-                        partial(
-                            action,
-                            actor=None,
-                            origin=origin,
-                            episode=current_episodes[episode_key],
-                            agency=agency,
-                            source=source,
-                            external_id=external_id,
-                            **part_values,
-                        ),
+                        make,
+                        child_id=the_episode.child_id,
+                        episode=the_episode,
+                        external_id=external_id,
+                        **provenance,
+                        **part_values,
                     ),
                 )
-            _reconcile(
+            pending += _reconcile_bulk(
                 model=model,
                 agency=agency,
                 source=source,
@@ -859,6 +875,12 @@ def import_cin_census(
                 reason=reason,
                 tally=tally,
             )
+        try:
+            create_in_bulk(
+                origin=origin, agency=agency, pending=pending, audit_detail={"import": reason}
+            )
+        except ValidationError as error:
+            raise _RejectedError(_message(error)) from error
         return message.header.year, len(message.children), persons_created, tally, ()
 
     return _run(

@@ -27,9 +27,12 @@ from sightline.agencies.models import Agency
 from sightline.audit.actions import Origin, append_audit, new_audit_event
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.cases.actions import (
+    NEW_EPISODE_FOLLOWS,
     PROTECTION_CATEGORY,
     _agency_record,
     _closure_summary,
+    _follow_period_of_care,
+    _lac_summary,
 )
 from sightline.cases.models import (
     CaseRecord,
@@ -38,6 +41,9 @@ from sightline.cases.models import (
     CINAssessment,
     CINPlan,
     EpisodeOfNeed,
+    LookedAfterEpisode,
+    LookedAfterReview,
+    MissingEpisode,
     Section47,
 )
 from sightline.chronology.actions import record_events
@@ -53,7 +59,15 @@ from sightline.returns import codes
 _BATCH = 1_000
 # The foreign keys ``clean_fields`` would check with one query each: the bulk path sets
 # them from rows it holds, so they exist.
-_FOREIGN_KEYS = ("child", "episode", "plan", "recording_agency", "recorded_by", "referral")
+_FOREIGN_KEYS = (
+    "child",
+    "episode",
+    "plan",
+    "recording_agency",
+    "recorded_by",
+    "referral",
+    "status_period",
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,11 @@ _ONE_OPEN: dict[type[CaseRecord], tuple[str, str, str]] = {
         "end_date",
         "start_date",
         "This child is already on a child protection plan.",
+    ),
+    LookedAfterEpisode: (
+        "dec",
+        "decom",
+        "This child is already looked after; change or end the episode.",
     ),
 }
 
@@ -150,9 +169,15 @@ def _previous_plans(pending: Sequence[Pending]) -> None:
 
 
 def _status_periods(
-    model: type[CaseRecord], pending: Sequence[Pending], origin: Origin, audits: list[AuditEvent]
+    model: type[CaseRecord],
+    pending: Sequence[Pending],
+    origin: Origin,
+    audits: list[AuditEvent],
+    follow: list[StatusPeriod],
 ) -> set[int]:
     """The plans' status periods (as ``people.actions.record_status_period``); the persons."""
+    if model is LookedAfterEpisode:
+        return _periods_of_care(pending, origin, audits, follow)
     if model not in (CINPlan, ChildProtectionPlan):
         return set()
     periods = []
@@ -172,19 +197,88 @@ def _status_periods(
     StatusPeriod.objects.bulk_create(periods, batch_size=_BATCH)
     for item, period in zip(pending, periods, strict=True):
         item.row.status_period = period  # type: ignore[attr-defined]
-        audits.append(
-            new_audit_event(
-                actor=None,
-                action=AuditAction.RECORD_STATUS,
-                origin=origin,
-                person_id=period.person_id,
-                detail={
-                    "status_period": period.pk,
-                    "kind": period.kind,
-                    "started_on": period.started_on.isoformat(),
-                },
+        audits.append(_status_audit(period, origin))
+    return {p.person_id for p in periods}
+
+
+def _status_audit(period: StatusPeriod, origin: Origin) -> AuditEvent:
+    """The audit row ``people.actions.record_status_period`` writes."""
+    return new_audit_event(
+        actor=None,
+        action=AuditAction.RECORD_STATUS,
+        origin=origin,
+        person_id=period.person_id,
+        detail={
+            "status_period": period.pk,
+            "kind": period.kind,
+            "started_on": period.started_on.isoformat(),
+        },
+    )
+
+
+def _periods_of_care(
+    pending: Sequence[Pending],
+    origin: Origin,
+    audits: list[AuditEvent],
+    follow: list[StatusPeriod],
+) -> set[int]:
+    """Looked-after episodes of one period of care share its status period: an episode
+    starting one (``RNE`` S) gets a new period, any other the period of the child's episode
+    before it (in the file, else already held). A period runs from its first episode's
+    start to its last episode's end, unless a new episode follows (``REC`` X1)."""
+    episodes: list[Any] = sorted((p.row for p in pending), key=lambda e: (e.child_id, e.decom))
+    children = {e.child_id for e in episodes}
+    held: dict[int, list[LookedAfterEpisode]] = defaultdict(list)
+    for episode in (
+        LookedAfterEpisode.objects.current()
+        .filter(child_id__in=children, status_period__isnull=False)
+        .select_related("status_period")
+        .order_by("decom", "pk")
+    ):
+        held[episode.child_id].append(episode)
+    new_periods: dict[int, StatusPeriod] = {}  # id() of the period → period
+    members: dict[int, list[Any]] = defaultdict(list)
+    followed: dict[int, StatusPeriod] = {}  # held periods a new episode joins
+    last_in_file: dict[int, Any] = {}
+    for episode in episodes:
+        period: StatusPeriod | None
+        if episode.rne == "S":
+            period = StatusPeriod(
+                person_id=episode.child_id,
+                kind=StatusKind.LOOKED_AFTER,
+                started_on=episode.decom,
+                recorded_by_agency=episode.recording_agency,
             )
+            new_periods[id(period)] = period
+        else:
+            before = last_in_file.get(episode.child_id)
+            earlier = [e for e in held.get(episode.child_id, []) if e.decom < episode.decom]
+            if before is not None and (not earlier or earlier[-1].decom < before.decom):
+                period = before.status_period
+            elif earlier:
+                period = earlier[-1].status_period
+                if period is not None and episode.dec is not None:
+                    followed[period.pk] = period
+            else:
+                period = None
+        episode.status_period = period
+        if period is not None and id(period) in new_periods:
+            members[id(period)].append(episode)
+        last_in_file[episode.child_id] = episode
+    for key, period in new_periods.items():
+        listed = members[key]
+        period.started_on = listed[0].decom
+        last = listed[-1]
+        period.ended_on = (
+            last.dec if last.dec is not None and last.rec != NEW_EPISODE_FOLLOWS else None
         )
+    periods = list(new_periods.values())
+    StatusPeriod.objects.bulk_create(periods, batch_size=_BATCH)
+    for episode in episodes:
+        if episode.status_period is not None:
+            episode.status_period = episode.status_period  # its key, now it is saved
+    audits.extend(_status_audit(period, origin) for period in periods)
+    follow.extend(followed.values())
     return {p.person_id for p in periods}
 
 
@@ -227,6 +321,27 @@ def _steps(row: CaseRecord) -> list[_Event]:
             row.start_date,
         )
         add("cp_plan_ended", "Child protection plan ended.", row.end_date, "end")
+    elif isinstance(row, LookedAfterEpisode):
+        starts = row.rne == "S"
+        add(
+            "looked_after_started" if starts else "looked_after_changed",
+            ("Became looked after. " if starts else "New looked-after episode. ")
+            + _lac_summary(row),
+            row.decom,
+        )
+        if row.dec is not None and row.rec != NEW_EPISODE_FOLLOWS:
+            reason = codes.label(codes.REASON_EPISODE_CEASED, row.rec)
+            add("looked_after_ended", f"Stopped being looked after: {reason}.", row.dec, "end")
+    elif isinstance(row, LookedAfterReview):
+        participation = codes.label(codes.REVIEW_PARTICIPATION, row.review_code)
+        add("looked_after_review", f"Looked-after review. {participation}.", row.review)
+    elif isinstance(row, MissingEpisode):
+        until = f" until {row.mis_end:%-d %B %Y}" if row.mis_end else ""
+        add(
+            "missing_from_care",
+            f"{codes.label(codes.MISSING_KIND, row.missing)}{until}.",
+            row.mis_start,
+        )
     return events
 
 
@@ -250,6 +365,13 @@ def _audit_of(row: CaseRecord, origin: Origin) -> AuditEvent:
             "category": row.initial_category,
             "status_period": row.status_period_id,
         }
+    elif isinstance(row, LookedAfterEpisode):
+        action = AuditAction.START_LOOKED_AFTER
+        detail = {"decom": row.decom, "ls": row.ls, "place": row.place}
+    elif isinstance(row, LookedAfterReview):
+        action, detail = AuditAction.RECORD_LOOKED_AFTER_REVIEW, {"review": row.review}
+    elif isinstance(row, MissingEpisode):
+        action, detail = AuditAction.RECORD_MISSING_EPISODE, {"start": row.mis_start}
     else:
         raise TypeError(f"no bulk path for {type(row).__name__}")
     return new_audit_event(
@@ -271,9 +393,7 @@ def _subjects(agency: Agency, child_ids: Iterable[int]) -> dict[int, SourceRecor
     ``cases.actions._agency_record`` picks; made as it makes one if there is none)."""
     ids = set(child_ids)
     found: dict[int, SourceRecord] = {}
-    for record in SourceRecord.objects.filter(agency=agency, person_id__in=ids).order_by(
-        "-pk"
-    ):
+    for record in SourceRecord.objects.filter(agency=agency, person_id__in=ids).order_by("-pk"):
         found[record.person_id] = record  # descending: the first (lowest pk) wins
     for child_id in sorted(ids - set(found)):
         found[child_id] = _agency_record(agency, Person.objects.get(pk=child_id))
@@ -292,10 +412,20 @@ def create_in_bulk(
     by_model: dict[type[CaseRecord], list[Pending]] = defaultdict(list)
     for item in pending:
         by_model[type(item.row)].append(item)
-    order = (EpisodeOfNeed, CINAssessment, CINPlan, Section47, ChildProtectionPlan)
+    order = (
+        EpisodeOfNeed,
+        CINAssessment,
+        CINPlan,
+        Section47,
+        ChildProtectionPlan,
+        LookedAfterEpisode,
+        LookedAfterReview,
+        MissingEpisode,
+    )
     unknown = set(by_model) - set(order)
     if unknown:
         raise TypeError(f"no bulk path for {', '.join(m.__name__ for m in unknown)}")
+    follow: list[StatusPeriod] = []  # held periods of care that new episodes extend
     audits: list[AuditEvent] = []
     events: list[_Event] = []
     flagged: set[int] = set()
@@ -308,7 +438,7 @@ def create_in_bulk(
             # A part names its episode by the instance: take its key now it is saved.
             episode = getattr(item.row, "episode", None)
             if episode is not None:
-                item.row.episode_id = episode.pk  # type: ignore[attr-defined]
+                item.row.episode = episode  # type: ignore[attr-defined]
         if model is ChildProtectionPlan:
             _previous_plans(items)
         if model is Section47:
@@ -320,7 +450,7 @@ def create_in_bulk(
                     ).due_on
         _validate(items)
         _check_one_open(model, items)
-        flagged |= _status_periods(model, items, origin, audits)
+        flagged |= _status_periods(model, items, origin, audits, follow)
         rows = [item.row for item in items]
         model.objects.bulk_create(rows, batch_size=_BATCH)
         written[model] = rows
@@ -342,6 +472,8 @@ def create_in_bulk(
         for row in rows:
             events.extend(_steps(row))
             audits.append(_audit_of(row, origin))
+    for period in follow:
+        _follow_period_of_care(None, origin, period)
     if agency.kind in OPEN_CASE_KINDS and flagged:
         with_records = sorted(
             set(
@@ -381,4 +513,3 @@ def create_in_bulk(
 
 def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0)))
-

@@ -505,9 +505,15 @@ _Make = Callable[..., Pending]
 
 
 def _new_row(
-    place: str, model: type[CaseRecord], review_dates: tuple[dt.date, ...] = (), **values: Any
+    where: str,
+    model: type[CaseRecord],
+    /,
+    review_dates: tuple[dt.date, ...] = (),
+    **values: Any,
 ) -> Pending:
-    return Pending(place=place, row=model(**values), review_dates=review_dates)
+    """A new case row, unsaved, and where the file gave it (``values`` may hold a 903
+    ``place``: the placement)."""
+    return Pending(place=where, row=model(**values), review_dates=review_dates)
 
 
 def _reconcile_bulk(
@@ -902,17 +908,6 @@ def _latest_year(result: s903.Return903) -> CollectionYear:
     return CollectionYear.containing(max(days, default=timezone.localdate()))
 
 
-def _previous_period(child: Person, source: str, before: dt.date) -> Any:
-    """The status period (period of care) of the child's episode just before ``before``."""
-    previous = (
-        LookedAfterEpisode.objects.current()
-        .filter(child=child, source=source, decom__lt=before)
-        .order_by("-decom", "-pk")
-        .first()
-    )
-    return previous.status_period if previous is not None else None
-
-
 @transaction.atomic
 def import_ssda903(
     *,
@@ -953,11 +948,11 @@ def import_ssda903(
                 uasc_ceased=uasc.get(header.child),
             )
         tally = _Tally()
-        episodes: dict[str, tuple[Mapping[str, object], Callable[[], object]]] = {}
+        provenance = {"recording_agency": agency, "recorded_by": None, "source": source}
+        episodes: dict[str, tuple[Mapping[str, object], Callable[[], Pending]]] = {}
         for index, e in enumerate(sorted(result.episodes, key=lambda e: (e.child, e.decom))):
-            person = persons[e.child]
             key = f"{e.child}:{e.decom.isoformat()}"
-            values = {
+            values: dict[str, Any] = {
                 "decom": e.decom,
                 "rne": e.rne,
                 "ls": e.ls,
@@ -971,70 +966,50 @@ def import_ssda903(
                 "pl_post": e.pl_post or "",
                 "urn": e.urn or "",
             }
-
-            def create(
-                person: Person = person, values: dict[str, Any] = values, key: str = key
-            ) -> object:
-                period = (
-                    None
-                    if values["rne"] == "S"
-                    else _previous_period(person, source, values["decom"])
-                )
-                return case_actions.start_looked_after(
-                    actor=None,
-                    origin=origin,
-                    child=person,
-                    agency=agency,
-                    source=source,
+            episodes[key] = (
+                values,
+                partial(
+                    _new_row,
+                    f"Episodes row {index + 1} ({key})",
+                    LookedAfterEpisode,
+                    child=persons[e.child],
                     external_id=key,
-                    status_period=period,
+                    **provenance,
                     **values,
-                )
-
-            episodes[key] = (values, partial(_at, f"Episodes row {index + 1} ({key})", create))
-        reviews = {
-            f"{r.child}:{r.review.isoformat()}": (
-                {"review": r.review, "review_code": r.review_code or ""},
+                ),
+            )
+        reviews: dict[str, tuple[Mapping[str, object], Callable[[], Pending]]] = {}
+        for r in result.reviews:
+            key = f"{r.child}:{r.review.isoformat()}"
+            values = {"review": r.review, "review_code": r.review_code or ""}
+            reviews[key] = (
+                values,
                 partial(
-                    _at,
+                    _new_row,
                     f"Reviews ({r.child} {s903.format_date(r.review)})",
-                    partial(
-                        case_actions.record_looked_after_review,
-                        actor=None,
-                        origin=origin,
-                        child=persons[r.child],
-                        review=r.review,
-                        review_code=r.review_code or "",
-                        agency=agency,
-                        source=source,
-                        external_id=f"{r.child}:{r.review.isoformat()}",
-                    ),
+                    LookedAfterReview,
+                    child=persons[r.child],
+                    external_id=key,
+                    **provenance,
+                    **values,
                 ),
             )
-            for r in result.reviews
-        }
-        missing = {
-            f"{m.child}:{m.mis_start.isoformat()}": (
-                {"missing": m.missing, "mis_start": m.mis_start, "mis_end": m.mis_end},
+        missing: dict[str, tuple[Mapping[str, object], Callable[[], Pending]]] = {}
+        for m in result.missing:
+            key = f"{m.child}:{m.mis_start.isoformat()}"
+            values = {"missing": m.missing, "mis_start": m.mis_start, "mis_end": m.mis_end}
+            missing[key] = (
+                values,
                 partial(
-                    _at,
+                    _new_row,
                     f"Missing ({m.child} {s903.format_date(m.mis_start)})",
-                    partial(
-                        case_actions.record_missing_episode,
-                        actor=None,
-                        origin=origin,
-                        child=persons[m.child],
-                        missing=m.missing,
-                        mis_start=m.mis_start,
-                        mis_end=m.mis_end,
-                        agency=agency,
-                        source=source,
-                        external_id=f"{m.child}:{m.mis_start.isoformat()}",
-                    ),
+                    MissingEpisode,
+                    child=persons[m.child],
+                    external_id=key,
+                    **provenance,
+                    **values,
                 ),
             )
-            for m in result.missing
-        }
         for model, wanted in (
             (LookedAfterReview, reviews),
             (MissingEpisode, missing),
@@ -1050,12 +1025,13 @@ def import_ssda903(
                 reason=reason,
                 tally=tally,
             )
+        pending: list[Pending] = []
         for model, wanted in (
             (LookedAfterEpisode, episodes),
             (LookedAfterReview, reviews),
             (MissingEpisode, missing),
         ):
-            _reconcile(
+            pending += _reconcile_bulk(
                 model=model,
                 agency=agency,
                 source=source,
@@ -1064,6 +1040,12 @@ def import_ssda903(
                 reason=reason,
                 tally=tally,
             )
+        try:
+            create_in_bulk(
+                origin=origin, agency=agency, pending=pending, audit_detail={"import": reason}
+            )
+        except ValidationError as error:
+            raise _RejectedError(_message(error)) from error
         unplaced = tuple(
             f"SWEpisodes: {sw.child} from {s903.format_date(sw.sw_decom)} (worker {sw.sw_id}) "
             "not imported"

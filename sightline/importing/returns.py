@@ -459,9 +459,27 @@ def _place_children(
     return {child_id: persons[existing[child_id]] for child_id in children}, persons_created
 
 
-def _save_details(agency: Agency, la_child_id: str, **values: object) -> None:
-    ReturnChild.objects.update_or_create(
-        agency=agency, la_child_id=la_child_id, defaults={**values, "updated_at": timezone.now()}
+def _save_details(agency: Agency, details: Mapping[str, Mapping[str, Any]]) -> None:
+    """Keep what the return says of each child (child id → fields) that a person record
+    does not hold: the held rows updated, the others created, a few statements in all."""
+    now = timezone.now()
+    held = {
+        row.la_child_id: row
+        for row in ReturnChild.objects.filter(agency=agency, la_child_id__in=list(details))
+    }
+    fields = sorted({name for values in details.values() for name in values})
+    for child_id, row in held.items():
+        for name, value in details[child_id].items():
+            setattr(row, name, value)
+        row.updated_at = now
+    ReturnChild.objects.bulk_update(list(held.values()), [*fields, "updated_at"], batch_size=1000)
+    ReturnChild.objects.bulk_create(
+        [
+            ReturnChild(agency=agency, la_child_id=child_id, updated_at=now, **values)
+            for child_id, values in details.items()
+            if child_id not in held
+        ],
+        batch_size=1000,
     )
 
 
@@ -720,20 +738,23 @@ def import_cin_census(
             children={c.la_child_id: (c.birth_date, c.sex) for c in message.children},
             origin=origin,
         )
-        for child in message.children:
-            _save_details(
-                agency,
-                child.la_child_id,
-                upn=child.upn or "",
-                former_upn=child.former_upn or "",
-                upn_unknown=child.upn_unknown or "",
-                sex=child.sex,
-                ethnicity=child.ethnicity,
-                disabilities=list(child.disabilities),
-                birth_date=child.birth_date,
-                expected_birth_date=child.expected_birth_date,
-                death_date=child.death_date,
-            )
+        _save_details(
+            agency,
+            {
+                child.la_child_id: {
+                    "upn": child.upn or "",
+                    "former_upn": child.former_upn or "",
+                    "upn_unknown": child.upn_unknown or "",
+                    "sex": child.sex,
+                    "ethnicity": child.ethnicity,
+                    "disabilities": list(child.disabilities),
+                    "birth_date": child.birth_date,
+                    "expected_birth_date": child.expected_birth_date,
+                    "death_date": child.death_date,
+                }
+                for child in message.children
+            },
+        )
         tally = _Tally()
         provenance = {"recording_agency": agency, "recorded_by": None, "source": source}
         parts: dict[type[CaseRecord], dict[str, tuple[Mapping[str, object], str, _Make]]] = {
@@ -934,19 +955,22 @@ def import_ssda903(
             origin=origin,
         )
         uasc = {u.child: u.duc for u in result.uasc}
-        for header in result.header:
-            _save_details(
-                agency,
-                header.child,
-                upn=header.upn or "",
-                sex=header.sex,
-                ethnicity=header.ethnic,
-                birth_date=header.dob,
-                mother=header.mother or "",
-                mother_child_dob=header.mc_dob,
-                uasc=header.child in uasc,
-                uasc_ceased=uasc.get(header.child),
-            )
+        _save_details(
+            agency,
+            {
+                header.child: {
+                    "upn": header.upn or "",
+                    "sex": header.sex,
+                    "ethnicity": header.ethnic,
+                    "birth_date": header.dob,
+                    "mother": header.mother or "",
+                    "mother_child_dob": header.mc_dob,
+                    "uasc": header.child in uasc,
+                    "uasc_ceased": uasc.get(header.child),
+                }
+                for header in result.header
+            },
+        )
         tally = _Tally()
         provenance = {"recording_agency": agency, "recorded_by": None, "source": source}
         episodes: dict[str, tuple[Mapping[str, object], Callable[[], Pending]]] = {}

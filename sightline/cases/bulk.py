@@ -17,7 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -164,7 +164,7 @@ def _previous_plans(pending: Sequence[Pending]) -> None:
         plan = item.row
         assert isinstance(plan, ChildProtectionPlan)  # noqa: S101
         if plan.number_of_previous_cpp is None:
-            plan.number_of_previous_cpp = counts[plan.child_id]  # type: ignore[unreachable]
+            plan.number_of_previous_cpp = counts[plan.child_id]
         counts[plan.child_id] += 1
 
 
@@ -378,7 +378,7 @@ def _audit_of(row: CaseRecord, origin: Origin) -> AuditEvent:
         actor=None,
         action=action,
         origin=origin,
-        person_id=row.child_id,  # type: ignore[attr-defined]
+        person_id=row.child_id,
         detail={
             "record": f"{row._meta.label}:{row.public_id}",
             "source": row.source,
@@ -451,13 +451,13 @@ def create_in_bulk(
         _validate(items)
         _check_one_open(model, items)
         flagged |= _status_periods(model, items, origin, audits, follow)
-        rows = [item.row for item in items]
+        rows: list[Any] = [item.row for item in items]
         model.objects.bulk_create(rows, batch_size=_BATCH)
         written[model] = rows
         if model is ChildProtectionPlan:
             reviews = [
                 ChildProtectionReview(
-                    plan=item.row,
+                    plan=cast(ChildProtectionPlan, item.row),
                     review_date=day,
                     recording_agency=agency,
                     recorded_by=None,

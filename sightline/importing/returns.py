@@ -756,7 +756,11 @@ def import_cin_census(
             },
         )
         tally = _Tally()
-        provenance = {"recording_agency": agency, "recorded_by": None, "source": source}
+        provenance: dict[str, Any] = {
+            "recording_agency": agency,
+            "recorded_by": None,
+            "source": source,
+        }
         parts: dict[type[CaseRecord], dict[str, tuple[Mapping[str, object], str, _Make]]] = {
             CINAssessment: {},
             CINPlan: {},
@@ -972,7 +976,11 @@ def import_ssda903(
             },
         )
         tally = _Tally()
-        provenance = {"recording_agency": agency, "recorded_by": None, "source": source}
+        provenance: dict[str, Any] = {
+            "recording_agency": agency,
+            "recorded_by": None,
+            "source": source,
+        }
         episodes: dict[str, tuple[Mapping[str, object], Callable[[], Pending]]] = {}
         for index, e in enumerate(sorted(result.episodes, key=lambda e: (e.child, e.decom))):
             key = f"{e.child}:{e.decom.isoformat()}"

@@ -111,7 +111,41 @@ _ONE_OPEN: dict[type[CaseRecord], tuple[str, str, str]] = {
 }
 
 
+def _overlaps(pending: Sequence[Pending]) -> None:
+    """Looked-after episodes of one child do not overlap (one may start the day another
+    ends): ``LookedAfterEpisode._check_overlap`` for the whole file, held and new alike."""
+    new: list[Any] = [p.row for p in pending]
+    children = {e.child_id for e in new}
+    by_child: dict[int, list[Any]] = defaultdict(list)
+    for held in LookedAfterEpisode.objects.current().filter(child_id__in=children):
+        by_child[held.child_id].append(held)
+    for episode in new:
+        by_child[episode.child_id].append(episode)
+    for item in pending:
+        episode = item.row
+        assert isinstance(episode, LookedAfterEpisode)  # noqa: S101
+        episode.overlap_checked = True  # type: ignore[attr-defined]
+        if episode.decom is None:
+            continue
+        clashes = [
+            other
+            for other in by_child[episode.child_id]
+            if other is not episode
+            and (other.dec is None or other.dec > episode.decom)
+            and (episode.dec is None or other.decom < episode.dec)
+        ]
+        if clashes:
+            found = min(clashes, key=lambda e: e.decom)
+            until = f"{found.dec:%Y-%m-%d}" if found.dec else "open"
+            raise ValidationError(
+                f"{item.place}: decom: This episode overlaps the child's looked-after episode "
+                f"from {found.decom:%Y-%m-%d} ({until})."
+            )
+
+
 def _validate(pending: Sequence[Pending]) -> None:
+    if pending and isinstance(pending[0].row, LookedAfterEpisode):
+        _overlaps(pending)
     for item in pending:
         row = item.row
         try:

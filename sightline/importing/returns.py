@@ -468,11 +468,16 @@ def _save_details(agency: Agency, details: Mapping[str, Mapping[str, Any]]) -> N
         for row in ReturnChild.objects.filter(agency=agency, la_child_id__in=list(details))
     }
     fields = sorted({name for values in details.values() for name in values})
+    changed = []
     for child_id, row in held.items():
-        for name, value in details[child_id].items():
+        values = details[child_id]
+        if all(getattr(row, name) == value for name, value in values.items()):
+            continue
+        for name, value in values.items():
             setattr(row, name, value)
         row.updated_at = now
-    ReturnChild.objects.bulk_update(list(held.values()), [*fields, "updated_at"], batch_size=1000)
+        changed.append(row)
+    ReturnChild.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=500)
     ReturnChild.objects.bulk_create(
         [
             ReturnChild(agency=agency, la_child_id=child_id, updated_at=now, **values)

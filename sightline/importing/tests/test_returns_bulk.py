@@ -105,7 +105,7 @@ def test_episodes_of_one_period_of_care_share_its_status_period(csc):
         by_child[episode.child_id].append(episode)
     assert by_child
     for episodes in by_child.values():
-        periods = {e.status_period_id for e in episodes if e.rne == "S"}
+        periods = {e.status_period_id for e in episodes if e.rne == "S" and e.status_period_id}
         for episode in episodes:
             assert episode.status_period_id is not None
         for period_id in periods:

@@ -777,7 +777,13 @@ class LookedAfterEpisode(CaseRecord):
             errors.setdefault("dec", []).append("Give the date the episode ceased.")
         if self.child_id is None:
             errors.setdefault("child", []).append("Choose the child.")
-        elif self.decom is not None and "decom" not in errors and "dec" not in errors:
+        elif (
+            self.decom is not None
+            and "decom" not in errors
+            and "dec" not in errors
+            and not getattr(self, "overlap_checked", False)
+        ):
+            # ``cases.bulk`` checks a whole file's episodes at once and sets the flag.
             self._check_overlap(errors)
         _raise(errors)
 

@@ -32,6 +32,7 @@ from sightline.agencies.models import Agency, AgencyKind
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.cases import actions as case_actions
+from sightline.cases.bulk import Pending, create_in_bulk
 from sightline.cases.models import (
     Allocation,
     CaseRecord,
@@ -458,9 +459,32 @@ def _place_children(
     return {child_id: persons[existing[child_id]] for child_id in children}, persons_created
 
 
-def _save_details(agency: Agency, la_child_id: str, **values: object) -> None:
-    ReturnChild.objects.update_or_create(
-        agency=agency, la_child_id=la_child_id, defaults={**values, "updated_at": timezone.now()}
+def _save_details(agency: Agency, details: Mapping[str, Mapping[str, Any]]) -> None:
+    """Keep what the return says of each child (child id → fields) that a person record
+    does not hold: the held rows updated, the others created, a few statements in all."""
+    now = timezone.now()
+    held = {
+        row.la_child_id: row
+        for row in ReturnChild.objects.filter(agency=agency, la_child_id__in=list(details))
+    }
+    fields = sorted({name for values in details.values() for name in values})
+    changed = []
+    for child_id, row in held.items():
+        values = details[child_id]
+        if all(getattr(row, name) == value for name, value in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_at = now
+        changed.append(row)
+    ReturnChild.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=500)
+    ReturnChild.objects.bulk_create(
+        [
+            ReturnChild(agency=agency, la_child_id=child_id, updated_at=now, **values)
+            for child_id, values in details.items()
+            if child_id not in held
+        ],
+        batch_size=1000,
     )
 
 
@@ -498,6 +522,56 @@ def _reconcile(
             tally.corrected += 1
         else:
             tally.unchanged += 1
+
+
+_Make = Callable[..., Pending]
+
+
+def _new_row(
+    where: str,
+    model: type[CaseRecord],
+    /,
+    review_dates: tuple[dt.date, ...] = (),
+    **values: Any,
+) -> Pending:
+    """A new case row, unsaved, and where the file gave it (``values`` may hold a 903
+    ``place``: the placement)."""
+    return Pending(place=where, row=model(**values), review_dates=review_dates)
+
+
+def _reconcile_bulk(
+    *,
+    model: type[CaseRecord],
+    agency: Agency,
+    source: str,
+    wanted: Mapping[str, tuple[Mapping[str, object], Callable[[], Pending]]],
+    origin: Origin,
+    reason: str,
+    tally: _Tally,
+) -> list[Pending]:
+    """As ``_reconcile``, but what is new is returned (unsaved) to be written in bulk."""
+    current = {
+        row.external_id: row
+        for row in model.objects.current().filter(
+            recording_agency=agency, source=source, external_id__in=list(wanted)
+        )
+    }
+    new: list[Pending] = []
+    for external_id, (values, make) in wanted.items():
+        row = current.get(external_id)
+        if row is None:
+            new.append(make())
+            tally.created += 1
+            continue
+        changes = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if changes:
+            case_actions.correct(
+                actor=None, origin=origin, record=row, changes=changes, reason=reason
+            )
+            tally.corrected += 1
+        else:
+            tally.unchanged += 1
+    return new
 
 
 def _episode_in(year: CollectionYear) -> Q:
@@ -648,39 +722,6 @@ def _at(place: str, action: Callable[[], T]) -> T:
         raise _RejectedError(f"{place}: {_message(error)}") from error
 
 
-def _open_episode(
-    *,
-    origin: Origin,
-    child: Person,
-    agency: Agency,
-    source: str,
-    external_id: str,
-    reason: str,
-    values: Mapping[str, Any],
-) -> EpisodeOfNeed:
-    """An episode as the census gives it. ``open_episode_of_need`` takes no initial
-    conference date, so one given at this level is added as a correction."""
-    fields = {k: v for k, v in values.items() if k != "date_of_initial_cpc"}
-    episode = case_actions.open_episode_of_need(
-        actor=None,
-        origin=origin,
-        child=child,
-        agency=agency,
-        source=source,
-        external_id=external_id,
-        **fields,
-    )
-    if values.get("date_of_initial_cpc") is not None:
-        episode = case_actions.correct(
-            actor=None,
-            origin=origin,
-            record=episode,
-            changes={"date_of_initial_cpc": values["date_of_initial_cpc"]},
-            reason=reason,
-        )
-    return episode
-
-
 @transaction.atomic
 def import_cin_census(
     *,
@@ -702,34 +743,42 @@ def import_cin_census(
             children={c.la_child_id: (c.birth_date, c.sex) for c in message.children},
             origin=origin,
         )
-        for child in message.children:
-            _save_details(
-                agency,
-                child.la_child_id,
-                upn=child.upn or "",
-                former_upn=child.former_upn or "",
-                upn_unknown=child.upn_unknown or "",
-                sex=child.sex,
-                ethnicity=child.ethnicity,
-                disabilities=list(child.disabilities),
-                birth_date=child.birth_date,
-                expected_birth_date=child.expected_birth_date,
-                death_date=child.death_date,
-            )
+        _save_details(
+            agency,
+            {
+                child.la_child_id: {
+                    "upn": child.upn or "",
+                    "former_upn": child.former_upn or "",
+                    "upn_unknown": child.upn_unknown or "",
+                    "sex": child.sex,
+                    "ethnicity": child.ethnicity,
+                    "disabilities": list(child.disabilities),
+                    "birth_date": child.birth_date,
+                    "expected_birth_date": child.expected_birth_date,
+                    "death_date": child.death_date,
+                }
+                for child in message.children
+            },
+        )
         tally = _Tally()
-        parts: dict[type[CaseRecord], dict[str, tuple[str, Mapping[str, object], Any]]] = {
+        provenance: dict[str, Any] = {
+            "recording_agency": agency,
+            "recorded_by": None,
+            "source": source,
+        }
+        parts: dict[type[CaseRecord], dict[str, tuple[Mapping[str, object], str, _Make]]] = {
             CINAssessment: {},
             CINPlan: {},
             Section47: {},
             ChildProtectionPlan: {},
         }
-        episodes: dict[str, tuple[Mapping[str, object], Callable[[], object]]] = {}
+        episodes: dict[str, tuple[Mapping[str, object], _Make]] = {}
         for c_index, child in enumerate(message.children, start=1):
             person = persons[child.la_child_id]
             for e_index, episode in enumerate(child.episodes, start=1):
                 place = f"Child[{c_index}] ({child.la_child_id}) CINdetails[{e_index}]"
                 key = f"{child.la_child_id}:{episode.referral_date.isoformat()}"
-                values = {
+                values: dict[str, Any] = {
                     "referral_date": episode.referral_date,
                     "referral_source": episode.referral_source,
                     "primary_need": episode.primary_need or "",
@@ -741,63 +790,62 @@ def import_cin_census(
                 episodes[key] = (
                     values,
                     partial(
-                        _at,
+                        _new_row,
                         place,
-                        partial(
-                            _open_episode,
-                            origin=origin,
-                            child=person,
-                            agency=agency,
-                            source=source,
-                            external_id=key,
-                            reason=reason,
-                            values=values,
-                        ),
+                        EpisodeOfNeed,
+                        child=person,
+                        external_id=key,
+                        **provenance,
+                        **values,
                     ),
                 )
                 for i, a in enumerate(episode.assessments, start=1):
                     parts[CINAssessment][f"{key}:assessment:{a.start_date.isoformat()}"] = (
-                        f"{place} Assessments[{i}]",
                         {
                             "start_date": a.start_date,
                             "internal_review_date": a.internal_review_date,
                             "authorisation_date": a.authorisation_date,
                             "factors": list(a.factors),
                         },
-                        (case_actions.record_assessment, key),
+                        key,
+                        partial(_new_row, f"{place} Assessments[{i}]", CINAssessment),
                     )
                 for i, p in enumerate(episode.cin_plans, start=1):
                     parts[CINPlan][f"{key}:cin-plan:{p.start_date.isoformat()}"] = (
-                        f"{place} CINPlanDates[{i}]",
                         {"start_date": p.start_date, "end_date": p.end_date},
-                        (case_actions.start_cin_plan, key),
+                        key,
+                        partial(_new_row, f"{place} CINPlanDates[{i}]", CINPlan),
                     )
                 for i, s in enumerate(episode.section47s, start=1):
                     parts[Section47][f"{key}:s47:{s.start_date.isoformat()}"] = (
-                        f"{place} Section47[{i}]",
                         {
                             "start_date": s.start_date,
                             "initial_cpc_target": s.icpc_target,
                             "date_of_initial_cpc": s.icpc_date,
                             "icpc_not_required": s.icpc_not_required,
                         },
-                        (case_actions.record_section47, key),
+                        key,
+                        partial(_new_row, f"{place} Section47[{i}]", Section47),
                     )
                 for i, cp in enumerate(episode.cp_plans, start=1):
                     reviews = ",".join(day.isoformat() for day in cp.review_dates)
                     parts[ChildProtectionPlan][
                         f"{key}:cp-plan:{cp.start_date.isoformat()}:reviews:{reviews}"
                     ] = (
-                        f"{place} ChildProtectionPlans[{i}]",
                         {
                             "start_date": cp.start_date,
                             "end_date": cp.end_date,
                             "initial_category": cp.initial_category,
-                            "latest_category": cp.latest_category,
+                            "latest_category": cp.latest_category or cp.initial_category,
                             "number_of_previous_cpp": cp.previous_plans,
-                            "review_dates": list(cp.review_dates),
                         },
-                        (case_actions.record_cp_plan, key),
+                        key,
+                        partial(
+                            _new_row,
+                            f"{place} ChildProtectionPlans[{i}]",
+                            ChildProtectionPlan,
+                            review_dates=tuple(cp.review_dates),
+                        ),
                     )
         # What vanished goes first (parts before their episodes), so that what replaces it
         # (a child's one open episode, one open plan) can be recorded.
@@ -816,41 +864,45 @@ def import_cin_census(
                 reason=reason,
                 tally=tally,
             )
-        _reconcile(
+        # What is held already and changed is corrected, one action each; what is new is
+        # collected and written in bulk (``cases.bulk``), episodes before their parts.
+        new_episodes = _reconcile_bulk(
             model=EpisodeOfNeed,
             agency=agency,
             source=source,
-            wanted=episodes,
+            wanted={k: (v, make) for k, (v, make) in episodes.items()},
             origin=origin,
             reason=reason,
             tally=tally,
         )
-        current_episodes = {
+        episode_of: dict[str, Any] = {
             e.external_id: e
-            for e in EpisodeOfNeed.objects.current().filter(recording_agency=agency, source=source)
+            for e in EpisodeOfNeed.objects.current().filter(
+                recording_agency=agency, source=source, external_id__in=list(episodes)
+            )
         }
+        episode_of.update({p.row.external_id: p.row for p in new_episodes})
+        pending = list(new_episodes)
         for model, wanted_parts in parts.items():
-            wanted: dict[str, tuple[Mapping[str, object], Callable[[], object]]] = {}
-            for external_id, (place, part_values, (action, episode_key)) in wanted_parts.items():
-                correctable = {k: v for k, v in part_values.items() if k != "review_dates"}
+            wanted: dict[str, tuple[Mapping[str, object], Callable[[], Pending]]] = {}
+            for external_id, (part_values, episode_key, make) in wanted_parts.items():
+                the_episode = episode_of[episode_key]
                 wanted[external_id] = (
-                    correctable,
+                    {
+                        k: v
+                        for k, v in part_values.items()
+                        if v is not None or k != "number_of_previous_cpp"
+                    },
                     partial(
-                        _at,
-                        place,
-                        partial(
-                            action,
-                            actor=None,
-                            origin=origin,
-                            episode=current_episodes[episode_key],
-                            agency=agency,
-                            source=source,
-                            external_id=external_id,
-                            **part_values,
-                        ),
+                        make,
+                        child_id=the_episode.child_id,
+                        episode=the_episode,
+                        external_id=external_id,
+                        **provenance,
+                        **part_values,
                     ),
                 )
-            _reconcile(
+            pending += _reconcile_bulk(
                 model=model,
                 agency=agency,
                 source=source,
@@ -859,6 +911,12 @@ def import_cin_census(
                 reason=reason,
                 tally=tally,
             )
+        try:
+            create_in_bulk(
+                origin=origin, agency=agency, pending=pending, audit_detail={"import": reason}
+            )
+        except ValidationError as error:
+            raise _RejectedError(_message(error)) from error
         return message.header.year, len(message.children), persons_created, tally, ()
 
     return _run(
@@ -878,17 +936,6 @@ def _latest_year(result: s903.Return903) -> CollectionYear:
     days = [e.decom for e in result.episodes] + [e.dec for e in result.episodes if e.dec]
     days += [r.review for r in result.reviews] + [m.mis_start for m in result.missing]
     return CollectionYear.containing(max(days, default=timezone.localdate()))
-
-
-def _previous_period(child: Person, source: str, before: dt.date) -> Any:
-    """The status period (period of care) of the child's episode just before ``before``."""
-    previous = (
-        LookedAfterEpisode.objects.current()
-        .filter(child=child, source=source, decom__lt=before)
-        .order_by("-decom", "-pk")
-        .first()
-    )
-    return previous.status_period if previous is not None else None
 
 
 @transaction.atomic
@@ -917,25 +964,32 @@ def import_ssda903(
             origin=origin,
         )
         uasc = {u.child: u.duc for u in result.uasc}
-        for header in result.header:
-            _save_details(
-                agency,
-                header.child,
-                upn=header.upn or "",
-                sex=header.sex,
-                ethnicity=header.ethnic,
-                birth_date=header.dob,
-                mother=header.mother or "",
-                mother_child_dob=header.mc_dob,
-                uasc=header.child in uasc,
-                uasc_ceased=uasc.get(header.child),
-            )
+        _save_details(
+            agency,
+            {
+                header.child: {
+                    "upn": header.upn or "",
+                    "sex": header.sex,
+                    "ethnicity": header.ethnic,
+                    "birth_date": header.dob,
+                    "mother": header.mother or "",
+                    "mother_child_dob": header.mc_dob,
+                    "uasc": header.child in uasc,
+                    "uasc_ceased": uasc.get(header.child),
+                }
+                for header in result.header
+            },
+        )
         tally = _Tally()
-        episodes: dict[str, tuple[Mapping[str, object], Callable[[], object]]] = {}
+        provenance: dict[str, Any] = {
+            "recording_agency": agency,
+            "recorded_by": None,
+            "source": source,
+        }
+        episodes: dict[str, tuple[Mapping[str, object], Callable[[], Pending]]] = {}
         for index, e in enumerate(sorted(result.episodes, key=lambda e: (e.child, e.decom))):
-            person = persons[e.child]
             key = f"{e.child}:{e.decom.isoformat()}"
-            values = {
+            values: dict[str, Any] = {
                 "decom": e.decom,
                 "rne": e.rne,
                 "ls": e.ls,
@@ -949,70 +1003,50 @@ def import_ssda903(
                 "pl_post": e.pl_post or "",
                 "urn": e.urn or "",
             }
-
-            def create(
-                person: Person = person, values: dict[str, Any] = values, key: str = key
-            ) -> object:
-                period = (
-                    None
-                    if values["rne"] == "S"
-                    else _previous_period(person, source, values["decom"])
-                )
-                return case_actions.start_looked_after(
-                    actor=None,
-                    origin=origin,
-                    child=person,
-                    agency=agency,
-                    source=source,
+            episodes[key] = (
+                values,
+                partial(
+                    _new_row,
+                    f"Episodes row {index + 1} ({key})",
+                    LookedAfterEpisode,
+                    child=persons[e.child],
                     external_id=key,
-                    status_period=period,
+                    **provenance,
                     **values,
-                )
-
-            episodes[key] = (values, partial(_at, f"Episodes row {index + 1} ({key})", create))
-        reviews = {
-            f"{r.child}:{r.review.isoformat()}": (
-                {"review": r.review, "review_code": r.review_code or ""},
+                ),
+            )
+        reviews: dict[str, tuple[Mapping[str, object], Callable[[], Pending]]] = {}
+        for r in result.reviews:
+            key = f"{r.child}:{r.review.isoformat()}"
+            values = {"review": r.review, "review_code": r.review_code or ""}
+            reviews[key] = (
+                values,
                 partial(
-                    _at,
+                    _new_row,
                     f"Reviews ({r.child} {s903.format_date(r.review)})",
-                    partial(
-                        case_actions.record_looked_after_review,
-                        actor=None,
-                        origin=origin,
-                        child=persons[r.child],
-                        review=r.review,
-                        review_code=r.review_code or "",
-                        agency=agency,
-                        source=source,
-                        external_id=f"{r.child}:{r.review.isoformat()}",
-                    ),
+                    LookedAfterReview,
+                    child=persons[r.child],
+                    external_id=key,
+                    **provenance,
+                    **values,
                 ),
             )
-            for r in result.reviews
-        }
-        missing = {
-            f"{m.child}:{m.mis_start.isoformat()}": (
-                {"missing": m.missing, "mis_start": m.mis_start, "mis_end": m.mis_end},
+        missing: dict[str, tuple[Mapping[str, object], Callable[[], Pending]]] = {}
+        for m in result.missing:
+            key = f"{m.child}:{m.mis_start.isoformat()}"
+            values = {"missing": m.missing, "mis_start": m.mis_start, "mis_end": m.mis_end}
+            missing[key] = (
+                values,
                 partial(
-                    _at,
+                    _new_row,
                     f"Missing ({m.child} {s903.format_date(m.mis_start)})",
-                    partial(
-                        case_actions.record_missing_episode,
-                        actor=None,
-                        origin=origin,
-                        child=persons[m.child],
-                        missing=m.missing,
-                        mis_start=m.mis_start,
-                        mis_end=m.mis_end,
-                        agency=agency,
-                        source=source,
-                        external_id=f"{m.child}:{m.mis_start.isoformat()}",
-                    ),
+                    MissingEpisode,
+                    child=persons[m.child],
+                    external_id=key,
+                    **provenance,
+                    **values,
                 ),
             )
-            for m in result.missing
-        }
         for model, wanted in (
             (LookedAfterReview, reviews),
             (MissingEpisode, missing),
@@ -1028,12 +1062,13 @@ def import_ssda903(
                 reason=reason,
                 tally=tally,
             )
+        pending: list[Pending] = []
         for model, wanted in (
             (LookedAfterEpisode, episodes),
             (LookedAfterReview, reviews),
             (MissingEpisode, missing),
         ):
-            _reconcile(
+            pending += _reconcile_bulk(
                 model=model,
                 agency=agency,
                 source=source,
@@ -1042,6 +1077,12 @@ def import_ssda903(
                 reason=reason,
                 tally=tally,
             )
+        try:
+            create_in_bulk(
+                origin=origin, agency=agency, pending=pending, audit_detail={"import": reason}
+            )
+        except ValidationError as error:
+            raise _RejectedError(_message(error)) from error
         unplaced = tuple(
             f"SWEpisodes: {sw.child} from {s903.format_date(sw.sw_decom)} (worker {sw.sw_id}) "
             "not imported"

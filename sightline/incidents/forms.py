@@ -114,7 +114,11 @@ class NotificationForm(GovukFormMixin, PickingFormMixin, forms.Form):
             search_label="Search for the child",
             help_text="The child who died or was seriously harmed: search with a name and a "
             "date of birth (for example “Jo Bloggs 3/4/2015”) or a postcode, or an NHS number",
-            error_messages={"required": "Choose the child: search for them if they are not listed"},
+            error_messages={
+                "required": "Choose the child: search for them if they are not listed",
+                "invalid": "Choose one of the people listed: search again if the person is "
+                "not there.",
+            },
         )
         for slot in range(1, CHILD_SLOTS + 1):
             if slot > 1:

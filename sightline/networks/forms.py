@@ -23,6 +23,10 @@ class AssociationForm(GovukFormMixin, PickingFormMixin, forms.Form):
         label="Another person",
         required=False,
         search_label="Search for someone else by name",
+        error_messages={
+            "invalid": "Choose one of the people listed: search again if the person is not "
+            "there."
+        },
         help_text="Choose from the child's family or search: a name, then a date of birth "
         "(for example “Jo Bloggs 3/4/1990”) or a postcode if they do not live at the child's "
         "postcode; or an NHS number. Leave it for a place, online space or group.",

@@ -24,8 +24,7 @@ class AssociationForm(GovukFormMixin, PickingFormMixin, forms.Form):
         required=False,
         search_label="Search for someone else by name",
         error_messages={
-            "invalid": "Choose one of the people listed: search again if the person is not "
-            "there."
+            "invalid": "Choose one of the people listed: search again if the person is not there."
         },
         help_text="Choose from the child's family or search: a name, then a date of birth "
         "(for example “Jo Bloggs 3/4/1990”) or a postcode if they do not live at the child's "

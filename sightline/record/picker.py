@@ -339,7 +339,8 @@ class PersonSearcher:
         except ValueError:
             return None
         people = (
-            visible_to(self.user) if self.reach is Reach.RECORD or public_id in in_case
+            visible_to(self.user)
+            if self.reach is Reach.RECORD or public_id in in_case
             else Person.objects.all()
         )
         person = people.filter(public_id=public_id, merged_into__isnull=True).first()

@@ -60,9 +60,7 @@ def test_it_offers_only_people_whose_record_the_user_may_see(child, social_worke
     assert AuditEvent.objects.filter(actor=social_worker, action=AuditAction.SEARCH).count() == 1
 
 
-def test_it_takes_someone_found_then_checks_again_that_the_user_may_see_them(
-    child, social_worker
-):
+def test_it_takes_someone_found_then_checks_again_that_the_user_may_see_them(child, social_worker):
     mother = _mother(child, social_worker)
     searcher = PersonSearcher(user=social_worker, origin=CLI, exclude=child.pk)
     (option,) = searcher.search("Jo Testchild 3/4/1990")[0]
@@ -96,11 +94,11 @@ def test_it_offers_the_case_first_and_accepts_only_those_offered(child, social_w
     assert slipped.errors["person"] == ["Choose a person from the search results"]
 
 
-def test_searching_keeps_the_form_and_text_matching_nobody_does_not_submit(
-    child, social_worker
-):
+def test_searching_keeps_the_form_and_text_matching_nobody_does_not_submit(child, social_worker):
     searcher = PersonSearcher(user=social_worker, origin=CLI, exclude=child.pk)
-    searching = PersonForm({"person-q": "Zz Nobody 1/1/2000", PICK_BUTTON: "person", "note": "kept"})
+    searching = PersonForm(
+        {"person-q": "Zz Nobody 1/1/2000", PICK_BUTTON: "person", "note": "kept"}
+    )
     searching.set_searchers({"person": searcher})
     assert searching.picking
     assert searching.errors == {}

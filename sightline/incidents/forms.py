@@ -8,7 +8,8 @@ from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind
 from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.incidents.models import Nature, PanelView, Partner, PoliceInvolvement
-from sightline.record.person_picker import PersonChoiceField
+from sightline.people.models import Person
+from sightline.record.picker import PickField, PickingFormMixin
 
 CHILD_SLOTS = 3
 
@@ -65,10 +66,10 @@ def _users() -> Any:
     )
 
 
-class NotificationForm(GovukFormMixin, forms.Form):
-    """The notification. The children are chosen, never typed: the first from the one
-    people picker (``record.person_picker``: the child whose page it came from, or a search), the
-    others from that child's siblings."""
+class NotificationForm(GovukFormMixin, PickingFormMixin, forms.Form):
+    """The notification. The children are chosen, never typed: the first with the one
+    picker (``record.picker``: the child whose page it came from, or a search), the
+    others from that child's siblings (``offer_siblings``)."""
 
     local_authority = _agencies(AgencyKind.CHILDRENS_SOCIAL_CARE)
     police = _agencies(AgencyKind.POLICE)
@@ -104,23 +105,27 @@ class NotificationForm(GovukFormMixin, forms.Form):
     def __init__(
         self,
         *args: Any,
-        children: list[tuple[str, str]] | None = None,
-        siblings: list[tuple[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["child_1_id"] = PersonChoiceField(
+        self.fields["child_1_id"] = PickField(
+            noun="child",
             label="The child",
-            nobody="Choose the child: search for them if they are not listed",
-            help_text="The child who died or was seriously harmed",
+            search_label="Search for the child",
+            help_text="The child who died or was seriously harmed: search with a name and a "
+            "date of birth (for example “Jo Bloggs 3/4/2015”) or a postcode, or an NHS number",
+            error_messages={
+                "required": "Choose the child: search for them if they are not listed",
+                "invalid": "Choose one of the people listed: search again if the person is "
+                "not there.",
+            },
         )
-        cast(forms.ChoiceField, self.fields["child_1_id"]).choices = children or []
         for slot in range(1, CHILD_SLOTS + 1):
             if slot > 1:
                 self.fields[f"child_{slot}_id"] = forms.ChoiceField(
                     label=f"Child {slot}: a sibling harmed at the same time (optional)",
                     required=False,
-                    choices=[("", "None"), *(siblings or [])],
+                    choices=[("", "None")],
                     help_text="The first child's brothers and sisters whose records you may see",
                     widget=forms.Select(attrs={"class": "govuk-select"}),
                 )
@@ -130,9 +135,19 @@ class NotificationForm(GovukFormMixin, forms.Form):
                 f"Child {slot}: the alleged perpetrator's relationship to the child"
             )
 
+    def offer_siblings(self, siblings: list[tuple[str, str]]) -> None:
+        """The first child's siblings (whose records the user may see), for the others."""
+        for slot in range(2, CHILD_SLOTS + 1):
+            field = cast(forms.ChoiceField, self.fields[f"child_{slot}_id"])
+            field.choices = [("", "None"), *siblings]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        chosen = [cleaned.get(f"child_{slot}_id") for slot in range(1, CHILD_SLOTS + 1)]
+        first = cleaned.get("child_1_id")
+        chosen = [
+            str(first.public_id) if isinstance(first, Person) else first,
+            *(cleaned.get(f"child_{slot}_id") for slot in range(2, CHILD_SLOTS + 1)),
+        ]
         picked = [value for value in chosen if value]
         if len(set(picked)) != len(picked):
             self.add_error("child_2_id", "Choose each child once")

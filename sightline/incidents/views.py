@@ -30,7 +30,7 @@ from sightline.incidents.models import (
 )
 from sightline.people.models import Person, Relationship, RelationshipKind
 from sightline.record.access import Intent, open_record
-from sightline.record.person_picker import build_picker, chosen, searching, without_errors
+from sightline.record.picker import PersonSearcher
 from sightline.record.queries import visible_to
 
 
@@ -83,7 +83,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _child_entries(data: dict[str, Any]) -> list[actions.ChildEntry]:
     entries = []
     for slot in range(1, forms.CHILD_SLOTS + 1):
-        person_id = (data.get(f"child_{slot}_id") or "").strip()
+        chosen = data.get(f"child_{slot}_id")
+        person_id = str(chosen.public_id) if isinstance(chosen, Person) else (chosen or "").strip()
         if person_id:
             entries.append(
                 actions.ChildEntry(
@@ -128,14 +129,18 @@ def notification_new(request: HttpRequest) -> HttpResponse:
             detail={"purpose": "serious incident notification"},
         ).person
         case.append((child, "The child whose page you came from"))
-    picker = build_picker(request, user, case=case, keep=["child_1_id"], origin=origin)
-    first = chosen(user, request.POST.get("child_1_id", "")) if request.POST else None
-    first = first or (case[0][0] if case else None)
-    siblings = _siblings(user, first) if first is not None else []
     form = forms.NotificationForm(
         request.POST or None,
-        children=picker.choices,
-        siblings=[
+        initial={"child_1_id": str(case[0][0].public_id)} if case else None,
+    )
+    searcher = PersonSearcher(user=user, origin=origin, noun="child", case=tuple(case))
+    form.set_searchers({"child_1_id": searcher})
+    # The siblings offered are the chosen child's (or, before a choice, the page's child).
+    first = searcher.get(request.POST.get("child_1_id", "")) if request.POST else None
+    first = first or (case[0][0] if case else None)
+    siblings = _siblings(user, first) if first is not None else []
+    form.offer_siblings(
+        [
             (
                 str(p.public_id),
                 f"{p.full_name}, born {p.date_of_birth:%-d %B %Y}"
@@ -143,12 +148,9 @@ def notification_new(request: HttpRequest) -> HttpResponse:
                 else p.full_name,
             )
             for p in siblings
-        ],
-        initial={"child_1_id": str(case[0][0].public_id)} if case else None,
+        ]
     )
-    if request.method == "POST" and searching(request):
-        without_errors(form)
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.picking and form.is_valid():
         data = form.cleaned_data
         try:
             children = actions.resolve_children(
@@ -185,7 +187,7 @@ def notification_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/notification_form.html",
-        {"form": form, "picker": picker, "action": request.get_full_path()},
+        {"form": form, "action": request.get_full_path()},
         status=400 if form.is_bound and form.errors else 200,
     )
 

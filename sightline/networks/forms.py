@@ -6,24 +6,29 @@ from django import forms
 
 from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.networks.models import Confidence, ContextKind, Nature
-from sightline.record.person_picker import PersonChoiceField
+from sightline.record.picker import PickField, PickingFormMixin
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class AssociationForm(GovukFormMixin, forms.Form):
-    """Who or where the child is linked to: a person from the one people picker
-    (``record.person_picker``) or a place, online space or group chosen from a list; never an
-    identifier typed in."""
+class AssociationForm(GovukFormMixin, PickingFormMixin, forms.Form):
+    """Who or where the child is linked to: a person from the one picker
+    (``record.picker``: the child's family, or found by the one search) or a place,
+    online space or group chosen from a list; never an identifier typed in."""
 
-    other_person = PersonChoiceField(
+    other_person = PickField(
+        noun="person",
         label="Another person",
         required=False,
-        nobody="Choose a person, or a place, online space or group",
-        help_text="Choose from the child's family or the people you found; leave it for a "
-        "place, online space or group.",
+        search_label="Search for someone else by name",
+        error_messages={
+            "invalid": "Choose one of the people listed: search again if the person is not there."
+        },
+        help_text="Choose from the child's family or search: a name, then a date of birth "
+        "(for example “Jo Bloggs 3/4/1990”) or a postcode if they do not live at the child's "
+        "postcode; or an NHS number. Leave it for a place, online space or group.",
     )
     context = forms.ChoiceField(
         label="Or a place, online space or group",
@@ -58,12 +63,10 @@ class AssociationForm(GovukFormMixin, forms.Form):
     def __init__(
         self,
         *args: Any,
-        people: list[tuple[str, str]],
         contexts: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["other_person"]).choices = people
         cast(forms.ChoiceField, self.fields["context"]).choices = [
             ("", "None: the link is to a person"),
             *contexts,

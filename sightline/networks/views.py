@@ -30,7 +30,7 @@ from sightline.networks.models import (
 from sightline.networks.rules import may_view_contexts
 from sightline.people.models import Person, Relationship
 from sightline.record.access import Intent, open_record
-from sightline.record.person_picker import build_picker, chosen, searching, without_errors
+from sightline.record.picker import PersonSearcher
 from sightline.record.queries import visible_to
 
 
@@ -419,24 +419,28 @@ def new_association(request: HttpRequest, public_id: str) -> HttpResponse:
     person = open_record(
         user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"section": "network"}
     ).person
-    picker = build_picker(
-        request, user, case=_family_of(user, person), keep=["other_person"], origin=origin
-    )
-    # The child is not offered as their own associate, even when a search finds them.
-    picker.offered = [c for c in picker.offered if c.public_id != person.public_id]
     contexts = queries.contexts_visible_to(user).filter(archived_at__isnull=True)
     form = network_forms.AssociationForm(
         request.POST or None,
-        people=picker.choices,
         contexts=[
             (str(c.public_id), f"{c.name} ({c.get_kind_display().lower()})")
             for c in contexts.order_by("name")
         ],
     )
+    # The child is not offered as their own associate, even when a search finds them.
+    form.set_searchers(
+        {
+            "other_person": PersonSearcher(
+                user=user,
+                origin=origin,
+                postcode=person.postcode,
+                exclude=person.pk,
+                case=tuple(_family_of(user, person)),
+            )
+        }
+    )
     back = reverse("networks:child-network", kwargs={"public_id": person.public_id})
-    if request.method == "POST" and searching(request):
-        without_errors(form)
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.picking and form.is_valid():
         data = form.cleaned_data
         try:
             if user.agency is None:
@@ -446,7 +450,6 @@ def new_association(request: HttpRequest, public_id: str) -> HttpResponse:
                         "ask your administrator to add you to your agency."
                     }
                 )
-            other = chosen(user, data["other_person"]) if data["other_person"] else None
             context = (
                 contexts.filter(public_id=data["context"]).first() if data["context"] else None
             )
@@ -454,7 +457,7 @@ def new_association(request: HttpRequest, public_id: str) -> HttpResponse:
                 actor=user,
                 origin=origin,
                 person=person,
-                other_person=other,
+                other_person=data["other_person"],
                 context=context,
                 nature=data["nature"],
                 confidence=data["confidence"],
@@ -470,7 +473,7 @@ def new_association(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "networks/association_form.html",
-        {"form": form, "picker": picker, "person": person, "back": back},
+        {"form": form, "person": person, "back": back},
         status=400 if form.is_bound and form.errors else 200,
     )
 

@@ -46,7 +46,7 @@ from sightline.pages.case_state import (
 )
 from sightline.people.models import InvolvementRole
 from sightline.record.access import Intent, Record, open_record
-from sightline.record.picker import PersonSearcher, Searcher, WorkerSearcher
+from sightline.record.picker import PersonSearcher, Reach, Searcher, WorkerSearcher
 from sightline.returns import codes
 
 
@@ -195,6 +195,9 @@ def _people(context: StepContext) -> dict[str, Searcher]:
             origin=context.origin,
             postcode=context.person.postcode,
             exclude=context.person.pk,
+            # A family member is recorded before the worker holds their record: anyone the
+            # search finds (as the search shows them) may be chosen, nobody else.
+            reach=Reach.IDENTITY,
         )
     }
 

@@ -8,17 +8,23 @@ Without JavaScript it works as a plain form; a form that mixes in ``PickingFormM
 is not validated while someone is only searching (its view re-shows it).
 
 Searchers say what may be offered: workers of one agency, teams, agencies, or people
-found through the record's search (``record.search``: the minimum criteria, the rate
-limit and the audit row apply, as on the search page).
+from the case (the child's family the user may see) and people found through the
+record's search (``record.search``: the minimum criteria, the rate limit and the audit
+row apply, as on the search page). A person found by a search is offered under a key
+signed for this user (``django.core.signing``), so a person can be chosen only if a
+search of theirs offered them; on submit their record is checked again (``visible_to``).
 """
 
 import datetime as dt
+import enum
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from django import forms
+from django.core import signing
 from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict
 
@@ -27,6 +33,7 @@ from sightline.agencies.models import Agency, Team
 from sightline.audit.actions import Origin
 from sightline.people import normalise
 from sightline.people.models import Person
+from sightline.record.queries import visible_to
 from sightline.record.search import (
     SearchCriteria,
     SearchRateLimitedError,
@@ -56,6 +63,10 @@ class Searcher(Protocol):
 
     def search(self, text: str) -> tuple[list[Option], str]:
         """The options matching ``text``, and a message when there are none."""
+        ...
+
+    def offered(self) -> list[Option]:
+        """What is offered before any search (the child's family), else nothing."""
         ...
 
     def get(self, key: str) -> object | None:
@@ -88,6 +99,9 @@ class WorkerSearcher:
     def _users(self) -> QuerySet[User]:
         users = User.objects.filter(is_active=True).select_related("team", "agency")
         return users.filter(agency_id=self.agency_id) if self.agency_id else users
+
+    def offered(self) -> list[Option]:
+        return []
 
     def search(self, text: str) -> tuple[list[Option], str]:
         words = _words(text)
@@ -127,6 +141,9 @@ class TeamSearcher:
         teams = Team.objects.select_related("agency")
         return teams.filter(agency_id=self.agency_id) if self.agency_id else teams
 
+    def offered(self) -> list[Option]:
+        return []
+
     def search(self, text: str) -> tuple[list[Option], str]:
         words = _words(text)
         if not words:
@@ -147,6 +164,9 @@ class TeamSearcher:
 @dataclass(frozen=True)
 class AgencySearcher:
     noun: str = "agency"
+
+    def offered(self) -> list[Option]:
+        return []
 
     def search(self, text: str) -> tuple[list[Option], str]:
         words = _words(text)
@@ -169,12 +189,20 @@ class AgencySearcher:
 
 _POSTCODE_AT_END = re.compile(r"\s+([A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2})$")
 _DATE_AT_END = re.compile(r"\s+(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$")
+_NHS_NUMBER = re.compile(r"^[\d\s-]{10,14}$")
+# How long a person found by a search stays choosable on the form that searched.
+FOUND_FOR_SECONDS = 12 * 60 * 60
 
 
 def person_criteria(text: str, *, postcode: str = "") -> SearchCriteria:
     """A name, then optionally a postcode or a date of birth ("Jo Bloggs LS1 4AP",
-    "Jo Bloggs 3/4/1990"); without either, ``postcode`` (the child's) is searched."""
+    "Jo Bloggs 3/4/1990"); without either, ``postcode`` (the child's) is searched. An
+    NHS number alone ("999 123 4567") is searched as an NHS number."""
     text = " ".join(text.split())
+    if _NHS_NUMBER.match(text):
+        digits = normalise.nhs_digits(text)
+        if normalise.is_valid_nhs_number(digits):
+            return SearchCriteria(nhs_number=digits)
     date_of_birth = None
     if found := _DATE_AT_END.search(text):
         day, month, year = (int(part) for part in found.groups())
@@ -197,67 +225,138 @@ def person_criteria(text: str, *, postcode: str = "") -> SearchCriteria:
     )
 
 
+class Reach(enum.Enum):
+    """Whom a person search may offer."""
+
+    # People whose record the user may see (``record.queries.visible_to``): the default.
+    RECORD = "record"
+    # Anyone the search finds, shown as the search shows them (name and date of birth,
+    # no postcode): recording a family member whose record the worker does not hold yet.
+    IDENTITY = "identity"
+
+
+def _born(person: Person) -> str:
+    born = person.date_of_birth
+    return f"born {born.day} {born:%B %Y}" if born else ""
+
+
+def _person_hint(person: Person, *, postcode: str) -> str:
+    return ", ".join(part for part in (_born(person), postcode) if part)
+
+
 @dataclass(frozen=True)
 class PersonSearcher:
-    """People found by the record's search, as the search page finds them (audited,
-    rate limited, within the searcher's reach), except ``exclude`` (the child)."""
+    """People from the case (``case``: the person and why they are offered, "Family:
+    mother"), then people found by the record's search, as the search page finds them
+    (audited, rate limited), except ``exclude`` (the child). With ``Reach.RECORD`` only
+    people whose record ``user`` may see are offered or accepted."""
 
     user: User
     origin: Origin
     postcode: str = ""
     exclude: int | None = None
+    case: tuple[tuple[Person, str], ...] = ()
+    reach: Reach = Reach.RECORD
     noun: str = "person"
+
+    @property
+    def _signer(self) -> signing.TimestampSigner:
+        return signing.TimestampSigner(salt=f"sightline.record.picker:{self.user.pk}:{self.noun}")
+
+    def _case_people(self) -> dict[str, tuple[Person, str]]:
+        return {
+            str(person.public_id): (person, why)
+            for person, why in self.case
+            if person.pk != self.exclude
+        }
+
+    def offered(self) -> list[Option]:
+        return [
+            Option(key, person.full_name or "Name not known", why)
+            for key, (person, why) in self._case_people().items()
+        ]
 
     def search(self, text: str) -> tuple[list[Option], str]:
         criteria = person_criteria(text, postcode=self.postcode)
-        problem = criteria_problem(criteria)
-        if problem is not None:
+        if criteria_problem(criteria) is not None:
             return [], (
-                "Enter at least 2 letters of each name, then a postcode or a date of birth "
-                "if they do not live at the child's postcode"
+                "Enter at least 2 letters of each name, then a date of birth (for example "
+                "“Jo Bloggs 3/4/1990”) or a postcode"
+                + (" if they do not live at the child's postcode" if self.postcode else "")
+                + "; or enter their NHS number"
             )
         try:
             outcome = search_people(self.user, criteria, origin=self.origin)
-        except SearchRateLimitedError:
-            return (
-                [],
-                "You have searched many times in a short time. Wait a minute, then try again.",
+        except SearchRateLimitedError as error:
+            minutes = max(1, error.retry_after // 60)
+            return [], (
+                f"You have searched many times in a short while. Try again in {minutes} "
+                f"minute{'s' if minutes > 1 else ''}"
+                + (", or choose from the people listed." if self.case else ".")
             )
-        options = [
-            Option(
-                key=str(found.person.public_id),
-                label=found.person.full_name or "Name not known",
-                hint=", ".join(
-                    part
-                    for part in (
-                        f"born {found.person.date_of_birth.day} {found.person.date_of_birth:%B %Y}"
-                        if found.person.date_of_birth
-                        else "",
-                        found.person.postcode,
-                    )
-                    if part
-                ),
-            )
+        in_case = self._case_people()
+        reachable = [
+            found
             for found in outcome.results
             if found.person.pk != self.exclude
+            and (found.relationship or self.reach is Reach.IDENTITY)
         ]
-        message = (
-            ""
-            if options
-            else (
-                f"Nobody matches “{text.strip()}”. Check the spelling, or add their date of birth "
-                "(for example 3/4/1990) or their postcode."
+        options = [
+            Option(
+                key=self._signer.sign(str(found.public_id)),
+                label=found.person.full_name or "Name not known",
+                hint=_person_hint(found.person, postcode=found.postcode),
             )
+            for found in reachable
+            if str(found.public_id) not in in_case
+        ]
+        if reachable:
+            return options, ""
+        hidden = len([f for f in outcome.results if f.person.pk != self.exclude]) - len(reachable)
+        ask = (
+            f" {hidden} {'person matches' if hidden == 1 else 'people match'} whose record you "
+            "may not see: ask their allocated worker."
+            if hidden
+            else ""
         )
-        return options, message
+        return [], (
+            f"Nobody you may choose matches “{text.strip()}”.{ask} Check the spelling, give "
+            "the family name alone, or add their date of birth (for example 3/4/1990) or "
+            "their postcode; or search with their NHS number."
+        )
 
     def get(self, key: str) -> Person | None:
-        # Chosen from results the search let this user see.
+        # Someone offered from the case, or found by a search of this user's: nobody else.
+        if key in (in_case := self._case_people()):
+            public_id = key
+        else:
+            try:
+                public_id = self._signer.unsign(key, max_age=FOUND_FOR_SECONDS)
+            except signing.BadSignature:
+                return None
         try:
-            person = Person.objects.filter(public_id=key, merged_into__isnull=True).first()
-        except (ValueError, forms.ValidationError):
+            uuid.UUID(public_id)
+        except ValueError:
             return None
+        people = (
+            visible_to(self.user)
+            if self.reach is Reach.RECORD or public_id in in_case
+            else Person.objects.all()
+        )
+        person = people.filter(public_id=public_id, merged_into__isnull=True).first()
         return person if person is not None and person.pk != self.exclude else None
+
+    def option(self, key: str, person: Person) -> Option:
+        """The option for ``person``, chosen earlier under ``key``."""
+        case = self._case_people().get(key)
+        if case is not None:
+            return Option(key, person.full_name or "Name not known", case[1])
+        visible = self.reach is Reach.RECORD
+        return Option(
+            key,
+            person.full_name or "Name not known",
+            _person_hint(person, postcode=person.postcode if visible else ""),
+        )
 
 
 class PickWidget(forms.Widget):
@@ -315,7 +414,14 @@ class PickField(forms.Field):
     def __init__(self, *, noun: str, search_label: str = "", **kwargs: Any) -> None:
         self.noun = noun
         self.searcher: Searcher | None = None
-        super().__init__(**kwargs)
+        messages = {
+            "required": f"Search for and choose a {noun}",
+            "invalid": f"Choose a {noun} from the search results",
+            # Not SQL: the message for text searched for but nobody chosen.
+            "not_chosen": f"Select Search, then choose a {noun} from the results",  # noqa: S608
+            **kwargs.pop("error_messages", {}),
+        }
+        super().__init__(error_messages=messages, **kwargs)
         widget = self.widget
         assert isinstance(widget, PickWidget)  # noqa: S101 - set just above
         widget.noun = noun
@@ -328,17 +434,12 @@ class PickField(forms.Field):
         if key:
             chosen = self.searcher.get(key)
             if chosen is None:
-                raise forms.ValidationError(
-                    f"Choose a {self.noun} from the search results", code="invalid"
-                )
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             return chosen
         if text.strip():
-            raise forms.ValidationError(
-                f"Select Search, then choose a {self.noun} from the results",  # noqa: S608 - not SQL
-                code="not_chosen",
-            )
+            raise forms.ValidationError(self.error_messages["not_chosen"], code="not_chosen")
         if self.required:
-            raise forms.ValidationError(f"Search for and choose a {self.noun}", code="required")
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         return None
 
 
@@ -362,16 +463,19 @@ class PickingFormMixin:
             field.searcher = searcher
             widget = field.widget
             assert isinstance(widget, PickWidget)  # noqa: S101
+            widget.options = searcher.offered()
+            widget.message = ""
             if not self.is_bound:
                 continue
             text = str(self.data.get(f"{self.add_prefix(name)}-q", "")).strip()
             chosen = str(self.data.get(self.add_prefix(name), ""))
             if text:
-                widget.options, widget.message = searcher.search(text)
+                found_options, widget.message = searcher.search(text)
+                widget.options = [*widget.options, *found_options]
             if chosen and all(option.key != chosen for option in widget.options):
                 found = searcher.get(chosen)
                 if found is not None:
-                    widget.options = [_option_of(found, chosen), *widget.options]
+                    widget.options = [_option_of(searcher, found, chosen), *widget.options]
 
     @property
     def picking(self) -> bool:
@@ -385,13 +489,13 @@ class PickingFormMixin:
         super().full_clean()  # type: ignore[misc]
 
 
-def _option_of(found: object, key: str) -> Option:
+def _option_of(searcher: Searcher, found: object, key: str) -> Option:
+    if isinstance(searcher, PersonSearcher) and isinstance(found, Person):
+        return searcher.option(key, found)
     if isinstance(found, User):
         return _user_option(found)
     if isinstance(found, Team):
         return Option(key, found.name, found.agency.name)
     if isinstance(found, Agency):
         return Option(key, found.name, found.get_kind_display())
-    if isinstance(found, Person):
-        return Option(key, found.full_name or "Name not known", found.postcode)
     return Option(key, str(found))

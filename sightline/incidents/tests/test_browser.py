@@ -78,13 +78,15 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
     manager.select_option("#id_police", str(agencies["POLICE"].pk))
     manager.select_option("#id_integrated_care_board", str(agencies["HEALTH"].pk))
     # The child is found with the one people picker and chosen, never typed.
-    manager.fill("#id_find-name", child.full_name)
     born = child.date_of_birth
-    for part, value in enumerate((born.day, born.month, born.year)):
-        manager.fill(f"#id_find-date_of_birth_{part}", str(value))
-    manager.get_by_role("button", name="Search").click()
+    manager.get_by_label("Search for the child").fill(
+        f"{child.full_name} {born.day}/{born.month}/{born.year}"
+    )
+    # Enter in the search box searches (it does not send the form).
+    manager.get_by_label("Search for the child").press("Enter")
     manager.wait_for_load_state("load")
-    manager.get_by_label(re.compile(f"^{child.full_name}")).check()
+    assert "There is a problem" not in manager.content()
+    manager.get_by_label(child.full_name, exact=True).check()
     for field, day in (("incident_on", "22"), ("aware_on", "23")):
         for part, value in enumerate((day, "8", "2024")):
             manager.fill(f"#id_{field}_{part}", value)

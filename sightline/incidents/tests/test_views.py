@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.incidents import actions
 from sightline.incidents.models import SeriousIncidentNotification
+from sightline.record.picker import PICK_BUTTON
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +103,37 @@ def test_recording_a_notification_through_the_page(client, team_manager, child, 
     assert response.status_code == 302
     assert response["Location"] == reverse("incidents:notification", args=[notification.public_id])
     assert notification.due_on == D(2024, 5, 13)
+
+
+def test_the_child_is_found_by_the_one_search_then_chosen(client, team_manager, child, agencies):
+    _login(client, team_manager)
+    url = reverse("incidents:notification_new")
+    form = {
+        "local_authority": agencies["CSC"].pk,
+        "police": agencies["POLICE"].pk,
+        "integrated_care_board": agencies["HEALTH"].pk,
+        **_date("incident_on", D(2024, 5, 2)),
+        **_date("aware_on", D(2024, 5, 3)),
+        "nature": "serious_harm",
+        "case_outline": "Outline",
+        "police_involvement": "none",
+    }
+    born = child.date_of_birth
+    query = f"{child.full_name} {born.day}/{born.month}/{born.year}"
+    searched = client.post(url, {**form, "child_1_id-q": query, PICK_BUTTON: "child_1_id"})
+    assert searched.status_code == 200
+    html = searched.content.decode()
+    assert "There is a problem" not in html
+    assert "Outline</textarea>" in html  # the form is kept
+    (key,) = re.findall(r'name="child_1_id" type="radio" value="([^"]+)"', html)
+    assert AuditEvent.objects.filter(actor=team_manager, action=AuditAction.SEARCH).count() == 1
+    # A child the manager may see, but whose public id the search did not offer: refused.
+    slipped = client.post(url, {**form, "child_1_id": str(child.public_id)})
+    assert slipped.status_code == 400
+    assert not SeriousIncidentNotification.objects.exists()
+    response = client.post(url, {**form, "child_1_id-q": query, "child_1_id": key})
+    assert response.status_code == 302
+    assert SeriousIncidentNotification.objects.get().children.get().person == child
 
 
 def test_a_child_not_offered_cannot_be_notified_about(client, team_manager, agencies):

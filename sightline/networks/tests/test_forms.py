@@ -2,6 +2,7 @@
 naming the field, and writes nothing then."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -16,6 +17,7 @@ from sightline.networks.models import (
     ContextPlan,
 )
 from sightline.people.models import InvolvementRole
+from sightline.record.picker import PICK_BUTTON
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -44,14 +46,16 @@ def search_for(person, **fields):
     born = person.date_of_birth
     return association(
         **{
-            "find-person": "1",
-            "find-name": person.full_name,
-            "find-date_of_birth_day": str(born.day),
-            "find-date_of_birth_month": str(born.month),
-            "find-date_of_birth_year": str(born.year),
+            PICK_BUTTON: "other_person",
+            "other_person-q": f"{person.full_name} {born.day}/{born.month}/{born.year}",
         },
         **fields,
     )
+
+
+def offered(html):
+    """The values of the people offered, as the radios carry them."""
+    return re.findall(r'name="other_person" type="radio" value="([^"]+)"', html)
 
 
 def test_the_allocated_worker_finds_a_peer_they_may_see_then_links_the_child(
@@ -70,11 +74,15 @@ def test_the_allocated_worker_finds_a_peer_they_may_see_then_links_the_child(
     # Searching shows what was found, with no errors, and records nothing.
     assert found.status_code == 200
     html = found.content.decode()
-    assert f'value="{peer.public_id}"' in html
+    (key,) = offered(html)
+    assert peer.full_name in html
     assert "There is a problem" not in html
     assert Association.objects.count() == 0
     assert AuditEvent.objects.filter(action=AuditAction.SEARCH).count() == 1
-    response = client.post(association_url(child), association(other_person=str(peer.public_id)))
+    # Her public id alone was not offered: the search's value is.
+    slipped = client.post(association_url(child), association(other_person=str(peer.public_id)))
+    assert slipped.status_code == 400
+    response = client.post(association_url(child), association(other_person=key))
     assert response.status_code == 302
     recorded = Association.objects.get()
     assert (recorded.person, recorded.other_person) == (child, peer)
@@ -103,9 +111,10 @@ def test_a_search_that_finds_nobody_says_so_and_what_to_try(client, social_worke
     client.force_login(social_worker)
     response = client.post(association_url(child), search_for(adult))
     html = response.content.decode()
-    assert "No one you may see matches your search" in html
-    assert "search with the NHS number" in html
-    assert f'value="{adult.public_id}"' not in html
+    assert "Nobody you may choose matches" in html
+    assert "1 person matches whose record you may not see: ask their allocated worker" in html
+    assert "search with their NHS number" in html
+    assert offered(html) == []
 
 
 def test_a_person_not_offered_cannot_be_chosen(client, social_worker, child, adult):
@@ -123,6 +132,11 @@ def test_text_that_matches_nobody_does_not_submit(client, social_worker, child):
     response = client.post(association_url(child), association(other_person="Jay from the park"))
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
+    typed = client.post(association_url(child), association(**{"other_person-q": "Jay Park"}))
+    assert typed.status_code == 400
+    assert typed.context["form"].errors["other_person"] == [
+        "Select Search, then choose a person from the results"
+    ]
     assert Association.objects.count() == 0
 
 

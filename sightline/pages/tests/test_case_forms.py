@@ -11,6 +11,7 @@ from sightline.pages import case_forms
 from sightline.record.picker import (
     PICK_BUTTON,
     PersonSearcher,
+    Reach,
     TeamSearcher,
     WorkerSearcher,
     person_criteria,
@@ -176,20 +177,30 @@ def test_it_reads_a_postcode_or_a_date_of_birth_after_the_name():
 
 
 @pytest.mark.django_db
-def test_it_finds_people_through_the_record_search_and_leaves_out_the_child(social_worker):
+def test_it_finds_family_members_through_the_record_search_and_leaves_out_the_child(
+    social_worker,
+):
     child = factories.PersonFactory.create(
         given_name="Jamie", family_name="Bloggs", postcode="LS1 4AP"
     )
     mother = factories.PersonFactory.create(
         given_name="Jo", family_name="Bloggs", postcode="LS1 4AP", date_of_birth=dt.date(1990, 4, 3)
     )
+    # The relationship step's reach: anyone the search finds, as the search shows them.
     searcher = PersonSearcher(
-        user=social_worker, origin=CLI, postcode=child.postcode, exclude=child.pk
+        user=social_worker,
+        origin=CLI,
+        postcode=child.postcode,
+        exclude=child.pk,
+        reach=Reach.IDENTITY,
     )
     options, message = searcher.search("Bloggs")
     assert [option.label for option in options] == ["Jo Bloggs"]
-    assert options[0].hint == "born 3 April 1990, LS1 4AP"
+    # No postcode: the worker holds no record of hers (the search page shows none either).
+    assert options[0].hint == "born 3 April 1990"
     assert searcher.get(options[0].key) == mother
+    # Her public id slipped into the form, not offered by a search: refused.
+    assert searcher.get(str(mother.public_id)) is None
     assert searcher.get(str(child.public_id)) is None
     _, message = searcher.search("B")
     assert "at least 2 letters" in message

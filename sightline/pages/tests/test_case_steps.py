@@ -85,14 +85,28 @@ def test_it_records_a_family_member_found_by_name_at_the_childs_postcode(client,
     searched = client.post(
         step_url(child, "relationship"), {"relative-q": "Jo Testchild", PICK_BUTTON: "relative"}
     )
-    assert "born 3 April 1990" in searched.content.decode()
+    html = searched.content.decode()
+    assert "born 3 April 1990" in html
+    # The radio's value: the search's, not her public id (which alone is refused).
+    (offered,) = re.findall(r'name="relative" type="radio" value="([^"]+)"', html)
+    slipped = client.post(
+        step_url(child, "relationship"),
+        {
+            "relative-q": "Jo Testchild",
+            "relative": str(mother.public_id),
+            "kind": RelationshipKind.PARENT,
+            "lives_with": "yes",
+        },
+    )
+    assert slipped.status_code == 400
+    assert "Choose a person from the search results" in slipped.content.decode()
     messages = sent(
         client,
         child,
         "relationship",
         {
             "relative-q": "Jo Testchild",
-            "relative": str(mother.public_id),
+            "relative": offered,
             "kind": RelationshipKind.PARENT,
             "lives_with": "yes",
         },

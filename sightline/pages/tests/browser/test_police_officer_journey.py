@@ -69,13 +69,17 @@ def test_a_police_officer_adds_to_the_chronology_and_records_an_association(
 
         # Record an association: a search that finds nobody, then the peer, chosen.
         page.get_by_role("link", name="Record an association").click()
-        page.get_by_label("Name").fill("Nobody Atall")
-        fill_date(page, "Date of birth", dt.date(2009, 2, 2))
+        search = page.get_by_label("Search for someone else by name")
+        search.fill("Nobody Atall 2/2/2009")
         page.get_by_role("button", name="Search").click()
-        assert "No one you may see matches your search" in page.content()
-        page.get_by_label("Name").fill("Robin Peer")
-        page.get_by_role("button", name="Search").click()
-        page.get_by_label("Robin Peer, born 2 February 2009").check()
+        assert "Nobody you may choose matches" in page.content()
+        search.fill("Robin Peer 2/2/2009")
+        # Enter in the search box searches; the form is not sent.
+        search.press("Enter")
+        page.wait_for_load_state("load")
+        assert "There is a problem" not in page.content()
+        page.get_by_label("Robin Peer", exact=True).check()
+        assert "born 2 February 2009" in page.locator("#id_other_person_results").inner_text()
         page.get_by_label("How are they linked?").select_option(label="Seen with")
         page.get_by_label("Probable").check()
         fill_date(page, "Known since", yesterday)

@@ -3,7 +3,7 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from sightline.linkage.models import MatchReview, ReviewStatus
@@ -34,6 +34,11 @@ def test_stats_on_an_empty_database(db):
         "users": 0,
         **dict.fromkeys(QUEUES, 0),
     }
+
+
+def test_stats_refuses_a_date_that_is_not_one(db):
+    with pytest.raises(CommandError, match="not a YYYY-MM-DD date"):
+        call_command("stats", "--as-of", "31/03/2026", stdout=io.StringIO())
 
 
 def test_each_queue_counts_what_is_open_and_not_what_is_done(agencies, team_manager):

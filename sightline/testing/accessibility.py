@@ -35,10 +35,13 @@ _RUNNER_TEMPLATE = """
   window.addEventListener("load", () => {
     setTimeout(() => {
       if (!window.axe || !window.__BINDING__) return;
-      window.axe.run(document, __OPTIONS__).then(
+      // One run of axe at a time: axe refuses a second while one runs ("Axe is already
+      // running"), and check() may ask while this one does. Runs queue on one promise.
+      const run = () => window.axe.run(document, __OPTIONS__).then(
         (results) => window.__BINDING__(location.href, results.violations),
         () => {}
       );
+      window.__sightlineAxeQueue = (window.__sightlineAxeQueue || Promise.resolve()).then(run, run);
     }, 0);
   });
 })();
@@ -115,8 +118,15 @@ def check(page: Any, findings: Findings) -> list[Violation]:
     """Run axe on the page as it is now; returns (and records) the refused violations."""
     if page.url in ("", "about:blank"):
         return []
+    # Queued behind a run the load handler may have started (one run at a time).
     raw = page.evaluate(
-        "(options) => window.axe ? window.axe.run(document, options).then(r => r.violations) : null",
+        """(options) => {
+          if (!window.axe) return null;
+          const run = () => window.axe.run(document, options).then((r) => r.violations);
+          const next = (window.__sightlineAxeQueue || Promise.resolve()).then(run, run);
+          window.__sightlineAxeQueue = next.catch(() => {});
+          return next;
+        }""",
         RUN_OPTIONS,
     )
     if raw is None:  # a page without the init script (a download, an error page)

@@ -667,9 +667,11 @@ def open_episode_from_referral(
     *, actor: User, origin: Origin, referral: Any
 ) -> EpisodeOfNeed | None:
     """Accepting a referral to a children's social care team (``sharing.actions``)
-    opens the child's episode of need and the 1-working-day decision, unless an episode
-    is open already (then the decision point is opened if missing). None when the
-    receiving team is not children's social care, or the accepter may not decide."""
+    opens the child's episode of need and its 1-working-day decision, unless an episode
+    is open already (then it is returned: the decision step, if missing, is opened by
+    ``sharing.actions.open_referral_decision``, which the acceptance calls next). None
+    when the receiving team is not children's social care, or the accepter may not
+    decide."""
     child = referral.person
     team_agency = referral.to_team.agency
     if team_agency.kind != AgencyKind.CHILDRENS_SOCIAL_CARE:
@@ -679,18 +681,6 @@ def open_episode_from_referral(
     received = timezone.localtime(referral.raised_at).date()
     current = _open_episode(child)
     if current is not None:
-        if not (
-            DecisionPoint.objects.open()
-            .filter(child=child, step=DecisionStep.REFERRAL_DECISION.value)
-            .exists()
-        ):
-            decisions.open_decision_point(
-                actor=actor,
-                origin=origin,
-                child=child,
-                step=DecisionStep.REFERRAL_DECISION.value,
-                started_on=received,
-            )
         return current
     return open_episode_of_need(
         actor=actor,

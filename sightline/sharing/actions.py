@@ -702,7 +702,8 @@ def record_outcome(
 
         # Accepted by children's social care: the episode of need and its decision step.
         episode = open_episode_from_referral(actor=actor, origin=origin, referral=current)
-        # Otherwise (or if that opened none) the decision step on its own.
+        # The decision step, when the episode's opening did not open it (an episode was
+        # open already, or another agency's team accepted): one place decides it.
         step = open_referral_decision(actor=actor, referral=current, origin=origin)
     onward = f" to {redirected.to_team.name}" if redirected else ""
     because = f" Reason: {current.outcome_reason}" if current.outcome_reason else ""

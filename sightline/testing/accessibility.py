@@ -32,12 +32,27 @@ _BINDING = "__sightlineAxeReport"
 _RUNNER_TEMPLATE = """
 (() => {
   if (window.top !== window) return;  // frames are checked as part of their page
+  // A page is checked once it is still: no htmx request, swap or settle under way and no
+  // CSS transition or animation running. The chronology fades its results to half
+  // opacity while a filter loads, and axe measuring contrast mid-fade failed a test once.
+  // Waits at most two seconds, then checks the page as it is.
+  window.__sightlineAxeSettled = () => new Promise((resolve) => {
+    const deadline = performance.now() + 2000;
+    const still = () =>
+      !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added") &&
+      document.getAnimations().every((a) => a.playState !== "running");
+    const poll = () => (still() || performance.now() > deadline)
+      ? resolve() : setTimeout(poll, 20);
+    poll();
+  });
   window.addEventListener("load", () => {
     setTimeout(() => {
       if (!window.axe || !window.__BINDING__) return;
       // One run of axe at a time: axe refuses a second while one runs ("Axe is already
       // running"), and check() may ask while this one does. Runs queue on one promise.
-      const run = () => window.axe.run(document, __OPTIONS__).then(
+      const run = () => window.__sightlineAxeSettled().then(
+        () => window.axe.run(document, __OPTIONS__)
+      ).then(
         (results) => window.__BINDING__(location.href, results.violations),
         () => {}
       );
@@ -122,7 +137,10 @@ def check(page: Any, findings: Findings) -> list[Violation]:
     raw = page.evaluate(
         """(options) => {
           if (!window.axe) return null;
-          const run = () => window.axe.run(document, options).then((r) => r.violations);
+          const settled = window.__sightlineAxeSettled || (() => Promise.resolve());
+          const run = () => settled()
+            .then(() => window.axe.run(document, options))
+            .then((r) => r.violations);
           const next = (window.__sightlineAxeQueue || Promise.resolve()).then(run, run);
           window.__sightlineAxeQueue = next.catch(() => {});
           return next;

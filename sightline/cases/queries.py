@@ -99,7 +99,7 @@ def case_of(child: Person) -> CaseSummary:
     for model in CASE_MODELS:
         rows = model.objects.filter(
             Q(superseded_by__isnull=False) | Q(withdrawn_at__isnull=False)
-        ).select_related("recording_agency")
+        ).select_related("recording_agency", "superseded_by__recorded_by", "withdrawn_by")
         if model in (ChildProtectionReview, CoreGroupMember):
             rows = rows.filter(plan__child=child)
         else:

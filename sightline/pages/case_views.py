@@ -53,8 +53,9 @@ from sightline.pages.case_state import (
     record_choices,
     review_view,
 )
-from sightline.people.models import InvolvementRole
+from sightline.people.models import InvolvementRole, Person
 from sightline.record.access import Intent, Record, open_record
+from sightline.record.queries import visible_to
 from sightline.record.picker import (
     AgencySearcher,
     PersonSearcher,
@@ -212,6 +213,20 @@ def _current_members(case: Case) -> list[tuple[str, str]]:
     ]
 
 
+def _visible_family(context: StepContext) -> tuple[tuple[Person, str], ...]:
+    """The child's family on the case whose record the user may see (the picker accepts
+    no one else from the case; others are found by a search)."""
+    family = family_of(context.case, context.person)
+    if not family:
+        return ()
+    visible = set(
+        visible_to(context.actor)
+        .filter(pk__in=[person.pk for person, _ in family])
+        .values_list("pk", flat=True)
+    )
+    return tuple((person, why) for person, why in family if person.pk in visible)
+
+
 def _agencies(context: StepContext) -> dict[str, Searcher]:
     return {"agency": AgencySearcher()}
 
@@ -223,7 +238,7 @@ def _family(context: StepContext) -> dict[str, Searcher]:
             origin=context.origin,
             postcode=context.person.postcode,
             exclude=context.person.pk,
-            case=family_of(context.case, context.person),
+            case=_visible_family(context),
             # As for recording a family member: the family's own records may be out of
             # the worker's reach; anyone the search found, through the signed key.
             reach=Reach.IDENTITY,

@@ -523,7 +523,10 @@ class MissingEpisodeForm(CaseForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         _not_before(
-            self, "ended_on", "started_on", "The date the child came back must be on or after the date they went"
+            self,
+            "ended_on",
+            "started_on",
+            "The date the child came back must be on or after the date they went",
         )
         _check_return_interview(self, "ended_on")
         return cleaned
@@ -653,7 +656,11 @@ def _correction_fields(model: type[Any]) -> dict[str, forms.Field]:
 # (end, start) pairs a correction checks on the form, with the message.
 _CORRECTION_ORDER = (
     ("end_date", "start_date", "The end date must be on or after the start date"),
-    ("authorisation_date", "start_date", "The authorisation date must be on or after the start date"),
+    (
+        "authorisation_date",
+        "start_date",
+        "The authorisation date must be on or after the start date",
+    ),
     ("mis_end", "mis_start", "The date the child came back must be on or after the date they went"),
 )
 

@@ -452,9 +452,7 @@ def describe(row: case_models.CaseRecord) -> str:
     if isinstance(row, case_models.CoreGroupMember):
         return f"Core group: {member_name(row)} from {long_date(row.started_on)}"
     if isinstance(row, case_models.LookedAfterEpisode):
-        return (
-            f"Looked after from {long_date(row.decom)} ({_label(codes.PLACEMENT, row.place)})"
-        )
+        return f"Looked after from {long_date(row.decom)} ({_label(codes.PLACEMENT, row.place)})"
     if isinstance(row, case_models.LookedAfterReview):
         return (
             f"Looked-after review on {long_date(row.review)} "
@@ -564,7 +562,11 @@ def family_of(case: Case, child: Person) -> tuple[tuple[Person, str], ...]:
     ("Family: parent"), for a picker."""
     found: dict[int, tuple[Person, str]] = {}
     for relationship in case.family:
-        other = relationship.person if relationship.relative_id == child.pk else relationship.relative
+        other = (
+            relationship.person if relationship.relative_id == child.pk else relationship.relative
+        )
         if other.pk != child.pk and relationship.ended_on is None:
-            found.setdefault(other.pk, (other, f"Family: {relationship.get_kind_display().lower()}"))
+            found.setdefault(
+                other.pk, (other, f"Family: {relationship.get_kind_display().lower()}")
+            )
     return tuple(found.values())

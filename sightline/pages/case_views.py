@@ -55,7 +55,6 @@ from sightline.pages.case_state import (
 )
 from sightline.people.models import InvolvementRole, Person
 from sightline.record.access import Intent, Record, open_record
-from sightline.record.queries import visible_to
 from sightline.record.picker import (
     AgencySearcher,
     PersonSearcher,
@@ -63,6 +62,7 @@ from sightline.record.picker import (
     Searcher,
     WorkerSearcher,
 )
+from sightline.record.queries import visible_to
 from sightline.returns import codes
 
 
@@ -254,7 +254,9 @@ def _missing_rows(case: Case) -> list[tuple[str, str]]:
     episode = case.open_missing
     if episode is None:
         return []
-    return [(codes.label(codes.MISSING_KIND, episode.missing), f"Since {long_date(episode.mis_start)}")]
+    return [
+        (codes.label(codes.MISSING_KIND, episode.missing), f"Since {long_date(episode.mis_start)}")
+    ]
 
 
 def _cin_plan_rows(case: Case) -> list[tuple[str, str]]:

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from sightline.audit.actions import CLI
 from sightline.cases import actions
@@ -36,7 +35,11 @@ def step_url(person, step):
 
 
 def date_data(name, day):
-    return {f"{name}_day": str(day.day), f"{name}_month": str(day.month), f"{name}_year": str(day.year)}
+    return {
+        f"{name}_day": str(day.day),
+        f"{name}_month": str(day.month),
+        f"{name}_year": str(day.year),
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -121,9 +124,9 @@ def test_a_child_in_need_plan_starts_and_ends(client, child, social_worker):
     actions.open_episode_of_need(
         actor=social_worker, origin=CLI, child=child, referral_date=referred, referral_source="2A"
     )
-    assert sent(client, child, "cin-plan", date_data("started_on", TODAY - dt.timedelta(days=5))) == (
-        "Child in need plan recorded from 10 June 2026."
-    )
+    assert sent(
+        client, child, "cin-plan", date_data("started_on", TODAY - dt.timedelta(days=5))
+    ) == ("Child in need plan recorded from 10 June 2026.")
     assert sent(client, child, "end-cin-plan", date_data("ended_on", TODAY)) == (
         "The child in need plan has ended."
     )
@@ -155,7 +158,8 @@ def test_a_looked_after_review_is_recorded_with_the_childs_participation(
     # Radios in plain English; the codes behind "Codes for the returns".
     form = page.split('id="step-codes"')[0]
     assert "Child physically attended and spoke for themselves" in form
-    assert ">PN1<" not in form and "PN1:" not in form
+    assert ">PN1<" not in form
+    assert "PN1:" not in form
     assert "PN1" in page.split('id="step-codes"')[1]
     assert (
         sent(
@@ -200,15 +204,19 @@ def test_a_review_is_offered_only_while_the_child_is_looked_after(client, child)
 
 def test_a_missing_episode_and_the_childs_return_with_the_interview(client, child, looked_after):
     went = TODAY - dt.timedelta(days=3)
-    assert sent(
-        client, child, "missing", {"kind": "M", **date_data("started_on", went)}
-    ) == "Missing recorded from 12 June 2026: record the child's return when they are back."
-    assert sent(
-        client,
-        child,
-        "missing-return",
-        {**date_data("ended_on", TODAY), "rhi_offered": "yes", "rhi_accepted": "no"},
-    ) == "The child's return is recorded."
+    assert (
+        sent(client, child, "missing", {"kind": "M", **date_data("started_on", went)})
+        == "Missing recorded from 12 June 2026: record the child's return when they are back."
+    )
+    assert (
+        sent(
+            client,
+            child,
+            "missing-return",
+            {**date_data("ended_on", TODAY), "rhi_offered": "yes", "rhi_accepted": "no"},
+        )
+        == "The child's return is recorded."
+    )
     episode = case_models.MissingEpisode.objects.current().get(child=child)
     assert (episode.missing, episode.mis_start, episode.mis_end) == ("M", went, TODAY)
     assert (episode.rhi_offered, episode.rhi_accepted) == (True, False)
@@ -221,18 +229,21 @@ def test_a_missing_episode_and_the_childs_return_with_the_interview(client, chil
 
 
 def test_an_away_episode_recorded_whole(client, child, looked_after):
-    assert sent(
-        client,
-        child,
-        "missing",
-        {
-            "kind": "A",
-            **date_data("started_on", TODAY - dt.timedelta(days=2)),
-            **date_data("ended_on", TODAY - dt.timedelta(days=1)),
-            "rhi_offered": "yes",
-            "rhi_accepted": "yes",
-        },
-    ) == "Away from placement without authorisation recorded."
+    assert (
+        sent(
+            client,
+            child,
+            "missing",
+            {
+                "kind": "A",
+                **date_data("started_on", TODAY - dt.timedelta(days=2)),
+                **date_data("ended_on", TODAY - dt.timedelta(days=1)),
+                "rhi_offered": "yes",
+                "rhi_accepted": "yes",
+            },
+        )
+        == "Away from placement without authorisation recorded."
+    )
     episode = case_models.MissingEpisode.objects.current().get(child=child)
     assert (episode.missing, episode.rhi_offered, episode.rhi_accepted) == ("A", True, True)
 
@@ -274,15 +285,20 @@ def test_an_agency_found_by_a_search_joins_the_core_group(client, child, plan, a
     ).content.decode()
     (offered,) = re.findall(r'name="agency" type="radio" value="([^"]+)"', searched)
     assert "There is a problem" not in searched
-    assert sent(
-        client,
-        child,
-        "core-group-agency",
-        {"agency-q": "housing", "agency": offered, **date_data("started_on", TODAY)},
-    ) == "Leeds Housing added to the core group."
-    assert case_models.CoreGroupMember.objects.current().filter(
-        plan=plan, agency=agencies["HOUSING"], practitioner=None
-    ).exists()
+    assert (
+        sent(
+            client,
+            child,
+            "core-group-agency",
+            {"agency-q": "housing", "agency": offered, **date_data("started_on", TODAY)},
+        )
+        == "Leeds Housing added to the core group."
+    )
+    assert (
+        case_models.CoreGroupMember.objects.current()
+        .filter(plan=plan, agency=agencies["HOUSING"], practitioner=None)
+        .exists()
+    )
 
 
 def test_a_family_member_of_the_case_joins_the_core_group(client, child, plan, social_worker):
@@ -299,9 +315,15 @@ def test_a_family_member_of_the_case_joins_the_core_group(client, child, plan, s
     page = client.get(step_url(child, "core-group-family")).content.decode()
     assert "Family: parent" in page
     (offered,) = re.findall(r'name="person" type="radio" value="([^"]+)"', page)
-    assert sent(
-        client, child, "core-group-family", {"person": offered, **date_data("started_on", TODAY)}
-    ) == "Jo Testchild added to the core group."
+    assert (
+        sent(
+            client,
+            child,
+            "core-group-family",
+            {"person": offered, **date_data("started_on", TODAY)},
+        )
+        == "Jo Testchild added to the core group."
+    )
     assert case_models.CoreGroupMember.objects.current().filter(plan=plan, person=mother).exists()
 
 
@@ -315,15 +337,19 @@ def test_a_core_group_member_leaves_and_loses_access(client, child, plan, social
         ("id_member_0", "Select who is leaving the core group"),
         ("id_ended_on_0", "Enter the date they left"),
     ]
-    assert sent(
-        client,
-        child,
-        "core-group-end",
-        {"member": str(member.public_id), **date_data("ended_on", TODAY)},
-    ) == "Tess Teacher (Leeds Schools) has left the core group."
+    assert (
+        sent(
+            client,
+            child,
+            "core-group-end",
+            {"member": str(member.public_id), **date_data("ended_on", TODAY)},
+        )
+        == "Tess Teacher (Leeds Schools) has left the core group."
+    )
     ended = case_models.CoreGroupMember.objects.current().get(plan=plan, practitioner=teacher)
     assert ended.ended_on == TODAY
-    assert ended.relationship is not None and ended.relationship.ended_on == TODAY
+    assert ended.relationship is not None
+    assert ended.relationship.ended_on == TODAY
 
 
 # -- who may record --------------------------------------------------------------------

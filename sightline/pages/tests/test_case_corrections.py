@@ -252,7 +252,9 @@ def test_another_agencys_record_is_not_offered_nor_changed(child, review, agenci
     client.force_login(worker)
     # Leeds holds the case (its open looked-after episode): Bradford records nothing.
     assert client.get(records_url(child)).status_code == 403
-    assert client.get(change_url(child, "looked-after-review", review, "correct")).status_code == 403
+    assert (
+        client.get(change_url(child, "looked-after-review", review, "correct")).status_code == 403
+    )
 
 
 def test_an_unknown_kind_is_not_found(client, child, review):

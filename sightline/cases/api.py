@@ -114,7 +114,7 @@ def _write(
         return _from_validation(error)
     except PermissionDenied as denied:
         return Response({"detail": str(denied)}, status=403)
-    return Response(CaseSerializer(queries.case_of(record.person)).data, status=201)
+    return Response(CaseSerializer(queries.case_summary(record)).data, status=201)
 
 
 def _episode(child: Person, public_id: uuid.UUID) -> EpisodeOfNeed:

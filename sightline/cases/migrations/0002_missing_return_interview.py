@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='missingepisode',
-            name='rhi_accepted',
+            model_name="missingepisode",
+            name="rhi_accepted",
             field=models.BooleanField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='missingepisode',
-            name='rhi_offered',
+            model_name="missingepisode",
+            name="rhi_offered",
             field=models.BooleanField(blank=True, null=True),
         ),
     ]

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from sightline.audit.actions import CLI
 from sightline.cases import actions
+from sightline.cases.models import LookedAfterEpisode
 from sightline.cases.queries import case_summary
 from sightline.record.access import Intent, open_record
 
@@ -92,11 +93,14 @@ def test_an_earlier_version_keeps_the_location_from_other_agencies_too(
     record = open_record(police_officer, child.public_id, intent=Intent.VIEW_RECORD, origin=CLI)
     summary = case_summary(record)
     (old,) = summary.history
+    assert isinstance(old, LookedAfterEpisode)
     assert (old.pl_post, summary.looked_after_episodes[0].pl_post) == ("", "")
     mine = case_summary(
         open_record(social_worker, child.public_id, intent=Intent.VIEW_RECORD, origin=CLI)
     )
-    assert (mine.history[0].pl_post, mine.looked_after_episodes[0].pl_post) == (
+    (earlier,) = mine.history
+    assert isinstance(earlier, LookedAfterEpisode)
+    assert (earlier.pl_post, mine.looked_after_episodes[0].pl_post) == (
         "BD1 1AA",
         "BD2 2BB",
     )

@@ -667,19 +667,16 @@ _CORRECTION_ORDER = (
 
 class CorrectionForm(GovukFormMixin, forms.Form):
     """A correction of one case row: its correctable fields, filled in with what was
-    recorded, and the reason. ``changes()`` is what differs."""
+    recorded, and the reason. ``changes()`` is what differs. Made for a row's kind by
+    ``correction_form``."""
 
     def __init__(self, *args: Any, row: Any, **kwargs: Any) -> None:
-        fields = _correction_fields(type(row))
         initial = {}
-        for name in fields:
-            value = getattr(row, name)
+        for name in self.base_fields:
+            value = getattr(row, name, None)
             initial[name] = ("yes" if value else "no") if isinstance(value, bool) else value
         super().__init__(*args, initial=initial, **kwargs)
         self.row = row
-        for name, field in fields.items():
-            self.fields[name] = field
-        self.fields["reason"] = _reason("Why is it corrected?", "Enter why the record is corrected")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -696,3 +693,14 @@ class CorrectionForm(GovukFormMixin, forms.Form):
             for name in self.fields
             if name != "reason" and self.cleaned_data.get(name) != getattr(self.row, name)
         }
+
+
+def correction_form(row: Any, data: Any = None) -> CorrectionForm:
+    """The correction form for ``row``'s kind: its fields declared on a class of their own
+    (so they are set up, GOV.UK classes and all, like any form's)."""
+    fields: dict[str, Any] = {
+        **_correction_fields(type(row)),
+        "reason": _reason("Why is it corrected?", "Enter why the record is corrected"),
+    }
+    form_class: type[CorrectionForm] = type("CorrectionForm", (CorrectionForm,), fields)
+    return form_class(data, row=row)

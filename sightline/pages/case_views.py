@@ -677,7 +677,7 @@ def case_record_change(
         raise PermissionDenied("Only the agency that recorded this can correct it.")
     data = request.POST if request.method == "POST" else None
     form: django_forms.Form = (
-        case_forms.CorrectionForm(data, row=row)
+        case_forms.correction_form(row, data)
         if change == "correct"
         else case_forms.WithdrawForm(data)
     )

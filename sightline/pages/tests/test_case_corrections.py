@@ -102,7 +102,7 @@ def test_a_record_is_chosen_from_the_case_then_corrected(client, child, review):
 
     form = client.get(chosen["Location"]).content.decode()
     # What was recorded is filled in.
-    assert re.search(r'value="PN7"[^>]*\bchecked', form)
+    assert re.search(r'value="PN7" class="govuk-radios__input"[^>]*\bchecked', form)
     assert 'name="review_day" value="14"' in form
     response = client.post(
         chosen["Location"],

@@ -399,10 +399,9 @@ def test_a_looked_after_childs_review_missing_episode_and_a_correction(
         ).check()
         page.get_by_label("Correct it: some of what was recorded is wrong").check()
         page.get_by_role("button", name="Continue").click()
-        # The answer recorded is ticked; the right one is clicked by its label.
+        # The answer recorded is ticked; the right one is chosen instead.
         assert page.get_by_label("Child did not attend or convey their views").is_checked()
-        page.locator("label", has_text="Child physically attended and spoke for themselves").click()
-        assert page.get_by_label("Child physically attended and spoke for themselves").is_checked()
+        page.get_by_label("Child physically attended and spoke for themselves").check()
         page.get_by_label("Why is it corrected?").fill("The child came and spoke")
         page.get_by_role("button", name="Save the correction").click()
         assert "corrected" in saved(page)

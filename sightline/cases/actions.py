@@ -1906,10 +1906,14 @@ def record_missing_episode(
     missing: str,
     mis_start: dt.date,
     mis_end: dt.date | None = None,
+    rhi_offered: bool | None = None,
+    rhi_accepted: bool | None = None,
     agency: Agency | None = None,
     source: str = SIGHTLINE_SOURCE,
     external_id: str = "",
 ) -> MissingEpisode:
+    """Missing from care or away without authorisation; once the child is back, whether
+    a return interview was offered and accepted (when known)."""
     recording = _recording_agency(actor, agency, child)
     row = _save(
         MissingEpisode(
@@ -1917,6 +1921,8 @@ def record_missing_episode(
             missing=missing,
             mis_start=mis_start,
             mis_end=mis_end,
+            rhi_offered=rhi_offered,
+            rhi_accepted=rhi_accepted,
             **_provenance(actor, recording, source, external_id),
         )
     )
@@ -1936,12 +1942,24 @@ def record_missing_episode(
 
 @transaction.atomic
 def end_missing_episode(
-    *, actor: User | None, origin: Origin, episode: MissingEpisode, mis_end: dt.date
+    *,
+    actor: User | None,
+    origin: Origin,
+    episode: MissingEpisode,
+    mis_end: dt.date,
+    rhi_offered: bool | None = None,
+    rhi_accepted: bool | None = None,
 ) -> MissingEpisode:
+    """The child is back: the episode ends (a new version), with the return interview
+    offered and accepted when known."""
     _may_change(actor, episode)
     if episode.mis_end is not None:
         raise ValidationError({"mis_end": "This episode has already ended."})
-    ended = _revise(actor=actor, row=episode, changes={"mis_end": mis_end})
+    ended = _revise(
+        actor=actor,
+        row=episode,
+        changes={"mis_end": mis_end, "rhi_offered": rhi_offered, "rhi_accepted": rhi_accepted},
+    )
     _chronicle(
         actor=actor,
         origin=origin,

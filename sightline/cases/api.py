@@ -114,7 +114,7 @@ def _write(
         return _from_validation(error)
     except PermissionDenied as denied:
         return Response({"detail": str(denied)}, status=403)
-    return Response(CaseSerializer(queries.case_of(record.person)).data, status=201)
+    return Response(CaseSerializer(queries.case_summary(record)).data, status=201)
 
 
 def _episode(child: Person, public_id: uuid.UUID) -> EpisodeOfNeed:
@@ -644,7 +644,8 @@ def looked_after_review(request: Request, public_id: uuid.UUID) -> Response:
 @_schema(
     "people_case_missing_create",
     "Record a missing or away episode",
-    "MISSING M (missing) or A (away without authorisation), with its dates.",
+    "MISSING M (missing) or A (away without authorisation), with its dates and, once the "
+    "child is back, whether a return interview was offered and accepted.",
     MissingInput,
 )
 @api_view(["POST"])
@@ -657,6 +658,8 @@ def missing(request: Request, public_id: uuid.UUID) -> Response:
             missing=data["missing"],
             mis_start=data["mis_start"],
             mis_end=data.get("mis_end"),
+            rhi_offered=data.get("rhi_offered"),
+            rhi_accepted=data.get("rhi_accepted"),
         )
 
     return _write(request, public_id, MissingInput, act)

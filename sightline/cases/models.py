@@ -843,8 +843,12 @@ class MissingEpisode(CaseRecord):
     missing = models.CharField(max_length=1)  # MISSING: M or A
     mis_start = models.DateField()  # MIS_START
     mis_end = models.DateField(null=True, blank=True)  # MIS_END
+    # The return interview (SSD ``ssd_missing.missing_rhi_offered``/``_accepted``; the 903
+    # does not carry it): None until known.
+    rhi_offered = models.BooleanField(null=True, blank=True)
+    rhi_accepted = models.BooleanField(null=True, blank=True)
 
-    CORRECTABLE = ("missing", "mis_start", "mis_end")
+    CORRECTABLE = ("missing", "mis_start", "mis_end", "rhi_offered", "rhi_accepted")
 
     class Meta:
         ordering = ["-mis_start", "-id"]
@@ -859,6 +863,14 @@ class MissingEpisode(CaseRecord):
         check_date(errors, "mis_start", self.mis_start, "start date")
         check_date(errors, "mis_end", self.mis_end, "end date")
         check_order(errors, "mis_end", self.mis_start, self.mis_end, "end date", "start date")
+        if self.rhi_accepted and not self.rhi_offered:
+            errors.setdefault("rhi_accepted", []).append(
+                "A return interview can be accepted only if it was offered."
+            )
+        if self.rhi_offered is not None and self.mis_end is None:
+            errors.setdefault("rhi_offered", []).append(
+                "A return interview is offered once the child has returned."
+            )
         _raise(errors)
 
 

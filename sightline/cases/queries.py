@@ -84,22 +84,46 @@ def _current(queryset: Any, *related: str) -> list[Any]:
     return list(queryset.current().select_related("recording_agency", *related))
 
 
+# What a reader from another agency than the one that recorded a looked-after episode
+# does not see of it: where the child lives and is placed (docs/cases.md, "Who sees what").
+PLACEMENT_LOCATION = ("home_post", "pl_post", "urn")
+
+
 def case_summary(record: Record) -> CaseSummary:
-    """The case of the child whose record ``record`` is (opened by the caller)."""
-    return case_of(record.person)
+    """The case of the child whose record ``record`` is (opened by the caller), as its
+    reader may see it: a looked-after episode's location (``PLACEMENT_LOCATION``) only
+    for readers of the agency that recorded it; the rest as the chronology shares it."""
+    summary = case_of(record.person)
+    agency_id = record.user.agency_id
+    for episode in _all_looked_after(summary):
+        if episode.recording_agency_id != agency_id:
+            _withhold_location(episode)
+    return summary
+
+
+def _all_looked_after(summary: CaseSummary) -> Iterable[LookedAfterEpisode]:
+    yield from summary.looked_after_episodes
+    yield from (row for row in summary.history if isinstance(row, LookedAfterEpisode))
+
+
+def _withhold_location(episode: LookedAfterEpisode) -> None:
+    """Blank the location on this reader's copy of the row (loaded for this read only;
+    the actions never save a row read here: they read their own under a lock)."""
+    for name in PLACEMENT_LOCATION:
+        setattr(episode, name, "")
+    episode.location_withheld = True  # type: ignore[attr-defined]
 
 
 def case_of(child: Person) -> CaseSummary:
-    """``case_summary`` for code that has decided access another way (the API's write
-    endpoints answer with the case after an action that checked it). Never for a page:
-    pages open the record and call ``case_summary``."""
+    """The whole case, unredacted, for code that shows it to no reader (tests, the
+    returns' round trip). Pages and endpoints open the record and call ``case_summary``."""
     plans = _current(ChildProtectionPlan.objects.filter(child=child), "episode")
     plan_ids = [p.pk for p in plans]
     history: list[CaseRecord] = []
     for model in CASE_MODELS:
         rows = model.objects.filter(
             Q(superseded_by__isnull=False) | Q(withdrawn_at__isnull=False)
-        ).select_related("recording_agency")
+        ).select_related("recording_agency", "superseded_by__recorded_by", "withdrawn_by")
         if model in (ChildProtectionReview, CoreGroupMember):
             rows = rows.filter(plan__child=child)
         else:

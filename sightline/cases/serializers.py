@@ -119,6 +119,8 @@ class MissingEpisodeSerializer(_Row):
     missing = serializers.CharField()
     mis_start = serializers.DateField()
     mis_end = serializers.DateField(allow_null=True)
+    rhi_offered = serializers.BooleanField(allow_null=True)
+    rhi_accepted = serializers.BooleanField(allow_null=True)
 
 
 class AllocationSerializer(_Row):
@@ -333,3 +335,5 @@ class MissingInput(serializers.Serializer[Any]):
     missing = _codes(codes.MISSING_KIND)
     mis_start = serializers.DateField()
     mis_end = serializers.DateField(required=False, allow_null=True)
+    rhi_offered = serializers.BooleanField(required=False, allow_null=True, default=None)
+    rhi_accepted = serializers.BooleanField(required=False, allow_null=True, default=None)

@@ -393,3 +393,314 @@ class ConfirmCoreGroupForm(CaseForm):
 
     def offer(self, proposed: list[tuple[str, str]]) -> None:
         self.fields["members"].choices = proposed  # type: ignore[attr-defined]
+
+
+class EndCoreGroupForm(CaseForm):
+    """A member leaves the core group (chosen from the case)."""
+
+    member = forms.ChoiceField(
+        label="Who is leaving the core group?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who is leaving the core group"},
+    )
+    ended_on = _date("Date they left")
+
+    def offer(self, members: list[tuple[str, str]]) -> None:
+        self.fields["member"].choices = members  # type: ignore[attr-defined]
+
+
+class CoreGroupAgencyForm(CaseForm):
+    agency = PickField(
+        noun="agency",
+        label="Agency",
+        search_label="Search for an agency by name",
+        help_text="An agency in the core group, when no one practitioner is named yet.",
+    )
+    started_on = _date("Member from")
+
+
+class CoreGroupFamilyForm(CaseForm):
+    person = PickField(
+        noun="person",
+        label="Family member",
+        search_label="Search by name",
+        help_text=(
+            "The child's family recorded on the case are listed. To find someone else, search "
+            "by name (add a postcode or date of birth if they live elsewhere)."
+        ),
+    )
+    started_on = _date("Member from")
+
+
+# -- children in need plans ------------------------------------------------------------
+
+
+class CINPlanForm(CaseForm):
+    date_field = "started_on"
+    date_message = "The child in need plan cannot start before the referral"
+
+    started_on = _date("Date the child in need plan started")
+
+
+class EndCINPlanForm(CaseForm):
+    date_field = "ended_on"
+    date_message = "The child in need plan cannot end before it started"
+
+    ended_on = _date("Date the child in need plan ended")
+
+
+# -- looked-after reviews and missing episodes -------------------------------------------
+
+
+def _participation() -> forms.ChoiceField:
+    return _radios(
+        codes.choices(codes.REVIEW_PARTICIPATION),
+        label="How did the child take part in the review?",
+        missing="Select how the child took part in the review",
+    )
+
+
+def _missing_kind() -> forms.ChoiceField:
+    return _radios(
+        [
+            ("M", "Missing: the child's whereabouts were not known"),
+            ("A", "Away without authorisation: the child's whereabouts were known"),
+        ],
+        label="Was the child missing or away?",
+        missing="Select whether the child was missing or away without authorisation",
+    )
+
+
+def _yes_no_unknown(label: str, *, help_text: str = "") -> forms.TypedChoiceField:
+    """Yes / No, or left unanswered (not known yet): True, False or None."""
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
+
+def _check_return_interview(form: forms.Form, returned: str) -> None:
+    cleaned = form.cleaned_data
+    offered, accepted = cleaned.get("rhi_offered"), cleaned.get("rhi_accepted")
+    if offered is not None and not cleaned.get(returned) and returned not in form.errors:
+        form.add_error("rhi_offered", "Enter the date the child came back first")
+    if accepted is not None and offered is not True:
+        form.add_error(
+            "rhi_accepted", "Say whether the interview was accepted only if it was offered"
+        )
+
+
+class LookedAfterReviewForm(CaseForm):
+    date_field = "held_on"
+    date_message = "The review cannot be before the child started to be looked after"
+
+    held_on = _date("Date of the review")
+    participation = _participation()
+
+
+class MissingEpisodeForm(CaseForm):
+    date_field = "started_on"
+    date_message = "The child cannot go missing before they started to be looked after"
+
+    kind = _missing_kind()
+    started_on = _date("Date the child went missing or away")
+    ended_on = _date(
+        "Date the child came back",
+        required=False,
+        help_text="Leave blank if the child has not come back yet. For example, 27 3 2026",
+    )
+    rhi_offered = _yes_no_unknown(
+        "Was the child offered a return interview?",
+        help_text="Only once the child is back. Leave unanswered if not known yet.",
+    )
+    rhi_accepted = _yes_no_unknown("Did the child accept the return interview?")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _not_before(
+            self,
+            "ended_on",
+            "started_on",
+            "The date the child came back must be on or after the date they went",
+        )
+        _check_return_interview(self, "ended_on")
+        return cleaned
+
+
+class MissingReturnForm(CaseForm):
+    date_field = "ended_on"
+    date_message = "The child cannot come back before they went missing or away"
+
+    ended_on = _date("Date the child came back")
+    rhi_offered = _yes_no_unknown(
+        "Was the child offered a return interview?",
+        help_text="Leave unanswered if not known yet.",
+    )
+    rhi_accepted = _yes_no_unknown("Did the child accept the return interview?")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _check_return_interview(self, "ended_on")
+        return cleaned
+
+
+# -- corrections and withdrawals -------------------------------------------------------
+
+
+class ChooseRecordForm(GovukFormMixin, forms.Form):
+    """Which recorded step to correct or withdraw, chosen from the case."""
+
+    record = forms.ChoiceField(
+        label="Which record?",
+        widget=forms.RadioSelect,
+        help_text="Records your agency made that are current.",
+        error_messages={"required": "Select the record to correct or withdraw"},
+    )
+    change = _radios(
+        [
+            ("correct", "Correct it: some of what was recorded is wrong"),
+            ("withdraw", "Withdraw it: it was recorded in error"),
+        ],
+        label="What do you want to do?",
+        missing="Select whether to correct or withdraw the record",
+    )
+
+    def offer(self, records: list[tuple[str, str]]) -> None:
+        self.fields["record"].choices = records  # type: ignore[attr-defined]
+
+
+def _reason(label: str, missing: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="This is kept with the record's history and shown on the case.",
+        error_messages={"required": missing},
+    )
+
+
+class WithdrawForm(GovukFormMixin, forms.Form):
+    reason = _reason("Why is it withdrawn?", "Enter why the record is withdrawn")
+
+
+def _correction_fields(model: type[Any]) -> dict[str, forms.Field]:
+    """The fields a correction of ``model`` offers, named as the model's (its
+    ``CORRECTABLE`` fields a person corrects), made afresh for each form."""
+    from sightline.cases import models as case_models
+
+    if model is case_models.EpisodeOfNeed:
+        return {
+            "referral_date": _date("Date of referral"),
+            "referral_source": _select(codes.REFERRAL_SOURCE, label="Source of referral"),
+            "primary_need": _select(codes.PRIMARY_NEED, label="Primary need", required=False),
+        }
+    if model is case_models.CINAssessment:
+        return {
+            "start_date": _date("Date the assessment started"),
+            "authorisation_date": _date("Date the assessment was authorised", required=False),
+        }
+    if model is case_models.CINPlan:
+        return {
+            "start_date": _date("Date the child in need plan started"),
+            "end_date": _date("Date the child in need plan ended", required=False),
+        }
+    if model is case_models.StrategyDiscussion:
+        return {"date": _date("Date of the strategy discussion")}
+    if model is case_models.Section47:
+        return {"start_date": _date("Date the enquiry started")}
+    if model is case_models.ChildProtectionConference:
+        return {"date": _date("Date of the conference")}
+    if model is case_models.ChildProtectionPlan:
+        return {
+            "start_date": _date("Date the plan started"),
+            "latest_category": _radios(
+                codes.choices(codes.CP_CATEGORY), label="Latest category of abuse"
+            ),
+        }
+    if model is case_models.ChildProtectionReview:
+        return {"review_date": _date("Date of the review")}
+    if model is case_models.CoreGroupMember:
+        return {"started_on": _date("Member from")}
+    if model is case_models.LookedAfterEpisode:
+        return {
+            "decom": _date("Date the episode started"),
+            "ls": _select(codes.LEGAL_STATUS, label="Legal status"),
+            "place": _select(codes.PLACEMENT, label="Placement type"),
+            "place_provider": _select(codes.PLACEMENT_PROVIDER, label="Placement provider"),
+        }
+    if model is case_models.LookedAfterReview:
+        return {"review": _date("Date of the review"), "review_code": _participation()}
+    if model is case_models.MissingEpisode:
+        return {
+            "missing": _missing_kind(),
+            "mis_start": _date("Date the child went missing or away"),
+            "mis_end": _date("Date the child came back", required=False),
+            "rhi_offered": _yes_no_unknown("Was the child offered a return interview?"),
+            "rhi_accepted": _yes_no_unknown("Did the child accept the return interview?"),
+        }
+    if model is case_models.Allocation:
+        return {
+            "start_date": _date("Date the allocation started"),
+            "reason_for_change": forms.CharField(
+                label="Reason for the change", required=False, max_length=200
+            ),
+        }
+    return {}
+
+
+# (end, start) pairs a correction checks on the form, with the message.
+_CORRECTION_ORDER = (
+    ("end_date", "start_date", "The end date must be on or after the start date"),
+    (
+        "authorisation_date",
+        "start_date",
+        "The authorisation date must be on or after the start date",
+    ),
+    ("mis_end", "mis_start", "The date the child came back must be on or after the date they went"),
+)
+
+
+class CorrectionForm(GovukFormMixin, forms.Form):
+    """A correction of one case row: its correctable fields, filled in with what was
+    recorded, and the reason. ``changes()`` is what differs. Made for a row's kind by
+    ``correction_form``."""
+
+    def __init__(self, *args: Any, row: Any, **kwargs: Any) -> None:
+        initial = {}
+        for name in self.base_fields:
+            value = getattr(row, name, None)
+            initial[name] = ("yes" if value else "no") if isinstance(value, bool) else value
+        super().__init__(*args, initial=initial, **kwargs)
+        self.row = row
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for end, start, message in _CORRECTION_ORDER:
+            if end in self.fields:
+                _not_before(self, end, start, message)
+        if "rhi_offered" in self.fields:
+            _check_return_interview(self, "mis_end")
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name != "reason" and self.cleaned_data.get(name) != getattr(self.row, name)
+        }
+
+
+def correction_form(row: Any, data: Any = None) -> CorrectionForm:
+    """The correction form for ``row``'s kind: its fields declared on a class of their own
+    (so they are set up, GOV.UK classes and all, like any form's)."""
+    fields: dict[str, Any] = {
+        **_correction_fields(type(row)),
+        "reason": _reason("Why is it corrected?", "Enter why the record is corrected"),
+    }
+    form_class: type[CorrectionForm] = type("CorrectionForm", (CorrectionForm,), fields)
+    return form_class(data, row=row)

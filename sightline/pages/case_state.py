@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from django.utils.dates import MONTHS
 
 from sightline.accounts.models import Role, User
@@ -15,7 +17,7 @@ from sightline.agencies.models import AgencyKind
 from sightline.audit.actions import Origin
 from sightline.cases import models as case_models
 from sightline.cases.queries import case_summary
-from sightline.people.models import Person
+from sightline.people.models import Person, Relationship
 from sightline.record.access import Record
 from sightline.returns import codes
 
@@ -61,6 +63,11 @@ class Case:
     )
     reviews: dict[int, list[case_models.ChildProtectionReview]] = field(default_factory=dict)
     core_group: dict[int, list[case_models.CoreGroupMember]] = field(default_factory=dict)
+    looked_after_reviews: list[case_models.LookedAfterReview] = field(default_factory=list)
+    missing_episodes: list[case_models.MissingEpisode] = field(default_factory=list)
+    # Rows corrected (superseded) or withdrawn, newest first.
+    history: list[case_models.CaseRecord] = field(default_factory=list)
+    family: list[Relationship] = field(default_factory=list)
 
     @property
     def open_episode(self) -> case_models.EpisodeOfNeed | None:
@@ -77,6 +84,28 @@ class Case:
     @property
     def current_allocations(self) -> list[case_models.Allocation]:
         return [a for a in self.allocations if a.end_date is None]
+
+    @property
+    def open_cin_plan(self) -> case_models.CINPlan | None:
+        episode = self.open_episode
+        found = self.cin_plans.get(episode.pk, []) if episode else []
+        return next((p for p in found if p.end_date is None), None)
+
+    @property
+    def open_missing(self) -> case_models.MissingEpisode | None:
+        """The missing or away episode the child has not yet come back from."""
+        return next((m for m in self.missing_episodes if m.mis_end is None), None)
+
+    @property
+    def looked_after_since(self) -> dt.date | None:
+        """The start of the child's current period of care (its first episode's start)."""
+        if self.open_looked_after is None:
+            return None
+        day = self.open_looked_after.decom
+        for episode in self.looked_after:  # newest first: walk back while they join up
+            if episode.dec is not None and episode.dec == day and episode.rec == "X1":
+                day = episode.decom
+        return day
 
     @property
     def holding_agency_id(self) -> int | None:
@@ -125,6 +154,10 @@ def case_of(record: Record) -> Case:
         conferences=_grouped(summary.conferences, "episode_id"),
         reviews=_grouped(summary.reviews, "plan_id"),
         core_group=_grouped(summary.core_group, "plan_id"),
+        looked_after_reviews=summary.looked_after_reviews,
+        missing_episodes=summary.missing_episodes,
+        history=summary.history,
+        family=summary.family,
     )
 
 
@@ -317,3 +350,223 @@ class StepContext:
     origin: Origin
     person: Person
     case: Case
+
+
+# -- reviews, missing episodes, and the history of corrections --------------------------
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    review: case_models.LookedAfterReview
+    held: str
+    participation: Coded | None
+
+
+@dataclass(frozen=True)
+class MissingView:
+    episode: case_models.MissingEpisode
+    kind: Coded | None
+    started: str
+    until: str
+    return_interview: str
+
+
+def review_view(review: case_models.LookedAfterReview) -> ReviewView:
+    return ReviewView(
+        review=review,
+        held=long_date(review.review),
+        participation=Coded.of(codes.REVIEW_PARTICIPATION, review.review_code),
+    )
+
+
+def _return_interview(episode: case_models.MissingEpisode) -> str:
+    if episode.mis_end is None:
+        return "Not back yet"
+    if episode.rhi_offered is None:
+        return "Not recorded"
+    if not episode.rhi_offered:
+        return "Not offered"
+    if episode.rhi_accepted is None:
+        return "Offered"
+    return "Offered and accepted" if episode.rhi_accepted else "Offered, not accepted"
+
+
+def missing_view(episode: case_models.MissingEpisode) -> MissingView:
+    return MissingView(
+        episode=episode,
+        kind=Coded.of(codes.MISSING_KIND, episode.missing),
+        started=long_date(episode.mis_start),
+        until=long_date(episode.mis_end) or "Not back yet",
+        return_interview=_return_interview(episode),
+    )
+
+
+# The kinds of case row a person may correct or withdraw, by the name in their address.
+RECORD_KINDS: dict[str, type[case_models.CaseRecord]] = {
+    "episode": case_models.EpisodeOfNeed,
+    "assessment": case_models.CINAssessment,
+    "cin-plan": case_models.CINPlan,
+    "strategy-discussion": case_models.StrategyDiscussion,
+    "section-47": case_models.Section47,
+    "conference": case_models.ChildProtectionConference,
+    "plan": case_models.ChildProtectionPlan,
+    "plan-review": case_models.ChildProtectionReview,
+    "core-group-member": case_models.CoreGroupMember,
+    "looked-after": case_models.LookedAfterEpisode,
+    "looked-after-review": case_models.LookedAfterReview,
+    "missing": case_models.MissingEpisode,
+    "allocation": case_models.Allocation,
+}
+KIND_OF: dict[type[case_models.CaseRecord], str] = {
+    model: kind for kind, model in RECORD_KINDS.items()
+}
+
+
+def _label(code_list: Any, code: str) -> str:
+    return codes.label(code_list, code).lower() if code else ""
+
+
+def describe(row: case_models.CaseRecord) -> str:
+    """A case row as a person names it, with its dates written out."""
+    if isinstance(row, case_models.EpisodeOfNeed):
+        return f"Episode of need, referred {long_date(row.referral_date)}"
+    if isinstance(row, case_models.CINAssessment):
+        return f"Assessment started {long_date(row.start_date)}"
+    if isinstance(row, case_models.CINPlan):
+        return f"Child in need plan from {long_date(row.start_date)}" + (
+            f" to {long_date(row.end_date)}" if row.end_date else ""
+        )
+    if isinstance(row, case_models.StrategyDiscussion):
+        return f"Strategy discussion on {long_date(row.date)}"
+    if isinstance(row, case_models.Section47):
+        return f"Section 47 enquiry started {long_date(row.start_date)}"
+    if isinstance(row, case_models.ChildProtectionConference):
+        return f"{row.get_kind_display()} on {long_date(row.date)}"
+    if isinstance(row, case_models.ChildProtectionPlan):
+        return (
+            f"Child protection plan from {long_date(row.start_date)} "
+            f"({_label(codes.CP_CATEGORY, row.latest_category)})"
+        )
+    if isinstance(row, case_models.ChildProtectionReview):
+        return f"Review of the plan on {long_date(row.review_date)}"
+    if isinstance(row, case_models.CoreGroupMember):
+        return f"Core group: {member_name(row)} from {long_date(row.started_on)}"
+    if isinstance(row, case_models.LookedAfterEpisode):
+        return f"Looked after from {long_date(row.decom)} ({_label(codes.PLACEMENT, row.place)})"
+    if isinstance(row, case_models.LookedAfterReview):
+        return (
+            f"Looked-after review on {long_date(row.review)} "
+            f"({_label(codes.REVIEW_PARTICIPATION, row.review_code)})"
+        )
+    if isinstance(row, case_models.MissingEpisode):
+        return f"{codes.label(codes.MISSING_KIND, row.missing)} from {long_date(row.mis_start)}" + (
+            f" to {long_date(row.mis_end)}" if row.mis_end else ""
+        )
+    if isinstance(row, case_models.Allocation):
+        who = row.worker.get_full_name() if row.worker else (row.team.name if row.team else "")
+        return f"Allocation of {who} from {long_date(row.start_date)}"
+    return str(row)  # pragma: no cover - every kind is named above
+
+
+def current_records(case: Case) -> list[case_models.CaseRecord]:
+    """Every current row of the case, the steps a person may correct or withdraw."""
+    rows: list[case_models.CaseRecord] = [*case.episodes]
+    for grouped in (
+        case.assessments,
+        case.cin_plans,
+        case.strategy_discussions,
+        case.section47s,
+        case.conferences,
+    ):
+        for episode in case.episodes:
+            rows.extend(grouped.get(episode.pk, []))
+    rows.extend(case.plans)
+    for plan in case.plans:
+        rows.extend(case.reviews.get(plan.pk, []))
+        rows.extend(m for m in case.core_group.get(plan.pk, []) if not m.proposed)
+    rows.extend(case.looked_after)
+    rows.extend(case.looked_after_reviews)
+    rows.extend(case.missing_episodes)
+    rows.extend(case.allocations)
+    return rows
+
+
+def record_key(row: case_models.CaseRecord) -> str:
+    return f"{KIND_OF[type(row)]}:{row.public_id}"
+
+
+def record_choices(case: Case, agency_id: int | None) -> list[tuple[str, str]]:
+    """The current rows recorded by ``agency_id``: those it may correct or withdraw."""
+    return [
+        (record_key(row), describe(row))
+        for row in current_records(case)
+        if row.recording_agency_id == agency_id
+    ]
+
+
+def find_record(case: Case, kind: str, public_id: str) -> case_models.CaseRecord | None:
+    model = RECORD_KINDS.get(kind)
+    return next(
+        (
+            row
+            for row in current_records(case)
+            if type(row) is model and str(row.public_id) == public_id
+        ),
+        None,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """A row corrected, changed or withdrawn: what it was and what became of it."""
+
+    what: str
+    change: str
+    reason: str
+
+
+def _by(user: User | None) -> str:
+    if user is None:
+        return "an import"
+    return user.get_full_name() or user.username
+
+
+def _day(moment: dt.datetime) -> str:
+    return long_date(timezone.localtime(moment).date())
+
+
+def history_view(row: case_models.CaseRecord) -> HistoryView | None:
+    """A withdrawn or corrected row; None for a row a later step superseded (an episode
+    closed, a plan ended: the case shows that already)."""
+    if row.withdrawn_at is not None:
+        return HistoryView(
+            what=describe(row),
+            change=f"withdrawn on {_day(row.withdrawn_at)} by {_by(row.withdrawn_by)}",
+            reason=row.withdrawal_reason,
+        )
+    try:
+        newer = row.superseded_by  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:  # pragma: no cover - history holds superseded or withdrawn rows
+        return None
+    if not newer.correction_reason:
+        return None
+    return HistoryView(
+        what=describe(row),
+        change=f"corrected on {_day(newer.recorded_at)} by {_by(newer.recorded_by)}",
+        reason=newer.correction_reason,
+    )
+
+
+def family_of(case: Case, child: Person) -> tuple[tuple[Person, str], ...]:
+    """The child's family recorded on the case, each with why they are offered
+    ("Family: parent"), for a picker."""
+    found: dict[int, tuple[Person, str]] = {}
+    for relationship in case.family:
+        other = (
+            relationship.person if relationship.relative_id == child.pk else relationship.relative
+        )
+        if other.pk != child.pk and relationship.ended_on is None:
+            found.setdefault(
+                other.pk, (other, f"Family: {relationship.get_kind_display().lower()}")
+            )
+    return tuple(found.values())

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from sightline.cases import actions
-from sightline.pages.case_state import StepContext, long_date
+from sightline.pages.case_state import StepContext, long_date, member_name
 from sightline.people import actions as people_actions
 from sightline.returns import codes
 
@@ -246,3 +246,102 @@ def confirm_core_group(context: StepContext, data: dict[str, Any]) -> str:
     for member in chosen:
         actions.confirm_core_group_member(actor=context.actor, origin=context.origin, member=member)
     return f"{len(chosen)} member{'s' if len(chosen) != 1 else ''} of the core group confirmed."
+
+
+def add_core_group_agency(context: StepContext, data: dict[str, Any]) -> str:
+    plan = context.case.open_plan
+    assert plan is not None  # noqa: S101
+    agency = data["agency"]
+    actions.add_core_group_member(
+        actor=context.actor,
+        origin=context.origin,
+        plan=plan,
+        agency=agency,
+        started_on=data["started_on"],
+    )
+    return f"{agency.name} added to the core group."
+
+
+def add_core_group_family(context: StepContext, data: dict[str, Any]) -> str:
+    plan = context.case.open_plan
+    assert plan is not None  # noqa: S101
+    person = data["person"]
+    actions.add_core_group_member(
+        actor=context.actor,
+        origin=context.origin,
+        plan=plan,
+        person=person,
+        started_on=data["started_on"],
+    )
+    return f"{person.full_name or 'The family member'} added to the core group."
+
+
+def end_core_group_member(context: StepContext, data: dict[str, Any]) -> str:
+    plan = context.case.open_plan
+    assert plan is not None  # noqa: S101
+    members = {str(m.public_id): m for m in context.case.core_group.get(plan.pk, [])}
+    member = members[data["member"]]
+    actions.end_core_group_member(
+        actor=context.actor, origin=context.origin, member=member, ended_on=data["ended_on"]
+    )
+    return f"{member_name(member)} has left the core group."
+
+
+def start_cin_plan(context: StepContext, data: dict[str, Any]) -> str:
+    episode = context.case.open_episode
+    assert episode is not None  # noqa: S101
+    actions.start_cin_plan(
+        actor=context.actor, origin=context.origin, episode=episode, start_date=data["started_on"]
+    )
+    return "Child in need plan recorded from " + long_date(data["started_on"]) + "."
+
+
+def end_cin_plan(context: StepContext, data: dict[str, Any]) -> str:
+    plan = context.case.open_cin_plan
+    assert plan is not None  # noqa: S101
+    actions.end_cin_plan(
+        actor=context.actor, origin=context.origin, plan=plan, end_date=data["ended_on"]
+    )
+    return "The child in need plan has ended."
+
+
+def record_looked_after_review(context: StepContext, data: dict[str, Any]) -> str:
+    actions.record_looked_after_review(
+        actor=context.actor,
+        origin=context.origin,
+        child=context.person,
+        review=data["held_on"],
+        review_code=data["participation"],
+    )
+    return "Looked-after review recorded."
+
+
+def record_missing_episode(context: StepContext, data: dict[str, Any]) -> str:
+    actions.record_missing_episode(
+        actor=context.actor,
+        origin=context.origin,
+        child=context.person,
+        missing=data["kind"],
+        mis_start=data["started_on"],
+        mis_end=data["ended_on"],
+        rhi_offered=data["rhi_offered"],
+        rhi_accepted=data["rhi_accepted"],
+    )
+    what = codes.label(codes.MISSING_KIND, data["kind"])
+    if data["ended_on"] is None:
+        return f"{what} recorded from {long_date(data['started_on'])}: record the child's return when they are back."
+    return f"{what} recorded."
+
+
+def record_missing_return(context: StepContext, data: dict[str, Any]) -> str:
+    episode = context.case.open_missing
+    assert episode is not None  # noqa: S101
+    actions.end_missing_episode(
+        actor=context.actor,
+        origin=context.origin,
+        episode=episode,
+        mis_end=data["ended_on"],
+        rhi_offered=data["rhi_offered"],
+        rhi_accepted=data["rhi_accepted"],
+    )
+    return "The child's return is recorded."

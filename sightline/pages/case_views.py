@@ -32,21 +32,37 @@ from django.views.decorators.http import require_http_methods
 
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin
+from sightline.cases import actions
 from sightline.pages import case_forms, case_steps
 from sightline.pages.case_state import (
+    RECORD_KINDS,
     Case,
     StepContext,
     case_of,
+    describe,
     episode_view,
+    family_of,
+    find_record,
+    history_view,
     long_date,
     looked_after_view,
     may_record_case,
     member_name,
+    missing_view,
     plan_view,
+    record_choices,
+    review_view,
 )
-from sightline.people.models import InvolvementRole
+from sightline.people.models import InvolvementRole, Person
 from sightline.record.access import Intent, Record, open_record
-from sightline.record.picker import PersonSearcher, Reach, Searcher, WorkerSearcher
+from sightline.record.picker import (
+    AgencySearcher,
+    PersonSearcher,
+    Reach,
+    Searcher,
+    WorkerSearcher,
+)
+from sightline.record.queries import visible_to
 from sightline.returns import codes
 
 
@@ -73,6 +89,10 @@ def case_panel(record: Record) -> dict[str, Any]:
         "looked_after": [looked_after_view(e) for e in case.looked_after],
         "allocations": case.allocations,
         "current_allocations": case.current_allocations,
+        "looked_after_reviews": [review_view(r) for r in case.looked_after_reviews],
+        "missing_episodes": [missing_view(m) for m in case.missing_episodes],
+        "history": [view for row in case.history if (view := history_view(row)) is not None],
+        "may_correct": may_record and bool(record_choices(case, record.user.agency_id)),
         # Recorded before the case was (an involvement, by an import or the demo).
         "allocated_involvements": []
         if case.current_allocations
@@ -104,6 +124,8 @@ class Step:
     describe: Callable[[Case], list[tuple[str, str]]] = lambda case: []
     # Choices taken from the case (a form's ``offer``), where a step has them.
     offer: Callable[[Case], list[tuple[str, str]]] | None = None
+    # The national code list behind the form's radios, shown under "Codes for the returns".
+    codes: Any = None
 
 
 def _has_open_episode(case: Case) -> bool:
@@ -178,6 +200,68 @@ def _proposed(case: Case) -> list[tuple[str, str]]:
         for member in case.core_group.get(plan.pk, [])
         if member.proposed
     ]
+
+
+def _current_members(case: Case) -> list[tuple[str, str]]:
+    plan = case.open_plan
+    if plan is None:
+        return []
+    return [
+        (str(member.public_id), member_name(member))
+        for member in case.core_group.get(plan.pk, [])
+        if not member.proposed
+    ]
+
+
+def _visible_family(context: StepContext) -> tuple[tuple[Person, str], ...]:
+    """The child's family on the case whose record the user may see (the picker accepts
+    no one else from the case; others are found by a search)."""
+    family = family_of(context.case, context.person)
+    if not family:
+        return ()
+    visible = set(
+        visible_to(context.actor)
+        .filter(pk__in=[person.pk for person, _ in family])
+        .values_list("pk", flat=True)
+    )
+    return tuple((person, why) for person, why in family if person.pk in visible)
+
+
+def _agencies(context: StepContext) -> dict[str, Searcher]:
+    return {"agency": AgencySearcher()}
+
+
+def _family(context: StepContext) -> dict[str, Searcher]:
+    return {
+        "person": PersonSearcher(
+            user=context.actor,
+            origin=context.origin,
+            postcode=context.person.postcode,
+            exclude=context.person.pk,
+            case=_visible_family(context),
+            # As for recording a family member: the family's own records may be out of
+            # the worker's reach; anyone the search found, through the signed key.
+            reach=Reach.IDENTITY,
+        )
+    }
+
+
+def _looked_after_since(case: Case) -> dt.date | None:
+    return case.looked_after_since
+
+
+def _missing_rows(case: Case) -> list[tuple[str, str]]:
+    episode = case.open_missing
+    if episode is None:
+        return []
+    return [
+        (codes.label(codes.MISSING_KIND, episode.missing), f"Since {long_date(episode.mis_start)}")
+    ]
+
+
+def _cin_plan_rows(case: Case) -> list[tuple[str, str]]:
+    plan = case.open_cin_plan
+    return [("Child in need plan", f"Since {long_date(plan.start_date)}")] if plan else []
 
 
 def _workers(context: StepContext) -> dict[str, Searcher]:
@@ -306,6 +390,60 @@ STEPS: dict[str, Step] = {
         describe=_plan_rows,
         offer=_proposed,
     ),
+    "core-group-agency": Step(
+        title="Add an agency to the core group",
+        link="Add an agency to the core group",
+        button="Add to the core group",
+        form=case_forms.CoreGroupAgencyForm,
+        available=lambda case: case.open_plan is not None,
+        record=case_steps.add_core_group_agency,
+        starts_after=lambda case: case.open_plan.start_date if case.open_plan else None,
+        searchers=_agencies,
+        describe=_plan_rows,
+    ),
+    "core-group-family": Step(
+        title="Add a family member to the core group",
+        link="Add a family member to the core group",
+        button="Add to the core group",
+        form=case_forms.CoreGroupFamilyForm,
+        available=lambda case: case.open_plan is not None,
+        record=case_steps.add_core_group_family,
+        starts_after=lambda case: case.open_plan.start_date if case.open_plan else None,
+        searchers=_family,
+        describe=_plan_rows,
+    ),
+    "core-group-end": Step(
+        title="Record someone leaving the core group",
+        link="Record someone leaving the core group",
+        button="Save",
+        intro="A practitioner who leaves the core group stops seeing the child's record through it.",
+        form=case_forms.EndCoreGroupForm,
+        available=lambda case: bool(_current_members(case)),
+        record=case_steps.end_core_group_member,
+        starts_after=lambda case: case.open_plan.start_date if case.open_plan else None,
+        describe=_plan_rows,
+        offer=_current_members,
+    ),
+    "cin-plan": Step(
+        title="Record a child in need plan",
+        link="Record a child in need plan",
+        button="Save the plan",
+        form=case_forms.CINPlanForm,
+        available=lambda case: case.open_episode is not None and case.open_cin_plan is None,
+        record=case_steps.start_cin_plan,
+        starts_after=_referral_date,
+        describe=_episode_rows,
+    ),
+    "end-cin-plan": Step(
+        title="End the child in need plan",
+        link="End the child in need plan",
+        button="End the plan",
+        form=case_forms.EndCINPlanForm,
+        available=lambda case: case.open_cin_plan is not None,
+        record=case_steps.end_cin_plan,
+        starts_after=lambda case: case.open_cin_plan.start_date if case.open_cin_plan else None,
+        describe=_cin_plan_rows,
+    ),
     "close-episode": Step(
         title="Close the episode of need",
         link="Close the episode",
@@ -344,6 +482,40 @@ STEPS: dict[str, Step] = {
         record=case_steps.end_looked_after,
         starts_after=lambda case: case.open_looked_after.decom if case.open_looked_after else None,
         describe=_looked_after_rows,
+    ),
+    "looked-after-review": Step(
+        title="Record a looked-after review",
+        link="Record a looked-after review",
+        button="Save the review",
+        intro="The next review is due within 3 months of the first, then every 6 months.",
+        form=case_forms.LookedAfterReviewForm,
+        available=lambda case: case.open_looked_after is not None,
+        record=case_steps.record_looked_after_review,
+        starts_after=_looked_after_since,
+        describe=_looked_after_rows,
+        codes=codes.REVIEW_PARTICIPATION,
+    ),
+    "missing": Step(
+        title="Record the child missing or away",
+        link="Record the child missing or away from placement",
+        button="Save",
+        form=case_forms.MissingEpisodeForm,
+        available=lambda case: case.open_looked_after is not None and case.open_missing is None,
+        record=case_steps.record_missing_episode,
+        starts_after=_looked_after_since,
+        describe=_looked_after_rows,
+        codes=codes.MISSING_KIND,
+    ),
+    "missing-return": Step(
+        title="Record the child's return",
+        link="Record the child's return",
+        button="Save the return",
+        intro="A return interview should be offered within 72 hours of the child coming back.",
+        form=case_forms.MissingReturnForm,
+        available=lambda case: case.open_missing is not None,
+        record=case_steps.record_missing_return,
+        starts_after=lambda case: case.open_missing.mis_start if case.open_missing else None,
+        describe=_missing_rows,
     ),
     "allocate": Step(
         title="Allocate a social worker",
@@ -408,8 +580,8 @@ def case_step(request: HttpRequest, public_id: uuid.UUID, step: str) -> HttpResp
         initial={"started_on": None},
     )
     form.set_searchers(spec.searchers(context))
-    if spec.offer is not None and isinstance(form, case_forms.ConfirmCoreGroupForm):
-        form.offer(spec.offer(case))
+    if spec.offer is not None:
+        form.offer(spec.offer(case))  # type: ignore[attr-defined]
     if request.method == "POST" and not form.picking and form.is_valid():
         try:
             done = spec.record(context, form.cleaned_data)
@@ -426,7 +598,118 @@ def case_step(request: HttpRequest, public_id: uuid.UUID, step: str) -> HttpResp
             "step": spec,
             "form": form,
             "context_rows": spec.describe(case),
+            "codes": codes.choices(spec.codes) if spec.codes is not None else [],
             "today": timezone.localdate(),
+        },
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+# -- correcting and withdrawing a recorded step ------------------------------------------
+
+
+def _open_case_to_change(
+    request: HttpRequest, public_id: uuid.UUID, page: str
+) -> tuple[User, Origin, Record, Case]:
+    """The record opened (decided, audited, 404) and its case, for someone who may record
+    it (403 otherwise)."""
+    user = _user(request)
+    origin = Origin.from_request(request)
+    record = open_record(
+        user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"page": page}
+    )
+    case = case_of(record)
+    if not may_record_case(user, record, case):
+        raise PermissionDenied("Only children's social care, holding the case, records its steps.")
+    return user, origin, record, case
+
+
+def _case_url(record: Record) -> str:
+    return reverse("person-detail", kwargs={"public_id": record.person.public_id}) + "#case"
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def case_records(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Choose a recorded step (of the case, recorded by one's own agency) and whether to
+    correct or withdraw it."""
+    user, _origin, record, case = _open_case_to_change(request, public_id, "case:records")
+    form = case_forms.ChooseRecordForm(request.POST if request.method == "POST" else None)
+    form.offer(record_choices(case, user.agency_id))
+    if request.method == "POST" and form.is_valid():
+        kind, record_id = form.cleaned_data["record"].split(":", 1)
+        return HttpResponseRedirect(
+            reverse(
+                "case-record-change",
+                kwargs={
+                    "public_id": record.person.public_id,
+                    "kind": kind,
+                    "record_id": record_id,
+                    "change": form.cleaned_data["change"],
+                },
+            )
+        )
+    return render(
+        request,
+        "cases/records.html",
+        {"person": record.person, "form": form, "has_records": bool(form.fields["record"].choices)},  # type: ignore[attr-defined]
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def case_record_change(
+    request: HttpRequest, public_id: uuid.UUID, kind: str, record_id: uuid.UUID, change: str
+) -> HttpResponse:
+    """Correct a recorded step (a new version supersedes it, with the reason) or withdraw
+    it (it stays, marked withdrawn, with the reason), through ``cases.actions``."""
+    if kind not in RECORD_KINDS or change not in {"correct", "withdraw"}:
+        raise Http404("No such record")
+    user, origin, record, case = _open_case_to_change(request, public_id, f"case:{change}")
+    row = find_record(case, kind, str(record_id))
+    if row is None:
+        messages.info(request, "That record has been corrected or withdrawn since.")
+        return HttpResponseRedirect(_case_url(record))
+    if row.recording_agency_id != user.agency_id:
+        raise PermissionDenied("Only the agency that recorded this can correct it.")
+    data = request.POST if request.method == "POST" else None
+    form: django_forms.Form = (
+        case_forms.correction_form(row, data)
+        if change == "correct"
+        else case_forms.WithdrawForm(data)
+    )
+    what = describe(row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if isinstance(form, case_forms.CorrectionForm):
+                actions.correct(
+                    actor=user,
+                    origin=origin,
+                    record=row,
+                    changes=form.changes(),
+                    reason=form.cleaned_data["reason"],
+                )
+            else:
+                actions.withdraw(
+                    actor=user, origin=origin, record=row, reason=form.cleaned_data["reason"]
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            done = "corrected" if change == "correct" else "withdrawn"
+            messages.success(request, f"{what}: {done}. The earlier version stays in the history.")
+            return HttpResponseRedirect(_case_url(record))
+    return render(
+        request,
+        "cases/record_change.html",
+        {
+            "person": record.person,
+            "form": form,
+            "what": what,
+            "correcting": change == "correct",
         },
         status=400 if request.method == "POST" and form.errors else 200,
     )

@@ -8,5 +8,11 @@ urlpatterns = [
     path("<uuid:public_id>/chronology/", views.person_chronology, name="person-chronology"),
     path("<uuid:public_id>/chronology/add/", views.add_to_chronology, name="person-add-event"),
     path("<uuid:public_id>/panels/<slug:panel>/", views.person_panel, name="person-panel"),
+    path("<uuid:public_id>/case/records/", case_views.case_records, name="case-records"),
+    path(
+        "<uuid:public_id>/case/records/<slug:kind>/<uuid:record_id>/<slug:change>/",
+        case_views.case_record_change,
+        name="case-record-change",
+    ),
     path("<uuid:public_id>/case/<slug:step>/", case_views.case_step, name="case-step"),
 ]

@@ -69,6 +69,17 @@ ROUTES: dict[str, Route] = {
     # A step of the case (pages.case_views): social care's worker and manager record it;
     # others who may see the record get 403.
     "case-step": Route(_may_change_case(200).expect, kwargs={"step": "allocate"}),
+    # Choosing a record of the case to correct or withdraw, then doing it (a record that
+    # is not, or no longer, current sends those who may record back to the case).
+    "case-records": Route(_may_change_case(200).expect),
+    "case-record-change": Route(
+        _may_change_case(302).expect,
+        kwargs={
+            "kind": "looked-after-review",
+            "record_id": "00000000-0000-4000-8000-000000000000",
+            "change": "correct",
+        },
+    ),
     # "Add to the chronology": those who may see the record (a GET shows the form).
     "person-add-event": Route(record()),
     "api-people": Route(signed_in(400, api=True)),  # no criteria
@@ -237,6 +248,8 @@ AUDITED = frozenset(
         "person-chronology",
         "person-panel",
         "case-step",
+        "case-records",
+        "case-record-change",
         "person-add-event",
         "api-person",
         "api-chronology",

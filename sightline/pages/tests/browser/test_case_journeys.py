@@ -9,6 +9,10 @@ is typed.
    finds the flag by a search; the plan is reviewed, and a second review ends it.
 2. A looked-after child: the social worker starts the episode, then records a change of
    placement (a new episode, as the SSDA903 counts them).
+3. A looked-after child's review (with the child's participation, chosen in plain
+   English), a missing episode and the child's return with the return interview, and a
+   correction of the review chosen from the case, whose earlier version stays in the
+   history.
 """
 
 import datetime as dt
@@ -17,6 +21,8 @@ import pytest
 from django.utils import timezone
 
 from sightline.accounts.models import Role
+from sightline.audit.actions import CLI
+from sightline.cases import actions as case_actions
 from sightline.cases import models as case_models
 from sightline.people.models import InvolvementRole
 from sightline.testing import factories
@@ -105,7 +111,7 @@ class Journey:
 
     def sign_in(self, user):
         context = self.browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)  # a shared machine under load is slow
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.errors.append(str(error)))
@@ -330,3 +336,93 @@ def test_a_looked_after_childs_placement_changes(
         (today, None, ""),
     ]
     assert episodes[1].rne == "P"
+
+
+def test_a_looked_after_childs_review_missing_episode_and_a_correction(
+    live_server, browser, agencies, child, social_worker
+):
+    today = timezone.localdate()
+    started = today - dt.timedelta(days=40)
+    case_actions.start_looked_after(
+        actor=social_worker,
+        origin=CLI,
+        child=child,
+        decom=started,
+        ls="C2",
+        cin="N1",
+        place="U1",
+        place_provider="PR1",
+    )
+    long_today = f"{today.day} {today:%B %Y}"
+    journey = Journey(browser, live_server)
+    try:
+        page = journey.sign_in(social_worker)
+        open_child(page, "Jamie", "Testchild", child.date_of_birth)
+
+        # The review: a mistake first (no participation), then the wrong answer saved.
+        step(page, "Record a looked-after review")
+        fill_date(page, "held_on", today)
+        page.get_by_role("button", name="Save the review").click()
+        summary = page.locator(".govuk-error-summary").inner_text()
+        assert "Select how the child took part in the review" in summary
+        page.get_by_label("Child did not attend or convey their views").check()
+        page.get_by_role("button", name="Save the review").click()
+        assert "Looked-after review recorded" in saved(page)
+        assert (
+            f"{long_today}: Child did not attend or convey their views"
+            in case_tab(page).locator("#looked-after-reviews").inner_text()
+        )
+
+        # Missing, then back with a return interview offered and accepted.
+        step(page, "Record the child missing or away from placement")
+        page.get_by_label("Missing: the child's whereabouts were not known").check()
+        fill_date(page, "started_on", today - dt.timedelta(days=2))
+        page.get_by_role("button", name="Save").click()
+        assert "record the child's return when they are back" in saved(page)
+        step(page, "Record the child's return")
+        fill_date(page, "ended_on", today)
+        page.get_by_role("group", name="Was the child offered a return interview?").get_by_label(
+            "Yes"
+        ).check()
+        page.get_by_role("group", name="Did the child accept the return interview?").get_by_label(
+            "Yes"
+        ).check()
+        page.get_by_role("button", name="Save the return").click()
+        assert "The child's return is recorded" in saved(page)
+        missing = case_tab(page).locator("#missing-episodes").inner_text()
+        assert "Offered and accepted" in missing
+
+        # The review's participation was wrong: chosen from the case and corrected.
+        case_tab(page).get_by_role("link", name="Correct or withdraw a record").click()
+        page.get_by_label(
+            f"Looked-after review on {long_today} (child did not attend or convey their views)"
+        ).check()
+        page.get_by_label("Correct it: some of what was recorded is wrong").check()
+        page.get_by_role("button", name="Continue").click()
+        # The answer recorded is ticked; the right one is chosen instead.
+        assert page.get_by_label("Child did not attend or convey their views").is_checked()
+        page.get_by_label("Child physically attended and spoke for themselves").check()
+        page.get_by_label("Why is it corrected?").fill("The child came and spoke")
+        page.get_by_role("button", name="Save the correction").click()
+        assert "corrected" in saved(page)
+        panel = case_tab(page)
+        assert (
+            f"{long_today}: Child physically attended and spoke for themselves"
+            in panel.locator("#looked-after-reviews").inner_text()
+        )
+        history = panel.locator("#case-history").inner_text()
+        assert f"corrected on {long_today} by Sally Social" in history
+        assert "The child came and spoke" in history
+
+        # The chronology shows the review as social care's event, corrected.
+        entry = page.locator("#chronology-results").get_by_text("The child came and spoke")
+        entry.first.wait_for()
+        assert journey.errors == []
+    finally:
+        journey.close("case-journey-review-missing-correction")
+    review = case_models.LookedAfterReview.objects.current().get(child=child)
+    assert review.review_code == "PN1"
+    assert review.supersedes is not None
+    assert review.supersedes.review_code == "PN7"
+    episode = case_models.MissingEpisode.objects.current().get(child=child)
+    assert (episode.mis_end, episode.rhi_offered, episode.rhi_accepted) == (today, True, True)

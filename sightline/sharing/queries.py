@@ -15,9 +15,9 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from sightline.accounts.models import Role, User
+from sightline.agencies.models import Agency
 from sightline.assessments.models import DecisionPoint
 from sightline.assessments.workflow import DecisionStep
-from sightline.agencies.models import Agency
 from sightline.chronology.models import ChronologyEvent
 from sightline.core.statements import CountStatement
 from sightline.people.models import (
@@ -471,9 +471,7 @@ def referral_decision_step(user: User, referral: Referral) -> DecisionPoint | No
         return None
     return (
         DecisionPoint.objects.open()
-        .filter(
-            child_id=referral.person_id, step=DecisionStep.REFERRAL_DECISION, responsible=user
-        )
+        .filter(child_id=referral.person_id, step=DecisionStep.REFERRAL_DECISION, responsible=user)
         .order_by("due_on", "pk")
         .first()
     )

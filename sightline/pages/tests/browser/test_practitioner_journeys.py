@@ -18,7 +18,7 @@ from sightline.assessments.models import Challenge, ChallengeStatus, Decision
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import Category, ChronologyEvent
-from sightline.people.models import InvolvementRole, Person
+from sightline.people.models import InvolvementRole
 from sightline.sharing import actions as sharing
 from sightline.sharing.models import Referral, ReferralStatus
 from sightline.testing import factories
@@ -164,4 +164,144 @@ def test_a_social_worker_works_through_what_is_waiting_until_the_counts_drop(
         action=AuditAction.RECORD_REFERRAL_OUTCOME, actor=social_worker
     ).exists()
     # The page's own scripts failed nowhere (the refused form's 400 is not a failure).
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+@pytest.fixture
+def health_visitor(agencies: dict[str, Agency]) -> User:
+    team = factories.TeamFactory.create(agency=agencies["HEALTH"], name="Health Visiting East")
+    return factories.UserFactory.create(
+        username="hana.health",
+        first_name="Hana",
+        last_name="Health",
+        agency=agencies["HEALTH"],
+        team=team,
+        role="practitioner",
+    )
+
+
+@pytest.fixture
+def front_door(agencies: dict[str, Agency]) -> Team:
+    return factories.TeamFactory.create(agency=agencies["CSC"], name="Front Door")
+
+
+def test_a_health_visitor_finds_a_flagged_child_adds_a_contact_refers_and_follows_it(
+    page, live_server, health_visitor, front_door, police_officer, agencies
+):
+    baby = factories.PersonFactory.create(
+        given_name="Riley",
+        family_name="Cradle",
+        date_of_birth=timezone.localdate() - dt.timedelta(days=300),
+    )
+    factories.InvolvementFactory.create(
+        person=baby,
+        practitioner=health_visitor,
+        agency=agencies["HEALTH"],
+        role=InvolvementRole.HEALTH_VISITOR,
+        started_on=timezone.localdate() - dt.timedelta(days=280),
+    )
+    factories.StatusPeriodFactory.create(
+        person=baby,
+        kind="child_protection",
+        started_on=timezone.localdate() - dt.timedelta(days=90),
+        recorded_by_agency=agencies["CSC"],
+    )
+    # Police intelligence, whose detail a health visitor may not read: the read side
+    # says that it is known and who to ask, never the detail.
+    factories.ChronologyEventFactory.create(
+        subject_record=factories.SourceRecordFactory.create(person=baby, agency=agencies["POLICE"]),
+        category=Category.objects.get(code="exploitation_intelligence"),
+        occurred_at=timezone.now() - dt.timedelta(days=20),
+        summary="The father's associate deals from the flat; informant's name withheld.",
+    )
+    # Someone with the same name part, in no relation: never shown with a link.
+    factories.PersonFactory.create(given_name="Riley", family_name="Crane")
+
+    sign_in(page, live_server, health_visitor)
+    assert (
+        "Practitioner at Leeds Health, Health Visiting East"
+        in page.locator("#your-role").inner_text()
+    )
+
+    # Find the child: a name alone is not enough; the page says what else to give.
+    page.get_by_role("link", name="Find a child").first.click()
+    page.get_by_label("Name").fill("Ri Cr")
+    page.get_by_role("button", name="Search").click()
+    assert "There is a problem" in page.locator(".govuk-error-summary").inner_text()
+    fill_date(page, "Date of birth", baby.date_of_birth)
+    page.get_by_role("button", name="Search").click()
+    results = page.locator("#search-results")
+    flag = results.locator(".app-search-flag")
+    assert "Child protection flag" in flag.inner_text()
+    assert "Leeds Children's Social Care" in flag.inner_text()
+    results.get_by_role("link", name="Riley Cradle").click()
+
+    # The child's page, as a health visitor may see it: the police event's detail is not.
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Riley Cradle")
+    chronology = page.locator("#chronology-events").inner_text()
+    assert "Child protection plan" in page.locator("#flag").inner_text()
+    assert "Exploitation intelligence" in chronology
+    assert "deals from the flat" not in chronology
+
+    # A health contact, added from the child's page.
+    page.get_by_role("link", name="Add to the chronology").click()
+    fill_date(page, "When did it happen?", timezone.localdate())
+    page.get_by_label("What happened?").select_option(label="Health visitor contact")
+    page.get_by_label("High").check()
+    page.get_by_label("Summary").fill("New birth review: bruise on the baby's ear, not explained.")
+    page.get_by_role("button", name="Add to the chronology").click()
+    banner = page.locator(".govuk-notification-banner--success")
+    assert "Added to the chronology" in banner.inner_text()
+    assert "bruise on the baby's ear" in page.locator("#chronology-events").inner_text()
+
+    # Refer to the front door from the child's page; a mistake first.
+    page.get_by_role("link", name="Make a referral").click()
+    page.get_by_role("button", name="Send referral").click()
+    assert "There is a problem" in page.locator(".govuk-error-summary").inner_text()
+    page.get_by_label("Refer to").select_option(label="Leeds Children's Social Care: Front Door")
+    page.get_by_label("Red").check()
+    page.get_by_label("Why are you referring?").fill(
+        "Unexplained bruise on a non-mobile baby on a child protection plan."
+    )
+    page.get_by_label("What are you sharing with them?").fill("The new birth review.")
+    page.get_by_label("Given").check()
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Send referral").click()
+    assert "Referral sent to Front Door" in page.content()
+    referral = Referral.objects.get(person=baby)
+    assert (referral.to_team, referral.referrer) == (front_door, health_visitor)
+
+    # From home: the referral and its status, as the front door acknowledges it, then
+    # accepts it (the referrer is alerted of the outcome).
+    go_home(page)
+    sent = page.locator("#home-sent")
+    assert sent.inner_text().endswith(": 1")
+    sent.click()
+    row = page.get_by_role("row", name=re.compile("Riley Cradle"))
+    assert "Awaiting acknowledgement by" in row.inner_text()
+    duty = factories.UserFactory.create(
+        agency=agencies["CSC"], team=front_door, role="practitioner", first_name="Dee"
+    )
+    sharing.acknowledge_referral(actor=duty, referral=referral, origin=CLI)
+    page.get_by_role("link", name="Sightline").first.click()
+    page.locator("#home-sent").click()
+    assert "Acknowledged" in page.get_by_role("row", name=re.compile("Riley Cradle")).inner_text()
+    sharing.record_outcome(actor=duty, referral=referral, outcome="accepted", origin=CLI)
+    sharing.deliver_alerts()
+    go_home(page)
+    assert page.locator("#home-sent").inner_text().endswith(": 0")
+    assert work(page, "unread-alerts") == "Unread alerts: 2"  # acknowledged, then accepted
+    page.locator("#work-unread-alerts").get_by_role("link").click()
+    assert (
+        "Front Door (Leeds Children's Social Care): Accepted"
+        in page.locator("#alerts").inner_text()
+    )
+    page.locator("#alerts").get_by_role("link", name="Riley Cradle").first.click()
+    assert "Accepted" in page.locator("#referral-outcome").inner_text()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.CLOSED
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", page.locator("main").inner_text())
+    assert AuditEvent.objects.filter(
+        action=AuditAction.RAISE_REFERRAL, actor=health_visitor
+    ).exists()
     assert [e for e in page.console_errors if "status of 400" not in e] == []

@@ -255,8 +255,7 @@ def open_step(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{point.get_step_display()} due by {point.due_on:%-d %B %Y} "
-                f"(rule version {point.rule_version}).",
+                f"{point.get_step_display()} due by {point.due_on:%-d %B %Y}.",
             )
             return HttpResponseRedirect(url)
     return render(

@@ -473,5 +473,6 @@ def test_an_action_agreed_for_a_meeting_still_to_come_is_recorded_with_its_due_d
         owner=social_worker,
         due_on=due,
     )
-    assert for_place.context.events.get().occurred_on == today
+    assert place.events.get().occurred_on == today
+    assert for_place.context == place
     assert audit_actions().count(AuditAction.RECORD_MEETING_ACTION) == 2

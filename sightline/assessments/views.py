@@ -113,10 +113,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .exclude(rationale_by=user)
             .select_related("decision", "decision__child")
         )
+    today = timezone.localdate()
+    closures = local_closures()
+    children = visible_to(user)
     return render(
         request,
         "assessments/dashboard.html",
         {
+            # The user's own work first, each list what "Your work" counts on the home page.
+            "to_answer": list(
+                Challenge.objects.filter(
+                    decision_made_by=user,
+                    status=ChallengeStatus.OPEN,
+                    decision__child__in=children,
+                )
+                .select_related("decision", "decision__child")
+                .order_by("raised_at", "pk")
+            ),
+            "drafts": list(
+                Assessment.objects.filter(
+                    author=user,
+                    status__in=[AssessmentStatus.DRAFT, AssessmentStatus.RETURNED],
+                    child__in=children,
+                )
+                .select_related("child")
+                .order_by("pk")
+            ),
+            "my_steps": [
+                queries.point_state(point, today, closures)
+                for point in queries.open_points(user).filter(responsible=user)
+            ],
             "teams": queries.due_by_team(user),
             "awaiting_sign_off": awaiting_sign_off,
             "assessments_awaiting": (
@@ -124,7 +150,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 if access.is_manager(user)
                 else []
             ),
-            "today": timezone.localdate(),
+            "today": today,
             "can_see_reports": access.can_see_reports(user),
         },
     )
@@ -229,8 +255,7 @@ def open_step(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{point.get_step_display()} due by {point.due_on:%-d %B %Y} "
-                f"(rule version {point.rule_version}).",
+                f"{point.get_step_display()} due by {point.due_on:%-d %B %Y}.",
             )
             return HttpResponseRedirect(url)
     return render(

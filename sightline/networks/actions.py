@@ -16,7 +16,7 @@ from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
-from sightline.chronology.actions import append_event, start_of_day
+from sightline.chronology.actions import EntryRefusedError, append_event, start_of_day
 from sightline.chronology.models import ChronologyEvent
 from sightline.networks.models import (
     CONTEXT_NATURES,
@@ -574,8 +574,8 @@ def start_context_plan(
         context=context,
         kind=ContextEventKind.PLAN_STARTED,
         occurred_on=started_on,
-        summary=f"Plan started, led by {lead} ({lead.agency.code}), review by "
-        f"{review_on.isoformat()}: {objectives}",
+        summary=f"Plan started, led by {lead} ({lead.agency.name}), review by "
+        f"{review_on:%-d %B %Y}: {objectives}",
     )
     _audit_context_work(actor, origin, context, "plan_started", plan=plan.pk)
     return plan
@@ -658,27 +658,42 @@ def agree_meeting_action(
         due_on=due_on,
         agreed_by=actor,
     )
-    if person is not None and actor.agency is not None:
-        append_event(
-            actor=actor,
-            person=person,
-            category="exploitation_meeting",
-            summary=f"Discussed at the exploitation meeting for {meeting.area}. Action "
-            f"agreed: {description} (owner {owner.get_full_name() or owner.username}, "
-            f"due {due_on:%-d %B %Y}).",
-            occurred_at=start_of_day(meeting.held_on),
-            date_only=True,
-            event_id=f"meeting-action-{action.pk}",
-            origin=origin,
-            audit_detail={"meeting": meeting.pk, "action": action.pk},
+    # The chronology holds what has happened: an action agreed for a meeting still to
+    # come (scheduled ahead, its actions set in advance) is dated the day it is recorded,
+    # and says which meeting it is for; the action itself keeps its due date.
+    today = timezone.localdate()
+    ahead = meeting.held_on > today
+    recorded_on = today if ahead else meeting.held_on
+    owner_name = owner.get_full_name() or owner.username
+    if ahead:
+        said = (
+            f"Action agreed for the exploitation meeting for {meeting.area} on "
+            f"{meeting.held_on:%-d %B %Y}: {description}"
         )
+    else:
+        said = f"Discussed at the exploitation meeting for {meeting.area}. Action agreed: {description}"
+    if person is not None and actor.agency is not None:
+        try:
+            append_event(
+                actor=actor,
+                person=person,
+                category="exploitation_meeting",
+                summary=f"{said} (owner {owner_name}, due {due_on:%-d %B %Y}).",
+                occurred_at=start_of_day(recorded_on),
+                date_only=True,
+                event_id=f"meeting-action-{action.pk}",
+                origin=origin,
+                audit_detail={"meeting": meeting.pk, "action": action.pk},
+            )
+        except EntryRefusedError as refused:
+            raise ValidationError({"person": str(refused)}) from refused
     if context is not None:
         _context_event(
             actor=actor,
             context=context,
             kind=ContextEventKind.MEETING_ACTION,
-            occurred_on=meeting.held_on,
-            summary=f"{description} (owner {owner}, due {due_on.isoformat()})",
+            occurred_on=recorded_on,
+            summary=f"{description} (owner {owner_name}, due {due_on:%-d %B %Y})",
         )
     record_audit(
         actor=actor,

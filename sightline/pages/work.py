@@ -126,7 +126,7 @@ def _practitioner(user: User, today: dt.date) -> YourWork:
                 Challenge.objects.filter(
                     decision_made_by=user, status=ChallengeStatus.OPEN
                 ).count(),
-                decisions,
+                f"{decisions}#challenges-to-answer",
             ),
             WorkItem(
                 "drafts",
@@ -134,7 +134,7 @@ def _practitioner(user: User, today: dt.date) -> YourWork:
                 Assessment.objects.filter(
                     author=user, status__in=[AssessmentStatus.DRAFT, AssessmentStatus.RETURNED]
                 ).count(),
-                decisions,
+                f"{decisions}#drafts",
             ),
             WorkItem(
                 "steps-due",
@@ -142,7 +142,7 @@ def _practitioner(user: User, today: dt.date) -> YourWork:
                 DecisionPoint.objects.open()
                 .filter(responsible=user, due_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS))
                 .count(),
-                decisions,
+                f"{decisions}#your-steps",
             ),
             *_alerts_and_referrals(user),
         ]

@@ -5,6 +5,7 @@ Flags are not stored: they are derived from social care status periods by the pu
 in ``sharing.flagging`` whenever they are shown, so they can never drift from the plans.
 """
 
+import re
 import uuid
 
 from django.conf import settings
@@ -265,6 +266,12 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_urgency_display()} referral for {self.person} to {self.to_team}"
+
+    @property
+    def deadline_in_words(self) -> str:
+        """The deadline rule as shown to people: without the rule's version, which the
+        referral page keeps behind "Details"."""
+        return re.sub(r"\s*\(rule v[^)]*\)\s*$", "", self.deadline_rule)
 
     @property
     def is_closed(self) -> bool:

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency
+from sightline.assessments.models import DecisionPoint
+from sightline.assessments.workflow import DecisionStep
 from sightline.chronology.models import ChronologyEvent
 from sightline.core.statements import CountStatement
 from sightline.people.models import (
@@ -35,6 +37,7 @@ from sightline.sharing.models import (
     InboxItem,
     OutboundEmail,
     Referral,
+    ReferralOutcome,
     ReferralStatus,
     SharingDecision,
 )
@@ -458,3 +461,17 @@ def decisions_for_api(user: User) -> QuerySet[SharingDecision]:
     if may_see_decision_report(user) and user.agency_id is not None:
         return SharingDecision.objects.filter(agency_id=user.agency_id)
     return SharingDecision.objects.filter(decided_by=user)
+
+
+def referral_decision_step(user: User, referral: Referral) -> DecisionPoint | None:
+    """The open "decision on a referral" step that accepting ``referral`` gave ``user``
+    (``actions.open_referral_decision``), for the referral page's link to it; None when
+    the referral is not accepted or the step is someone else's or already decided."""
+    if referral.outcome != ReferralOutcome.ACCEPTED:
+        return None
+    return (
+        DecisionPoint.objects.open()
+        .filter(child_id=referral.person_id, step=DecisionStep.REFERRAL_DECISION, responsible=user)
+        .order_by("due_on", "pk")
+        .first()
+    )

@@ -196,6 +196,7 @@ def _detail(
         "sharing/referral.html",
         {
             "referral": referral,
+            "decision_step": queries.referral_decision_step(user, referral),
             "may_act": queries.may_act_on_referral(user, referral),
             "outcome_form": form,
             "now": timezone.now(),

@@ -205,7 +205,7 @@ def test_deciding_a_step_on_the_clock(client, social_worker, child):
     assert "Decision on a referral due by 31 March 2025" in text(response)
     point = DecisionPoint.objects.get()
     page = text(client.get(reverse("assessments:decide", args=[point.pk])))
-    assert "Due by Monday 31 March 2025" in page
+    assert "Due by 31 March 2025, counted in working days from 28 March 2025" in page
     assert "What the chronology shows" in page
     client.post(
         reverse("assessments:decide", args=[point.pk]),
@@ -328,3 +328,36 @@ def test_the_child_panel_for_the_childs_page(social_worker, child, rising):
     assert "Decision on a referral: due 28 March 2025" in html
     assert "Overdue" in html
     assert "Domestic abuse incidents in the household: 1 (1 in the last 90 days, rising)" in html
+
+
+def test_the_dashboard_lists_what_your_work_counts_with_a_link_to_each(
+    client, social_worker, team_manager, child, rising
+):
+    """Your work's counts lead here: the challenges to answer, the user's own steps
+    with "Record the decision", and their drafts, each a link; nobody else's."""
+    client.force_login(social_worker)
+    propose_closure(client, child)
+    challenge = Challenge.objects.get()
+    point = actions.open_decision_point(
+        actor=social_worker,
+        origin=CLI,
+        child=child,
+        step="referral_decision",
+        started_on=TODAY,
+    )
+    draft = actions.start_assessment(actor=social_worker, origin=CLI, child=child)
+    html = client.get(reverse("assessments:dashboard")).content.decode()
+    answer = reverse("assessments:decision", args=[challenge.decision_id])
+    assert f'href="{answer}#challenge-{challenge.pk}"' in html
+    assert reverse("assessments:decide", args=[point.pk]) in html
+    assert reverse("assessments:assessment", args=[draft.pk]) in html
+    assert f"{point.due_on.day} {point.due_on:%B %Y}" in text(
+        client.get(reverse("assessments:dashboard"))
+    )
+    assert not re.search(r"rule [A-Z]{2}\d{4}", html)  # rule ids stay behind Details
+    # The manager answers none of the social worker's challenges, drafts nothing.
+    client.force_login(team_manager)
+    page = client.get(reverse("assessments:dashboard")).content.decode()
+    assert f'href="{answer}#challenge-{challenge.pk}"' not in page.split('id="your-steps"')[0]
+    assert reverse("assessments:assessment", args=[draft.pk]) not in page
+    assert "None: every challenge to a decision of yours has been answered." in page

@@ -434,3 +434,45 @@ def test_a_meeting_action_about_a_child_appears_in_the_chronology(
     assert timezone.localtime(event.occurred_at).date() == DAY
     assert "Leeds North" in event.summary
     assert "Return home interview" in event.summary
+
+
+def test_an_action_agreed_for_a_meeting_still_to_come_is_recorded_with_its_due_date(
+    team_manager, social_worker, child, place
+):
+    """The chronology refuses events in the future: an action set ahead of a scheduled
+    meeting is in the chronology on the day it was recorded, saying which meeting."""
+    today = timezone.localdate()
+    meeting = actions.record_exploitation_meeting(
+        actor=team_manager,
+        origin=CLI,
+        area="Leeds North",
+        held_on=today + dt.timedelta(days=10),
+        chair=team_manager,
+    )
+    action = actions.agree_meeting_action(
+        actor=team_manager,
+        origin=CLI,
+        meeting=meeting,
+        person=child,
+        description="Return home interview",
+        owner=social_worker,
+        due_on=today + dt.timedelta(days=17),
+    )
+    assert action.due_on == today + dt.timedelta(days=17)
+    event = ChronologyEvent.objects.get(person=child, category__code="exploitation_meeting")
+    assert timezone.localtime(event.occurred_at).date() == today
+    due = today + dt.timedelta(days=17)
+    assert f"for Leeds North on {meeting.held_on:%-d %B %Y}" in event.summary
+    assert f"due {due:%-d %B %Y}" in event.summary
+    for_place = actions.agree_meeting_action(
+        actor=team_manager,
+        origin=CLI,
+        meeting=meeting,
+        context=place,
+        description="Patrols on the towpath",
+        owner=social_worker,
+        due_on=due,
+    )
+    assert place.events.get().occurred_on == today
+    assert for_place.context == place
+    assert audit_actions().count(AuditAction.RECORD_MEETING_ACTION) == 2

@@ -379,3 +379,32 @@ def test_a_context_names_the_survivor_of_a_merged_person(client, agencies, socia
     html = client.get(context_url(place)).content.decode()
     assert "Jamie Testchild</a>: spends time at" in html
     assert "not shown to you" not in html
+
+
+def test_an_action_for_a_meeting_still_to_come_is_agreed_from_its_page(
+    client, team_manager, social_worker, child
+):
+    from sightline.networks.actions import record_exploitation_meeting
+
+    today = timezone.localdate()
+    ahead = record_exploitation_meeting(
+        actor=team_manager,
+        origin=CLI,
+        area="Leeds South",
+        held_on=today + dt.timedelta(days=7),
+        chair=team_manager,
+    )
+    client.force_login(team_manager)
+    url = reverse("networks:meeting-detail", kwargs={"pk": ahead.pk})
+    response = client.post(
+        url,
+        {
+            "child": str(child.public_id),
+            "description": "Return home interview",
+            "owner": str(social_worker.pk),
+            **due(today + dt.timedelta(days=14)),
+        },
+    )
+    assert response.status_code == 302
+    assert MeetingAction.objects.get().due_on == today + dt.timedelta(days=14)
+    assert AuditEvent.objects.filter(action=AuditAction.RECORD_MEETING_ACTION).count() == 1

@@ -77,9 +77,13 @@ def test_the_social_worker_sees_challenges_drafts_steps_referrals_and_alerts(
     assert 'id="your-work"' in html
     assert (
         f'<li id="work-challenges-to-answer"><a class="govuk-link" '
-        f'href="{reverse("assessments:dashboard")}">Challenges to answer: '
+        f'href="{reverse("assessments:dashboard")}#challenges-to-answer">Challenges to answer: '
         '<strong class="app-work-count">1</strong></a></li>'
     ) in html
+    # Each count leads to the list of what it counts.
+    dashboard = reverse("assessments:dashboard")
+    assert f'href="{dashboard}#drafts">Assessments in draft' in html
+    assert f'href="{dashboard}#your-steps">Steps overdue' in html
 
 
 def test_the_team_manager_sees_sign_offs_overdue_steps_and_each_workers_caseload(

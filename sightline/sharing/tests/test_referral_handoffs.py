@@ -127,3 +127,26 @@ def test_another_agency_accepting_opens_no_social_care_step(
     )
     assert not DecisionPoint.objects.filter(child=child).exists()
     assert "referral_decided" in codes(child)
+
+
+def test_the_referral_page_leads_the_accepting_worker_to_the_decision_it_opened(
+    client, settings, school_lead, child, front_door, duty_worker
+):
+    from django.urls import reverse
+
+    settings.SECURE_SSL_REDIRECT = False
+    referral = refer(school_lead, child, front_door)
+    page = reverse("sharing-referral", kwargs={"public_id": referral.public_id})
+    client.force_login(duty_worker)
+    assert 'id="decision-step"' not in client.get(page).content.decode()  # not yet accepted
+    actions.record_outcome(
+        actor=duty_worker, referral=referral, outcome=ReferralOutcome.ACCEPTED, origin=CLI
+    )
+    point = DecisionPoint.objects.get(child=child)
+    html = client.get(page).content.decode()
+    assert 'id="decision-step"' in html
+    assert reverse("assessments:decide", args=[point.pk]) in html
+    assert f"by {point.due_on.day} {point.due_on:%B %Y}" in html
+    # The referrer follows the referral but has no step to take.
+    client.force_login(school_lead)
+    assert 'id="decision-step"' not in client.get(page).content.decode()

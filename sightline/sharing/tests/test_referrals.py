@@ -65,6 +65,8 @@ def test_the_limits_are_settings(settings, school_lead, child, front_door):
     referral = refer(school_lead, child, front_door, urgency="amber")
     assert referral.acknowledge_by == dt.datetime(2026, 3, 3, 10, 0, tzinfo=ENGLAND)
     assert referral.deadline_rule == "Amber: 8 working hours (09:00-17:00, working days) (rule v1)"
+    # On screen, the rule's version stays behind "Details".
+    assert referral.deadline_in_words == "Amber: 8 working hours (09:00-17:00, working days)"
 
 
 def test_raising_records_the_share_and_alerts_the_receiving_team(

@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from sightline.access import limits, monitoring, queries
+from sightline.access.api import DEFAULT_SCOPES
 from sightline.access.models import (
     AccessFinding,
     AccessNotice,
@@ -33,6 +35,7 @@ from sightline.access.models import (
     TokenPolicy,
     TokenScope,
 )
+from sightline.accounts.actions import AccountError, create_api_token
 from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
@@ -446,6 +449,81 @@ def set_token_policy(
         detail={"username": token.user.username, "scopes": policy.scopes, "rate": rate},
     )
     return policy
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: Token
+    # The key, to be shown once to the administrator who issued it.
+    key: str
+    scopes: list[str]
+
+
+def _require_administrator(actor: User, what: str) -> None:
+    if not (actor.is_active and actor.role == Role.ADMINISTRATOR):
+        raise AccessActionError(f"Only an administrator {what}.")
+
+
+@transaction.atomic
+def issue_api_token(
+    *, actor: User, user: User, write: bool, reason: str, origin: Origin
+) -> IssuedToken:
+    """Issue ``user`` an API token (replacing any they had): read only unless ``write``,
+    which lets it submit records and look for matches. The key is returned once."""
+    _require_administrator(actor, "issues API tokens")
+    reason = _reason_text(reason, "why the token is needed")
+    try:
+        key = create_api_token(actor=actor, user=user, origin=origin)
+    except AccountError as error:
+        message = str(error)
+        raise AccessActionError(f"{message[:1].upper()}{message[1:]}.") from error
+    token = Token.objects.get(key=key)
+    scopes = [TokenScope.READ.value, TokenScope.WRITE.value] if write else [TokenScope.READ.value]
+    TokenPolicy.objects.create(token=token, scopes=scopes, rate="")
+    record_audit(
+        actor=actor,
+        action=AuditAction.SET_TOKEN_SCOPES,
+        origin=origin,
+        reason=reason,
+        detail={"username": user.username, "scopes": scopes, "rate": ""},
+    )
+    return IssuedToken(token=token, key=key, scopes=scopes)
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: User, token: Token, reason: str, origin: Origin) -> None:
+    """Revoke ``token``: it stops working at once. Its owner keeps no token until another
+    is issued."""
+    _require_administrator(actor, "revokes API tokens")
+    reason = _reason_text(reason, "why the token is revoked")
+    owner = token.user
+    deleted, _ = Token.objects.filter(pk=token.pk).delete()
+    if not deleted:
+        raise AccessActionError("This token has already been revoked.")
+    record_audit(
+        actor=actor,
+        action=AuditAction.REVOKE_API_TOKEN,
+        origin=origin,
+        reason=reason,
+        detail={"username": owner.username, "user_id": owner.pk},
+    )
+
+
+def note_token_use(token: Token, *, at: dt.datetime) -> None:
+    """Remember when ``token`` was last used, to the minute (one write a minute at most).
+    Bookkeeping, like the rate counters: no audit row, which the call itself writes."""
+    cutoff = at - dt.timedelta(minutes=1)
+    updated = (
+        TokenPolicy.objects.filter(token=token)
+        .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=cutoff))
+        .update(last_used_at=at)
+    )
+    if not updated and not TokenPolicy.objects.filter(token=token).exists():
+        # A token from before policies were always written: it keeps the default scopes.
+        TokenPolicy.objects.get_or_create(
+            token=token,
+            defaults={"scopes": sorted(DEFAULT_SCOPES), "rate": "", "last_used_at": at},
+        )
 
 
 # -- two-factor enrolment ----------------------------------------------------------------

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0006_notices_through_the_one_outbox'),
+        ("access", "0006_notices_through_the_one_outbox"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tokenpolicy',
-            name='last_used_at',
+            model_name="tokenpolicy",
+            name="last_used_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

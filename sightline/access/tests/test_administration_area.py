@@ -42,11 +42,10 @@ def admin_client(client, administrator):
 
 
 def error_summary(response) -> str:
-    html = response.content.decode()
+    html: str = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in html
-    summary = html.split('class="govuk-error-summary"')[1].split("</ul>")[0]
-    return summary
+    return html.split('class="govuk-error-summary"')[1].split("</ul>")[0]
 
 
 def audited(action: AuditAction, actor) -> AuditEvent:

@@ -39,6 +39,7 @@ from sightline.accounts.actions import AccountError, create_api_token
 from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.deadlines.queries import local_closures
 from sightline.people.models import Involvement, InvolvementRole, Person
 from sightline.record import rules
 from sightline.sharing import outbox
@@ -678,6 +679,7 @@ def monitor_access(*, since: dt.datetime, until: dt.datetime, origin: Origin) ->
     users = User.objects.in_bulk(list(by_user))
     created: dict[str, int] = defaultdict(int)
     extended: dict[str, int] = defaultdict(int)
+    closures = local_closures()
     for user_id, user_reads in by_user.items():
         user = users[user_id]
         crowded, peak = monitoring.many_records(user_reads, limit=limit, since=since)
@@ -685,7 +687,9 @@ def monitor_access(*, since: dt.datetime, until: dt.datetime, origin: Origin) ->
             (FindingKind.MANY_RECORDS, crowded, {"peak": peak, "threshold": limit}),
             (
                 FindingKind.OUT_OF_HOURS,
-                monitoring.out_of_hours(user_reads, working=working, tz=tz, since=since),
+                monitoring.out_of_hours(
+                    user_reads, working=working, tz=tz, since=since, closures=closures
+                ),
                 {
                     "working_hours": settings.SIGHTLINE_MONITOR_WORKING_HOURS,
                     "working_days": settings.SIGHTLINE_MONITOR_WORKING_DAYS,

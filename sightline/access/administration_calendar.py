@@ -80,7 +80,10 @@ def closure_days(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def remove_closure_day(request: HttpRequest, closure_id: int) -> HttpResponse:
     actor = _administrator(request, "withdraw_closure", requested=closure_id)
-    closure = LocalClosure.objects.live().filter(pk=closure_id).first()
+    # Only days still ahead: removing a past one would move deadlines already past.
+    closure = (
+        LocalClosure.objects.live().filter(pk=closure_id, date__gte=timezone.localdate()).first()
+    )
     if closure is None:
         raise Http404("No such closure day")
     form = WithdrawClosureForm(request.POST or None)

@@ -16,8 +16,10 @@ from sightline.accounts.models import Role
 from sightline.agencies.models import Agency, AgencyKind
 from sightline.assessments import queries as rules
 from sightline.assessments.models import ChallengeRuleSet
+from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import Category
+from sightline.deadlines.actions import record_local_closure
 from sightline.deadlines.models import LocalClosure
 from sightline.deadlines.queries import local_closures
 from sightline.testing.factories import ChronologyEventFactory
@@ -246,6 +248,21 @@ def test_it_adds_and_removes_a_closure_day_and_the_clocks_read_it(admin_client, 
     assert response.status_code == 302
     assert local_closures() == frozenset()
     assert audited(AuditAction.WITHDRAW_CLOSURE, administrator)
+
+
+def test_a_past_closure_day_cannot_be_removed(admin_client, administrator):
+    record_local_closure(
+        actor=administrator, origin=CLI, date=dt.date(2026, 11, 6), reason="Office move"
+    )
+    closure = LocalClosure.objects.get()
+    with time_machine.travel(TODAY, tick=False):
+        url = reverse("administration-remove-closure-day", args=[closure.pk])
+        assert admin_client.post(url, {"reason": "Too late."}).status_code == 404
+        assert (
+            "Office move"
+            not in admin_client.get(reverse("administration-closure-days")).content.decode()
+        )
+    assert local_closures() == frozenset({dt.date(2026, 11, 6)})
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -1,8 +1,9 @@
-"""Two journeys from signing in to the result, never typing an address or identifier:
-an administrator adds a team and a user in the administration area, issues the user an
-API token and revokes it, and adds a local closure day (and the new user signs in); and a
-team manager sees their team's caseload and signs off an assessment. Every page visited
-is checked with axe-core by the ``page`` fixture."""
+"""Journeys from signing in to the result, never typing an address or identifier: an
+administrator adds a team and a user in the administration area, issues the user an API
+token and revokes it, and adds a local closure day (and the new user signs in); an
+administrator adds an agency, switches a challenge rule off, retires an event category and
+changes a user's role; and a team manager sees their team's caseload and signs off an
+assessment. Every page visited is checked with axe-core by the ``page`` fixture."""
 
 import datetime as dt
 import re
@@ -116,6 +117,58 @@ def test_an_administrator_adds_a_team_and_a_user_who_then_signs_in(
     sign_in(page, live_server, "robin.newcomer", password)
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Robin"
     assert "West Yorkshire Police, Exploitation team" in page.locator("#your-role").inner_text()
+
+
+def test_an_administrator_sets_up_an_agency_a_rule_a_category_and_a_role(
+    page, live_server, administrator, social_worker
+):
+    sign_in(page, live_server, administrator.username)
+    page.locator("#your-work").get_by_role("link", name="Everything in administration").click()
+
+    page.get_by_role("link", name=re.compile("^Agencies: see them")).click()
+    page.get_by_label("Agency name").fill("West Yorkshire Integrated Care Board")
+    page.get_by_label("Integrated care board").check()
+    page.get_by_text("National codes (optional)").click()
+    page.get_by_label("ODS code (optional)").fill("QWO")
+    page.get_by_role("button", name="Add the agency").click()
+    assert page.locator("#notice").inner_text() == (
+        "Agency added: West Yorkshire Integrated Care Board."
+    )
+
+    page.get_by_role("link", name="Administration").first.click()
+    page.get_by_role("link", name=re.compile("^Challenge rules")).click()
+    page.get_by_role("link", name="Change Repeat referral decided without the history").click()
+    page.get_by_label("Off").check()
+    page.get_by_label("Why is the rule changing?").fill("Agreed at the partnership board.")
+    page.get_by_role("button", name="Save the change").click()
+    assert "Challenge rule changed" in page.locator("#notice").inner_text()
+    page.get_by_role("link", name="Change Repeat referral decided without the history").click()
+    assert "Switched: on to off" in page.locator("#rule-history").inner_text()
+
+    page.get_by_role("link", name="Challenge rules").first.click()
+    page.get_by_role("link", name="Administration").first.click()
+    page.get_by_role("link", name="Event categories of the chronology").click()
+    page.get_by_label("Category name").fill("Youth justice contact")
+    page.get_by_role("button", name="Add the category").click()
+    page.get_by_role("link", name="Change Youth justice contact").click()
+    page.get_by_label("Why?").fill("Recorded under another category now.")
+    page.get_by_role("button", name="Retire the category").click()
+    assert page.locator("#notice").inner_text() == (
+        "Event category retired: Youth justice contact."
+    )
+
+    page.get_by_role("link", name="Administration").first.click()
+    page.get_by_role("link", name=re.compile("^Users: find one")).click()
+    page.get_by_label("Name, username or e-mail").fill(social_worker.last_name)
+    page.get_by_role("button", name="Search").click()
+    page.locator("#users").get_by_role("link", name=social_worker.get_full_name()).click()
+    page.get_by_role("link", name="Change role").click()
+    page.get_by_label("Team manager").check()
+    page.get_by_label("Why is the role changing?").fill("Promoted.")
+    page.get_by_role("button", name="Change the role").click()
+    assert page.locator("#user-role").inner_text() == "Team manager"
+    assert "Practitioner to Team manager" in page.locator("#role-changes").inner_text()
+    assert AuditEvent.objects.filter(action=AuditAction.CHANGE_ROLE, actor=administrator).exists()
 
 
 def _a_working_day_ahead(*, days: int) -> dt.date:

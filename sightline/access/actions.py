@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -512,19 +511,20 @@ def revoke_api_token(*, actor: User, token: Token, reason: str, origin: Origin) 
 
 def note_token_use(token: Token, *, at: dt.datetime) -> None:
     """Remember when ``token`` was last used, to the minute (one write a minute at most).
-    Bookkeeping, like the rate counters: no audit row, which the call itself writes."""
-    cutoff = at - dt.timedelta(minutes=1)
-    updated = (
-        TokenPolicy.objects.filter(token=token)
-        .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=cutoff))
-        .update(last_used_at=at)
-    )
-    if not updated and not TokenPolicy.objects.filter(token=token).exists():
+    Bookkeeping, like the rate counters: no audit row, which the call itself writes.
+    Reads the token's policy once; the scope check and the rate limit then reuse it."""
+    try:
+        policy = token.policy
+    except TokenPolicy.DoesNotExist:
         # A token from before policies were always written: it keeps the default scopes.
         TokenPolicy.objects.get_or_create(
             token=token,
             defaults={"scopes": sorted(DEFAULT_SCOPES), "rate": "", "last_used_at": at},
         )
+        return
+    if policy.last_used_at is None or policy.last_used_at <= at - dt.timedelta(minutes=1):
+        TokenPolicy.objects.filter(pk=policy.pk).update(last_used_at=at)
+        policy.last_used_at = at
 
 
 # -- two-factor enrolment ----------------------------------------------------------------

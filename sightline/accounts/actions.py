@@ -179,7 +179,7 @@ def create_api_token(*, actor: User | None, user: User, origin: Origin) -> str:
 def change_role(*, actor: User, user: User, role: str, reason: str, origin: Origin) -> User:
     """Give ``user`` another role (granting one; taking one away is giving back
     ``Role.PRACTITIONER``), with the reason in the audit row. An administrator may not
-    change their own role, and the last active administrator keeps theirs."""
+    change their own role (so there is always one administrator left: the actor)."""
     if not (actor.is_active and actor.role == Role.ADMINISTRATOR):
         raise AccountError("only an administrator changes a user's role")
     if role not in Role.values:
@@ -195,13 +195,6 @@ def change_role(*, actor: User, user: User, role: str, reason: str, origin: Orig
     if user.role == role:
         raise AccountError(f"{user} is already a {Role(role).label.lower()}")
     before = user.role
-    if (
-        before == Role.ADMINISTRATOR
-        and not User.objects.filter(role=Role.ADMINISTRATOR, is_active=True)
-        .exclude(pk=user.pk)
-        .exists()
-    ):
-        raise AccountError(f"{user} is the last administrator")
     user.role = role
     user.save(update_fields=["role"])
     record_audit(

@@ -422,3 +422,20 @@ def test_nobody_else_finds_or_uses_the_pages(client, request, persona, agencies,
         2 if posts else 1 for _, _, posts in PAGES
     )
     assert Category.objects.get(code="home_visit").active
+
+
+def test_last_use_is_kept_to_the_minute_and_an_old_token_keeps_reading_only(police_officer):
+    token = Token.objects.create(user=police_officer)  # issued before policies: none
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    with time_machine.travel(TODAY, tick=False):
+        assert api.get(reverse("api-agencies")).status_code == 200
+    policy = TokenPolicy.objects.get(token=token)
+    assert (policy.scopes, policy.last_used_at) == ([TokenScope.READ], TODAY)
+    with time_machine.travel(TODAY + dt.timedelta(seconds=30), tick=False):
+        api.get(reverse("api-agencies"))
+    assert TokenPolicy.objects.get(token=token).last_used_at == TODAY
+    later = TODAY + dt.timedelta(minutes=5)
+    with time_machine.travel(later, tick=False):
+        api.get(reverse("api-agencies"))
+    assert TokenPolicy.objects.get(token=token).last_used_at == later

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_integrated_care_board'),
+        ("agencies", "0002_integrated_care_board"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agency',
-            name='ods_code',
-            field=models.CharField(blank=True, max_length=10, verbose_name='ODS code'),
+            model_name="agency",
+            name="ods_code",
+            field=models.CharField(blank=True, max_length=10, verbose_name="ODS code"),
         ),
         migrations.AddField(
-            model_name='agency',
-            name='urn',
-            field=models.CharField(blank=True, max_length=8, verbose_name='URN'),
+            model_name="agency",
+            name="urn",
+            field=models.CharField(blank=True, max_length=8, verbose_name="URN"),
         ),
     ]

@@ -7,12 +7,13 @@ applies to, are changed by publishing a rule set (``sightline challenge-rules``)
 from dataclasses import dataclass
 
 from sightline.challenges import Plan, Rule, RuleKind
+from sightline.indicators import YEAR_DAYS
 
 # (parameter, label, unit, lowest, highest): the limits are those of
 # ``challenges._PARAMS``, which checks them again when the rule set is published.
 _SINGLE: dict[RuleKind, tuple[tuple[str, str, str, int, int], ...]] = {
     RuleKind.CONCERNS_ROSE: (
-        ("window_days", "Looks back over", "days", 7, 366),
+        ("window_days", "Looks back over", "days", 7, YEAR_DAYS),
         ("under_age", "Applies to children younger than", "years", 1, 18),
     ),
     RuleKind.REPEAT_REFERRAL: (

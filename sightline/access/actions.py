@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from sightline.access import limits, monitoring, queries
+from sightline.access.api import DEFAULT_SCOPES
 from sightline.access.models import (
     AccessFinding,
     AccessNotice,
@@ -33,9 +34,11 @@ from sightline.access.models import (
     TokenPolicy,
     TokenScope,
 )
+from sightline.accounts.actions import AccountError, create_api_token
 from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.deadlines.queries import local_closures
 from sightline.people.models import Involvement, InvolvementRole, Person
 from sightline.record import rules
 from sightline.sharing import outbox
@@ -448,6 +451,82 @@ def set_token_policy(
     return policy
 
 
+@dataclass(frozen=True)
+class IssuedToken:
+    token: Token
+    # The key, to be shown once to the administrator who issued it.
+    key: str
+    scopes: list[str]
+
+
+def _require_administrator(actor: User, what: str) -> None:
+    if not (actor.is_active and actor.role == Role.ADMINISTRATOR):
+        raise AccessActionError(f"Only an administrator {what}.")
+
+
+@transaction.atomic
+def issue_api_token(
+    *, actor: User, user: User, write: bool, reason: str, origin: Origin
+) -> IssuedToken:
+    """Issue ``user`` an API token (replacing any they had): read only unless ``write``,
+    which lets it submit records and look for matches. The key is returned once."""
+    _require_administrator(actor, "issues API tokens")
+    reason = _reason_text(reason, "why the token is needed")
+    try:
+        key = create_api_token(actor=actor, user=user, origin=origin)
+    except AccountError as error:
+        message = str(error)
+        raise AccessActionError(f"{message[:1].upper()}{message[1:]}.") from error
+    token = Token.objects.get(key=key)
+    scopes = [TokenScope.READ.value, TokenScope.WRITE.value] if write else [TokenScope.READ.value]
+    TokenPolicy.objects.create(token=token, scopes=scopes, rate="")
+    record_audit(
+        actor=actor,
+        action=AuditAction.SET_TOKEN_SCOPES,
+        origin=origin,
+        reason=reason,
+        detail={"username": user.username, "scopes": scopes, "rate": ""},
+    )
+    return IssuedToken(token=token, key=key, scopes=scopes)
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: User, token: Token, reason: str, origin: Origin) -> None:
+    """Revoke ``token``: it stops working at once. Its owner keeps no token until another
+    is issued."""
+    _require_administrator(actor, "revokes API tokens")
+    reason = _reason_text(reason, "why the token is revoked")
+    owner = token.user
+    deleted, _ = Token.objects.filter(pk=token.pk).delete()
+    if not deleted:
+        raise AccessActionError("This token has already been revoked.")
+    record_audit(
+        actor=actor,
+        action=AuditAction.REVOKE_API_TOKEN,
+        origin=origin,
+        reason=reason,
+        detail={"username": owner.username, "user_id": owner.pk},
+    )
+
+
+def note_token_use(token: Token, *, at: dt.datetime) -> None:
+    """Remember when ``token`` was last used, to the minute (one write a minute at most).
+    Bookkeeping, like the rate counters: no audit row, which the call itself writes.
+    Reads the token's policy once; the scope check and the rate limit then reuse it."""
+    try:
+        policy = token.policy
+    except TokenPolicy.DoesNotExist:
+        # A token from before policies were always written: it keeps the default scopes.
+        TokenPolicy.objects.get_or_create(
+            token=token,
+            defaults={"scopes": sorted(DEFAULT_SCOPES), "rate": "", "last_used_at": at},
+        )
+        return
+    if policy.last_used_at is None or policy.last_used_at <= at - dt.timedelta(minutes=1):
+        TokenPolicy.objects.filter(pk=policy.pk).update(last_used_at=at)
+        policy.last_used_at = at
+
+
 # -- two-factor enrolment ----------------------------------------------------------------
 
 # Letters and digits that cannot be taken for one another (no 0/O, 1/I/L): 31 symbols,
@@ -600,6 +679,7 @@ def monitor_access(*, since: dt.datetime, until: dt.datetime, origin: Origin) ->
     users = User.objects.in_bulk(list(by_user))
     created: dict[str, int] = defaultdict(int)
     extended: dict[str, int] = defaultdict(int)
+    closures = local_closures()
     for user_id, user_reads in by_user.items():
         user = users[user_id]
         crowded, peak = monitoring.many_records(user_reads, limit=limit, since=since)
@@ -607,7 +687,9 @@ def monitor_access(*, since: dt.datetime, until: dt.datetime, origin: Origin) ->
             (FindingKind.MANY_RECORDS, crowded, {"peak": peak, "threshold": limit}),
             (
                 FindingKind.OUT_OF_HOURS,
-                monitoring.out_of_hours(user_reads, working=working, tz=tz, since=since),
+                monitoring.out_of_hours(
+                    user_reads, working=working, tz=tz, since=since, closures=closures
+                ),
                 {
                     "working_hours": settings.SIGHTLINE_MONITOR_WORKING_HOURS,
                     "working_days": settings.SIGHTLINE_MONITOR_WORKING_DAYS,

@@ -11,6 +11,8 @@ policy's or ``SIGHTLINE_API_DEFAULT_RATE``. Refusals write a denial to the audit
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
+from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -43,6 +45,19 @@ def token_scopes(token: Token) -> set[str]:
 
 def required_scope(method: str) -> TokenScope:
     return TokenScope.READ if method in SAFE_METHODS else TokenScope.WRITE
+
+
+class TokenAuthentication(DRFTokenAuthentication):
+    """DRF's token authentication, remembering when each token was last used (shown to
+    administrators beside the token, so that unused ones can be revoked)."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        user, token = super().authenticate_credentials(key)
+        # Imported here: the actions import this module for DEFAULT_SCOPES.
+        from sightline.access.actions import note_token_use
+
+        note_token_use(token, at=timezone.now())
+        return user, token
 
 
 def _deny(request: Request, intent: str, **detail: Any) -> None:

@@ -319,6 +319,9 @@ class TokenPolicy(models.Model):
     # "<count>/<second|minute|hour|day>"; blank for the default.
     rate = models.CharField(max_length=32, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the token last authenticated a call (``access.api.TokenAuthentication``), to
+    # the minute: shown to administrators so that unused tokens can be revoked.
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{', '.join(self.scopes) or 'no scopes'} at {self.rate or 'default rate'}"

@@ -72,12 +72,17 @@ class WorkingTime:
             )
         return cls(start=start, end=end, days=_days(days))
 
-    def covers(self, moment: dt.datetime, tz: ZoneInfo) -> bool:
+    def covers(
+        self, moment: dt.datetime, tz: ZoneInfo, closures: frozenset[dt.date] = frozenset()
+    ) -> bool:
+        """Whether ``moment`` is in working time: a working day (not a bank holiday, nor
+        one of the authority's local ``closures``) within the working hours."""
         local = moment.astimezone(tz)
         day = local.date()
         return (
             day.weekday() in self.days
             and day not in calendars.bank_holidays(day.year)
+            and day not in closures
             and self.start <= local.time() < self.end
         )
 
@@ -127,9 +132,16 @@ def many_records(
 
 
 def out_of_hours(
-    reads: Iterable[Read], *, working: WorkingTime, tz: ZoneInfo, since: dt.datetime
+    reads: Iterable[Read],
+    *,
+    working: WorkingTime,
+    tz: ZoneInfo,
+    since: dt.datetime,
+    closures: frozenset[dt.date] = frozenset(),
 ) -> list[Read]:
-    return [read for read in reads if read.at >= since and not working.covers(read.at, tz)]
+    return [
+        read for read in reads if read.at >= since and not working.covers(read.at, tz, closures)
+    ]
 
 
 def shares_surname_and_postcode(

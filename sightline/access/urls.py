@@ -1,6 +1,13 @@
 from django.urls import path
 
-from sightline.access import administration, views
+from sightline.access import (
+    administration,
+    administration_agencies,
+    administration_calendar,
+    administration_rules,
+    administration_users,
+    views,
+)
 
 urlpatterns = [
     path("two-factor/", views.two_factor, name="two-factor"),
@@ -30,4 +37,65 @@ urlpatterns = [
     path("administration/", administration.index, name="administration"),
     path("administration/users/new/", administration.new_user, name="administration-new-user"),
     path("administration/teams/", administration.teams, name="administration-teams"),
+    path(
+        "administration/users/<int:user_id>/",
+        administration_users.user,
+        name="administration-user",
+    ),
+    path(
+        "administration/users/<int:user_id>/role/",
+        administration_users.user_role,
+        name="administration-user-role",
+    ),
+    path(
+        "administration/users/<int:user_id>/api-token/",
+        administration_users.issue_token,
+        name="administration-issue-token",
+    ),
+    path("administration/api-tokens/", administration_users.tokens, name="administration-tokens"),
+    path(
+        "administration/api-tokens/<int:user_id>/revoke/",
+        administration_users.revoke_token,
+        name="administration-revoke-token",
+    ),
+    path(
+        "administration/agencies/",
+        administration_agencies.agencies,
+        name="administration-agencies",
+    ),
+    path(
+        "administration/agencies/<int:agency_id>/",
+        administration_agencies.agency,
+        name="administration-agency",
+    ),
+    path(
+        "administration/closure-days/",
+        administration_calendar.closure_days,
+        name="administration-closure-days",
+    ),
+    path(
+        "administration/closure-days/<int:closure_id>/remove/",
+        administration_calendar.remove_closure_day,
+        name="administration-remove-closure-day",
+    ),
+    path(
+        "administration/challenge-rules/",
+        administration_rules.challenge_rules,
+        name="administration-challenge-rules",
+    ),
+    path(
+        "administration/challenge-rules/<slug:code>/",
+        administration_rules.challenge_rule,
+        name="administration-challenge-rule",
+    ),
+    path(
+        "administration/event-categories/",
+        administration_rules.categories,
+        name="administration-categories",
+    ),
+    path(
+        "administration/event-categories/<int:category_id>/",
+        administration_rules.category,
+        name="administration-category",
+    ),
 ]

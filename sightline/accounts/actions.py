@@ -173,3 +173,35 @@ def create_api_token(*, actor: User | None, user: User, origin: Origin) -> str:
         detail={"username": user.username, "user_id": user.pk, "replaced": bool(replaced)},
     )
     return str(token.key)
+
+
+@transaction.atomic
+def change_role(*, actor: User, user: User, role: str, reason: str, origin: Origin) -> User:
+    """Give ``user`` another role (granting one; taking one away is giving back
+    ``Role.PRACTITIONER``), with the reason in the audit row. An administrator may not
+    change their own role (so there is always one administrator left: the actor)."""
+    if not (actor.is_active and actor.role == Role.ADMINISTRATOR):
+        raise AccountError("only an administrator changes a user's role")
+    if role not in Role.values:
+        raise AccountError(f"unknown role {role!r}")
+    reason = reason.strip()
+    if not reason:
+        raise AccountError("give the reason for the change")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == actor.pk:
+        raise AccountError("you cannot change your own role: ask another administrator")
+    if not user.is_active:
+        raise AccountError(f"{user.username} is deactivated")
+    if user.role == role:
+        raise AccountError(f"{user} is already a {Role(role).label.lower()}")
+    before = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.CHANGE_ROLE,
+        origin=origin,
+        reason=reason[:2000],
+        detail={"username": user.username, "user_id": user.pk, "from": before, "to": role},
+    )
+    return user

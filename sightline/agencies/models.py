@@ -24,6 +24,10 @@ class Agency(models.Model):
     office_hours_phone = models.CharField(max_length=40, blank=True)
     out_of_hours_phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
+    # National codes, shown behind "Details": the NHS Organisation Data Service code of a
+    # health body (e.g. "RR8", "15F"), and a school's unique reference number (6 digits).
+    ods_code = models.CharField("ODS code", max_length=10, blank=True)
+    urn = models.CharField("URN", max_length=8, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from sightline import challenges
 from sightline.accounts.models import Role, User
 from sightline.assessments import access, queries, workflow
+from sightline.assessments import thresholds as rule_thresholds
 from sightline.assessments.models import (
     Assessment,
     AssessmentStatus,
@@ -635,6 +636,61 @@ def publish_rule_set(
         },
     )
     return published
+
+
+@transaction.atomic
+def change_challenge_rule(
+    *,
+    actor: User,
+    origin: Origin,
+    code: str,
+    active: bool,
+    values: Mapping[str, int],
+    reason: str,
+) -> ChallengeRuleSet:
+    """Switch one rule on or off and change its thresholds (``assessments.thresholds``),
+    from the administration area: the rules in use, so changed, are published as a new
+    version (named by the date), with ``reason`` as its note. Errors name the field."""
+    _require(
+        actor.is_active and actor.role == Role.ADMINISTRATOR,
+        "Only administrators change challenge rules.",
+    )
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter the reason for the change."})
+    current = queries.current_rule_set()
+    try:
+        rule = current.rule(code)
+    except KeyError:
+        raise ValidationError({"active": "This rule is not in the rules in use."}) from None
+    known = {t.name: t for t in rule_thresholds.thresholds(rule)}
+    errors = {}
+    for name, value in values.items():
+        threshold = known.get(name)
+        if threshold is None:
+            errors[name] = "This rule has no such threshold."
+        elif not threshold.low <= value <= threshold.high:
+            errors[name] = (
+                f"{threshold.label} must be from {threshold.low} to {threshold.high} "
+                f"{threshold.unit}."
+            )
+    if errors:
+        raise ValidationError(errors)
+    changed_values = {n: v for n, v in values.items() if known[n].value != v}
+    if active == rule.active and not changed_values:
+        raise ValidationError(
+            {"active": "Nothing has changed: switch the rule or change a threshold."}
+        )
+    data = challenges.rule_set_to_data(current)
+    for item in data["rules"]:
+        if item["code"] == code:
+            item["active"] = active
+            item["params"] = rule_thresholds.with_thresholds(item["params"], changed_values)
+    stem = f"{timezone.localdate():%Y.%m.%d}"
+    number = 1
+    while ChallengeRuleSet.objects.filter(version=f"{stem}.{number}").exists():
+        number += 1
+    data["version"] = f"{stem}.{number}"
+    return publish_rule_set(actor=actor, origin=origin, data=data, note=reason)
 
 
 # --- structured assessments ------------------------------------------------------------------

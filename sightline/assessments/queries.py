@@ -31,6 +31,7 @@ from sightline.assessments.models import (
     DecisionPoint,
     PointStatus,
 )
+from sightline.assessments.thresholds import thresholds
 from sightline.assessments.workflow import DecisionStep
 from sightline.challenges import Plan, RuleSet
 from sightline.chronology.models import ChronologyEvent
@@ -526,3 +527,53 @@ def assessments_awaiting(user: User) -> QuerySet[Assessment]:
 
 def open_points_of(person: Person) -> QuerySet[DecisionPoint]:
     return DecisionPoint.objects.filter(child=person, status=PointStatus.OPEN)
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """One published version that changed one rule: when, by whom, what and why."""
+
+    version: str
+    at: dt.datetime
+    by: User
+    changes: tuple[str, ...]
+    note: str
+
+
+def rule_history(code: str) -> list[RuleChange]:
+    """The published versions that changed rule ``code`` (switched it, or changed a
+    threshold), newest first, each compared with the version before it (the first
+    with the rules shipped with Sightline)."""
+
+    def settings_of(rule_set: RuleSet) -> dict[str, str] | None:
+        try:
+            rule = rule_set.rule(code)
+        except KeyError:
+            return None
+        found = {"Switched": "on" if rule.active else "off"}
+        found.update({f"{t.label} ({t.unit})": str(t.value) for t in thresholds(rule)})
+        return found
+
+    before = settings_of(challenges.SHIPPED)
+    history = []
+    for published in ChallengeRuleSet.objects.select_related("published_by").order_by(
+        "published_at", "id"
+    ):
+        after = settings_of(challenges.rule_set_from_data(published.rules))
+        if after is not None and after != before:
+            changes = tuple(
+                f"{name}: {(before or {}).get(name, 'not set')} to {value}"
+                for name, value in after.items()
+                if (before or {}).get(name) != value
+            )
+            history.append(
+                RuleChange(
+                    published.version,
+                    published.published_at,
+                    published.published_by,
+                    changes,
+                    published.note,
+                )
+            )
+        before = after
+    return history[::-1]

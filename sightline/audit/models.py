@@ -173,6 +173,14 @@ class AuditAction(models.TextChoices):
     END_ALLOCATION = "end_allocation", "Ended an allocation"
     CORRECT_CASE_RECORD = "correct_case_record", "Corrected a case record"
     WITHDRAW_CASE_RECORD = "withdraw_case_record", "Withdrew a case record"
+    # Issue 15, the administration area (sightline/access/administration*).
+    CHANGE_ROLE = "change_role", "Changed a user's role"
+    REVOKE_API_TOKEN = "revoke_api_token", "Revoked an API token"
+    UPDATE_AGENCY = "update_agency", "Changed an agency's details"
+    ADD_CATEGORY = "add_category", "Added an event category"
+    RENAME_CATEGORY = "rename_category", "Renamed an event category"
+    RETIRE_CATEGORY = "retire_category", "Retired an event category"
+    REINSTATE_CATEGORY = "reinstate_category", "Brought a retired event category back"
 
 
 class AuditEvent(models.Model):

@@ -8,12 +8,14 @@ from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from sightline.accounts.models import User
-from sightline.agencies.models import Agency
-from sightline.audit.actions import Origin, append_audit, new_audit_event
+from sightline.accounts.models import Role, User
+from sightline.agencies.models import Agency, AgencyKind
+from sightline.audit.actions import Origin, append_audit, new_audit_event, record_audit
 from sightline.audit.models import AuditAction
 from sightline.chronology.models import Category, ChronologyEvent, Significance
+from sightline.chronology.vocabulary import ACT_CODES
 from sightline.importing.errors import RowsRejectedError
 from sightline.importing.rows import EventRow, RowError
 from sightline.people.models import Person, SourceRecord
@@ -294,3 +296,108 @@ def append_event(
         return result.events[0]
     # The same act recorded again with the same content: the event already there.
     return ChronologyEvent.objects.filter(agency=by, event_id=event_id).order_by("-revision")[0]
+
+
+# The vocabulary: event categories, from the administration area -----------------------
+
+
+class CategoryError(ValueError):
+    """A change to the vocabulary that cannot be made: ``field`` names what to correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _administrator(actor: User) -> None:
+    if not (actor.is_active and actor.role == Role.ADMINISTRATOR):
+        raise CategoryError("label", "Only an administrator changes the event categories.")
+
+
+def _label(label: str) -> str:
+    label = " ".join(label.split())
+    if not label:
+        raise CategoryError("label", "Enter the category's name")
+    if len(label) > 200:
+        raise CategoryError("label", "The category's name must be 200 characters or fewer")
+    clash = Category.objects.filter(label__iexact=label).first()
+    if clash is not None:
+        raise CategoryError("label", f"There is already a category called {clash.label}")
+    return label
+
+
+def _code_for(label: str) -> str:
+    base = slugify(label).replace("-", "_")[:56].strip("_") or "category"
+    code, n = base, 1
+    while Category.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}_{n}"
+    return code
+
+
+@transaction.atomic
+def add_category(*, actor: User, origin: Origin, label: str, agency_kind: str) -> Category:
+    """A new event category. Its code (what imports and the API name it by) is made from
+    the label and never changes, whatever the label becomes."""
+    _administrator(actor)
+    label = _label(label)
+    if agency_kind and agency_kind not in AgencyKind.values:
+        raise CategoryError("agency_kind", "Choose the kind of agency that records it")
+    category = Category.objects.create(code=_code_for(label), label=label, agency_kind=agency_kind)
+    record_audit(
+        actor=actor,
+        action=AuditAction.ADD_CATEGORY,
+        origin=origin,
+        detail={"category": category.code, "label": label, "agency_kind": agency_kind},
+    )
+    return category
+
+
+@transaction.atomic
+def rename_category(*, actor: User, origin: Origin, category: Category, label: str) -> Category:
+    """Change the label practitioners see; the code and the events recorded under it stay."""
+    _administrator(actor)
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    before = category.label
+    if " ".join(label.split()) == before:
+        raise CategoryError("label", f"The category is already called {before}")
+    category.label = _label(label)
+    category.save(update_fields=["label"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.RENAME_CATEGORY,
+        origin=origin,
+        detail={"category": category.code, "from": before, "to": category.label},
+    )
+    return category
+
+
+@transaction.atomic
+def retire_category(
+    *, actor: User, origin: Origin, category: Category, retire: bool, reason: str
+) -> Category:
+    """Retire a category (nothing new is recorded under it; events already recorded keep
+    it) or bring a retired one back. Categories are never deleted, and the ones Sightline
+    writes itself (``vocabulary.ACT_CODES``) are never retired."""
+    _administrator(actor)
+    reason = reason.strip()
+    if not reason:
+        raise CategoryError("reason", "Enter the reason")
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    if retire and category.code in ACT_CODES:
+        raise CategoryError(
+            "reason", f"{category.label} is written by Sightline itself and cannot be retired"
+        )
+    if category.active != retire:
+        state = "retired" if retire else "in use"
+        raise CategoryError("reason", f"{category.label} is already {state}")
+    category.active = not retire
+    category.save(update_fields=["active"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.RETIRE_CATEGORY if retire else AuditAction.REINSTATE_CATEGORY,
+        origin=origin,
+        reason=reason[:2000],
+        detail={"category": category.code, "label": category.label},
+    )
+    return category

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from sightline import calendars
 from sightline.accounts.models import Role, User
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
@@ -28,6 +29,9 @@ def record_local_closure(
         raise ValidationError({"reason": "Give a reason for the closure."})
     if date.weekday() >= 5:
         raise ValidationError({"date": f"{date:%A %-d %B %Y} is a weekend day already."})
+    holiday = calendars.bank_holiday_name(date)
+    if holiday is not None:
+        raise ValidationError({"date": f"{date:%-d %B %Y} is a bank holiday already ({holiday})."})
     if LocalClosure.objects.live().filter(date=date).exists():
         raise ValidationError({"date": f"{date:%-d %B %Y} is already a closure day."})
     closure = LocalClosure.objects.create(date=date, reason=reason[:200], created_by=actor)

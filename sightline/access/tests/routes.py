@@ -108,6 +108,20 @@ ROUTES: dict[str, Route] = {
     "administration": Route(only("administrator")),
     "administration-new-user": Route(only("administrator")),
     "administration-teams": Route(only("administrator")),
+    "administration-tokens": Route(only("administrator")),
+    "administration-agencies": Route(only("administrator")),
+    "administration-closure-days": Route(only("administrator")),
+    "administration-challenge-rules": Route(only("administrator")),
+    "administration-categories": Route(only("administrator")),
+    # Unknown user, agency, closure day, rule or category: 404 for everyone.
+    "administration-user": Route(signed_in(404)),
+    "administration-user-role": Route(signed_in(404)),
+    "administration-issue-token": Route(signed_in(404)),
+    "administration-revoke-token": Route(signed_in(404)),
+    "administration-agency": Route(signed_in(404)),
+    "administration-remove-closure-day": Route(signed_in(404)),
+    "administration-challenge-rule": Route(signed_in(404)),
+    "administration-category": Route(signed_in(404)),
     "access-issue-enrolment-code": Route(signed_in(404), method=POST),  # unknown user
     # -- sharing -------------------------------------------------------------------------------
     "sharing-inbox": Route(signed_in(200)),

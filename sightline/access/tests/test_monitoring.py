@@ -164,6 +164,8 @@ def test_working_time_settings_are_read_or_refused():
     assert WorkingTime.parse("00:00-23:59", "fri-mon").days == frozenset({4, 5, 6, 0})
     assert working.covers(at(MONDAY, 8), LONDON)
     assert not working.covers(at(MONDAY, 18), LONDON)
+    # A local closure day is not working time, at any hour.
+    assert not working.covers(at(MONDAY, 8), LONDON, frozenset({MONDAY}))
     for hours, days in [
         ("8-18", "mon-fri"),
         ("18:00-08:00", "mon-fri"),

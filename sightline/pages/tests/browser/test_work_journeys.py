@@ -1,16 +1,24 @@
-"""Two journeys from signing in to the result, never typing an address or identifier:
-an administrator adds a team and a user in the administration area (and the new user
-signs in), and a team manager sees their team's caseload and signs off an assessment.
-Every page visited is checked with axe-core by the ``page`` fixture."""
+"""Journeys from signing in to the result, never typing an address or identifier: an
+administrator adds a team and a user in the administration area, issues the user an API
+token and revokes it, and adds a local closure day (and the new user signs in); an
+administrator adds an agency, switches a challenge rule off, retires an event category and
+changes a user's role; and a team manager sees their team's caseload and signs off an
+assessment. Every page visited is checked with axe-core by the ``page`` fixture."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from sightline import calendars
 from sightline.assessments import actions as assessments
 from sightline.assessments.models import AssessmentStatus
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.core.dates import long_date
+from sightline.deadlines.queries import local_closures
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -64,10 +72,111 @@ def test_an_administrator_adds_a_team_and_a_user_who_then_signs_in(
     assert AuditEvent.objects.filter(action=AuditAction.CREATE_TEAM).count() == 1
     assert AuditEvent.objects.filter(action=AuditAction.CREATE_USER, actor=administrator).exists()
 
+    # An API token for the new user: read only by default, shown once, then revoked.
+    page.get_by_role("link", name="Back to administration").click()
+    page.get_by_role("link", name=re.compile("^Users: find one")).click()
+    page.get_by_label("Name, username or e-mail").fill("Newcomer")
+    page.get_by_role("button", name="Search").click()
+    page.locator("#users").get_by_role("link", name="Robin Newcomer").click()
+    page.get_by_role("link", name="Issue one API token").click()
+    assert page.get_by_label("Read records only").is_checked()
+    page.get_by_role("button", name="Issue the token").click()
+    assert "Enter what the token is for" in page.locator(".govuk-error-summary").inner_text()
+    page.get_by_label("What is the token for?").fill("Trying the API from the test system.")
+    page.get_by_role("button", name="Issue the token").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "API token issued"
+    key = page.locator("#token-key").inner_text()
+    assert Token.objects.get(user__username="robin.newcomer").key == key
+    page.get_by_role("link", name="All API tokens").click()
+    tokens = page.locator("#tokens")
+    assert "Robin Newcomer" in tokens.inner_text()
+    assert key not in page.content()
+    tokens.get_by_role("link", name="Revoke the token of Robin Newcomer").click()
+    page.get_by_label("Why is the token being revoked?").fill("Testing finished.")
+    page.get_by_role("button", name="Revoke the token").click()
+    assert page.locator("#notice").inner_text() == "The API token of Robin Newcomer is revoked."
+    assert not Token.objects.filter(user__username="robin.newcomer").exists()
+    assert AuditEvent.objects.filter(action=AuditAction.REVOKE_API_TOKEN).count() == 1
+
+    # A local closure day, which the statutory clocks then skip.
+    closed = _a_working_day_ahead(days=40)
+    page.get_by_role("link", name="Administration").first.click()
+    page.get_by_role("link", name="Local closure days for the statutory calendar").click()
+    page.get_by_label("Day").fill(str(closed.day))
+    page.get_by_label("Month").fill(str(closed.month))
+    page.get_by_label("Year").fill(str(closed.year))
+    page.get_by_label("Why is the authority closed?").fill("Office move")
+    page.get_by_role("button", name="Add the closure day").click()
+    assert page.locator("#notice").inner_text() == (
+        f"{long_date(closed)} is now a local closure day."
+    )
+    assert "Office move" in page.locator("#closure-days").inner_text()
+    assert closed in local_closures()
+
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, live_server, "robin.newcomer", password)
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Robin"
     assert "West Yorkshire Police, Exploitation team" in page.locator("#your-role").inner_text()
+
+
+def test_an_administrator_sets_up_an_agency_a_rule_a_category_and_a_role(
+    page, live_server, administrator, social_worker
+):
+    sign_in(page, live_server, administrator.username)
+    page.locator("#your-work").get_by_role("link", name="Everything in administration").click()
+
+    page.get_by_role("link", name=re.compile("^Agencies: see them")).click()
+    page.get_by_label("Agency name").fill("West Yorkshire Integrated Care Board")
+    page.get_by_label("Integrated care board").check()
+    page.get_by_text("National codes (optional)").click()
+    page.get_by_label("ODS code (optional)").fill("QWO")
+    page.get_by_role("button", name="Add the agency").click()
+    assert page.locator("#notice").inner_text() == (
+        "Agency added: West Yorkshire Integrated Care Board."
+    )
+
+    page.get_by_role("link", name="Administration").first.click()
+    page.get_by_role("link", name=re.compile("^Challenge rules")).click()
+    page.get_by_role("link", name="Change Repeat referral decided without the history").click()
+    page.get_by_label("Off").check()
+    page.get_by_label("Why is the rule changing?").fill("Agreed at the partnership board.")
+    page.get_by_role("button", name="Save the change").click()
+    assert "Challenge rule changed" in page.locator("#notice").inner_text()
+    page.get_by_role("link", name="Change Repeat referral decided without the history").click()
+    assert "Switched: on to off" in page.locator("#rule-history").inner_text()
+
+    page.get_by_role("link", name="Challenge rules").first.click()
+    page.get_by_role("link", name="Administration").first.click()
+    page.get_by_role("link", name="Event categories of the chronology").click()
+    page.get_by_label("Category name").fill("Youth justice contact")
+    page.get_by_role("button", name="Add the category").click()
+    page.get_by_role("link", name="Change Youth justice contact").click()
+    page.get_by_label("Why?").fill("Recorded under another category now.")
+    page.get_by_role("button", name="Retire the category").click()
+    assert page.locator("#notice").inner_text() == (
+        "Event category retired: Youth justice contact."
+    )
+
+    page.get_by_role("link", name="Administration").first.click()
+    page.get_by_role("link", name=re.compile("^Users: find one")).click()
+    page.get_by_label("Name, username or e-mail").fill(social_worker.last_name)
+    page.get_by_role("button", name="Search").click()
+    page.locator("#users").get_by_role("link", name=social_worker.get_full_name()).click()
+    page.get_by_role("link", name="Change role").click()
+    page.get_by_label("Team manager").check()
+    page.get_by_label("Why is the role changing?").fill("Promoted.")
+    page.get_by_role("button", name="Change the role").click()
+    assert page.locator("#user-role").inner_text() == "Team manager"
+    assert "Practitioner to Team manager" in page.locator("#role-changes").inner_text()
+    assert AuditEvent.objects.filter(action=AuditAction.CHANGE_ROLE, actor=administrator).exists()
+
+
+def _a_working_day_ahead(*, days: int) -> dt.date:
+    """A weekday at least ``days`` ahead that is not a bank holiday."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    while not calendars.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 def test_a_team_manager_sees_the_caseload_and_signs_off_an_assessment(

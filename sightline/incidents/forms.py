@@ -47,9 +47,9 @@ def _line(label: str, *, required: bool = False, hint: str = "") -> forms.CharFi
     )
 
 
-def _agencies(kind: AgencyKind) -> Any:
+def _agencies(kind: AgencyKind, *also: AgencyKind) -> Any:
     return forms.ModelChoiceField(
-        queryset=Agency.objects.filter(kind=kind),
+        queryset=Agency.objects.filter(kind__in=[kind, *also]).order_by("name"),
         widget=forms.Select(attrs={"class": "govuk-select"}),
         empty_label="Choose an agency",
         error_messages={
@@ -73,7 +73,8 @@ class NotificationForm(GovukFormMixin, PickingFormMixin, forms.Form):
 
     local_authority = _agencies(AgencyKind.CHILDRENS_SOCIAL_CARE)
     police = _agencies(AgencyKind.POLICE)
-    integrated_care_board = _agencies(AgencyKind.HEALTH)
+    # The integrated care board, or (where none is set up) a health agency for it.
+    integrated_care_board = _agencies(AgencyKind.INTEGRATED_CARE_BOARD, AgencyKind.HEALTH)
     incident_on = GovukDateField(
         label="Date of the incident",
         past=True,

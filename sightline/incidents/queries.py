@@ -466,3 +466,20 @@ def local_reviews_to_commission_for(user: User) -> list[RapidReview]:
         .order_by("decided_on", "pk")
     )
     return [review for review in reviews if access.is_partner(user, review.notification)]
+
+
+def notifications_to_send_for(user: User) -> list[SeriousIncidentNotification]:
+    """Notifications not yet recorded as sent to the national panel, that ``user`` may
+    record as sent."""
+    notifications = access.visible_to(user).filter(submitted_on__isnull=True).order_by("due_on")
+    return [n for n in notifications if access.is_partner(user, n)]
+
+
+def reviews_to_start_for(user: User) -> list[SeriousIncidentNotification]:
+    """Notifications sent to the panel with no rapid review yet, that ``user`` may start."""
+    notifications = (
+        access.visible_to(user)
+        .filter(submitted_on__isnull=False, rapid_review__isnull=True)
+        .order_by("submitted_on")
+    )
+    return [n for n in notifications if access.is_partner(user, n)]

@@ -76,6 +76,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rates": queries.on_time_rates(notifications),
             "today": today,
             "can_notify": _can_notify(user),
+            "to_send": queries.notifications_to_send_for(user),
+            "to_start": queries.reviews_to_start_for(user),
             "sign_offs_waiting": queries.sign_offs_waiting_for(user),
             "summaries_to_write": queries.summaries_to_write_for(user),
             "panel_responses": queries.panel_responses_for(user),

@@ -245,7 +245,7 @@ def _partnership(user: User, today: dt.date) -> YourWork:
             "notifications",
             "Notifications not yet sent to the national panel",
             notifications.filter(submitted_on__isnull=True).count(),
-            dashboard,
+            f"{dashboard}#notifications-to-send",
         ),
         WorkItem("rapid-reviews", "Rapid reviews under way", open_reviews.count(), dashboard),
         WorkItem(
@@ -255,6 +255,17 @@ def _partnership(user: User, today: dt.date) -> YourWork:
             dashboard,
         ),
     ]
+    to_start = incidents_queries.reviews_to_start_for(user)
+    if to_start:
+        items.insert(
+            1,
+            WorkItem(
+                "rapid-reviews-to-start",
+                "Rapid reviews to start",
+                len(to_start),
+                f"{dashboard}#reviews-to-start",
+            ),
+        )
     to_commission = incidents_queries.local_reviews_to_commission_for(user)
     if to_commission:
         items.append(

@@ -11,7 +11,7 @@ from sightline.accounts.models import Role
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.incidents import actions, queries
-from sightline.incidents.models import Partner, PanelView
+from sightline.incidents.models import PanelView, Partner
 from sightline.incidents.tests.test_reviews import _name_contributors, _ready_for_sign_off
 from sightline.pages.work import your_work
 from sightline.sharing import reminders

@@ -193,3 +193,29 @@ def test_an_integrated_care_board_is_offered_on_the_notification_form(
     client.force_login(team_manager)
     html = client.get(reverse("incidents:notification_new")).content.decode()
     assert f'<option value="{board.pk}">West Yorkshire Integrated Care Board</option>' in html
+
+
+def test_notifications_to_send_and_reviews_to_start_wait_for_the_partnership(
+    client, notify, team_manager, agencies, teacher
+):
+    manager = factories.UserFactory.create(
+        agency=agencies["CSC"], role=Role.PARTNERSHIP_BUSINESS_MANAGER
+    )
+    notification = notify()
+    assert queries.notifications_to_send_for(manager) == [notification]
+    assert queries.notifications_to_send_for(teacher) == []  # may not see it
+    assert queries.reviews_to_start_for(manager) == []
+    client.force_login(manager)
+    html = client.get(reverse("incidents:dashboard")).content.decode()
+    assert f"Send notification {notification.reference}" in html
+    actions.submit_notification(
+        actor=manager, origin=CLI, notification=notification, submitted_on=D(2024, 5, 10)
+    )
+    assert queries.notifications_to_send_for(manager) == []
+    assert queries.reviews_to_start_for(manager) == [notification]
+    assert _count(manager, "rapid-reviews-to-start") == 1
+    html = client.get(reverse("incidents:dashboard")).content.decode()
+    assert f"Start the rapid review of {notification.reference}" in html
+    actions.open_rapid_review(actor=manager, origin=CLI, notification=notification)
+    assert queries.reviews_to_start_for(manager) == []
+    assert _count(manager, "rapid-reviews-to-start") is None

@@ -94,9 +94,7 @@ def test_the_partner_leads_are_told_once_the_review_is_ready(
     for email in emails:
         assert email.subject == "Sightline: a rapid review is waiting for your sign-off"
         assert "Jamie" not in email.body  # never the child
-    assert (
-        AuditEvent.objects.filter(action=AuditAction.NOTIFY_SIGN_OFF_WAITING).count() == 3
-    )
+    assert AuditEvent.objects.filter(action=AuditAction.NOTIFY_SIGN_OFF_WAITING).count() == 3
     # Told once a day: the daily run the same day tells nobody again.
     assert reminders.notify_waiting_work(origin=CLI).sign_offs == 0
 

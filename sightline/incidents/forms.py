@@ -214,9 +214,8 @@ class PanelResponseForm(GovukFormMixin, forms.Form):
         label="Is the panel considering a national review?",
         choices=[("yes", "Yes"), ("no", "No")],
         coerce=lambda value: value == "yes",
-        required=False,
-        empty_value=False,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the panel is considering a national review"},
     )
     comments = _text("Comments", required=False, rows=3)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.incidents import actions
-from sightline.incidents.models import SeriousIncidentNotification
+from sightline.incidents.models import PanelResponse, SeriousIncidentNotification
 from sightline.record.picker import PICK_BUTTON
 from sightline.testing import factories
 
@@ -283,3 +283,24 @@ def test_the_panel_analyst_records_the_panels_response_from_the_review_page(
     )
     assert response.status_code == 302
     assert review.panel_response.recorded_by == panel_analyst
+
+
+def test_the_panels_response_asks_whether_a_national_review_is_considered(
+    client, notification, team_manager, panel_analyst
+):
+    review = actions.open_rapid_review(actor=team_manager, origin=CLI, notification=notification)
+    review.completed_on = D(2024, 5, 31)
+    review.save()
+    _login(client, panel_analyst)
+    response = client.post(
+        reverse("incidents:review_step", args=[notification.public_id, "panel_response"]),
+        {
+            "received_on_day": "3",
+            "received_on_month": "6",
+            "received_on_year": "2024",
+            "view": "agrees",
+        },
+    )
+    assert response.status_code == 400
+    assert "Choose whether the panel is considering a national review" in response.content.decode()
+    assert not PanelResponse.objects.exists()

@@ -392,6 +392,7 @@ def test_a_panel_analyst_codes_a_review_records_the_panels_response_and_reads_th
             "link", name=f"Record the panel's response to the rapid review of {reference}"
         ).click()
         page.get_by_label("Agrees with the rapid review").check()
+        page.locator("#panel-response-form").get_by_label("No", exact=True).check()
         page.get_by_label("Comments").fill("The panel agrees that no local review is needed.")
         page.get_by_role("button", name="Record the response").click()
         assert "The panel's response is recorded." in page.content()

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sightline import calendars
@@ -362,7 +362,9 @@ def ready_for_sign_off(
             local_review_needed__isnull=False,
             meeting_held_on__isnull=False,
         )
-        .exclude(summaries__submitted_at__isnull=True)
+        .exclude(
+            Exists(AgencySummary.objects.filter(review=OuterRef("pk"), submitted_at__isnull=True))
+        )
         .select_related("notification")
         .prefetch_related("sign_offs")
         .order_by("due_on", "pk")

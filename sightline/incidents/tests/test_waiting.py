@@ -217,3 +217,10 @@ def test_notifications_to_send_and_reviews_to_start_wait_for_the_partnership(
     actions.open_rapid_review(actor=manager, origin=CLI, notification=notification)
     assert queries.reviews_to_start_for(manager) == []
     assert _count(manager, "rapid-reviews-to-start") is None
+
+
+def test_a_review_that_asked_no_agency_is_ready_after_the_decision(review, team_manager):
+    review.summaries.all().delete()  # no agency was known to have been involved
+    _ready_for_sign_off(review, team_manager)
+    assert queries.sign_off_blockers(review) == []
+    assert queries.ready_for_sign_off([review.notification]) == [review]

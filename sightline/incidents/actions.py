@@ -44,6 +44,7 @@ from sightline.incidents.models import (
 from sightline.learning.intake import enter_local_review, enter_rapid_review
 from sightline.people.models import Person
 from sightline.record import access as people_access
+from sightline.sharing import reminders as waiting_work
 
 
 def _today() -> dt.date:
@@ -428,6 +429,8 @@ def record_agency_summary(
         agency=summary.agency.code,
         on_time=timezone.localdate(summary.submitted_at) <= summary.due_on,
     )
+    # The last summary in may make the review ready: its partner leads are told.
+    waiting_work.notify_review_sign_offs(review=summary.review, origin=origin)
     return summary
 
 
@@ -556,6 +559,8 @@ def decide_local_review(
         local_review_needed=needed,
         decided_on=decided_on.isoformat(),
     )
+    # Ready for sign-off once every summary is in: the partner leads are told.
+    waiting_work.notify_review_sign_offs(review=review, origin=origin)
     return review
 
 

@@ -14,18 +14,15 @@ from sightline.record.picker import PickField, PickingFormMixin
 CHILD_SLOTS = 3
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(
-            attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})},
-            format="%Y-%m-%d",  # what <input type="date"> needs, whatever the locale
-        )
-
-
-def _date(label: str, *, required: bool = True, hint: str = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=hint)
+def _date(label: str, *, required: bool = True, hint: str = "") -> GovukDateField:
+    """A GOV.UK date input (day, month and year boxes). Whether the date may be in the
+    future, or before another, is the action's rule."""
+    return GovukDateField(
+        label=label,
+        required=required,
+        help_text=hint or "For example, 27 3 2026",
+        error_messages={"required": f"Enter the {label[0].lower()}{label[1:]}"},
+    )
 
 
 def _text(label: str, *, required: bool = True, rows: int = 4, hint: str = "") -> forms.CharField:
@@ -47,9 +44,9 @@ def _line(label: str, *, required: bool = False, hint: str = "") -> forms.CharFi
     )
 
 
-def _agencies(kind: AgencyKind) -> Any:
+def _agencies(kind: AgencyKind, *also: AgencyKind) -> Any:
     return forms.ModelChoiceField(
-        queryset=Agency.objects.filter(kind=kind),
+        queryset=Agency.objects.filter(kind__in=[kind, *also]).order_by("name"),
         widget=forms.Select(attrs={"class": "govuk-select"}),
         empty_label="Choose an agency",
         error_messages={
@@ -73,7 +70,8 @@ class NotificationForm(GovukFormMixin, PickingFormMixin, forms.Form):
 
     local_authority = _agencies(AgencyKind.CHILDRENS_SOCIAL_CARE)
     police = _agencies(AgencyKind.POLICE)
-    integrated_care_board = _agencies(AgencyKind.HEALTH)
+    # The integrated care board, or (where none is set up) a health agency for it.
+    integrated_care_board = _agencies(AgencyKind.INTEGRATED_CARE_BOARD, AgencyKind.HEALTH)
     incident_on = GovukDateField(
         label="Date of the incident",
         past=True,
@@ -154,41 +152,43 @@ class NotificationForm(GovukFormMixin, PickingFormMixin, forms.Form):
         return cleaned
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(GovukFormMixin, forms.Form):
     submitted_on = _date("Date sent to the national panel")
 
 
-class RequestSummaryForm(forms.Form):
+class RequestSummaryForm(GovukFormMixin, forms.Form):
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.all(), widget=forms.Select(attrs={"class": "govuk-select"})
     )
     contributor = _users()
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(GovukFormMixin, forms.Form):
     involvement = _text("The agency's involvement with the child and family")
     analysis = _text("Analysis")
     learning = _text("Learning")
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(GovukFormMixin, forms.Form):
     held_on = _date("Date of the review meeting")
     attendees = _text("Attendees", rows=2)
     notes = _text("Record of the meeting", rows=5)
 
 
-class SafetyActionForm(forms.Form):
+class SafetyActionForm(GovukFormMixin, forms.Form):
     description = _text("Immediate safety action", rows=2)
     owner = _users()
     due_on = _date("Due by")
 
 
-class CompleteActionForm(forms.Form):
+class CompleteActionForm(GovukFormMixin, forms.Form):
+    """ "Mark done today": the day comes from the page, in a hidden field."""
+
     action = forms.IntegerField(widget=forms.HiddenInput())
-    completed_on = _date("Completed on")
+    completed_on = forms.DateField(widget=forms.HiddenInput())
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukFormMixin, forms.Form):
     needed = forms.TypedChoiceField(
         label="Is a local child safeguarding practice review needed?",
         choices=[("yes", "Yes"), ("no", "No")],
@@ -199,35 +199,37 @@ class DecisionForm(forms.Form):
     decided_on = _date("Date of the decision")
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(GovukFormMixin, forms.Form):
     partner = forms.ChoiceField(choices=Partner.choices, widget=forms.HiddenInput())
 
 
-class PanelResponseForm(forms.Form):
+class PanelResponseForm(GovukFormMixin, forms.Form):
     received_on = _date("Date of the panel's response")
     view = forms.ChoiceField(
         label="The panel's view",
         choices=PanelView.choices,
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
     )
-    national_review_considered = forms.BooleanField(
-        label="The panel is considering a national review",
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    national_review_considered = forms.TypedChoiceField(
+        label="Is the panel considering a national review?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the panel is considering a national review"},
     )
     comments = _text("Comments", required=False, rows=3)
 
 
-class CommissionForm(forms.Form):
+class CommissionForm(GovukFormMixin, forms.Form):
     reviewer = _line("Reviewer", required=True)
     terms_of_reference = _text("Terms of reference", rows=5)
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(GovukFormMixin, forms.Form):
     name = _line("Milestone", required=True)
     due_on = _date("Due by")
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(GovukFormMixin, forms.Form):
     sent_to_panel_on = _date("Date sent to the panel and the Secretary of State", required=False)
     published_on = _date("Date published", required=False)

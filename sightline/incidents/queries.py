@@ -10,20 +10,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sightline import calendars
-from sightline.accounts.models import User
+from sightline.accounts.models import PARTNER_LEAD_FOR, Role, User
 from sightline.agencies.models import Agency
 from sightline.chronology.models import ChronologyEvent
 from sightline.chronology.vocabulary import ACT_CODES
 from sightline.deadlines.queries import local_closures
-from sightline.incidents import reporting
+from sightline.incidents import access, reporting
 from sightline.incidents.models import (
     AgencySummary,
     LocalReview,
     Milestone,
+    Partner,
     RapidReview,
     SafetyAction,
     SeriousIncidentNotification,
@@ -327,3 +328,160 @@ def partner_leads(notification: SeriousIncidentNotification) -> list[User]:
             ],
         ).order_by("pk")
     )
+
+
+# Sign-off -------------------------------------------------------------------------------
+
+
+def sign_off_blockers(review: RapidReview) -> list[str]:
+    """What must be done before the partners can sign ``review`` off, in order; empty
+    when it is ready (or already signed off by all three)."""
+    blockers: list[str] = []
+    if review.meeting_held_on is None:
+        blockers.append("the review meeting is recorded")
+    if review.local_review_needed is None:
+        blockers.append("the decision on a local review is recorded")
+    awaited = [
+        summary.agency.name
+        for summary in review.summaries.select_related("agency").order_by("agency__name")
+        if summary.submitted_at is None
+    ]
+    if awaited:
+        blockers.append(f"the summaries from {', '.join(awaited)} are in")
+    return blockers
+
+
+def ready_for_sign_off(
+    notifications: Iterable[SeriousIncidentNotification],
+) -> list[RapidReview]:
+    """Open rapid reviews on ``notifications`` that nothing stops the partners signing."""
+    reviews = (
+        RapidReview.objects.filter(
+            notification__in=list(notifications),
+            completed_on__isnull=True,
+            local_review_needed__isnull=False,
+            meeting_held_on__isnull=False,
+        )
+        .exclude(
+            Exists(AgencySummary.objects.filter(review=OuterRef("pk"), submitted_at__isnull=True))
+        )
+        .select_related("notification")
+        .prefetch_related("sign_offs")
+        .order_by("due_on", "pk")
+    )
+    return list(reviews)
+
+
+def partners_to_sign(review: RapidReview) -> list[Partner]:
+    """The partners who have not yet signed ``review`` off."""
+    signed = {sign_off.partner for sign_off in review.sign_offs.all()}
+    return [partner for partner in Partner if partner.value not in signed]
+
+
+def summaries_awaited(reviews: Iterable[RapidReview]) -> list[AgencySummary]:
+    """Agency summaries not yet written on open ``reviews``."""
+    return list(
+        AgencySummary.objects.filter(
+            review__in=list(reviews), review__completed_on__isnull=True, submitted_at__isnull=True
+        )
+        .select_related("agency", "contributor", "review__notification")
+        .order_by("due_on", "pk")
+    )
+
+
+def panel_responses_to_record(
+    notifications: Iterable[SeriousIncidentNotification],
+) -> list[RapidReview]:
+    """Signed-off rapid reviews on ``notifications`` with no panel response recorded."""
+    return list(
+        RapidReview.objects.filter(
+            notification__in=list(notifications),
+            completed_on__isnull=False,
+            panel_response__isnull=True,
+        )
+        .select_related("notification")
+        .order_by("completed_on", "pk")
+    )
+
+
+def signers(notification: SeriousIncidentNotification, partner: Partner) -> list[User]:
+    """Whom to ask for ``partner``'s sign-off: that partner's active partner leads in its
+    agency or, where it has none, the agency's safeguarding leads (who may also sign)."""
+    agency_id = {
+        Partner.LOCAL_AUTHORITY: notification.local_authority_id,
+        Partner.POLICE: notification.police_id,
+        Partner.INTEGRATED_CARE_BOARD: notification.integrated_care_board_id,
+    }[partner]
+    people = User.objects.filter(is_active=True, agency_id=agency_id).order_by("pk")
+    roles = [role for role, value in PARTNER_LEAD_FOR.items() if value == partner.value]
+    leads = list(people.filter(role__in=roles))
+    return leads or list(people.filter(role=Role.SAFEGUARDING_LEAD))
+
+
+# What waits for one user (the dashboard's "Waiting for you", the home page's counts) ----
+
+
+@dataclass(frozen=True)
+class SignOffWaiting:
+    review: RapidReview
+    partners: list[Partner]  # the partners this user may still sign for
+
+
+def sign_offs_waiting_for(user: User) -> list[SignOffWaiting]:
+    """Rapid reviews ready for sign-off that ``user`` may sign for a partner still to sign."""
+    found = []
+    for review in ready_for_sign_off(access.visible_to(user)):
+        partners = [
+            partner
+            for partner in partners_to_sign(review)
+            if access.can_sign_off(user, review.notification, partner)
+        ]
+        if partners:
+            found.append(SignOffWaiting(review, partners))
+    return found
+
+
+def summaries_to_write_for(user: User) -> list[AgencySummary]:
+    """Agency summaries awaited on open rapid reviews that ``user`` may write."""
+    reviews = RapidReview.objects.filter(notification__in=access.visible_to(user))
+    return [s for s in summaries_awaited(reviews) if access.can_contribute(user, s)]
+
+
+def panel_responses_for(user: User) -> list[RapidReview]:
+    """Signed-off rapid reviews whose panel response ``user`` may record and nobody has."""
+    if not access.may_record_panel_response(user):
+        return []
+    return panel_responses_to_record(access.visible_to(user))
+
+
+def local_reviews_to_commission_for(user: User) -> list[RapidReview]:
+    """Signed-off rapid reviews that decided on a local review not yet commissioned, on
+    notifications ``user`` may change."""
+    reviews = (
+        RapidReview.objects.filter(
+            notification__in=access.visible_to(user),
+            completed_on__isnull=False,
+            local_review_needed=True,
+            local_review__isnull=True,
+        )
+        .select_related("notification")
+        .order_by("decided_on", "pk")
+    )
+    return [review for review in reviews if access.is_partner(user, review.notification)]
+
+
+def notifications_to_send_for(user: User) -> list[SeriousIncidentNotification]:
+    """Notifications not yet recorded as sent to the national panel, that ``user`` may
+    record as sent."""
+    notifications = access.visible_to(user).filter(submitted_on__isnull=True).order_by("due_on")
+    return [n for n in notifications if access.is_partner(user, n)]
+
+
+def reviews_to_start_for(user: User) -> list[SeriousIncidentNotification]:
+    """Notifications sent to the panel with no rapid review yet, that ``user`` may start."""
+    notifications = (
+        access.visible_to(user)
+        .filter(submitted_on__isnull=False, rapid_review__isnull=True)
+        .order_by("submitted_on")
+    )
+    return [n for n in notifications if access.is_partner(user, n)]

@@ -76,6 +76,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rates": queries.on_time_rates(notifications),
             "today": today,
             "can_notify": _can_notify(user),
+            "to_send": queries.notifications_to_send_for(user),
+            "to_start": queries.reviews_to_start_for(user),
+            "sign_offs_waiting": queries.sign_offs_waiting_for(user),
+            "summaries_to_write": queries.summaries_to_write_for(user),
+            "panel_responses": queries.panel_responses_for(user),
+            "to_commission": queries.local_reviews_to_commission_for(user),
         },
     )
 
@@ -388,6 +394,7 @@ def _review_context(
     signed = {sign_off.partner for sign_off in review.sign_offs.all()}
     local_review = LocalReview.objects.filter(review=review).first()
     today = timezone.localdate()
+    blockers = [] if review.completed_on else queries.sign_off_blockers(review)
     return {
         "notification": notification,
         "review": review,
@@ -398,10 +405,18 @@ def _review_context(
         ],
         "safety_actions": review.actions.select_related("owner"),
         "sign_offs": review.sign_offs.select_related("agency", "signed_by"),
+        "sign_off_blockers": blockers,
+        # Each partner still to sign, and whom Sightline asked (told in the app and by
+        # e-mail once the review is ready).
+        "awaiting_partners": [
+            {"label": p.label, "signers": queries.signers(notification, p)}
+            for p in Partner
+            if p.value not in signed
+        ],
         "partners_to_sign": [
             {"value": p.value, "label": p.label}
             for p in Partner
-            if p.value not in signed and access.can_sign_off(user, notification, p)
+            if not blockers and p.value not in signed and access.can_sign_off(user, notification, p)
         ],
         "panel_response": PanelResponse.objects.filter(review=review).first(),
         "may_record_panel_response": access.may_record_panel_response(user),

@@ -565,6 +565,20 @@ def submitted_codings(document: ReviewDocument, taxonomy: Taxonomy) -> list[Codi
     )
 
 
+def coding_in_progress(user: User, document: ReviewDocument) -> bool:
+    """Whether ``user`` has begun a coding of ``document`` and not submitted it: they may
+    not see the others' codings or the final coding until they have (independent coding)."""
+    return Coding.objects.filter(
+        document=document, coder=user, status=CodingStatus.IN_PROGRESS
+    ).exists()
+
+
+INDEPENDENT = (
+    "you have a coding of this review in progress: submit it first, so that it stays "
+    "independent of the others' codings and the final coding"
+)
+
+
 @transaction.atomic
 def adjudicate(
     *,
@@ -580,6 +594,8 @@ def adjudicate(
     Themes both coders chose, themes only one chose, and the decision are all kept in
     the audit row. Where the decision differs from both coders a note is required."""
     _require(actor, Capability.CODE_REVIEWS)
+    if coding_in_progress(actor, document):
+        raise LearningError("codings", INDEPENDENT)
     codings = submitted_codings(document, taxonomy)
     if len(codings) < 2:
         raise LearningError(

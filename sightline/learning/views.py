@@ -258,6 +258,11 @@ def adjudicate(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
     origin = Origin.from_request(request)
     document = access_review_document(user, public_id, origin=origin)
+    if actions.coding_in_progress(user, document):
+        # Independent coding: the two codings and the final one stay hidden from a coder
+        # who has not yet submitted their own.
+        messages.error(request, f"You cannot decide the final coding yet: {actions.INDEPENDENT}.")
+        return HttpResponseRedirect(reverse("learning:review", args=[document.public_id]))
     # The version the review was coded against, which a newer one may have replaced.
     taxonomy = queries.double_coded_version(document) or actions.published_taxonomy()
     codings = actions.submitted_codings(document, taxonomy)

@@ -24,6 +24,7 @@ from sightline.assessments.models import (
 )
 from sightline.assessments.queries import assessments_awaiting
 from sightline.incidents import access as incidents_access
+from sightline.incidents import queries as incidents_queries
 from sightline.incidents.models import LocalReview, RapidReview
 from sightline.learning.access import Capability, can
 from sightline.learning.models import Coding, CodingStatus, ReviewDocument
@@ -244,7 +245,7 @@ def _partnership(user: User, today: dt.date) -> YourWork:
             "notifications",
             "Notifications not yet sent to the national panel",
             notifications.filter(submitted_on__isnull=True).count(),
-            dashboard,
+            f"{dashboard}#notifications-to-send",
         ),
         WorkItem("rapid-reviews", "Rapid reviews under way", open_reviews.count(), dashboard),
         WorkItem(
@@ -254,17 +255,46 @@ def _partnership(user: User, today: dt.date) -> YourWork:
             dashboard,
         ),
     ]
-    partner = PARTNER_LEAD_FOR.get(user.role)
-    if partner is not None:
+    to_start = incidents_queries.reviews_to_start_for(user)
+    if to_start:
+        items.insert(
+            1,
+            WorkItem(
+                "rapid-reviews-to-start",
+                "Rapid reviews to start",
+                len(to_start),
+                f"{dashboard}#reviews-to-start",
+            ),
+        )
+    to_commission = incidents_queries.local_reviews_to_commission_for(user)
+    if to_commission:
+        items.append(
+            WorkItem(
+                "local-reviews-to-commission",
+                "Local reviews decided on, to commission",
+                len(to_commission),
+                f"{dashboard}#local-reviews-to-commission",
+            )
+        )
+    summaries = incidents_queries.summaries_to_write_for(user)
+    if summaries:
+        items.insert(
+            0,
+            WorkItem(
+                "summaries-to-write",
+                "Rapid review summaries for your agency to write",
+                len(summaries),
+                f"{dashboard}#summaries-to-write",
+            ),
+        )
+    if user.role in PARTNER_LEAD_FOR:
         items.insert(
             0,
             WorkItem(
                 "rapid-review-sign-offs",
                 "Rapid reviews waiting for your sign-off",
-                open_reviews.filter(local_review_needed__isnull=False)
-                .exclude(sign_offs__partner=partner)
-                .count(),
-                dashboard,
+                len(incidents_queries.sign_offs_waiting_for(user)),
+                f"{dashboard}#sign-offs-waiting",
             ),
         )
     return YourWork(items=items)
@@ -275,7 +305,14 @@ def _panel(user: User) -> YourWork:
     submitted = Count("codings", filter=Q(codings__status=CodingStatus.SUBMITTED))
     mine = Coding.objects.filter(coder=user, status=CodingStatus.SUBMITTED).values("document_id")
     reviews = reverse("learning:review-list")
-    items = []
+    items = [
+        WorkItem(
+            "panel-responses",
+            "Rapid reviews waiting for the panel's response",
+            len(incidents_queries.panel_responses_for(user)),
+            f"{reverse('incidents:dashboard')}#panel-responses",
+        )
+    ]
     if can(user, Capability.CODE_REVIEWS):
         items.append(
             WorkItem(
@@ -292,6 +329,10 @@ def _panel(user: User) -> YourWork:
                 unfinished.annotate(n=submitted).filter(n__gte=2).count(),
                 reviews,
             )
+        )
+    if can(user, Capability.PRODUCE_REPORTS):
+        items.append(
+            WorkItem("themes-report", "The themes report", None, reverse("learning:annual-report"))
         )
     return YourWork(items=items)
 

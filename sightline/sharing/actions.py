@@ -253,6 +253,7 @@ _SUBJECTS = {
     AlertReason.REFERRAL_ESCALATED: "Sightline: your referral is overdue and was escalated",
     AlertReason.SIGN_OFF_WAITING: "Sightline: a sign-off is waiting for you",
     AlertReason.STEP_OVERDUE: "Sightline: a step you are responsible for is overdue",
+    AlertReason.REVIEW_SIGN_OFF_WAITING: "Sightline: a rapid review is waiting for your sign-off",
 }
 
 

@@ -12,6 +12,9 @@ composed for the reader who is looking, through the read side's rules:
   the chronology redacts them;
 - an alert about a referral names the child only to a reader who may see the referral
   (``queries.may_see_referral``);
+- a reminder whose summary names no child (a rapid review waiting for a partner's
+  sign-off names only the notification's reference) is shown to its one recipient as
+  it is, without the child;
 - anyone else (a teammate without a relationship reading the team's duty inbox, a
   worker no longer allocated) is told only that there is something, and whom to ask:
   no name, no date of birth, no summary, no link to the record.
@@ -36,7 +39,13 @@ from sightline.record.access import redaction_for
 from sightline.record.chronology import Redaction
 from sightline.record.queries import visible_to
 from sightline.sharing import queries
-from sightline.sharing.models import REMINDER_REASONS, Alert, AlertReason, InboxItem
+from sightline.sharing.models import (
+    REMINDER_REASONS,
+    UNNAMED_REMINDER_REASONS,
+    Alert,
+    AlertReason,
+    InboxItem,
+)
 
 # Alerts about the child (rather than about a referral).
 CHILD_REASONS = frozenset({AlertReason.EVENT_RECORDED, AlertReason.LOOKED_UP})
@@ -118,6 +127,7 @@ def alert_rows(user: User, items: Sequence[InboxItem]) -> list[AlertRow]:
     for item in items:
         alert = item.alert
         shown = alert.pk in named
+        unnamed = alert.reason in UNNAMED_REMINDER_REASONS
         events = lines.get(alert.pk, [])
         rows.append(
             AlertRow(
@@ -134,10 +144,10 @@ def alert_rows(user: User, items: Sequence[InboxItem]) -> list[AlertRow]:
                 referral_public_id=(
                     alert.referral.public_id if shown and alert.referral is not None else None
                 ),
-                summary=alert.summary if shown else _generic(alert),
+                summary=alert.summary if shown or unnamed else _generic(alert),
                 events=tuple(events[:EVENT_LINES]),
                 more_events=max(0, len(events) - EVENT_LINES),
-                ask="" if shown else _ask(alert, workers),
+                ask="" if shown or unnamed else _ask(alert, workers),
                 audit_person_id=alert.person_id,
             )
         )

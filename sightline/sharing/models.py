@@ -29,10 +29,15 @@ class AlertReason(models.TextChoices):
     # To one named person, about work waiting for them (``sharing.reminders``).
     SIGN_OFF_WAITING = "sign_off_waiting", "A sign-off is waiting for you"
     STEP_OVERDUE = "step_overdue", "A step you are responsible for is overdue"
+    # To a safeguarding partner's lead: a rapid review ready for their partner's sign-off.
+    REVIEW_SIGN_OFF_WAITING = "review_sign_off", "A rapid review is waiting for your sign-off"
 
 
 # Reminders of work waiting for one person: delivered to that person when written.
 REMINDER_REASONS = frozenset({AlertReason.SIGN_OFF_WAITING, AlertReason.STEP_OVERDUE})
+# Reminders whose summary names no child (only a notification's reference): shown to
+# their recipient whether or not they may see the child's record.
+UNNAMED_REMINDER_REASONS = frozenset({AlertReason.REVIEW_SIGN_OFF_WAITING})
 
 # Alerts for whoever made the referral (the others go to the receiving team).
 REFERRER_REASONS = frozenset(

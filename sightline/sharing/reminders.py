@@ -16,7 +16,14 @@ Who is told:
   when it has none) who may review it (``assessments.access.can_review``), never its author;
 - a rationale recorded against a challenge: the team managers of the decision's team who
   may review it, never the one who made the decision or wrote the rationale;
-- an open decision step whose due date has passed: the person responsible for it.
+- an open decision step whose due date has passed: the person responsible for it;
+- a rapid review ready for sign-off (meeting, decision and every agency summary
+  recorded): for each partner that has not signed, that partner's lead in its agency, or
+  its safeguarding leads where it has no partner lead (``incidents.queries.signers``).
+  Told as soon as the review becomes ready (``notify_review_sign_offs``, called by the
+  incidents action in its transaction) and again each day it waits. Its summary names
+  the notification's reference, never the child, so the inbox shows it to the lead
+  whether or not they may see the child's record.
 
 Inactive users are not told. The e-mail says only what kind of work waits and links to
 the inbox: never the child's name or anything about the child.
@@ -41,6 +48,8 @@ from sightline.assessments.models import (
 )
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
+from sightline.incidents import queries as incidents
+from sightline.incidents.models import NotifiedChild, RapidReview, SeriousIncidentNotification
 from sightline.people.models import Person
 from sightline.sharing import outbox
 from sightline.sharing.actions import alert_email
@@ -54,7 +63,7 @@ class Waiting:
     """One item of work waiting for one person."""
 
     reason: AlertReason
-    kind: str  # "assessment", "challenge" or "step"
+    kind: str  # "assessment", "challenge", "step" or "rapid_review"
     item_id: int
     child: Person
     recipient: User
@@ -84,6 +93,36 @@ def _managers_by_team() -> dict[int, list[User]]:
         if manager.team_id is not None:
             found[manager.team_id].append(manager)
     return found
+
+
+def review_sign_offs_waiting(reviews: list[RapidReview]) -> Iterator[Waiting]:
+    """For each of ``reviews`` ready for sign-off, each partner lead still to sign."""
+    children = {
+        child.notification_id: child.person
+        for child in NotifiedChild.objects.filter(notification__rapid_review__in=reviews)
+        .select_related("person")
+        .order_by("-id")
+    }
+    for review in reviews:
+        notification = review.notification
+        child = children.get(notification.pk)
+        if child is None:  # pragma: no cover - a notification always names a child
+            continue
+        for partner in incidents.partners_to_sign(review):
+            for lead in incidents.signers(notification, partner):
+                yield Waiting(
+                    reason=AlertReason.REVIEW_SIGN_OFF_WAITING,
+                    kind="rapid_review",
+                    item_id=review.pk,
+                    child=child,
+                    recipient=lead,
+                    summary=(
+                        f"The rapid review of notification {notification.reference} is "
+                        f"waiting for your sign-off for the {partner.label.lower()}, due by "
+                        f"{review.due_on:%-d %B %Y}. Open it from Serious incidents and reviews."
+                    ),
+                    due_on=review.due_on,
+                )
 
 
 def waiting_work(*, today: dt.date) -> Iterator[Waiting]:
@@ -156,10 +195,14 @@ def waiting_work(*, today: dt.date) -> Iterator[Waiting]:
             ),
             due_on=point.due_on,
         )
+    yield from review_sign_offs_waiting(
+        incidents.ready_for_sign_off(SeriousIncidentNotification.objects.all())
+    )
 
 
 _AUDIT = {
     AlertReason.SIGN_OFF_WAITING: AuditAction.NOTIFY_SIGN_OFF_WAITING,
+    AlertReason.REVIEW_SIGN_OFF_WAITING: AuditAction.NOTIFY_SIGN_OFF_WAITING,
     AlertReason.STEP_OVERDUE: AuditAction.NOTIFY_STEP_OVERDUE,
 }
 
@@ -204,7 +247,11 @@ def notify_waiting_work(*, origin: Origin, today: dt.date | None = None) -> Remi
     """Tell each person of each sign-off waiting for them and each step of theirs past its
     due date, once per item per day; one transaction per reminder."""
     day = today or timezone.localdate()
-    counts = {AlertReason.SIGN_OFF_WAITING: 0, AlertReason.STEP_OVERDUE: 0}
+    counts = {
+        AlertReason.SIGN_OFF_WAITING: 0,
+        AlertReason.REVIEW_SIGN_OFF_WAITING: 0,
+        AlertReason.STEP_OVERDUE: 0,
+    }
     already = 0
     for waiting in waiting_work(today=day):
         try:
@@ -216,7 +263,20 @@ def notify_waiting_work(*, origin: Origin, today: dt.date | None = None) -> Remi
         else:
             counts[waiting.reason] += 1
     return Reminded(
-        sign_offs=counts[AlertReason.SIGN_OFF_WAITING],
+        sign_offs=counts[AlertReason.SIGN_OFF_WAITING]
+        + counts[AlertReason.REVIEW_SIGN_OFF_WAITING],
         overdue_steps=counts[AlertReason.STEP_OVERDUE],
         already_told=already,
+    )
+
+
+def notify_review_sign_offs(*, review: RapidReview, origin: Origin) -> int:
+    """Tell the partner leads of ``review`` that it waits for their sign-off, if it is
+    ready and they were not told today; returns how many were told. Called inside the
+    incidents action that made it ready, so the reminders commit with it."""
+    ready = [r for r in incidents.ready_for_sign_off([review.notification]) if r.pk == review.pk]
+    day = timezone.localdate()
+    return sum(
+        remind(waiting=waiting, day=day, origin=origin) is not None
+        for waiting in review_sign_offs_waiting(ready)
     )

@@ -63,6 +63,12 @@ def sessions(browser, live_server, request):
         session.context.close()
 
 
+def _fill_date(page, prefix, day):
+    """A GOV.UK date input's three boxes (``prefix`` selects the form's field)."""
+    for part, value in enumerate((day.day, day.month, day.year)):
+        page.fill(f"{prefix}_{part}", str(value))
+
+
 def _submit(page, form_id):
     page.locator(f"#{form_id} button[type=submit]").click()
     page.wait_for_load_state("load")
@@ -102,7 +108,7 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
     notification = SeriousIncidentNotification.objects.get()
 
     # Sent to the panel today (2 September 2024): on time.
-    manager.fill("#id_submitted_on", "2024-09-02")
+    _fill_date(manager, "#id_submitted_on", dt.date(2024, 9, 2))
     _submit(manager, "submit-form")
     assert "On time" in manager.locator("#notification-sent").inner_text()
 
@@ -134,19 +140,19 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
 
     # Meeting, a safety action and the decision.
     manager.reload()
-    manager.fill("#id_held_on", "2024-09-02")
+    _fill_date(manager, "#id_held_on", dt.date(2024, 9, 2))
     manager.fill("#id_attendees", "Local authority, police, integrated care board")
     manager.fill("#id_notes", "Facts agreed; sibling seen and safe.")
     _submit(manager, "meeting-form")
     manager.get_by_text("Add a safety action").click()
     manager.fill("#safety-action-form #id_description", "Strategy discussion for the sibling")
     manager.select_option("#safety-action-form #id_owner", label=str(team_manager))
-    manager.fill("#safety-action-form #id_due_on", "2024-09-04")
+    _fill_date(manager, "#safety-action-form #id_due_on", dt.date(2024, 9, 4))
     _submit(manager, "safety-action-form")
     assert "Strategy discussion for the sibling" in manager.locator("#safety-actions").inner_text()
     manager.locator("#decision-form").get_by_label("Yes").check()
     manager.fill("#id_reasons", "Learning about sharing injury concerns across agencies.")
-    manager.fill("#id_decided_on", "2024-09-02")
+    _fill_date(manager, "#id_decided_on", dt.date(2024, 9, 2))
     _submit(manager, "decision-form")
     assert "Needed" in manager.locator("#decision-summary").inner_text()
     # A team manager is not a safeguarding lead: no sign-off button for them.

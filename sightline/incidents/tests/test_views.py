@@ -10,7 +10,7 @@ from django.urls import reverse
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.incidents import actions
-from sightline.incidents.models import SeriousIncidentNotification
+from sightline.incidents.models import PanelResponse, SeriousIncidentNotification
 from sightline.record.picker import PICK_BUTTON
 from sightline.testing import factories
 
@@ -193,7 +193,13 @@ def test_a_review_step_error_is_shown_on_the_page(client, notification, team_man
     client.post(reverse("incidents:review_open", args=[notification.public_id]))
     response = client.post(
         reverse("incidents:review_step", args=[notification.public_id, "decision"]),
-        {"needed": "yes", "reasons": "r", "decided_on": "2024-05-20"},
+        {
+            "needed": "yes",
+            "reasons": "r",
+            "decided_on_day": "20",
+            "decided_on_month": "5",
+            "decided_on_year": "2024",
+        },
     )
     assert response.status_code == 400
     assert "Record the review meeting before the decision." in response.content.decode()
@@ -231,21 +237,26 @@ def test_a_contributor_writes_their_summary_and_no_other(
     # A contributor cannot change the review itself.
     meeting = client.post(
         reverse("incidents:review_step", args=[notification.public_id, "meeting"]),
-        {"held_on": "2024-05-24", "attendees": "a", "notes": "b"},
+        {
+            "held_on_day": "24",
+            "held_on_month": "5",
+            "held_on_year": "2024",
+            "attendees": "a",
+            "notes": "b",
+        },
     )
     assert meeting.status_code == 403
 
 
-def test_date_fields_are_prefilled_in_the_format_date_inputs_need(
-    client, notification, team_manager
-):
+def test_date_fields_are_govuk_date_inputs_prefilled_with_today(client, notification, team_manager):
     page = _login(client, team_manager).get(
         reverse("incidents:notification", args=[notification.public_id])
     )
     assert page.status_code == 200
     review_page = client.post(reverse("incidents:review_open", args=[notification.public_id]))
     page = client.get(review_page["Location"]).content.decode()
-    assert 'type="date" name="held_on" value="2024-09-02"' in page
+    for part, value in (("day", "2"), ("month", "9"), ("year", "2024")):
+        assert f'name="held_on_{part}" value="{value}"' in page
 
 
 def test_the_panel_analyst_records_the_panels_response_from_the_review_page(
@@ -263,10 +274,33 @@ def test_the_panel_analyst_records_the_panels_response_from_the_review_page(
     response = client.post(
         reverse("incidents:review_step", args=[notification.public_id, "panel_response"]),
         {
-            "received_on": "2024-06-03",
+            "received_on_day": "3",
+            "received_on_month": "6",
+            "received_on_year": "2024",
             "view": "agrees",
-            "national_review_considered": "",
+            "national_review_considered": "no",
         },
     )
     assert response.status_code == 302
     assert review.panel_response.recorded_by == panel_analyst
+
+
+def test_the_panels_response_asks_whether_a_national_review_is_considered(
+    client, notification, team_manager, panel_analyst
+):
+    review = actions.open_rapid_review(actor=team_manager, origin=CLI, notification=notification)
+    review.completed_on = D(2024, 5, 31)
+    review.save()
+    _login(client, panel_analyst)
+    response = client.post(
+        reverse("incidents:review_step", args=[notification.public_id, "panel_response"]),
+        {
+            "received_on_day": "3",
+            "received_on_month": "6",
+            "received_on_year": "2024",
+            "view": "agrees",
+        },
+    )
+    assert response.status_code == 400
+    assert "Choose whether the panel is considering a national review" in response.content.decode()
+    assert not PanelResponse.objects.exists()

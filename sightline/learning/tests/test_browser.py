@@ -24,7 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def tab(page, live_server):
     """The shared ``page`` (screenshot on failure) with the site's address and the errors
     its JavaScript reports."""
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(
+        30_000
+    )  # the machine is shared: the first review page trains the suggestions
     return SimpleNamespace(page=page, base=live_server.url, errors=page.console_errors)
 
 

@@ -275,6 +275,62 @@ def test_a_third_analyst_is_offered_adjudication_without_seeing_the_codings(
     assert "ana.analyst note" not in html
 
 
+def test_the_final_coding_stays_hidden_until_the_coder_submits_their_own(
+    client, panel_analyst, second_analyst, agencies
+):
+    """Independent coding: a third analyst with a coding in progress sees neither the two
+    codings nor the final coding, on the review page or the adjudication page, until
+    they submit theirs."""
+    third = UserFactory.create(username="cy.analyst", agency=agencies["CSC"], role="panel_analyst")
+    document = ReviewDocumentFactory.create()
+    taxonomy = actions.published_taxonomy()
+    for user in (panel_analyst, second_analyst):
+        actions.save_coding(
+            actor=user,
+            origin=CLI,
+            document=document,
+            taxonomy=taxonomy,
+            theme_codes=["neglect"],
+            note=f"{user.username} note",
+            submit=True,
+        )
+    actions.adjudicate(
+        actor=panel_analyst,
+        origin=CLI,
+        document=document,
+        taxonomy=taxonomy,
+        theme_codes=["neglect"],
+    )
+    actions.save_coding(
+        actor=third,
+        origin=CLI,
+        document=document,
+        taxonomy=taxonomy,
+        theme_codes=["workload"],
+        submit=False,
+    )
+    client.force_login(third)
+    page = reverse("learning:review", args=[document.public_id])
+    html = client.get(page).content.decode()
+    assert 'id="final-hidden"' in html
+    assert 'id="final-coding"' not in html
+    assert "decide the final coding" not in html
+    adjudication = client.get(reverse("learning:adjudicate", args=[document.public_id]))
+    assert adjudication.status_code == 302
+    assert adjudication["Location"] == page
+    html = client.get(page).content.decode()
+    assert "You cannot decide the final coding yet" in html
+    assert "ana.analyst note" not in html
+    with pytest.raises(actions.LearningError, match="coding of this review in progress"):
+        actions.adjudicate(
+            actor=third, origin=CLI, document=document, taxonomy=taxonomy, theme_codes=[]
+        )
+    client.post(page, {"themes": ["workload"], "submit": "on"})
+    html = client.get(page).content.decode()
+    assert 'id="final-coding"' in html
+    assert "ana.analyst note" in html
+
+
 def test_the_review_page_says_who_knew_the_child(client, panel_analyst):
     document = ReviewDocumentFactory.create(
         known_to_social_care=True,

@@ -181,7 +181,12 @@ def test_the_partnership_sees_notifications_rapid_and_local_reviews(agencies, ro
 
 def test_the_panel_analyst_sees_reviews_to_code_and_adjudications(panel_analyst):
     factories.ReviewDocumentFactory.create_batch(2)
-    assert counts(panel_analyst) == {"reviews-to-code": 2, "adjudications": 0}
+    assert counts(panel_analyst) == {
+        "panel-responses": 0,
+        "reviews-to-code": 2,
+        "adjudications": 0,
+        "themes-report": None,
+    }
 
 
 def test_the_administrator_sees_the_administration_pages(client, administrator):

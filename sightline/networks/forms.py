@@ -130,8 +130,23 @@ class EventContextForm(forms.Form):
     confidence = forms.ChoiceField(choices=Confidence.choices, initial=Confidence.PROBABLE)
 
 
-class MeetingForm(GovukFormMixin, forms.Form):
-    """Schedule an exploitation meeting (a date to come) or record one held."""
+def _practitioner(label: str, *, required: str) -> PickField:
+    """Someone who may take part in exploitation work, chosen with the one picker."""
+    return PickField(
+        noun="practitioner",
+        label=label,
+        search_label="Search by name or team",
+        error_messages={
+            "required": required,
+            "invalid": "Choose a practitioner from the search results: search again if the "
+            "person is not there",
+        },
+    )
+
+
+class MeetingForm(GovukFormMixin, PickingFormMixin, forms.Form):
+    """Schedule an exploitation meeting (a date to come) or record one held; the chair is
+    chosen with the one picker (``record.picker``), the user by default."""
 
     area = forms.CharField(
         label="Area the meeting covers",
@@ -144,18 +159,13 @@ class MeetingForm(GovukFormMixin, forms.Form):
         help_text="For example, 14 1 2027",
         error_messages={"required": "Enter the date of the meeting"},
     )
-    chair = forms.ChoiceField(
-        label="Chair", error_messages={"required": "Choose who chairs the meeting"}
-    )
-
-    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["chair"]).choices = [("", "Choose a person"), *people]
+    chair = _practitioner("Chair", required="Search for and choose who chairs the meeting")
 
 
-class MeetingActionForm(GovukFormMixin, forms.Form):
+class MeetingActionForm(GovukFormMixin, PickingFormMixin, forms.Form):
     """An action agreed at the meeting: about a child on the agenda (or with an action) or
-    a place or group, an owner and a due date, each chosen from a list."""
+    a place or group chosen from a list, an owner chosen with the one picker, and a due
+    date."""
 
     child = forms.ChoiceField(label="About a child", required=False)
     context = forms.ChoiceField(label="Or about a place or group", required=False)
@@ -165,9 +175,7 @@ class MeetingActionForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Describe the action"},
     )
-    owner = forms.ChoiceField(
-        label="Owner", error_messages={"required": "Choose who owns the action"}
-    )
+    owner = _practitioner("Owner", required="Search for and choose who owns the action")
     due_on = GovukDateField(
         label="Due by", error_messages={"required": "Enter the date the action is due"}
     )
@@ -177,13 +185,11 @@ class MeetingActionForm(GovukFormMixin, forms.Form):
         *args: Any,
         children: list[tuple[str, str]],
         contexts: list[tuple[str, str]],
-        people: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["child"]).choices = [("", "None"), *children]
         cast(forms.ChoiceField, self.fields["context"]).choices = [("", "None"), *contexts]
-        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "Choose a person"), *people]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

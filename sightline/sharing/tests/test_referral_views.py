@@ -5,6 +5,7 @@ import time_machine
 from django.urls import reverse
 
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.record.picker import PICK_BUTTON
 from sightline.sharing import actions
 from sightline.sharing.clock import ENGLAND
 from sightline.sharing.models import LawfulBasis, Referral, ReferralStatus
@@ -48,7 +49,7 @@ def test_a_practitioner_refers_a_child_from_their_page(client, school_lead, chil
     ("overrides", "message"),
     [
         ({"to_team": "424242"}, "Choose a team to refer to: that team is not known."),
-        ({"to_team": ""}, "Choose a team to refer to: that team is not known."),
+        ({"to_team": ""}, "Search for and choose the team to refer to"),
         ({"reason": ""}, "Give the reason for the referral"),
     ],
 )
@@ -60,6 +61,31 @@ def test_it_refuses_an_unknown_team_or_no_reason_with_a_clear_message(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Referral.objects.exists()
+
+
+def test_the_team_is_found_by_search_and_text_matching_no_team_does_not_submit(
+    client, school_lead, child, front_door
+):
+    client.force_login(school_lead)
+    searching = post_referral(client, child, **{"to_team-q": "front", PICK_BUTTON: "to_team"})
+    assert searching.status_code == 200
+    html = searching.content.decode()
+    assert f'name="to_team" type="radio" value="{front_door.pk}"' in html  # "Front Door"
+    assert "There is a problem" not in html  # only searching: nothing refused yet
+    # The school's own team is never offered: a referral goes elsewhere.
+    assert f'type="radio" value="{school_lead.team_id}"' not in post_referral(
+        client, child, **{"to_team-q": "leeds", PICK_BUTTON: "to_team"}
+    ).content.decode()
+    typed = post_referral(client, child, **{"to_team-q": "Back Door"})
+    assert "No team matches “Back Door”: search again, then choose a team from the results" in (
+        typed.content.decode()
+    )
+    own = post_referral(client, child, to_team=school_lead.team_id)
+    assert "Choose a team to refer to: that team is not known." in own.content.decode()
+    assert not Referral.objects.exists()
+    chosen = post_referral(client, child, **{"to_team-q": "front", "to_team": front_door.pk})
+    assert chosen.status_code == 302
+    assert Referral.objects.get().to_team == front_door
 
 
 def test_a_child_one_may_not_see_cannot_be_referred(client, teacher, child, front_door):

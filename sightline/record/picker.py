@@ -99,9 +99,7 @@ def _name_filter(words: Sequence[str], *fields: str) -> Q:
 
 
 def _no_match(noun: str, text: str) -> str:
-    return (
-        f"No {noun} matches “{text.strip()}”. Check the spelling or enter part of the name only."
-    )
+    return f"No {noun} matches “{text.strip()}”. Check the spelling or enter part of the name only."
 
 
 @dataclass(frozen=True)
@@ -116,9 +114,7 @@ class WorkerSearcher:
     few: int = 0
 
     def _users(self) -> QuerySet[User]:
-        users = (User.objects.all() if self.within is None else self.within).filter(
-            is_active=True
-        )
+        users = (User.objects.all() if self.within is None else self.within).filter(is_active=True)
         users = users.select_related("team", "agency")
         return users.filter(agency_id=self.agency_id) if self.agency_id else users
 
@@ -135,9 +131,7 @@ class WorkerSearcher:
         found = self._users().filter(
             _name_filter(words, "first_name", "last_name", "team__name", "username")
         )
-        options = [
-            _user_option(user) for user in found.order_by("last_name", "first_name", "pk")
-        ]
+        options = [_user_option(user) for user in found.order_by("last_name", "first_name", "pk")]
         return options[:MAX_RESULTS], "" if options else _no_match(self.noun, text)
 
     def get(self, key: str) -> User | None:
@@ -454,13 +448,14 @@ class PickField(forms.Field):
     def __init__(self, *, noun: str, search_label: str = "", **kwargs: Any) -> None:
         self.noun = noun
         self.searcher: Searcher | None = None
+        one = f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
         messages = {
-            "required": f"Search for and choose a {noun}",
-            "invalid": f"Choose a {noun} from the search results",
+            "required": f"Search for and choose {one}",
+            "invalid": f"Choose {one} from the search results",
             # Not SQL: the message for text searched for but nobody chosen.
-            "not_chosen": f"Select Search, then choose a {noun} from the results",  # noqa: S608
+            "not_chosen": f"Select Search, then choose {one} from the results",  # noqa: S608
             # Text that matches nobody: it never submits.
-            "no_match": f"No {noun} matches “%(text)s”: search again, then choose a {noun} "
+            "no_match": f"No {noun} matches “%(text)s”: search again, then choose {one} "
             "from the results",
             **kwargs.pop("error_messages", {}),
         }
@@ -470,7 +465,7 @@ class PickField(forms.Field):
         widget = self.widget
         assert isinstance(widget, PickWidget)  # noqa: S101 - set just above
         widget.noun = noun
-        widget.search_label = search_label or f"Search for a {noun}"
+        widget.search_label = search_label or f"Search for {one}"
 
     def clean(self, value: Any) -> Any:
         text, key = value if isinstance(value, tuple) else ("", "")

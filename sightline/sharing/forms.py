@@ -29,7 +29,9 @@ from sightline.sharing.models import (
 UNKNOWN_TEAM = "Choose a team to refer to: that team is not known."
 
 
-def _team_picker(label: str, *, required: bool, help_text: str = "", missing: str = "") -> PickField:
+def _team_picker(
+    label: str, *, required: bool, help_text: str = "", missing: str = ""
+) -> PickField:
     return PickField(
         noun="team",
         label=label,
@@ -287,9 +289,7 @@ class SharingDecisionForm(PickingFormMixin, DecisionQuestionsForm):
 
     def __init__(self, *args: Any, agency: Agency | None = None, **kwargs: Any) -> None:
         super().__init__(*args, agency=agency, **kwargs)
-        practitioners = User.objects.filter(agency__isnull=False).exclude(
-            role=Role.ADMINISTRATOR
-        )
+        practitioners = User.objects.filter(agency__isnull=False).exclude(role=Role.ADMINISTRATOR)
         self.set_searchers(
             {
                 "with_agency": AgencySearcher(),

@@ -310,8 +310,10 @@ def test_a_bad_action_is_refused_with_the_field_named_and_nothing_written(
     assert response.status_code == 400
     assert "Select a valid choice" in response.context["form"].errors["child"][0]
     response = client.post(url, {"description": "x", "owner": "nobody", **due(dt.date(2025, 3, 8))})
-    assert response.context["form"].errors["owner"][0].startswith(
-        "Choose a practitioner from the search results"
+    assert (
+        response.context["form"]
+        .errors["owner"][0]
+        .startswith("Choose a practitioner from the search results")
     )
     assert MeetingAction.objects.count() == 0
 
@@ -375,8 +377,10 @@ def test_a_chair_is_chosen_from_the_search_never_typed_nor_slipped_in(
     # An administrator may not chair (out of scope), though their key is a real user's.
     slipped = client.post(reverse("networks:meeting-list"), {**form, "chair": administrator.pk})
     assert slipped.status_code == 400
-    assert slipped.context["form"].errors["chair"][0].startswith(
-        "Choose a practitioner from the search results"
+    assert (
+        slipped.context["form"]
+        .errors["chair"][0]
+        .startswith("Choose a practitioner from the search results")
     )
     assert not ExploitationMeeting.objects.exists()
 

@@ -73,9 +73,12 @@ def test_the_team_is_found_by_search_and_text_matching_no_team_does_not_submit(
     assert f'name="to_team" type="radio" value="{front_door.pk}"' in html  # "Front Door"
     assert "There is a problem" not in html  # only searching: nothing refused yet
     # The school's own team is never offered: a referral goes elsewhere.
-    assert f'type="radio" value="{school_lead.team_id}"' not in post_referral(
-        client, child, **{"to_team-q": "leeds", PICK_BUTTON: "to_team"}
-    ).content.decode()
+    assert (
+        f'type="radio" value="{school_lead.team_id}"'
+        not in post_referral(
+            client, child, **{"to_team-q": "leeds", PICK_BUTTON: "to_team"}
+        ).content.decode()
+    )
     typed = post_referral(client, child, **{"to_team-q": "Back Door"})
     assert "No team matches “Back Door”: search again, then choose a team from the results" in (
         typed.content.decode()

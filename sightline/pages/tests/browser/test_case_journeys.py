@@ -20,7 +20,7 @@ from sightline.accounts.models import Role
 from sightline.cases import models as case_models
 from sightline.people.models import InvolvementRole
 from sightline.testing import factories
-from sightline.testing.browser import ARTIFACTS
+from sightline.testing.browser import ARTIFACTS, pick
 
 PASSWORD = "correct horse battery staple"
 
@@ -182,9 +182,7 @@ def test_a_schools_referral_becomes_a_plan_that_a_health_visitor_finds_and_that_
         page = journey.sign_in(school_lead)
         open_child(page, "Robin", "Casechild", born)
         page.locator("#make-referral").click()
-        page.get_by_label("Refer to").select_option(
-            label="Leeds Children's Social Care: Front Door"
-        )
+        pick(page, "to_team", "front door", "Front Door")
         page.get_by_label("Amber").check()
         page.get_by_label("Why are you referring?").fill("Bruising seen at school")
         page.get_by_label("What are you sharing with them?").fill("Body map")

@@ -4,9 +4,11 @@ from typing import Any, cast
 
 from django import forms
 
+from sightline.accounts.models import User
 from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.networks.models import Confidence, ContextKind, Nature
-from sightline.record.picker import PickField, PickingFormMixin
+from sightline.networks.rules import CONTEXT_ROLES
+from sightline.record.picker import PickField, PickingFormMixin, WorkerSearcher
 
 
 class DateInput(forms.DateInput):
@@ -83,6 +85,27 @@ class AssociationForm(GovukFormMixin, PickingFormMixin, forms.Form):
         return cleaned
 
 
+def _practitioner(label: str, *, required: str) -> PickField:
+    """Someone who may take part in exploitation work, chosen with the one picker."""
+    return PickField(
+        noun="practitioner",
+        label=label,
+        search_label="Search by name or team",
+        error_messages={
+            "required": required,
+            "invalid": "Choose a practitioner from the search results: search again if the "
+            "person is not there",
+        },
+    )
+
+
+def practitioners() -> WorkerSearcher:
+    """Who may own, chair or lead exploitation work (``rules.may_view_contexts``), for the
+    one picker: never a typed username."""
+    within = User.objects.filter(agency__isnull=False, role__in=CONTEXT_ROLES)
+    return WorkerSearcher(agency_id=None, noun="practitioner", within=within)
+
+
 class ContextForm(forms.Form):
     kind = forms.ChoiceField(choices=ContextKind.choices)
     name = forms.CharField(max_length=200)
@@ -104,11 +127,17 @@ class AssessmentForm(forms.Form):
     what_would_make_it_safer = forms.CharField(widget=forms.Textarea, max_length=4000)
 
 
-class PlanForm(forms.Form):
+class PlanForm(GovukFormMixin, PickingFormMixin, forms.Form):
     started_on = forms.DateField(widget=DateInput)
     review_on = forms.DateField(widget=DateInput)
     objectives = forms.CharField(widget=forms.Textarea, max_length=4000)
-    lead_practitioner = forms.CharField(max_length=150, label="Lead practitioner (username)")
+    lead_practitioner = _practitioner(
+        "Lead practitioner", required="Search for and choose the lead practitioner"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_searchers({"lead_practitioner": practitioners()})
 
 
 class EndPlanForm(forms.Form):
@@ -128,20 +157,6 @@ class EventContextForm(forms.Form):
         help_text="Leave blank if the event names other people but no place.",
     )
     confidence = forms.ChoiceField(choices=Confidence.choices, initial=Confidence.PROBABLE)
-
-
-def _practitioner(label: str, *, required: str) -> PickField:
-    """Someone who may take part in exploitation work, chosen with the one picker."""
-    return PickField(
-        noun="practitioner",
-        label=label,
-        search_label="Search by name or team",
-        error_messages={
-            "required": required,
-            "invalid": "Choose a practitioner from the search results: search again if the "
-            "person is not there",
-        },
-    )
 
 
 class MeetingForm(GovukFormMixin, PickingFormMixin, forms.Form):

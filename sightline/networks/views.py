@@ -27,10 +27,9 @@ from sightline.networks.models import (
     ContextPlan,
     ExploitationMeeting,
 )
-from sightline.networks.rules import CONTEXT_ROLES
 from sightline.people.models import Person, Relationship
 from sightline.record.access import Intent, open_record
-from sightline.record.picker import PersonSearcher, WorkerSearcher
+from sightline.record.picker import PersonSearcher, PickingFormMixin
 from sightline.record.queries import visible_to
 
 
@@ -219,13 +218,6 @@ def context_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _practitioners() -> WorkerSearcher:
-    """Who may own or chair safeguarding work (``may_view_contexts``), for the one picker:
-    never a typed username."""
-    within = User.objects.filter(agency__isnull=False, role__in=CONTEXT_ROLES)
-    return WorkerSearcher(agency_id=None, noun="practitioner", within=within)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_list(request: HttpRequest) -> HttpResponse:
@@ -236,7 +228,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     require_meeting_access(user, origin=origin)
     today = timezone.localdate()
     form = network_forms.MeetingForm(request.POST or None, initial={"chair": user})
-    form.set_searchers({"chair": _practitioners()})
+    form.set_searchers({"chair": network_forms.practitioners()})
     if request.method == "POST" and not form.picking and form.is_valid():
         data = form.cleaned_data
         try:
@@ -303,7 +295,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (str(c.public_id), f"{c.name} ({c.get_kind_display().lower()})") for c in contexts
         ],
     )
-    form.set_searchers({"owner": _practitioners()})
+    form.set_searchers({"owner": network_forms.practitioners()})
     done_form = network_forms.CompleteMeetingActionForm(posted if completing else None)
     if completing and done_form.is_valid():
         done = meeting.actions.filter(pk=done_form.cleaned_data["action"]).first()
@@ -520,7 +512,8 @@ def context_work(request: HttpRequest, public_id: str, what: str) -> HttpRespons
     title, form_class = _CONTEXT_WORK[what]
     form = form_class(request.POST or None)
     back = reverse("networks:context-detail", kwargs={"public_id": context.public_id})
-    if request.method == "POST" and form.is_valid():
+    picking = isinstance(form, PickingFormMixin) and form.picking
+    if request.method == "POST" and not picking and form.is_valid():
         try:
             _do_context_work(user, origin, context, what, form.cleaned_data)
         except ValidationError as error:
@@ -571,11 +564,11 @@ def _do_context_work(
             what_would_make_it_safer=_words(data, "what_would_make_it_safer"),
         )
     elif what == "plan":
-        lead = User.objects.filter(
-            username=_words(data, "lead_practitioner"), is_active=True
-        ).first()
-        if lead is None:
-            raise ValidationError({"lead_practitioner": "No active user has that username."})
+        lead = data.get("lead_practitioner")
+        if not isinstance(lead, User):
+            raise ValidationError(
+                {"lead_practitioner": "Search for and choose the lead practitioner"}
+            )
         actions.start_context_plan(
             actor=user,
             origin=origin,

@@ -145,7 +145,8 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
     manager.fill("#safety-action-form #id_due_on", "2024-09-04")
     # The owner is found by a search and chosen; the form is kept while searching.
     pick(manager, "owner", team_manager.first_name, team_manager.get_full_name())
-    _submit(manager, "safety-action-form")
+    manager.locator("#safety-action-form").get_by_role("button", name="Add the action").click()
+    manager.wait_for_load_state("load")
     assert "Strategy discussion for the sibling" in manager.locator("#safety-actions").inner_text()
     manager.locator("#decision-form").get_by_label("Yes").check()
     manager.fill("#id_reasons", "Learning about sharing injury concerns across agencies.")

@@ -28,7 +28,7 @@ import datetime as dt
 import enum
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -494,7 +494,7 @@ class PickingFormMixin:
 
     fields: dict[str, forms.Field]
     data: Any
-    initial: dict[str, Any]
+    initial: MutableMapping[str, Any]
     is_bound: bool
     add_prefix: Any
     _errors: ErrorDict | None

@@ -98,8 +98,19 @@ def _name_filter(words: Sequence[str], *fields: str) -> Q:
     return query
 
 
-def _no_match(noun: str, text: str) -> str:
-    return f"No {noun} matches “{text.strip()}”. Check the spelling or enter part of the name only."
+def _results(noun: str, text: str, options: list[Option]) -> tuple[list[Option], str]:
+    """At most ``MAX_RESULTS`` (``options`` holds one more if there are more), and what to
+    try when there are none or too many."""
+    if not options:
+        return [], (
+            f"No {noun} matches “{text.strip()}”. Check the spelling or enter part of the name only."
+        )
+    if len(options) > MAX_RESULTS:
+        return options[:MAX_RESULTS], (
+            f"More than {MAX_RESULTS} match: the first {MAX_RESULTS} are shown. Add more of "
+            "the name to find the one you want."
+        )
+    return options, ""
 
 
 @dataclass(frozen=True)
@@ -131,8 +142,8 @@ class WorkerSearcher:
         found = self._users().filter(
             _name_filter(words, "first_name", "last_name", "team__name", "username")
         )
-        options = [_user_option(user) for user in found.order_by("last_name", "first_name", "pk")]
-        return options[:MAX_RESULTS], "" if options else _no_match(self.noun, text)
+        found = found.order_by("last_name", "first_name", "pk")[: MAX_RESULTS + 1]
+        return _results(self.noun, text, [_user_option(user) for user in found])
 
     def get(self, key: str) -> User | None:
         return self._users().filter(pk=int(key)).first() if key.isdigit() else None
@@ -175,8 +186,8 @@ class TeamSearcher:
         if not words:
             return [], f"Enter part of the {self.noun}'s name"
         found = self._teams().filter(_name_filter(words, "name", "agency__name"))
-        options = [_team_option(team) for team in found.order_by("agency__name", "name", "pk")]
-        return options[:MAX_RESULTS], "" if options else _no_match(self.noun, text)
+        found = found.order_by("agency__name", "name", "pk")[: MAX_RESULTS + 1]
+        return _results(self.noun, text, [_team_option(team) for team in found])
 
     def get(self, key: str) -> Team | None:
         return self._teams().filter(pk=int(key)).first() if key.isdigit() else None
@@ -210,8 +221,7 @@ class AgencySearcher:
         if not words:
             return [], f"Enter part of the {self.noun}'s name"
         found = self._agencies().filter(_name_filter(words, "name")).order_by("name", "pk")
-        options = [_agency_option(agency) for agency in found]
-        return options[:MAX_RESULTS], "" if options else _no_match(self.noun, text)
+        return _results(self.noun, text, [_agency_option(a) for a in found[: MAX_RESULTS + 1]])
 
     def get(self, key: str) -> Agency | None:
         return self._agencies().filter(pk=int(key)).first() if key.isdigit() else None

@@ -144,3 +144,17 @@ def test_an_initial_choice_is_offered_chosen_if_in_scope(agencies, team_manager,
     outside = ChoiceForm(initial={"worker": administrator})
     outside.set_searchers({"worker": WorkerSearcher(agency_id=None, within=managers)})
     assert f'value="{administrator.pk}"' not in str(outside["worker"])
+
+
+def test_a_search_finding_too_many_shows_the_first_and_says_how_to_narrow_it(agencies):
+    for number in range(25):
+        factories.TeamFactory.create(agency=agencies["CSC"], name=f"Locality team {number:02}")
+    options, message = TeamSearcher().search("locality")
+    assert len(options) == 20
+    assert options[0].label == "Locality team 00"
+    assert message == (
+        "More than 20 match: the first 20 are shown. Add more of the name to find the one "
+        "you want."
+    )
+    options, message = TeamSearcher().search("locality team 07")
+    assert ([option.label for option in options], message) == (["Locality team 07"], "")

@@ -415,6 +415,8 @@ class PickWidget(forms.Widget):
         self.message = ""
         self.search_label = "Search"
         self.noun = "one"
+        # This picker's Search button sent the form: its results take the focus.
+        self.searched = False
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str]:
         return (str(data.get(f"{name}-q", "")), str(data.get(name, "")))
@@ -444,6 +446,7 @@ class PickWidget(forms.Widget):
                 "noun": self.noun,
                 "button": PICK_BUTTON,
                 "in_error": context["widget"]["attrs"].get("aria-invalid") == "true",
+                "searched": self.searched,
             }
         )
         return context
@@ -520,12 +523,14 @@ class PickingFormMixin:
             assert isinstance(widget, PickWidget)  # noqa: S101
             widget.options = searcher.offered()
             widget.message = ""
+            widget.searched = False
             field.matched = None
             if not self.is_bound:
                 self._offer_initial(name, field, searcher)
                 continue
             text = str(self.data.get(f"{self.add_prefix(name)}-q", "")).strip()
             chosen = str(self.data.get(self.add_prefix(name), ""))
+            widget.searched = self.data.get(PICK_BUTTON) == self.add_prefix(name)
             if text:
                 found_options, widget.message = searcher.search(text)
                 widget.options = [*widget.options, *found_options]

@@ -53,6 +53,13 @@ def test_a_worker_is_found_by_search_and_chosen_on_the_case_part(
         "Check the spelling or enter part of the name only"
         in page.locator(".app-picker__none").inner_text()
     )
+    # A search that finds nobody: the message saying so takes the focus.
+    search.fill("zzz")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_function("document.activeElement.classList.contains('app-picker__none')")
+    assert "No social worker matches “zzz”" in page.evaluate("document.activeElement.textContent")
+    page.get_by_role("button", name="Allocate").click()
+    summary = page.locator(".govuk-error-summary")
     # The error summary's link goes to the search box.
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.name") == "worker-q"
@@ -63,6 +70,11 @@ def test_a_worker_is_found_by_search_and_chosen_on_the_case_part(
     page.wait_for_load_state("load")
     assert page.locator(".govuk-error-summary").count() == 0
     choice = page.get_by_role("radio", name="Cara Colleague", exact=True)
+    # The first result has the focus: the person carries on from the results.
+    page.wait_for_function("document.activeElement.type === 'radio'")
+    assert page.evaluate("document.activeElement.labels[0].textContent.trim()") == (
+        "Cara Colleague"
+    )
     assert "Assessment Team North" in page.locator(".app-picker").inner_text()
     assert page.get_by_role("radio", name=police_officer.get_full_name()).count() == 0
     choice.check()

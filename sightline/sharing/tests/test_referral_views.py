@@ -235,3 +235,32 @@ def test_the_receiving_teams_dashboard_counts_what_to_acknowledge_and_what_is_ov
         overdue = inbox[inbox.index('id="overdue"') : inbox.index("Acknowledged, outcome to")]
         assert overdue.count("sharing/referrals/") == 1
         assert "Overdue" in overdue
+
+
+def test_a_referral_is_redirected_to_a_team_found_by_search(
+    client, school_lead, child, front_door, duty_worker, agencies
+):
+    early_help = factories.TeamFactory.create(agency=agencies["CSC"], name="Early Help")
+    client.force_login(school_lead)
+    post_referral(client, child, to_team=front_door.pk)
+    referral = Referral.objects.get()
+    client.force_login(duty_worker)
+    client.post(reverse("sharing-referral-acknowledge", args=[referral.public_id]))
+    url = reverse("sharing-referral-outcome", args=[referral.public_id])
+    data = {"outcome": "redirected", "reason": "Early help is better placed"}
+    # Searching shows the referral page again, the outcome kept; the team it was sent to
+    # is not offered (it cannot be redirected to itself).
+    searching = client.post(url, {**data, "redirect_to-q": "leeds", PICK_BUTTON: "redirect_to"})
+    assert searching.status_code == 200
+    html = searching.content.decode()
+    assert f'name="redirect_to" type="radio" value="{early_help.pk}"' in html
+    assert f'name="redirect_to" type="radio" value="{front_door.pk}"' not in html
+    typed = client.post(url, {**data, "redirect_to-q": "Late Help"})
+    assert typed.status_code == 400
+    assert "No team matches “Late Help”" in typed.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACKNOWLEDGED
+    done = client.post(url, {**data, "redirect_to": str(early_help.pk)})
+    assert done.status_code == 302
+    referral.refresh_from_db()
+    assert referral.redirected_to.to_team == early_help

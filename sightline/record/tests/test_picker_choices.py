@@ -153,8 +153,7 @@ def test_a_search_finding_too_many_shows_the_first_and_says_how_to_narrow_it(age
     assert len(options) == 20
     assert options[0].label == "Locality team 00"
     assert message == (
-        "More than 20 match: the first 20 are shown. Add more of the name to find the one "
-        "you want."
+        "More than 20 match: the first 20 are shown. Add more of the name to find the one you want."
     )
     options, message = TeamSearcher().search("locality team 07")
     assert ([option.label for option in options], message) == (["Locality team 07"], "")

@@ -109,7 +109,8 @@ class Journey:
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.goto(f"{self.live_server.url}/")  # the home page: the only address opened
+        # The home page: the only address opened (a first page can be slow on a shared machine).
+        page.goto(f"{self.live_server.url}/", timeout=60_000)
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()

@@ -263,4 +263,4 @@ def test_a_referral_is_redirected_to_a_team_found_by_search(
     done = client.post(url, {**data, "redirect_to": str(early_help.pk)})
     assert done.status_code == 302
     referral.refresh_from_db()
-    assert referral.redirected_to.to_team == early_help
+    assert Referral.objects.get(redirected_from=referral).to_team == early_help

@@ -35,7 +35,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def new_user(request: HttpRequest) -> HttpResponse:
     actor = _administrator(request, "new_user")
     form = NewUserForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.picking and form.is_valid():
         data = form.cleaned_data
         try:
             created = create_user(
@@ -73,7 +73,7 @@ def new_user(request: HttpRequest) -> HttpResponse:
 def teams(request: HttpRequest) -> HttpResponse:
     actor = _administrator(request, "teams")
     form = NewTeamForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.picking and form.is_valid():
         data = form.cleaned_data
         try:
             team = create_team(

@@ -8,8 +8,8 @@ from django import forms
 from sightline.access.models import BreakGlassReason, ExportReason, ReviewOutcome
 from sightline.access.reauth import two_factor_required
 from sightline.accounts.models import Role
-from sightline.agencies.models import Agency, Team
 from sightline.core.forms import GovukFormMixin
+from sightline.record.picker import AgencySearcher, PickField, PickingFormMixin, TeamSearcher
 
 MAX_REASON = 2000
 
@@ -176,15 +176,13 @@ class FurtherPeriodForm(GovukFormMixin, forms.Form):
     )
 
 
-class TeamChoiceField(forms.ModelChoiceField[Team]):
-    """Teams by name and agency name ("Exploitation team, West Yorkshire Police")."""
-
-    def label_from_instance(self, obj: Team) -> str:
-        return f"{obj.name}, {obj.agency.name}"
+def _agency_picker() -> PickField:
+    return PickField(noun="agency", label="Agency", search_label="Search by the agency's name")
 
 
-class NewUserForm(GovukFormMixin, forms.Form):
-    """An administrator adds a user: the agency, team and role are chosen from lists."""
+class NewUserForm(GovukFormMixin, PickingFormMixin, forms.Form):
+    """An administrator adds a user: the agency and team are chosen with the one picker
+    (``record.picker``; the teams searched are the chosen agency's), the role from a list."""
 
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150)
@@ -195,17 +193,25 @@ class NewUserForm(GovukFormMixin, forms.Form):
     )
     email = forms.EmailField(label="Work e-mail address")
     job_title = forms.CharField(label="Job title", max_length=200, required=False)
-    agency = forms.ModelChoiceField(
-        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Choose an agency"
-    )
-    team = TeamChoiceField(
+    agency = _agency_picker()
+    team = PickField(
+        noun="team",
         label="Team (optional)",
-        queryset=Team.objects.select_related("agency").order_by("agency__name", "name"),
         required=False,
-        empty_label="No team",
+        search_label="Search by the team's name",
         help_text="The team must belong to the agency chosen.",
+        error_messages={
+            "invalid": "Choose a team of the agency chosen: search for it, then choose it "
+            "from the results"
+        },
     )
     role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *Role.choices])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency = str(self.data.get(self.add_prefix("agency"), "")) if self.is_bound else ""
+        teams = TeamSearcher(agency_id=int(agency) if agency.isdigit() else None)
+        self.set_searchers({"agency": AgencySearcher(), "team": teams})
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -217,10 +223,8 @@ class NewUserForm(GovukFormMixin, forms.Form):
         return cleaned
 
 
-class NewTeamForm(GovukFormMixin, forms.Form):
-    agency = forms.ModelChoiceField(
-        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Choose an agency"
-    )
+class NewTeamForm(GovukFormMixin, PickingFormMixin, forms.Form):
+    agency = _agency_picker()
     name = forms.CharField(label="Team name", max_length=200)
     duty_email = forms.EmailField(
         label="Duty e-mail address (optional)",
@@ -228,3 +232,7 @@ class NewTeamForm(GovukFormMixin, forms.Form):
         help_text="Referrals and alerts for the team go here.",
     )
     phone = forms.CharField(label="Telephone (optional)", max_length=40, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_searchers({"agency": AgencySearcher()})

@@ -5,11 +5,11 @@ from typing import Any, cast
 from django import forms
 
 from sightline.accounts.models import Role, User
-from sightline.agencies.models import Agency, AgencyKind
+from sightline.agencies.models import AgencyKind
 from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.incidents.models import Nature, PanelView, Partner, PoliceInvolvement
 from sightline.people.models import Person
-from sightline.record.picker import PickField, PickingFormMixin
+from sightline.record.picker import AgencySearcher, PickField, PickingFormMixin, WorkerSearcher
 
 CHILD_SLOTS = 3
 
@@ -44,11 +44,16 @@ def _line(label: str, *, required: bool = False, hint: str = "") -> forms.CharFi
     )
 
 
-def _agencies(kind: AgencyKind, *also: AgencyKind) -> Any:
-    return forms.ModelChoiceField(
-        queryset=Agency.objects.filter(kind__in=[kind, *also]).order_by("name"),
-        widget=forms.Select(attrs={"class": "govuk-select"}),
-        empty_label="Choose an agency",
+# The partnership has few agencies of each kind: offered as radios, and searched if more.
+FEW_AGENCIES = 6
+
+
+def _agency(kind: AgencyKind) -> PickField:
+    """An agency of the partnership, with the one picker (``record.picker``)."""
+    return PickField(
+        noun=f"{kind.label.lower()} agency",
+        label=f"{kind.label} agency",
+        search_label="Search by the agency's name",
         error_messages={
             "required": f"Choose the {kind.label.lower()} agency of the partnership: an "
             "administrator adds agencies that are missing"
@@ -56,22 +61,30 @@ def _agencies(kind: AgencyKind, *also: AgencyKind) -> Any:
     )
 
 
-def _users() -> Any:
-    return forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).exclude(role=Role.ADMINISTRATOR),
-        widget=forms.Select(attrs={"class": "govuk-select"}),
+def _practitioner(label: str, *, required: bool = True, help_text: str = "") -> PickField:
+    return PickField(
+        noun="practitioner",
+        label=label,
+        required=required,
+        help_text=help_text,
+        search_label="Search by name or team",
     )
+
+
+def _practitioners() -> Any:
+    return User.objects.exclude(role=Role.ADMINISTRATOR)
 
 
 class NotificationForm(GovukFormMixin, PickingFormMixin, forms.Form):
     """The notification. The children are chosen, never typed: the first with the one
     picker (``record.picker``: the child whose page it came from, or a search), the
-    others from that child's siblings (``offer_siblings``)."""
+    others from that child's siblings (``offer_siblings``). The partnership's agencies are
+    chosen with the same picker, each among agencies of its kind."""
 
-    local_authority = _agencies(AgencyKind.CHILDRENS_SOCIAL_CARE)
-    police = _agencies(AgencyKind.POLICE)
+    local_authority = _agency(AgencyKind.CHILDRENS_SOCIAL_CARE)
+    police = _agency(AgencyKind.POLICE)
     # The integrated care board, or (where none is set up) a health agency for it.
-    integrated_care_board = _agencies(AgencyKind.INTEGRATED_CARE_BOARD, AgencyKind.HEALTH)
+    integrated_care_board = _agency(AgencyKind.INTEGRATED_CARE_BOARD)
     incident_on = GovukDateField(
         label="Date of the incident",
         past=True,
@@ -132,6 +145,22 @@ class NotificationForm(GovukFormMixin, PickingFormMixin, forms.Form):
             self.fields[f"child_{slot}_perpetrator_relationship"] = _line(
                 f"Child {slot}: the alleged perpetrator's relationship to the child"
             )
+        self.set_searchers(
+            {
+                name: AgencySearcher(
+                    noun=f"{kind.label.lower()} agency", kind=kind, few=FEW_AGENCIES, also=also
+                )
+                for name, kind, also in (
+                    ("local_authority", AgencyKind.CHILDRENS_SOCIAL_CARE, ()),
+                    ("police", AgencyKind.POLICE, ()),
+                    (
+                        "integrated_care_board",
+                        AgencyKind.INTEGRATED_CARE_BOARD,
+                        (AgencyKind.HEALTH,),
+                    ),
+                )
+            }
+        )
 
     def offer_siblings(self, siblings: list[tuple[str, str]]) -> None:
         """The first child's siblings (whose records the user may see), for the others."""
@@ -156,11 +185,24 @@ class SubmitForm(GovukFormMixin, forms.Form):
     submitted_on = _date("Date sent to the national panel")
 
 
-class RequestSummaryForm(GovukFormMixin, forms.Form):
-    agency = forms.ModelChoiceField(
-        queryset=Agency.objects.all(), widget=forms.Select(attrs={"class": "govuk-select"})
+class RequestSummaryForm(GovukFormMixin, PickingFormMixin, forms.Form):
+    """An agency asked for its summary, and who writes it (one of its practitioners,
+    searched among the chosen agency's), each with the one picker."""
+
+    agency = PickField(noun="agency", label="Agency", search_label="Search by the agency's name")
+    contributor = _practitioner(
+        "Contributor", help_text="Who writes the summary: search among the agency's practitioners"
     )
-    contributor = _users()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency = str(self.data.get(self.add_prefix("agency"), "")) if self.is_bound else ""
+        contributors = WorkerSearcher(
+            agency_id=int(agency) if agency.isdigit() else None,
+            noun="practitioner",
+            within=_practitioners(),
+        )
+        self.set_searchers({"agency": AgencySearcher(), "contributor": contributors})
 
 
 class SummaryForm(GovukFormMixin, forms.Form):
@@ -175,10 +217,16 @@ class MeetingForm(GovukFormMixin, forms.Form):
     notes = _text("Record of the meeting", rows=5)
 
 
-class SafetyActionForm(GovukFormMixin, forms.Form):
+class SafetyActionForm(GovukFormMixin, PickingFormMixin, forms.Form):
     description = _text("Immediate safety action", rows=2)
-    owner = _users()
+    owner = _practitioner("Owner")
     due_on = _date("Due by")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_searchers(
+            {"owner": WorkerSearcher(agency_id=None, noun="practitioner", within=_practitioners())}
+        )
 
 
 class CompleteActionForm(GovukFormMixin, forms.Form):

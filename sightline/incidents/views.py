@@ -30,7 +30,7 @@ from sightline.incidents.models import (
 )
 from sightline.people.models import Person, Relationship, RelationshipKind
 from sightline.record.access import Intent, open_record
-from sightline.record.picker import PersonSearcher
+from sightline.record.picker import PersonSearcher, PickingFormMixin
 from sightline.record.queries import visible_to
 
 
@@ -135,10 +135,10 @@ def notification_new(request: HttpRequest) -> HttpResponse:
             detail={"purpose": "serious incident notification"},
         ).person
         case.append((child, "The child whose page you came from"))
-    form = forms.NotificationForm(
-        request.POST or None,
-        initial={"child_1_id": str(case[0][0].public_id)} if case else None,
-    )
+    initial: dict[str, Any] = {"child_1_id": str(case[0][0].public_id)} if case else {}
+    if user.agency is not None and user.agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE:
+        initial["local_authority"] = user.agency
+    form = forms.NotificationForm(request.POST or None, initial=initial)
     searcher = PersonSearcher(user=user, origin=origin, noun="child", case=tuple(case))
     form.set_searchers({"child_1_id": searcher})
     # The siblings offered are the chosen child's (or, before a choice, the page's child).
@@ -188,8 +188,6 @@ def notification_new(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(
                 reverse("incidents:notification", args=[notification.public_id])
             )
-    if user.agency is not None and user.agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE:
-        form.fields["local_authority"].initial = user.agency.pk
     return render(
         request,
         "incidents/notification_form.html",
@@ -480,7 +478,9 @@ def review_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
     review = _review_for(notification)
     form_class, handler, done = STEPS[step]
     form = form_class(request.POST)
-    if form.is_valid():
+    # Only searching with the one picker: the page again, the step open, nothing refused.
+    picking = isinstance(form, PickingFormMixin) and form.picking
+    if not picking and form.is_valid():
         try:
             handler(user, origin, review, form.cleaned_data)
         except PermissionDenied as refused:
@@ -496,7 +496,7 @@ def review_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
     context["forms"][step] = form
     context["failed_step"] = step
     context["failed_form"] = form
-    return render(request, "incidents/review_detail.html", context, status=400)
+    return render(request, "incidents/review_detail.html", context, status=200 if picking else 400)
 
 
 @login_required

@@ -4,9 +4,11 @@ from typing import Any, cast
 
 from django import forms
 
+from sightline.accounts.models import User
 from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.networks.models import Confidence, ContextKind, Nature
-from sightline.record.picker import PickField, PickingFormMixin
+from sightline.networks.rules import CONTEXT_ROLES
+from sightline.record.picker import PickField, PickingFormMixin, WorkerSearcher
 
 
 class DateInput(forms.DateInput):
@@ -83,6 +85,27 @@ class AssociationForm(GovukFormMixin, PickingFormMixin, forms.Form):
         return cleaned
 
 
+def _practitioner(label: str, *, required: str) -> PickField:
+    """Someone who may take part in exploitation work, chosen with the one picker."""
+    return PickField(
+        noun="practitioner",
+        label=label,
+        search_label="Search by name or team",
+        error_messages={
+            "required": required,
+            "invalid": "Choose a practitioner from the search results: search again if the "
+            "person is not there",
+        },
+    )
+
+
+def practitioners() -> WorkerSearcher:
+    """Who may own, chair or lead exploitation work (``rules.may_view_contexts``), for the
+    one picker: never a typed username."""
+    within = User.objects.filter(agency__isnull=False, role__in=CONTEXT_ROLES)
+    return WorkerSearcher(agency_id=None, noun="practitioner", within=within)
+
+
 class ContextForm(forms.Form):
     kind = forms.ChoiceField(choices=ContextKind.choices)
     name = forms.CharField(max_length=200)
@@ -104,11 +127,17 @@ class AssessmentForm(forms.Form):
     what_would_make_it_safer = forms.CharField(widget=forms.Textarea, max_length=4000)
 
 
-class PlanForm(forms.Form):
+class PlanForm(GovukFormMixin, PickingFormMixin, forms.Form):
     started_on = forms.DateField(widget=DateInput)
     review_on = forms.DateField(widget=DateInput)
     objectives = forms.CharField(widget=forms.Textarea, max_length=4000)
-    lead_practitioner = forms.CharField(max_length=150, label="Lead practitioner (username)")
+    lead_practitioner = _practitioner(
+        "Lead practitioner", required="Search for and choose the lead practitioner"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_searchers({"lead_practitioner": practitioners()})
 
 
 class EndPlanForm(forms.Form):
@@ -130,8 +159,9 @@ class EventContextForm(forms.Form):
     confidence = forms.ChoiceField(choices=Confidence.choices, initial=Confidence.PROBABLE)
 
 
-class MeetingForm(GovukFormMixin, forms.Form):
-    """Schedule an exploitation meeting (a date to come) or record one held."""
+class MeetingForm(GovukFormMixin, PickingFormMixin, forms.Form):
+    """Schedule an exploitation meeting (a date to come) or record one held; the chair is
+    chosen with the one picker (``record.picker``), the user by default."""
 
     area = forms.CharField(
         label="Area the meeting covers",
@@ -144,18 +174,13 @@ class MeetingForm(GovukFormMixin, forms.Form):
         help_text="For example, 14 1 2027",
         error_messages={"required": "Enter the date of the meeting"},
     )
-    chair = forms.ChoiceField(
-        label="Chair", error_messages={"required": "Choose who chairs the meeting"}
-    )
-
-    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["chair"]).choices = [("", "Choose a person"), *people]
+    chair = _practitioner("Chair", required="Search for and choose who chairs the meeting")
 
 
-class MeetingActionForm(GovukFormMixin, forms.Form):
+class MeetingActionForm(GovukFormMixin, PickingFormMixin, forms.Form):
     """An action agreed at the meeting: about a child on the agenda (or with an action) or
-    a place or group, an owner and a due date, each chosen from a list."""
+    a place or group chosen from a list, an owner chosen with the one picker, and a due
+    date."""
 
     child = forms.ChoiceField(label="About a child", required=False)
     context = forms.ChoiceField(label="Or about a place or group", required=False)
@@ -165,9 +190,7 @@ class MeetingActionForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Describe the action"},
     )
-    owner = forms.ChoiceField(
-        label="Owner", error_messages={"required": "Choose who owns the action"}
-    )
+    owner = _practitioner("Owner", required="Search for and choose who owns the action")
     due_on = GovukDateField(
         label="Due by", error_messages={"required": "Enter the date the action is due"}
     )
@@ -177,13 +200,11 @@ class MeetingActionForm(GovukFormMixin, forms.Form):
         *args: Any,
         children: list[tuple[str, str]],
         contexts: list[tuple[str, str]],
-        people: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["child"]).choices = [("", "None"), *children]
         cast(forms.ChoiceField, self.fields["context"]).choices = [("", "None"), *contexts]
-        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "Choose a person"), *people]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sightline.accounts.models import Role, User
+from sightline.accounts.models import User
 from sightline.audit.actions import Origin
 from sightline.chronology.models import ChronologyEvent
 from sightline.networks import actions, queries
@@ -27,10 +27,9 @@ from sightline.networks.models import (
     ContextPlan,
     ExploitationMeeting,
 )
-from sightline.networks.rules import may_view_contexts
 from sightline.people.models import Person, Relationship
 from sightline.record.access import Intent, open_record
-from sightline.record.picker import PersonSearcher
+from sightline.record.picker import PersonSearcher, PickingFormMixin
 from sightline.record.queries import visible_to
 
 
@@ -219,24 +218,6 @@ def context_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _people_for_work(user: User) -> list[tuple[str, str]]:
-    """Who may own or chair safeguarding work, to choose from (never a typed username)."""
-    people = User.objects.filter(is_active=True).exclude(role=Role.ADMINISTRATOR)
-    return [
-        (
-            str(u.pk),
-            f"{u.get_full_name() or u.username} ({u.agency.name if u.agency else 'no agency'})",
-        )
-        for u in people.select_related("agency").order_by("first_name", "last_name", "pk")
-        if may_view_contexts(u)
-    ]
-
-
-def _chosen_user(value: object) -> User | None:
-    text = str(value or "")
-    return User.objects.filter(pk=int(text), is_active=True).first() if text.isdigit() else None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_list(request: HttpRequest) -> HttpResponse:
@@ -246,18 +227,17 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     origin = Origin.from_request(request)
     require_meeting_access(user, origin=origin)
     today = timezone.localdate()
-    people = _people_for_work(user)
-    form = network_forms.MeetingForm(
-        request.POST or None, people=people, initial={"chair": str(user.pk)}
-    )
-    if request.method == "POST" and form.is_valid():
+    form = network_forms.MeetingForm(request.POST or None, initial={"chair": user})
+    form.set_searchers({"chair": network_forms.practitioners()})
+    if request.method == "POST" and not form.picking and form.is_valid():
         data = form.cleaned_data
-        chair = _chosen_user(data["chair"])
         try:
-            if chair is None:
-                raise ValidationError({"chair": "Choose who chairs the meeting from the list"})
             meeting = actions.record_exploitation_meeting(
-                actor=user, origin=origin, area=data["area"], held_on=data["held_on"], chair=chair
+                actor=user,
+                origin=origin,
+                area=data["area"],
+                held_on=data["held_on"],
+                chair=data["chair"],
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -314,8 +294,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         contexts=[
             (str(c.public_id), f"{c.name} ({c.get_kind_display().lower()})") for c in contexts
         ],
-        people=_people_for_work(user),
     )
+    form.set_searchers({"owner": network_forms.practitioners()})
     done_form = network_forms.CompleteMeetingActionForm(posted if completing else None)
     if completing and done_form.is_valid():
         done = meeting.actions.filter(pk=done_form.cleaned_data["action"]).first()
@@ -333,18 +313,15 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Action marked as done")
             return redirect("networks:meeting-detail", pk=meeting.pk)
-    elif posted is not None and not completing and form.is_valid():
+    elif posted is not None and not completing and not form.picking and form.is_valid():
         data = form.cleaned_data
         try:
-            owner = _chosen_user(data["owner"])
-            if owner is None:
-                raise ValidationError({"owner": "Choose who owns the action from the list"})
             actions.agree_meeting_action(
                 actor=user,
                 origin=origin,
                 meeting=meeting,
                 description=data["description"],
-                owner=owner,
+                owner=data["owner"],
                 due_on=data["due_on"],
                 person=visible_to(user).filter(public_id=data["child"]).first()
                 if data["child"]
@@ -535,7 +512,8 @@ def context_work(request: HttpRequest, public_id: str, what: str) -> HttpRespons
     title, form_class = _CONTEXT_WORK[what]
     form = form_class(request.POST or None)
     back = reverse("networks:context-detail", kwargs={"public_id": context.public_id})
-    if request.method == "POST" and form.is_valid():
+    picking = isinstance(form, PickingFormMixin) and form.picking
+    if request.method == "POST" and not picking and form.is_valid():
         try:
             _do_context_work(user, origin, context, what, form.cleaned_data)
         except ValidationError as error:
@@ -586,11 +564,11 @@ def _do_context_work(
             what_would_make_it_safer=_words(data, "what_would_make_it_safer"),
         )
     elif what == "plan":
-        lead = User.objects.filter(
-            username=_words(data, "lead_practitioner"), is_active=True
-        ).first()
-        if lead is None:
-            raise ValidationError({"lead_practitioner": "No active user has that username."})
+        lead = data.get("lead_practitioner")
+        if not isinstance(lead, User):
+            raise ValidationError(
+                {"lead_practitioner": "Search for and choose the lead practitioner"}
+            )
         actions.start_context_plan(
             actor=user,
             origin=origin,

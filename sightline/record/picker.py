@@ -7,19 +7,28 @@ chosen is looked up again, among what the searcher may offer, when the form is s
 Without JavaScript it works as a plain form; a form that mixes in ``PickingFormMixin``
 is not validated while someone is only searching (its view re-shows it).
 
-Searchers say what may be offered: workers of one agency, teams, agencies, or people
+Searchers say what may be offered (the scope): users (``WorkerSearcher``: those of one
+agency, or a narrower queryset such as those who may chair a meeting), teams, agencies
+(of one kind: the partnership's police force), or people
 from the case (the child's family the user may see) and people found through the
 record's search (``record.search``: the minimum criteria, the rate limit and the audit
 row apply, as on the search page). A person found by a search is offered under a key
 signed for this user (``django.core.signing``), so a person can be chosen only if a
 search of theirs offered them; on submit their record is checked again (``visible_to``).
+A user, team or agency is offered under its key and looked up again within the scope
+when the form is sent, so a key slipped into the form (tampered, or out of scope) is
+refused. A short scope (``few``) is offered as radios without a search, as GOV.UK
+suggests for a handful of options.
+
+Text searched for but nothing chosen never submits: the error names what to choose, and
+says so when the text matched nobody ("No team matches “xyz”: ...").
 """
 
 import datetime as dt
 import enum
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -89,19 +98,42 @@ def _name_filter(words: Sequence[str], *fields: str) -> Q:
     return query
 
 
+def _results(noun: str, text: str, options: list[Option]) -> tuple[list[Option], str]:
+    """At most ``MAX_RESULTS`` (``options`` holds one more if there are more), and what to
+    try when there are none or too many."""
+    if not options:
+        return [], (
+            f"No {noun} matches “{text.strip()}”. Check the spelling or enter part of the name only."
+        )
+    if len(options) > MAX_RESULTS:
+        return options[:MAX_RESULTS], (
+            f"More than {MAX_RESULTS} match: the first {MAX_RESULTS} are shown. Add more of "
+            "the name to find the one you want."
+        )
+    return options, ""
+
+
 @dataclass(frozen=True)
 class WorkerSearcher:
-    """Active users of ``agency`` (a team's members, a manager), by name or team."""
+    """Active users of ``agency`` (a team's members, a manager), by name or team.
+    ``within``: only these users (who may own an action, chair a meeting); ``few``: offer
+    them all without a search when there are no more than this many."""
 
     agency_id: int | None
     noun: str = "worker"
+    within: QuerySet[User] | None = None
+    few: int = 0
 
     def _users(self) -> QuerySet[User]:
-        users = User.objects.filter(is_active=True).select_related("team", "agency")
+        users = (User.objects.all() if self.within is None else self.within).filter(is_active=True)
+        users = users.select_related("team", "agency")
         return users.filter(agency_id=self.agency_id) if self.agency_id else users
 
     def offered(self) -> list[Option]:
-        return []
+        if not self.few:
+            return []
+        users = list(self._users().order_by("last_name", "first_name", "pk")[: self.few + 1])
+        return [_user_option(user) for user in users] if len(users) <= self.few else []
 
     def search(self, text: str) -> tuple[list[Option], str]:
         words = _words(text)
@@ -110,13 +142,8 @@ class WorkerSearcher:
         found = self._users().filter(
             _name_filter(words, "first_name", "last_name", "team__name", "username")
         )
-        options = [_user_option(user) for user in found.order_by("last_name", "first_name")]
-        message = (
-            ""
-            if options
-            else f"No {self.noun} matches “{text.strip()}”. Check the spelling or enter part of the name only."
-        )
-        return options[:MAX_RESULTS], message
+        found = found.order_by("last_name", "first_name", "pk")[: MAX_RESULTS + 1]
+        return _results(self.noun, text, [_user_option(user) for user in found])
 
     def get(self, key: str) -> User | None:
         return self._users().filter(pk=int(key)).first() if key.isdigit() else None
@@ -134,57 +161,75 @@ def _user_option(user: User) -> Option:
 
 @dataclass(frozen=True)
 class TeamSearcher:
+    """Teams (of ``agency_id``), by team or agency name, except ``exclude`` (the team a
+    referral comes from); ``few`` as for ``WorkerSearcher``."""
+
     agency_id: int | None = None
     noun: str = "team"
+    exclude: int | None = None
+    few: int = 0
 
     def _teams(self) -> QuerySet[Team]:
         teams = Team.objects.select_related("agency")
+        if self.exclude is not None:
+            teams = teams.exclude(pk=self.exclude)
         return teams.filter(agency_id=self.agency_id) if self.agency_id else teams
 
     def offered(self) -> list[Option]:
-        return []
+        if not self.few:
+            return []
+        teams = list(self._teams().order_by("agency__name", "name", "pk")[: self.few + 1])
+        return [_team_option(team) for team in teams] if len(teams) <= self.few else []
 
     def search(self, text: str) -> tuple[list[Option], str]:
         words = _words(text)
         if not words:
             return [], f"Enter part of the {self.noun}'s name"
         found = self._teams().filter(_name_filter(words, "name", "agency__name"))
-        options = [Option(str(team.pk), team.name, team.agency.name) for team in found]
-        message = (
-            ""
-            if options
-            else f"No {self.noun} matches “{text.strip()}”. Check the spelling or enter part of the name only."
-        )
-        return options[:MAX_RESULTS], message
+        found = found.order_by("agency__name", "name", "pk")[: MAX_RESULTS + 1]
+        return _results(self.noun, text, [_team_option(team) for team in found])
 
     def get(self, key: str) -> Team | None:
         return self._teams().filter(pk=int(key)).first() if key.isdigit() else None
 
 
+def _team_option(team: Team) -> Option:
+    return Option(str(team.pk), team.name, team.agency.name)
+
+
 @dataclass(frozen=True)
 class AgencySearcher:
+    """Agencies (of ``kind``: the partnership's police force; or of any of ``also`` too),
+    by name; ``few`` as for ``WorkerSearcher``."""
+
     noun: str = "agency"
+    kind: str = ""
+    few: int = 0
+    also: tuple[str, ...] = ()
+
+    def _agencies(self) -> QuerySet[Agency]:
+        agencies = Agency.objects.all()
+        return agencies.filter(kind__in=[self.kind, *self.also]) if self.kind else agencies
 
     def offered(self) -> list[Option]:
-        return []
+        if not self.few:
+            return []
+        agencies = list(self._agencies().order_by("name", "pk")[: self.few + 1])
+        return [_agency_option(a) for a in agencies] if len(agencies) <= self.few else []
 
     def search(self, text: str) -> tuple[list[Option], str]:
         words = _words(text)
         if not words:
-            return [], "Enter part of the agency's name"
-        found = Agency.objects.filter(_name_filter(words, "name"))
-        options = [
-            Option(str(agency.pk), agency.name, agency.get_kind_display()) for agency in found
-        ]
-        message = (
-            ""
-            if options
-            else f"No agency matches “{text.strip()}”. Check the spelling or enter part of the name only."
-        )
-        return options[:MAX_RESULTS], message
+            return [], f"Enter part of the {self.noun}'s name"
+        found = self._agencies().filter(_name_filter(words, "name")).order_by("name", "pk")
+        return _results(self.noun, text, [_agency_option(a) for a in found[: MAX_RESULTS + 1]])
 
     def get(self, key: str) -> Agency | None:
-        return Agency.objects.filter(pk=int(key)).first() if key.isdigit() else None
+        return self._agencies().filter(pk=int(key)).first() if key.isdigit() else None
+
+
+def _agency_option(agency: Agency) -> Option:
+    return Option(str(agency.pk), agency.name, agency.get_kind_display())
 
 
 _POSTCODE_AT_END = re.compile(r"\s+([A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2})$")
@@ -371,6 +416,8 @@ class PickWidget(forms.Widget):
         self.message = ""
         self.search_label = "Search"
         self.noun = "one"
+        # This picker's Search button sent the form: its results take the focus.
+        self.searched = False
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str]:
         return (str(data.get(f"{name}-q", "")), str(data.get(name, "")))
@@ -400,6 +447,7 @@ class PickWidget(forms.Widget):
                 "noun": self.noun,
                 "button": PICK_BUTTON,
                 "in_error": context["widget"]["attrs"].get("aria-invalid") == "true",
+                "searched": self.searched,
             }
         )
         return context
@@ -414,18 +462,24 @@ class PickField(forms.Field):
     def __init__(self, *, noun: str, search_label: str = "", **kwargs: Any) -> None:
         self.noun = noun
         self.searcher: Searcher | None = None
+        one = f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
         messages = {
-            "required": f"Search for and choose a {noun}",
-            "invalid": f"Choose a {noun} from the search results",
+            "required": f"Search for and choose {one}",
+            "invalid": f"Choose {one} from the search results",
             # Not SQL: the message for text searched for but nobody chosen.
-            "not_chosen": f"Select Search, then choose a {noun} from the results",  # noqa: S608
+            "not_chosen": f"Select Search, then choose {one} from the results",  # noqa: S608
+            # Text that matches nobody: it never submits.
+            "no_match": f"No {noun} matches “%(text)s”: search again, then choose {one} "
+            "from the results",
             **kwargs.pop("error_messages", {}),
         }
         super().__init__(error_messages=messages, **kwargs)
+        # Set by ``PickingFormMixin.set_searchers``: whether the text sent matched anyone.
+        self.matched: bool | None = None
         widget = self.widget
         assert isinstance(widget, PickWidget)  # noqa: S101 - set just above
         widget.noun = noun
-        widget.search_label = search_label or f"Search for a {noun}"
+        widget.search_label = search_label or f"Search for {one}"
 
     def clean(self, value: Any) -> Any:
         text, key = value if isinstance(value, tuple) else ("", "")
@@ -437,6 +491,10 @@ class PickField(forms.Field):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             return chosen
         if text.strip():
+            if self.matched is False:
+                raise forms.ValidationError(
+                    self.error_messages["no_match"], code="no_match", params={"text": text.strip()}
+                )
             raise forms.ValidationError(self.error_messages["not_chosen"], code="not_chosen")
         if self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
@@ -450,6 +508,7 @@ class PickingFormMixin:
 
     fields: dict[str, forms.Field]
     data: Any
+    initial: MutableMapping[str, Any]
     is_bound: bool
     add_prefix: Any
     _errors: ErrorDict | None
@@ -465,17 +524,40 @@ class PickingFormMixin:
             assert isinstance(widget, PickWidget)  # noqa: S101
             widget.options = searcher.offered()
             widget.message = ""
+            widget.searched = False
+            field.matched = None
             if not self.is_bound:
+                self._offer_initial(name, field, searcher)
                 continue
             text = str(self.data.get(f"{self.add_prefix(name)}-q", "")).strip()
             chosen = str(self.data.get(self.add_prefix(name), ""))
+            widget.searched = self.data.get(PICK_BUTTON) == self.add_prefix(name)
             if text:
                 found_options, widget.message = searcher.search(text)
                 widget.options = [*widget.options, *found_options]
+                field.matched = bool(found_options)
             if chosen and all(option.key != chosen for option in widget.options):
                 found = searcher.get(chosen)
                 if found is not None:
                     widget.options = [_option_of(searcher, found, chosen), *widget.options]
+
+    def _offer_initial(self, name: str, field: PickField, searcher: Searcher) -> None:
+        """An unbound form's initial choice (a user, team or agency, or its key: the
+        meeting's chair is the user by default) is offered, chosen, if in scope."""
+        initial = self.initial.get(name, field.initial)
+        if initial is None or initial == "":
+            return
+        key = str(initial.pk) if isinstance(initial, User | Team | Agency) else str(initial)
+        self.initial[name] = key
+        widget = field.widget
+        assert isinstance(widget, PickWidget)  # noqa: S101
+        if any(option.key == key for option in widget.options):
+            return
+        found = searcher.get(key)
+        if found is None:
+            del self.initial[name]
+        else:
+            widget.options = [_option_of(searcher, found, key), *widget.options]
 
     @property
     def picking(self) -> bool:
@@ -495,7 +577,7 @@ def _option_of(searcher: Searcher, found: object, key: str) -> Option:
     if isinstance(found, User):
         return _user_option(found)
     if isinstance(found, Team):
-        return Option(key, found.name, found.agency.name)
+        return _team_option(found)
     if isinstance(found, Agency):
-        return Option(key, found.name, found.get_kind_display())
+        return _agency_option(found)
     return Option(key, str(found))

@@ -6,9 +6,16 @@ from typing import Any
 from django import forms
 
 from sightline.accounts.models import Role, User
-from sightline.agencies.models import Agency, AgencyKind, Team
+from sightline.agencies.models import Agency, AgencyKind
 from sightline.core.forms import GovukDateField, GovukFormMixin
 from sightline.people import normalise
+from sightline.record.picker import (
+    AgencySearcher,
+    PickField,
+    PickingFormMixin,
+    TeamSearcher,
+    WorkerSearcher,
+)
 from sightline.sharing.actions import DecisionAnswers
 from sightline.sharing.models import (
     Consent,
@@ -22,9 +29,17 @@ from sightline.sharing.models import (
 UNKNOWN_TEAM = "Choose a team to refer to: that team is not known."
 
 
-class TeamChoiceField(forms.ModelChoiceField[Team]):
-    def label_from_instance(self, obj: Team) -> str:
-        return f"{obj.agency.name}: {obj.name}"
+def _team_picker(
+    label: str, *, required: bool, help_text: str = "", missing: str = ""
+) -> PickField:
+    return PickField(
+        noun="team",
+        label=label,
+        required=required,
+        search_label="Search by team or agency name",
+        help_text=help_text,
+        error_messages={"invalid": UNKNOWN_TEAM, **({"required": missing} if missing else {})},
+    )
 
 
 class FlagCheckForm(GovukFormMixin, forms.Form):
@@ -56,12 +71,13 @@ class FlagCheckForm(GovukFormMixin, forms.Form):
         return value if isinstance(value, dt.date) else None
 
 
-class ReferralForm(GovukFormMixin, forms.Form):
-    to_team = TeamChoiceField(
-        label="Refer to",
-        queryset=Team.objects.none(),
-        empty_label="Choose a team",
-        error_messages={"required": UNKNOWN_TEAM, "invalid_choice": UNKNOWN_TEAM},
+class ReferralForm(GovukFormMixin, PickingFormMixin, forms.Form):
+    """A referral to another team, chosen with the one picker (``record.picker``)."""
+
+    to_team = _team_picker(
+        "Refer to",
+        required=True,
+        missing="Search for and choose the team to refer to",
         help_text="For example the social care front door, a health visiting team or early help",
     )
     urgency = forms.ChoiceField(
@@ -86,15 +102,10 @@ class ReferralForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, exclude_team: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teams = Team.objects.select_related("agency").order_by("agency__name", "name")
-        if exclude_team is not None:
-            teams = teams.exclude(pk=exclude_team)
-        field = self.fields["to_team"]
-        assert isinstance(field, TeamChoiceField)  # noqa: S101 - narrows the type
-        field.queryset = teams
+        self.set_searchers({"to_team": TeamSearcher(exclude=exclude_team)})
 
 
-class OutcomeForm(GovukFormMixin, forms.Form):
+class OutcomeForm(GovukFormMixin, PickingFormMixin, forms.Form):
     outcome = forms.ChoiceField(
         label="Outcome",
         choices=ReferralOutcome.choices,
@@ -108,22 +119,13 @@ class OutcomeForm(GovukFormMixin, forms.Form):
         help_text="Needed for no further action; for a redirection, what the new team needs to know",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    redirect_to = TeamChoiceField(
-        label="Redirect to",
-        queryset=Team.objects.none(),
-        required=False,
-        empty_label="Only when redirecting",
-        error_messages={"invalid_choice": "That team is not known"},
+    redirect_to = _team_picker(
+        "Redirect to", required=False, help_text="Only when redirecting the referral"
     )
 
     def __init__(self, *args: Any, exclude_team: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teams = Team.objects.select_related("agency").order_by("agency__name", "name")
-        if exclude_team is not None:
-            teams = teams.exclude(pk=exclude_team)
-        field = self.fields["redirect_to"]
-        assert isinstance(field, TeamChoiceField)  # noqa: S101 - narrows the type
-        field.queryset = teams
+        self.set_searchers({"redirect_to": TeamSearcher(exclude=exclude_team)})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -136,17 +138,6 @@ class OutcomeForm(GovukFormMixin, forms.Form):
 
 
 # Sharing decisions ----------------------------------------------------------------------
-
-
-class AgencyChoiceField(forms.ModelChoiceField[Agency]):
-    def label_from_instance(self, obj: Agency) -> str:
-        return obj.name
-
-
-class UserChoiceField(forms.ModelChoiceField[User]):
-    def label_from_instance(self, obj: User) -> str:
-        name = obj.get_full_name() or obj.username
-        return f"{name}, {obj.agency.name}" if obj.agency else name
 
 
 class DecisionQuestionsForm(GovukFormMixin, forms.Form):
@@ -246,8 +237,9 @@ class ReferralDecisionForm(DecisionQuestionsForm, ReferralForm):
         super().__init__(*args, agency=agency, exclude_team=exclude_team, **kwargs)
 
 
-class SharingDecisionForm(DecisionQuestionsForm):
-    """A sharing decision recorded by hand from the child's page: shared or not."""
+class SharingDecisionForm(PickingFormMixin, DecisionQuestionsForm):
+    """A sharing decision recorded by hand from the child's page: shared or not. The
+    agency and the person are chosen with the one picker (``record.picker``)."""
 
     outcome = forms.ChoiceField(
         label="Did you share the information?",
@@ -261,20 +253,18 @@ class SharingDecisionForm(DecisionQuestionsForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what was shared, or what was asked for"},
     )
-    with_agency = AgencyChoiceField(
+    with_agency = PickField(
+        noun="agency",
         label="With which agency?",
-        queryset=Agency.objects.none(),
         required=False,
-        empty_label="Choose an agency",
-        error_messages={"invalid_choice": "That agency is not known"},
+        search_label="Search by the agency's name",
     )
-    with_user = UserChoiceField(
+    with_user = PickField(
+        noun="practitioner",
         label="With whom? (optional)",
-        queryset=User.objects.none(),
         required=False,
-        empty_label="Choose a person",
+        search_label="Search by name or team",
         help_text="A named practitioner, if the information went to one person",
-        error_messages={"invalid_choice": "That person is not known"},
     )
     why = forms.CharField(
         label="Why?",
@@ -299,16 +289,14 @@ class SharingDecisionForm(DecisionQuestionsForm):
 
     def __init__(self, *args: Any, agency: Agency | None = None, **kwargs: Any) -> None:
         super().__init__(*args, agency=agency, **kwargs)
-        agencies = self.fields["with_agency"]
-        assert isinstance(agencies, AgencyChoiceField)  # noqa: S101 - narrows the type
-        agencies.queryset = Agency.objects.order_by("name")
-        users = self.fields["with_user"]
-        assert isinstance(users, UserChoiceField)  # noqa: S101 - narrows the type
-        users.queryset = (
-            User.objects.filter(is_active=True, agency__isnull=False)
-            .exclude(role=Role.ADMINISTRATOR)
-            .select_related("agency")
-            .order_by("last_name", "first_name", "username")
+        practitioners = User.objects.filter(agency__isnull=False).exclude(role=Role.ADMINISTRATOR)
+        self.set_searchers(
+            {
+                "with_agency": AgencySearcher(),
+                "with_user": WorkerSearcher(
+                    agency_id=None, noun="practitioner", within=practitioners
+                ),
+            }
         )
 
     def clean(self) -> dict[str, Any]:

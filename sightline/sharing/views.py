@@ -142,7 +142,7 @@ def new_referral(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     origin = Origin.from_request(request)
     person = open_record(user, person_id, intent=Intent.VIEW_RECORD, origin=origin).person
     form = ReferralDecisionForm(request.POST or None, agency=user.agency, exclude_team=user.team_id)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.picking and form.is_valid():
         try:
             referral = actions.raise_referral(
                 actor=user,
@@ -227,6 +227,8 @@ def outcome(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     origin = Origin.from_request(request)
     referral = access_referral(user, public_id, origin=origin)
     form = OutcomeForm(request.POST, exclude_team=referral.to_team_id)
+    if form.picking:
+        return _detail(request, user, referral.public_id, form)
     if form.is_valid():
         redirect_to = form.cleaned_data.get("redirect_to")
         try:
@@ -264,7 +266,7 @@ def new_decision(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     origin = Origin.from_request(request)
     person = open_record(user, person_id, intent=Intent.VIEW_RECORD, origin=origin).person
     form = SharingDecisionForm(request.POST or None, agency=user.agency)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.picking and form.is_valid():
         data = form.cleaned_data
         answers = form.answers()
         try:
@@ -293,7 +295,7 @@ def new_decision(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                 "It is in the child's chronology.",
             )
             return HttpResponseRedirect(reverse("person-detail", args=[person.public_id]))
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not form.picking else 200
     return render(
         request, "sharing/new_decision.html", {"form": form, "person": person}, status=status
     )

@@ -164,3 +164,14 @@ def _no_serious_accessibility_violations(request: pytest.FixtureRequest) -> Iter
             + "\n".join(refused),
             pytrace=False,
         )
+
+
+def pick(page: Any, name: str, text: str, choice: str) -> None:
+    """Search, then choose, with the one picker (``record.picker``) of the field ``name``:
+    type ``text`` in its search box, select its own Search button, and choose the result
+    labelled ``choice``. As a person does it: nothing but the words on the page."""
+    page.locator(f"input[name='{name}-q']").fill(text)
+    page.locator(f"button[name='pick'][value='{name}']").click()
+    page.wait_for_load_state("load")
+    picker = page.locator(".app-picker", has=page.locator(f"input[name='{name}-q']"))
+    picker.get_by_role("radio", name=choice, exact=True).check()

@@ -3,11 +3,11 @@ else finds the pages."""
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 
 from sightline.accounts.models import Role, User
 from sightline.agencies.models import Team
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.record.picker import PICK_BUTTON
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +63,37 @@ def test_a_team_of_another_agency_is_refused_with_the_reason(
         new_user_data(agencies, csc_team, agency=agencies["POLICE"].pk),
     )
     assert response.status_code == 400
-    reason = f"is a team of {agencies['CSC'].name}, not {agencies['POLICE'].name}"
-    assert escape(reason) in response.content.decode()
+    # The teams searched and accepted are the chosen agency's.
+    assert response.context["form"].errors["team"] == [
+        "Choose a team of the agency chosen: search for it, then choose it from the results"
+    ]
+    assert not User.objects.filter(username="robin.newcomer").exists()
+
+
+def test_the_agency_and_team_are_found_by_search_and_typed_text_does_not_submit(
+    client, administrator, agencies, csc_team
+):
+    client.force_login(administrator)
+    url = reverse("administration-new-user")
+    police_team = Team.objects.create(agency=agencies["POLICE"], name="Assessment Unit")
+    searching = client.post(
+        url,
+        new_user_data(agencies, csc_team, team="", **{"team-q": "assessment", PICK_BUTTON: "team"}),
+    )
+    assert searching.status_code == 200
+    html = searching.content.decode()
+    # Only the chosen agency's teams are offered.
+    assert f'name="team" type="radio" value="{csc_team.pk}"' in html
+    assert f'value="{police_team.pk}"' not in html
+    typed = client.post(
+        url, new_user_data(agencies, csc_team, agency="", **{"agency-q": "Atlantis"})
+    )
+    assert typed.status_code == 400
+    assert typed.context["form"].errors["agency"] == [
+        "No agency matches “Atlantis”: search again, then choose an agency from the results"
+    ]
+    slipped = client.post(url, new_user_data(agencies, csc_team, agency="999999"))
+    assert slipped.context["form"].errors["agency"] == ["Choose an agency from the search results"]
     assert not User.objects.filter(username="robin.newcomer").exists()
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import Client
 
 from sightline.incidents.models import RapidReview, SeriousIncidentNotification
-from sightline.testing.browser import ARTIFACTS
+from sightline.testing.browser import ARTIFACTS, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,9 +80,11 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
     # Team manager of the local authority records the notification.
     manager = sessions(team_manager, "manager").go("/incidents/")
     manager.get_by_role("link", name="Record a serious incident notification").click()
-    manager.select_option("#id_local_authority", str(agencies["CSC"].pk))
-    manager.select_option("#id_police", str(agencies["POLICE"].pk))
-    manager.select_option("#id_integrated_care_board", str(agencies["HEALTH"].pk))
+    # The partnership's agencies are few of each kind: offered as radios (the one picker),
+    # the manager's own local authority chosen already.
+    assert manager.get_by_role("radio", name=agencies["CSC"].name).first.is_checked()
+    for field, agency in (("police", "POLICE"), ("integrated_care_board", "HEALTH")):
+        manager.locator(f"#id_{field}").get_by_role("radio", name=agencies[agency].name).check()
     # The child is found with the one people picker and chosen, never typed.
     born = child.date_of_birth
     manager.get_by_label("Search for the child").fill(
@@ -146,9 +148,11 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
     _submit(manager, "meeting-form")
     manager.get_by_text("Add a safety action").click()
     manager.fill("#safety-action-form #id_description", "Strategy discussion for the sibling")
-    manager.select_option("#safety-action-form #id_owner", label=str(team_manager))
     _fill_date(manager, "#safety-action-form #id_due_on", dt.date(2024, 9, 4))
-    _submit(manager, "safety-action-form")
+    # The owner is found by a search and chosen; the form is kept while searching.
+    pick(manager, "owner", team_manager.first_name, team_manager.get_full_name())
+    manager.locator("#safety-action-form").get_by_role("button", name="Add the action").click()
+    manager.wait_for_load_state("load")
     assert "Strategy discussion for the sibling" in manager.locator("#safety-actions").inner_text()
     manager.locator("#decision-form").get_by_label("Yes").check()
     manager.fill("#id_reasons", "Learning about sharing injury concerns across agencies.")

@@ -304,3 +304,49 @@ def test_the_panels_response_asks_whether_a_national_review_is_considered(
     assert response.status_code == 400
     assert "Choose whether the panel is considering a national review" in response.content.decode()
     assert not PanelResponse.objects.exists()
+
+
+def test_the_partnerships_agencies_are_offered_and_the_managers_own_is_chosen(
+    client, team_manager, agencies
+):
+    page = _login(client, team_manager).get(reverse("incidents:notification_new"))
+    html = page.content.decode()
+    # Few agencies of each kind: offered as radios, no search needed; the manager's own
+    # local authority is chosen already.
+    assert f'name="local_authority" type="radio" value="{agencies["CSC"].pk}" checked' in html
+    assert f'name="police" type="radio" value="{agencies["POLICE"].pk}"' in html
+    # An agency of another kind is neither offered nor taken for the police.
+    assert f'name="police" type="radio" value="{agencies["HEALTH"].pk}"' not in html
+    refused = client.post(
+        reverse("incidents:notification_new"), {"police": str(agencies["HEALTH"].pk)}
+    )
+    assert refused.context["form"].errors["police"] == [
+        "Choose a police agency from the search results"
+    ]
+
+
+def test_a_summary_is_asked_of_a_contributor_found_among_the_agencys_practitioners(
+    client, notification, team_manager, police_officer, social_worker, agencies
+):
+    _login(client, team_manager)
+    client.post(reverse("incidents:review_open", args=[notification.public_id]))
+    url = reverse("incidents:review_step", args=[notification.public_id, "request_summary"])
+    police = str(agencies["POLICE"].pk)
+    # Searching keeps the page, the step open, and offers only the agency's practitioners.
+    searching = client.post(url, {"agency": police, "contributor-q": "pat", PICK_BUTTON: "x"})
+    assert searching.status_code == 200
+    html = searching.content.decode()
+    assert f'name="contributor" type="radio" value="{police_officer.pk}"' in html
+    assert "There is a problem" not in html
+    # Text that matches nobody, or a worker of another agency slipped in: not sent.
+    typed = client.post(url, {"agency": police, "contributor-q": "Sally"})
+    assert typed.status_code == 400
+    assert "No practitioner matches “Sally”: search again" in typed.content.decode()
+    slipped = client.post(url, {"agency": police, "contributor": str(social_worker.pk)})
+    assert slipped.status_code == 400
+    assert "Choose a practitioner from the search results" in slipped.content.decode()
+    review = notification.rapid_review
+    assert review.summaries.get(agency=agencies["POLICE"]).contributor is None
+    chosen = client.post(url, {"agency": police, "contributor": str(police_officer.pk)})
+    assert chosen.status_code == 302
+    assert review.summaries.get(agency=agencies["POLICE"]).contributor == police_officer

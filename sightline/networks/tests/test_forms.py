@@ -135,7 +135,7 @@ def test_text_that_matches_nobody_does_not_submit(client, social_worker, child):
     typed = client.post(association_url(child), association(**{"other_person-q": "Jay Park"}))
     assert typed.status_code == 400
     assert typed.context["form"].errors["other_person"] == [
-        "Select Search, then choose a person from the results"
+        "No person matches “Jay Park”: search again, then choose a person from the results"
     ]
     assert Association.objects.count() == 0
 
@@ -215,7 +215,7 @@ def test_a_context_is_referred_assessed_planned_and_flagged_through_its_page(
                 "started_on": "2025-03-12",
                 "review_on": "2025-06-12",
                 "objectives": "Safer towpath",
-                "lead_practitioner": social_worker.username,
+                "lead_practitioner": str(social_worker.pk),
             },
         ),
         ("concern", {"started_on": "2025-03-12", "reason": "Knife found"}),
@@ -244,7 +244,7 @@ def test_context_forms_refuse_bad_input_naming_the_field(client, social_worker, 
             "started_on": "2025-03-12",
             "review_on": "2025-03-01",
             "objectives": "x",
-            "lead_practitioner": social_worker.username,
+            "lead_practitioner": str(social_worker.pk),
         },
     )
     assert "review_on" in response.context["form"].errors
@@ -254,10 +254,20 @@ def test_context_forms_refuse_bad_input_naming_the_field(client, social_worker, 
             "started_on": "2025-03-12",
             "review_on": "2025-04-01",
             "objectives": "x",
-            "lead_practitioner": "nobody",
+            "lead_practitioner-q": "nobody",
         },
     )
-    assert "lead_practitioner" in response.context["form"].errors
+    # A username typed, or text that matches nobody, does not submit.
+    assert response.context["form"].errors["lead_practitioner"] == [
+        "No practitioner matches “nobody”: search again, then choose a practitioner from the "
+        "results"
+    ]
+    searching = client.post(
+        work_url(place, "plan"), {"objectives": "x", "lead_practitioner-q": "sally", "pick": "x"}
+    )
+    assert searching.status_code == 200
+    assert searching.context["form"].errors == {}
+    assert f'type="radio" value="{social_worker.pk}"' in searching.content.decode()
     response = client.post(work_url(place, "end-plan"), {"ended_on": "2025-03-12", "reason": "x"})
     assert response.context["form"].errors["ended_on"] == ["Canal towpath has no open plan."]
     response = client.post(work_url(place, "refer"), {"referred_on": "2025-03-01"})

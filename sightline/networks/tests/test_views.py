@@ -21,6 +21,7 @@ from sightline.networks.models import (
 from sightline.networks.tests.conftest import flag, link, make_context
 from sightline.people.models import InvolvementRole
 from sightline.record.access import Intent, open_record
+from sightline.record.picker import PICK_BUTTON
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -309,7 +310,11 @@ def test_a_bad_action_is_refused_with_the_field_named_and_nothing_written(
     assert response.status_code == 400
     assert "Select a valid choice" in response.context["form"].errors["child"][0]
     response = client.post(url, {"description": "x", "owner": "nobody", **due(dt.date(2025, 3, 8))})
-    assert "owner" in response.context["form"].errors
+    assert (
+        response.context["form"]
+        .errors["owner"][0]
+        .startswith("Choose a practitioner from the search results")
+    )
     assert MeetingAction.objects.count() == 0
 
 
@@ -319,8 +324,17 @@ def test_a_meeting_is_scheduled_with_its_chair_chosen_and_the_agenda_shown(
     client.force_login(team_manager)
     page = client.get(reverse("networks:meeting-list")).content.decode()
     assert 'id="schedule-meeting-form"' in page
-    assert f'value="{social_worker.pk}"' in page  # chair chosen from a list
+    # The chair is the user unless another is chosen with the one picker.
+    assert f'value="{team_manager.pk}" checked' in page
+    assert f'value="{social_worker.pk}"' not in page
     next_month = timezone.localdate() + dt.timedelta(days=30)
+    searching = client.post(
+        reverse("networks:meeting-list"),
+        {"area": "Leeds East", "chair-q": "sally", PICK_BUTTON: "chair"},
+    )
+    assert searching.status_code == 200  # only searching: nothing refused, nothing written
+    assert f'value="{social_worker.pk}"' in searching.content.decode()
+    assert 'value="Leeds East"' in searching.content.decode()
     response = client.post(
         reverse("networks:meeting-list"),
         {
@@ -339,6 +353,36 @@ def test_a_meeting_is_scheduled_with_its_chair_chosen_and_the_agenda_shown(
     assert "Scheduled." in detail
     listing = client.get(reverse("networks:meeting-list")).content.decode()
     assert "Leeds East" in listing.split('id="upcoming"')[1]
+
+
+def test_a_chair_is_chosen_from_the_search_never_typed_nor_slipped_in(
+    client, team_manager, administrator
+):
+    client.force_login(team_manager)
+    next_month = timezone.localdate() + dt.timedelta(days=30)
+    form = {
+        "area": "Leeds East",
+        "held_on_day": next_month.day,
+        "held_on_month": next_month.month,
+        "held_on_year": next_month.year,
+    }
+    # Text that matches nobody does not submit, and the error names what to choose.
+    typed = client.post(reverse("networks:meeting-list"), {**form, "chair-q": "Nobody Atall"})
+    assert typed.status_code == 400
+    assert typed.context["form"].errors["chair"] == [
+        "No practitioner matches “Nobody Atall”: search again, then choose a practitioner "
+        "from the results"
+    ]
+    assert "No practitioner matches “Nobody Atall”. Check the spelling" in typed.content.decode()
+    # An administrator may not chair (out of scope), though their key is a real user's.
+    slipped = client.post(reverse("networks:meeting-list"), {**form, "chair": administrator.pk})
+    assert slipped.status_code == 400
+    assert (
+        slipped.context["form"]
+        .errors["chair"][0]
+        .startswith("Choose a practitioner from the search results")
+    )
+    assert not ExploitationMeeting.objects.exists()
 
 
 def test_scheduling_without_an_area_says_what_to_do(client, team_manager):

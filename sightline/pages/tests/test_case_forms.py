@@ -143,7 +143,9 @@ def test_a_picker_given_text_that_matches_nobody_does_not_submit(agencies, socia
         {"worker": WorkerSearcher(agency_id=agencies["CSC"].pk, noun="social worker")}
     )
     assert not form.is_valid()
-    assert form.errors["worker"] == ["Select Search, then choose a social worker from the results"]
+    assert form.errors["worker"] == [
+        "No social worker matches “zzz”: search again, then choose a social worker from the results"
+    ]
     assert "No social worker matches “zzz”" in str(form["worker"])
 
 

@@ -108,4 +108,6 @@ def test_searching_keeps_the_form_and_text_matching_nobody_does_not_submit(child
     sent = PersonForm({"person-q": "Zz Nobody 1/1/2000", "note": "kept"})
     sent.set_searchers({"person": searcher})
     assert not sent.is_valid()
-    assert sent.errors["person"] == ["Select Search, then choose a person from the results"]
+    assert sent.errors["person"] == [
+        "No person matches “Zz Nobody 1/1/2000”: search again, then choose a person from the results"
+    ]

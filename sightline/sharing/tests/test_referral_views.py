@@ -5,6 +5,7 @@ import time_machine
 from django.urls import reverse
 
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.record.picker import PICK_BUTTON
 from sightline.sharing import actions
 from sightline.sharing.clock import ENGLAND
 from sightline.sharing.models import LawfulBasis, Referral, ReferralStatus
@@ -48,7 +49,7 @@ def test_a_practitioner_refers_a_child_from_their_page(client, school_lead, chil
     ("overrides", "message"),
     [
         ({"to_team": "424242"}, "Choose a team to refer to: that team is not known."),
-        ({"to_team": ""}, "Choose a team to refer to: that team is not known."),
+        ({"to_team": ""}, "Search for and choose the team to refer to"),
         ({"reason": ""}, "Give the reason for the referral"),
     ],
 )
@@ -60,6 +61,34 @@ def test_it_refuses_an_unknown_team_or_no_reason_with_a_clear_message(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Referral.objects.exists()
+
+
+def test_the_team_is_found_by_search_and_text_matching_no_team_does_not_submit(
+    client, school_lead, child, front_door
+):
+    client.force_login(school_lead)
+    searching = post_referral(client, child, **{"to_team-q": "front", PICK_BUTTON: "to_team"})
+    assert searching.status_code == 200
+    html = searching.content.decode()
+    assert f'name="to_team" type="radio" value="{front_door.pk}"' in html  # "Front Door"
+    assert "There is a problem" not in html  # only searching: nothing refused yet
+    # The school's own team is never offered: a referral goes elsewhere.
+    assert (
+        f'type="radio" value="{school_lead.team_id}"'
+        not in post_referral(
+            client, child, **{"to_team-q": "leeds", PICK_BUTTON: "to_team"}
+        ).content.decode()
+    )
+    typed = post_referral(client, child, **{"to_team-q": "Back Door"})
+    assert "No team matches “Back Door”: search again, then choose a team from the results" in (
+        typed.content.decode()
+    )
+    own = post_referral(client, child, to_team=school_lead.team_id)
+    assert "Choose a team to refer to: that team is not known." in own.content.decode()
+    assert not Referral.objects.exists()
+    chosen = post_referral(client, child, **{"to_team-q": "front", "to_team": front_door.pk})
+    assert chosen.status_code == 302
+    assert Referral.objects.get().to_team == front_door
 
 
 def test_a_child_one_may_not_see_cannot_be_referred(client, teacher, child, front_door):
@@ -206,3 +235,32 @@ def test_the_receiving_teams_dashboard_counts_what_to_acknowledge_and_what_is_ov
         overdue = inbox[inbox.index('id="overdue"') : inbox.index("Acknowledged, outcome to")]
         assert overdue.count("sharing/referrals/") == 1
         assert "Overdue" in overdue
+
+
+def test_a_referral_is_redirected_to_a_team_found_by_search(
+    client, school_lead, child, front_door, duty_worker, agencies
+):
+    early_help = factories.TeamFactory.create(agency=agencies["CSC"], name="Early Help")
+    client.force_login(school_lead)
+    post_referral(client, child, to_team=front_door.pk)
+    referral = Referral.objects.get()
+    client.force_login(duty_worker)
+    client.post(reverse("sharing-referral-acknowledge", args=[referral.public_id]))
+    url = reverse("sharing-referral-outcome", args=[referral.public_id])
+    data = {"outcome": "redirected", "reason": "Early help is better placed"}
+    # Searching shows the referral page again, the outcome kept; the team it was sent to
+    # is not offered (it cannot be redirected to itself).
+    searching = client.post(url, {**data, "redirect_to-q": "leeds", PICK_BUTTON: "redirect_to"})
+    assert searching.status_code == 200
+    html = searching.content.decode()
+    assert f'name="redirect_to" type="radio" value="{early_help.pk}"' in html
+    assert f'name="redirect_to" type="radio" value="{front_door.pk}"' not in html
+    typed = client.post(url, {**data, "redirect_to-q": "Late Help"})
+    assert typed.status_code == 400
+    assert "No team matches “Late Help”" in typed.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACKNOWLEDGED
+    done = client.post(url, {**data, "redirect_to": str(early_help.pk)})
+    assert done.status_code == 302
+    referral.refresh_from_db()
+    assert Referral.objects.get(redirected_from=referral).to_team == early_help

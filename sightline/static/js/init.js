@@ -20,3 +20,14 @@ for (const picker of document.querySelectorAll(".app-picker")) {
     });
   }
 }
+
+// After a search the page comes back with that picker's results: the search's message
+// (nothing found, or too many) or else the first result takes the focus, so a keyboard
+// or screen reader user carries on from there rather than from the top of the page.
+const searched = document.querySelector(".app-picker[data-searched]");
+if (searched && !document.querySelector(".govuk-error-summary")) {
+  const target = searched.querySelector(".app-picker__none, input[type=radio]");
+  if (target) {
+    target.focus();
+  }
+}

@@ -148,10 +148,11 @@ def test_a_notification_becomes_a_rapid_review_signed_off_by_the_three_partner_l
         page = signed_in(journey, team_manager)
         open_child(page, "Jamie", "Testchild", child.date_of_birth)
         page.locator("#notify-serious-incident").click()
-        page.get_by_label("Police", exact=True).select_option(label="West Yorkshire Police")
-        page.get_by_label("Integrated care board").select_option(
-            label="West Yorkshire Integrated Care Board"
-        )
+        # The partnership's few agencies are offered as radios.
+        page.locator("#id_police").get_by_role("radio", name="West Yorkshire Police").check()
+        page.locator("#id_integrated_care_board").get_by_role(
+            "radio", name="West Yorkshire Integrated Care Board"
+        ).check()
         fill_date(page, "incident_on", today - dt.timedelta(days=3))
         fill_date(page, "aware_on", today - dt.timedelta(days=2))
         page.get_by_label("Serious harm").check()

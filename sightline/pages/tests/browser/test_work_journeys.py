@@ -19,6 +19,7 @@ from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.core.dates import long_date
 from sightline.deadlines.queries import local_closures
+from sightline.testing.browser import pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -42,8 +43,13 @@ def test_an_administrator_adds_a_team_and_a_user_who_then_signs_in(
     assert page.get_by_role("heading", level=1).inner_text() == "Administration"
 
     page.get_by_role("link", name="Teams: see them and add one").click()
-    page.get_by_label("Agency").select_option(label="West Yorkshire Police")
+    # The agency is found by a search and chosen (the one picker); nothing is typed that
+    # the system knows, and text that matches no agency is refused first.
     page.get_by_label("Team name").fill("Exploitation team")
+    page.get_by_label("Search by the agency's name").fill("Atlantis")
+    page.get_by_role("button", name="Add the team").click()
+    assert "No agency matches “Atlantis”" in page.locator(".govuk-error-summary").inner_text()
+    pick(page, "agency", "yorkshire", "West Yorkshire Police")
     page.get_by_role("button", name="Add the team").click()
     assert (
         page.locator("#team-added").inner_text()
@@ -58,14 +64,15 @@ def test_an_administrator_adds_a_team_and_a_user_who_then_signs_in(
     page.get_by_label("Last name").fill("Newcomer")
     page.get_by_label("Username").fill("robin.newcomer")
     page.get_by_label("Work e-mail address").fill("robin.newcomer@example.org")
-    page.get_by_label("Agency").select_option(label="Leeds Children's Social Care")
-    page.get_by_label("Team (optional)").select_option(
-        label="Exploitation team, West Yorkshire Police"
-    )
     page.get_by_label("Role").select_option(label="Practitioner")
+    # A mistake first: the team is searched for before an agency is chosen, then another
+    # agency is chosen; the page says the team must be the agency's.
+    pick(page, "team", "exploitation", "Exploitation team")
+    pick(page, "agency", "leeds children", "Leeds Children's Social Care")
     page.get_by_role("button", name="Add the user").click()
-    assert "There is a problem" in page.locator(".govuk-error-summary").inner_text()
-    page.get_by_label("Agency").select_option(label="West Yorkshire Police")
+    assert "Choose a team of the agency chosen" in page.locator(".govuk-error-summary").inner_text()
+    pick(page, "agency", "yorkshire", "West Yorkshire Police")
+    pick(page, "team", "exploitation", "Exploitation team")
     page.get_by_role("button", name="Add the user").click()
     assert page.get_by_role("heading", level=1).inner_text() == "User added"
     password = page.locator("#new-password").inner_text()

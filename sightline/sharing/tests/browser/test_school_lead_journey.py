@@ -8,7 +8,7 @@ import pytest
 from sightline.audit.actions import CLI
 from sightline.sharing import actions
 from sightline.sharing.models import Referral, ReferralOutcome
-from sightline.testing.browser import ARTIFACTS
+from sightline.testing.browser import ARTIFACTS, pick
 
 from .test_flag_alert_journey import PASSWORD
 
@@ -34,9 +34,7 @@ def test_a_school_lead_refers_and_sees_the_referrals_status(
         page.get_by_role("link", name="Jamie Testchild").click()
 
         page.get_by_role("link", name="Make a referral").click()
-        page.get_by_label("Refer to").select_option(
-            label="Leeds Children's Social Care: Front Door"
-        )
+        pick(page, "to_team", "front door", "Front Door")
         page.get_by_label("Amber").check()
         page.get_by_label("Why are you referring?").fill("Came to school with bruising")
         page.get_by_label("What are you sharing with them?").fill("Body map")

@@ -6,7 +6,7 @@ import pytest
 
 from sightline.sharing.models import Referral, SharingDecision
 from sightline.testing import factories
-from sightline.testing.browser import ARTIFACTS
+from sightline.testing.browser import ARTIFACTS, pick
 
 from .test_flag_alert_journey import sign_in
 
@@ -31,7 +31,7 @@ def test_a_referral_with_its_sharing_decision_and_a_decision_not_to_share(
 
         # A referral, with its sharing decision: consent not sought, the family not told.
         page.locator("#make-referral").click()
-        page.get_by_label("Refer to").select_option(label="Leeds Health: Health Visiting")
+        pick(page, "to_team", "health visiting", "Health Visiting")
         page.get_by_label("Amber").check()
         page.get_by_label("Why are you referring?").fill("Missed three health visits")
         page.get_by_label("What are you sharing with them?").fill("Dates of the missed visits")
@@ -53,7 +53,7 @@ def test_a_referral_with_its_sharing_decision_and_a_decision_not_to_share(
         page.locator("#record-sharing-decision").click()
         page.get_by_label("Not shared", exact=True).check()
         page.get_by_label("What was shared, or asked for?").fill("The mother's housing history")
-        page.get_by_label("With which agency?").select_option(label="Leeds Housing")
+        pick(page, "with_agency", "housing", "Leeds Housing")
         page.get_by_label("Why?").fill("Not needed to decide the housing application")
         page.get_by_label("Refused", exact=True).check()
         page.get_by_role("group", name="Has the family been told?").get_by_label(

@@ -190,7 +190,10 @@ def test_an_integrated_care_board_is_offered_on_the_notification_form(
     )
     client.force_login(team_manager)
     html = client.get(reverse("incidents:notification_new")).content.decode()
-    assert f'<option value="{board.pk}">West Yorkshire Integrated Care Board</option>' in html
+    # Offered as a radio (the partnership has few), beside the health agency it may stand for.
+    assert f'name="integrated_care_board" type="radio" value="{board.pk}"' in html
+    assert f'name="integrated_care_board" type="radio" value="{agencies["HEALTH"].pk}"' in html
+    assert f'name="police" type="radio" value="{board.pk}"' not in html
 
 
 def test_notifications_to_send_and_reviews_to_start_wait_for_the_partnership(

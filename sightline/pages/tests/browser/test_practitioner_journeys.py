@@ -22,6 +22,7 @@ from sightline.people.models import InvolvementRole
 from sightline.sharing import actions as sharing
 from sightline.sharing.models import Referral, ReferralStatus
 from sightline.testing import factories
+from sightline.testing.browser import pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -257,7 +258,7 @@ def test_a_health_visitor_finds_a_flagged_child_adds_a_contact_refers_and_follow
     page.get_by_role("link", name="Make a referral").click()
     page.get_by_role("button", name="Send referral").click()
     assert "There is a problem" in page.locator(".govuk-error-summary").inner_text()
-    page.get_by_label("Refer to").select_option(label="Leeds Children's Social Care: Front Door")
+    pick(page, "to_team", "front door", "Front Door")
     page.get_by_label("Red").check()
     page.get_by_label("Why are you referring?").fill(
         "Unexplained bruise on a non-mobile baby on a child protection plan."

@@ -116,6 +116,14 @@ def _in_year(start: str, end: str, year: CollectionYear) -> Q:
     )
 
 
+def _section47_in(year: CollectionYear) -> Q:
+    """A section 47 enquiry a return of ``year`` holds: its initial conference in the year
+    (CIN 8715), or without one, its start in the year."""
+    return Q(date_of_initial_cpc__gte=year.start, date_of_initial_cpc__lte=year.end) | Q(
+        date_of_initial_cpc__isnull=True, start_date__gte=year.start, start_date__lte=year.end
+    )
+
+
 def _by(rows: Iterable[object], key: str) -> dict[int, list[object]]:
     grouped: dict[int, list[object]] = defaultdict(list)
     for row in rows:
@@ -151,7 +159,7 @@ def export_cin_census(
     )
     section47s = _by(
         Section47.objects.current()
-        .filter(episode_id__in=episode_ids, start_date__lte=year.end)
+        .filter(_section47_in(year), episode_id__in=episode_ids)
         .order_by("start_date", "pk"),
         "episode_id",
     )
@@ -587,7 +595,7 @@ def _year_scope(model: type[CaseRecord], year: CollectionYear) -> Q:
         EpisodeOfNeed: _in_year("referral_date", "closure_date", year),
         CINAssessment: _in_year("start_date", "authorisation_date", year) & _episode_in(year),
         CINPlan: _in_year("start_date", "end_date", year) & _episode_in(year),
-        Section47: Q(start_date__lte=year.end) & _episode_in(year),
+        Section47: _section47_in(year) & _episode_in(year),
         ChildProtectionPlan: _in_year("start_date", "end_date", year) & _episode_in(year),
         LookedAfterEpisode: _in_year("decom", "dec", year),
         LookedAfterReview: Q(review__gte=year.start, review__lte=year.end),

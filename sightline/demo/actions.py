@@ -2,9 +2,13 @@
 
 Person records go through ``importing.submissions.submit_person_records`` and events
 through ``importing.submissions.submit_events``, after the same validation an import applies
-(``importing.formats``), so the demo exercises the real path. Involvements, relationships
-and plan periods have bulk actions here, each writing one audit row per batch: the
-per-row actions would write one audit row per row and take minutes.
+(``importing.formats``), so the demo exercises the real path. The case (episodes of need,
+plans, looked-after episodes, and the status periods that flag them) comes in through
+the importers of the national returns (``importing.returns``), from the files
+``generate-demo-data --out`` writes; social workers are allocated through the case
+actions. Involvements of the other agencies and relationships, which no import format
+carries, have bulk actions here, each writing one audit row per batch: the per-row
+actions would write one audit row per row and take minutes.
 """
 
 import datetime as dt
@@ -22,16 +26,23 @@ from sightline.agencies.actions import create_agency, create_team
 from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.cases import actions as case_actions
+from sightline.cases.models import Allocation
 from sightline.demo import generator as gen
+from sightline.demo import returns as demo_returns
 from sightline.demo.files import event_row, person_row
 from sightline.demo.workflow import leave_work_in_progress
 from sightline.importing.formats import parse_event, parse_person_record
+from sightline.importing.returns import import_cin_census, import_ssda903
 from sightline.importing.rows import EventRow, PersonRecordRow
 from sightline.importing.submissions import submit_events, submit_person_records
-from sightline.people.models import Involvement, Person, Relationship, SourceRecord, StatusPeriod
+from sightline.people.models import Involvement, Person, Relationship, SourceRecord
 from sightline.record.queries import visible_to
+from sightline.returns import cin_census, ssda903
 
 LOGIN_URL = "http://127.0.0.1:8000/login/"
+# Why a demo allocation ends: the case closed (the SSDA903's "other" reason).
+CASE_CLOSED = "OTHERS"
 
 ICB = "ICB"
 
@@ -190,6 +201,7 @@ def load_demo_data(
     counts: dict[str, int] = defaultdict(int)
     record_person = _load_records(actor, households, agencies, origin, report, counts)
     _load_events(actor, households, agencies, origin, report, counts)
+    _import_returns(actor, households, agencies[gen.CSC], config, origin, report, counts)
     _load_case_data(actor, households, agencies, users, record_person, origin, report, counts)
     work = leave_work_in_progress(
         users=users, agencies=agencies, icb=agencies[ICB], origin=origin, as_of=as_of
@@ -447,7 +459,8 @@ def _load_case_data(
     report: ProgressCallback,
     counts: dict[str, int],
 ) -> None:
-    """Involvements, relationships, plan periods and ethnicity, on the linked persons."""
+    """Involvements, relationships and ethnicity, on the linked persons; allocations of
+    social workers through the case action."""
     # Each true person's records, so an agency's involvement lands on the person its own
     # record was linked to (another agency's may not have been linked to the same one).
     by_agency: dict[str, dict[str, int]] = defaultdict(dict)
@@ -466,23 +479,28 @@ def _load_case_data(
 
     involvements: list[Involvement] = []
     relationships: list[Relationship] = []
-    statuses: list[StatusPeriod] = []
+    allocations: list[tuple[int, gen.DemoInvolvement]] = []
     for household in households:
         for true_person in household.persons:
             ethnicity.setdefault(
                 person_for(true_person.person_id, gen.HEALTH), true_person.ethnicity
             )
-        involvements.extend(
-            Involvement(
-                person_id=person_for(i.person_id, i.agency),
-                agency=agencies[i.agency],
-                practitioner=users[i.practitioner_key],
-                role=i.role,
-                started_on=i.started_on,
-                ended_on=i.ended_on,
+        for i in household.involvements:
+            if i.agency == gen.CSC and i.role == gen.SOCIAL_WORKER:
+                # An allocation of the case (``cases.actions.allocate``) starts the worker's
+                # involvement, and ending it ends the involvement.
+                allocations.append((person_for(i.person_id, i.agency), i))
+                continue
+            involvements.append(
+                Involvement(
+                    person_id=person_for(i.person_id, i.agency),
+                    agency=agencies[i.agency],
+                    practitioner=users[i.practitioner_key],
+                    role=i.role,
+                    started_on=i.started_on,
+                    ended_on=i.ended_on,
+                )
             )
-            for i in household.involvements
-        )
         for r in household.relationships:
             person_id = person_for(r.person_id, r.source_agency)
             relative_id = person_for(r.relative_id, r.source_agency)
@@ -499,25 +517,14 @@ def _load_case_data(
                     source_agency=agencies[r.source_agency],
                 )
             )
-        statuses.extend(
-            StatusPeriod(
-                person_id=person_for(s.person_id, gen.CSC),
-                kind=s.kind,
-                protection_category=s.protection_category,
-                started_on=s.started_on,
-                ended_on=s.ended_on,
-                recorded_by_agency=agencies[gen.CSC],
-            )
-            for s in household.statuses
-        )
-    total = len(involvements) + len(relationships) + len(statuses)
-    report("Involvements, relationships, plans", 0, total)
+    total = len(involvements) + len(relationships)
+    report("Involvements, relationships", 0, total)
     counts["involvements"] = record_involvements_in_bulk(actor=actor, involvements=involvements, origin=origin)  # fmt: skip
-    report("Involvements, relationships, plans", len(involvements), total)
+    report("Involvements, relationships", len(involvements), total)
     counts["relationships"] = record_relationships_in_bulk(actor=actor, relationships=relationships, origin=origin)  # fmt: skip
-    report("Involvements, relationships, plans", len(involvements) + len(relationships), total)
-    counts["status_periods"] = record_status_periods_in_bulk(actor=actor, periods=statuses, origin=origin)  # fmt: skip
-    report("Involvements, relationships, plans", total, total)
+    report("Involvements, relationships", total, total)
+    counts["allocations"] = _allocate(actor, allocations, agencies, users, origin, report)
+    counts["involvements"] += counts["allocations"]
     persons = list(Person.objects.filter(pk__in=list(ethnicity)).only("pk", "ethnicity"))
     for person in persons:
         person.ethnicity = ethnicity[person.pk]
@@ -555,19 +562,94 @@ def record_relationships_in_bulk(
     return len(relationships)
 
 
-@transaction.atomic
-def record_status_periods_in_bulk(
-    *, actor: User | None, periods: Sequence[StatusPeriod], origin: Origin
+def _allocate(
+    actor: User | None,
+    allocations: Sequence[tuple[int, gen.DemoInvolvement]],
+    agencies: dict[str, Agency],
+    users: dict[str, User],
+    origin: Origin,
+    report: ProgressCallback,
 ) -> int:
-    """Record many plan periods (unsaved instances) with one audit row for the batch."""
-    StatusPeriod.objects.bulk_create(periods, batch_size=_BATCH)
-    record_audit(
+    """Each social worker's allocation, and its end when the case closed, through the
+    case actions (``cases.actions.allocate``, ``end_allocation``), as a manager records
+    them: each starts the worker's involvement (what the access rules read), chronicles
+    itself and is audited."""
+    persons = Person.objects.in_bulk({person_id for person_id, _ in allocations})
+    ordered = sorted(allocations, key=lambda a: (a[0], a[1].started_on))
+    report("Allocations", 0, len(ordered))
+    open_for: dict[int, Allocation] = {}
+    for done, (person_id, involvement) in enumerate(ordered, start=1):
+        child = persons[person_id]
+        held = open_for.pop(person_id, None)
+        if held is not None:  # a journey still open when the next began (never, by design)
+            case_actions.end_allocation(
+                actor=actor,
+                origin=origin,
+                allocation=held,
+                end_date=max(held.start_date, involvement.started_on),
+                reason=CASE_CLOSED,
+            )
+        allocation = case_actions.allocate(
+            actor=actor,
+            origin=origin,
+            child=child,
+            start_date=involvement.started_on,
+            worker=users[involvement.practitioner_key],
+            agency=agencies[gen.CSC],
+        )
+        if involvement.ended_on is None:
+            open_for[person_id] = allocation
+        else:
+            case_actions.end_allocation(
+                actor=actor,
+                origin=origin,
+                allocation=allocation,
+                end_date=involvement.ended_on,
+                reason=CASE_CLOSED,
+            )
+        if done % 100 == 0 or done == len(ordered):
+            report("Allocations", done, len(ordered))
+    return len(ordered)
+
+
+def _import_returns(
+    actor: User | None,
+    households: Sequence[gen.Household],
+    agency: Agency,
+    config: gen.DemoConfig,
+    origin: Origin,
+    report: ProgressCallback,
+    counts: dict[str, int],
+) -> None:
+    """The year's CIN census and SSDA903 (``demo/returns.py``, the files
+    ``generate-demo-data --out`` writes), imported as an authority's own returns are
+    (``importing.returns``): the episodes of need, plans and looked-after episodes, with
+    the status periods (the flags) the case derives from them."""
+    returns = demo_returns.build(households, seed=config.seed, as_of=config.as_of)
+    report("National returns", 0, 2)
+    census = import_cin_census(
         actor=actor,
-        action=AuditAction.RECORD_STATUS,
+        agency=agency,
+        content=cin_census.write(returns.census()),
+        filename=demo_returns.CIN_CENSUS_FILE,
         origin=origin,
-        detail={"bulk": True, "count": len(periods)},
     )
-    return len(periods)
+    report("National returns", 1, 2)
+    looked_after = import_ssda903(
+        actor=actor,
+        agency=agency,
+        files=ssda903.write_files(returns.return903()),
+        name=demo_returns.SSDA903_DIR,
+        year=returns.year,
+        origin=origin,
+    )
+    report("National returns", 2, 2)
+    for result in (census, looked_after):
+        if result.errors:
+            raise DemoDataError(f"the demo's {result.filename} was refused: {result.errors[0]}")
+    counts["census_children"] = census.children
+    counts["looked_after_children"] = looked_after.children
+    counts["case_rows"] = census.created + looked_after.created
 
 
 def _personas(

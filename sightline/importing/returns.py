@@ -51,6 +51,7 @@ from sightline.importing.rows import PersonRecordRow
 from sightline.importing.submissions import submit_person_records
 from sightline.people.models import Person, SourceRecord
 from sightline.returns import cin_census as cin
+from sightline.returns import codes
 from sightline.returns import ssda903 as s903
 from sightline.returns.errors import ReturnError
 from sightline.returns.years import CollectionYear
@@ -360,19 +361,44 @@ def export_ssda903(*, agency: Agency, year: CollectionYear) -> s903.Return903:
             for m in sorted(missing, key=lambda m: (_key(name, m.child_id), m.mis_start))
             if m.child_id in name
         ),
-        sw_episodes=tuple(
+        sw_episodes=_sw_episodes(
+            [a for a in allocations if a.child_id in name], name=name, dob=dob
+        ),
+    )
+
+
+def _sw_id(worker: User) -> str:
+    """A worker's SW_ID. Sightline holds no Social Work England registration number
+    (``SW`` and digits), so a worker is given as ``XX`` and their user number, the prefix
+    the DfE accepts for an id that is not one (903 SW02STG1)."""
+    return f"XX{worker.pk:06d}"
+
+
+def _sw_episodes(
+    allocations: Iterable[Allocation], *, name: Mapping[int, str], dob: Mapping[int, dt.date]
+) -> tuple[s903.SWEpisode, ...]:
+    """The allocated workers as SWEpisodes. The 903 gives the reason for a change of
+    worker on the new episode, where ``cases.Allocation`` keeps it on the one that ended:
+    an episode's SW_REASON is the reason its predecessor ended, if that is a SW_REASON
+    code; otherwise (a free-text reason, or a first allocation, which the code list has
+    no value for) ``OTHERS``: every episode needs one (SW03STG1, SW13STG1)."""
+    episodes = []
+    before: dict[int, Allocation] = {}
+    for a in sorted(allocations, key=lambda a: (_key(name, a.child_id), a.start_date, a.pk)):
+        previous = before.get(a.child_id)
+        reason = previous.reason_for_change if previous is not None else ""
+        episodes.append(
             s903.SWEpisode(
                 child=name[a.child_id],
                 dob=dob[a.child_id],
-                sw_id=a.worker.username if a.worker else "",
+                sw_id=_sw_id(a.worker) if a.worker else "",
                 sw_decom=a.start_date,
                 sw_dec=a.end_date,
-                sw_reason=a.reason_for_change or None,
+                sw_reason=reason if reason in codes.SW_REASON else "OTHERS",
             )
-            for a in sorted(allocations, key=lambda a: (_key(name, a.child_id), a.start_date))
-            if a.child_id in name
-        ),
-    )
+        )
+        before[a.child_id] = a
+    return tuple(episodes)
 
 
 def _key(name: Mapping[int, str], person_id: int) -> str:

@@ -184,7 +184,12 @@ def test_every_write_is_audited_and_the_chain_is_intact():
     assert actions[AuditAction.CREATE_USER] == User.objects.count()
     assert actions[AuditAction.IMPORT_PEOPLE] == 5
     assert actions[AuditAction.IMPORT_EVENTS] >= 5
-    assert actions[AuditAction.RECORD_INVOLVEMENT] == 1
+    # One row for the bulk of the other agencies' involvements; each allocation of a
+    # social worker (cases.actions.allocate) records and ends its involvement itself.
+    bulk = AuditEvent.objects.filter(action=AuditAction.RECORD_INVOLVEMENT, detail__bulk=True)
+    assert bulk.count() == 1
+    assert actions[AuditAction.ALLOCATE_CASE] > 0
+    assert actions[AuditAction.IMPORT_RETURN] == 2
     assert actions[AuditAction.LOAD_DEMO_DATA] == 1
     load_row = AuditEvent.objects.get(action=AuditAction.LOAD_DEMO_DATA)
     assert load_row.detail["loaded"] is True
@@ -255,6 +260,8 @@ def test_generate_with_out_writes_the_files(tmp_path):
     )
     summary = json.loads(out.getvalue())
     assert {p.rsplit("/", 1)[-1] for p in summary["files"]} == {
+        "cin_census.xml",
+        "ssda903",
         "people.csv",
         "events.csv",
         "ground_truth.csv",

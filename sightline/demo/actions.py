@@ -5,8 +5,8 @@ through ``importing.submissions.submit_events``, after the same validation an im
 (``importing.formats``), so the demo exercises the real path. The case (episodes of need,
 plans, looked-after episodes, and the status periods that flag them) comes in through
 the importers of the national returns (``importing.returns``), from the files
-``generate-demo-data --out`` writes; social workers are allocated through the case
-actions. Involvements of the other agencies and relationships, which no import format
+``generate-demo-data --out`` writes; social workers are allocated through the case's
+batch path (``cases.bulk.allocate_in_bulk``, what the allocation actions write). Involvements of the other agencies and relationships, which no import format
 carries, have bulk actions here, each writing one audit row per batch: the per-row
 actions would write one audit row per row and take minutes.
 """
@@ -26,8 +26,7 @@ from sightline.agencies.actions import create_agency, create_team
 from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction, AuditEvent
-from sightline.cases import actions as case_actions
-from sightline.cases.models import Allocation
+from sightline.cases.bulk import NewAllocation, allocate_in_bulk
 from sightline.demo import generator as gen
 from sightline.demo import returns as demo_returns
 from sightline.demo.files import event_row, person_row
@@ -523,7 +522,7 @@ def _load_case_data(
     report("Involvements, relationships", len(involvements), total)
     counts["relationships"] = record_relationships_in_bulk(actor=actor, relationships=relationships, origin=origin)  # fmt: skip
     report("Involvements, relationships", total, total)
-    counts["allocations"] = _allocate(actor, allocations, agencies, users, origin, report)
+    counts["allocations"] = _allocate(allocations, agencies, users, origin, report)
     counts["involvements"] += counts["allocations"]
     persons = list(Person.objects.filter(pk__in=list(ethnicity)).only("pk", "ethnicity"))
     for person in persons:
@@ -563,53 +562,34 @@ def record_relationships_in_bulk(
 
 
 def _allocate(
-    actor: User | None,
     allocations: Sequence[tuple[int, gen.DemoInvolvement]],
     agencies: dict[str, Agency],
     users: dict[str, User],
     origin: Origin,
     report: ProgressCallback,
 ) -> int:
-    """Each social worker's allocation, and its end when the case closed, through the
-    case actions (``cases.actions.allocate``, ``end_allocation``), as a manager records
-    them: each starts the worker's involvement (what the access rules read), chronicles
-    itself and is audited."""
-    persons = Person.objects.in_bulk({person_id for person_id, _ in allocations})
-    ordered = sorted(allocations, key=lambda a: (a[0], a[1].started_on))
-    report("Allocations", 0, len(ordered))
-    open_for: dict[int, Allocation] = {}
-    for done, (person_id, involvement) in enumerate(ordered, start=1):
-        child = persons[person_id]
-        held = open_for.pop(person_id, None)
-        if held is not None:  # a journey still open when the next began (never, by design)
-            case_actions.end_allocation(
-                actor=actor,
-                origin=origin,
-                allocation=held,
-                end_date=max(held.start_date, involvement.started_on),
-                reason=CASE_CLOSED,
-            )
-        allocation = case_actions.allocate(
-            actor=actor,
-            origin=origin,
-            child=child,
-            start_date=involvement.started_on,
-            worker=users[involvement.practitioner_key],
-            agency=agencies[gen.CSC],
-        )
-        if involvement.ended_on is None:
-            open_for[person_id] = allocation
-        else:
-            case_actions.end_allocation(
-                actor=actor,
-                origin=origin,
-                allocation=allocation,
+    """Each social worker's allocation, ended when the case closed, through the case's
+    batch path (``cases.bulk.allocate_in_bulk``: what ``cases.actions.allocate`` and
+    ``end_allocation`` write, for the whole load at once). Each starts the worker's
+    involvement, which the access rules read, and chronicles itself."""
+    report("Allocations", 0, len(allocations))
+    written = allocate_in_bulk(
+        origin=origin,
+        agency=agencies[gen.CSC],
+        allocations=[
+            NewAllocation(
+                child_id=person_id,
+                worker=users[involvement.practitioner_key],
+                start_date=involvement.started_on,
                 end_date=involvement.ended_on,
-                reason=CASE_CLOSED,
+                reason_for_change=CASE_CLOSED if involvement.ended_on else "",
             )
-        if done % 100 == 0 or done == len(ordered):
-            report("Allocations", done, len(ordered))
-    return len(ordered)
+            for person_id, involvement in allocations
+        ],
+        audit_detail={"source": "demo data"},
+    )
+    report("Allocations", len(written), len(allocations))
+    return len(written)
 
 
 def _import_returns(

@@ -627,7 +627,9 @@ def allocate_in_bulk(
         for item in listed:
             worker = item.worker
             if not worker.is_active or worker.agency is None:
-                raise ValidationError(f"child {child_id}: worker: {worker} cannot be allocated a case.")
+                raise ValidationError(
+                    f"child {child_id}: worker: {worker} cannot be allocated a case."
+                )
             involvement = Involvement(
                 person_id=child_id,
                 agency=worker.agency,
@@ -660,8 +662,9 @@ def allocate_in_bulk(
     Allocation.objects.bulk_create(rows, batch_size=_BATCH)
     audits: list[AuditEvent] = []
     for allocation, involvement in zip(rows, involvements, strict=True):
-        worker = allocation.worker
-        assert worker is not None and worker.agency is not None  # noqa: S101 (set above)
+        allocated = allocation.worker
+        assert allocated is not None  # noqa: S101 (set above)
+        assert allocated.agency is not None  # noqa: S101 (checked above)
         audits.append(
             new_audit_event(
                 actor=None,
@@ -670,9 +673,9 @@ def allocate_in_bulk(
                 person_id=allocation.child_id,
                 detail={
                     "involvement": involvement.pk,
-                    "agency": worker.agency.code,
+                    "agency": allocated.agency.code,
                     "role": involvement.role,
-                    "practitioner": worker.username,
+                    "practitioner": allocated.username,
                 },
             )
         )
@@ -681,7 +684,7 @@ def allocate_in_bulk(
                 allocation,
                 origin,
                 AuditAction.ALLOCATE_CASE,
-                worker=worker.username,
+                worker=allocated.username,
                 team=allocation.team_id,
                 start=allocation.start_date.isoformat(),
                 ended=[],
@@ -755,5 +758,9 @@ def _allocation_audit(
         action=action,
         origin=origin,
         person_id=allocation.child_id,
-        detail={"record": f"{allocation._meta.label}:{allocation.public_id}", "source": allocation.source, **detail},
+        detail={
+            "record": f"{allocation._meta.label}:{allocation.public_id}",
+            "source": allocation.source,
+            **detail,
+        },
     )

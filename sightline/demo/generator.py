@@ -151,7 +151,7 @@ class DemoCase(NamedTuple):
     are the family's. The national returns (``demo/returns.py``) are written from these."""
 
     person_id: str
-    index: bool  # the child the referral was about (siblings share its milestones)
+    referred: bool  # the child the referral was about (siblings share its milestones)
     outcome: str  # assessment, early_help, cin, cp or lac (the journey's intended end)
     category: str  # the child protection category (neglect, emotional_abuse...) or ""
     pattern: bool  # a planted escalation, not a routine episode
@@ -1164,7 +1164,7 @@ class _HouseholdBuilder:
             self.cases.append(
                 DemoCase(
                     person_id=child.person_id,
-                    index=child is index,
+                    referred=child is index,
                     outcome=outcome,
                     category=category,
                     pattern=pattern,

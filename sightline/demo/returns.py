@@ -122,7 +122,7 @@ class DemoReturns:
             )
 
     def _rng(self, child: _Child, what: str) -> random.Random:
-        return random.Random(f"returns-{self.seed}-{child.record_id}-{what}")  # noqa: S311
+        return random.Random(f"returns-{self.seed}-{child.record_id}-{what}")
 
     # -- the CIN census ------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ class DemoReturns:
                 software_code="Sightline",
                 release="1",
                 serial_no="001",
-                date_time=dt.datetime.combine(self.as_of, dt.time(18, 0)),  # noqa: DTZ001
+                date_time=dt.datetime.combine(self.as_of, dt.time(18, 0)),
             ),
             children=tuple(children),
         )
@@ -189,7 +189,7 @@ class DemoReturns:
         section47s: tuple[cin.Section47, ...] = ()
         if (
             case.section47 is not None
-            and (case.index or case.conference is not None)
+            and (case.referred or case.conference is not None)
             and (case.conference in year if case.conference else case.section47 in year)
         ):
             # An enquiry that found no need for a conference says so once it is concluded.
@@ -270,7 +270,9 @@ class DemoReturns:
             for start, end, case in periods:
                 episodes += self._episodes(child, case, start, end, year)
                 reviews += self._reviews(child, start, end, year)
-        return s903.Return903(header=tuple(header), episodes=tuple(episodes), reviews=tuple(reviews))
+        return s903.Return903(
+            header=tuple(header), episodes=tuple(episodes), reviews=tuple(reviews)
+        )
 
     def _period_of_care(
         self, child: _Child, case: DemoCase
@@ -306,7 +308,9 @@ class DemoReturns:
             place, provider = rng.choice(("U4", "U5")), "PR1"
         need = "N1" if case.pattern or case.outcome in {"cp", "lac"} else "N4"
         kind = rng.random()
-        first_ls, later_ls = ("V2", "") if kind < 0.25 else ("C1", "C2") if kind < 0.7 else ("C2", "")
+        first_ls, later_ls = (
+            ("V2", "") if kind < 0.25 else ("C1", "C2") if kind < 0.7 else ("C2", "")
+        )
         change = start + dt.timedelta(days=rng.randint(60, 200)) if later_ls else None
         last = end if end is not None else self.as_of
         if change is not None and (change >= last or change < year.start):

@@ -52,7 +52,8 @@ def test_the_returns_name_children_by_their_social_care_record_id():
     returns = demo_returns.build(households, seed=SEED, as_of=AS_OF)
     census, looked_after = returns.census(), returns.return903()
     assert census.header.year == YEAR.end_year
-    assert census.children and looked_after.header
+    assert census.children
+    assert looked_after.header
     for child in census.children:
         assert child.la_child_id in csc
     assert {h.child for h in looked_after.header} <= {c.la_child_id for c in census.children}
@@ -146,7 +147,9 @@ def test_the_case_comes_in_through_the_importers(loaded):
     assert set(LookedAfterEpisode.objects.values_list("source", flat=True)) == {SSDA903_SOURCE}
     # Each child is the person their social care record belongs to.
     for episode in EpisodeOfNeed.objects.all():
-        record = SourceRecord.objects.get(agency__code="CSC", record_id=episode.external_id.split(":")[0])
+        record = SourceRecord.objects.get(
+            agency__code="CSC", record_id=episode.external_id.split(":")[0]
+        )
         assert record.person_id == episode.child_id
     # The flags derive from the imported case: each plan and period of care has its status.
     for plan in ChildProtectionPlan.objects.current():

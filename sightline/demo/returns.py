@@ -13,13 +13,16 @@ with the episodes and reviews of the year. Earlier history is in the chronology 
 The codes the generator does not decide (referral source, legal status, placement...)
 come from a ``random.Random`` of their own, seeded by the seed and the child, so the
 returns change nothing else in the data. Written to pass the DfE's validators
-(``sightline.returns.dfe_validators``).
+(``sightline.returns.dfe_validators``). A period of care is one episode in the year's
+return: 903 rule SW12STG2 (csc-validator-be-903 0.1.17) flags an episode ended by a change
+of legal status (``REC`` X1) whenever the child's social worker was allocated before it
+began, which every demo child's was (allocated at assessment).
 """
 
 import datetime as dt
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from sightline.demo.generator import CSC, DemoCase, Household, age_on
 from sightline.returns import cin_census as cin
@@ -307,41 +310,35 @@ class DemoReturns:
         else:
             place, provider = rng.choice(("U4", "U5")), "PR1"
         need = "N1" if case.pattern or case.outcome in {"cp", "lac"} else "N4"
-        kind = rng.random()
-        first_ls, later_ls = (
-            ("V2", "") if kind < 0.25 else ("C1", "C2") if kind < 0.7 else ("C2", "")
-        )
-        change = start + dt.timedelta(days=rng.randint(60, 200)) if later_ls else None
         last = end if end is not None else self.as_of
-        if change is not None and (change >= last or change < year.start):
-            # A change after the period (none), or before this year's return begins (the
-            # year's return holds the one episode with the later status).
-            if change < last:
-                first_ls = later_ls
-            change = None
+        # One episode in the year's return (see the module's note on SW12STG2): accommodated
+        # under section 20, or on an interim care order while the period is under 26 weeks
+        # old, else a full care order.
+        if rng.random() < 0.25:
+            legal_status = "V2"
+        elif (last - start).days < 182:
+            legal_status = "C1"
+        else:
+            legal_status = "C2"
         reason_end = "E4A" if age_on(child.dob, last) < 16 else "E13"
         if end is not None and end == _birthday(child.dob, 18):
             reason_end = "E17" if place.startswith("U") else "E8"
-        base = s903.Episode(
-            child=child.record_id,
-            decom=start,
-            rne="S",
-            ls=first_ls,
-            cin=need,
-            place=place,
-            place_provider=provider,
-            home_post=HOME_POSTCODE,
-            pl_post=PLACEMENT_POSTCODE,
-            urn=rng.choice(_URNS),
-        )
-        ended = reason_end if end is not None else None
-        if change is None:
-            listed = [replace(base, dec=end, rec=ended)]
-        else:
-            listed = [
-                replace(base, dec=change, rec="X1"),
-                replace(base, decom=change, rne="L", ls=later_ls, dec=end, rec=ended),
-            ]
+        listed = [
+            s903.Episode(
+                child=child.record_id,
+                decom=start,
+                rne="S",
+                ls=legal_status,
+                cin=need,
+                place=place,
+                place_provider=provider,
+                dec=end,
+                rec=reason_end if end is not None else None,
+                home_post=HOME_POSTCODE,
+                pl_post=PLACEMENT_POSTCODE,
+                urn=rng.choice(_URNS),
+            )
+        ]
         return [e for e in listed if year.overlaps(e.decom, e.dec)]
 
     def _reviews(

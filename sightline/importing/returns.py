@@ -321,7 +321,7 @@ def export_ssda903(*, agency: Agency, year: CollectionYear) -> s903.Return903:
                 sex=sex,
                 dob=birth,
                 ethnic=(details.ethnicity if details else "") or "NOBT",
-                upn=(details.upn if details else "") or None,
+                upn=((details.upn or details.upn_unknown) if details else "") or None,
                 mother=(details.mother if details else "") or None,
                 mc_dob=details.mother_child_dob if details else None,
             )
@@ -965,6 +965,16 @@ def import_cin_census(
     )
 
 
+def _upn_of_903(upn: str | None) -> dict[str, str]:
+    """The 903's UPN column as the return's child details keep it: a UPN, or the code of
+    why there is none (the census has a field for each, UPN and UPNunknown)."""
+    if upn in codes.UPN_UNKNOWN:
+        return {"upn": "", "upn_unknown": upn}
+    if upn:
+        return {"upn": upn, "upn_unknown": ""}
+    return {"upn": ""}
+
+
 def _latest_year(result: s903.Return903) -> CollectionYear:
     """The collection year of the latest date in a return (its files carry no year)."""
     days = [e.decom for e in result.episodes] + [e.dec for e in result.episodes if e.dec]
@@ -1002,7 +1012,9 @@ def import_ssda903(
             agency,
             {
                 header.child: {
-                    "upn": header.upn or "",
+                    # The 903's UPN column carries a UPN, or the code for why there is none
+                    # (the census keeps them apart: UPN and UPNunknown).
+                    **_upn_of_903(header.upn),
                     "sex": header.sex,
                     "ethnicity": header.ethnic,
                     "birth_date": header.dob,

@@ -968,11 +968,11 @@ def import_cin_census(
 def _upn_of_903(upn: str | None) -> dict[str, str]:
     """The 903's UPN column as the return's child details keep it: a UPN, or the code of
     why there is none (the census has a field for each, UPN and UPNunknown)."""
+    if not upn:
+        return {"upn": ""}
     if upn in codes.UPN_UNKNOWN:
         return {"upn": "", "upn_unknown": upn}
-    if upn:
-        return {"upn": upn, "upn_unknown": ""}
-    return {"upn": ""}
+    return {"upn": upn, "upn_unknown": ""}
 
 
 def _latest_year(result: s903.Return903) -> CollectionYear:

@@ -557,6 +557,7 @@ class _HouseholdBuilder:
         self.rng = rng
         self.text_rng = text_rng
         self.with_events = with_events
+        self.seed = config.seed
         self.as_of = config.as_of
         self.window_start = _add_years(config.as_of, -HISTORY_YEARS)
         self.roster = roster
@@ -1784,6 +1785,7 @@ class _HouseholdBuilder:
         self._routine_involvements()
         self._choose_agencies()
         records = self._make_records()
+        self._leave_steps_to_the_import(records)
         events, pattern_keys = self._number_events()
         return Household(
             household_id=self.household_id,
@@ -1803,6 +1805,36 @@ class _HouseholdBuilder:
             patterns=self._patterns(pattern_keys),
             cases=self.cases,
         )
+
+    def _leave_steps_to_the_import(self, records: list[AgencyRecord]) -> None:
+        """Drop the social care events the import of the year's returns writes.
+
+        ``load-demo-data`` brings the case in through the CIN census and SSDA903 importers,
+        which write a social care event for each step of each imported row (referral,
+        assessment, section 47, plan start and end, period of care...). The generator's
+        own event for such a step (same child, category and day) would put it in the
+        chronology twice, so it is left out here, before the events are numbered. Steps
+        the returns do not hold (earlier years, conferences, visits) and other agencies'
+        events stay. Draws nothing from the random numbers."""
+        if not self.cases:
+            return
+        from sightline.demo import returns  # returns.py builds on this module
+
+        owner = {r.record_id: r.person_id for r in records if r.agency == CSC}
+        household = Household(
+            self.household_id, "", [self._true_person(m) for m in self.children],
+            records, [], [], [], [], [], self.cases,
+        )  # fmt: skip
+        year = returns.build([household], seed=self.seed, as_of=self.as_of)
+        imported = {
+            (owner[record_id], category, day)
+            for record_id, category, day in returns.imported_steps(year)
+        }
+        self.pending = [
+            p
+            for p in self.pending
+            if p.agency != CSC or (p.subject.person_id, p.category, p.when.date()) not in imported
+        ]
 
     def _routine_involvements(self) -> None:
         """Health visitors for the under-fives; school leads for children with school concerns."""

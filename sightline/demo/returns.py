@@ -358,6 +358,40 @@ class DemoReturns:
         return reviews
 
 
+def imported_steps(returns: DemoReturns) -> set[tuple[str, str, dt.date]]:
+    """The social care chronology events the import of ``returns`` writes, as (social care
+    record id, category, day): one per step of each row (``cases.bulk``'s steps). The
+    generator leaves these to the import, so no step is in a child's chronology twice."""
+    steps: set[tuple[str, str, dt.date]] = set()
+
+    def add(child: str, category: str, day: dt.date | None) -> None:
+        if day is not None:
+            steps.add((child, category, day))
+
+    for child in returns.census().children:
+        record = child.la_child_id
+        for episode in child.episodes:
+            add(record, "referral", episode.referral_date)
+            add(record, "case_closed", episode.closure_date)
+            for assessment in episode.assessments:
+                add(record, "assessment_started", assessment.start_date)
+                add(record, "assessment_completed", assessment.authorisation_date)
+            for plan in episode.cin_plans:
+                add(record, "cin_plan_started", plan.start_date)
+                add(record, "cin_plan_ended", plan.end_date)
+            for enquiry in episode.section47s:
+                add(record, "section47_started", enquiry.start_date)
+            for cp_plan in episode.cp_plans:
+                add(record, "cp_plan_started", cp_plan.start_date)
+                add(record, "cp_plan_ended", cp_plan.end_date)
+    for care in returns.return903().episodes:
+        started = "looked_after_started" if care.rne == "S" else "looked_after_changed"
+        add(care.child, started, care.decom)
+        if care.rec != "X1":  # X1: a new episode follows, the period of care goes on
+            add(care.child, "looked_after_ended", care.dec)
+    return steps
+
+
 def build(households: Iterable[Household], *, seed: int, as_of: dt.date) -> DemoReturns:
     returns = DemoReturns(seed=seed, as_of=as_of)
     for household in households:

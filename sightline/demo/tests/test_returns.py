@@ -16,6 +16,7 @@ from sightline.cases.models import (
     EpisodeOfNeed,
     LookedAfterEpisode,
 )
+from sightline.chronology.models import ChronologyEvent
 from sightline.demo import generator as gen
 from sightline.demo import returns as demo_returns
 from sightline.importing.formats import LONDON
@@ -28,6 +29,12 @@ from sightline.returns.years import CollectionYear
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=LONDON)
 AS_OF = dt.date(2026, 11, 25)
 YEAR = CollectionYear.containing(AS_OF)
+# The steps the case actions record in the chronology (cases.bulk), and the generator too.
+CASE_STEPS = (
+    "referral", "case_closed", "assessment_started", "assessment_completed",
+    "cin_plan_started", "cin_plan_ended", "section47_started", "cp_plan_started",
+    "cp_plan_ended", "looked_after_started", "looked_after_ended",
+)  # fmt: skip
 # A small data set with children looked after, on a plan and in need on AS_OF.
 CHILDREN, SEED = 30, 3
 
@@ -159,6 +166,31 @@ def test_the_case_comes_in_through_the_importers(loaded):
     assert periods.exists()
     # Nothing else writes status periods any more: each belongs to an imported row.
     assert not AuditEvent.objects.filter(action=AuditAction.RECORD_STATUS, detail__bulk=True)
+
+
+@pytest.mark.django_db
+def test_a_step_of_the_imported_case_is_in_the_chronology_once(loaded):
+    """The import writes a social care event for each step of the year's case; the
+    generator's own event for that step is left out, so a child's chronology shows it
+    once. Steps before the year (not in the returns) still come from the generator."""
+    events = ChronologyEvent.objects.current().filter(
+        agency__code="CSC", category__code__in=CASE_STEPS
+    )
+    seen: dict[tuple[int, str, dt.date], list[str]] = {}
+    for person_id, category, occurred_at, event_id in events.values_list(
+        "person_id", "category__code", "occurred_at", "event_id"
+    ):
+        day = occurred_at.astimezone(LONDON).date()
+        seen.setdefault((person_id, category, day), []).append(event_id)
+    twice = {key: ids for key, ids in seen.items() if len(ids) > 1}
+    assert twice == {}
+    # Both sources are there: the imported case's steps and the generator's earlier ones.
+    imported = [ids[0] for ids in seen.values() if ids[0].startswith("case-")]
+    generated = [ids[0] for ids in seen.values() if not ids[0].startswith("case-")]
+    assert imported
+    assert generated
+    before_the_year = [key for key, ids in seen.items() if key[2] < YEAR.start]
+    assert before_the_year
 
 
 @pytest.mark.django_db

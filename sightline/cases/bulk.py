@@ -11,9 +11,13 @@ import's do) and one ``append_audit``. Like any import, it starts no statutory c
 
 It only creates: corrections and withdrawals of rows already held go through
 ``cases.actions.correct`` and ``withdraw`` one at a time (a monthly re-import changes few).
+
+``allocate_in_bulk`` does the same for allocations of workers (``cases.actions.allocate``
+and ``end_allocation``), for the demo's load.
 """
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from sightline.accounts.models import User
 from sightline.agencies.models import Agency
 from sightline.audit.actions import Origin, append_audit, new_audit_event
 from sightline.audit.models import AuditAction, AuditEvent
@@ -35,6 +40,8 @@ from sightline.cases.actions import (
     _lac_summary,
 )
 from sightline.cases.models import (
+    SIGHTLINE_SOURCE,
+    Allocation,
     CaseRecord,
     ChildProtectionPlan,
     ChildProtectionReview,
@@ -52,7 +59,14 @@ from sightline.deadlines.rules import Step
 from sightline.importing.rows import EventRow
 from sightline.people.actions import refresh_identities
 from sightline.people.identity import OPEN_CASE_KINDS
-from sightline.people.models import Person, SourceRecord, StatusKind, StatusPeriod
+from sightline.people.models import (
+    Involvement,
+    InvolvementRole,
+    Person,
+    SourceRecord,
+    StatusKind,
+    StatusPeriod,
+)
 from sightline.returns import codes
 
 # Rows per INSERT statement.
@@ -547,3 +561,206 @@ def create_in_bulk(
 
 def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0)))
+
+
+# -- allocations ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewAllocation:
+    """A worker's allocation of a child to write in bulk: from ``start_date``, and if it
+    has ended, to ``end_date`` with the reason it ended (``reason_for_change``)."""
+
+    child_id: int
+    worker: User
+    start_date: dt.date
+    end_date: dt.date | None = None
+    reason_for_change: str = ""
+
+
+@transaction.atomic
+def allocate_in_bulk(
+    *,
+    origin: Origin,
+    agency: Agency,
+    allocations: Sequence[NewAllocation],
+    audit_detail: dict[str, Any],
+) -> list[Allocation]:
+    """Write what ``cases.actions.allocate`` writes (and ``end_allocation``, for one given
+    with its end) for many allocations recorded for ``agency`` by no user (an import, the
+    demo's load): the allocated-social-worker involvement each starts (ended with it), the
+    allocation, its ``worker_allocated`` chronology event and its audit rows
+    (``record_involvement``, ``allocate_case``, and ``end_allocation`` for an ended one).
+    The same checks: a worker who can be allocated a case, the allocation's fields and
+    ``clean``; and a child's allocations do not overlap, nor start while one of theirs
+    is open (reallocating an open case is ``cases.actions.allocate``'s). One
+    ``bulk_create`` per model, one ``record_events``, one ``append_audit``; the
+    identities of children with an open allocation are refreshed once (an open case gives
+    the agency precedence). A problem raises ``ValidationError`` and nothing is written."""
+    if not allocations:
+        return []
+    children = {a.child_id for a in allocations}
+    held_open = set(
+        Allocation.objects.current()
+        .filter(child_id__in=children, end_date__isnull=True)
+        .values_list("child_id", flat=True)
+    )
+    by_child: dict[int, list[NewAllocation]] = defaultdict(list)
+    for item in allocations:
+        by_child[item.child_id].append(item)
+    rows: list[Allocation] = []
+    involvements: list[Involvement] = []
+    for child_id, listed in by_child.items():
+        listed.sort(key=lambda a: a.start_date)
+        if child_id in held_open:
+            raise ValidationError(
+                f"child {child_id}: start_date: This child is allocated already; "
+                "reallocate through the case action."
+            )
+        for before, after in itertools.pairwise(listed):
+            if before.end_date is None or before.end_date > after.start_date:
+                raise ValidationError(
+                    f"child {child_id}: start_date: The allocation from "
+                    f"{after.start_date:%Y-%m-%d} starts before the one from "
+                    f"{before.start_date:%Y-%m-%d} ends."
+                )
+        for item in listed:
+            worker = item.worker
+            if not worker.is_active or worker.agency is None:
+                raise ValidationError(
+                    f"child {child_id}: worker: {worker} cannot be allocated a case."
+                )
+            involvement = Involvement(
+                person_id=child_id,
+                agency=worker.agency,
+                practitioner=worker,
+                role=InvolvementRole.ALLOCATED_SOCIAL_WORKER,
+                started_on=item.start_date,
+                ended_on=item.end_date,
+            )
+            allocation = Allocation(
+                child_id=child_id,
+                worker=worker,
+                team=worker.team,
+                start_date=item.start_date,
+                end_date=item.end_date,
+                reason_for_change=item.reason_for_change.strip(),
+                recording_agency=agency,
+                recorded_by=None,
+                source=SIGHTLINE_SOURCE,
+            )
+            try:
+                allocation.clean_fields(exclude=[*_FOREIGN_KEYS, "worker", "team", "involvement"])
+                allocation.clean()
+            except ValidationError as error:
+                raise ValidationError(f"child {child_id}: {_text(error)}") from error
+            involvements.append(involvement)
+            rows.append(allocation)
+    Involvement.objects.bulk_create(involvements, batch_size=_BATCH)
+    for allocation, involvement in zip(rows, involvements, strict=True):
+        allocation.involvement = involvement
+    Allocation.objects.bulk_create(rows, batch_size=_BATCH)
+    audits: list[AuditEvent] = []
+    for allocation, involvement in zip(rows, involvements, strict=True):
+        allocated = allocation.worker
+        assert allocated is not None  # noqa: S101 (set above)
+        assert allocated.agency is not None  # noqa: S101 (checked above)
+        audits.append(
+            new_audit_event(
+                actor=None,
+                action=AuditAction.RECORD_INVOLVEMENT,
+                origin=origin,
+                person_id=allocation.child_id,
+                detail={
+                    "involvement": involvement.pk,
+                    "agency": allocated.agency.code,
+                    "role": involvement.role,
+                    "practitioner": allocated.username,
+                },
+            )
+        )
+        audits.append(
+            _allocation_audit(
+                allocation,
+                origin,
+                AuditAction.ALLOCATE_CASE,
+                worker=allocated.username,
+                team=allocation.team_id,
+                start=allocation.start_date.isoformat(),
+                ended=[],
+            )
+        )
+        if allocation.end_date is not None:
+            audits.append(
+                _allocation_audit(
+                    allocation,
+                    origin,
+                    AuditAction.END_ALLOCATION,
+                    end=allocation.end_date.isoformat(),
+                    reason=allocation.reason_for_change,
+                )
+            )
+    if agency.kind in OPEN_CASE_KINDS:
+        today = timezone.localdate()
+        open_now = {
+            a.child_id
+            for a in rows
+            if a.start_date <= today and (a.end_date is None or a.end_date >= today)
+        }
+        with_records = sorted(
+            set(
+                SourceRecord.objects.filter(person_id__in=open_now).values_list(
+                    "person_id", flat=True
+                )
+            )
+        )
+        if with_records:
+            refresh_identities(person_ids=with_records)
+    subjects = _subjects(agency, children)
+    record_events(
+        actor=None,
+        agency=agency,
+        rows=[
+            EventRow(
+                line=index,
+                event_id=f"case-allocation-{allocation.public_id}",
+                agency=agency.code,
+                subject_record_id=subjects[allocation.child_id].record_id,
+                occurred_at=_midnight(allocation.start_date),
+                date_only=True,
+                category="worker_allocated",
+                summary=_allocated_summary(allocation),
+                practitioner="",
+            )
+            for index, allocation in enumerate(rows, start=1)
+        ],
+        origin=origin,
+        audit_detail=audit_detail,
+    )
+    append_audit(audits)
+    return rows
+
+
+def _allocated_summary(allocation: Allocation) -> str:
+    """What ``cases.actions.allocate`` says of a first allocation."""
+    worker = allocation.worker
+    who = (worker.get_full_name() or worker.username) if worker else ""
+    team = allocation.team.name if allocation.team else ""
+    return f"Allocated to {' of '.join(part for part in (who, team) if part)}."
+
+
+def _allocation_audit(
+    allocation: Allocation, origin: Origin, action: AuditAction, **detail: Any
+) -> AuditEvent:
+    """The audit row ``cases.actions._audit`` writes for an allocation."""
+    return new_audit_event(
+        actor=None,
+        action=action,
+        origin=origin,
+        person_id=allocation.child_id,
+        detail={
+            "record": f"{allocation._meta.label}:{allocation.public_id}",
+            "source": allocation.source,
+            **detail,
+        },
+    )

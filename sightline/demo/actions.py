@@ -2,9 +2,13 @@
 
 Person records go through ``importing.submissions.submit_person_records`` and events
 through ``importing.submissions.submit_events``, after the same validation an import applies
-(``importing.formats``), so the demo exercises the real path. Involvements, relationships
-and plan periods have bulk actions here, each writing one audit row per batch: the
-per-row actions would write one audit row per row and take minutes.
+(``importing.formats``), so the demo exercises the real path. The case (episodes of need,
+plans, looked-after episodes, and the status periods that flag them) comes in through
+the importers of the national returns (``importing.returns``), from the files
+``generate-demo-data --out`` writes; social workers are allocated through the case's
+batch path (``cases.bulk.allocate_in_bulk``, what the allocation actions write). Involvements of the other agencies and relationships, which no import format
+carries, have bulk actions here, each writing one audit row per batch: the per-row
+actions would write one audit row per row and take minutes.
 """
 
 import datetime as dt
@@ -22,16 +26,22 @@ from sightline.agencies.actions import create_agency, create_team
 from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.cases.bulk import NewAllocation, allocate_in_bulk
 from sightline.demo import generator as gen
+from sightline.demo import returns as demo_returns
 from sightline.demo.files import event_row, person_row
 from sightline.demo.workflow import leave_work_in_progress
 from sightline.importing.formats import parse_event, parse_person_record
+from sightline.importing.returns import import_cin_census, import_ssda903
 from sightline.importing.rows import EventRow, PersonRecordRow
 from sightline.importing.submissions import submit_events, submit_person_records
-from sightline.people.models import Involvement, Person, Relationship, SourceRecord, StatusPeriod
+from sightline.people.models import Involvement, Person, Relationship, SourceRecord
 from sightline.record.queries import visible_to
+from sightline.returns import cin_census, ssda903
 
 LOGIN_URL = "http://127.0.0.1:8000/login/"
+# Why a demo allocation ends: the case closed (the SSDA903's "other" reason).
+CASE_CLOSED = "OTHERS"
 
 ICB = "ICB"
 
@@ -190,6 +200,7 @@ def load_demo_data(
     counts: dict[str, int] = defaultdict(int)
     record_person = _load_records(actor, households, agencies, origin, report, counts)
     _load_events(actor, households, agencies, origin, report, counts)
+    _import_returns(actor, households, agencies[gen.CSC], config, origin, report, counts)
     _load_case_data(actor, households, agencies, users, record_person, origin, report, counts)
     work = leave_work_in_progress(
         users=users, agencies=agencies, icb=agencies[ICB], origin=origin, as_of=as_of
@@ -447,7 +458,8 @@ def _load_case_data(
     report: ProgressCallback,
     counts: dict[str, int],
 ) -> None:
-    """Involvements, relationships, plan periods and ethnicity, on the linked persons."""
+    """Involvements, relationships and ethnicity, on the linked persons; allocations of
+    social workers through the case action."""
     # Each true person's records, so an agency's involvement lands on the person its own
     # record was linked to (another agency's may not have been linked to the same one).
     by_agency: dict[str, dict[str, int]] = defaultdict(dict)
@@ -466,23 +478,28 @@ def _load_case_data(
 
     involvements: list[Involvement] = []
     relationships: list[Relationship] = []
-    statuses: list[StatusPeriod] = []
+    allocations: list[tuple[int, gen.DemoInvolvement]] = []
     for household in households:
         for true_person in household.persons:
             ethnicity.setdefault(
                 person_for(true_person.person_id, gen.HEALTH), true_person.ethnicity
             )
-        involvements.extend(
-            Involvement(
-                person_id=person_for(i.person_id, i.agency),
-                agency=agencies[i.agency],
-                practitioner=users[i.practitioner_key],
-                role=i.role,
-                started_on=i.started_on,
-                ended_on=i.ended_on,
+        for i in household.involvements:
+            if i.agency == gen.CSC and i.role == gen.SOCIAL_WORKER:
+                # An allocation of the case (``cases.actions.allocate``) starts the worker's
+                # involvement, and ending it ends the involvement.
+                allocations.append((person_for(i.person_id, i.agency), i))
+                continue
+            involvements.append(
+                Involvement(
+                    person_id=person_for(i.person_id, i.agency),
+                    agency=agencies[i.agency],
+                    practitioner=users[i.practitioner_key],
+                    role=i.role,
+                    started_on=i.started_on,
+                    ended_on=i.ended_on,
+                )
             )
-            for i in household.involvements
-        )
         for r in household.relationships:
             person_id = person_for(r.person_id, r.source_agency)
             relative_id = person_for(r.relative_id, r.source_agency)
@@ -499,25 +516,14 @@ def _load_case_data(
                     source_agency=agencies[r.source_agency],
                 )
             )
-        statuses.extend(
-            StatusPeriod(
-                person_id=person_for(s.person_id, gen.CSC),
-                kind=s.kind,
-                protection_category=s.protection_category,
-                started_on=s.started_on,
-                ended_on=s.ended_on,
-                recorded_by_agency=agencies[gen.CSC],
-            )
-            for s in household.statuses
-        )
-    total = len(involvements) + len(relationships) + len(statuses)
-    report("Involvements, relationships, plans", 0, total)
+    total = len(involvements) + len(relationships)
+    report("Involvements, relationships", 0, total)
     counts["involvements"] = record_involvements_in_bulk(actor=actor, involvements=involvements, origin=origin)  # fmt: skip
-    report("Involvements, relationships, plans", len(involvements), total)
+    report("Involvements, relationships", len(involvements), total)
     counts["relationships"] = record_relationships_in_bulk(actor=actor, relationships=relationships, origin=origin)  # fmt: skip
-    report("Involvements, relationships, plans", len(involvements) + len(relationships), total)
-    counts["status_periods"] = record_status_periods_in_bulk(actor=actor, periods=statuses, origin=origin)  # fmt: skip
-    report("Involvements, relationships, plans", total, total)
+    report("Involvements, relationships", total, total)
+    counts["allocations"] = _allocate(allocations, agencies, users, origin, report)
+    counts["involvements"] += counts["allocations"]
     persons = list(Person.objects.filter(pk__in=list(ethnicity)).only("pk", "ethnicity"))
     for person in persons:
         person.ethnicity = ethnicity[person.pk]
@@ -555,19 +561,75 @@ def record_relationships_in_bulk(
     return len(relationships)
 
 
-@transaction.atomic
-def record_status_periods_in_bulk(
-    *, actor: User | None, periods: Sequence[StatusPeriod], origin: Origin
+def _allocate(
+    allocations: Sequence[tuple[int, gen.DemoInvolvement]],
+    agencies: dict[str, Agency],
+    users: dict[str, User],
+    origin: Origin,
+    report: ProgressCallback,
 ) -> int:
-    """Record many plan periods (unsaved instances) with one audit row for the batch."""
-    StatusPeriod.objects.bulk_create(periods, batch_size=_BATCH)
-    record_audit(
-        actor=actor,
-        action=AuditAction.RECORD_STATUS,
+    """Each social worker's allocation, ended when the case closed, through the case's
+    batch path (``cases.bulk.allocate_in_bulk``: what ``cases.actions.allocate`` and
+    ``end_allocation`` write, for the whole load at once). Each starts the worker's
+    involvement, which the access rules read, and chronicles itself."""
+    report("Allocations", 0, len(allocations))
+    written = allocate_in_bulk(
         origin=origin,
-        detail={"bulk": True, "count": len(periods)},
+        agency=agencies[gen.CSC],
+        allocations=[
+            NewAllocation(
+                child_id=person_id,
+                worker=users[involvement.practitioner_key],
+                start_date=involvement.started_on,
+                end_date=involvement.ended_on,
+                reason_for_change=CASE_CLOSED if involvement.ended_on else "",
+            )
+            for person_id, involvement in allocations
+        ],
+        audit_detail={"source": "demo data"},
     )
-    return len(periods)
+    report("Allocations", len(written), len(allocations))
+    return len(written)
+
+
+def _import_returns(
+    actor: User | None,
+    households: Sequence[gen.Household],
+    agency: Agency,
+    config: gen.DemoConfig,
+    origin: Origin,
+    report: ProgressCallback,
+    counts: dict[str, int],
+) -> None:
+    """The year's CIN census and SSDA903 (``demo/returns.py``, the files
+    ``generate-demo-data --out`` writes), imported as an authority's own returns are
+    (``importing.returns``): the episodes of need, plans and looked-after episodes, with
+    the status periods (the flags) the case derives from them."""
+    returns = demo_returns.build(households, seed=config.seed, as_of=config.as_of)
+    report("National returns", 0, 2)
+    census = import_cin_census(
+        actor=actor,
+        agency=agency,
+        content=cin_census.write(returns.census()),
+        filename=demo_returns.CIN_CENSUS_FILE,
+        origin=origin,
+    )
+    report("National returns", 1, 2)
+    looked_after = import_ssda903(
+        actor=actor,
+        agency=agency,
+        files=ssda903.write_files(returns.return903()),
+        name=demo_returns.SSDA903_DIR,
+        year=returns.year,
+        origin=origin,
+    )
+    report("National returns", 2, 2)
+    for result in (census, looked_after):
+        if result.errors:
+            raise DemoDataError(f"the demo's {result.filename} was refused: {result.errors[0]}")
+    counts["census_children"] = census.children
+    counts["looked_after_children"] = looked_after.children
+    counts["case_rows"] = census.created + looked_after.created
 
 
 def _personas(

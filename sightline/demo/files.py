@@ -3,7 +3,9 @@
 ``people.csv`` and ``events.csv`` are exactly the interchange formats (shared/formats), so
 they can be imported like any agency's submission. The other files are the ground truth
 the formats do not carry: who each record really is, the planted escalation patterns,
-relationships, involvements, plan periods and the practitioners.
+relationships, involvements, plan periods and the practitioners. ``cin_census.xml`` and
+``ssda903/`` are the national returns of the collection year holding ``as_of``
+(``demo/returns.py``), imported like any authority's.
 """
 
 import csv
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sightline.demo import returns as demo_returns
 from sightline.demo.generator import (
     CHILD,
     AgencyRecord,
@@ -24,6 +27,7 @@ from sightline.demo.generator import (
     build_roster,
     generate,
 )
+from sightline.returns import cin_census, ssda903
 
 PEOPLE_COLUMNS = (
     "record_id",
@@ -95,6 +99,8 @@ FILES = (
     "statuses.csv",
     "practitioners.csv",
 )
+# The national returns, written after the CSV files: a file and a directory of CSV tables.
+RETURN_FILES = (demo_returns.CIN_CENSUS_FILE, demo_returns.SSDA903_DIR)
 HEADERS = dict(
     zip(
         FILES,
@@ -128,6 +134,9 @@ class Counts:
     relationships: int = 0
     involvements: int = 0
     statuses: int = 0
+    cases: int = 0
+    census_children: int = 0
+    looked_after_children: int = 0
     concern: Counter[str] = field(default_factory=Counter)
     records_by_agency: Counter[str] = field(default_factory=Counter)
     events_by_agency: Counter[str] = field(default_factory=Counter)
@@ -150,6 +159,7 @@ class Counts:
         self.relationships += len(household.relationships)
         self.involvements += len(household.involvements)
         self.statuses += len(household.statuses)
+        self.cases += len(household.cases)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -163,6 +173,9 @@ class Counts:
             "relationships": self.relationships,
             "involvements": self.involvements,
             "statuses": self.statuses,
+            "cases": self.cases,
+            "census_children": self.census_children,
+            "looked_after_children": self.looked_after_children,
             "households_by_concern": dict(sorted(self.concern.items())),
             "person_records_by_agency": dict(sorted(self.records_by_agency.items())),
             "events_by_agency": dict(sorted(self.events_by_agency.items())),
@@ -234,10 +247,14 @@ def summarise(
 ) -> Counts:
     """Generate without writing; ``progress`` is called with the children so far."""
     counts = Counts()
+    returns = demo_returns.DemoReturns(seed=config.seed, as_of=config.as_of)
     for household in generate(config, with_events=with_events):
         counts.add(household)
+        returns.add(household)
         if progress:
             progress(counts.children)
+    counts.census_children = len(returns.census().children)
+    counts.looked_after_children = len(returns.return903().header)
     return counts
 
 
@@ -249,13 +266,15 @@ def write_files(
     roster: Roster | None = None,
     with_events: bool = True,
 ) -> Counts:
-    """Write the ``FILES`` into ``out_dir`` (created if need be), streaming.
+    """Write the ``FILES`` into ``out_dir`` (created if need be), streaming, then the
+    returns (``RETURN_FILES``) from the cases collected on the way.
 
     Without events, ``events.csv`` is not written; every other file is the same.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     roster = roster or build_roster(config)
     counts = Counts()
+    returns = demo_returns.DemoReturns(seed=config.seed, as_of=config.as_of)
     names = [name for name in FILES if with_events or name != "events.csv"]
     handles = {name: (out_dir / name).open("w", newline="", encoding="utf-8") for name in names}
     try:
@@ -265,12 +284,18 @@ def write_files(
         writers["practitioners.csv"].writerows(roster.all())
         for household in generate(config, roster, with_events=with_events):
             _write_household(writers, household)
+            returns.add(household)
             counts.add(household)
             if progress:
                 progress(counts.children)
     finally:
         for handle in handles.values():
             handle.close()
+    census, return903 = returns.census(), returns.return903()
+    (out_dir / demo_returns.CIN_CENSUS_FILE).write_bytes(cin_census.write(census))
+    ssda903.write_directory(return903, out_dir / demo_returns.SSDA903_DIR)
+    counts.census_children = len(census.children)
+    counts.looked_after_children = len(return903.header)
     return counts
 
 

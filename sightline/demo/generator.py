@@ -144,6 +144,33 @@ class DemoStatus(NamedTuple):
     ended_on: dt.date | None
 
 
+class DemoCase(NamedTuple):
+    """One episode of children's social care for one child, from referral to closure, as
+    the authority's case system holds it: the day of each step (None: not reached by
+    ``as_of``). Siblings share the referral's milestones; the section 47 and conferences
+    are the family's. The national returns (``demo/returns.py``) are written from these."""
+
+    person_id: str
+    referred: bool  # the child the referral was about (siblings share its milestones)
+    outcome: str  # assessment, early_help, cin, cp or lac (the journey's intended end)
+    category: str  # the child protection category (neglect, emotional_abuse...) or ""
+    pattern: bool  # a planted escalation, not a routine episode
+    referral: dt.date
+    section47: dt.date | None
+    assessment_started: dt.date | None
+    assessment_completed: dt.date | None
+    conference: dt.date | None
+    cp_started: dt.date | None
+    cp_ended: dt.date | None
+    cp_reviews: tuple[dt.date, ...]
+    lac_started: dt.date | None
+    lac_ended: dt.date | None
+    cin_started: dt.date | None
+    cin_ended: dt.date | None
+    closed: dt.date | None
+    closed_to_early_help: bool
+
+
 class PlantedPattern(NamedTuple):
     pattern_id: str
     person_id: str
@@ -163,6 +190,7 @@ class Household(NamedTuple):
     involvements: list[DemoInvolvement]
     statuses: list[DemoStatus]
     patterns: list[PlantedPattern]
+    cases: list[DemoCase]
 
 
 class Practitioner(NamedTuple):
@@ -222,6 +250,11 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def _weekday(day: dt.date) -> dt.date:
+    """``day``, or the Monday after it at a weekend (conferences sit on working days)."""
+    return day + dt.timedelta(days=7 - day.weekday()) if day.weekday() >= 5 else day
 
 
 def age_on(dob: dt.date, day: dt.date) -> int:
@@ -524,6 +557,7 @@ class _HouseholdBuilder:
         self.rng = rng
         self.text_rng = text_rng
         self.with_events = with_events
+        self.seed = config.seed
         self.as_of = config.as_of
         self.window_start = _add_years(config.as_of, -HISTORY_YEARS)
         self.roster = roster
@@ -540,6 +574,7 @@ class _HouseholdBuilder:
             tuple[_Member, str, str, Practitioner, dt.date, dt.date | None]
         ] = []
         self.statuses: list[_StatusRow] = []
+        self.cases: list[DemoCase] = []
         self.pattern_info: list[tuple[_Member, str, str, dt.date]] = []
         self.social_tenant = False
         self.structure = ""
@@ -936,6 +971,9 @@ class _HouseholdBuilder:
         tone = CONCERN if pattern else ROUTINE
         opened: list[tuple[_Member, int]] = []  # involvements started here (index into list)
         statuses: list[_StatusRow] = []
+        steps: dict[str, dt.date | None] = {}  # the case's steps reached (DemoCase)
+        intended = outcome
+        reviews: list[dt.date] = []
 
         def event(
             day: dt.date,
@@ -1001,24 +1039,30 @@ class _HouseholdBuilder:
                 return
             day += dt.timedelta(days=_randint(rng, 0, 3))
             event(day, "referral", all_children=True)
+            steps["referral"] = day
             if strategy or outcome in {"cp", "lac"}:
                 day += dt.timedelta(days=_randint(rng, 0, 3))
                 event(day, "strategy_discussion")
                 event(day, "section47_started")
+                steps["section47"] = day
             day += dt.timedelta(days=_randint(rng, 0, 4))
             for child in (index, *siblings):
                 self.involvements.append((child, CSC, SOCIAL_WORKER, sw, day, None))
                 opened.append((child, len(self.involvements) - 1))
             event(day, "assessment_started", all_children=True)
+            steps["assessment_started"] = day
             assessment_end = day + dt.timedelta(days=_randint(rng, 20, 45))
             day = visits(day + dt.timedelta(days=_randint(rng, 1, 6)), assessment_end, (6, 14), 0.5)
             event(day, "assessment_completed", all_children=True)
+            steps["assessment_completed"] = day
             if outcome in {"cp", "lac"}:
                 event(day, "section47_outcome")
-                day += dt.timedelta(days=_randint(rng, 8, 21))
+                day = _weekday(day + dt.timedelta(days=_randint(rng, 8, 21)))
                 event(day, "initial_conference", all_children=True)
+                steps["conference"] = day
                 event(day, "cp_plan_started", all_children=True)
                 open_status(day, CP, category)
+                steps["cp_started"] = day
                 plan_days = _randint(rng, 240, 900)
                 if outcome == "lac":
                     plan_days = _randint(rng, 30, 200)
@@ -1040,10 +1084,12 @@ class _HouseholdBuilder:
                         day + dt.timedelta(days=_randint(rng, 3, 10)), review, (7, 14), 0.6
                     )
                     event(review, "review_conference", all_children=True)
+                    reviews.append(review)
                     review += dt.timedelta(days=180)
                 day = visits(day + dt.timedelta(days=_randint(rng, 3, 10)), plan_end, (7, 14), 0.6)
                 event(day, "cp_plan_ended", all_children=True)
                 close_status(day, CP)
+                steps["cp_ended"] = day
                 if outcome == "lac":
                     if rng.random() < 0.4:
                         self._event(
@@ -1057,6 +1103,7 @@ class _HouseholdBuilder:
                         )
                     event(day, "looked_after_started", all_children=True)
                     open_status(day, LAC)
+                    steps["lac_started"] = day
                     lac_end = day + dt.timedelta(days=_randint(rng, 180, 1200))
                     if rng.random() < 0.6:  # still looked after: visits go on until as_of
                         lac_end = self.as_of + dt.timedelta(days=3650)
@@ -1065,21 +1112,25 @@ class _HouseholdBuilder:
                     )
                     event(day, "looked_after_ended", all_children=True)
                     close_status(day, LAC)
+                    steps["lac_ended"] = day
                 outcome = "cin" if rng.random() < 0.7 else "closed"
             if outcome == "cin":
                 day += dt.timedelta(days=_randint(rng, 1, 14))
                 event(day, "cin_plan_started", all_children=True)
                 open_status(day, CIN)
+                steps["cin_started"] = day
                 plan_end = day + dt.timedelta(days=_randint(rng, 180, 540))
                 day = visits(day + dt.timedelta(days=_randint(rng, 7, 20)), plan_end, (14, 35), 0.4)
                 event(day, "cin_plan_ended", all_children=True)
                 close_status(day, CIN)
+                steps["cin_ended"] = day
             day += dt.timedelta(days=_randint(rng, 0, 14))
             event(
                 day,
                 "step_down_early_help" if outcome == "early_help" else "case_closed",
                 all_children=True,
             )
+            steps["closed"] = day
             for _child, position in opened:
                 member, agency, role, who, started, _ = self.involvements[position]
                 self.involvements[position] = (
@@ -1091,7 +1142,49 @@ class _HouseholdBuilder:
                     max(day, started),
                 )
         except _PastAsOfError:
+            pass
+        finally:
+            self._record_cases(index, siblings, intended, category, pattern, steps, reviews)
+
+    def _record_cases(
+        self,
+        index: _Member,
+        siblings: Sequence[_Member],
+        outcome: str,
+        category: str,
+        pattern: bool,
+        steps: dict[str, dt.date | None],
+        reviews: list[dt.date],
+    ) -> None:
+        """The journey as the case system holds it: one ``DemoCase`` per child, if the
+        contact became a referral. Draws nothing from the generator's random numbers."""
+        referral = steps.get("referral")
+        if referral is None:
             return
+        for child in (index, *siblings):
+            self.cases.append(
+                DemoCase(
+                    person_id=child.person_id,
+                    referred=child is index,
+                    outcome=outcome,
+                    category=category,
+                    pattern=pattern,
+                    referral=referral,
+                    section47=steps.get("section47"),
+                    assessment_started=steps.get("assessment_started"),
+                    assessment_completed=steps.get("assessment_completed"),
+                    conference=steps.get("conference"),
+                    cp_started=steps.get("cp_started"),
+                    cp_ended=steps.get("cp_ended"),
+                    cp_reviews=tuple(reviews),
+                    lac_started=steps.get("lac_started"),
+                    lac_ended=steps.get("lac_ended"),
+                    cin_started=steps.get("cin_started"),
+                    cin_ended=steps.get("cin_ended"),
+                    closed=steps.get("closed"),
+                    closed_to_early_help=outcome == "early_help",
+                )
+            )
 
     # -- patterns ------------------------------------------------------------------------------
 
@@ -1692,6 +1785,7 @@ class _HouseholdBuilder:
         self._routine_involvements()
         self._choose_agencies()
         records = self._make_records()
+        self._leave_steps_to_the_import(records)
         events, pattern_keys = self._number_events()
         return Household(
             household_id=self.household_id,
@@ -1709,7 +1803,38 @@ class _HouseholdBuilder:
                 for r in self.statuses
             ],
             patterns=self._patterns(pattern_keys),
+            cases=self.cases,
         )
+
+    def _leave_steps_to_the_import(self, records: list[AgencyRecord]) -> None:
+        """Drop the social care events the import of the year's returns writes.
+
+        ``load-demo-data`` brings the case in through the CIN census and SSDA903 importers,
+        which write a social care event for each step of each imported row (referral,
+        assessment, section 47, plan start and end, period of care...). The generator's
+        own event for such a step (same child, category and day) would put it in the
+        chronology twice, so it is left out here, before the events are numbered. Steps
+        the returns do not hold (earlier years, conferences, visits) and other agencies'
+        events stay. Draws nothing from the random numbers."""
+        if not self.cases:
+            return
+        from sightline.demo import returns  # returns.py builds on this module
+
+        owner = {r.record_id: r.person_id for r in records if r.agency == CSC}
+        household = Household(
+            self.household_id, "", [self._true_person(m) for m in self.children],
+            records, [], [], [], [], [], self.cases,
+        )  # fmt: skip
+        year = returns.build([household], seed=self.seed, as_of=self.as_of)
+        imported = {
+            (owner[record_id], category, day)
+            for record_id, category, day in returns.imported_steps(year)
+        }
+        self.pending = [
+            p
+            for p in self.pending
+            if p.agency != CSC or (p.subject.person_id, p.category, p.when.date()) not in imported
+        ]
 
     def _routine_involvements(self) -> None:
         """Health visitors for the under-fives; school leads for children with school concerns."""

@@ -51,6 +51,7 @@ from sightline.importing.rows import PersonRecordRow
 from sightline.importing.submissions import submit_person_records
 from sightline.people.models import Person, SourceRecord
 from sightline.returns import cin_census as cin
+from sightline.returns import codes
 from sightline.returns import ssda903 as s903
 from sightline.returns.errors import ReturnError
 from sightline.returns.years import CollectionYear
@@ -116,6 +117,14 @@ def _in_year(start: str, end: str, year: CollectionYear) -> Q:
     )
 
 
+def _section47_in(year: CollectionYear) -> Q:
+    """A section 47 enquiry a return of ``year`` holds: its initial conference in the year
+    (CIN 8715), or without one, its start in the year."""
+    return Q(date_of_initial_cpc__gte=year.start, date_of_initial_cpc__lte=year.end) | Q(
+        date_of_initial_cpc__isnull=True, start_date__gte=year.start, start_date__lte=year.end
+    )
+
+
 def _by(rows: Iterable[object], key: str) -> dict[int, list[object]]:
     grouped: dict[int, list[object]] = defaultdict(list)
     for row in rows:
@@ -151,7 +160,7 @@ def export_cin_census(
     )
     section47s = _by(
         Section47.objects.current()
-        .filter(episode_id__in=episode_ids, start_date__lte=year.end)
+        .filter(_section47_in(year), episode_id__in=episode_ids)
         .order_by("start_date", "pk"),
         "episode_id",
     )
@@ -312,7 +321,7 @@ def export_ssda903(*, agency: Agency, year: CollectionYear) -> s903.Return903:
                 sex=sex,
                 dob=birth,
                 ethnic=(details.ethnicity if details else "") or "NOBT",
-                upn=(details.upn if details else "") or None,
+                upn=((details.upn or details.upn_unknown) if details else "") or None,
                 mother=(details.mother if details else "") or None,
                 mc_dob=details.mother_child_dob if details else None,
             )
@@ -352,19 +361,44 @@ def export_ssda903(*, agency: Agency, year: CollectionYear) -> s903.Return903:
             for m in sorted(missing, key=lambda m: (_key(name, m.child_id), m.mis_start))
             if m.child_id in name
         ),
-        sw_episodes=tuple(
+        sw_episodes=_sw_episodes(
+            [a for a in allocations if a.child_id in name], name=name, dob=dob
+        ),
+    )
+
+
+def _sw_id(worker: User) -> str:
+    """A worker's SW_ID. Sightline holds no Social Work England registration number
+    (``SW`` and digits), so a worker is given as ``XX`` and their user number, the prefix
+    the DfE accepts for an id that is not one (903 SW02STG1)."""
+    return f"XX{worker.pk:06d}"
+
+
+def _sw_episodes(
+    allocations: Iterable[Allocation], *, name: Mapping[int, str], dob: Mapping[int, dt.date]
+) -> tuple[s903.SWEpisode, ...]:
+    """The allocated workers as SWEpisodes. The 903 gives the reason for a change of
+    worker on the new episode, where ``cases.Allocation`` keeps it on the one that ended:
+    an episode's SW_REASON is the reason its predecessor ended, if that is a SW_REASON
+    code; otherwise (a free-text reason, or a first allocation, which the code list has
+    no value for) ``OTHERS``: every episode needs one (SW03STG1, SW13STG1)."""
+    episodes = []
+    before: dict[int, Allocation] = {}
+    for a in sorted(allocations, key=lambda a: (_key(name, a.child_id), a.start_date, a.pk)):
+        previous = before.get(a.child_id)
+        reason = previous.reason_for_change if previous is not None else ""
+        episodes.append(
             s903.SWEpisode(
                 child=name[a.child_id],
                 dob=dob[a.child_id],
-                sw_id=a.worker.username if a.worker else "",
+                sw_id=_sw_id(a.worker) if a.worker else "",
                 sw_decom=a.start_date,
                 sw_dec=a.end_date,
-                sw_reason=a.reason_for_change or None,
+                sw_reason=reason if reason in codes.SW_REASON else "OTHERS",
             )
-            for a in sorted(allocations, key=lambda a: (_key(name, a.child_id), a.start_date))
-            if a.child_id in name
-        ),
-    )
+        )
+        before[a.child_id] = a
+    return tuple(episodes)
 
 
 def _key(name: Mapping[int, str], person_id: int) -> str:
@@ -587,7 +621,7 @@ def _year_scope(model: type[CaseRecord], year: CollectionYear) -> Q:
         EpisodeOfNeed: _in_year("referral_date", "closure_date", year),
         CINAssessment: _in_year("start_date", "authorisation_date", year) & _episode_in(year),
         CINPlan: _in_year("start_date", "end_date", year) & _episode_in(year),
-        Section47: Q(start_date__lte=year.end) & _episode_in(year),
+        Section47: _section47_in(year) & _episode_in(year),
         ChildProtectionPlan: _in_year("start_date", "end_date", year) & _episode_in(year),
         LookedAfterEpisode: _in_year("decom", "dec", year),
         LookedAfterReview: Q(review__gte=year.start, review__lte=year.end),
@@ -931,6 +965,16 @@ def import_cin_census(
     )
 
 
+def _upn_of_903(upn: str | None) -> dict[str, str]:
+    """The 903's UPN column as the return's child details keep it: a UPN, or the code of
+    why there is none (the census has a field for each, UPN and UPNunknown)."""
+    if not upn:
+        return {"upn": ""}
+    if upn in codes.UPN_UNKNOWN:
+        return {"upn": "", "upn_unknown": upn}
+    return {"upn": upn, "upn_unknown": ""}
+
+
 def _latest_year(result: s903.Return903) -> CollectionYear:
     """The collection year of the latest date in a return (its files carry no year)."""
     days = [e.decom for e in result.episodes] + [e.dec for e in result.episodes if e.dec]
@@ -968,7 +1012,9 @@ def import_ssda903(
             agency,
             {
                 header.child: {
-                    "upn": header.upn or "",
+                    # The 903's UPN column carries a UPN, or the code for why there is none
+                    # (the census keeps them apart: UPN and UPNunknown).
+                    **_upn_of_903(header.upn),
                     "sex": header.sex,
                     "ethnicity": header.ethnic,
                     "birth_date": header.dob,

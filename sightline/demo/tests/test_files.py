@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sightline.demo.files import FILES, HEADERS, summarise, write_files
+from sightline.demo.files import FILES, HEADERS, RETURN_FILES, summarise, write_files
 from sightline.demo.generator import DemoConfig
 from sightline.importing.formats import LONDON, read_events, read_person_records
 
@@ -32,7 +32,8 @@ def header(path: Path) -> list[str]:
 
 
 def test_it_writes_every_file_with_its_header(out):
-    assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted((*FILES, *RETURN_FILES))
+    assert (out / "ssda903").is_dir()
     for name in FILES:
         assert header(out / name) == list(HEADERS[name])
 

@@ -80,9 +80,12 @@ def test_it_loads_the_agencies_teams_people_and_chronologies():
     assert all(t.duty_email.endswith("@example.org") for t in Team.objects.all())
     assert SourceRecord.objects.count() == sum(len(h.records) for h in households)
     # Besides the generated events, the work left in progress (demo/workflow.py) records
-    # its sharing decision and the acts and case steps Sightline records itself.
-    generated = ChronologyEvent.objects.exclude(event_id__startswith="sharing-decision-").exclude(
-        category__code__in=ACT_CODES | {code for code, _ in CASE_CATEGORIES}
+    # its sharing decision and the acts and case steps Sightline records itself, and the
+    # imported returns and the allocations chronicle the case (event ids "case-...").
+    generated = (
+        ChronologyEvent.objects.exclude(event_id__startswith="sharing-decision-")
+        .exclude(event_id__startswith="case-")
+        .exclude(category__code__in=ACT_CODES | {code for code, _ in CASE_CATEGORIES})
     )
     assert generated.count() == sum(len(h.events) for h in households)
     assert Involvement.objects.count() == sum(len(h.involvements) for h in households)
@@ -181,7 +184,12 @@ def test_every_write_is_audited_and_the_chain_is_intact():
     assert actions[AuditAction.CREATE_USER] == User.objects.count()
     assert actions[AuditAction.IMPORT_PEOPLE] == 5
     assert actions[AuditAction.IMPORT_EVENTS] >= 5
-    assert actions[AuditAction.RECORD_INVOLVEMENT] == 1
+    # One row for the bulk of the other agencies' involvements; each allocation of a
+    # social worker (cases.actions.allocate) records and ends its involvement itself.
+    bulk = AuditEvent.objects.filter(action=AuditAction.RECORD_INVOLVEMENT, detail__bulk=True)
+    assert bulk.count() == 1
+    assert actions[AuditAction.ALLOCATE_CASE] > 0
+    assert actions[AuditAction.IMPORT_RETURN] == 2
     assert actions[AuditAction.LOAD_DEMO_DATA] == 1
     load_row = AuditEvent.objects.get(action=AuditAction.LOAD_DEMO_DATA)
     assert load_row.detail["loaded"] is True
@@ -252,6 +260,8 @@ def test_generate_with_out_writes_the_files(tmp_path):
     )
     summary = json.loads(out.getvalue())
     assert {p.rsplit("/", 1)[-1] for p in summary["files"]} == {
+        "cin_census.xml",
+        "ssda903",
         "people.csv",
         "events.csv",
         "ground_truth.csv",
@@ -308,12 +318,14 @@ def test_it_leaves_work_in_progress_in_the_queues_through_the_actions():
 
 def test_after_the_demo_load_every_stats_queue_holds_something(tmp_path, settings):
     """The steps of ``make demo`` that fill queues, on a small data set: ``load-demo-data``
-    (decisions, challenges, referrals, notifications, rapid reviews, alerts, meetings)
-    and the reviews loaded for coding. ``load-demo-networks`` needs more children than this and fills no queue
-    of its own. Then the linkage model is trained on the loaded records and the records
-    linked, so the identity review queue holds real pairs."""
+    (decisions, challenges, referrals, notifications, rapid reviews, alerts, meetings,
+    and the case: children in need, on a plan and looked after, from the imported
+    returns) and the reviews loaded for coding. ``load-demo-networks`` needs more children
+    than this and fills no queue of its own. Then the linkage model is trained on the
+    loaded records and the records linked, so the identity review queue holds real pairs.
+    Seed 3 is a small data set with children looked after in it."""
     settings.SIGHTLINE_LINKAGE_MODEL_DIR = tmp_path / "models"
-    load()
+    load(seed=3)
     corpus = tmp_path / "reviews-for-coding.jsonl"
     quiet = io.StringIO()
     call_command(
@@ -328,3 +340,11 @@ def test_after_the_demo_load_every_stats_queue_holds_something(tmp_path, setting
     counts = json.loads(out.getvalue())
     empty = [queue for queue in QUEUES if not counts[queue]]
     assert empty == []
+    # The case, as it came in through the importers of the CIN census and the SSDA903.
+    assert counts["cin_open"] > 0
+    assert sum(counts["cp_plans"].values()) > 0
+    assert counts["cp_plans_started"] > 0
+    looked_after = counts["looked_after"]
+    assert looked_after["total"] > 0
+    assert sum(looked_after["by_legal_status"].values()) == looked_after["total"]
+    assert sum(looked_after["by_placement"].values()) == looked_after["total"]

@@ -99,6 +99,21 @@ def test_the_903_round_trip(csc, census):
 
 
 @pytest.mark.django_db
+def test_a_903_upn_unknown_code_stays_the_reason_there_is_no_upn(csc, census):
+    """The 903's UPN column carries a UPN or the code of why there is none; the census
+    has a field for each, and must not be given the code as a UPN (CIN 1520, 1540)."""
+    first = dataclasses.replace(census.children[0], upn=None, upn_unknown="UN1")
+    message = dataclasses.replace(census, children=(first, *census.children[1:]))
+    result = synthetic.return903(message, 1)
+    header = dataclasses.replace(result.header[0], upn="UN1")
+    assert import_census(csc, message).ok
+    assert import_903(csc, dataclasses.replace(result, header=(header,))).ok
+    exported = export(csc).children[0]
+    assert (exported.upn, exported.upn_unknown) == (None, "UN1")
+    assert returns.export_ssda903(agency=csc, year=YEAR).header[0].upn == "UN1"
+
+
+@pytest.mark.django_db
 def test_a_reimport_corrects_what_changed_and_withdraws_what_vanished(csc, census):
     import_census(csc, census)
     first, second, *rest = census.children

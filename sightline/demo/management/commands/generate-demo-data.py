@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from sightline.demo.files import FILES, summarise, write_files
+from sightline.demo.files import FILES, RETURN_FILES, summarise, write_files
 from sightline.demo.generator import DemoConfig
 from sightline.demo.management.commands._progress import progress_bar
 
@@ -27,8 +27,8 @@ def parse_as_of(text: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Generate synthetic multi-agency demo data. With --out, write people.csv and "
-        "events.csv (the interchange formats) and the ground truth files; without, print "
-        "what would be generated."
+        "events.csv (the interchange formats), the ground truth files, and the year's "
+        "national returns (cin_census.xml, ssda903/); without, print what would be generated."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -73,6 +73,6 @@ class Command(BaseCommand):
         summary = {"seed": config.seed, "as_of": as_of.isoformat(), **counts.as_dict()}
         summary["seconds"] = round(seconds, 1)
         if out is not None:
-            written = [name for name in FILES if (out / name).exists()]
+            written = [name for name in (*FILES, *RETURN_FILES) if (out / name).exists()]
             summary["files"] = [str(out / name) for name in written]
         self.stdout.write(json.dumps(summary, indent=2))

@@ -15,8 +15,9 @@ _generate = importlib.import_module("sightline.demo.management.commands.generate
 
 class Command(BaseCommand):
     help = (
-        "Load synthetic demo data (agencies, teams, practitioners, people, chronologies) and "
-        "print the demo personas' logins. Run again with the same seed to issue new passwords."
+        "Load synthetic demo data (agencies, teams, practitioners, people, chronologies, and "
+        "the year's CIN census and SSDA903 through their importers) and print the demo "
+        "personas' logins. Run again with the same seed to issue new passwords."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -64,7 +65,10 @@ class Command(BaseCommand):
                 f"{counts.get('events', 0):,} events, "
                 f"{counts.get('involvements', 0):,} involvements, "
                 f"{counts.get('relationships', 0):,} relationships, "
-                f"{counts.get('status_periods', 0):,} plan periods."
+                f"{counts.get('allocations', 0):,} allocations; imported the year's CIN "
+                f"census ({counts.get('census_children', 0):,} children) and SSDA903 "
+                f"({counts.get('looked_after_children', 0):,} children), "
+                f"{counts.get('case_rows', 0):,} case rows."
             )
         else:
             write(

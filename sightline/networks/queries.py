@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from sightline.accounts.models import User
 from sightline.chronology.models import ChronologyEvent
+from sightline.core import dates
 from sightline.networks import graph as graph_mod
 from sightline.networks import signals as sig
 from sightline.networks.models import (
@@ -797,10 +798,14 @@ def _contexts_to_discuss(today: dt.date) -> list[ContextItem]:
         reasons = []
         if context.pk in flagged:
             flag = flagged[context.pk]
-            reasons.append(f"Of concern to {flag.agency.code} since {flag.started_on:%d %B %Y}")
+            reasons.append(
+                f"Of concern to {flag.agency.name} since {dates.long_date(flag.started_on)}"
+            )
         if context.pk in plans:
             plan = plans[context.pk]
-            review = "overdue" if plan.review_on < today else f"due {plan.review_on:%d %B %Y}"
+            review = (
+                "overdue" if plan.review_on < today else f"due {dates.long_date(plan.review_on)}"
+            )
             reasons.append(f"On a plan; review {review}")
         if context.pk in referred:
             reasons.append("Referred in the last 90 days")

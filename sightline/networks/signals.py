@@ -488,7 +488,13 @@ def _date(day: dt.date) -> str:
 
 
 def _moment(at: dt.datetime) -> str:
-    return f"{at.day} {at:%B %Y %H:%M}"
+    """ "4 December 2026 at 3:05pm" (as ``core.dates`` writes it; this module stays pure)."""
+    if (at.hour, at.minute) in {(0, 0), (12, 0)}:
+        time = "midnight" if at.hour == 0 else "midday"
+    else:
+        suffix = "am" if at.hour < 12 else "pm"
+        time = f"{at.hour % 12 or 12}{f':{at.minute:02d}' if at.minute else ''}{suffix}"
+    return f"{_date(at.date())} at {time}"
 
 
 def explain(

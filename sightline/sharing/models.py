@@ -5,6 +5,7 @@ Flags are not stored: they are derived from social care status periods by the pu
 in ``sharing.flagging`` whenever they are shown, so they can never drift from the plans.
 """
 
+import re
 import uuid
 
 from django.conf import settings
@@ -269,6 +270,21 @@ class Referral(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == ReferralStatus.CLOSED
+
+    @property
+    def deadline_rule_words(self) -> str:
+        """``deadline_rule`` without its rule version: what the page says."""
+        return _RULE_VERSION.sub("", self.deadline_rule)
+
+    @property
+    def deadline_rule_version(self) -> str:
+        """The rule version ``deadline_rule`` ends with ("v1"), shown only on asking."""
+        found = _RULE_VERSION.search(self.deadline_rule)
+        return found.group(1) if found else ""
+
+
+# "Amber: 24 working hours (...) (rule v1)": the version the deadline was counted under.
+_RULE_VERSION = re.compile(r"\s*\(rule (v\d+)\)\s*$")
 
 
 # Sharing decisions ---------------------------------------------------------------------

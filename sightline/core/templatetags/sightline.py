@@ -32,6 +32,34 @@ def day_and_time(value: object) -> str:
 
 
 @register.filter
+def weekday_and_day(value: object) -> str:
+    """``{{ due_on|weekday_and_day }}``: "Monday 7 December 2026" (for deadlines)."""
+    if isinstance(value, dt.date):
+        return dates.weekday_and_date(value)
+    return "" if value is None else str(value)
+
+
+@register.filter
+def spoken_hours(value: object) -> str:
+    """``{{ "08:00-18:00"|spoken_hours }}``: "8am to 6pm"."""
+    return dates.spoken_hours(str(value))
+
+
+@register.filter
+def spoken_days(value: object) -> str:
+    """``{{ "mon-fri"|spoken_days }}``: "Monday to Friday"."""
+    return dates.spoken_days(str(value))
+
+
+@register.inclusion_tag("core/_code_details.html")
+def code_details(summary: str, code: object) -> dict[str, object]:
+    """``{% code_details "Rule version" point.rule_version %}``: a code behind a GOV.UK
+    "Details" component, for the reader who asks for it; the page's words say what it
+    means."""
+    return {"summary": summary, "code": code}
+
+
+@register.filter
 def time_of_day(value: object) -> str:
     """``{{ when|time_of_day }}``: "3:05pm", "midday"."""
     if isinstance(value, dt.datetime | dt.time):

@@ -1,0 +1,116 @@
+"""Find what a page shows that is not plain English: ISO dates, Python and JSON text,
+internal identifiers and code lists, in the words a reader sees.
+
+A code may still be shown where a reader asks for it: inside a GOV.UK "Details"
+component (``<details>``) or marked up as code (``<code>``). Text inside ``<script>``,
+``<style>``, ``<template>``, ``<head>`` and ``<textarea>`` is not read as the page's words,
+and neither is any attribute (links, ``data-*``, ``datetime``).
+
+``findings(html, codes=...)`` returns one line per problem; a test asserts it is empty.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from sightline.returns import codes as code_lists
+
+# Elements whose text a reader does not see as the page's words, or sees only on asking.
+_SET_ASIDE = frozenset({"details", "code", "script", "style", "template", "head", "textarea"})
+
+_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("an ISO date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
+    ("an ISO time", re.compile(r"\b\d{2}:\d{2}:\d{2}\b|\bT\d{2}:\d{2}")),
+    ("a 24-hour time", re.compile(r"\b[0-2]\d:[0-5]\d\b")),
+    ("a date in figures", re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")),
+    (
+        "a shortened month or day",
+        re.compile(
+            r"\b\d{1,2} (?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b"
+            r"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2}\b"
+        ),
+    ),
+    (
+        "a Python value",
+        re.compile(
+            r"datetime\.(?:date|datetime|time)\(|<\w+(?: \w+)* object at 0x|<QuerySet"
+            r"|\bUUID\('|Decimal\('|\{'\w+': |\[\('"
+        ),
+    ),
+    ("JSON", re.compile(r"\{\s*\"[^\"]+\"\s*:|\[\s*\{\s*\"|\[\s*\"[^\"]*\"\s*,")),
+    ("an internal identifier", re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")),
+    ("a blank value", re.compile(r"^\s*(?:null|undefined|nan|NaN)\s*$")),
+)
+
+#: Codes from the DfE's lists that mean nothing on their own to a reader: child protection
+#: categories, primary need, closure reasons, 903 legal statuses and placements. (Single
+#: letters and bare numbers are left out: they are words and numbers too often.)
+DFE_CODES: frozenset[str] = frozenset(
+    code
+    for table in (
+        code_lists.CP_CATEGORY,
+        code_lists.PRIMARY_NEED,
+        code_lists.CLOSURE_REASON,
+        code_lists.LEGAL_STATUS,
+        code_lists.PLACEMENT,
+    )
+    for code in table
+    if len(code) > 1 and not code.isdigit()
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    what: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.text!r}"
+
+
+class _VisibleText(HTMLParser):
+    """The text nodes a reader sees as the page's words, each on its own."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SET_ASIDE:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SET_ASIDE and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.depth and data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+def visible_texts(html: str) -> list[str]:
+    parser = _VisibleText()
+    parser.feed(html)
+    parser.close()
+    return parser.texts
+
+
+def findings(html: str, *, codes: Iterable[str] = ()) -> list[Finding]:
+    """What in ``html``'s visible words is not plain English. ``codes`` are further codes
+    that must not stand for a name (agency codes, for instance), matched as whole words."""
+    code_words = sorted({*DFE_CODES, *codes}, key=len, reverse=True)
+    code_pattern = (
+        re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, code_words)) + r")(?![\w-])")
+        if code_words
+        else None
+    )
+    found: list[Finding] = []
+    for text in visible_texts(html):
+        for what, pattern in _CHECKS:
+            if pattern.search(text):
+                found.append(Finding(what, text))
+        if code_pattern and code_pattern.search(text):
+            found.append(Finding("a code", text))
+    return found

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from sightline.agencies.models import Agency, Team
 from sightline.chronology.models import ChronologyEvent
+from sightline.core import dates
 from sightline.people.models import Person
 
 
@@ -274,7 +275,15 @@ class Referral(models.Model):
     @property
     def deadline_rule_words(self) -> str:
         """``deadline_rule`` without its rule version: what the page says."""
-        return _RULE_VERSION.sub("", self.deadline_rule)
+        words = _RULE_VERSION.sub("", self.deadline_rule)
+        # Deadlines counted before the hours were written out: "(09:00-17:00, working days)".
+        return _OLD_HOURS.sub(
+            lambda found: (
+                f"({dates.spoken_hours(found.group(1))}, Monday to Friday, except "
+                "bank holidays and closure days)"
+            ),
+            words,
+        )
 
     @property
     def deadline_rule_version(self) -> str:
@@ -285,6 +294,7 @@ class Referral(models.Model):
 
 # "Amber: 24 working hours (...) (rule v1)": the version the deadline was counted under.
 _RULE_VERSION = re.compile(r"\s*\(rule (v\d+)\)\s*$")
+_OLD_HOURS = re.compile(r"\((\d{2}:\d{2}-\d{2}:\d{2}), working days\)")
 
 
 # Sharing decisions ---------------------------------------------------------------------

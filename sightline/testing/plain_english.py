@@ -23,7 +23,6 @@ _CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an ISO date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
     ("an ISO time", re.compile(r"\b\d{2}:\d{2}:\d{2}\b|\bT\d{2}:\d{2}")),
     ("a 24-hour time", re.compile(r"\b[0-2]\d:[0-5]\d\b")),
-    ("a date in figures", re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")),
     (
         "a shortened month or day",
         re.compile(

@@ -7,12 +7,16 @@ component (``<details>``) or marked up as code (``<code>``). Text inside ``<scri
 and neither is any attribute (links, ``data-*``, ``datetime``).
 
 ``findings(html, codes=...)`` returns one line per problem; a test asserts it is empty.
+``crawl(client)`` walks the pages a signed-in user reaches from the home page, for a test
+to check each (``core/tests/test_plain_english.py``).
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
+from typing import Any
 
 from sightline.returns import codes as code_lists
 
@@ -20,7 +24,7 @@ from sightline.returns import codes as code_lists
 _SET_ASIDE = frozenset({"details", "code", "script", "style", "template", "head", "textarea"})
 
 _CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an ISO date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
+    ("an ISO date", re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")),
     ("an ISO time", re.compile(r"\b\d{2}:\d{2}:\d{2}\b|\bT\d{2}:\d{2}")),
     ("a 24-hour time", re.compile(r"\b[0-2]\d:[0-5]\d\b")),
     (
@@ -68,6 +72,12 @@ class Finding:
         return f"{self.what}: {self.text!r}"
 
 
+@dataclass(frozen=True)
+class Page:
+    url: str
+    html: str
+
+
 class _VisibleText(HTMLParser):
     """The text nodes a reader sees as the page's words, each on its own."""
 
@@ -113,3 +123,50 @@ def findings(html: str, *, codes: Iterable[str] = ()) -> list[Finding]:
         if code_pattern and code_pattern.search(text):
             found.append(Finding("a code", text))
     return found
+
+
+# Links a crawl does not follow: signing out, the API and its documentation, static files,
+# downloads (exports, PDFs, images).
+_NOT_PAGES = re.compile(
+    r"^/(?:logout|api|static|healthz)\b|\.(?:csv|pdf|json|xml|zip|png|svg)(?:\?|$)"
+    r"|/export|/download|/pdf\b"
+)
+_LINK = re.compile(r'(?:href|hx-get)="(/[^"#]*)')
+_IDS = (
+    re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+    re.compile(r"(?<=/)\d+(?=/)"),
+)
+
+
+def page_kind(url: str) -> str:
+    """``/people/<id>/`` for ``/people/1b2c.../?page=2``: pages of one kind."""
+    path = url.split("?")[0]
+    for ids in _IDS:
+        path = ids.sub("<id>", path)
+    return path
+
+
+def crawl(client: Any, *, start: str = "/", depth: int = 3, per_kind: int = 1) -> Iterator[Page]:
+    """The HTML pages a signed-in ``client`` (Django's test client) reaches from ``start``
+    by following links and htmx panel loads, breadth first, at most ``per_kind`` of each
+    kind (``page_kind``). Only GET requests; pages that refuse (403, 404) are left out."""
+    seen: set[str] = set()
+    kinds: dict[str, int] = {}
+    queue = [(start, 0)]
+    while queue:
+        url, level = queue.pop(0)
+        kind = page_kind(url)
+        if url in seen or kinds.get(kind, 0) >= per_kind:
+            continue
+        seen.add(url)
+        kinds[kind] = kinds.get(kind, 0) + 1
+        response = client.get(url, secure=True)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        yield Page(url, html)
+        if level < depth:
+            for link in _LINK.findall(html):
+                link = unescape(link)
+                if link not in seen and not _NOT_PAGES.search(link):
+                    queue.append((link, level + 1))

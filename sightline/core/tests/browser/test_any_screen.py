@@ -1,0 +1,137 @@
+"""Every role's main pages fit the screen: on a phone (390 px) and a laptop (1366 px) no
+page scrolls sideways; a wide table scrolls inside its own box. Each page is also checked
+with axe-core (the ``page`` fixture)."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from sightline.accounts.models import Role
+from sightline.chronology.models import Category, Significance
+from sightline.testing import factories
+from sightline.testing.browser import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+PASSWORD = "correct horse battery staple"  # UserFactory's
+WIDTHS = (390, 1366)
+
+
+@pytest.fixture
+def partnership_manager(agencies):
+    return factories.UserFactory.create(
+        username="paula.partnership",
+        first_name="Paula",
+        agency=agencies["CSC"],
+        role=Role.PARTNERSHIP_BUSINESS_MANAGER,
+    )
+
+
+@pytest.fixture
+def casework(agencies, child, social_worker, team_manager):
+    """Something on each page: events in the child's chronology, a second worker in the
+    team (the manager's caseload table)."""
+    record = factories.SourceRecordFactory.create(
+        agency=agencies["POLICE"], person=child, record_id="POLICE-1"
+    )
+    start = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
+    for i in range(6):
+        factories.ChronologyEventFactory.create(
+            subject_record=record,
+            occurred_at=start + dt.timedelta(days=i),
+            category=Category.objects.get(code="concern_for_welfare"),
+            summary=f"Concern for welfare number {i} with a long-enough summary to wrap",
+            significance=Significance.MEDIUM,
+        )
+    factories.UserFactory.create(
+        username="wes.worker",
+        first_name="Wes",
+        agency=agencies["CSC"],
+        team=social_worker.team,
+        role=Role.PRACTITIONER,
+    )
+    return child
+
+
+def too_wide(page) -> list[str]:
+    """The elements that stick out past the window, if the page scrolls sideways."""
+    return page.evaluate(
+        """() => {
+          const root = document.documentElement;
+          if (root.scrollWidth <= root.clientWidth) return [];
+          return [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > root.clientWidth + 1)
+            .slice(0, 8)
+            .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                      + (e.className && e.className.baseVal === undefined
+                         ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
+        }"""
+    )
+
+
+def sign_in(page, live_server, user) -> None:
+    page.set_default_timeout(30_000)  # a first page on a busy machine
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def navigation_links(page) -> list[str]:
+    """The sections the service navigation offers this user (not "Sign out")."""
+    return page.locator("#navigation a.govuk-service-navigation__link").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "social_worker",
+        "team_manager",
+        "police_officer",
+        "panel_analyst",
+        "administrator",
+        "partnership_manager",
+    ],
+)
+def test_each_roles_main_pages_never_scroll_sideways(
+    page, live_server, request, casework, persona, width
+):
+    user = request.getfixturevalue(persona)
+    page.set_viewport_size({"width": width, "height": 844})
+    sign_in(page, live_server, user)
+    pages = ["/", *(href for href in navigation_links(page) if href != "/")]
+    assert len(pages) >= 2, "the navigation offers nothing"
+    if persona in {"social_worker", "police_officer"}:
+        pages.append(f"/people/{casework.public_id}/")
+    problems = {}
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        wide = too_wide(page)
+        if wide:
+            problems[path] = wide
+    if problems:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"any-screen-{persona}-{width}.png"), full_page=True)
+    assert problems == {}, f"pages scroll sideways at {width} px: {problems}"
+    assert page.console_errors == []
+
+
+def test_the_caseload_table_scrolls_in_its_own_box_on_a_phone(
+    page, live_server, team_manager, casework
+):
+    """The manager's caseload table sits in a box that scrolls if the table outgrows a
+    phone; the page itself does not scroll, and the menu folds behind its button."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, team_manager)
+    box = page.locator(".app-table-scroll", has=page.locator("#caseload"))
+    assert box.count() == 1
+    assert too_wide(page) == []
+    assert box.evaluate("b => getComputedStyle(b).overflowX") == "auto"
+    menu = page.get_by_role("button", name=re.compile("Menu"))
+    assert menu.is_visible()

@@ -54,7 +54,7 @@ def casework(agencies, child, social_worker, team_manager):
     return child
 
 
-def too_wide(page) -> list[str]:
+def too_wide(page):
     """The elements that stick out past the window, if the page scrolls sideways."""
     return page.evaluate(
         """() => {
@@ -79,7 +79,7 @@ def sign_in(page, live_server, user) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
-def navigation_links(page) -> list[str]:
+def navigation_links(page):
     """The sections the service navigation offers this user (not "Sign out")."""
     return page.locator("#navigation a.govuk-service-navigation__link").evaluate_all(
         "links => links.map(a => a.getAttribute('href'))"

@@ -8,7 +8,9 @@ import re
 import pytest
 
 from sightline.accounts.models import Role
+from sightline.audit.actions import CLI
 from sightline.chronology.models import Category, Significance
+from sightline.sharing import actions
 from sightline.testing import factories
 from sightline.testing.browser import ARTIFACTS
 
@@ -29,9 +31,10 @@ def partnership_manager(agencies):
 
 
 @pytest.fixture
-def casework(agencies, child, social_worker, team_manager):
+def casework(agencies, child, social_worker, team_manager, police_officer):
     """Something on each page: events in the child's chronology, a second worker in the
-    team (the manager's caseload table)."""
+    team (the manager's caseload table), a referral for the team to acknowledge (the
+    inbox's tables, which once made the page scroll sideways on a phone)."""
     record = factories.SourceRecordFactory.create(
         agency=agencies["POLICE"], person=child, record_id="POLICE-1"
     )
@@ -50,6 +53,15 @@ def casework(agencies, child, social_worker, team_manager):
         agency=agencies["CSC"],
         team=social_worker.team,
         role=Role.PRACTITIONER,
+    )
+    actions.raise_referral(
+        actor=police_officer,
+        person=child,
+        to_team=social_worker.team.pk,
+        urgency="amber",
+        reason="Found alone at the bus station late at night, would not say where they live",
+        shared="Officer's notes of the conversation",
+        origin=CLI,
     )
     return child
 

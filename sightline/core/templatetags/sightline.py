@@ -2,13 +2,14 @@
 every template has them without loading)."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django import template
 from django.forms import BoundField
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
+from sightline.agencies.models import Agency
 from sightline.chronology.models import Significance
 from sightline.core import dates
 
@@ -49,6 +50,22 @@ def spoken_hours(value: object) -> str:
 def spoken_days(value: object) -> str:
     """``{{ "mon-fri"|spoken_days }}``: "Monday to Friday"."""
     return dates.spoken_days(str(value))
+
+
+@register.filter
+def agency_names(value: object) -> str:
+    """``{{ batch.agency_codes|agency_names }}``: agencies by name ("CSC,POLICE" or a list
+    of codes to "Leeds Children's Social Care, West Yorkshire Police"); a code no agency
+    has is left as it is."""
+    if isinstance(value, str):
+        codes = value.split(",")
+    elif isinstance(value, Iterable):
+        codes = [str(code) for code in value]
+    else:
+        codes = []
+    codes = [code.strip() for code in codes if code.strip()]
+    names = dict(Agency.objects.filter(code__in=codes).values_list("code", "name"))
+    return ", ".join(names.get(code, code) for code in codes)
 
 
 @register.inclusion_tag("core/_code_details.html")

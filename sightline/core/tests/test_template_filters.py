@@ -46,3 +46,15 @@ def test_it_writes_an_events_time_as_the_date_filters_did(occurred_at, date_only
     assert filters.render({"event": event}) == "|".join(
         [when.iso, when.datetime_attr, when.date_text, when.time_text]
     )
+
+
+@pytest.mark.django_db
+def test_agencies_are_named_not_coded(agencies):
+    rendered = (
+        engines["django"]
+        .from_string("{{ codes|agency_names }}|{{ listed|agency_names }}")
+        .render({"codes": "CSC,POLICE", "listed": ("HEALTH", "NOPE")})
+    )
+    assert rendered == (
+        "Leeds Children&#x27;s Social Care, West Yorkshire Police|Leeds Health, NOPE"
+    )

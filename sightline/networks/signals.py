@@ -534,7 +534,7 @@ def explain(
         for mine, theirs in signal.episodes:
             evidence.append(
                 f"{child} missing {_span(mine)}; {peer} missing {_span(theirs)} "
-                f"(reported by {mine.agency} and {theirs.agency})."
+                f"(reported by {_both(mine.agency, theirs.agency)})."
             )
     elif signal.kind == SignalKind.EXPLOITATION_CLUSTER:
         people = sum(1 for m in signal.members if m.startswith("p:"))
@@ -564,6 +564,11 @@ def explain(
                 f"{NEW_ASSOCIATION_DAYS} days while {child} is on: {plans}."
             )
     return Explained(signal.kind, title, summary, tuple(evidence))
+
+
+def _both(first: str, second: str) -> str:
+    """ "West Yorkshire Police", or "West Yorkshire Police and Leeds Health"."""
+    return first if first == second else f"{first} and {second}"
 
 
 def _agencies(signal: Signal) -> str:

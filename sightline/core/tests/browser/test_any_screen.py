@@ -1,6 +1,6 @@
 """Every role's main pages fit the screen: on a phone (390 px) and a laptop (1366 px) no
-page scrolls sideways; a wide table scrolls inside its own box. Each page is also checked
-with axe-core (the ``page`` fixture)."""
+page scrolls sideways and no table runs out of its column; a wide table scrolls inside
+its own box. Each page is also checked with axe-core (the ``page`` fixture)."""
 
 import datetime as dt
 import re
@@ -67,17 +67,35 @@ def casework(agencies, child, social_worker, team_manager, police_officer):
 
 
 def too_wide(page):
-    """The elements that stick out past the window, if the page scrolls sideways."""
+    """What sticks out: the elements past the window if the page scrolls sideways, and any
+    table, image or preformatted text wider than its column and not in a box that scrolls
+    (it would run over the column beside it)."""
     return page.evaluate(
         """() => {
           const root = document.documentElement;
-          if (root.scrollWidth <= root.clientWidth) return [];
-          return [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > root.clientWidth + 1)
-            .slice(0, 8)
-            .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                      + (e.className && e.className.baseVal === undefined
-                         ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
+          const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+            + (typeof e.className === 'string' && e.className.trim()
+               ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+          const out = [];
+          if (root.scrollWidth > root.clientWidth) {
+            out.push(...[...document.querySelectorAll('body *')]
+              .filter(e => e.getBoundingClientRect().right > root.clientWidth + 1)
+              .slice(0, 8).map(name));
+          }
+          const main = document.querySelector('main') || document.body;
+          for (const e of main.querySelectorAll('table, img, pre')) {
+            const column = e.closest('[class*="govuk-grid-column"]') || main;
+            let scrolls = false;
+            for (let p = e.parentElement; p && p !== column; p = p.parentElement) {
+              if (['auto', 'scroll'].includes(getComputedStyle(p).overflowX)) scrolls = true;
+            }
+            const edge = column.getBoundingClientRect().right
+              - parseFloat(getComputedStyle(column).paddingRight);
+            if (!scrolls && e.getBoundingClientRect().right > edge + 1) {
+              out.push(name(e) + ' wider than its column');
+            }
+          }
+          return out;
         }"""
     )
 
@@ -130,7 +148,7 @@ def test_each_roles_main_pages_never_scroll_sideways(
     if problems:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"any-screen-{persona}-{width}.png"), full_page=True)
-    assert problems == {}, f"pages scroll sideways at {width} px: {problems}"
+    assert problems == {}, f"pages scroll sideways or overflow at {width} px: {problems}"
     assert page.console_errors == []
 
 

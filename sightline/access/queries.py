@@ -14,6 +14,7 @@ from sightline.access import sections
 from sightline.access.models import AccessFinding, BreakGlassGrant, EnrolmentCode
 from sightline.access.monitoring import Read
 from sightline.accounts.models import Role, User
+from sightline.agencies.models import Agency
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import ChronologyEvent
 from sightline.people.models import Person, SourceRecord
@@ -97,6 +98,8 @@ class AccessLogRow:
     at: dt.datetime
     who: str
     agency_code: str
+    # The agency's name and the role's label, as the page shows them.
+    agency: str
     role: str
     action: str
     what: str
@@ -133,6 +136,8 @@ def access_log_rows(
             ).items()
             if user_id != reader.pk and reader_agency not in codes
         }
+    agency_names = dict(Agency.objects.values_list("code", "name"))
+    role_labels = dict(Role.choices)
     rows = []
     for event in events:
         withheld = event.actor_id is not None and event.actor_id in hidden
@@ -147,7 +152,8 @@ def access_log_rows(
                 at=event.at,
                 who=who,
                 agency_code=event.agency_code,
-                role="" if withheld else event.role,
+                agency=agency_names.get(event.agency_code, event.agency_code),
+                role="" if withheld else role_labels.get(event.role, event.role),
                 action=event.action,
                 what=event.get_action_display(),
                 reason="" if withheld else event.reason,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sightline import challenges, indicators
 from sightline.accounts.models import Role, User
+from sightline.agencies.models import Agency
 from sightline.assessments import access, actions, forms, queries
 from sightline.assessments.models import (
     Assessment,
@@ -78,6 +79,8 @@ def _summary(user: User, person: Person) -> dict[str, Any]:
     found = ChronologyEvent.objects.filter(pk__in=pks).select_related("agency", "category")
     by_ref = {str(row.event_id): row for row in queries.evidence_rows(user, person, found)}
 
+    agency_names = dict(Agency.objects.values_list("code", "name"))
+
     def events(items: tuple[indicators.Event, ...]) -> list[queries.EvidenceRow]:
         return [by_ref[e.ref] for e in items if e.ref in by_ref]
 
@@ -86,7 +89,10 @@ def _summary(user: User, person: Person) -> dict[str, Any]:
         "indicator_rows": [
             {"indicator": i, "events": events(i.evidence)} for i in profile.indicators
         ],
-        "trend_rows": [{"row": row, "events": events(row.events)} for row in profile.rows],
+        "trend_rows": [
+            {"row": row, "events": events(row.events), "agency": agency_names.get(row.agency)}
+            for row in profile.rows
+        ],
         "seen_alone_event": (
             by_ref.get(profile.seen_alone.last.ref) if profile.seen_alone.last else None
         ),

@@ -55,6 +55,7 @@ from sightline.cases.models import (
     StrategyOutcome,
 )
 from sightline.chronology.actions import record_events
+from sightline.core import dates
 from sightline.deadlines import queries as deadlines
 from sightline.deadlines.rules import Step
 from sightline.importing.rows import EventRow
@@ -1773,7 +1774,10 @@ def change_looked_after(
         raise ValidationError({"episode": "This episode has ended."})
     if on < episode.decom:
         raise ValidationError(
-            {"on": f"The change cannot be before the episode started ({episode.decom:%Y-%m-%d})."}
+            {
+                "on": "The change cannot be before the episode started "
+                f"({dates.long_date(episode.decom)})."
+            }
         )
     new_ls = ls or episode.ls
     new_place = place or episode.place
@@ -2053,7 +2057,10 @@ def allocate(
     for previous in current:
         if start_date < previous.start_date:
             raise ValidationError(
-                {"start_date": f"The current allocation started on {previous.start_date:%Y-%m-%d}."}
+                {
+                    "start_date": "The current allocation started on "
+                    f"{dates.long_date(previous.start_date)}."
+                }
             )
     if current and not reason_for_change.strip():
         raise ValidationError({"reason_for_change": "Say why the case is reallocated."})

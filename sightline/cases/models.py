@@ -34,6 +34,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from sightline.agencies.models import Agency, Team
+from sightline.core import dates
 from sightline.people.models import Person, StatusPeriod
 from sightline.returns import codes
 
@@ -113,7 +114,7 @@ def check_date(errors: dict[str, list[str]], field: str, value: dt.date | None, 
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         errors.setdefault(field, []).append(f"Enter the {label} as a date.")
     elif value < EARLIEST_DATE or value > timezone.localdate() + dt.timedelta(days=366):
-        errors.setdefault(field, []).append(f"{value:%Y-%m-%d} is not a possible {label}.")
+        errors.setdefault(field, []).append(f"{dates.long_date(value)} is not a possible {label}.")
 
 
 def check_order(
@@ -126,7 +127,8 @@ def check_order(
 ) -> None:
     if start is not None and end is not None and end < start:
         errors.setdefault(end_field, []).append(
-            f"The {end_label} ({end:%Y-%m-%d}) is before the {start_label} ({start:%Y-%m-%d})."
+            f"The {end_label} ({dates.long_date(end)}) is before the {start_label} "
+            f"({dates.long_date(start)})."
         )
 
 

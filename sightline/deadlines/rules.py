@@ -57,6 +57,8 @@ class StepRule:
             Unit.WORKING_DAYS_BEFORE: "working days before",
             Unit.MONTHS_TO_WORKING_DAY: "calendar months (to a working day) after",
         }[self.unit]
+        if self.amount == 1:  # "1 working day after", not "1 working days after"
+            unit = unit.replace("days", "day", 1).replace("months", "month", 1)
         return f"{self.amount} {unit} {self.counts_from}"
 
     def apply(self, start: dt.date, closures: frozenset[dt.date]) -> dt.date:

@@ -18,6 +18,7 @@ from sightline.audit.actions import Origin, record_audit
 from sightline.audit.models import AuditAction
 from sightline.chronology.actions import EntryRefusedError, append_event, start_of_day
 from sightline.chronology.models import ChronologyEvent
+from sightline.core import dates
 from sightline.networks.models import (
     CONTEXT_NATURES,
     PERSON_NATURES,
@@ -575,7 +576,7 @@ def start_context_plan(
         kind=ContextEventKind.PLAN_STARTED,
         occurred_on=started_on,
         summary=f"Plan started, led by {lead} ({lead.agency.name}), review by "
-        f"{review_on:%-d %B %Y}: {objectives}",
+        f"{dates.long_date(review_on)}: {objectives}",
     )
     _audit_context_work(actor, origin, context, "plan_started", plan=plan.pk)
     return plan
@@ -693,7 +694,7 @@ def agree_meeting_action(
             context=context,
             kind=ContextEventKind.MEETING_ACTION,
             occurred_on=recorded_on,
-            summary=f"{description} (owner {owner_name}, due {due_on:%-d %B %Y})",
+            summary=f"{description} (owner {owner_name}, due {dates.long_date(due_on)})",
         )
     record_audit(
         actor=actor,

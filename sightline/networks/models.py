@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from sightline.agencies.models import Agency
 from sightline.chronology.models import ChronologyEvent
+from sightline.core.dates import long_date
 from sightline.people.models import Person
 
 
@@ -124,7 +125,7 @@ class ConcernFlag(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Concern about {self.person or self.context} from {self.started_on}"
+        return f"Concern about {self.person or self.context} from {long_date(self.started_on)}"
 
 
 class Nature(models.TextChoices):
@@ -298,7 +299,7 @@ class ContextEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.context} on {self.occurred_on}"
+        return f"{self.get_kind_display()} for {self.context} on {long_date(self.occurred_on)}"
 
 
 class ContextAssessment(models.Model):
@@ -320,7 +321,7 @@ class ContextAssessment(models.Model):
         ordering = ["-assessed_on", "-id"]
 
     def __str__(self) -> str:
-        return f"Assessment of {self.context} on {self.assessed_on}"
+        return f"Assessment of {self.context} on {long_date(self.assessed_on)}"
 
 
 class ContextPlan(models.Model):
@@ -357,7 +358,7 @@ class ContextPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Plan for {self.context} from {self.started_on}"
+        return f"Plan for {self.context} from {long_date(self.started_on)}"
 
 
 class ExploitationMeeting(models.Model):
@@ -378,7 +379,7 @@ class ExploitationMeeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Exploitation meeting, {self.area}, {self.held_on}"
+        return f"Exploitation meeting, {self.area}, {long_date(self.held_on)}"
 
 
 class ActionStatus(models.TextChoices):
@@ -425,7 +426,7 @@ class MeetingAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.description[:60]} (due {self.due_on})"
+        return f"{self.description[:60]} (due {long_date(self.due_on)})"
 
     def is_overdue_on(self, day: dt.date) -> bool:
         return self.status == ActionStatus.OPEN and self.due_on < day

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from sightline.accounts.models import User
 from sightline.chronology.models import ChronologyEvent
+from sightline.core import dates
 from sightline.networks import graph as graph_mod
 from sightline.networks import signals as sig
 from sightline.networks.models import (
@@ -92,7 +93,7 @@ _ROW_FIELDS = (
     "context_id",
     "nature",
     "confidence",
-    "source_agency__code",
+    "source_agency__name",
     "started_on",
     "recorded_at",
 )
@@ -288,7 +289,7 @@ def _second_step_portable(
 # the limit; only those rows are then read from the table.
 _LATERAL = """
     SELECT %s::text || n.id::text, a.id, a.person_id, a.other_person_id, a.context_id,
-           a.nature, a.confidence, g.code, a.started_on, a.recorded_at
+           a.nature, a.confidence, g.name, a.started_on, a.recorded_at
     FROM unnest(%s::bigint[]) AS n(id)
     CROSS JOIN LATERAL (
         SELECT x.id FROM networks_association x
@@ -485,7 +486,7 @@ def network_facts(loaded: Loaded, *, today: dt.date) -> sig.Network:
         Q(person_id__in=ids_in(person_ids)) | Q(context_id__in=ids_in(context_ids))
     )
     for person_id, context_id, agency, started_on, reason in flags.values_list(
-        "person_id", "context_id", "agency__code", "started_on", "reason"
+        "person_id", "context_id", "agency__name", "started_on", "reason"
     ):
         concern = sig.Concern(agency, started_on, reason)
         if person_id is not None:
@@ -554,7 +555,7 @@ def network_facts(loaded: Loaded, *, today: dt.date) -> sig.Network:
             person_id__in=ids_in(near),
             category__code__in=("missing_episode", "found_after_missing"),
             superseded_by__isnull=True,
-        ).values_list("pk", "person_id", "occurred_at", "category__code", "agency__code")
+        ).values_list("pk", "person_id", "occurred_at", "category__code", "agency__name")
     ]
     return sig.Network(persons, contexts, links, tuple(sig.missing_episodes(reports)))
 
@@ -675,7 +676,7 @@ def context_page(viewer: User, context: Context, *, today: dt.date | None = None
                     public_id=str(shown.public_id),
                     nature=nature_label(a.nature, to_context=True),
                     confidence=a.get_confidence_display(),
-                    agency=a.source_agency.code,
+                    agency=a.source_agency.name,
                     started_on=a.started_on,
                 )
             )
@@ -797,10 +798,14 @@ def _contexts_to_discuss(today: dt.date) -> list[ContextItem]:
         reasons = []
         if context.pk in flagged:
             flag = flagged[context.pk]
-            reasons.append(f"Of concern to {flag.agency.code} since {flag.started_on:%d %B %Y}")
+            reasons.append(
+                f"Of concern to {flag.agency.name} since {dates.long_date(flag.started_on)}"
+            )
         if context.pk in plans:
             plan = plans[context.pk]
-            review = "overdue" if plan.review_on < today else f"due {plan.review_on:%d %B %Y}"
+            review = (
+                "overdue" if plan.review_on < today else f"due {dates.long_date(plan.review_on)}"
+            )
             reasons.append(f"On a plan; review {review}")
         if context.pk in referred:
             reasons.append("Referred in the last 90 days")

@@ -488,7 +488,13 @@ def _date(day: dt.date) -> str:
 
 
 def _moment(at: dt.datetime) -> str:
-    return f"{at.day} {at:%B %Y %H:%M}"
+    """ "4 December 2026 at 3:05pm" (as ``core.dates`` writes it; this module stays pure)."""
+    if (at.hour, at.minute) in {(0, 0), (12, 0)}:
+        time = "midnight" if at.hour == 0 else "midday"
+    else:
+        suffix = "am" if at.hour < 12 else "pm"
+        time = f"{at.hour % 12 or 12}{f':{at.minute:02d}' if at.minute else ''}{suffix}"
+    return f"{_date(at.date())} at {time}"
 
 
 def explain(
@@ -528,7 +534,7 @@ def explain(
         for mine, theirs in signal.episodes:
             evidence.append(
                 f"{child} missing {_span(mine)}; {peer} missing {_span(theirs)} "
-                f"(reported by {mine.agency} and {theirs.agency})."
+                f"(reported by {_both(mine.agency, theirs.agency)})."
             )
     elif signal.kind == SignalKind.EXPLOITATION_CLUSTER:
         people = sum(1 for m in signal.members if m.startswith("p:"))
@@ -558,6 +564,11 @@ def explain(
                 f"{NEW_ASSOCIATION_DAYS} days while {child} is on: {plans}."
             )
     return Explained(signal.kind, title, summary, tuple(evidence))
+
+
+def _both(first: str, second: str) -> str:
+    """ "West Yorkshire Police", or "West Yorkshire Police and Leeds Health"."""
+    return first if first == second else f"{first} and {second}"
 
 
 def _agencies(signal: Signal) -> str:

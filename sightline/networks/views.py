@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sightline.accounts.models import User
 from sightline.audit.actions import Origin
 from sightline.chronology.models import ChronologyEvent
+from sightline.core import dates
 from sightline.networks import actions, queries
 from sightline.networks import forms as network_forms
 from sightline.networks.access import access_context, record_network_view, require_meeting_access
@@ -642,8 +643,8 @@ def event_context(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         title=f"Where did this happen? {event.category.label}, "
-        f"{timezone.localtime(event.occurred_at):%d %B %Y}",
-        caption=f"{person}: {event.agency.code} event",
+        f"{dates.long_date(event.occurred_at)}",
+        caption=f"{person}: {event.agency.name} event",
         back=back,
     )
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
 
+from sightline.core import dates
 from sightline.core.templatetags.sightline import html_attrs, significance_tag
 from sightline.record.chronology import EventRow
 
@@ -39,7 +39,7 @@ class EventTimes:
     iso: str  # data-occurred-at
     datetime_attr: str  # <time datetime="...">: the date alone for date-only events
     date_text: str  # 26 November 2026
-    time_text: str  # 3:05pm
+    time_text: str  # 3:05pm, 9am, midday (core.dates.time_of_day)
 
     @classmethod
     def of(cls, event: "_Timed") -> "EventTimes":
@@ -47,14 +47,13 @@ class EventTimes:
         # same text: tests compare them with the date filters).
         when = timezone.localtime(event.occurred_at)
         iso = when.isoformat()
-        hour = when.hour
         return cls(
             iso=iso,
             datetime_attr=f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
             if event.date_only
             else iso,
             date_text=f"{when.day} {MONTHS[when.month]} {when.year:04d}",
-            time_text=f"{hour % 12 or 12}:{when.minute:02d}{_('PM') if hour > 11 else _('AM')}".lower(),
+            time_text=dates.time_of_day(when),
         )
 
 

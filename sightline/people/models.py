@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from sightline.agencies.models import Agency
+from sightline.core.dates import long_date
 
 
 class Sex(models.TextChoices):
@@ -253,7 +254,7 @@ class StatusPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.started_on}"
+        return f"{self.get_kind_display()} from {long_date(self.started_on)}"
 
     def is_current_on(self, day: dt.date) -> bool:
         return self.started_on <= day and (self.ended_on is None or self.ended_on >= day)

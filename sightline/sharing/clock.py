@@ -49,6 +49,21 @@ class WorkingDay:
     def __str__(self) -> str:
         return f"{self.opens:%H:%M}-{self.closes:%H:%M}"
 
+    def spoken(self) -> str:
+        """ "9am to 5pm", as people say it."""
+        return f"{_spoken_time(self.opens)} to {_spoken_time(self.closes)}"
+
+
+def _spoken_time(time: dt.time) -> str:
+    """ "9am", "5:30pm", "midday" (as ``core.dates.time_of_day``; this module is pure)."""
+    if (time.hour, time.minute) == (0, 0):
+        return "midnight"
+    if (time.hour, time.minute) == (12, 0):
+        return "midday"
+    suffix = "am" if time.hour < 12 else "pm"
+    minutes = f":{time.minute:02d}" if time.minute else ""
+    return f"{time.hour % 12 or 12}{minutes}{suffix}"
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -56,9 +71,16 @@ class Limit:
     working: bool
 
     def describe(self, day: WorkingDay) -> str:
+        """ "24 working hours (9am to 5pm, Monday to Friday, except bank holidays and
+        closure days)", or
+        "4 hours, day or night"."""
+        hours = f"{self.hours} {'hour' if self.hours == 1 else 'hours'}"
         if self.working:
-            return f"{self.hours} working hours ({day}, working days)"
-        return f"{self.hours} clock hours"
+            return (
+                f"{self.hours} working {'hour' if self.hours == 1 else 'hours'} "
+                f"({day.spoken()}, Monday to Friday, except bank holidays and closure days)"
+            )
+        return f"{hours}, day or night"
 
 
 def parse_limits(text: str) -> dict[str, Limit]:

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from sightline.agencies.models import Agency, Team
 from sightline.chronology.models import ChronologyEvent
+from sightline.core import dates
 from sightline.people.models import Person
 
 
@@ -273,14 +274,32 @@ class Referral(models.Model):
         return f"{self.get_urgency_display()} referral for {self.person} to {self.to_team}"
 
     @property
-    def deadline_in_words(self) -> str:
-        """The deadline rule as shown to people: without the rule's version, which the
-        referral page keeps behind "Details"."""
-        return re.sub(r"\s*\(rule v[^)]*\)\s*$", "", self.deadline_rule)
-
-    @property
     def is_closed(self) -> bool:
         return self.status == ReferralStatus.CLOSED
+
+    @property
+    def deadline_rule_words(self) -> str:
+        """``deadline_rule`` without its rule version: what the page says."""
+        words = _RULE_VERSION.sub("", self.deadline_rule)
+        # Deadlines counted before the hours were written out: "(09:00-17:00, working days)".
+        return _OLD_HOURS.sub(
+            lambda found: (
+                f"({dates.spoken_hours(found.group(1))}, Monday to Friday, except "
+                "bank holidays and closure days)"
+            ),
+            words,
+        )
+
+    @property
+    def deadline_rule_version(self) -> str:
+        """The rule version ``deadline_rule`` ends with ("v1"), shown only on asking."""
+        found = _RULE_VERSION.search(self.deadline_rule)
+        return found.group(1) if found else ""
+
+
+# "Amber: 24 working hours (...) (rule v1)": the version the deadline was counted under.
+_RULE_VERSION = re.compile(r"\s*\(rule (v\d+)\)\s*$")
+_OLD_HOURS = re.compile(r"\((\d{2}:\d{2}-\d{2}:\d{2}), working days\)")
 
 
 # Sharing decisions ---------------------------------------------------------------------

@@ -2,13 +2,14 @@
 every template has them without loading)."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django import template
 from django.forms import BoundField
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
+from sightline.agencies.models import Agency
 from sightline.chronology.models import Significance
 from sightline.core import dates
 
@@ -29,6 +30,50 @@ def day_and_time(value: object) -> str:
     if isinstance(value, dt.datetime):
         return dates.long_datetime(value)
     return day(value)
+
+
+@register.filter
+def weekday_and_day(value: object) -> str:
+    """``{{ due_on|weekday_and_day }}``: "Monday 7 December 2026" (for deadlines)."""
+    if isinstance(value, dt.date):
+        return dates.weekday_and_date(value)
+    return "" if value is None else str(value)
+
+
+@register.filter
+def spoken_hours(value: object) -> str:
+    """``{{ "08:00-18:00"|spoken_hours }}``: "8am to 6pm"."""
+    return dates.spoken_hours(str(value))
+
+
+@register.filter
+def spoken_days(value: object) -> str:
+    """``{{ "mon-fri"|spoken_days }}``: "Monday to Friday"."""
+    return dates.spoken_days(str(value))
+
+
+@register.filter
+def agency_names(value: object) -> str:
+    """``{{ batch.agency_codes|agency_names }}``: agencies by name ("CSC,POLICE" or a list
+    of codes to "Leeds Children's Social Care, West Yorkshire Police"); a code no agency
+    has is left as it is."""
+    if isinstance(value, str):
+        codes = value.split(",")
+    elif isinstance(value, Iterable):
+        codes = [str(code) for code in value]
+    else:
+        codes = []
+    codes = [code.strip() for code in codes if code.strip()]
+    names = dict(Agency.objects.filter(code__in=codes).values_list("code", "name"))
+    return ", ".join(names.get(code, code) for code in codes)
+
+
+@register.inclusion_tag("core/_code_details.html")
+def code_details(summary: str, code: object) -> dict[str, object]:
+    """``{% code_details "Rule version" point.rule_version %}``: a code behind a GOV.UK
+    "Details" component, for the reader who asks for it; the page's words say what it
+    means."""
+    return {"summary": summary, "code": code}
 
 
 @register.filter

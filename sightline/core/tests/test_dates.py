@@ -47,3 +47,33 @@ def test_every_template_has_the_filters_without_loading_them():
         "{{ d|day }}|{{ t|day_and_time }}|{{ t|time_of_day }}|{{ none|day|default:'Not known' }}"
     ).render(Context({"d": dt.date(2026, 12, 4), "t": LONDON_SUMMER, "none": None}))
     assert rendered == "4 December 2026|4 July 2026 at 3:05pm|3:05pm|Not known"
+
+
+def test_a_deadline_names_the_day_of_the_week():
+    assert dates.weekday_and_date(dt.date(2026, 12, 7)) == "Monday 7 December 2026"
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("09:00-17:00", "9am to 5pm"),
+        ("08:30-18:00", "8:30am to 6pm"),
+        ("00:00-12:00", "midnight to midday"),
+        ("nine to five", "nine to five"),
+    ],
+)
+def test_working_hours_are_said_as_people_say_them(text, spoken):
+    assert dates.spoken_hours(text) == spoken
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("mon-fri", "Monday to Friday"),
+        ("mon,tue,sat", "Monday, Tuesday and Saturday"),
+        ("sat-sun,wed", "Saturday to Sunday and Wednesday"),
+        ("weekdays", "weekdays"),
+    ],
+)
+def test_working_days_are_said_as_people_say_them(text, spoken):
+    assert dates.spoken_days(text) == spoken

@@ -180,3 +180,8 @@ def test_administrators_manage_closures_from_the_command_line(administrator, soc
     assert "(withdrawn)" in capsys.readouterr().out
     with pytest.raises(CommandError, match="not a local closure day"):
         call_command("local-closures", "withdraw", "2024-12-27", "again", "--as", "ada.admin")
+
+
+def test_one_working_day_is_one_working_day():
+    rule = rules.rule_for("referral_decision")
+    assert rule.describe() == "1 working day after receipt of the referral"

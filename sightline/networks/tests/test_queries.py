@@ -177,7 +177,7 @@ def test_signals_are_read_from_associations_flags_chronology_and_plans(
     assert missing.summary == (
         "Jamie Testchild and a person not shown to you were missing at the same time on 1 occasion."
     )
-    assert "from 1 March 2025 20:00 to 2 March 2025 08:00" in missing.evidence[-1]
+    assert "from 1 March 2025 at 8pm to 2 March 2025 at 8am" in missing.evidence[-1]
     cluster = next(s for s in network.signals if s.kind == SignalKind.EXPLOITATION_CLUSTER)
     assert "where 3 children have exploitation intelligence" in cluster.summary
     fresh = next(s for s in network.signals if s.kind == SignalKind.NEW_ASSOCIATION_ON_PLAN)

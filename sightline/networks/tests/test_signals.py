@@ -402,7 +402,7 @@ def test_it_explains_each_kind_of_signal():
         text.summary
         == "Jamie Testchild and Dale Adult were missing at the same time on 1 occasion."
     )
-    assert "Dale Adult missing from 1 March 2025 22:00 (return not recorded)" in text.evidence[-1]
+    assert "Dale Adult missing from 1 March 2025 at 10pm (return not recorded)" in text.evidence[-1]
 
     plan = sig.signals_for(
         1, plan_network(plans=("Looked after",), recorded_on=TODAY), today=TODAY

@@ -181,7 +181,7 @@ def test_the_allocated_worker_sees_the_child_linked_to_the_context(
     client.force_login(social_worker)
     html = client.get(context_url(place)).content.decode()
     assert "Jamie Testchild" in html
-    assert "Jamie Testchild</a>: found at, probable, POLICE" in html
+    assert "Jamie Testchild</a>: found at, probable, West Yorkshire Police" in html
     assert "1 other person not shown to you" in html
 
 

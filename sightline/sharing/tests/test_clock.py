@@ -93,3 +93,12 @@ def test_a_working_hours_deadline_is_in_office_hours_on_a_working_day(start, hou
     # The whole amount and no more: one hour fewer ends earlier.
     if hours > 1:
         assert clock.add_working_hours(aware, hours - 1, day=DAY) < due
+
+
+def test_a_limit_is_said_as_people_say_it():
+    day = clock.WorkingDay.parse("09:00-17:30")
+    assert clock.Limit(hours=24, working=True).describe(day) == (
+        "24 working hours (9am to 5:30pm, Monday to Friday, except bank holidays and closure days)"
+    )
+    assert clock.Limit(hours=1, working=True).describe(day).startswith("1 working hour (")
+    assert clock.Limit(hours=4, working=False).describe(day) == "4 hours, day or night"

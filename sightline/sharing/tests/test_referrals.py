@@ -64,9 +64,11 @@ def test_the_limits_are_settings(settings, school_lead, child, front_door):
     settings.SIGHTLINE_REFERRAL_LIMITS = "red=2h,amber=8wh,green=16wh"
     referral = refer(school_lead, child, front_door, urgency="amber")
     assert referral.acknowledge_by == dt.datetime(2026, 3, 3, 10, 0, tzinfo=ENGLAND)
-    assert referral.deadline_rule == "Amber: 8 working hours (09:00-17:00, working days) (rule v1)"
-    # On screen, the rule's version stays behind "Details".
-    assert referral.deadline_in_words == "Amber: 8 working hours (09:00-17:00, working days)"
+    assert referral.deadline_rule == (
+        "Amber: 8 working hours (9am to 5pm, Monday to Friday, except bank holidays and "
+        "closure days) (rule v1)"
+    )
+    assert referral.deadline_rule_version == "v1"
 
 
 def test_raising_records_the_share_and_alerts_the_receiving_team(

@@ -15,7 +15,7 @@ stronger link (Splink's ``cluster_using_single_best_links`` is the same idea; ou
 the other constraints above).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sightline.linkage import components
@@ -61,6 +61,8 @@ def ambiguous_records(
     *,
     nhs: Sequence[str | None] | None = None,
     cannot_link: Iterable[tuple[int, int]] = (),
+    weak: Collection[int] | None = None,
+    possible: Iterable[Edge] = (),
 ) -> set[int]:
     """Records that link to two records which must stay apart (a guarded pair, or two
     different valid NHS numbers): the record fits both, so which one it belongs to is a
@@ -68,19 +70,40 @@ def ambiguous_records(
     a record without a date of birth (or a given name) that links to a parent and a
     child sharing a name, or to both twins, would then show one person's record under
     the other. Such a record is left to review instead.
+
+    ``weak``, when given: the records that cannot tell two guarded records apart
+    themselves (no date of birth, no given name, or an initial). Only they are made
+    ambiguous by a guarded pair: a record with a date of birth and a given name that
+    links to two records held apart (two mistyped copies of its own name, say) tells
+    which of them is nearer, and joining strongest first decides. For them, links at
+    the review threshold (``possible``) count as well: an undated record that links
+    automatically to one child and fits that child's namesake brother at the review
+    threshold is a guess between the two. Two different NHS numbers count for every
+    record, through ``edges`` alone.
     """
     apart = {(min(a, b), max(a, b)) for a, b in cannot_link}
     neighbours: dict[int, list[int]] = {}
     for edge in edges:
         neighbours.setdefault(edge.left, []).append(edge.right)
         neighbours.setdefault(edge.right, []).append(edge.left)
+    candidates: dict[int, list[int]] = {}
+    if weak is not None:
+        for edge in possible:
+            for record, other in ((edge.left, edge.right), (edge.right, edge.left)):
+                if record in weak:
+                    candidates.setdefault(record, []).append(other)
     found: set[int] = set()
-    for record, linked in neighbours.items():
+    for record in neighbours.keys() | candidates.keys():
+        linked = neighbours.get(record, [])
+        if len(linked) > 1 and nhs is not None:
+            if len({nhs[other] for other in linked if nhs[other]}) > 1:
+                found.add(record)
+                continue
+        if weak is not None:
+            if record not in weak or record not in neighbours:
+                continue
+            linked = list(dict.fromkeys(linked + candidates.get(record, [])))
         if len(linked) < 2:
-            continue
-        numbers = {nhs[other] for other in linked if nhs[other]} if nhs is not None else set()
-        if len(numbers) > 1:
-            found.add(record)
             continue
         if any(
             (min(a, b), max(a, b)) in apart for i, a in enumerate(linked) for b in linked[i + 1 :]

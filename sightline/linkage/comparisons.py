@@ -788,6 +788,8 @@ HOUSEHOLD_GUARD = (
 # ``common_names_guard``.
 _SIBLING_GIVEN = frozenset({"else"})
 _INITIAL = 2
+# A given name this short is an initial (or two), not a name.
+INITIAL_LENGTH = _INITIAL
 _SIBLING_FAMILY = frozenset({"exact", "part", "alias", "typo", "near"})
 _SAME_GIVEN_EXACTLY = frozenset({"exact", "first"})
 _SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo", "nickname_typo"})
@@ -915,8 +917,12 @@ def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
         return ""
     if _eq(left["nhs"], right["nhs"]):
         return ""
-    same_family = _eq(left["family"], right["family"]) or _overlap(
-        left["family_parts"], right["family_parts"]
+    # One family: the same name, a part of a double-barrelled one, or a slip in it
+    # (Hicks and yHicks: a mistyped family name does not make two common names one).
+    same_family = (
+        _eq(left["family"], right["family"])
+        or _overlap(left["family_parts"], right["family_parts"])
+        or _within(left["family"], right["family"], 1)
     )
     return COMMON_NAMES_GUARD if same_family else ""
 

@@ -87,6 +87,33 @@ def test_it_finds_a_record_that_links_to_two_records_which_must_stay_apart():
     assert ambiguous_records(edges, nhs=["9990000018", None, "9990000018", None]) == set()
 
 
+def test_only_a_record_that_cannot_tell_them_apart_is_ambiguous_through_a_guarded_pair():
+    # Record 1 links to 0 and 2, held apart (two mistyped copies of one name, say).
+    edges = [Edge(0, 1, 20), Edge(1, 2, 19)]
+    # With a date of birth and a given name, record 1 tells which is nearer: not ambiguous.
+    assert ambiguous_records(edges, cannot_link=[(0, 2)], weak=set()) == set()
+    # Without one, it is.
+    assert ambiguous_records(edges, cannot_link=[(0, 2)], weak={1}) == {1}
+    # Two different NHS numbers count for every record.
+    nhs = ["9990000018", None, "9990000026"]
+    assert ambiguous_records(edges, nhs=nhs, weak=set()) == {1}
+
+
+def test_a_weak_record_is_ambiguous_when_it_fits_the_other_record_at_the_review_threshold():
+    # Record 1 (no date of birth) links automatically to 0 only; it also fits 2 at the
+    # review threshold, and 0 and 2 are held apart (namesake brothers).
+    edges = [Edge(0, 1, 20)]
+    possible = [Edge(1, 2, 3)]
+    assert ambiguous_records(edges, cannot_link=[(0, 2)], weak={1}, possible=possible) == {1}
+    # A review-level link alone makes nothing ambiguous: the record links to no one.
+    assert (
+        ambiguous_records([], cannot_link=[(0, 2)], weak={1}, possible=[*possible, Edge(0, 1, 3)])
+        == set()
+    )
+    # Nor for a record that can tell them apart.
+    assert ambiguous_records(edges, cannot_link=[(0, 2)], weak=set(), possible=possible) == set()
+
+
 def test_it_leaves_a_record_that_fits_a_parent_and_a_child_sharing_a_name_to_review():
     """A record with no date of birth links to a father and his son of one name at one
     address (held apart: their dates of birth differ). It belongs to one of them, which
@@ -117,3 +144,29 @@ def test_it_leaves_a_record_that_fits_a_parent_and_a_child_sharing_a_name_to_rev
     assert len(set(result.labels)) == 3
     reviewed = {(p.left, p.right) for p in result.review}
     assert {(0, 1), (1, 2)} <= reviewed
+
+
+def test_a_record_with_its_date_of_birth_joins_the_nearer_of_two_records_held_apart():
+    """Two mistyped copies of one name on the same date of birth are held apart by the
+    twin guard (Pameal, Parnela). The record typed right links to both; it has a date of
+    birth and a given name, so it is not ambiguous: it joins the nearer one, strongest
+    first, instead of being left out of both."""
+    rows = [
+        features(
+            IdentityRecord(
+                given_name=name,
+                family_name="Baker",
+                date_of_birth="2016-10-05",
+                sex="F",
+                address="31 Brook Crescent, Birmingham",
+                postcode="B17 6RZ",
+            ),
+            index,
+        )
+        for index, name in enumerate(("Pamela", "Pameal", "Parnela"))
+    ]
+    assert not batch.cannot_tell_apart(rows[0])
+    assert batch.cannot_tell_apart({**rows[0], "dob": None})
+    assert batch.cannot_tell_apart({**rows[0], "given1": "p"})
+    edges = [Edge(0, 1, 20), Edge(0, 2, 15)]
+    assert ambiguous_records(edges, cannot_link=[(1, 2)], weak={1, 2}) == set()

@@ -416,6 +416,18 @@ def test_it_keeps_same_sex_twins_with_different_names_apart_whatever_the_family_
     assert result.guard == comparisons.TWIN_GUARD
 
 
+def test_the_common_names_guard_reads_a_slip_in_the_family_name_as_one_family():
+    """Alice and Janice Hicks are two sisters; a housing record mistypes the family name
+    (yHicks). Two common given names two letters apart, in one family all the same."""
+    common = frozenset({"alice", "janice"})
+    alice = row(given_name="Alice", family_name="yHicks", postcode="SR19 5JP")
+    janice = row(given_name="Janice", family_name="Hicks", date_of_birth="2024-06-22")
+    assert comparisons.common_names_guard(alice, janice, common) == comparisons.COMMON_NAMES_GUARD
+    # Two families apart by more than a slip are not one family.
+    other = row(given_name="Janice", family_name="Hickson", date_of_birth="2024-06-22")
+    assert comparisons.common_names_guard(alice, other, common) == ""
+
+
 def test_it_tells_variants_from_two_common_names_by_their_spelling():
     assert comparisons.spelling_key("hannah") == comparisons.spelling_key("hana")
     assert comparisons.spelling_key("callum") == comparisons.spelling_key("calum")

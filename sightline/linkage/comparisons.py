@@ -812,6 +812,8 @@ _INITIAL = 2
 INITIAL_LENGTH = _INITIAL
 _SIBLING_FAMILY = frozenset({"exact", "part", "alias", "typo", "near"})
 _SAME_GIVEN_EXACTLY = frozenset({"exact", "first"})
+# Address levels that name one house.
+_ONE_HOUSE = frozenset({"exact", "similar_postcode", "postcode_house"})
 _SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo", "nickname_typo"})
 
 
@@ -839,7 +841,14 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     # adjustment names in place get, so "Lewis Susan" outweighed "Susan Lewis" agreeing
     # in place (0.996 against 0.54 on the independent corpus, no date of birth, addresses
     # apart): two common words in either order are not a person without a date of birth.
-    if levels["given_name"] == "swapped" and levels["date_of_birth"] == "missing":
+    # At one house (the same address, or postcode and house number) the order of two
+    # words is a clerk's slip: nobody lives with a namesake whose names are the other
+    # way round (Glover Derek and Derrek Glover at 134 Queens Avenue).
+    if (
+        levels["given_name"] == "swapped"
+        and levels["date_of_birth"] == "missing"
+        and levels["address"] not in _ONE_HOUSE
+    ):
         return SWAPPED_GUARD
     # A family name and an address name a household, not a person: with no given name
     # on one record and no date of birth on one, nothing tells a mother from her unborn
@@ -968,8 +977,11 @@ def guard_sql(left: str, right: str) -> str:
         f"({level_sql(SEX, left, right)}) = 'exact')"
         f" OR ({among(GIVEN, _SAME_GIVEN)} AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'else')"
-        f" OR (({given}) IN ('swapped', 'missing') AND "
+        f" OR (({given}) = 'missing' AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'missing')"
+        f" OR (({given}) = 'swapped' AND "
+        f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'missing' AND "
+        f"NOT {among(ADDRESS, _ONE_HOUSE)})"
         f" OR (list_contains([{left}.generation, {right}.generation], 'junior')"
         f" AND list_contains([{left}.generation, {right}.generation], 'senior'))"
         f" OR (({level_sql(SEX, left, right)}) = 'else'"

@@ -162,6 +162,26 @@ def test_it_guards_swapped_names_without_a_date_of_birth():
     assert result.guard == ""
 
 
+def test_swapped_names_at_one_house_are_a_slip_not_two_people():
+    """Glover Derek (a school's record, dated) and Derrek Glover (housing, undated) at one
+    address: nobody lives with a namesake whose names are the other way round."""
+    weights = comparisons.Weights.from_model(hand_made_model())
+    school = {**BASE, "given_name": "Glover", "family_name": "Derek", "nhs_number": ""}
+    housing = {**BASE, "given_name": "Derrek", "family_name": "Glover", "nhs_number": ""}
+    housing["date_of_birth"] = ""
+    result = comparisons.score(weights, row(**school), row(**housing))
+    assert result.levels["given_name"] == "swapped"
+    assert result.levels["address"] == "exact"
+    assert result.guard == ""
+    # The same house by postcode and number, the line written otherwise.
+    other_line = {**housing, "address": "12 Acacia Ave, Leeds"}
+    assert comparisons.score(weights, row(**school), row(**other_line)).guard == ""
+    # Another street in the same postcode: guarded as before.
+    next_door = {**housing, "address": "3 Birch Grove, Leeds"}
+    result = comparisons.score(weights, row(**school), row(**next_door))
+    assert result.guard == comparisons.SWAPPED_GUARD
+
+
 def test_it_guards_a_household_match_with_no_given_name_and_no_date_of_birth():
     """A pre-birth record with a blank given name and a mother's record without a date
     of birth: the family name and the address, nothing else (independent corpus)."""
@@ -281,6 +301,19 @@ def test_its_sql_guard_agrees_with_the_python_guard():
         # No given name, with and without a date of birth.
         row(len(rows) + 11, **{**BASE, "given_name": "", "date_of_birth": "", "nhs_number": ""}),
         row(len(rows) + 12, **{**BASE, "given_name": "", "nhs_number": ""}),
+        # Names swapped, no date of birth, another address (guarded).
+        row(
+            len(rows) + 13,
+            **{
+                **BASE,
+                "given_name": "Smith",
+                "family_name": "Jamie",
+                "date_of_birth": "",
+                "nhs_number": "",
+                "address": "9 Mill Lane, York",
+                "postcode": "YO1 7HH",
+            },
+        ),
     ]
     connection = duckdb.connect()
     connection.register("t", engine.to_arrow(rows))

@@ -93,14 +93,14 @@ def ambiguous_records(
                 if record in weak:
                     candidates.setdefault(record, []).append(other)
     found: set[int] = set()
-    for record in neighbours.keys() | candidates.keys():
-        linked = neighbours.get(record, [])
-        if len(linked) > 1 and nhs is not None:
-            if len({nhs[other] for other in linked if nhs[other]}) > 1:
-                found.add(record)
-                continue
+    # A record with no automatic link joins no one: nothing to hold back.
+    for record, linked in neighbours.items():
+        numbers = {nhs[other] for other in linked if nhs[other]} if nhs is not None else set()
+        if len(numbers) > 1:
+            found.add(record)
+            continue
         if weak is not None:
-            if record not in weak or record not in neighbours:
+            if record not in weak:
                 continue
             linked = list(dict.fromkeys(linked + candidates.get(record, [])))
         if len(linked) < 2:

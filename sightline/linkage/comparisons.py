@@ -574,11 +574,15 @@ NOT_A_SIBLING = (
 # times for twice the records. Each such rule that found few true pairs for many false
 # ones is held to records that could be one person on another field read after the hash
 # join: the same or an unknown sex, the same or an unknown postcode district, years of
-# birth not different (``SAME_SEX``, ``SAME_DISTRICT``, ``SAME_YEAR``).
+# birth no more than a slip apart (``SAME_SEX``, ``SAME_DISTRICT``, ``SAME_YEAR``).
 SAME_SEX = ' AND (l."sex" IS NULL OR r."sex" IS NULL OR l."sex" = r."sex")'
 SAME_DISTRICT = ' AND (l."district" IS NULL OR r."district" IS NULL OR l."district" = r."district")'
+# Dates of birth no more than a slip apart: the same year, or the same month and day (a
+# slip in the year), or one unknown.
 SAME_YEAR = (
-    ' AND (l."dob" IS NULL OR r."dob" IS NULL OR substr(l."dob", 1, 4) = substr(r."dob", 1, 4))'
+    ' AND (l."dob" IS NULL OR r."dob" IS NULL'
+    ' OR substr(l."dob", 1, 4) = substr(r."dob", 1, 4)'
+    ' OR substr(l."dob", 6, 5) = substr(r."dob", 6, 5))'
 )
 
 BLOCKING_RULES: tuple[str, ...] = (

@@ -135,3 +135,11 @@ def test_swapped_names_are_put_forward_only_when_the_years_of_birth_allow_one_pe
         )
         == 1
     )
+    # A slip in the year: the month and day agree.
+    assert (
+        blocked(
+            IdentityRecord("Lewis", "Susan", date_of_birth="1980-01-02", postcode="LS6 2AB"),
+            IdentityRecord("Susan", "Lewis", date_of_birth="1986-01-02", postcode="YO1 7HH"),
+        )
+        == 1
+    )

@@ -118,28 +118,3 @@ def test_a_date_of_birth_and_a_house_number_or_street_word_hold_within_one_distr
         ),
     )
     assert (apart, near) == (0, 1)
-
-
-def test_swapped_names_are_put_forward_only_when_the_years_of_birth_allow_one_person():
-    assert (
-        blocked(
-            IdentityRecord("Lewis", "Susan", date_of_birth="1980-01-02", postcode="LS6 2AB"),
-            IdentityRecord("Susan", "Lewis", date_of_birth="2012-07-08", postcode="YO1 7HH"),
-        )
-        == 0
-    )
-    assert (
-        blocked(
-            IdentityRecord("Lewis", "Susan", date_of_birth="1980-01-02", postcode="LS6 2AB"),
-            IdentityRecord("Susan", "Lewis", postcode="YO1 7HH"),
-        )
-        == 1
-    )
-    # A slip in the year: the month and day agree.
-    assert (
-        blocked(
-            IdentityRecord("Lewis", "Susan", date_of_birth="1980-01-02", postcode="LS6 2AB"),
-            IdentityRecord("Susan", "Lewis", date_of_birth="1986-01-02", postcode="YO1 7HH"),
-        )
-        == 1
-    )

@@ -105,6 +105,7 @@ def resolve(
         cannot_link=apart,
         must_link=must_link,
         one_per_source=sources,
+        dates=[row["dob"] for row in rows] if household_guards else None,
     )
     review = []
     for index in range(len(pairs)):

@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sightline.linkage import components
+from sightline.linkage.comparisons import dates_apart
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,17 @@ class Edge:
 
 
 class _Clusters:
-    def __init__(self, size: int, nhs: Sequence[str | None], sources: Sequence[str] | None) -> None:
+    def __init__(
+        self,
+        size: int,
+        nhs: Sequence[str | None],
+        sources: Sequence[str] | None,
+        dates: Sequence[str | None] | None = None,
+    ) -> None:
         self.parent = list(range(size))
         self.members: dict[int, list[int]] = {i: [i] for i in range(size)}
         self.nhs: dict[int, set[str]] = {i: {n} for i, n in enumerate(nhs) if n}
+        self.dates: dict[int, set[str]] = {i: {d} for i, d in enumerate(dates or ()) if d}
         self.sources: dict[int, set[str]] | None = (
             {i: {source} for i, source in enumerate(sources)} if sources is not None else None
         )
@@ -52,6 +60,8 @@ class _Clusters:
         self.members[a].extend(self.members.pop(b))
         if b in self.nhs:
             self.nhs.setdefault(a, set()).update(self.nhs.pop(b))
+        if b in self.dates:
+            self.dates.setdefault(a, set()).update(self.dates.pop(b))
         if self.sources is not None:
             self.sources[a].update(self.sources.pop(b))
 
@@ -125,23 +135,30 @@ def cluster(
     cannot_link: Iterable[tuple[int, int]] = (),
     must_link: Iterable[tuple[int, int]] = (),
     one_per_source: Sequence[str] | None = None,
+    dates: Sequence[str | None] | None = None,
 ) -> list[int]:
     """A cluster number for each of ``size`` records (the smallest member's index).
 
     ``one_per_source``, each record's source, when every source is free of duplicates:
     no cluster then takes two records of one source (except through ``must_link``).
+    ``dates``, each record's date of birth (ISO) or None: no cluster then takes two
+    dates that are not one date mistyped (``comparisons.dates_apart``), except through
+    ``must_link`` or an agreeing NHS number. One person has one date of birth: a chain
+    of links through records without a date (or with a name that differs) would
+    otherwise put two children of a family born years apart in one person.
     """
     if one_per_source is not None and len(one_per_source) != size:
         raise ValueError("one source per record")
     edges, cannot_link, must_link = list(edges), list(cannot_link), list(must_link)
     if size < SPLIT_AT:
-        return _strongest_first(size, edges, nhs, cannot_link, must_link, one_per_source)
+        return _strongest_first(size, edges, nhs, cannot_link, must_link, one_per_source, dates)
     labels, hard = components.split(
         size,
         [(edge.left, edge.right) for edge in edges] + must_link,
         nhs=nhs,
         cannot_link=cannot_link,
         one_per_source=one_per_source,
+        dates=dates,
     )
     if not hard:
         return labels
@@ -160,6 +177,7 @@ def cluster(
         [(local[a], local[b]) for a, b in cannot_link if a in local and b in local],
         [(local[a], local[b]) for a, b in must_link if a in local],
         [one_per_source[record] for record in hard] if one_per_source is not None else None,
+        [dates[record] for record in hard] if dates is not None else None,
     )
     for position, record in enumerate(hard):
         labels[record] = hard[sub_labels[position]]
@@ -173,8 +191,9 @@ def _strongest_first(
     cannot_link: Iterable[tuple[int, int]],
     must_link: Iterable[tuple[int, int]],
     one_per_source: Sequence[str] | None,
+    dates: Sequence[str | None] | None = None,
 ) -> list[int]:
-    clusters = _Clusters(size, nhs if nhs is not None else [None] * size, one_per_source)
+    clusters = _Clusters(size, nhs if nhs is not None else [None] * size, one_per_source, dates)
     apart: dict[int, set[int]] = {}
     for a, b in cannot_link:
         apart.setdefault(a, set()).add(b)
@@ -185,6 +204,14 @@ def _strongest_first(
         if nhs_a and nhs_b and nhs_a != nhs_b:
             return False
         if clusters.sources is not None and clusters.sources[root_a] & clusters.sources[root_b]:
+            return False
+        dates_a, dates_b = clusters.dates.get(root_a), clusters.dates.get(root_b)
+        if (
+            dates_a
+            and dates_b
+            and not (nhs_a and nhs_b and nhs_a == nhs_b)
+            and any(dates_apart(x, y) for x in dates_a for y in dates_b)
+        ):
             return False
         small, large = sorted((root_a, root_b), key=lambda r: len(clusters.members[r]))
         for member in clusters.members[small]:

@@ -413,6 +413,26 @@ DATE_OF_BIRTH = Comparison(
     ),
 )
 
+
+def _day_month_swapped(date: str) -> str | None:
+    """An ISO date with day and month exchanged, when that is another valid date (as
+    ``features.swapped_date``)."""
+    month, day = date[5:7], date[8:10]
+    if day == month or int(day) > 12:
+        return None
+    return f"{date[:4]}-{day}-{month}"
+
+
+def dates_apart(left: str, right: str) -> bool:
+    """Two dates of birth that are not one date mistyped: none of the date-of-birth
+    levels but "different" holds (not the same, swapped, a digit, a placeholder, within
+    a week or in the same year). One person has one date of birth: clustering keeps
+    records whose dates are apart out of one person (``clustering.cluster``)."""
+    rows = [{"dob": date, "dob_swapped": _day_month_swapped(date)} for date in (left, right)]
+    index = DATE_OF_BIRTH.level_index(rows[0], rows[1])
+    return DATE_OF_BIRTH.levels[index].key == "else"
+
+
 SEX = Comparison(
     name="sex",
     description="Sex",

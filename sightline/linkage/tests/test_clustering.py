@@ -1,6 +1,6 @@
 import pytest
 
-from sightline.linkage import batch, engine
+from sightline.linkage import batch, comparisons, engine
 from sightline.linkage.clustering import Edge, ambiguous_records, cluster
 from sightline.linkage.evaluation import pairwise_scores
 from sightline.linkage.features import IdentityRecord, features
@@ -170,3 +170,29 @@ def test_a_record_with_its_date_of_birth_joins_the_nearer_of_two_records_held_ap
     assert batch.cannot_tell_apart({**rows[0], "given1": "p"})
     edges = [Edge(0, 1, 20), Edge(0, 2, 15)]
     assert ambiguous_records(edges, cannot_link=[(1, 2)], weak={1, 2}) == set()
+
+
+def test_one_person_has_one_date_of_birth():
+    """Charles (born 2020) and Carl (born 2023) Holmes, two brothers, meet through an
+    undated housing record that links to both (a nickname, one address): one person
+    never holds two dates of birth that are not one date mistyped."""
+    edges = [Edge(0, 1, 20), Edge(1, 2, 19)]
+    dates = ["2020-06-09", None, "2023-12-30"]
+    labels = cluster(3, edges, dates=dates)
+    assert labels == [0, 0, 2]
+    # A date mistyped (a day/month swap, a digit, a placeholder, days apart) is one date.
+    for mistyped in ("2020-09-06", "2020-06-08", "2020-01-01", "2020-06-12", "2021-06-09"):
+        assert cluster(3, edges, dates=["2020-06-09", None, mistyped]) == [0, 0, 0]
+    # An agreeing NHS number is one person whatever the dates say.
+    nhs = ["9990000018", None, "9990000018"]
+    assert cluster(3, edges, dates=dates, nhs=nhs) == [0, 0, 0]
+    # Without dates (the default): joined as before.
+    assert cluster(3, edges) == [0, 0, 0]
+
+
+def test_dates_of_birth_apart_are_those_no_level_but_different_reads_as_one_date():
+    assert comparisons.dates_apart("2020-06-09", "2023-12-30")
+    assert comparisons.dates_apart("2020-06-09", "2020-12-30") is False  # same year
+    assert comparisons.dates_apart("2019-12-30", "2020-01-02") is False  # within a week
+    assert comparisons.dates_apart("2012-03-31", "2015-03-31") is False  # one digit
+    assert comparisons.dates_apart("2012-03-04", "2015-04-03")

@@ -827,6 +827,11 @@ HOUSEHOLD_GUARD = (
 # (Mohamad/Muhammad, Alexa/Alexandra); two *common* names among them are held apart by
 # ``common_names_guard``.
 _SIBLING_GIVEN = frozenset({"else"})
+# Twins: given names different, or one record's given name in the other's family-name
+# field (names swapped on one record) while its own given name differs from the other's
+# (Porter-Green Claas against his twin Maurycy Porter-Green: they share only the family
+# name).
+_TWIN_GIVEN = frozenset({"else", "crossed"})
 _INITIAL = 2
 # A given name this short is an initial (or two), not a name.
 INITIAL_LENGTH = _INITIAL
@@ -850,7 +855,7 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     if different and levels["family_name"] in _SIBLING_FAMILY:
         return SIBLING_GUARD
     if (
-        levels["given_name"] in _SIBLING_GIVEN
+        levels["given_name"] in _TWIN_GIVEN
         and levels["date_of_birth"] == "exact"
         and levels["sex"] == "exact"
     ):
@@ -992,7 +997,7 @@ def guard_sql(left: str, right: str) -> str:
         f"(coalesce({left}.unborn, {right}.unborn) IS NOT NULL OR "
         f"(({level_sql(NHS_NUMBER, left, right)}) <> 'exact' AND ("
         f"({different} AND {among(FAMILY, _SIBLING_FAMILY)})"
-        f" OR ({among(GIVEN, _SIBLING_GIVEN)} AND "
+        f" OR ({among(GIVEN, _TWIN_GIVEN)} AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'exact' AND "
         f"({level_sql(SEX, left, right)}) = 'exact')"
         f" OR ({among(GIVEN, _SAME_GIVEN)} AND "

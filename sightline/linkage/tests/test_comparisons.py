@@ -162,6 +162,18 @@ def test_it_guards_swapped_names_without_a_date_of_birth():
     assert result.guard == ""
 
 
+def test_twins_whose_names_one_record_swapped_are_held_apart():
+    """A school wrote Claas Porter-Green as "Porter-Green Claas"; his twin brother is
+    Maurycy Porter-Green. The given name of one is the family name of the other
+    ("crossed"), the other names differ: they share only the family name, as twins do."""
+    weights = comparisons.Weights.from_model(hand_made_model())
+    twin = {**BASE, "given_name": "Maurycy", "family_name": "Porter-Green", "nhs_number": ""}
+    swapped = {**twin, "given_name": "Porter-Green", "family_name": "Claas"}
+    result = comparisons.score(weights, row(**twin), row(**swapped))
+    assert result.levels["given_name"] == "crossed"
+    assert result.guard == comparisons.TWIN_GUARD
+
+
 def test_swapped_names_at_one_house_are_a_slip_not_two_people():
     """Glover Derek (a school's record, dated) and Derrek Glover (housing, undated) at one
     address: nobody lives with a namesake whose names are the other way round."""
@@ -301,6 +313,8 @@ def test_its_sql_guard_agrees_with_the_python_guard():
         # No given name, with and without a date of birth.
         row(len(rows) + 11, **{**BASE, "given_name": "", "date_of_birth": "", "nhs_number": ""}),
         row(len(rows) + 12, **{**BASE, "given_name": "", "nhs_number": ""}),
+        # One record's given name in the other's family field, same date of birth.
+        row(len(rows) + 14, **{**BASE, "given_name": "Smith", "family_name": "Claas"}),
         # Names swapped, no date of birth, another address (guarded).
         row(
             len(rows) + 13,

@@ -89,13 +89,11 @@ def resolve(
         elif pairs.probability[index] >= review_threshold:
             possible.append(clustering.Edge(left, right, pairs.weight[index]))
     nhs = [row["nhs"] for row in rows]
+    weak: set[int] = set()
     if household_guards:
+        weak = {index for index, row in enumerate(rows) if cannot_tell_apart(row)}
         ambiguous = clustering.ambiguous_records(
-            edges,
-            nhs=nhs,
-            cannot_link=apart,
-            weak={index for index, row in enumerate(rows) if cannot_tell_apart(row)},
-            possible=possible,
+            edges, nhs=nhs, cannot_link=apart, weak=weak, possible=possible
         )
         edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
     labels = clustering.cluster(
@@ -106,6 +104,7 @@ def resolve(
         must_link=must_link,
         one_per_source=sources,
         dates=[row["dob"] for row in rows] if household_guards else None,
+        weak=weak,
     )
     review = []
     for index in range(len(pairs)):

@@ -136,6 +136,7 @@ def cluster(
     must_link: Iterable[tuple[int, int]] = (),
     one_per_source: Sequence[str] | None = None,
     dates: Sequence[str | None] | None = None,
+    weak: Collection[int] = (),
 ) -> list[int]:
     """A cluster number for each of ``size`` records (the smallest member's index).
 
@@ -146,12 +147,22 @@ def cluster(
     ``must_link`` or an agreeing NHS number. One person has one date of birth: a chain
     of links through records without a date (or with a name that differs) would
     otherwise put two children of a family born years apart in one person.
+    ``weak``: the records that cannot tell two guarded records apart (no date of birth,
+    no given name, or an initial; ``batch.cannot_tell_apart``). Their links are joined
+    after every link between two records that can, whatever the weights: the records
+    that can tell twins apart settle who is who first, and a weak record then joins only
+    a cluster holding nothing it is held apart from (the constraints above, on the whole
+    cluster). Otherwise a weak record's link could come first (``Sa`` for Samuel, one
+    letter from ``Sam``, at 1.0) and its constraints then keep the rest of its own
+    person out of the cluster it took: one twin's record in the other twin's person.
     """
     if one_per_source is not None and len(one_per_source) != size:
         raise ValueError("one source per record")
     edges, cannot_link, must_link = list(edges), list(cannot_link), list(must_link)
     if size < SPLIT_AT:
-        return _strongest_first(size, edges, nhs, cannot_link, must_link, one_per_source, dates)
+        return _strongest_first(
+            size, edges, nhs, cannot_link, must_link, one_per_source, dates, weak
+        )
     labels, hard = components.split(
         size,
         [(edge.left, edge.right) for edge in edges] + must_link,
@@ -178,6 +189,7 @@ def cluster(
         [(local[a], local[b]) for a, b in must_link if a in local],
         [one_per_source[record] for record in hard] if one_per_source is not None else None,
         [dates[record] for record in hard] if dates is not None else None,
+        {local[record] for record in weak if record in local},
     )
     for position, record in enumerate(hard):
         labels[record] = hard[sub_labels[position]]
@@ -192,6 +204,7 @@ def _strongest_first(
     must_link: Iterable[tuple[int, int]],
     one_per_source: Sequence[str] | None,
     dates: Sequence[str | None] | None = None,
+    weak: Collection[int] = (),
 ) -> list[int]:
     clusters = _Clusters(size, nhs if nhs is not None else [None] * size, one_per_source, dates)
     apart: dict[int, set[int]] = {}
@@ -224,7 +237,12 @@ def _strongest_first(
         root_a, root_b = clusters.find(a), clusters.find(b)
         if root_a != root_b:
             clusters.union(root_a, root_b)
-    for edge in sorted(edges, key=lambda e: (-e.weight, e.left, e.right)):
+    weak = set(weak)
+
+    def order(edge: Edge) -> tuple[bool, float, int, int]:
+        return (edge.left in weak or edge.right in weak, -edge.weight, edge.left, edge.right)
+
+    for edge in sorted(edges, key=order):
         root_a, root_b = clusters.find(edge.left), clusters.find(edge.right)
         if root_a != root_b and allowed(root_a, root_b):
             clusters.union(root_a, root_b)

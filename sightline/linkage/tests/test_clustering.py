@@ -196,3 +196,23 @@ def test_dates_of_birth_apart_are_those_no_level_but_different_reads_as_one_date
     assert comparisons.dates_apart("2019-12-30", "2020-01-02") is False  # within a week
     assert comparisons.dates_apart("2012-03-31", "2015-03-31") is False  # one digit
     assert comparisons.dates_apart("2012-03-04", "2015-04-03")
+
+
+def test_a_record_that_cannot_tell_twins_apart_does_not_take_one_twins_person():
+    """Twins Sam and Samuel Ashton, one date of birth, one family (independent corpus,
+    100,000 records). Samuel's school record reads "Sa" (an initial: it cannot tell the
+    twins apart); the guard holds it apart from Samuel's other records (0-2, 0-4) and
+    from Sammy (0-3), and it links to Sam's housing record (1) one letter away, more
+    strongly than anything else. Joined first, it put Samuel's record in Sam's person and
+    its constraints kept Sam's own records out. The records that can tell twins apart are
+    joined first; the weak records then join only a cluster holding nothing they are
+    held apart from."""
+    edges = [Edge(0, 1, 20), Edge(2, 3, 18), Edge(1, 4, 17), Edge(1, 2, 15), Edge(1, 3, 15)]
+    apart = [(0, 2), (0, 3), (0, 4)]
+    labels = cluster(5, edges, cannot_link=apart, weak={0, 4})
+    assert labels == [0, 1, 1, 1, 1]
+    # Strongest first alone (no weak records named), "Sa" takes Sam's record.
+    assert cluster(5, edges, cannot_link=apart) == [0, 0, 2, 2, 4]
+    # The same through the path for large inputs (conflicting components apart).
+    many = 10_000
+    assert cluster(many, edges, cannot_link=apart, weak={0, 4})[:5] == labels

@@ -79,15 +79,22 @@ def resolve(
                 rows[pairs.left[index]], rows[pairs.right[index]], common
             ):
                 pairs.guarded[index] = True
+    possible = []
     for index in range(len(pairs)):
         left, right = pairs.left[index], pairs.right[index]
         if household_guards and pairs.guarded[index]:
             apart.append((left, right))
         elif pairs.probability[index] >= auto_threshold:
             edges.append(clustering.Edge(left, right, pairs.weight[index]))
+        elif pairs.probability[index] >= review_threshold:
+            possible.append(clustering.Edge(left, right, pairs.weight[index]))
     nhs = [row["nhs"] for row in rows]
+    weak: set[int] = set()
     if household_guards:
-        ambiguous = clustering.ambiguous_records(edges, nhs=nhs, cannot_link=apart)
+        weak = {index for index, row in enumerate(rows) if cannot_tell_apart(row)}
+        ambiguous = clustering.ambiguous_records(
+            edges, nhs=nhs, cannot_link=apart, weak=weak, possible=possible
+        )
         edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
     labels = clustering.cluster(
         len(rows),
@@ -96,6 +103,8 @@ def resolve(
         cannot_link=apart,
         must_link=must_link,
         one_per_source=sources,
+        dates=[row["dob"] for row in rows] if household_guards else None,
+        weak=weak,
     )
     review = []
     for index in range(len(pairs)):
@@ -112,6 +121,13 @@ def resolve(
         scored = {(pairs.left[i], pairs.right[i]): pairs.probability[i] for i in range(len(pairs))}
         review = _with_prebirth(rows, labels, review, scored, review_threshold)
     return Resolution(labels=labels, pairs_scored=len(pairs), auto_links=len(edges), review=review)
+
+
+def cannot_tell_apart(row: dict[str, Any]) -> bool:
+    """A record that cannot tell two guarded records apart by itself: no date of birth,
+    no given name, or only an initial (two relatives, or twins, fit it alike)."""
+    given = row["given1"]
+    return row["dob"] is None or not given or len(given) <= comparisons.INITIAL_LENGTH
 
 
 def _with_prebirth(

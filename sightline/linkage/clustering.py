@@ -15,10 +15,11 @@ stronger link (Splink's ``cluster_using_single_best_links`` is the same idea; ou
 the other constraints above).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sightline.linkage import components
+from sightline.linkage.comparisons import dates_apart
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,17 @@ class Edge:
 
 
 class _Clusters:
-    def __init__(self, size: int, nhs: Sequence[str | None], sources: Sequence[str] | None) -> None:
+    def __init__(
+        self,
+        size: int,
+        nhs: Sequence[str | None],
+        sources: Sequence[str] | None,
+        dates: Sequence[str | None] | None = None,
+    ) -> None:
         self.parent = list(range(size))
         self.members: dict[int, list[int]] = {i: [i] for i in range(size)}
         self.nhs: dict[int, set[str]] = {i: {n} for i, n in enumerate(nhs) if n}
+        self.dates: dict[int, set[str]] = {i: {d} for i, d in enumerate(dates or ()) if d}
         self.sources: dict[int, set[str]] | None = (
             {i: {source} for i, source in enumerate(sources)} if sources is not None else None
         )
@@ -52,6 +60,8 @@ class _Clusters:
         self.members[a].extend(self.members.pop(b))
         if b in self.nhs:
             self.nhs.setdefault(a, set()).update(self.nhs.pop(b))
+        if b in self.dates:
+            self.dates.setdefault(a, set()).update(self.dates.pop(b))
         if self.sources is not None:
             self.sources[a].update(self.sources.pop(b))
 
@@ -61,6 +71,8 @@ def ambiguous_records(
     *,
     nhs: Sequence[str | None] | None = None,
     cannot_link: Iterable[tuple[int, int]] = (),
+    weak: Collection[int] | None = None,
+    possible: Iterable[Edge] = (),
 ) -> set[int]:
     """Records that link to two records which must stay apart (a guarded pair, or two
     different valid NHS numbers): the record fits both, so which one it belongs to is a
@@ -68,19 +80,40 @@ def ambiguous_records(
     a record without a date of birth (or a given name) that links to a parent and a
     child sharing a name, or to both twins, would then show one person's record under
     the other. Such a record is left to review instead.
+
+    ``weak``, when given: the records that cannot tell two guarded records apart
+    themselves (no date of birth, no given name, or an initial). Only they are made
+    ambiguous by a guarded pair: a record with a date of birth and a given name that
+    links to two records held apart (two mistyped copies of its own name, say) tells
+    which of them is nearer, and joining strongest first decides. For them, links at
+    the review threshold (``possible``) count as well: an undated record that links
+    automatically to one child and fits that child's namesake brother at the review
+    threshold is a guess between the two. Two different NHS numbers count for every
+    record, through ``edges`` alone.
     """
     apart = {(min(a, b), max(a, b)) for a, b in cannot_link}
     neighbours: dict[int, list[int]] = {}
     for edge in edges:
         neighbours.setdefault(edge.left, []).append(edge.right)
         neighbours.setdefault(edge.right, []).append(edge.left)
+    candidates: dict[int, list[int]] = {}
+    if weak is not None:
+        for edge in possible:
+            for record, other in ((edge.left, edge.right), (edge.right, edge.left)):
+                if record in weak:
+                    candidates.setdefault(record, []).append(other)
     found: set[int] = set()
+    # A record with no automatic link joins no one: nothing to hold back.
     for record, linked in neighbours.items():
-        if len(linked) < 2:
-            continue
         numbers = {nhs[other] for other in linked if nhs[other]} if nhs is not None else set()
         if len(numbers) > 1:
             found.add(record)
+            continue
+        if weak is not None:
+            if record not in weak:
+                continue
+            linked = list(dict.fromkeys(linked + candidates.get(record, [])))
+        if len(linked) < 2:
             continue
         if any(
             (min(a, b), max(a, b)) in apart for i, a in enumerate(linked) for b in linked[i + 1 :]
@@ -102,23 +135,41 @@ def cluster(
     cannot_link: Iterable[tuple[int, int]] = (),
     must_link: Iterable[tuple[int, int]] = (),
     one_per_source: Sequence[str] | None = None,
+    dates: Sequence[str | None] | None = None,
+    weak: Collection[int] = (),
 ) -> list[int]:
     """A cluster number for each of ``size`` records (the smallest member's index).
 
     ``one_per_source``, each record's source, when every source is free of duplicates:
     no cluster then takes two records of one source (except through ``must_link``).
+    ``dates``, each record's date of birth (ISO) or None: no cluster then takes two
+    dates that are not one date mistyped (``comparisons.dates_apart``), except through
+    ``must_link`` or an agreeing NHS number. One person has one date of birth: a chain
+    of links through records without a date (or with a name that differs) would
+    otherwise put two children of a family born years apart in one person.
+    ``weak``: the records that cannot tell two guarded records apart (no date of birth,
+    no given name, or an initial; ``batch.cannot_tell_apart``). Their links are joined
+    after every link between two records that can, whatever the weights: the records
+    that can tell twins apart settle who is who first, and a weak record then joins only
+    a cluster holding nothing it is held apart from (the constraints above, on the whole
+    cluster). Otherwise a weak record's link could come first (``Sa`` for Samuel, one
+    letter from ``Sam``, at 1.0) and its constraints then keep the rest of its own
+    person out of the cluster it took: one twin's record in the other twin's person.
     """
     if one_per_source is not None and len(one_per_source) != size:
         raise ValueError("one source per record")
     edges, cannot_link, must_link = list(edges), list(cannot_link), list(must_link)
     if size < SPLIT_AT:
-        return _strongest_first(size, edges, nhs, cannot_link, must_link, one_per_source)
+        return _strongest_first(
+            size, edges, nhs, cannot_link, must_link, one_per_source, dates, weak
+        )
     labels, hard = components.split(
         size,
         [(edge.left, edge.right) for edge in edges] + must_link,
         nhs=nhs,
         cannot_link=cannot_link,
         one_per_source=one_per_source,
+        dates=dates,
     )
     if not hard:
         return labels
@@ -137,6 +188,8 @@ def cluster(
         [(local[a], local[b]) for a, b in cannot_link if a in local and b in local],
         [(local[a], local[b]) for a, b in must_link if a in local],
         [one_per_source[record] for record in hard] if one_per_source is not None else None,
+        [dates[record] for record in hard] if dates is not None else None,
+        {local[record] for record in weak if record in local},
     )
     for position, record in enumerate(hard):
         labels[record] = hard[sub_labels[position]]
@@ -150,8 +203,10 @@ def _strongest_first(
     cannot_link: Iterable[tuple[int, int]],
     must_link: Iterable[tuple[int, int]],
     one_per_source: Sequence[str] | None,
+    dates: Sequence[str | None] | None = None,
+    weak: Collection[int] = (),
 ) -> list[int]:
-    clusters = _Clusters(size, nhs if nhs is not None else [None] * size, one_per_source)
+    clusters = _Clusters(size, nhs if nhs is not None else [None] * size, one_per_source, dates)
     apart: dict[int, set[int]] = {}
     for a, b in cannot_link:
         apart.setdefault(a, set()).add(b)
@@ -162,6 +217,14 @@ def _strongest_first(
         if nhs_a and nhs_b and nhs_a != nhs_b:
             return False
         if clusters.sources is not None and clusters.sources[root_a] & clusters.sources[root_b]:
+            return False
+        dates_a, dates_b = clusters.dates.get(root_a), clusters.dates.get(root_b)
+        if (
+            dates_a
+            and dates_b
+            and not (nhs_a and nhs_b and nhs_a == nhs_b)
+            and any(dates_apart(x, y) for x in dates_a for y in dates_b)
+        ):
             return False
         small, large = sorted((root_a, root_b), key=lambda r: len(clusters.members[r]))
         for member in clusters.members[small]:
@@ -174,7 +237,12 @@ def _strongest_first(
         root_a, root_b = clusters.find(a), clusters.find(b)
         if root_a != root_b:
             clusters.union(root_a, root_b)
-    for edge in sorted(edges, key=lambda e: (-e.weight, e.left, e.right)):
+    weak = set(weak)
+
+    def order(edge: Edge) -> tuple[bool, float, int, int]:
+        return (edge.left in weak or edge.right in weak, -edge.weight, edge.left, edge.right)
+
+    for edge in sorted(edges, key=order):
         root_a, root_b = clusters.find(edge.left), clusters.find(edge.right)
         if root_a != root_b and allowed(root_a, root_b):
             clusters.union(root_a, root_b)

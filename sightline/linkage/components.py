@@ -20,6 +20,8 @@ import numpy as np
 from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
+from sightline.linkage.comparisons import dates_apart
+
 
 def component_labels(size: int, pairs: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
     """The connected component of each of ``size`` records, joined by ``pairs`` (or an
@@ -40,9 +42,10 @@ def conflicted(
     nhs: Sequence[str | None] | None,
     cannot_link: Sequence[tuple[int, int]],
     one_per_source: Sequence[str] | None,
+    dates: Sequence[str | None] | None = None,
 ) -> set[int]:
     """The components holding a conflict: a pair that must stay apart, two different NHS
-    numbers, or one source twice."""
+    numbers, one source twice, or two dates of birth apart (``comparisons.dates_apart``)."""
     found: set[int] = set()
     labels = component.tolist()
     for a, b in cannot_link:
@@ -53,6 +56,16 @@ def conflicted(
         for label, number in zip(labels, nhs, strict=True):
             if number and number_of.setdefault(label, number) != number:
                 found.add(label)
+    if dates is not None:
+        dates_of: dict[int, set[str]] = {}
+        for label, date in zip(labels, dates, strict=True):
+            if date:
+                dates_of.setdefault(label, set()).add(date)
+        for label, found_dates in dates_of.items():
+            if len(found_dates) > 1 and label not in found:
+                ordered = sorted(found_dates)
+                if any(dates_apart(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :]):
+                    found.add(label)
     if one_per_source is not None:
         seen: set[tuple[int, str]] = set()
         for label, source in zip(labels, one_per_source, strict=True):
@@ -69,12 +82,15 @@ def split(
     nhs: Sequence[str | None] | None,
     cannot_link: Sequence[tuple[int, int]],
     one_per_source: Sequence[str] | None,
+    dates: Sequence[str | None] | None = None,
 ) -> tuple[list[int], list[int]]:
     """(labels, hard): every record labelled with its component's smallest index (the
     cluster it joins when its component is joined whole), and the records, in order, of
     the components with a conflict, whose labels the caller must work out."""
     component = component_labels(size, pairs)
-    hard = conflicted(component, nhs=nhs, cannot_link=cannot_link, one_per_source=one_per_source)
+    hard = conflicted(
+        component, nhs=nhs, cannot_link=cannot_link, one_per_source=one_per_source, dates=dates
+    )
     smallest = np.full(size, size, dtype=np.int64)
     np.minimum.at(smallest, component, np.arange(size, dtype=np.int64))
     labels: list[int] = smallest[component].tolist()

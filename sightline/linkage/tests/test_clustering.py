@@ -1,6 +1,6 @@
 import pytest
 
-from sightline.linkage import batch, engine
+from sightline.linkage import batch, comparisons, engine
 from sightline.linkage.clustering import Edge, ambiguous_records, cluster
 from sightline.linkage.evaluation import pairwise_scores
 from sightline.linkage.features import IdentityRecord, features
@@ -87,6 +87,33 @@ def test_it_finds_a_record_that_links_to_two_records_which_must_stay_apart():
     assert ambiguous_records(edges, nhs=["9990000018", None, "9990000018", None]) == set()
 
 
+def test_only_a_record_that_cannot_tell_them_apart_is_ambiguous_through_a_guarded_pair():
+    # Record 1 links to 0 and 2, held apart (two mistyped copies of one name, say).
+    edges = [Edge(0, 1, 20), Edge(1, 2, 19)]
+    # With a date of birth and a given name, record 1 tells which is nearer: not ambiguous.
+    assert ambiguous_records(edges, cannot_link=[(0, 2)], weak=set()) == set()
+    # Without one, it is.
+    assert ambiguous_records(edges, cannot_link=[(0, 2)], weak={1}) == {1}
+    # Two different NHS numbers count for every record.
+    nhs = ["9990000018", None, "9990000026"]
+    assert ambiguous_records(edges, nhs=nhs, weak=set()) == {1}
+
+
+def test_a_weak_record_is_ambiguous_when_it_fits_the_other_record_at_the_review_threshold():
+    # Record 1 (no date of birth) links automatically to 0 only; it also fits 2 at the
+    # review threshold, and 0 and 2 are held apart (namesake brothers).
+    edges = [Edge(0, 1, 20)]
+    possible = [Edge(1, 2, 3)]
+    assert ambiguous_records(edges, cannot_link=[(0, 2)], weak={1}, possible=possible) == {1}
+    # A review-level link alone makes nothing ambiguous: the record links to no one.
+    assert (
+        ambiguous_records([], cannot_link=[(0, 2)], weak={1}, possible=[*possible, Edge(0, 1, 3)])
+        == set()
+    )
+    # Nor for a record that can tell them apart.
+    assert ambiguous_records(edges, cannot_link=[(0, 2)], weak=set(), possible=possible) == set()
+
+
 def test_it_leaves_a_record_that_fits_a_parent_and_a_child_sharing_a_name_to_review():
     """A record with no date of birth links to a father and his son of one name at one
     address (held apart: their dates of birth differ). It belongs to one of them, which
@@ -117,3 +144,75 @@ def test_it_leaves_a_record_that_fits_a_parent_and_a_child_sharing_a_name_to_rev
     assert len(set(result.labels)) == 3
     reviewed = {(p.left, p.right) for p in result.review}
     assert {(0, 1), (1, 2)} <= reviewed
+
+
+def test_a_record_with_its_date_of_birth_joins_the_nearer_of_two_records_held_apart():
+    """Two mistyped copies of one name on the same date of birth are held apart by the
+    twin guard (Pameal, Parnela). The record typed right links to both; it has a date of
+    birth and a given name, so it is not ambiguous: it joins the nearer one, strongest
+    first, instead of being left out of both."""
+    rows = [
+        features(
+            IdentityRecord(
+                given_name=name,
+                family_name="Baker",
+                date_of_birth="2016-10-05",
+                sex="F",
+                address="31 Brook Crescent, Birmingham",
+                postcode="B17 6RZ",
+            ),
+            index,
+        )
+        for index, name in enumerate(("Pamela", "Pameal", "Parnela"))
+    ]
+    assert not batch.cannot_tell_apart(rows[0])
+    assert batch.cannot_tell_apart({**rows[0], "dob": None})
+    assert batch.cannot_tell_apart({**rows[0], "given1": "p"})
+    edges = [Edge(0, 1, 20), Edge(0, 2, 15)]
+    assert ambiguous_records(edges, cannot_link=[(1, 2)], weak={1, 2}) == set()
+
+
+def test_one_person_has_one_date_of_birth():
+    """Charles (born 2020) and Carl (born 2023) Holmes, two brothers, meet through an
+    undated housing record that links to both (a nickname, one address): one person
+    never holds two dates of birth that are not one date mistyped."""
+    edges = [Edge(0, 1, 20), Edge(1, 2, 19)]
+    dates = ["2020-06-09", None, "2023-12-30"]
+    labels = cluster(3, edges, dates=dates)
+    assert labels == [0, 0, 2]
+    # A date mistyped (a day/month swap, a digit, a placeholder, days apart) is one date.
+    for mistyped in ("2020-09-06", "2020-06-08", "2020-01-01", "2020-06-12", "2021-06-09"):
+        assert cluster(3, edges, dates=["2020-06-09", None, mistyped]) == [0, 0, 0]
+    # An agreeing NHS number is one person whatever the dates say.
+    nhs = ["9990000018", None, "9990000018"]
+    assert cluster(3, edges, dates=dates, nhs=nhs) == [0, 0, 0]
+    # Without dates (the default): joined as before.
+    assert cluster(3, edges) == [0, 0, 0]
+
+
+def test_dates_of_birth_apart_are_those_no_level_but_different_reads_as_one_date():
+    assert comparisons.dates_apart("2020-06-09", "2023-12-30")
+    assert comparisons.dates_apart("2020-06-09", "2020-12-30") is False  # same year
+    assert comparisons.dates_apart("2019-12-30", "2020-01-02") is False  # within a week
+    assert comparisons.dates_apart("2012-03-31", "2015-03-31") is False  # one digit
+    assert comparisons.dates_apart("2012-03-04", "2015-04-03")
+
+
+def test_a_record_that_cannot_tell_twins_apart_does_not_take_one_twins_person():
+    """Twins Sam and Samuel Ashton, one date of birth, one family (independent corpus,
+    100,000 records). Samuel's school record reads "Sa" (an initial: it cannot tell the
+    twins apart); the guard holds it apart from Samuel's other records (0-2, 0-4) and
+    from Sammy (0-3), and it links to Sam's housing record (1) one letter away, more
+    strongly than anything else. Joined first, it put Samuel's record in Sam's person and
+    its constraints kept Sam's own records out. The records that can tell twins apart are
+    joined first; the weak records then join only a cluster holding nothing they are
+    held apart from."""
+    edges = [Edge(0, 1, 20), Edge(2, 3, 18), Edge(1, 4, 17), Edge(1, 2, 15), Edge(1, 3, 15)]
+    apart = [(0, 2), (0, 3), (0, 4)]
+    labels = cluster(5, edges, cannot_link=apart, weak={0, 4})
+    assert labels == [0, 1, 1, 1, 1]
+    # Strongest first alone (no weak records named), "Sa" takes Sam's record.
+    assert cluster(5, edges, cannot_link=apart) == [0, 0, 2, 2, 4]
+    # The same through the path for large inputs (conflicting components apart).
+    many = 10_000
+    assert cluster(many, edges, cannot_link=apart, weak={0, 4})[:5] == labels

@@ -162,6 +162,38 @@ def test_it_guards_swapped_names_without_a_date_of_birth():
     assert result.guard == ""
 
 
+def test_twins_whose_names_one_record_swapped_are_held_apart():
+    """A school wrote Claas Porter-Green as "Porter-Green Claas"; his twin brother is
+    Maurycy Porter-Green. The given name of one is the family name of the other
+    ("crossed"), the other names differ: they share only the family name, as twins do."""
+    weights = comparisons.Weights.from_model(hand_made_model())
+    twin = {**BASE, "given_name": "Maurycy", "family_name": "Porter-Green", "nhs_number": ""}
+    swapped = {**twin, "given_name": "Porter-Green", "family_name": "Claas"}
+    result = comparisons.score(weights, row(**twin), row(**swapped))
+    assert result.levels["given_name"] == "crossed"
+    assert result.guard == comparisons.TWIN_GUARD
+
+
+def test_swapped_names_at_one_house_are_a_slip_not_two_people():
+    """Glover Derek (a school's record, dated) and Derrek Glover (housing, undated) at one
+    address: nobody lives with a namesake whose names are the other way round."""
+    weights = comparisons.Weights.from_model(hand_made_model())
+    school = {**BASE, "given_name": "Glover", "family_name": "Derek", "nhs_number": ""}
+    housing = {**BASE, "given_name": "Derrek", "family_name": "Glover", "nhs_number": ""}
+    housing["date_of_birth"] = ""
+    result = comparisons.score(weights, row(**school), row(**housing))
+    assert result.levels["given_name"] == "swapped"
+    assert result.levels["address"] == "exact"
+    assert result.guard == ""
+    # The same house by postcode and number, the line written otherwise.
+    other_line = {**housing, "address": "12 Acacia Ave, Leeds"}
+    assert comparisons.score(weights, row(**school), row(**other_line)).guard == ""
+    # Another street in the same postcode: guarded as before.
+    next_door = {**housing, "address": "3 Birch Grove, Leeds"}
+    result = comparisons.score(weights, row(**school), row(**next_door))
+    assert result.guard == comparisons.SWAPPED_GUARD
+
+
 def test_it_guards_a_household_match_with_no_given_name_and_no_date_of_birth():
     """A pre-birth record with a blank given name and a mother's record without a date
     of birth: the family name and the address, nothing else (independent corpus)."""
@@ -281,6 +313,21 @@ def test_its_sql_guard_agrees_with_the_python_guard():
         # No given name, with and without a date of birth.
         row(len(rows) + 11, **{**BASE, "given_name": "", "date_of_birth": "", "nhs_number": ""}),
         row(len(rows) + 12, **{**BASE, "given_name": "", "nhs_number": ""}),
+        # One record's given name in the other's family field, same date of birth.
+        row(len(rows) + 14, **{**BASE, "given_name": "Smith", "family_name": "Claas"}),
+        # Names swapped, no date of birth, another address (guarded).
+        row(
+            len(rows) + 13,
+            **{
+                **BASE,
+                "given_name": "Smith",
+                "family_name": "Jamie",
+                "date_of_birth": "",
+                "nhs_number": "",
+                "address": "9 Mill Lane, York",
+                "postcode": "YO1 7HH",
+            },
+        ),
     ]
     connection = duckdb.connect()
     connection.register("t", engine.to_arrow(rows))
@@ -414,6 +461,18 @@ def test_it_keeps_same_sex_twins_with_different_names_apart_whatever_the_family_
     result = _pair(given_name="Grace", family_name="Okafor")
     assert result.levels["given_name"] == "else"
     assert result.guard == comparisons.TWIN_GUARD
+
+
+def test_the_common_names_guard_reads_a_slip_in_the_family_name_as_one_family():
+    """Alice and Janice Hicks are two sisters; a housing record mistypes the family name
+    (yHicks). Two common given names two letters apart, in one family all the same."""
+    common = frozenset({"alice", "janice"})
+    alice = row(given_name="Alice", family_name="yHicks", postcode="SR19 5JP")
+    janice = row(given_name="Janice", family_name="Hicks", date_of_birth="2024-06-22")
+    assert comparisons.common_names_guard(alice, janice, common) == comparisons.COMMON_NAMES_GUARD
+    # Two families apart by more than a slip are not one family.
+    other = row(given_name="Janice", family_name="Hickson", date_of_birth="2024-06-22")
+    assert comparisons.common_names_guard(alice, other, common) == ""
 
 
 def test_it_tells_variants_from_two_common_names_by_their_spelling():

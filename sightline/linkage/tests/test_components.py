@@ -23,12 +23,22 @@ def _problem(seed: int, size: int) -> dict[str, object]:
     cannot = [tuple(sorted(rng.sample(range(size), 2))) for _ in range(rng.randint(0, size // 3))]
     must = [tuple(sorted(rng.sample(range(size), 2))) for _ in range(rng.randint(0, 2))]
     sources = [rng.choice("ABC") for _ in range(size)] if seed % 2 else None
+    # Dates of birth: missing, one date, that date mistyped, and a date years apart.
+    dates = (
+        [
+            rng.choice([None, None, "2015-03-04", "2015-04-03", "2015-03-05", "2019-08-01"])
+            for _ in range(size)
+        ]
+        if seed % 3
+        else None
+    )
     return {
         "edges": edges,
         "nhs": nhs,
         "cannot_link": cannot,
         "must_link": must,
         "one_per_source": sources,
+        "dates": dates,
     }
 
 
@@ -45,6 +55,7 @@ def test_it_clusters_in_parts_exactly_as_strongest_first_on_everything(
         problem["cannot_link"],  # type: ignore[arg-type]
         problem["must_link"],  # type: ignore[arg-type]
         problem["one_per_source"],  # type: ignore[arg-type]
+        problem["dates"],  # type: ignore[arg-type]
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(clustering, "SPLIT_AT", 0)
@@ -74,3 +85,15 @@ def test_a_large_batch_keeps_twins_apart_through_a_chain() -> None:
     labels = clustering.cluster(size, edges, cannot_link=[(0, 2)])
     assert labels[:4] == [0, 0, 2, 2]
     assert labels[size - 2] == labels[size - 1] == size - 2
+
+
+def test_a_component_with_two_dates_of_birth_apart_is_left_to_strongest_first() -> None:
+    # 0-1-2: two dates years apart (two children) through an undated record; 3-4: one
+    # date and its day/month swap (one child).
+    pairs = [(0, 1), (1, 2), (3, 4)]
+    dates = ["2020-06-09", None, "2023-12-30", "2015-03-04", "2015-04-03"]
+    labels, hard = components.split(
+        5, pairs, nhs=None, cannot_link=[], one_per_source=None, dates=dates
+    )
+    assert hard == [0, 1, 2]
+    assert labels[3:] == [3, 3]

@@ -42,7 +42,11 @@ _CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("JSON", re.compile(r"\{\s*\"[^\"]+\"\s*:|\[\s*\{\s*\"|\[\s*\"[^\"]*\"\s*,")),
-    ("an internal identifier", re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")),
+    # snake_case words, but not a file's own name ("cin_census.xml", as uploaded).
+    (
+        "an internal identifier",
+        re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?!\.(?:xml|csv|json|txt|xlsx?)\b)"),
+    ),
     ("a blank value", re.compile(r"^\s*(?:null|undefined|nan|NaN)\s*$")),
 )
 

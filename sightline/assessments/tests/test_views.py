@@ -205,7 +205,7 @@ def test_deciding_a_step_on_the_clock(client, social_worker, child):
     assert "Decision on a referral due by 31 March 2025" in text(response)
     point = DecisionPoint.objects.get()
     page = text(client.get(reverse("assessments:decide", args=[point.pk])))
-    assert "Due by 31 March 2025, counted in working days from 28 March 2025" in page
+    assert "Due by Monday 31 March 2025, counted in working days from 28 March 2025" in page
     assert "What the chronology shows" in page
     client.post(
         reverse("assessments:decide", args=[point.pk]),

@@ -6,7 +6,7 @@ from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.importing.rows import PersonRecordRow
 from sightline.people.actions import upsert_source_records
-from sightline.people.models import Person, SourceRecord
+from sightline.people.models import Person, Relationship, SourceRecord
 from sightline.testing.factories import synthetic_nhs_number
 
 pytestmark = pytest.mark.django_db
@@ -120,8 +120,7 @@ def test_a_relationship_ends_with_its_reason_audited_and_stays_as_history(social
             origin=CLI,
         )
     assert list(future.value.message_dict) == ["ended_on"]
-    relationship.refresh_from_db()
-    assert relationship.ended_on is None
+    assert Relationship.objects.get(pk=relationship.pk).ended_on is None
 
     end_relationship(
         actor=social_worker,
@@ -130,7 +129,7 @@ def test_a_relationship_ends_with_its_reason_audited_and_stays_as_history(social
         reason="The carer stopped caring for the child",
         origin=CLI,
     )
-    relationship.refresh_from_db()
+    relationship = Relationship.objects.get(pk=relationship.pk)
     assert (relationship.started_on, relationship.ended_on) == (
         started,
         today - dt.timedelta(days=3),

@@ -434,7 +434,7 @@ class ReturnImportReport:
     # Children or rows that could not be placed.
     unplaced: tuple[str, ...] = ()
     # Tables of the return read but deliberately not imported, one line each saying why
-    # (the 903's SWEpisodes: ``SKIPPED_SW_EPISODES``).
+    # (the 903's SWEpisodes: ``skipped_sw_episodes``).
     skipped: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     batch: ImportBatch | None = field(default=None, compare=False)
@@ -992,11 +992,14 @@ def _latest_year(result: s903.Return903) -> CollectionYear:
 # exporter's is a user's number in the database that exported it, which names someone
 # else, or no one, in any other. An allocation gives the worker the child's record
 # (``record.rules``), so a guessed match would open a child's record to the wrong person.
-SKIPPED_SW_EPISODES = (
-    "SWEpisodes: {count:,} social worker episodes skipped: a return's SW_ID does not "
-    "identify a Sightline user, so allocations are not imported; allocate the social "
-    "worker on the child's Case tab"
-)
+def skipped_sw_episodes(count: int) -> str:
+    """What the report says of a return's ``count`` SWEpisodes."""
+    episodes = "episode" if count == 1 else "episodes"
+    return (
+        f"SWEpisodes: {count:,} social worker {episodes} skipped: a return's SW_ID does not "
+        "identify a Sightline user, so allocations are not imported; allocate the social "
+        "worker on the child's Case tab"
+    )
 
 
 @transaction.atomic
@@ -1012,7 +1015,7 @@ def import_ssda903(
 ) -> ReturnImportReport:
     """Import an SSDA903 return (its CSV files, name → bytes) for ``agency`` and ``year``:
     Header, Episodes, Reviews, Missing and UASC. SWEpisodes are read (a malformed row
-    still rejects the file) but skipped, and the report says so (``SKIPPED_SW_EPISODES``):
+    still rejects the file) but skipped, and the report says so (``skipped_sw_episodes``):
     a worker's SW_ID names no Sightline user, and an allocation gives a worker the
     child's record."""
     content = b"".join(files[key] for key in sorted(files))
@@ -1148,11 +1151,7 @@ def import_ssda903(
             )
         except ValidationError as error:
             raise _RejectedError(_message(error)) from error
-        skipped = (
-            (SKIPPED_SW_EPISODES.format(count=len(result.sw_episodes)),)
-            if result.sw_episodes
-            else ()
-        )
+        skipped = (skipped_sw_episodes(len(result.sw_episodes)),) if result.sw_episodes else ()
         return the_year.end_year, len(result.header), persons_created, tally, (), skipped
 
     return _run(

@@ -374,11 +374,11 @@ def test_the_903s_social_worker_episodes_are_read_but_skipped_and_said_so(
     involvements = Involvement.objects.filter(practitioner=social_worker).count()
     report = import_903(csc, result)
     assert report.ok, report.errors
-    assert report.skipped == (returns.SKIPPED_SW_EPISODES.format(count=1),)
+    assert report.skipped == (returns.skipped_sw_episodes(1),)
     assert report.unplaced == ()
     assert not Allocation.objects.exists()
     assert Involvement.objects.filter(practitioner=social_worker).count() == involvements
-    assert "Skipped:\n  SWEpisodes: 1 social worker episodes skipped" in summary(report)
+    assert "Skipped:\n  SWEpisodes: 1 social worker episode skipped" in summary(report)
     audit = AuditEvent.objects.filter(action=AuditAction.IMPORT_RETURN).latest("pk")
     assert audit.detail["skipped"] == list(report.skipped)
     # The rest of the return came through, and exports as it came (no allocations, so no

@@ -85,6 +85,8 @@ class ImportReport:
     persons_created: int = 0
     errors: tuple[RowError, ...] = ()
     batch: ImportBatch | None = field(default=None, compare=False)
+    # What a national return carries that is deliberately not imported, and why.
+    skipped: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -508,6 +510,7 @@ def _import_return(
         persons_created=report.persons_created,
         errors=tuple(RowError(0, "", message) for message in report.errors),
         batch=report.batch,
+        skipped=report.skipped,
     )
 
 

@@ -375,7 +375,7 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
 def _family_of(user: User, person: Person) -> list[tuple[Person, str]]:
     """The child's family whose records ``user`` may see, to pick from."""
     relationships = Relationship.objects.filter(
-        Q(person=person) | Q(relative=person)
+        Q(person=person) | Q(relative=person), ended_on__isnull=True
     ).select_related("person", "relative")
     pairs = [
         (r.relative if r.person_id == person.pk else r.person, r.get_kind_display())

@@ -370,6 +370,25 @@ class RelationshipForm(CaseForm):
     started_on = _date("Since", required=False, help_text="If known. For example, 27 3 2020")
 
 
+class EndRelationshipForm(CaseForm):
+    """A family or household relationship ends; ``starts_after`` is its start, if known."""
+
+    date_field = "ended_on"
+    date_message = "The relationship cannot end before it started"
+
+    ended_on = _date(
+        "Date the relationship ended",
+        help_text="The last day it applied, for example the day they moved out. For example, 27 3 2026",
+    )
+    reason = forms.CharField(
+        label="Why did it end?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, the carer has stopped caring for the child. Kept in the record's audit trail.",
+        error_messages={"required": "Enter why the relationship ended"},
+    )
+
+
 class CoreGroupForm(CaseForm):
     member = PickField(
         noun="practitioner",

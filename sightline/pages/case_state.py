@@ -17,7 +17,7 @@ from sightline.agencies.models import AgencyKind
 from sightline.audit.actions import Origin
 from sightline.cases import models as case_models
 from sightline.cases.queries import case_summary
-from sightline.people.models import Person, Relationship
+from sightline.people.models import Person, Relationship, RelationshipKind
 from sightline.record.access import Record
 from sightline.returns import codes
 
@@ -570,3 +570,67 @@ def family_of(case: Case, child: Person) -> tuple[tuple[Person, str], ...]:
                 other.pk, (other, f"Family: {relationship.get_kind_display().lower()}")
             )
     return tuple(found.values())
+
+
+# What the other person is to the child when the child is the relationship's ``person``
+# ("A is parent of B", seen from B's page and from A's).
+INVERSE_KIND = {
+    RelationshipKind.PARENT: "Child",
+    RelationshipKind.CARER: "Cared for by them",
+    RelationshipKind.SIBLING: "Sibling",
+    RelationshipKind.HOUSEHOLD_MEMBER: "Household member",
+    RelationshipKind.PARTNER_OF_PARENT: "Child of their partner",
+    RelationshipKind.OTHER: "Other",
+}
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    """One family or household member on the Case part, seen from the child."""
+
+    relationship: Relationship
+    name: str
+    kind: str  # what they are to the child ("Parent", "Carer")
+    dates: str  # "Lives with the child since 3 March 2020", "Lived with the child until ..."
+
+    @property
+    def is_current(self) -> bool:
+        return self.relationship.ended_on is None
+
+
+def _family_dates(relationship: Relationship) -> str:
+    started, ended = relationship.started_on, relationship.ended_on
+    if ended is None:
+        since = f"since {long_date(started)}" if started else ""
+        if relationship.lives_with:
+            return f"Lives with the child {since}".strip()
+        return since.capitalize()
+    span = (f"from {long_date(started)} " if started else "") + f"until {long_date(ended)}"
+    return f"Lived with the child {span}" if relationship.lives_with else span.capitalize()
+
+
+def family_views(case: Case, child: Person) -> list[FamilyView]:
+    """The child's family and household on the case: current members first (those living
+    with the child first), then those whose relationship ended, as history."""
+    views = []
+    for relationship in case.family:
+        if relationship.relative_id == child.pk:
+            other, kind = relationship.person, relationship.get_kind_display()
+        else:
+            other, kind = relationship.relative, INVERSE_KIND[RelationshipKind(relationship.kind)]
+        views.append(
+            FamilyView(
+                relationship=relationship,
+                name=other.full_name or "Name not known",
+                kind=kind,
+                dates=_family_dates(relationship),
+            )
+        )
+    return sorted(
+        views,
+        key=lambda v: (
+            not v.is_current,
+            not v.relationship.lives_with,
+            -(v.relationship.ended_on or dt.date.max).toordinal(),
+        ),
+    )

@@ -42,6 +42,7 @@ from sightline.pages.case_state import (
     describe,
     episode_view,
     family_of,
+    family_views,
     find_record,
     history_view,
     long_date,
@@ -53,6 +54,7 @@ from sightline.pages.case_state import (
     record_choices,
     review_view,
 )
+from sightline.people import actions as people_actions
 from sightline.people.models import InvolvementRole, Person
 from sightline.record.access import Intent, Record, open_record
 from sightline.record.picker import (
@@ -91,6 +93,7 @@ def case_panel(record: Record) -> dict[str, Any]:
         "current_allocations": case.current_allocations,
         "looked_after_reviews": [review_view(r) for r in case.looked_after_reviews],
         "missing_episodes": [missing_view(m) for m in case.missing_episodes],
+        "family": family_views(case, record.person),
         "history": [view for row in case.history if (view := history_view(row)) is not None],
         "may_correct": may_record and bool(record_choices(case, record.user.agency_id)),
         # Recorded before the case was (an involvement, by an import or the demo).
@@ -710,6 +713,76 @@ def case_record_change(
             "form": form,
             "what": what,
             "correcting": change == "correct",
+        },
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+# -- ending a family or household relationship -------------------------------------------
+
+
+@dataclass(frozen=True)
+class _EndRelationshipPage:
+    title: str = "End a family or household relationship"
+    button: str = "End the relationship"
+    intro: str = (
+        "The relationship stays on the case as history, with its dates. Nothing else about "
+        "the person changes."
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def end_relationship(
+    request: HttpRequest, public_id: uuid.UUID, relationship_id: int
+) -> HttpResponse:
+    """End one of the child's current family or household relationships (a carer stops
+    caring, the child stops living with a parent), through
+    ``people.actions.end_relationship``. Only a relationship of this child's is found
+    (404 otherwise); one already ended goes back to the case with a message."""
+    user, origin, record, case = _open_case_to_change(request, public_id, "case:end-relationship")
+    view = next(
+        (v for v in family_views(case, record.person) if v.relationship.pk == relationship_id),
+        None,
+    )
+    if view is None:
+        raise Http404("No such relationship")
+    relationship = view.relationship
+    if relationship.ended_on is not None:
+        messages.info(request, "That relationship has already ended.")
+        return HttpResponseRedirect(_case_url(record))
+    form = case_forms.EndRelationshipForm(
+        request.POST if request.method == "POST" else None,
+        starts_after=relationship.started_on,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_actions.end_relationship(
+                actor=user,
+                origin=origin,
+                relationship=relationship,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{view.name}: the relationship has ended.")
+            return HttpResponseRedirect(_case_url(record))
+    rows = [("Family or household member", f"{view.name} ({view.kind.lower()})")]
+    if view.dates:
+        rows.append(("Dates", view.dates))
+    return render(
+        request,
+        "cases/step.html",
+        {
+            "person": record.person,
+            "step": _EndRelationshipPage(),
+            "form": form,
+            "context_rows": rows,
+            "codes": [],
+            "today": timezone.localdate(),
         },
         status=400 if request.method == "POST" and form.errors else 200,
     )

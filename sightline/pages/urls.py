@@ -14,5 +14,10 @@ urlpatterns = [
         case_views.case_record_change,
         name="case-record-change",
     ),
+    path(
+        "<uuid:public_id>/case/family/<int:relationship_id>/end/",
+        case_views.end_relationship,
+        name="case-end-relationship",
+    ),
     path("<uuid:public_id>/case/<slug:step>/", case_views.case_step, name="case-step"),
 ]

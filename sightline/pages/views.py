@@ -32,6 +32,7 @@ from sightline.chronology.queries import WINDOWS_MONTHS
 from sightline.governance.holds import holds_on
 from sightline.incidents.access import may_notify
 from sightline.networks.queries import child_panel as networks_child_panel
+from sightline.pages.case_state import INVERSE_KIND
 from sightline.pages.case_views import case_panel
 from sightline.pages.forms import ChronologyEntryForm, ChronologyFilterForm
 from sightline.pages.rendering import EventTimes, event_items
@@ -54,14 +55,7 @@ from sightline.sharing.queries import FlagView, header_panels, involved_panel
 
 # How a relationship reads from the other side: "A is parent of B" makes A's entry on
 # B's page "Parent", and B's entry on A's page "Child".
-_INVERSE_KIND = {
-    RelationshipKind.PARENT: "Child",
-    RelationshipKind.CARER: "Cared for by them",
-    RelationshipKind.SIBLING: "Sibling",
-    RelationshipKind.HOUSEHOLD_MEMBER: "Household member",
-    RelationshipKind.PARTNER_OF_PARENT: "Child of their partner",
-    RelationshipKind.OTHER: "Other",
-}
+_INVERSE_KIND = INVERSE_KIND
 
 
 def _user(request: HttpRequest) -> User:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -618,6 +619,47 @@ def record_relationship(
         origin=origin,
         person=relative,
         detail={"relationship": relationship.pk, "kind": kind, "person": person.pk},
+    )
+    return relationship
+
+
+@transaction.atomic
+def end_relationship(
+    *,
+    actor: User | None,
+    relationship: Relationship,
+    ended_on: dt.date,
+    reason: str,
+    origin: Origin,
+) -> Relationship:
+    """A family or household relationship ends (a carer stops caring, a child stops
+    living with a parent) on ``ended_on``, its last day. The row stays, with its dates,
+    as the family's history; the reason is kept in the audit row. Refused (a
+    ``ValidationError`` naming ``ended_on``) for a date in the future or before the
+    relationship started, and for a relationship already ended."""
+    relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    if relationship.ended_on is not None:
+        raise ValidationError({"ended_on": "This relationship has already ended"})
+    if ended_on > timezone.localdate():
+        raise ValidationError(
+            {"ended_on": "The date the relationship ended must be today or in the past"}
+        )
+    if relationship.started_on is not None and ended_on < relationship.started_on:
+        raise ValidationError({"ended_on": "The relationship cannot end before it started"})
+    relationship.ended_on = ended_on
+    relationship.save(update_fields=["ended_on"])
+    record_audit(
+        actor=actor,
+        action=AuditAction.RECORD_RELATIONSHIP,
+        origin=origin,
+        person=relationship.relative,
+        detail={
+            "relationship": relationship.pk,
+            "kind": relationship.kind,
+            "person": relationship.person_id,
+            "ended_on": ended_on.isoformat(),
+            "reason": reason,
+        },
     )
     return relationship
 

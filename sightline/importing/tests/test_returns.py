@@ -345,3 +345,44 @@ def test_the_exports_of_imported_returns_pass_the_dfe_rules(csc, tmp_path):
     assert [(i.collection, i.rule, i.message) for i in report.errors] == []
     assert report.crashed == []
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT_RETURN).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_903s_social_worker_episodes_are_read_but_skipped_and_said_so(
+    csc, census, social_worker
+):
+    """Even an ``XX`` id that is a user's number here allocates no one: the number the
+    exporter wrote is a user's in the database that exported it (docs/returns.md)."""
+    from sightline.cases.models import Allocation
+    from sightline.importing.management.commands._returns import summary
+    from sightline.people.models import Involvement
+
+    result = synthetic.return903(census, 5)
+    child = result.header[0]
+    result = dataclasses.replace(
+        result,
+        sw_episodes=(
+            ssda903.SWEpisode(
+                child=child.child,
+                dob=child.dob,
+                sw_id=f"XX{social_worker.pk:06d}",
+                sw_decom=dt.date(2025, 6, 2),
+                sw_reason="OTHERS",
+            ),
+        ),
+    )
+    involvements = Involvement.objects.filter(practitioner=social_worker).count()
+    report = import_903(csc, result)
+    assert report.ok, report.errors
+    assert report.skipped == (returns.skipped_sw_episodes(1),)
+    assert report.unplaced == ()
+    assert not Allocation.objects.exists()
+    assert Involvement.objects.filter(practitioner=social_worker).count() == involvements
+    assert "Skipped:\n  SWEpisodes: 1 social worker episode skipped" in summary(report)
+    audit = AuditEvent.objects.filter(action=AuditAction.IMPORT_RETURN).latest("pk")
+    assert audit.detail["skipped"] == list(report.skipped)
+    # The rest of the return came through, and exports as it came (no allocations, so no
+    # SWEpisodes either).
+    assert returns.export_ssda903(agency=csc, year=YEAR) == dataclasses.replace(
+        result, sw_episodes=()
+    )

@@ -1,5 +1,6 @@
 """The national returns through the upload page: the same check, then commit."""
 
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -74,7 +75,33 @@ def test_a_903_zip_is_checked(client, social_worker):
     response, page = upload(client, "ssda903", "ssda903.zip", buffer.getvalue())
     assert response.status_code == 200
     assert "ssda903.zip is ready to import" in page
+    assert "Not imported" not in page  # the return has no SWEpisodes
     assert LookedAfterEpisode.objects.count() == 0
+
+
+def test_a_903_zip_with_social_worker_episodes_says_they_are_not_imported(client, social_worker):
+    client.force_login(social_worker)
+    result = synthetic.return903(CENSUS, 2)
+    child = result.header[0]
+    episode = ssda903.SWEpisode(
+        child=child.child,
+        dob=child.dob,
+        sw_id="SW123456",
+        sw_decom=dt.date(2025, 6, 2),
+        sw_reason="OTHERS",
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in ssda903.write_files(
+            dataclasses.replace(result, sw_episodes=(episode,))
+        ).items():
+            archive.writestr(name, content)
+    response, page = upload(client, "ssda903", "ssda903.zip", buffer.getvalue())
+    assert response.status_code == 200
+    assert "ssda903.zip is ready to import" in page
+    skipped = page[page.index('id="skipped"') :]
+    assert "Not imported" in skipped
+    assert "SWEpisodes: 1 social worker episode skipped" in skipped
 
 
 def test_a_teacher_cannot_import_a_census(client, teacher):

@@ -6,7 +6,7 @@ from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.importing.rows import PersonRecordRow
 from sightline.people.actions import upsert_source_records
-from sightline.people.models import Person, SourceRecord
+from sightline.people.models import Person, Relationship, SourceRecord
 from sightline.testing.factories import synthetic_nhs_number
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,62 @@ def test_it_is_idempotent_and_updates_in_place(agencies, social_worker):
         AuditEvent.objects.filter(action=AuditAction.IMPORT_PEOPLE, actor=social_worker).count()
         == 3
     )
+
+
+def test_a_relationship_ends_with_its_reason_audited_and_stays_as_history(social_worker):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from sightline.people.actions import end_relationship
+    from sightline.testing.factories import RelationshipFactory
+
+    today = timezone.localdate()
+    started = today - dt.timedelta(days=400)
+    relationship = RelationshipFactory.create(kind="carer", started_on=started)
+    with pytest.raises(ValidationError) as before_start:
+        end_relationship(
+            actor=social_worker,
+            relationship=relationship,
+            ended_on=started - dt.timedelta(days=1),
+            reason="Moved out",
+            origin=CLI,
+        )
+    assert before_start.value.message_dict == {
+        "ended_on": ["The relationship cannot end before it started"]
+    }
+    with pytest.raises(ValidationError) as future:
+        end_relationship(
+            actor=social_worker,
+            relationship=relationship,
+            ended_on=today + dt.timedelta(days=1),
+            reason="Moving out",
+            origin=CLI,
+        )
+    assert list(future.value.message_dict) == ["ended_on"]
+    assert Relationship.objects.get(pk=relationship.pk).ended_on is None
+
+    end_relationship(
+        actor=social_worker,
+        relationship=relationship,
+        ended_on=today - dt.timedelta(days=3),
+        reason="The carer stopped caring for the child",
+        origin=CLI,
+    )
+    relationship = Relationship.objects.get(pk=relationship.pk)
+    assert (relationship.started_on, relationship.ended_on) == (
+        started,
+        today - dt.timedelta(days=3),
+    )
+    audit = AuditEvent.objects.filter(action=AuditAction.RECORD_RELATIONSHIP).get()
+    assert audit.actor == social_worker
+    assert audit.person == relationship.relative
+    assert audit.detail["reason"] == "The carer stopped caring for the child"
+    assert audit.detail["ended_on"] == (today - dt.timedelta(days=3)).isoformat()
+    with pytest.raises(ValidationError, match="already ended"):
+        end_relationship(
+            actor=social_worker,
+            relationship=relationship,
+            ended_on=today,
+            reason="Again",
+            origin=CLI,
+        )

@@ -30,4 +30,7 @@ def summary(report: ReturnImportReport) -> str:
     if report.unplaced:
         lines.append(f"{len(report.unplaced):,} not placed:")
         lines.extend(f"  {item}" for item in report.unplaced)
+    if report.skipped:
+        lines.append("Skipped:")
+        lines.extend(f"  {item}" for item in report.skipped)
     return "\n".join(lines)

@@ -7,8 +7,9 @@ is typed.
    assessment and the strategy discussion (the section 47 enquiry starts, the initial
    conference due in 15 working days) and the conference's plan. A health visitor then
    finds the flag by a search; the plan is reviewed, and a second review ends it.
-2. A looked-after child: the social worker starts the episode, then records a change of
-   placement (a new episode, as the SSDA903 counts them).
+2. A looked-after child: the social worker ends the carer's relationship (it stays on the
+   case as history), starts the episode, then records a change of placement (a new
+   episode, as the SSDA903 counts them).
 3. A looked-after child's review (with the child's participation, chosen in plain
    English), a missing episode and the child's return with the return interview, and a
    correction of the review chosen from the case, whose earlier version stays in the
@@ -24,7 +25,7 @@ from sightline.accounts.models import Role
 from sightline.audit.actions import CLI
 from sightline.cases import actions as case_actions
 from sightline.cases import models as case_models
-from sightline.people.models import InvolvementRole
+from sightline.people.models import InvolvementRole, RelationshipKind
 from sightline.testing import factories
 from sightline.testing.browser import ARTIFACTS, pick
 
@@ -292,10 +293,29 @@ def test_a_looked_after_childs_placement_changes(
 ):
     today = timezone.localdate()
     started = today - dt.timedelta(days=30)
+    carer = factories.RelationshipFactory.create(
+        person=factories.PersonFactory.create(given_name="Chris", family_name="Carer"),
+        relative=child,
+        kind=RelationshipKind.CARER,
+        lives_with=True,
+        started_on=today - dt.timedelta(days=400),
+    )
     journey = Journey(browser, live_server)
     try:
         page = journey.sign_in(social_worker)
         open_child(page, "Jamie", "Testchild", child.date_of_birth)
+        # The carer stopped caring when the child came into care.
+        case_tab(page).get_by_role("link", name="End the relationship with Chris Carer").click()
+        page.get_by_role("button", name="End the relationship").click()
+        summary = page.locator(".govuk-error-summary").inner_text()
+        assert "Enter the date the relationship ended" in summary
+        fill_date(page, "ended_on", started - dt.timedelta(days=1))
+        page.get_by_label("Why did it end?").fill("Chris stopped caring for Jamie")
+        page.get_by_role("button", name="End the relationship").click()
+        assert "Chris Carer: the relationship has ended." in saved(page)
+        family = case_tab(page).locator("#case-family").inner_text()
+        ended = started - dt.timedelta(days=1)
+        assert f"until {ended.day} {ended:%B %Y}" in family
         step(page, "Start to look after the child")
         fill_date(page, "started_on", started)
         page.get_by_label("Legal status").select_option(
@@ -335,6 +355,8 @@ def test_a_looked_after_childs_placement_changes(
         (today, None, ""),
     ]
     assert episodes[1].rne == "P"
+    carer.refresh_from_db()
+    assert carer.ended_on == started - dt.timedelta(days=1)
 
 
 def test_a_looked_after_childs_review_missing_episode_and_a_correction(

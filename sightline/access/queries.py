@@ -259,5 +259,7 @@ def tokens_unused(now: dt.datetime) -> QuerySet[Token]:
     """API tokens issued, and not used, in the last ``TOKEN_UNUSED_DAYS`` days."""
     since = now - dt.timedelta(days=TOKEN_UNUSED_DAYS)
     return Token.objects.filter(created__lte=since).filter(
-        Q(policy__isnull=True) | Q(policy__last_used_at__isnull=True) | Q(policy__last_used_at__lte=since)
+        Q(policy__isnull=True)
+        | Q(policy__last_used_at__isnull=True)
+        | Q(policy__last_used_at__lte=since)
     )

@@ -226,7 +226,10 @@ def _caseload(manager: User, today: dt.date) -> list[WorkerLoad]:
 def _safeguarding_lead(user: User) -> YourWork:
     """Counted from the list they lead to: referrals the lead and their team sent."""
     made = sharing.referrals_sent(user)
-    by_status = dict(made.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    # order_by(): the list's newest-first order would otherwise split the groups.
+    by_status = dict(
+        made.order_by().values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
     sent = reverse("sharing-referrals-sent")
     return YourWork(
         items=[

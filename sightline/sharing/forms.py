@@ -348,4 +348,5 @@ class SentStatusFilterForm(GovukFormMixin, forms.Form):
         label="Status",
         required=False,
         choices=[("", "All statuses"), *ReferralStatus.choices],
+        error_messages={"invalid_choice": "Choose a status from the list"},
     )

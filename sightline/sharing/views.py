@@ -98,6 +98,7 @@ def referrals_sent(request: HttpRequest) -> HttpResponse:
             "form": form,
             "status_label": ReferralStatus(status).label if status else "",
         },
+        status=400 if form.errors else 200,
     )
 
 

@@ -42,7 +42,8 @@ _CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("JSON", re.compile(r"\{\s*\"[^\"]+\"\s*:|\[\s*\{\s*\"|\[\s*\"[^\"]*\"\s*,")),
-    ("an internal identifier", re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")),
+    # A file's name, as its sender named it (``cin_census.xml``), is theirs, not ours.
+    ("an internal identifier", re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?!\.\w)")),
     ("a blank value", re.compile(r"^\s*(?:null|undefined|nan|NaN)\s*$")),
 )
 

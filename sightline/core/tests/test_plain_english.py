@@ -55,6 +55,7 @@ def test_it_finds_what_is_not_plain_english(html, what):
         "<p>Settings <code>{&quot;days&quot;: 5}</code></p>",
         '<script type="application/json">{"a": 1}</script>',
         "<p>Police, Negative, CSCS, HEALTHY, None scheduled.</p>",
+        "<p>Imported cin_census.xml on 4 December 2026.</p>",
     ],
 )
 def test_it_passes_plain_english_and_codes_a_reader_asks_for(html):

@@ -207,7 +207,7 @@ def test_the_referrals_sent_are_filtered_by_status(
     )
 
     def rows(query: dict[str, str]) -> list[str]:
-        html = client.get(SENT, query).content.decode()
+        html: str = client.get(SENT, query).content.decode()
         body = html.split('id="sent"', 1)[1].split("<tbody", 1)[1].split("</tbody>", 1)[0]
         return body.split('<tr class="govuk-table__row">')[1:]
 

@@ -38,13 +38,19 @@ def challenge_rules(request: HttpRequest) -> HttpResponse:
     _administrator(request, "administration_challenge_rules")
     in_use = rules.current_rule_set()
     latest = ChallengeRuleSet.objects.select_related("published_by").first()
+    only_off = request.GET.get("show") == "off"
     return render(
         request,
         "access/administration/challenge_rules.html",
         {
-            "rules": [{"rule": rule, "thresholds": thresholds(rule)} for rule in in_use.rules],
+            "rules": [
+                {"rule": rule, "thresholds": thresholds(rule)}
+                for rule in in_use.rules
+                if not (only_off and rule.active)
+            ],
             "latest": latest,
             "notice": take_notice(request),
+            "only_off": only_off,
         },
     )
 

@@ -8,11 +8,12 @@ A user has at most one token (Django REST framework's ``Token``); a new one repl
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.authtoken.models import Token
 
-from sightline.access import actions
+from sightline.access import actions, queries
 from sightline.access.administration_forms import (
     IssueTokenForm,
     RevokeTokenForm,
@@ -168,6 +169,8 @@ def issue_token(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_GET
 def tokens(request: HttpRequest) -> HttpResponse:
     _administrator(request, "api_tokens")
+    unused = request.GET.get("show") == "unused"
+    listed = queries.tokens_unused(timezone.now()) if unused else Token.objects.all()
     rows = [
         {
             "token": token,
@@ -175,14 +178,19 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "scopes": _scope_words(token_scopes(token)),
             "last_used_at": getattr(getattr(token, "policy", None), "last_used_at", None),
         }
-        for token in Token.objects.select_related("user", "user__agency", "policy").order_by(
+        for token in listed.select_related("user", "user__agency", "policy").order_by(
             "user__last_name", "user__first_name", "user__username"
         )
     ]
     return render(
         request,
         "access/administration/tokens.html",
-        {"rows": rows, "notice": take_notice(request)},
+        {
+            "rows": rows,
+            "notice": take_notice(request),
+            "unused": unused,
+            "unused_days": queries.TOKEN_UNUSED_DAYS,
+        },
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from sightline.access import sections
 from sightline.access.models import AccessFinding, BreakGlassGrant, EnrolmentCode
@@ -218,10 +219,13 @@ def done_under(grant: BreakGlassGrant) -> QuerySet[AuditEvent]:
     ).order_by("id")
 
 
-def users_matching(text: str) -> QuerySet[User]:
-    """Users whose name, username or e-mail contains ``text`` (all when blank), each with
-    ``has_authenticator`` and ``code_expires_at`` (an enrolment code still usable)."""
+def users_matching(text: str, *, show: str = "") -> QuerySet[User]:
+    """Users whose name, username or e-mail contains ``text`` (all when blank), in the
+    list ``show`` names (``USER_LISTS``) when given, each with ``has_authenticator`` and
+    ``code_expires_at`` (an enrolment code still usable)."""
     found = User.objects.select_related("agency", "team")
+    if show in USER_LISTS:
+        found = found.filter(USER_LISTS[show][1])
     for word in text.split()[:4]:
         found = found.filter(
             Q(username__icontains=word)
@@ -234,3 +238,28 @@ def users_matching(text: str) -> QuerySet[User]:
         has_authenticator=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
         code_expires_at=Subquery(usable.order_by("-expires_at").values("expires_at")[:1]),
     ).order_by("last_name", "first_name", "username")
+
+
+# Lists of users an administrator acts on, by name in the address (``?show=``): what
+# the list shows, and which users. The home page counts the same lists.
+USER_LISTS: dict[str, tuple[str, Q]] = {
+    "active": ("Active users", Q(is_active=True)),
+    "without-team": ("Active users without a team", Q(is_active=True, team__isnull=True)),
+    "never-signed-in": (
+        "Active users who have never signed in",
+        Q(is_active=True, last_login__isnull=True),
+    ),
+}
+
+# An API token not used for this long is one to ask about, or revoke.
+TOKEN_UNUSED_DAYS = 90
+
+
+def tokens_unused(now: dt.datetime) -> QuerySet[Token]:
+    """API tokens issued, and not used, in the last ``TOKEN_UNUSED_DAYS`` days."""
+    since = now - dt.timedelta(days=TOKEN_UNUSED_DAYS)
+    return Token.objects.filter(created__lte=since).filter(
+        Q(policy__isnull=True)
+        | Q(policy__last_used_at__isnull=True)
+        | Q(policy__last_used_at__lte=since)
+    )

@@ -721,7 +721,9 @@ def users(request: HttpRequest) -> HttpResponse:
     _administrator(request, "users")
     form = UserSearchForm(request.GET or None)
     text = str(form.cleaned_data.get("q") or "").strip() if form.is_valid() else ""
-    found = queries.users_matching(text)[: USER_LIST_LIMIT + 1]
+    show = request.GET.get("show", "")
+    show = show if show in queries.USER_LISTS else ""
+    found = queries.users_matching(text, show=show)[: USER_LIST_LIMIT + 1]
     rows = list(found)
     return render(
         request,
@@ -731,6 +733,8 @@ def users(request: HttpRequest) -> HttpResponse:
             "rows": rows[:USER_LIST_LIMIT],
             "more": len(rows) > USER_LIST_LIMIT,
             "searched": text,
+            "show": show,
+            "showing": queries.USER_LISTS[show][0] if show else "",
         },
     )
 

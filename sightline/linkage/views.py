@@ -72,7 +72,11 @@ def record_person(request: HttpRequest) -> HttpResponse:
                 except actions.LinkageError as error:
                     form.add_error("record_id", str(error))
                 else:
-                    messages.success(request, f"Recorded {record.agency.code}:{record.record_id}.")
+                    messages.success(
+                        request,
+                        f"Person recorded for {record.agency.name}, "
+                        f"with your reference {record.record_id}.",
+                    )
                     return redirect("linkage-recorded", record_pk=record.pk)
         if form.is_valid():  # a refused record above adds an error: show the form again
             try:

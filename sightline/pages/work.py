@@ -8,12 +8,17 @@ own queue query is used, never a count of its own.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from sightline.access import queries as access_queries
 from sightline.accounts.models import PARTNER_LEAD_FOR, PARTNERSHIP_ROLES, Role, User
-from sightline.agencies.models import Team
+from sightline.agencies.models import Agency, Team
+from sightline.assessments import queries as assessments_queries
 from sightline.assessments.models import (
     Assessment,
     AssessmentStatus,
@@ -23,6 +28,8 @@ from sightline.assessments.models import (
     DecisionPoint,
 )
 from sightline.assessments.queries import assessments_awaiting
+from sightline.chronology.models import Category
+from sightline.deadlines.models import LocalClosure
 from sightline.incidents import access as incidents_access
 from sightline.incidents import queries as incidents_queries
 from sightline.incidents.models import LocalReview, RapidReview
@@ -30,7 +37,7 @@ from sightline.learning.access import Capability, can
 from sightline.learning.models import Coding, CodingStatus, ReviewDocument
 from sightline.people.models import Involvement
 from sightline.sharing import queries as sharing
-from sightline.sharing.models import Referral, ReferralStatus
+from sightline.sharing.models import ReferralStatus
 
 # "Due" on the home page: overdue, or due within this many days.
 DUE_WITHIN_DAYS = 7
@@ -76,7 +83,7 @@ class WorkerLoad:
 class YourWork:
     items: list[WorkItem]
     caseload: list[WorkerLoad] | None = None
-    referrals_made: list[tuple[str, int]] | None = None
+    referrals_made: list[WorkItem] | None = None
 
 
 def caseload_plan_counts(workers: Iterable[User], *, on: dt.date) -> dict[int, PlanCounts] | None:
@@ -98,7 +105,7 @@ def your_work(user: User, *, today: dt.date) -> YourWork:
     if role == Role.PANEL_ANALYST:
         return _panel(user)
     if role == Role.ADMINISTRATOR:
-        return _administrator()
+        return _administrator(today)
     if role == Role.PRACTITIONER:
         return _practitioner(user, today)
     return YourWork(items=[])
@@ -217,20 +224,31 @@ def _caseload(manager: User, today: dt.date) -> list[WorkerLoad]:
 
 
 def _safeguarding_lead(user: User) -> YourWork:
-    made = Referral.objects.filter(from_agency_id=user.agency_id)
-    by_status = dict(made.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    """Counted from the list they lead to: referrals the lead and their team sent."""
+    made = sharing.referrals_sent(user)
+    # order_by(): the list's newest-first order would otherwise split the groups.
+    by_status = dict(
+        made.order_by().values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    sent = reverse("sharing-referrals-sent")
     return YourWork(
         items=[
             WorkItem(
                 "referrals-made",
-                "Referrals your agency made, awaiting an outcome",
+                "Referrals you and your team made, awaiting an outcome",
                 made.exclude(status=ReferralStatus.CLOSED).count(),
-                reverse("sharing-referrals-sent"),
+                sent,
             ),
             *_alerts_and_referrals(user),
         ],
         referrals_made=[
-            (label, by_status.get(value, 0)) for value, label in ReferralStatus.choices
+            WorkItem(
+                f"referrals-{value.replace('_', '-')}",
+                label,
+                by_status.get(value, 0),
+                f"{sent}?{urlencode({'status': value})}",
+            )
+            for value, label in ReferralStatus.choices
         ],
     )
 
@@ -337,18 +355,59 @@ def _panel(user: User) -> YourWork:
     return YourWork(items=items)
 
 
-def _administrator() -> YourWork:
-    """The administration area (``access/administration.py``): users and teams."""
+def _administrator(today: dt.date) -> YourWork:
+    """The administration area (``access/administration*.py``): each count is of a list
+    an administrator acts on, and links to that list; each section has a link."""
+    users = reverse("access-users")
+    tokens = reverse("administration-tokens")
+    rules_page = reverse("administration-challenge-rules")
+    now = timezone.now()
+
+    def user_list(key: str) -> WorkItem:
+        label, which = access_queries.USER_LISTS[key]
+        count = User.objects.filter(which).count()
+        key_name = "users" if key == "active" else f"users-{key}"
+        return WorkItem(key_name, label, count, f"{users}?show={key}")
+
     return YourWork(
         items=[
-            WorkItem(
-                "users",
-                "Active users",
-                User.objects.filter(is_active=True).count(),
-                reverse("access-users"),
-            ),
+            user_list("active"),
+            user_list("without-team"),
+            user_list("never-signed-in"),
             WorkItem("add-user", "Add a user", None, reverse("administration-new-user")),
+            WorkItem("roles", "Roles: find a user to change theirs", None, f"{users}?show=active"),
             WorkItem("teams", "Teams", Team.objects.count(), reverse("administration-teams")),
+            WorkItem(
+                "agencies",
+                "Agencies",
+                Agency.objects.count(),
+                reverse("administration-agencies"),
+            ),
+            WorkItem("api-tokens", "API tokens", Token.objects.count(), tokens),
+            WorkItem(
+                "api-tokens-unused",
+                f"API tokens not used for {access_queries.TOKEN_UNUSED_DAYS} days",
+                access_queries.tokens_unused(now).count(),
+                f"{tokens}?show=unused",
+            ),
+            WorkItem(
+                "closure-days",
+                "Local closure days coming up",
+                LocalClosure.objects.live().filter(date__gte=today).count(),
+                f"{reverse('administration-closure-days')}#closure-days",
+            ),
+            WorkItem(
+                "challenge-rules-off",
+                "Challenge rules switched off",
+                sum(not rule.active for rule in assessments_queries.current_rule_set().rules),
+                f"{rules_page}?show=off",
+            ),
+            WorkItem(
+                "event-categories",
+                "Event categories in use",
+                Category.objects.filter(active=True).count(),
+                reverse("administration-categories"),
+            ),
             WorkItem(
                 "administration", "Everything in administration", None, reverse("administration")
             ),

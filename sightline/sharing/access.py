@@ -111,9 +111,14 @@ def open_inbox(user: User, *, origin: Origin, limit: int) -> tuple[list[inbox.Al
     return rows, queries.unread_count(user)
 
 
-def open_referrals_sent(user: User, *, origin: Origin, limit: int) -> tuple[list[Referral], int]:
-    """Referrals the user and their team sent, newest first, and how many in all."""
+def open_referrals_sent(
+    user: User, *, origin: Origin, limit: int, status: str = ""
+) -> tuple[list[Referral], int]:
+    """Referrals the user and their team sent (in ``status``, when given), newest first,
+    and how many in all."""
     sent = queries.referrals_sent(user)
+    if status:
+        sent = sent.filter(status=status)
     shown = list(sent[:limit])
     actions.record_listing(
         actor=user, page="referrals_sent", listed=_listed("sent", shown), origin=origin

@@ -22,6 +22,7 @@ from sightline.sharing.models import (
     LawfulBasis,
     NotInformedReason,
     ReferralOutcome,
+    ReferralStatus,
     SharingOutcome,
     Urgency,
 )
@@ -337,4 +338,15 @@ class LawfulBasisForm(GovukFormMixin, forms.Form):
     for_police = forms.BooleanField(
         label="For police processing under part 3 of the Data Protection Act 2018",
         required=False,
+    )
+
+
+class SentStatusFilterForm(GovukFormMixin, forms.Form):
+    """The referrals-sent page shows one status, or all of them."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All statuses"), *ReferralStatus.choices],
+        error_messages={"invalid_choice": "Choose a status from the list"},
     )

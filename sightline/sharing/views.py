@@ -31,9 +31,10 @@ from sightline.sharing.forms import (
     LawfulBasisForm,
     OutcomeForm,
     ReferralDecisionForm,
+    SentStatusFilterForm,
     SharingDecisionForm,
 )
-from sightline.sharing.models import LawfulBasis, Referral
+from sightline.sharing.models import LawfulBasis, Referral, ReferralStatus
 
 REPORT_DAYS = 30
 REPORT_LIMIT = 500
@@ -81,11 +82,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def referrals_sent(request: HttpRequest) -> HttpResponse:
     """Referrals I and my team sent, with status and outcome (the referrer's loop)."""
     user = _user(request)
-    sent, total = open_referrals_sent(user, origin=Origin.from_request(request), limit=SENT_LIMIT)
+    form = SentStatusFilterForm(request.GET or None)
+    status = str(form.cleaned_data.get("status") or "") if form.is_valid() else ""
+    sent, total = open_referrals_sent(
+        user, origin=Origin.from_request(request), limit=SENT_LIMIT, status=status
+    )
     return render(
         request,
         "sharing/referrals_sent.html",
-        {"referrals": sent, "total": total, "limit": SENT_LIMIT, "now": timezone.now()},
+        {
+            "referrals": sent,
+            "total": total,
+            "limit": SENT_LIMIT,
+            "now": timezone.now(),
+            "form": form,
+            "status_label": ReferralStatus(status).label if status else "",
+        },
+        status=400 if form.errors else 200,
     )
 
 

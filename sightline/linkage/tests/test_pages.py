@@ -163,6 +163,30 @@ def test_it_shows_likely_persons_before_creating_one(
     assert AuditEvent.objects.filter(action=AuditAction.RECORD_PERSON, person=child).exists()
 
 
+def test_the_person_recorded_page_names_the_agency_and_the_reference_in_words(
+    client, social_worker, child, child_records, model_version
+):
+    client.force_login(social_worker)
+    url = reverse("linkage-record-person")
+    client.post(url, {**FORM, "action": "find"})
+    response = client.post(
+        url, {**FORM, "action": "record", "same_as": str(child.public_id)}, follow=True
+    )
+    page = response.content.decode()
+    assert "Person recorded" in page
+    summary = page.split('id="recorded-reference"', 1)[1].split("</dl>", 1)[0]
+    assert "Recorded for" in summary
+    assert "Leeds Children&#x27;s Social Care" in summary
+    assert "Your agency's reference for this person" in summary
+    assert "E100" in summary
+    # The agency's code and the record together are Sightline's code: behind Details.
+    details = page.split("<details", 1)[1].split("</details>", 1)[0]
+    assert "<code>CSC:E100</code>" in details
+    assert page.count("CSC:E100") == 1
+    panel = page.split("govuk-panel--confirmation", 1)[1].split("</div>\n</div>", 1)[0]
+    assert "CSC" not in panel + summary
+
+
 def test_it_refuses_a_person_that_was_not_offered(
     client, social_worker, child_records, model_version
 ):

@@ -1,16 +1,23 @@
 """ "Your work" on the home page, for each role: counts of what waits, and links."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from sightline.access.models import TokenPolicy
 from sightline.accounts.models import Role
 from sightline.assessments import actions as assessments
 from sightline.assessments.tests.conftest import TODAY, add_event  # noqa: F401 - a fixture
 from sightline.audit.actions import CLI
+from sightline.chronology.models import Category
+from sightline.deadlines.actions import record_local_closure
 from sightline.pages.work import WorkItem, your_work
+from sightline.sharing import actions as sharing
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -147,22 +154,195 @@ def test_a_worker_with_no_decisions_has_no_rates(team_manager, social_worker):
     assert (load.challenge_rate, load.override_rate) == (None, None)
 
 
-def test_the_safeguarding_lead_sees_the_referrals_their_agency_made(client, agencies):
-    lead = factories.UserFactory.create(agency=agencies["EDUCATION"], role=Role.SAFEGUARDING_LEAD)
-    work = your_work(lead, today=TODAY)
-    assert [label for label, _ in work.referrals_made or []] == [
+def listed(client, href: str, table_id: str) -> list[str]:
+    """The rows of the table ``table_id`` on the page ``href`` leads to (none without it)."""
+    html = client.get(href).content.decode()
+    if f'id="{table_id}"' not in html:
+        return []
+    table = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody", 1)[1]
+    return re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', body, re.S)
+
+
+@pytest.fixture
+def school_lead(agencies, child):
+    """A school's designated safeguarding lead, involved with ``child``."""
+    school = factories.TeamFactory.create(agency=agencies["EDUCATION"], name="Leeds Primary")
+    lead = factories.UserFactory.create(
+        username="sam.school",
+        agency=agencies["EDUCATION"],
+        team=school,
+        role=Role.SAFEGUARDING_LEAD,
+    )
+    factories.InvolvementFactory.create(
+        person=child,
+        practitioner=lead,
+        agency=agencies["EDUCATION"],
+        role="school_safeguarding_lead",
+        started_on=dt.date(2024, 9, 1),
+    )
+    return lead
+
+
+def test_the_safeguarding_lead_sees_the_referrals_they_made_each_status_a_link(
+    client, agencies, school_lead, child
+):
+    work = your_work(school_lead, today=TODAY)
+    assert [item.label for item in work.referrals_made or []] == [
         "Awaiting acknowledgement",
         "Acknowledged, outcome to follow",
         "Outcome recorded",
     ]
+    sent = reverse("sharing-referrals-sent")
     assert work.items[0] == WorkItem(
-        "referrals-made",
-        "Referrals your agency made, awaiting an outcome",
-        0,
-        reverse("sharing-referrals-sent"),
+        "referrals-made", "Referrals you and your team made, awaiting an outcome", 0, sent
     )
-    client.force_login(lead)
-    assert 'id="referrals-made"' in client.get(reverse("home")).content.decode()
+
+    front_door = factories.TeamFactory.create(agency=agencies["CSC"], name="Front Door")
+    duty = factories.UserFactory.create(
+        username="dev.duty", agency=agencies["CSC"], team=front_door, role=Role.PRACTITIONER
+    )
+    made = [
+        sharing.raise_referral(
+            actor=school_lead,
+            person=child,
+            to_team=front_door.pk,
+            urgency="amber",
+            reason=f"Concern {n}",
+            shared="What the school knows.",
+            origin=CLI,
+        )
+        for n in range(4)
+    ]
+    sharing.acknowledge_referral(actor=duty, referral=made[0], origin=CLI)
+    sharing.record_outcome(
+        actor=duty, referral=made[1], outcome="no_further_action", reason="Known.", origin=CLI
+    )
+    # Another school's referral is not the lead's to follow up, and not counted.
+    other = factories.UserFactory.create(
+        agency=agencies["EDUCATION"],
+        team=factories.TeamFactory.create(agency=agencies["EDUCATION"]),
+    )
+    factories.InvolvementFactory.create(
+        person=child, practitioner=other, agency=agencies["EDUCATION"], started_on=TODAY
+    )
+    sharing.raise_referral(
+        actor=other,
+        person=child,
+        to_team=front_door.pk,
+        urgency="amber",
+        reason="Theirs",
+        shared="Theirs.",
+        origin=CLI,
+    )
+
+    work = your_work(school_lead, today=TODAY)
+    by_status = {item.key: item for item in work.referrals_made or []}
+    assert {key: item.count for key, item in by_status.items()} == {
+        "referrals-awaiting-acknowledgement": 2,
+        "referrals-acknowledged": 1,
+        "referrals-closed": 1,
+    }
+    assert work.items[0].count == 3
+    client.force_login(school_lead)
+    html = client.get(reverse("home")).content.decode()
+    for item in by_status.values():
+        assert f'href="{item.href}"' in html
+        # Each count leads to the referrals sent with that status, and only those.
+        rows = listed(client, item.href, "sent")
+        assert len(rows) == item.count
+        assert all("sam.school" not in row for row in rows)  # "by you", not a stranger
+    closed = listed(client, by_status["referrals-closed"].href, "sent")
+    assert "No further action" in closed[0]
+    assert len(listed(client, work.items[0].href, "sent")) == 4  # every status
+
+
+def test_the_administrator_sees_counts_of_what_to_act_on_each_a_link_to_exactly_those(
+    client, agencies, administrator
+):
+    now = timezone.now()
+    team = factories.TeamFactory.create(agency=agencies["CSC"], name="Front Door")
+    administrator.team = team
+    administrator.save(update_fields=["team"])
+    signed_in = factories.UserFactory.create(
+        username="sid.signedin", agency=agencies["CSC"], team=team, last_login=now
+    )
+    lone = factories.UserFactory.create(
+        username="nell.noteam", agency=agencies["POLICE"], last_login=now
+    )
+    never = factories.UserFactory.create(username="neve.never", agency=agencies["CSC"], team=team)
+    factories.UserFactory.create(username="dee.gone", agency=agencies["CSC"], is_active=False)
+
+    # API tokens: one issued long ago and never used, one last used long ago, one used
+    # last week, and one issued yesterday (not yet used, but new).
+    def token(owner, *, issued_days_ago: int, used_days_ago: int | None) -> Token:
+        made = Token.objects.create(user=owner)
+        Token.objects.filter(pk=made.pk).update(created=now - dt.timedelta(days=issued_days_ago))
+        if used_days_ago is not None:
+            TokenPolicy.objects.create(
+                token=made, last_used_at=now - dt.timedelta(days=used_days_ago)
+            )
+        return made
+
+    token(signed_in, issued_days_ago=200, used_days_ago=None)
+    token(lone, issued_days_ago=300, used_days_ago=120)
+    token(never, issued_days_ago=300, used_days_ago=7)
+    token(administrator, issued_days_ago=1, used_days_ago=None)
+
+    record_local_closure(
+        actor=administrator, origin=CLI, date=dt.date(2025, 4, 23), reason="Staff training."
+    )
+    client.force_login(administrator)
+    client.post(
+        reverse("administration-challenge-rule", args=["repeat_referral_start_again"]),
+        {"active": "off", "within_days": "365", "reason": "Agreed at the partnership board."},
+    )
+
+    assert counts(administrator) == {
+        "users": 4,
+        "users-without-team": 1,
+        "users-never-signed-in": 1,  # signing in (the administrator's) sets last_login
+        "add-user": None,
+        "roles": None,
+        "teams": 1,
+        "agencies": 5,
+        "api-tokens": 4,
+        "api-tokens-unused": 2,
+        "closure-days": 1,
+        "challenge-rules-off": 1,
+        "event-categories": Category.objects.count(),
+        "administration": None,
+    }
+    html = client.get(reverse("home")).content.decode()
+    tables = {
+        "users": "users",
+        "users-without-team": "users",
+        "users-never-signed-in": "users",
+        "teams": "teams",
+        "agencies": "agencies",
+        "api-tokens": "tokens",
+        "api-tokens-unused": "tokens",
+        "closure-days": "closure-days",
+        "challenge-rules-off": "challenge-rules",
+        "event-categories": "categories",
+    }
+    items = {item.key: item for item in your_work(administrator, today=TODAY).items}
+    for key, table_id in tables.items():
+        item = items[key]
+        assert f'<li id="work-{key}"><a class="govuk-link" href="{item.href}">' in html
+        assert len(listed(client, item.href.split("#")[0], table_id)) == item.count, key
+    assert "nell.noteam" in listed(client, items["users-without-team"].href, "users")[0]
+    never_rows = " ".join(listed(client, items["users-never-signed-in"].href, "users"))
+    assert "neve.never" in never_rows
+    assert "sid.signedin" not in never_rows
+    unused = " ".join(listed(client, items["api-tokens-unused"].href, "tokens"))
+    assert str(signed_in) in unused
+    assert str(lone) in unused
+    assert str(never) not in unused
+    [off] = listed(client, items["challenge-rules-off"].href, "challenge-rules")
+    assert ">Off<" in off
+    for key in ("add-user", "roles", "administration"):
+        assert client.get(items[key].href).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -187,15 +367,3 @@ def test_the_panel_analyst_sees_reviews_to_code_and_adjudications(panel_analyst)
         "adjudications": 0,
         "themes-report": None,
     }
-
-
-def test_the_administrator_sees_the_administration_pages(client, administrator):
-    assert counts(administrator) == {
-        "users": 1,
-        "add-user": None,
-        "teams": 0,
-        "administration": None,
-    }
-    client.force_login(administrator)
-    html = client.get(reverse("home")).content.decode()
-    assert f'href="{reverse("access-users")}">Active users: ' in html

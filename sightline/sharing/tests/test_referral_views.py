@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.record.picker import PICK_BUTTON
 from sightline.sharing import actions
@@ -191,6 +192,44 @@ def test_the_referrer_sees_status_and_outcome_and_the_receiving_agency_is_involv
     assert "Accepted a referral" in involved
     assert "Front Door" in involved
     assert "0113 496 2222" in involved
+
+
+def test_the_referrals_sent_are_filtered_by_status(
+    client, school_lead, child, front_door, duty_worker
+):
+    client.force_login(school_lead)
+    for _ in range(3):
+        post_referral(client, child, to_team=front_door.pk)
+    first, second, _ = Referral.objects.order_by("pk")
+    actions.acknowledge_referral(actor=duty_worker, referral=first, origin=CLI)
+    actions.record_outcome(
+        actor=duty_worker, referral=second, outcome="accepted", reason="", origin=CLI
+    )
+
+    def rows(query: dict[str, str]) -> list[str]:
+        html: str = client.get(SENT, query).content.decode()
+        body = html.split('id="sent"', 1)[1].split("<tbody", 1)[1].split("</tbody>", 1)[0]
+        return body.split('<tr class="govuk-table__row">')[1:]
+
+    page = client.get(SENT).content.decode()
+    assert 'class="govuk-select" id="id_status"' in page
+    assert '<label class="govuk-label" for="id_status">Status</label>' in page
+    assert len(rows({})) == 3
+    [acknowledged] = rows({"status": "acknowledged"})
+    assert "Acknowledged" in acknowledged
+    [closed] = rows({"status": "closed"})
+    assert ">Accepted<" in closed
+    awaiting = rows({"status": "awaiting_acknowledgement"})
+    assert len(awaiting) == 1
+    assert "Awaiting acknowledgement by" in awaiting[0]
+    filtered = client.get(SENT, {"status": "closed"}).content.decode()
+    assert "Showing referrals with the status “Outcome recorded”: 1." in filtered
+    assert '<option value="closed" selected>' in filtered
+    # A status that is not one shows the error and is not applied.
+    wrong = client.get(SENT, {"status": "lost"})
+    assert wrong.status_code == 400
+    assert "Choose a status from the list" in wrong.content.decode().split("There is a problem")[1]
+    assert len(rows({"status": "lost"})) == 3
 
 
 def test_the_referrers_team_may_open_a_referral_but_not_act_on_it(

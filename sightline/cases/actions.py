@@ -65,6 +65,7 @@ from sightline.people.models import (
     InvolvementRole,
     Person,
     ProtectionCategory,
+    Relationship,
     SourceRecord,
     StatusKind,
     StatusPeriod,
@@ -2155,3 +2156,64 @@ __all__ = [
     "start_looked_after",
     "withdraw",
 ]
+
+
+# -- family and household ---------------------------------------------------------------
+
+
+@transaction.atomic
+def record_family_member(
+    *,
+    actor: User | None,
+    origin: Origin,
+    child: Person,
+    relative: Person,
+    kind: str,
+    lives_with: bool = False,
+    started_on: dt.date | None = None,
+) -> Relationship:
+    """``relative`` is ``kind`` (parent, carer, sibling...) of ``child``, recorded by
+    children's social care for the child's case: ``people.actions.record_relationship``
+    (its audit row), after the same check as allocating."""
+    _may_allocate(actor, child)
+    if relative.pk == child.pk:
+        raise ValidationError({"relative": "Choose someone other than the child."})
+    return people_actions.record_relationship(
+        actor=actor,
+        origin=origin,
+        person=relative,
+        relative=child,
+        kind=kind,
+        lives_with=lives_with,
+        started_on=started_on,
+        source_agency=actor.agency if actor is not None else None,
+    )
+
+
+@transaction.atomic
+def end_family_member(
+    *,
+    actor: User | None,
+    origin: Origin,
+    child: Person,
+    relative: Person,
+    kind: str,
+    ended_on: dt.date,
+    reason: str,
+) -> Relationship:
+    """The child's current ``kind`` relationship with ``relative`` ends on ``ended_on``
+    (``people.actions.end_relationship``: the row stays as history; refused naming the
+    field for a date in the future or before its start)."""
+    _may_allocate(actor, child)
+    relationship = (
+        Relationship.objects.filter(
+            person=relative, relative=child, kind=kind, ended_on__isnull=True
+        )
+        .order_by("-started_on", "-pk")
+        .first()
+    )
+    if relationship is None:
+        raise ValidationError({"relative": "No current relationship of that kind with the child."})
+    return people_actions.end_relationship(
+        actor=actor, origin=origin, relationship=relationship, ended_on=ended_on, reason=reason
+    )

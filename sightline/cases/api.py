@@ -47,6 +47,8 @@ from sightline.cases.serializers import (
     CorrectionInput,
     EpisodeCloseInput,
     EpisodeInput,
+    FamilyEndInput,
+    FamilyInput,
     LookedAfterChangeInput,
     LookedAfterEndInput,
     LookedAfterReviewInput,
@@ -621,6 +623,60 @@ def end_member(request: Request, public_id: uuid.UUID) -> Response:
     return _write(request, public_id, CoreGroupMemberInput, act)
 
 
+def _family_member(user: User, public_id: uuid.UUID, origin: Origin) -> Person:
+    """The family member, opened through the read side (404 for a person you may not
+    see, with its audit row)."""
+    return open_record(
+        user, public_id, intent=Intent.VIEW_RECORD, origin=origin, detail={"part": "family"}
+    ).person
+
+
+@_schema(
+    "people_case_family_create",
+    "Record a family or household member",
+    "relative is <kind> (parent, carer, sibling, household member...) of the child, from "
+    "started_on; lives_with when they share the child's home. Children's social care.",
+    FamilyInput,
+)
+@api_view(["POST"])
+def family(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        return actions.record_family_member(
+            actor=user,
+            origin=origin,
+            child=child,
+            relative=_family_member(user, data["relative"], origin),
+            kind=data["kind"],
+            lives_with=data["lives_with"],
+            started_on=data.get("started_on"),
+        )
+
+    return _write(request, public_id, FamilyInput, act)
+
+
+@_schema(
+    "people_case_family_end",
+    "End a family or household relationship",
+    "The child's current <kind> relationship with relative ends on ended_on, with a reason; "
+    "it stays in the case as history.",
+    FamilyEndInput,
+)
+@api_view(["POST"])
+def end_family(request: Request, public_id: uuid.UUID) -> Response:
+    def act(user: User, child: Person, data: Mapping[str, Any], origin: Origin) -> object:
+        return actions.end_family_member(
+            actor=user,
+            origin=origin,
+            child=child,
+            relative=_family_member(user, data["relative"], origin),
+            kind=data["kind"],
+            ended_on=data["ended_on"],
+            reason=data["reason"],
+        )
+
+    return _write(request, public_id, FamilyEndInput, act)
+
+
 @_schema(
     "people_case_looked_after_review_create",
     "Record a looked-after review",
@@ -695,4 +751,6 @@ urlpatterns: list[Any] = [
     path(CASE + "core-group/end/", end_member, name="api-case-core-group-end"),
     path(CASE + "looked-after/reviews/", looked_after_review, name="api-case-looked-after-reviews"),
     path(CASE + "missing/", missing, name="api-case-missing"),
+    path(CASE + "family/", family, name="api-case-family"),
+    path(CASE + "family/end/", end_family, name="api-case-family-end"),
 ]

@@ -10,6 +10,7 @@ from sightline.cases.models import (
     ConferenceOutcome,
     StrategyOutcome,
 )
+from sightline.people.models import RelationshipKind
 from sightline.returns import codes
 
 # -- output -------------------------------------------------------------------------------
@@ -319,6 +320,22 @@ class CoreGroupInput(serializers.Serializer[Any]):
     person = serializers.UUIDField(
         required=False, allow_null=True, help_text="A family member (a person you may see)."
     )
+
+
+class FamilyInput(serializers.Serializer[Any]):
+    relative = serializers.UUIDField(help_text="The family member (a person you may see).")
+    kind = serializers.ChoiceField(
+        choices=RelationshipKind.choices, help_text="relative is <kind> of the child"
+    )
+    lives_with = serializers.BooleanField(default=False)
+    started_on = serializers.DateField(required=False, allow_null=True)
+
+
+class FamilyEndInput(serializers.Serializer[Any]):
+    relative = serializers.UUIDField(help_text="The family member.")
+    kind = serializers.ChoiceField(choices=RelationshipKind.choices)
+    ended_on = serializers.DateField(help_text="The relationship's last day.")
+    reason = serializers.CharField(max_length=2000)
 
 
 class CoreGroupMemberInput(serializers.Serializer[Any]):

@@ -183,6 +183,8 @@ ROUTES: dict[str, Route] = {
     "api-case-core-group-end": Route(record(ok=400, api=True), method=POST),
     "api-case-looked-after-reviews": Route(record(ok=400, api=True), method=POST),
     "api-case-missing": Route(record(ok=400, api=True), method=POST),
+    "api-case-family": Route(record(ok=400, api=True), method=POST),
+    "api-case-family-end": Route(record(ok=400, api=True), method=POST),
     # -- decisions and assessments ---------------------------------------------------------------
     "assessments:dashboard": Route(signed_in(200)),
     "assessments:report": Route(only(*MANAGERS_AND_ANALYSTS, denied=403)),

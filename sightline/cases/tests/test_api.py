@@ -215,6 +215,8 @@ def test_the_case_endpoints_are_in_the_openapi_schema(social_worker):
     paths = schema["paths"]
     assert "/api/v1/people/{public_id}/case/" in paths
     assert "post" in paths["/api/v1/people/{public_id}/case/conferences/"]
+    assert "post" in paths["/api/v1/people/{public_id}/case/family/"]
+    assert "post" in paths["/api/v1/people/{public_id}/case/family/end/"]
 
 
 def test_assessment_cin_plan_core_group_reviews_and_missing_over_the_api(
@@ -288,3 +290,52 @@ def test_assessment_cin_plan_core_group_reviews_and_missing_over_the_api(
     assert response.json()["missing_episodes"][0]["missing"] == "A"
     refused = post(client, child, "missing/", {"missing": "Q", "mis_start": "2026-02-26"})
     assert refused.json()["errors"][0]["field"] == "missing"
+
+
+def test_family_is_recorded_and_ended_over_the_api(child, social_worker, police_officer, agencies):
+    from sightline.people.models import InvolvementRole, Relationship
+    from sightline.testing import factories
+
+    mother = factories.PersonFactory.create(given_name="Maria", family_name="Testchild")
+    factories.InvolvementFactory.create(
+        person=mother,
+        practitioner=social_worker,
+        agency=agencies["CSC"],
+        role=InvolvementRole.ALLOCATED_SOCIAL_WORKER,
+    )
+    hidden = factories.PersonFactory.create(given_name="Hidden", family_name="Stranger")
+    client = token_client(social_worker, scopes=["read", "write"])
+    body = {"relative": str(mother.public_id), "kind": "parent", "lives_with": True}
+    response = post(client, child, "family/", {**body, "started_on": "2020-01-01"})
+    assert response.status_code == 201, response.json()
+    [member] = response.json()["family"]
+    assert (member["person"], member["kind"], member["lives_with"]) == (
+        str(mother.public_id),
+        "parent",
+        True,
+    )
+    # Someone the worker may not see is not found (404, as the read side answers).
+    stranger = {**body, "relative": str(hidden.public_id)}
+    assert post(client, child, "family/", stranger).status_code == 404
+    # Other agencies do not record the family (police may see the child, not the mother:
+    # the mother is not found for them; the child is, and they may not record).
+    police = token_client(police_officer, scopes=["read", "write"])
+    assert post(police, child, "family/", body).status_code == 404
+    itself = {**body, "relative": str(child.public_id)}
+    assert post(police, child, "family/", itself).status_code == 403
+    refused = post(client, child, "family/", itself)
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "relative"
+    # Ending: a date before the start is refused naming the field; then it ends, kept.
+    end = {"relative": str(mother.public_id), "kind": "parent", "reason": "Moved out"}
+    refused = post(client, child, "family/end/", {**end, "ended_on": "2019-12-31"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "ended_on"
+    response = post(client, child, "family/end/", {**end, "ended_on": "2026-02-27"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["family"][0]["ended_on"] == "2026-02-27"
+    assert Relationship.objects.get(person=mother, relative=child).ended_on is not None
+    again = post(client, child, "family/end/", {**end, "ended_on": "2026-02-28"})
+    assert again.status_code == 400
+    assert again.json()["errors"][0]["field"] == "relative"
+    assert AuditEvent.objects.filter(actor=social_worker, person_id=mother.pk).exists()

@@ -18,7 +18,7 @@ from sightline.linkage.features import (
     features,
     has_identity,
 )
-from sightline.linkage.gcpause import collector_paused
+from sightline.linkage.gcpause import collector_paused, release_free_memory
 from sightline.linkage.rows import FeatureRows, at, column_of
 
 
@@ -249,7 +249,7 @@ class Prepared:
 
 # Records normalised into Python rows at a time, then made Arrow columns: the rows of
 # one chunk are all that is held as Python objects.
-PREPARE_CHUNK = 50_000
+PREPARE_CHUNK = 10_000
 
 
 @collector_paused()
@@ -280,6 +280,7 @@ def prepare(identities: Iterable[IdentityRecord]) -> Prepared:
     # The normalisation caches hold a row's columns for every distinct record seen.
     clear_caches()
     table = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+    release_free_memory()
     return Prepared(FeatureRows(table), positions, unmatchable, problems)
 
 

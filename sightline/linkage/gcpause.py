@@ -11,7 +11,6 @@ paused, and restored as it was on the way out.
 """
 
 import ctypes
-import ctypes.util
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,11 +33,10 @@ def release_free_memory() -> None:
     elsewhere nothing). After normalising a batch, the freed Python rows would otherwise
     stay in this process's resident memory while DuckDB, which allocates for itself,
     takes its own on top."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
+    # The process's own symbols (libc's among them): ``ctypes.util.find_library`` would
+    # run a child process, forking this large one.
     try:
-        trim = ctypes.CDLL(name).malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return
     trim(0)

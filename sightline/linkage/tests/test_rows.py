@@ -4,14 +4,14 @@ Python rows they replaced."""
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from sightline.linkage import batch, comparisons, engine, prebirth
-from sightline.linkage.features import Problems
+from sightline.linkage.features import IdentityRecord, Problems
 from sightline.linkage.rows import FeatureRows, at, column_of, python_list
 from sightline.linkage.tests.synthetic import households
 
 CONFIG = engine.EngineConfig(memory_limit="1GB")
 
 
-def _identities(count: int, seed: int) -> list:
+def _identities(count: int, seed: int) -> list[IdentityRecord]:
     records, _siblings, _namesakes = households(count, seed=seed)
     return [r.record for r in records]
 

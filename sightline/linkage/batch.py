@@ -4,15 +4,22 @@ Used by ``sightline link`` (records from the database), ``sightline link-file`` 
 and the benchmarks, so all three resolve records the same way.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from sightline.linkage import clustering, comparisons, engine, prebirth
-from sightline.linkage.features import IdentityRecord, Problems, features, has_identity
-from sightline.linkage.gcpause import collector_paused
+from sightline.linkage.features import (
+    IdentityRecord,
+    Problems,
+    clear_caches,
+    features,
+    has_identity,
+)
+from sightline.linkage.gcpause import collector_paused, release_free_memory
+from sightline.linkage.rows import FeatureRows, at, column_of
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,7 @@ class Resolution:
 
 
 def resolve(
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     splink_model: dict[str, Any],
     *,
     config: engine.EngineConfig,
@@ -72,13 +79,25 @@ def resolve(
     say(f"clustering {len(pairs):,} scored pairs")
     edges = []
     apart = list(cannot_link)
+    given1 = column_of(rows, "given1")
     if household_guards:
         common = comparisons.common_given_names(rows)
-        for index in range(len(pairs)):
-            if not pairs.guarded[index] and comparisons.common_names_guard(
-                rows[pairs.left[index]], rows[pairs.right[index]], common
+        # The guard reads whole rows only for pairs of two different common names.
+        maybe = [
+            index
+            for index in range(len(pairs))
+            if not pairs.guarded[index]
+            and (a := given1[pairs.left[index]]) != (b := given1[pairs.right[index]])
+            and a in common
+            and b in common
+        ]
+        found = at(rows, (i for index in maybe for i in (pairs.left[index], pairs.right[index])))
+        for index in maybe:
+            if comparisons.common_names_guard(
+                found[pairs.left[index]], found[pairs.right[index]], common
             ):
                 pairs.guarded[index] = True
+        del found
     possible = []
     for index in range(len(pairs)):
         left, right = pairs.left[index], pairs.right[index]
@@ -88,10 +107,15 @@ def resolve(
             edges.append(clustering.Edge(left, right, pairs.weight[index]))
         elif pairs.probability[index] >= review_threshold:
             possible.append(clustering.Edge(left, right, pairs.weight[index]))
-    nhs = [row["nhs"] for row in rows]
+    nhs = column_of(rows, "nhs")
+    dates = column_of(rows, "dob")
     weak: set[int] = set()
     if household_guards:
-        weak = {index for index, row in enumerate(rows) if cannot_tell_apart(row)}
+        weak = {
+            index
+            for index, (given, dob) in enumerate(zip(given1, dates, strict=True))
+            if dob is None or not given or len(given) <= comparisons.INITIAL_LENGTH
+        }
         ambiguous = clustering.ambiguous_records(
             edges, nhs=nhs, cannot_link=apart, weak=weak, possible=possible
         )
@@ -103,10 +127,11 @@ def resolve(
         cannot_link=apart,
         must_link=must_link,
         one_per_source=sources,
-        dates=[row["dob"] for row in rows] if household_guards else None,
+        dates=dates if household_guards else None,
         weak=weak,
     )
-    review = []
+    review: list[ReviewPair] = []
+    reasons: list[int] = []
     for index in range(len(pairs)):
         left, right = pairs.left[index], pairs.right[index]
         probability = pairs.probability[index]
@@ -115,15 +140,23 @@ def resolve(
         guarded = household_guards and pairs.guarded[index]
         # A guarded pair is put to a person only when the model alone would have linked it.
         if probability >= (auto_threshold if guarded else review_threshold):
-            guard = _guard_reason(rows[left], rows[right]) if guarded else ""
-            review.append(ReviewPair(left, right, probability, guard))
+            if guarded:
+                reasons.append(len(review))
+            review.append(ReviewPair(left, right, probability, ""))
+    if reasons:
+        found = at(rows, (i for n in reasons for i in (review[n].left, review[n].right)))
+        for n in reasons:
+            pair = review[n]
+            guard = _guard_reason(found[pair.left], found[pair.right])
+            review[n] = ReviewPair(pair.left, pair.right, pair.probability, guard)
+        del found
     if household_guards and sources is None:
         scored = {(pairs.left[i], pairs.right[i]): pairs.probability[i] for i in range(len(pairs))}
         review = _with_prebirth(rows, labels, review, scored, review_threshold)
     return Resolution(labels=labels, pairs_scored=len(pairs), auto_links=len(edges), review=review)
 
 
-def cannot_tell_apart(row: dict[str, Any]) -> bool:
+def cannot_tell_apart(row: Mapping[str, Any]) -> bool:
     """A record that cannot tell two guarded records apart by itself: no date of birth,
     no given name, or only an initial (two relatives, or twins, fit it alike)."""
     given = row["given1"]
@@ -131,7 +164,7 @@ def cannot_tell_apart(row: dict[str, Any]) -> bool:
 
 
 def _with_prebirth(
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     labels: Sequence[int],
     review: list[ReviewPair],
     scored: dict[tuple[int, int], float],
@@ -159,7 +192,7 @@ def _with_prebirth(
     return kept
 
 
-def _guard_reason(left: dict[str, Any], right: dict[str, Any]) -> str:
+def _guard_reason(left: Mapping[str, Any], right: Mapping[str, Any]) -> str:
     """The guard's wording for a pair (recomputed in Python for the few review pairs)."""
     levels = {
         comparison.name: comparison.levels[comparison.level_index(left, right)].key
@@ -201,24 +234,54 @@ def matchable_rows(
 
 @dataclass
 class Prepared:
-    """Records normalised once, for training and linking in one run."""
+    """Records normalised once, for training and linking in one run: the feature rows
+    held once, as the Arrow table (``rows`` reads it)."""
 
-    rows: list[dict[str, Any]]
+    rows: FeatureRows
     positions: list[int]
     unmatchable: list[int]
     problems: Problems
-    table: pa.Table
+
+    @property
+    def table(self) -> pa.Table:
+        return self.rows.table
 
 
-def prepare(identities: Sequence[IdentityRecord]) -> Prepared:
-    """``matchable_rows`` and their table, made once: ``engine.train(prepared.rows,
-    table=prepared.table)`` and ``resolve_identities(..., prepared=prepared)`` then
-    share them."""
+# Records normalised into Python rows at a time, then made Arrow columns: the rows of
+# one chunk are all that is held as Python objects.
+PREPARE_CHUNK = 10_000
+
+
+@collector_paused()
+def prepare(identities: Iterable[IdentityRecord]) -> Prepared:
+    """The feature rows of the records that can be matched, as one Arrow table, their
+    input positions, and the positions of those that cannot (as ``matchable_rows``).
+    ``engine.train(prepared.rows)`` and ``resolve_identities(..., prepared=prepared)``
+    then share them."""
     problems = Problems()
-    rows, positions, unmatchable = matchable_rows(identities, problems)
-    with collector_paused():
-        table = engine.to_arrow(rows)
-    return Prepared(rows, positions, unmatchable, problems, table)
+    positions: list[int] = []
+    unmatchable: list[int] = []
+    pieces: list[pa.Table] = []
+    chunk: list[dict[str, Any]] = []
+    for position, identity in enumerate(identities):
+        if not has_identity(identity):
+            features(identity, -1, problems)  # counts its invalid values all the same
+            unmatchable.append(position)
+            continue
+        chunk.append(features(identity, len(positions), problems))
+        positions.append(position)
+        if len(chunk) >= PREPARE_CHUNK:
+            pieces.append(engine.to_arrow(chunk))
+            chunk = []
+    if chunk or not pieces:
+        pieces.append(engine.to_arrow(chunk))
+    del chunk
+    problems.unmatchable = len(unmatchable)
+    # The normalisation caches hold a row's columns for every distinct record seen.
+    clear_caches()
+    table = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+    release_free_memory()
+    return Prepared(FeatureRows(table), positions, unmatchable, problems)
 
 
 @collector_paused()

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sightline.linkage.rows import column_of
+
 Row = Mapping[str, Any]
 
 
@@ -743,8 +745,7 @@ class TermFrequencies:
         counts: dict[str, dict[str, int]] = {}
         for column in TF_COLUMNS:
             seen: dict[str, int] = {}
-            for row in rows:
-                value = row[column]
+            for value in column_of(rows, column, keep=False):
                 if value is not None:
                     seen[value] = seen.get(value, 0) + 1
             totals[column] = sum(seen.values())
@@ -916,8 +917,7 @@ def common_given_names(
     """First given names common enough in ``rows`` to be names in their own right (not
     typos): used by at least ``floor`` records and ``share`` of all records."""
     counts: dict[str, int] = {}
-    for row in rows:
-        name = row["given1"]
+    for name in column_of(rows, "given1"):
         if name:
             counts[name] = counts.get(name, 0) + 1
     least = max(floor, int(share * len(rows)))

@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sightline.linkage.rows import column_of
+
 Row = Mapping[str, Any]
 
 # Given names that stand for an expected child, not a name (normalised).
@@ -49,22 +51,40 @@ def _born_within(expected: str, born: str) -> bool:
 def candidates(rows: Sequence[Row]) -> dict[int, list[int]]:
     """For each unborn row (by position), the born rows of its household (same address
     line, or same postcode and house number) born within six weeks of its expected date."""
-    unborn = [i for i, row in enumerate(rows) if row.get("unborn") and row["dob"]]
+    unborns, dates = column_of(rows, "unborn", keep=False), column_of(rows, "dob")
+    unborn = [i for i, (u, dob) in enumerate(zip(unborns, dates, strict=True)) if u and dob]
+    del unborns
     if not unborn:
         return {}
+    keys_of = {name: column_of(rows, name, keep=False) for name in ("address", "postcode", "house")}
+    columns = [keys_of["address"], keys_of["postcode"], keys_of["house"]]
+    del keys_of
+
+    def household(index: int) -> list[str]:
+        return _household_keys(
+            {
+                "address": columns[0][index],
+                "postcode": columns[1][index],
+                "house": columns[2][index],
+            }
+        )
+
+    wanted = {key for index in unborn for key in household(index)}
     households: dict[str, list[int]] = defaultdict(list)
-    for index, row in enumerate(rows):
-        if not row.get("unborn") and row["dob"]:
-            for key in _household_keys(row):
-                households[key].append(index)
+    unborn_set = set(unborn)
+    for index, dob in enumerate(dates):
+        if dob and index not in unborn_set:
+            for key in household(index):
+                if key in wanted:
+                    households[key].append(index)
     found: dict[int, list[int]] = {}
     for index in unborn:
-        expected = rows[index]["dob"]
+        expected = dates[index]
         born = {
             other
-            for key in _household_keys(rows[index])
+            for key in household(index)
             for other in households.get(key, ())
-            if _born_within(expected, rows[other]["dob"])
+            if _born_within(expected, dates[other])
         }
         if born:
             found[index] = sorted(born)

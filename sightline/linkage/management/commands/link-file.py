@@ -6,7 +6,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from sightline.linkage import batch, config, engine, linkfile, modelfile, spark
-from sightline.linkage.features import Problems
 from sightline.linkage.management.commands._progress import reporter
 
 
@@ -73,7 +72,9 @@ class Command(BaseCommand):
             ) from None
         say(f"{len(records):,} records")
         identities = [record.identity for record in records]
-        splink_model, version = self._model(options["model"], identities, say)
+        # Normalised once, held once (as the Arrow table), for training and linking.
+        prepared = batch.prepare(identities)
+        splink_model, version = self._model(options["model"], prepared, say)
         result = batch.resolve_identities(
             identities,
             splink_model,
@@ -81,14 +82,16 @@ class Command(BaseCommand):
             auto_threshold=auto,
             review_threshold=min(limits.review, auto),
             sources=[record.agency for record in records] if options["across_agencies"] else None,
+            prepared=prepared,
             progress=say,
         )
+        del prepared
         persons = linkfile.person_ids(result.labels)
         linkfile.write_output(options["output"], linkfile.output_ids(records), persons)
         self._report(records, result, len(set(persons)), version, options["output"])
 
     def _model(
-        self, path: Path | None, identities: list[Any], say: engine.Progress
+        self, path: Path | None, prepared: batch.Prepared, say: engine.Progress
     ) -> tuple[dict[str, Any], str]:
         chosen = path or config.current_model_path()
         if chosen is not None:
@@ -101,10 +104,10 @@ class Command(BaseCommand):
         # Training stays on DuckDB whatever the engine: it works on samples of bounded
         # size (``engine.train``), so one machine is enough at any scale.
         say("no model file: training on this file's records (no labels needed)")
-        rows, _positions, _unmatchable = batch.matchable_rows(identities, Problems())
-        if len(rows) < 2:
+        if len(prepared.rows) < 2:
             raise CommandError("too few matchable records to train a model; give --model")
-        return engine.train(rows, config=config.engine_config(), progress=say), "trained-on-input"
+        trained = engine.train(prepared.rows, config=config.engine_config(), progress=say)
+        return trained, "trained-on-input"
 
     def _report(
         self,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from sightline.audit.actions import CLI
 from sightline.linkage import batch, comparisons, config, engine, linkfile, modelfile
 from sightline.linkage.actions import register_model_version
-from sightline.linkage.features import IdentityRecord, Problems
+from sightline.linkage.features import IdentityRecord
 from sightline.linkage.management.commands._progress import reporter
 from sightline.linkage.queries import all_identities
 
@@ -43,8 +43,9 @@ class Command(BaseCommand):
         else:
             identities = [identity for _record_id, identity in all_identities()]
             source = "database"
-        problems = Problems()
-        rows, _positions, _unmatchable = batch.matchable_rows(identities, problems)
+        prepared = batch.prepare(identities)
+        del identities
+        rows, problems = prepared.rows, prepared.problems
         if len(rows) < 2:
             raise CommandError(f"too few matchable records to train on ({len(rows)})")
         say(f"training on {len(rows):,} records from {source}")

@@ -1,0 +1,65 @@
+"""Feature rows held once, as the Arrow table: the same rows, scores and persons as the
+Python rows they replaced."""
+
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from sightline.linkage import batch, comparisons, engine, prebirth
+from sightline.linkage.features import IdentityRecord, Problems
+from sightline.linkage.rows import FeatureRows, at, column_of, python_list
+from sightline.linkage.tests.synthetic import households
+
+CONFIG = engine.EngineConfig(memory_limit="1GB")
+
+
+def _identities(count: int, seed: int) -> list[IdentityRecord]:
+    records, _siblings, _namesakes = households(count, seed=seed)
+    return [r.record for r in records]
+
+
+def test_prepared_in_chunks_holds_the_rows_python_made(monkeypatch):
+    identities = _identities(60, seed=3)
+    rows, positions, unmatchable = batch.matchable_rows(identities, Problems())
+    monkeypatch.setattr(batch, "PREPARE_CHUNK", 7)
+    prepared = batch.prepare(identities)
+    assert prepared.table.num_rows == len(rows)
+    assert len(prepared.table.column("given1").chunks) > 1
+    assert prepared.table.equals(engine.to_arrow(rows))
+    assert (prepared.positions, prepared.unmatchable) == (positions, unmatchable)
+    held = prepared.rows
+    assert list(held) == rows
+    assert [held[i] for i in (0, len(rows) - 1, -1)] == [rows[0], rows[-1], rows[-1]]
+    assert at(held, [5, 2, 5]) == {2: rows[2], 5: rows[5]}
+    for name in ("given1", "dob", "nhs", "given_formal", "address_words"):
+        assert column_of(held, name) == [row[name] for row in rows]
+    assert comparisons.common_given_names(held) == comparisons.common_given_names(rows)
+    assert comparisons.TermFrequencies.of(held) == comparisons.TermFrequencies.of(rows)
+    labels = list(range(len(rows)))
+    assert prebirth.candidates(held) == prebirth.candidates(rows)
+    assert prebirth.proposals(held, labels) == prebirth.proposals(rows, labels)
+
+
+def test_a_string_column_shares_each_value():
+    column = pa.chunked_array([["amy", None, "amy"], ["bo", "amy"]], pa.string())
+    values = python_list(column)
+    assert values == ["amy", None, "amy", "bo", "amy"]
+    assert values[0] is values[2] is values[4]
+    assert python_list(pa.chunked_array([], pa.string())) == []
+
+
+def test_persons_and_review_are_the_same_as_from_python_rows(trained_model, monkeypatch):
+    identities = _identities(150, seed=11)
+    rows, _positions, _unmatchable = batch.matchable_rows(identities, Problems())
+    monkeypatch.setattr(batch, "PREPARE_CHUNK", 100)
+    held = batch.prepare(identities).rows
+    assert isinstance(held, FeatureRows)
+    results = [
+        batch.resolve(
+            these, trained_model, config=CONFIG, auto_threshold=0.99, review_threshold=0.5
+        )
+        for these in (rows, held)
+    ]
+    python, arrow = results
+    assert python.labels == arrow.labels
+    assert python.auto_links == arrow.auto_links
+    assert sorted(python.review, key=repr) == sorted(arrow.review, key=repr)
+    assert any(pair.guard for pair in arrow.review)

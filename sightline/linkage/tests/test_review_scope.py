@@ -185,13 +185,17 @@ def test_a_data_quality_officer_merges_list_is_audited(client, data_quality, mer
 
 def test_a_merge_made_outside_ones_scope_is_not_listed(client, team_manager, agencies):
     # Two persons nobody in the team works with.
-    first = factories.SourceRecordFactory.create(agency=agencies["HEALTH"], record_id="H1")
-    second = factories.SourceRecordFactory.create(agency=agencies["EDUCATION"], record_id="E1")
+    # Record ids no CSRF token or other page text could hold by chance.
+    first = factories.SourceRecordFactory.create(agency=agencies["HEALTH"], record_id="HLT-48213")
+    second = factories.SourceRecordFactory.create(
+        agency=agencies["EDUCATION"], record_id="EDU-90377"
+    )
     merge = actions.merge_persons(
         actor=None, survivor=first.person, merged=second.person, origin=CLI
     )
     client.force_login(team_manager)
-    assert "H1" not in client.get(reverse("linkage-merges")).content.decode()
+    page = client.get(reverse("linkage-merges")).content.decode()
+    assert "HLT-48213" not in page and "EDU-90377" not in page
     assert client.get(reverse("linkage-undo-merge", args=[merge.pk])).status_code == 404
     assert PersonMerge.objects.get(pk=merge.pk).undone_at is None
 

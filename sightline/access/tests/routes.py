@@ -80,6 +80,11 @@ ROUTES: dict[str, Route] = {
             "change": "correct",
         },
     ),
+    # Ending a family relationship: one that is not the child's is not found (404) for
+    # those who may record; others who may see the record get 403.
+    "case-end-relationship": Route(
+        _may_change_case(404).expect, kwargs={"relationship_id": "999999"}
+    ),
     # "Add to the chronology": those who may see the record (a GET shows the form).
     "person-add-event": Route(record()),
     "api-people": Route(signed_in(400, api=True)),  # no criteria
@@ -266,6 +271,7 @@ AUDITED = frozenset(
         "case-step",
         "case-records",
         "case-record-change",
+        "case-end-relationship",
         "person-add-event",
         "api-person",
         "api-chronology",

@@ -11,10 +11,6 @@ from sightline.networks.rules import CONTEXT_ROLES
 from sightline.record.picker import PickField, PickingFormMixin, WorkerSearcher
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class AssociationForm(GovukFormMixin, PickingFormMixin, forms.Form):
     """Who or where the child is linked to: a person from the one picker
     (``record.picker``: the child's family, or found by the one search) or a place,
@@ -114,13 +110,21 @@ class ContextForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
 
 
-class ReferralForm(forms.Form):
-    referred_on = forms.DateField(widget=DateInput)
+class ReferralForm(GovukFormMixin, forms.Form):
+    referred_on = GovukDateField(
+        label="Referred on",
+        error_messages={"required": "Enter the date of the referral"},
+        past=True,
+    )
     reason = forms.CharField(widget=forms.Textarea, max_length=4000)
 
 
-class AssessmentForm(forms.Form):
-    assessed_on = forms.DateField(widget=DateInput)
+class AssessmentForm(GovukFormMixin, forms.Form):
+    assessed_on = GovukDateField(
+        label="Assessed on",
+        error_messages={"required": "Enter the date of the assessment"},
+        past=True,
+    )
     what_happens = forms.CharField(widget=forms.Textarea, max_length=4000)
     when_it_happens = forms.CharField(widget=forms.Textarea, max_length=2000)
     who_is_involved = forms.CharField(widget=forms.Textarea, max_length=2000)
@@ -128,8 +132,14 @@ class AssessmentForm(forms.Form):
 
 
 class PlanForm(GovukFormMixin, PickingFormMixin, forms.Form):
-    started_on = forms.DateField(widget=DateInput)
-    review_on = forms.DateField(widget=DateInput)
+    started_on = GovukDateField(
+        label="Started on",
+        error_messages={"required": "Enter the date the plan started"},
+    )
+    review_on = GovukDateField(
+        label="Review by",
+        error_messages={"required": "Enter the date to review the plan by"},
+    )
     objectives = forms.CharField(widget=forms.Textarea, max_length=4000)
     lead_practitioner = _practitioner(
         "Lead practitioner", required="Search for and choose the lead practitioner"
@@ -140,23 +150,41 @@ class PlanForm(GovukFormMixin, PickingFormMixin, forms.Form):
         self.set_searchers({"lead_practitioner": practitioners()})
 
 
-class EndPlanForm(forms.Form):
-    ended_on = forms.DateField(widget=DateInput)
+class EndPlanForm(GovukFormMixin, forms.Form):
+    ended_on = GovukDateField(
+        label="Ended on",
+        error_messages={"required": "Enter the date the plan ended"},
+    )
     reason = forms.CharField(max_length=500)
 
 
-class ConcernForm(forms.Form):
-    started_on = forms.DateField(widget=DateInput, label="Concern since")
+class ConcernForm(GovukFormMixin, forms.Form):
+    started_on = GovukDateField(
+        label="Concern since",
+        error_messages={"required": "Enter the date the concern started"},
+    )
     reason = forms.CharField(widget=forms.Textarea, max_length=2000)
 
 
-class EventContextForm(forms.Form):
-    context = forms.UUIDField(
+class EventContextForm(GovukFormMixin, forms.Form):
+    """Where an event happened: a place, online space or group already recorded, chosen
+    from the list of those the user may see (never an identifier typed in)."""
+
+    context = forms.ChoiceField(
         required=False,
-        label="Where it happened (place, online space or group identifier)",
-        help_text="Leave blank if the event names other people but no place.",
+        label="Where it happened",
+        help_text="Places, online spaces and groups already recorded. Choose none if the "
+        "event names other people but no place.",
+        error_messages={"invalid_choice": "Choose a place or group from the list"},
     )
     confidence = forms.ChoiceField(choices=Confidence.choices, initial=Confidence.PROBABLE)
+
+    def __init__(self, *args: Any, contexts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["context"]).choices = [
+            ("", "None: the event names people but no place"),
+            *contexts,
+        ]
 
 
 class MeetingForm(GovukFormMixin, PickingFormMixin, forms.Form):

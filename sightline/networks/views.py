@@ -615,18 +615,23 @@ def event_context(request: HttpRequest, pk: int) -> HttpResponse:
     ).person
     if event is None:  # open_record has already refused an unknown event
         raise Http404("No such event")
-    form = network_forms.EventContextForm(request.POST or None)
+    visible = queries.contexts_visible_to(user)
+    form = network_forms.EventContextForm(
+        request.POST or None,
+        contexts=[
+            (str(c.public_id), f"{c.name} ({c.get_kind_display().lower()})")
+            for c in visible.order_by("name")
+        ],
+    )
     back = reverse("networks:child-network", kwargs={"public_id": person.public_id})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             context = None
             if data["context"]:
-                context = (
-                    queries.contexts_visible_to(user).filter(public_id=data["context"]).first()
-                )
+                context = visible.filter(public_id=data["context"]).first()
                 if context is None:
-                    raise ValidationError({"context": "No place or group has that identifier."})
+                    raise ValidationError({"context": "Choose a place or group from the list."})
             result = actions.record_event_context(
                 actor=user,
                 origin=origin,

@@ -23,6 +23,11 @@ from sightline.testing import factories
 pytestmark = pytest.mark.django_db
 
 
+def day(name, year, month, day):
+    """A GOV.UK date input's three boxes, as a browser posts them."""
+    return {f"{name}_day": str(day), f"{name}_month": str(month), f"{name}_year": str(year)}
+
+
 def association_url(person):
     return reverse("networks:new-association", kwargs={"public_id": person.public_id})
 
@@ -198,11 +203,11 @@ def test_a_context_is_referred_assessed_planned_and_flagged_through_its_page(
 ):
     client.force_login(social_worker)
     steps = [
-        ("refer", {"referred_on": "2025-03-01", "reason": "Younger children recruited here"}),
+        ("refer", {**day("referred_on", 2025, 3, 1), "reason": "Younger children recruited here"}),
         (
             "assess",
             {
-                "assessed_on": "2025-03-10",
+                **day("assessed_on", 2025, 3, 10),
                 "what_happens": "Dealing",
                 "when_it_happens": "Evenings",
                 "who_is_involved": "Two adults, six pupils",
@@ -212,14 +217,14 @@ def test_a_context_is_referred_assessed_planned_and_flagged_through_its_page(
         (
             "plan",
             {
-                "started_on": "2025-03-12",
-                "review_on": "2025-06-12",
+                **day("started_on", 2025, 3, 12),
+                **day("review_on", 2025, 6, 12),
                 "objectives": "Safer towpath",
                 "lead_practitioner": str(social_worker.pk),
             },
         ),
-        ("concern", {"started_on": "2025-03-12", "reason": "Knife found"}),
-        ("end-plan", {"ended_on": "2025-06-12", "reason": "Risk reduced"}),
+        ("concern", {**day("started_on", 2025, 3, 12), "reason": "Knife found"}),
+        ("end-plan", {**day("ended_on", 2025, 6, 12), "reason": "Risk reduced"}),
     ]
     for what, data in steps:
         response = client.post(work_url(place, what), data)
@@ -241,8 +246,8 @@ def test_context_forms_refuse_bad_input_naming_the_field(client, social_worker, 
     response = client.post(
         work_url(place, "plan"),
         {
-            "started_on": "2025-03-12",
-            "review_on": "2025-03-01",
+            **day("started_on", 2025, 3, 12),
+            **day("review_on", 2025, 3, 1),
             "objectives": "x",
             "lead_practitioner": str(social_worker.pk),
         },
@@ -251,8 +256,8 @@ def test_context_forms_refuse_bad_input_naming_the_field(client, social_worker, 
     response = client.post(
         work_url(place, "plan"),
         {
-            "started_on": "2025-03-12",
-            "review_on": "2025-04-01",
+            **day("started_on", 2025, 3, 12),
+            **day("review_on", 2025, 4, 1),
             "objectives": "x",
             "lead_practitioner-q": "nobody",
         },
@@ -268,9 +273,11 @@ def test_context_forms_refuse_bad_input_naming_the_field(client, social_worker, 
     assert searching.status_code == 200
     assert searching.context["form"].errors == {}
     assert f'type="radio" value="{social_worker.pk}"' in searching.content.decode()
-    response = client.post(work_url(place, "end-plan"), {"ended_on": "2025-03-12", "reason": "x"})
+    response = client.post(
+        work_url(place, "end-plan"), {**day("ended_on", 2025, 3, 12), "reason": "x"}
+    )
     assert response.context["form"].errors["ended_on"] == ["Canal towpath has no open plan."]
-    response = client.post(work_url(place, "refer"), {"referred_on": "2025-03-01"})
+    response = client.post(work_url(place, "refer"), {**day("referred_on", 2025, 3, 1)})
     assert "reason" in response.context["form"].errors
     assert ContextEvent.objects.count() == 0
     assert client.get(work_url(place, "demolish")).status_code == 404
@@ -339,12 +346,12 @@ def test_the_police_officer_flags_an_adult_they_know_as_of_concern(
     )
     url = reverse("networks:person-concern", kwargs={"public_id": adult.public_id})
     client.force_login(teacher)
-    assert client.post(url, {"started_on": "2025-01-01", "reason": "x"}).status_code == 404
+    assert client.post(url, {**day("started_on", 2025, 1, 1), "reason": "x"}).status_code == 404
     client.force_login(police_officer)
-    response = client.post(url, {"started_on": "2025-01-01", "reason": " "})
+    response = client.post(url, {**day("started_on", 2025, 1, 1), "reason": " "})
     assert "reason" in response.context["form"].errors
     response = client.post(
-        url, {"started_on": "2025-01-01", "reason": "Supplies drugs to children"}
+        url, {**day("started_on", 2025, 1, 1), "reason": "Supplies drugs to children"}
     )
     assert response.status_code == 302
     flag = ConcernFlag.objects.get()
@@ -397,3 +404,25 @@ def test_a_concern_the_agency_raised_is_ended_from_the_network_page(
     assert again.status_code == 302
     page = client.get(again["Location"]).content.decode()
     assert "only an open one your agency raised" in page
+
+
+def test_saying_where_an_event_happened_chooses_a_place_from_the_list(
+    client, agencies, police_officer, child, peer, place
+):
+    from sightline.networks.models import EventLocation
+    from sightline.networks.tests.conftest import event
+
+    missing = event(child, agencies["POLICE"], "missing_episode", others=[peer])
+    url = reverse("networks:event-context", kwargs={"pk": missing.pk})
+    client.force_login(police_officer)
+    html = client.get(url).content.decode()
+    # The place is offered by name; no box asks for an identifier.
+    assert f'<option value="{place.public_id}">{place.name} (' in html
+    assert "identifier" not in html.lower()
+    refused = client.post(url, {"context": "not-a-place", "confidence": "probable"})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["context"] == ["Choose a place or group from the list"]
+    assert not EventLocation.objects.exists()
+    done = client.post(url, {"context": str(place.public_id), "confidence": "probable"})
+    assert done.status_code == 302
+    assert EventLocation.objects.get(event=missing).context == place

@@ -279,6 +279,10 @@ def test_context_forms_refuse_bad_input_naming_the_field(client, social_worker, 
     assert response.context["form"].errors["ended_on"] == ["Canal towpath has no open plan."]
     response = client.post(work_url(place, "refer"), {**day("referred_on", 2025, 3, 1)})
     assert "reason" in response.context["form"].errors
+    # The GOV.UK error summary heads the page, linking to the field.
+    html = response.content.decode()
+    assert 'class="govuk-error-summary"' in html
+    assert "<title>Error: " in html
     assert ContextEvent.objects.count() == 0
     assert client.get(work_url(place, "demolish")).status_code == 404
 

@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "SharingOutcomeEnum": "sightline.sharing.models.SharingOutcome",
         "ConferenceKindEnum": "sightline.cases.models.ConferenceKind",
         "CaseRecordKindEnum": "sightline.cases.serializers.KIND_CHOICES",
+        "RelationshipKindEnum": "sightline.people.models.RelationshipKind",
     },
 }
 

@@ -171,6 +171,7 @@ def _team_manager(user: User, today: dt.date) -> YourWork:
     items = [
         WorkItem("sign-offs", "Sign-offs waiting for you", sign_offs, decisions),
         WorkItem("overdue-steps", "Overdue steps across your team", overdue.count(), decisions),
+        *_rapid_review_tasks(user),
         *_alerts_and_referrals(user),
     ]
     return YourWork(items=items, caseload=_caseload(user, today))
@@ -233,6 +234,7 @@ def _safeguarding_lead(user: User) -> YourWork:
     sent = reverse("sharing-referrals-sent")
     return YourWork(
         items=[
+            *_rapid_review_tasks(user),
             WorkItem(
                 "referrals-made",
                 "Referrals you and your team made, awaiting an outcome",
@@ -294,28 +296,37 @@ def _partnership(user: User, today: dt.date) -> YourWork:
                 f"{dashboard}#local-reviews-to-commission",
             )
         )
+    return YourWork(items=[*_rapid_review_tasks(user), *items])
+
+
+def _rapid_review_tasks(user: User) -> list[WorkItem]:
+    """Rapid reviews waiting on ``user``: sign-offs for a partner and agency summaries to
+    write. A partner lead always sees the sign-off count; a safeguarding lead or team
+    manager of a partner's agency (who may sign and write too) sees each when there is
+    something waiting."""
+    dashboard = reverse("incidents:dashboard")
+    items = []
+    sign_offs = incidents_queries.sign_offs_waiting_for(user)
+    if sign_offs or user.role in PARTNER_LEAD_FOR:
+        items.append(
+            WorkItem(
+                "rapid-review-sign-offs",
+                "Rapid reviews waiting for your sign-off",
+                len(sign_offs),
+                f"{dashboard}#sign-offs-waiting",
+            )
+        )
     summaries = incidents_queries.summaries_to_write_for(user)
     if summaries:
-        items.insert(
-            0,
+        items.append(
             WorkItem(
                 "summaries-to-write",
                 "Rapid review summaries for your agency to write",
                 len(summaries),
                 f"{dashboard}#summaries-to-write",
-            ),
+            )
         )
-    if user.role in PARTNER_LEAD_FOR:
-        items.insert(
-            0,
-            WorkItem(
-                "rapid-review-sign-offs",
-                "Rapid reviews waiting for your sign-off",
-                len(incidents_queries.sign_offs_waiting_for(user)),
-                f"{dashboard}#sign-offs-waiting",
-            ),
-        )
-    return YourWork(items=items)
+    return items
 
 
 def _panel(user: User) -> YourWork:

@@ -13,7 +13,10 @@ postcode and house number) born within six weeks of the expected date.
 - When **two or more** born children fit (twins, or a sibling born within weeks at the
   same address), the unborn record is linked to none of them: each fitting child is put
   to review with it (one pair per child, ``REASON_CHILDREN``). Which child a pre-birth
-  plan was for is a practitioner's question, not a guess.
+  plan was for is a practitioner's question, not a guess. A born record anywhere with a
+  fitting child's date of birth and family name (or the unborn record's family name),
+  not in that child's person, is a second child too (``_possible_twins``): one twin's
+  records may carry the family's old address while the other's are at home.
 - The join is refused when it would put together two records a practitioner decided are
   different people (nothing is proposed: they said so), or two different NHS numbers,
   two records of one source (one-to-one linkage), born records whose dates of birth are
@@ -115,6 +118,31 @@ def candidates(rows: Sequence[Row]) -> dict[int, list[int]]:
     return found
 
 
+def _possible_twins(
+    rows: Sequence[Row], found: Mapping[int, list[int]], unborn_rows: set[int]
+) -> dict[int, list[int]]:
+    """For each unborn row (``found``: its fitting born rows), the born rows anywhere
+    with a fitting row's date of birth and its family name (or the unborn record's): a
+    twin whose records carry the family's old address, or another agency's address,
+    fits the expected date as well as the one found at home."""
+    families, dates = column_of(rows, "family"), column_of(rows, "dob")
+    keys = {
+        unborn: {
+            (family, dates[b]) for b in born for family in (families[b], families[unborn]) if family
+        }
+        for unborn, born in found.items()
+    }
+    wanted: set[tuple[str, str]] = set().union(*keys.values())
+    rows_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, key in enumerate(zip(families, dates, strict=True)):
+        if key in wanted and index not in unborn_rows:
+            rows_of[key].append(index)
+    return {
+        unborn: sorted({index for key in wanted_here for index in rows_of.get(key, ())})
+        for unborn, wanted_here in keys.items()
+    }
+
+
 @dataclass
 class Outcome:
     """What the household rule did to a clustering (``link``)."""
@@ -163,7 +191,10 @@ def link(
     dates = column_of(rows, "dob")
     nhs = column_of(rows, "nhs")
     unborn_rows = {i for i, flag in enumerate(column_of(rows, "unborn", keep=False)) if flag}
-    involved = {labels[u] for u in found} | {labels[b] for born in found.values() for b in born}
+    elsewhere = _possible_twins(rows, found, unborn_rows)
+    involved = {labels[u] for u in found} | {
+        labels[b] for by in (found, elsewhere) for born in by.values() for b in born
+    }
     members: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         if label in involved:
@@ -221,6 +252,8 @@ def link(
             children.setdefault(find(labels[born]), born)
         if own in children:
             continue
+        for born in elsewhere.get(unborn, ()):
+            children.setdefault(find(labels[born]), born)
         if len(children) > 1:
             result.review.extend(
                 (unborn, born, REASON_CHILDREN) for born in sorted(children.values())

@@ -55,6 +55,24 @@ def test_it_links_the_one_fitting_child_and_puts_two_to_review():
     assert two.review == [(0, 1, prebirth.REASON_CHILDREN), (0, 2, prebirth.REASON_CHILDREN)]
 
 
+def test_a_twin_recorded_at_another_address_makes_two_children():
+    # Only Krzysztof's record is at home; his twin Mohammad's carries the family's old
+    # address (another town). Same family name and date of birth: two children fit.
+    rows = [
+        unborn(0, expected="2025-09-24", family_name="Higgins"),
+        child(1, "2025-09-23", given="Krzysztof", family_name="Higgins", sex="M"),
+        child(2, "2025-09-23", given="Mohammad", family_name="Higgins", sex="M", **ELSEWHERE),
+        # Another family's child born that day, elsewhere, is no twin of his.
+        child(3, "2025-09-23", given="Oliver", family_name="Hughes", sex="M", **ELSEWHERE),
+    ]
+    result = prebirth.link(rows, [0, 1, 2, 3])
+    assert result.links == []
+    assert result.review == [(0, 1, prebirth.REASON_CHILDREN), (0, 2, prebirth.REASON_CHILDREN)]
+    # Without the twin, or with his record in the child's person, the one child is linked.
+    assert prebirth.link(rows[:2] + rows[3:], [0, 1, 2]).links == [(0, 1)]
+    assert prebirth.link(rows, [0, 1, 1, 3]).links == [(0, 1)]
+
+
 def test_two_unborn_records_of_one_pregnancy_both_join_the_child():
     # Social care's and midwifery's records, expected dates a week apart.
     rows = [unborn(0), unborn(1, expected="2026-03-08"), child(2, "2026-03-15")]

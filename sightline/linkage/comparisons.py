@@ -816,7 +816,9 @@ TWIN_GUARD = "possible twins: same date of birth and sex, different given names"
 SEX_GUARD = "recorded as different sexes"
 NAMESAKE_GUARD = "possible relatives sharing a name: dates of birth far apart"
 GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
-PREBIRTH_GUARD = "pre-birth record: an unborn child is linked in review only"
+# An unborn record joins its child by the household rule in a batch run (``prebirth``),
+# never on a score: the date is an expected date and there is no given name.
+PREBIRTH_GUARD = "pre-birth record: an unborn child is linked by the household rule, not a score"
 SWAPPED_GUARD = "given and family names swapped, no date of birth to confirm them"
 HOUSEHOLD_GUARD = (
     "no given name and no date of birth: the family name and address fit anyone in the household"

@@ -35,7 +35,7 @@ def test_prepared_in_chunks_holds_the_rows_python_made(monkeypatch):
     assert comparisons.TermFrequencies.of(held) == comparisons.TermFrequencies.of(rows)
     labels = list(range(len(rows)))
     assert prebirth.candidates(held) == prebirth.candidates(rows)
-    assert prebirth.proposals(held, labels) == prebirth.proposals(rows, labels)
+    assert prebirth.link(held, labels) == prebirth.link(rows, labels)
 
 
 def test_a_string_column_shares_each_value():

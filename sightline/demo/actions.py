@@ -131,6 +131,10 @@ def persona_specs(roster: gen.Roster) -> list[PersonaSpec]:
         PersonaSpec("team.manager", "Team manager", Role.TEAM_MANAGER, gen.CSC, roster.team_managers[0]),
         PersonaSpec("panel.analyst", "Panel analyst", Role.PANEL_ANALYST, gen.CSC, None, "Morgan", "Ellis"),
         PersonaSpec("admin", "Administrator", Role.ADMINISTRATOR, gen.CSC, None, "Jordan", "Price"),
+        # The local authority's records officers: possible duplicates and subject access
+        # requests; disposals under the retention schedule.
+        PersonaSpec("data.quality", "Data quality officer", Role.DATA_QUALITY, gen.CSC, None, "Robin", "Ashworth"),
+        PersonaSpec("ig.officer", "Information governance officer", Role.INFORMATION_GOVERNANCE, gen.CSC, None, "Dana", "Whitfield"),
         # The partnership: its business manager and the three partner leads, who between
         # them sign off a rapid review.
         PersonaSpec("partnership.manager", "Partnership business manager", Role.PARTNERSHIP_BUSINESS_MANAGER, gen.CSC, None, "Sam", "Okafor"),

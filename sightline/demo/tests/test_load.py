@@ -18,6 +18,7 @@ from sightline.cases.defaults import CASE_CATEGORIES
 from sightline.chronology.models import ChronologyEvent
 from sightline.chronology.vocabulary import ACT_CODES
 from sightline.demo import generator as gen
+from sightline.demo.actions import persona_specs
 from sightline.importing.formats import LONDON
 from sightline.incidents import access as incidents_access
 from sightline.incidents.models import Partner, SeriousIncidentNotification
@@ -39,6 +40,8 @@ PERSONAS = {
     "team.manager": ("CSC", Role.TEAM_MANAGER),
     "panel.analyst": ("CSC", Role.PANEL_ANALYST),
     "admin": ("CSC", Role.ADMINISTRATOR),
+    "data.quality": ("CSC", Role.DATA_QUALITY),
+    "ig.officer": ("CSC", Role.INFORMATION_GOVERNANCE),
     "partnership.manager": ("CSC", Role.PARTNERSHIP_BUSINESS_MANAGER),
     "la.lead": ("CSC", Role.PARTNER_LEAD_LOCAL_AUTHORITY),
     "police.lead": ("POLICE", Role.PARTNER_LEAD_POLICE),
@@ -106,6 +109,14 @@ def test_every_persona_logs_in_with_the_password_printed(client):
     assert not client.login(username="social.worker", password="wrong password")
 
 
+def test_every_role_has_a_demo_persona():
+    """A role added without a demo login fails here: ``make demo`` prints one per role."""
+    roster = gen.build_roster(gen.DemoConfig(children=30, seed=5, as_of=AS_OF))
+    specs = persona_specs(roster)
+    assert {spec.role for spec in specs} == set(Role.values)
+    assert {spec.role for spec in specs} == {role for _, role in PERSONAS.values()}
+
+
 def test_practitioners_who_are_not_personas_cannot_log_in():
     load()
     others = User.objects.exclude(username__in=PERSONAS)
@@ -140,6 +151,7 @@ def test_the_output_names_a_child_each_practitioner_persona_can_see():
         assert visible[username] > 0, username
         assert f"sees {visible[username]:,} children, e.g." in output
     assert visible["panel.analyst"] == visible["admin"] == 0
+    assert visible["data.quality"] == visible["ig.officer"] == 0
     assert all(visible[username] == 0 for username in PARTNERSHIP)
 
 

@@ -216,6 +216,8 @@ def load_demo_data(
         rapid_reviews=work.rapid_reviews,
         challenges=work.challenges,
         meetings=work.meetings,
+        subject_access_requests=work.subject_access_requests,
+        disposals_proposed=work.disposals_proposed,
     )
 
     record_audit(

@@ -10,7 +10,6 @@ checked with axe-core (the ``browser`` fixture's contexts).
 """
 
 import datetime as dt
-import importlib
 
 import pytest
 from django.utils import timezone
@@ -21,7 +20,6 @@ from sightline.governance.actions import propose_disposals
 from sightline.governance.models import (
     DisposalProposal,
     ProposalStatus,
-    RetentionRule,
     Tombstone,
 )
 from sightline.linkage.models import MatchReview, PersonMerge, ReviewStatus
@@ -40,11 +38,7 @@ pytestmark = [
 @pytest.fixture
 def retention_schedule(db):
     """The default schedule its migration seeds (a transactional test's flush empties it)."""
-    seeded = importlib.import_module(
-        "sightline.governance.migrations.0002_default_retention_schedule"
-    )
-    for rule in seeded.DEFAULTS:
-        RetentionRule.objects.get_or_create(kind=rule["kind"], defaults=rule)
+    return factories.default_retention_schedule()
 
 
 @pytest.fixture

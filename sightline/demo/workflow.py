@@ -193,7 +193,7 @@ def leave_work_in_progress(
     # A closure the challenge rules question, for one of the worker's other children.
     raised = _challenged_closure(social_worker, children[2:], as_of, origin)
     meetings = _exploitation_meetings(users, first, as_of, origin)
-    requests = _subject_access_requests(users["data.quality"], children[1:], as_of, origin)
+    requests = _subject_access_requests(users.get("data.quality"), children[1:], as_of, origin)
     disposals = _records_past_retention(agencies, as_of, origin)
     # What the worker does first when it starts: the alerts these acts raised reach the
     # inboxes (and their e-mails the outbox), unread.
@@ -238,13 +238,13 @@ def _exploitation_meetings(
 
 
 def _subject_access_requests(
-    officer: User, children: list[Person], as_of: dt.date, origin: Origin
+    officer: User | None, children: list[Person], as_of: dt.date, origin: Origin
 ) -> int:
     """The data quality officer logs two requests for the records of the social worker's
     children: a parent's, received a week before the last day of the data, whose identity
     was checked against the records held; and the next child's, received that day, with
     identity still to verify."""
-    if officer.agency_id is None:
+    if officer is None or officer.agency_id is None:
         return 0
     logged = 0
     for child, days_ago in zip(children[:2], (7, 0), strict=False):

@@ -17,6 +17,7 @@ from sightline.audit.queries import verify_chain
 from sightline.cases.defaults import CASE_CATEGORIES
 from sightline.chronology.models import ChronologyEvent
 from sightline.chronology.vocabulary import ACT_CODES
+from sightline.demo import actions as demo_actions
 from sightline.demo import generator as gen
 from sightline.demo.actions import persona_specs
 from sightline.governance.models import DisposalProposal, ProposalStatus
@@ -240,6 +241,32 @@ def test_loading_the_same_seed_again_only_issues_new_passwords(client):
     rows = AuditEvent.objects.filter(action=AuditAction.LOAD_DEMO_DATA).order_by("id")
     assert [row.detail["loaded"] for row in rows] == [True, False]
     assert AuditEvent.objects.filter(action=AuditAction.RESET_PASSWORD).count() == len(PERSONAS)
+
+
+def test_loading_again_adds_the_personas_of_roles_added_since(client, monkeypatch):
+    """A database loaded before a role had a persona: loading it again creates the login
+    (``make demo`` on an existing demo), rather than failing on the missing persona."""
+    new = {"data.quality", "ig.officer"}
+    full = demo_actions.persona_specs
+    monkeypatch.setattr(
+        demo_actions,
+        "persona_specs",
+        lambda roster: [s for s in full(roster) if s.username not in new],
+    )
+    load()
+    assert not User.objects.filter(username__in=new).exists()
+    monkeypatch.setattr(demo_actions, "persona_specs", full)
+    passwords = logins(load())
+    assert set(passwords) == set(PERSONAS)
+    for username in new:
+        user = User.objects.get(username=username)
+        assert (user.agency.code, user.role) == PERSONAS[username]
+        assert client.login(username=username, password=passwords[username])
+    row = AuditEvent.objects.filter(action=AuditAction.LOAD_DEMO_DATA).latest("id")
+    assert row.detail["personas_added"] == sorted(new)
+    assert AuditEvent.objects.filter(action=AuditAction.RESET_PASSWORD).count() == len(
+        PERSONAS
+    ) - len(new)
 
 
 def test_it_refuses_to_load_other_demo_data_on_top():

@@ -259,7 +259,8 @@ def test_loading_again_adds_the_personas_of_roles_added_since(client, monkeypatc
     passwords = logins(load())
     assert set(passwords) == set(PERSONAS)
     for username in new:
-        user = User.objects.get(username=username)
+        user = User.objects.select_related("agency").get(username=username)
+        assert user.agency is not None
         assert (user.agency.code, user.role) == PERSONAS[username]
         assert client.login(username=username, password=passwords[username])
     row = AuditEvent.objects.filter(action=AuditAction.LOAD_DEMO_DATA).latest("id")

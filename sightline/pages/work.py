@@ -30,14 +30,19 @@ from sightline.assessments.models import (
 from sightline.assessments.queries import assessments_awaiting
 from sightline.chronology.models import Category
 from sightline.deadlines.models import LocalClosure
+from sightline.governance.access import may_review_disposals
+from sightline.governance.queries import open_proposals
 from sightline.incidents import access as incidents_access
 from sightline.incidents import queries as incidents_queries
 from sightline.incidents.models import LocalReview, RapidReview
 from sightline.learning.access import Capability, can
 from sightline.learning.models import Coding, CodingStatus, ReviewDocument
+from sightline.linkage.queries import pending_reviews
 from sightline.people.models import Involvement
 from sightline.sharing import queries as sharing
 from sightline.sharing.models import ReferralStatus
+from sightline.subjectaccess.access import requests_for
+from sightline.subjectaccess.models import Status as SubjectAccessStatus
 
 # "Due" on the home page: overdue, or due within this many days.
 DUE_WITHIN_DAYS = 7
@@ -108,7 +113,52 @@ def your_work(user: User, *, today: dt.date) -> YourWork:
         return _administrator(today)
     if role == Role.PRACTITIONER:
         return _practitioner(user, today)
+    if role == Role.DATA_QUALITY:
+        return _data_quality(user)
+    if role == Role.INFORMATION_GOVERNANCE:
+        return _information_governance(user)
     return YourWork(items=[])
+
+
+def _data_quality(user: User) -> YourWork:
+    """Possible duplicates across the agencies (every pair, each view audited) and the
+    agency's subject access requests, counted from the lists they lead to."""
+    requests = requests_for(user).exclude(status=SubjectAccessStatus.SENT)
+    return YourWork(
+        items=[
+            WorkItem(
+                "identity-reviews",
+                "Possible duplicate records to review",
+                pending_reviews(user).count(),
+                reverse("linkage-reviews"),
+            ),
+            WorkItem(
+                "subject-access-open",
+                "Subject access requests to answer",
+                requests.count(),
+                reverse("subjectaccess:list"),
+            ),
+        ]
+    )
+
+
+def _information_governance(user: User) -> YourWork:
+    """Records past the retention schedule proposed for disposal, to approve or refuse."""
+    if not may_review_disposals(user):
+        return YourWork(items=[])
+    return YourWork(
+        items=[
+            WorkItem(
+                "disposals",
+                "Records proposed for disposal, to approve or refuse",
+                open_proposals().count(),
+                reverse("governance:disposals"),
+            ),
+            WorkItem(
+                "retention-schedule", "The retention schedule", None, reverse("governance:schedule")
+            ),
+        ]
+    )
 
 
 def _alerts_and_referrals(user: User) -> list[WorkItem]:

@@ -142,6 +142,22 @@ def _data_quality(user: User) -> YourWork:
     )
 
 
+def _identity_reviews(user: User) -> list[WorkItem]:
+    """Possible duplicates touching the children a team manager or safeguarding lead has
+    a relationship with (``linkage.queries``' scope), when there are any."""
+    pending = pending_reviews(user).count()
+    if not pending:
+        return []
+    return [
+        WorkItem(
+            "identity-reviews",
+            "Possible duplicate records to review",
+            pending,
+            reverse("linkage-reviews"),
+        )
+    ]
+
+
 def _information_governance(user: User) -> YourWork:
     """Records past the retention schedule proposed for disposal, to approve or refuse."""
     if not may_review_disposals(user):
@@ -222,6 +238,7 @@ def _team_manager(user: User, today: dt.date) -> YourWork:
         WorkItem("sign-offs", "Sign-offs waiting for you", sign_offs, decisions),
         WorkItem("overdue-steps", "Overdue steps across your team", overdue.count(), decisions),
         *_rapid_review_tasks(user),
+        *_identity_reviews(user),
         *_alerts_and_referrals(user),
     ]
     return YourWork(items=items, caseload=_caseload(user, today))
@@ -285,6 +302,7 @@ def _safeguarding_lead(user: User) -> YourWork:
     return YourWork(
         items=[
             *_rapid_review_tasks(user),
+            *_identity_reviews(user),
             WorkItem(
                 "referrals-made",
                 "Referrals you and your team made, awaiting an outcome",

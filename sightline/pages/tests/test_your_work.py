@@ -438,3 +438,17 @@ def test_the_information_governance_officer_sees_the_disposals_to_decide(client,
     for item in your_work(officer, today=TODAY).items:
         assert f'<li id="work-{item.key}"><a class="govuk-link" href="{item.href}">' in html
         assert client.get(item.href).status_code == 200
+
+
+def test_a_lead_sees_possible_duplicates_only_of_the_children_they_work_with(agencies):
+    """Team managers and safeguarding leads review pairs touching their children: the count
+    shows when there are some, and counts only those."""
+    lead = factories.UserFactory.create(agency=agencies["EDUCATION"], role=Role.SAFEGUARDING_LEAD)
+    assert "identity-reviews" not in counts(lead)
+    common = {"probability": 0.9, "evidence_key": "k", "proposed_at": timezone.now()}
+    ours = factories.SourceRecordFactory.create(agency=agencies["EDUCATION"])
+    factories.InvolvementFactory.create(person=ours.person, practitioner=lead)
+    theirs = factories.SourceRecordFactory.create_batch(2, agency=agencies["HEALTH"])
+    MatchReview.objects.create(record_a=ours, record_b=theirs[0], model_version="v", **common)
+    MatchReview.objects.create(record_a=theirs[0], record_b=theirs[1], model_version="v", **common)
+    assert counts(lead)["identity-reviews"] == 1

@@ -1,0 +1,151 @@
+"""An undated record joins the one person known by its full name. Pure: no Django.
+
+A record with neither a date of birth nor an NHS number (a housing or police record,
+typically) at another address than the person's other records agrees with them on the
+name alone, and the model scores that below the automatic threshold however rare the name
+is: its term-frequency adjustments weigh the given name and the family name apart, as
+though "Cameron" and "Nowacki" were drawn independently. What such a record carries is
+its full name, and a full name borne by one person only among the records that do say
+who they are (a date of birth or an NHS number) points to that person: nobody else in
+the batch is known by it.
+
+``join_by_unique_name`` joins such a record (with every record of its cluster, when all
+of them are undated and unnumbered) to that person after clustering, when
+
+- every name it is known by (main name, aliases, previous family names:
+  ``features.name_keys``) that any dated or numbered person bears is borne by the same
+  one person, and at least one is;
+- every link of its cluster at the review threshold goes to that person (a link to
+  anyone else is another candidate: it goes to review as before);
+- nothing holds them apart: no guarded or rejected pair, no sex that differs, no given
+  name that is only an initial.
+
+A name two dated persons bear (a father and his son, both Paul Dennis) joins neither.
+The rule reads the batch as it is: as it grows, more names are borne by two persons and
+fewer records are joined this way, never more wrongly. Batch runs of Sightline's own
+records only (household guards on, not one to one).
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sightline.linkage import comparisons
+from sightline.linkage.rows import Row, at, column_of
+
+
+def join_by_unique_name(
+    rows: Sequence[Row],
+    labels: Sequence[int],
+    links: Iterable[tuple[int, int]],
+    *,
+    cannot_link: Iterable[tuple[int, int]] = (),
+) -> list[int]:
+    """``labels`` (a cluster number per row) with each undated, unnumbered cluster whose
+    names one dated or numbered person alone bears joined to that person's cluster.
+
+    ``links``: the pairs scored at or above the review threshold (guarded or not);
+    ``cannot_link``: pairs that must stay apart (guarded, rejected)."""
+    labels = list(labels)
+    dates = column_of(rows, "dob")
+    numbers = column_of(rows, "nhs")
+    given = column_of(rows, "given1")
+    family = column_of(rows, "family")
+    members: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        members.setdefault(label, []).append(index)
+    known = {
+        label
+        for label, group in members.items()
+        if any(dates[i] is not None or numbers[i] is not None for i in group)
+    }
+    candidates = {
+        label
+        for label, group in members.items()
+        if label not in known
+        and all(
+            given[i] and len(given[i]) > comparisons.INITIAL_LENGTH and family[i] for i in group
+        )
+    }
+    if not candidates:
+        return labels
+    # A candidate is looked up by its main names (given|family); a person bears a name
+    # by any of its records' names, aliases included (more bearers, fewer joins), and
+    # is the one bearer only if one of its records has the name as its main name.
+    main = [f"{g}|{f}" if g and f else "" for g, f in zip(given, family, strict=True)]
+    wanted = {main[i] for label in candidates for i in members[label]}
+    keys = column_of(rows, "name_keys", keep=False)
+    bearers: dict[str, set[int]] = {}
+    owners: dict[str, set[int]] = {}
+    for index, record_keys in enumerate(keys):
+        label = labels[index]
+        if label not in known or not record_keys:
+            continue
+        for key in record_keys:
+            if key in wanted:
+                bearers.setdefault(key, set()).add(label)
+        if main[index] in wanted:
+            owners.setdefault(main[index], set()).add(label)
+    del keys
+    target: dict[int, int] = {}
+    for label in candidates:
+        names = {main[i] for i in members[label]}
+        found = {person for name in names for person in bearers.get(name, ())}
+        owning = {person for name in names for person in owners.get(name, ())}
+        if len(found) == 1 and found <= owning:
+            target[label] = found.pop()
+    if not target:
+        return labels
+    # Every link at the review threshold goes to the one person, and one at least: the
+    # model (its term-frequency adjustments) must find the name rare enough to be worth
+    # a review on its own.
+    linked: set[int] = set()
+    for left, right in links:
+        for record, other in ((left, right), (right, left)):
+            label = labels[record]
+            if label not in target or labels[other] == label:
+                continue
+            if labels[other] == target[label]:
+                linked.add(label)
+            else:
+                del target[label]
+    target = {label: person for label, person in target.items() if label in linked}
+    apart: dict[int, set[int]] = {}
+    for a, b in cannot_link:
+        apart.setdefault(a, set()).add(b)
+        apart.setdefault(b, set()).add(a)
+    involved = [i for label, person in target.items() for i in members[label] + members[person]]
+    found_rows = at(rows, involved)
+    for label, person in target.items():
+        if _held_apart(members[label], members[person], found_rows, apart):
+            continue
+        for i in members[label]:
+            labels[i] = person
+    return labels
+
+
+def _held_apart(
+    records: Sequence[int],
+    person: Sequence[int],
+    found: dict[int, Row],
+    apart: dict[int, set[int]],
+) -> bool:
+    """Whether any record of ``records`` may not be one person with any of ``person``:
+    a pair held apart, a guard, or two recorded sexes that differ."""
+    for i in records:
+        if apart.get(i, set()) & set(person):
+            return True
+        for j in person:
+            left, right = found[i], found[j]
+            if left["sex"] and right["sex"] and left["sex"] != right["sex"]:
+                return True
+            if _guard(left, right):
+                return True
+    return False
+
+
+def _guard(left: Row, right: Row) -> str:
+    levels: dict[str, Any] = {
+        comparison.name: comparison.levels[comparison.level_index(left, right)].key
+        for comparison in comparisons.COMPARISONS
+    }
+    return comparisons.guard(levels, left, right)

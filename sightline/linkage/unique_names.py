@@ -18,7 +18,8 @@ of them are undated and unnumbered) to that person after clustering, when
 - every link of its cluster at the review threshold goes to that person (a link to
   anyone else is another candidate: it goes to review as before);
 - nothing holds them apart: no guarded or rejected pair, no sex that differs, no given
-  name that is only an initial.
+  name that is only an initial, and no other name (an alias, a previous family name)
+  that the person is not known by.
 
 A name two dated persons bear (a father and his son, both Paul Dennis) joins neither.
 The rule reads the batch as it is: as it grows, more names are borne by two persons and
@@ -85,7 +86,6 @@ def join_by_unique_name(
                 bearers.setdefault(key, set()).add(label)
         if main[index] in wanted:
             owners.setdefault(main[index], set()).add(label)
-    del keys
     target: dict[int, int] = {}
     for label in candidates:
         names = {main[i] for i in members[label]}
@@ -93,6 +93,17 @@ def join_by_unique_name(
         owning = {person for name in names for person in owners.get(name, ())}
         if len(found) == 1 and found <= owning:
             target[label] = found.pop()
+    # A record known by other names too (aliases, a previous family name) is the person
+    # only if that person is known by them as well: Joanna Nowak, alias Joanna
+    # Krawczyk, on a police record is not the Joanna Nowak of a health record that
+    # knows no Krawczyk.
+    for label, person in list(target.items()):
+        own = {key for i in members[label] for key in keys[i] or ()}
+        if own - {main[i] for i in members[label]}:
+            theirs = {key for i in members[person] for key in keys[i] or ()}
+            if not own <= theirs:
+                del target[label]
+    del keys
     if not target:
         return labels
     # Every link at the review threshold goes to the one person, and one at least: the

@@ -53,6 +53,22 @@ def test_a_person_bearing_the_name_as_an_alias_counts_as_a_second_bearer():
     assert join_by_unique_name(rows, [0, 1, 2], [(0, 2)]) == [0, 1, 2]
 
 
+def test_a_record_known_by_another_name_the_person_is_not_known_by_is_not_joined():
+    """A police record of Joanna Nowak, alias Joanna Krawczyk, and a health record of a
+    Joanna Nowak that knows no Krawczyk: two women sharing a name, as likely as not."""
+    joanna = {**CAMERON, "given_name": "Joanna", "family_name": "Nowak", "sex": "F"}
+    police = {**HOUSING, "given_name": "Joanna", "family_name": "Nowak"}
+    rows = _rows(joanna, {**police, "other_names": "Joanna Krawczyk"})
+    assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]
+    # An alias the person is known by (or the record's own name again) is no objection.
+    rows = _rows(
+        {**joanna, "other_names": "Joanna Krawczyk"}, {**police, "other_names": "Joanna Krawczyk"}
+    )
+    assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 0]
+    rows = _rows(joanna, {**police, "other_names": "Joanna Nowak"})
+    assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 0]
+
+
 def test_it_joins_only_with_a_link_at_the_review_threshold():
     """The model, term frequencies included, must think the name worth a review: a
     common name alone (Peter Smith) is not, however few Peter Smiths the batch holds."""

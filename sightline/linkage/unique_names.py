@@ -109,7 +109,10 @@ def join_by_unique_name(
     # Every link at the review threshold goes to the one person, and one at least: the
     # model (its term-frequency adjustments) must find the name rare enough to be worth
     # a review on its own.
+    # A link to another undated record of the same name (one going to the same person)
+    # is no other candidate either.
     linked: set[int] = set()
+    others: dict[int, set[int]] = {}
     for left, right in links:
         for record, other in ((left, right), (right, left)):
             label = labels[record]
@@ -118,19 +121,28 @@ def join_by_unique_name(
             if labels[other] == target[label]:
                 linked.add(label)
             else:
-                del target[label]
-    target = {label: person for label, person in target.items() if label in linked}
+                others.setdefault(label, set()).add(labels[other])
+    target = {
+        label: person
+        for label, person in target.items()
+        if label in linked and all(target.get(other) == person for other in others.get(label, ()))
+    }
     apart: dict[int, set[int]] = {}
     for a, b in cannot_link:
         apart.setdefault(a, set()).add(b)
         apart.setdefault(b, set()).add(a)
     involved = [i for label, person in target.items() for i in members[label] + members[person]]
     found_rows = at(rows, involved)
+    joining: dict[int, list[int]] = {}
     for label, person in target.items():
-        if _held_apart(members[label], members[person], found_rows, apart):
-            continue
-        for i in members[label]:
-            labels[i] = person
+        if not _held_apart(members[label], members[person], found_rows, apart):
+            joining.setdefault(person, []).append(label)
+    for person, joined in joining.items():
+        # A cluster is numbered by its smallest member (as ``clustering.cluster``).
+        number = min(person, *joined)
+        for label in (person, *joined):
+            for i in members[label]:
+                labels[i] = number
     return labels
 
 

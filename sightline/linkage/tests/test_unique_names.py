@@ -31,6 +31,14 @@ def test_an_undated_record_joins_the_one_person_who_bears_its_full_name():
     rows = _rows(CAMERON, {**CAMERON, "nhs_number": ""}, HOUSING)
     labels = join_by_unique_name(rows, [0, 0, 2], [(0, 2)])
     assert labels == [0, 0, 0]
+    # Numbered by its smallest member, as clustering numbers clusters.
+    rows = _rows(HOUSING, CAMERON, {**CAMERON, "nhs_number": ""})
+    assert join_by_unique_name(rows, [0, 1, 1], [(0, 1)]) == [0, 0, 0]
+    # Two undated records of his (two agencies, two old addresses) join him both.
+    police = {**HOUSING, "address": "1 Mill Lane, York", "postcode": "YO1 7HH"}
+    rows = _rows(HOUSING, CAMERON, police)
+    assert join_by_unique_name(rows, [0, 1, 2], [(0, 1), (1, 2)]) == [0, 0, 0]
+    assert join_by_unique_name(rows, [0, 1, 2], [(0, 1), (1, 2), (0, 2)]) == [0, 0, 0]
 
 
 def test_a_name_two_dated_persons_bear_joins_neither():

@@ -12,19 +12,22 @@ the batch is known by it.
 ``join_by_unique_name`` joins such a record (with every record of its cluster, when all
 of them are undated and unnumbered) to that person after clustering, when
 
-- every name it is known by (main name, aliases, previous family names:
-  ``features.name_keys``) that any dated or numbered person bears is borne by the same
-  one person, and at least one is;
-- every link of its cluster at the review threshold goes to that person (a link to
-  anyone else is another candidate: it goes to review as before);
+- its main name (given and family) is borne by that one person alone among the persons
+  with a date of birth or an NHS number, by any of their records' names, aliases and
+  previous family names (``features.name_keys``), and one of that person's records has
+  it as its main name;
+- its cluster links to that person at the review threshold, and to nobody else (a link
+  to anyone else is another candidate: it goes to review as before; another undated
+  record of the name going to the same person is not);
 - nothing holds them apart: no guarded or rejected pair, no sex that differs, no given
-  name that is only an initial, and no other name (an alias, a previous family name)
-  that the person is not known by.
+  name that is only an initial, and no other name on the record (an alias, a previous
+  family name) that the person is not known by.
 
 A name two dated persons bear (a father and his son, both Paul Dennis) joins neither.
-The rule reads the batch as it is: as it grows, more names are borne by two persons and
-fewer records are joined this way, never more wrongly. Batch runs of Sightline's own
-records only (household guards on, not one to one).
+What it cannot tell is a person with no dated record in the batch at all and a dated
+namesake. The rule reads the batch as it is: as it grows, more names are borne by two
+persons and fewer records are joined this way. Batch runs of Sightline's own records
+only (household guards on, not one to one).
 """
 
 from collections.abc import Iterable, Sequence

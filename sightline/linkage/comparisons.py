@@ -425,14 +425,19 @@ def _day_month_swapped(date: str) -> str | None:
     return f"{date[:4]}-{day}-{month}"
 
 
+def date_level(left: str, right: str) -> str:
+    """The date-of-birth level of two ISO dates ("exact", "swapped", "typo", ...)."""
+    rows = [{"dob": date, "dob_swapped": _day_month_swapped(date)} for date in (left, right)]
+    index = DATE_OF_BIRTH.level_index(rows[0], rows[1])
+    return DATE_OF_BIRTH.levels[index].key
+
+
 def dates_apart(left: str, right: str) -> bool:
     """Two dates of birth that are not one date mistyped: none of the date-of-birth
     levels but "different" holds (not the same, swapped, a digit, a placeholder, within
     a week or in the same year). One person has one date of birth: clustering keeps
     records whose dates are apart out of one person (``clustering.cluster``)."""
-    rows = [{"dob": date, "dob_swapped": _day_month_swapped(date)} for date in (left, right)]
-    index = DATE_OF_BIRTH.level_index(rows[0], rows[1])
-    return DATE_OF_BIRTH.levels[index].key == "else"
+    return date_level(left, right) == "else"
 
 
 SEX = Comparison(

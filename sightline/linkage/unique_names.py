@@ -36,6 +36,12 @@ from typing import Any
 from sightline.linkage import comparisons
 from sightline.linkage.rows import Row, at, column_of
 
+# A dated record joins the one bearer of its name only when its date of birth is a slip
+# of theirs: day and month swapped, one digit, a placeholder (1 January, the 1st of the
+# month). Not "within a week" or "in the same year": two people of one name born the
+# same year are two people.
+SLIPS = frozenset({"swapped", "typo", "placeholder"})
+
 
 def join_by_unique_name(
     rows: Sequence[Row],
@@ -62,12 +68,17 @@ def join_by_unique_name(
         for label, group in members.items()
         if any(dates[i] is not None or numbers[i] is not None for i in group)
     }
+    # Without an NHS number; with a date of birth or without one (a dated record is then
+    # joined only to a date of birth it is a slip of: ``SLIPS``).
     candidates = {
         label
         for label, group in members.items()
-        if label not in known
-        and all(
-            given[i] and len(given[i]) > comparisons.INITIAL_LENGTH and family[i] for i in group
+        if all(
+            numbers[i] is None
+            and given[i]
+            and len(given[i]) > comparisons.INITIAL_LENGTH
+            and family[i]
+            for i in group
         )
     }
     if not candidates:
@@ -92,10 +103,17 @@ def join_by_unique_name(
     target: dict[int, int] = {}
     for label in candidates:
         names = {main[i] for i in members[label]}
-        found = {person for name in names for person in bearers.get(name, ())}
+        found = {person for name in names for person in bearers.get(name, ())} - {label}
         owning = {person for name in names for person in owners.get(name, ())}
         if len(found) == 1 and found <= owning:
-            target[label] = found.pop()
+            person = found.pop()
+            ours = {dates[i] for i in members[label] if dates[i]}
+            theirs = {dates[i] for i in members[person] if dates[i]}
+            # A dated record: the person's date of birth must be known, and a slip of it.
+            if (theirs or not ours) and all(
+                a == b or comparisons.date_level(a, b) in SLIPS for a in ours for b in theirs
+            ):
+                target[label] = person
     # A record known by other names too (aliases, a previous family name) is the person
     # only if that person is known by them as well: Joanna Nowak, alias Joanna
     # Krawczyk, on a police record is not the Joanna Nowak of a health record that
@@ -136,16 +154,25 @@ def join_by_unique_name(
         apart.setdefault(b, set()).add(a)
     involved = [i for label, person in target.items() for i in members[label] + members[person]]
     found_rows = at(rows, involved)
-    joining: dict[int, list[int]] = {}
+    parent: dict[int, int] = {}
+
+    def root(label: int) -> int:
+        while parent.get(label, label) != label:
+            label = parent[label]
+        return label
+
     for label, person in target.items():
         if not _held_apart(members[label], members[person], found_rows, apart):
-            joining.setdefault(person, []).append(label)
-    for person, joined in joining.items():
+            a, b = sorted((root(label), root(person)))
+            if a != b:
+                parent[b] = a
+    groups: dict[int, list[int]] = {}
+    for label in parent:
+        groups.setdefault(root(label), []).append(label)
+    for top, joined in groups.items():
         # A cluster is numbered by its smallest member (as ``clustering.cluster``).
-        number = min(person, *joined)
-        for label in (person, *joined):
-            for i in members[label]:
-                labels[i] = number
+        for i in (i for label in (top, *joined) for i in members[label]):
+            labels[i] = top
     return labels
 
 

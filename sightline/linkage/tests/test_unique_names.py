@@ -97,11 +97,11 @@ def test_records_held_apart_or_of_another_sex_are_not_joined():
     assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]
 
 
-def test_an_initial_or_a_dated_record_is_not_joined_this_way():
+def test_an_initial_or_another_date_of_birth_is_not_joined_this_way():
     rows = _rows(CAMERON, {**HOUSING, "given_name": "C"})
     assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]
-    # A dated record's links are the model's to decide.
-    rows = _rows(CAMERON, {**HOUSING, "date_of_birth": "1991-05-04"})
+    # A date of birth that is not a slip of his: another man of his name.
+    rows = _rows(CAMERON, {**HOUSING, "date_of_birth": "1993-08-21"})
     assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]
 
 
@@ -125,3 +125,33 @@ def test_a_batch_run_joins_an_undated_record_by_its_unique_name(monkeypatch):
     )
     assert result.labels == [0, 0]
     assert result.review == []
+
+
+def test_a_record_whose_date_of_birth_is_a_slip_joins_the_one_person_of_its_name():
+    """A school's record of Cameron Nowacki (no NHS number, another town) with one digit
+    of his date of birth wrong: the date is a slip of his, the name his alone."""
+    school = {**HOUSING, "date_of_birth": "1990-05-07", "sex": "M"}
+    rows = _rows(CAMERON, school)
+    assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 0]
+    # Day and month swapped, or 1 January for a date in that year: slips too.
+    for slip in ("1990-04-05", "1990-01-01"):
+        rows = _rows(CAMERON, {**school, "date_of_birth": slip})
+        assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 0]
+    # Born the same year, or the week after: two people of one name, as likely.
+    for other in ("1990-11-20", "1990-05-11"):
+        rows = _rows(CAMERON, {**school, "date_of_birth": other})
+        assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]
+
+
+def test_a_dated_record_is_not_joined_to_a_person_whose_date_of_birth_is_unknown():
+    """Mandy Fry, a girl's school record, and Mandy Fry, her mother's social care record
+    (an NHS number, no date of birth): the girl's date cannot be a slip of an unknown one."""
+    mother = {**HOUSING, "given_name": "Mandy", "family_name": "Fry", "nhs_number": nhs_number(5)}
+    girl = {**HOUSING, "given_name": "Mandy", "family_name": "Fry", "date_of_birth": "2018-03-27"}
+    rows = _rows(mother, girl)
+    assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]
+
+
+def test_a_record_with_an_nhs_number_is_not_joined_this_way():
+    rows = _rows(CAMERON, {**HOUSING, "nhs_number": nhs_number(7)})
+    assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]

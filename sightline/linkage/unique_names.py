@@ -1,4 +1,4 @@
-"""An undated record joins the one person known by its full name. Pure: no Django.
+"""A record without an NHS number joins the one person known by its full name. Pure.
 
 A record with neither a date of birth nor an NHS number (a housing or police record,
 typically) at another address than the person's other records agrees with them on the
@@ -9,8 +9,8 @@ its full name, and a full name borne by one person only among the records that d
 who they are (a date of birth or an NHS number) points to that person: nobody else in
 the batch is known by it.
 
-``join_by_unique_name`` joins such a record (with every record of its cluster, when all
-of them are undated and unnumbered) to that person after clustering, when
+``join_by_unique_name`` joins such a record (with every record of its cluster, none of
+which has an NHS number) to that person after clustering, when
 
 - its main name (given and family) is borne by that one person alone among the persons
   with a date of birth or an NHS number, by any of their records' names, aliases and
@@ -21,7 +21,9 @@ of them are undated and unnumbered) to that person after clustering, when
   record of the name going to the same person is not);
 - nothing holds them apart: no guarded or rejected pair, no sex that differs, no given
   name that is only an initial, and no other name on the record (an alias, a previous
-  family name) that the person is not known by.
+  family name) that the person is not known by;
+- a record with a date of birth (a school record, one digit wrong, at another address)
+  joins only a person whose date of birth is known and a slip of its own (``SLIPS``).
 
 A name two dated persons bear (a father and his son, both Paul Dennis) joins neither.
 What it cannot tell is a person with no dated record in the batch at all and a dated
@@ -50,8 +52,9 @@ def join_by_unique_name(
     *,
     cannot_link: Iterable[tuple[int, int]] = (),
 ) -> list[int]:
-    """``labels`` (a cluster number per row) with each undated, unnumbered cluster whose
-    names one dated or numbered person alone bears joined to that person's cluster.
+    """``labels`` (a cluster number per row) with each cluster without an NHS number
+    whose names one other dated or numbered person alone bears joined to that person's
+    cluster (see the module doc).
 
     ``links``: the pairs scored at or above the review threshold (guarded or not);
     ``cannot_link``: pairs that must stay apart (guarded, rejected)."""

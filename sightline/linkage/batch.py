@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from sightline.linkage import clustering, comparisons, engine, prebirth
+from sightline.linkage import clustering, comparisons, engine, prebirth, unique_names
 from sightline.linkage.features import (
     IdentityRecord,
     Problems,
@@ -144,6 +144,17 @@ def resolve(
         dates=born_dates if household_guards else None,
         weak=weak,
     )
+    if household_guards and sources is None:
+        labels = unique_names.join_by_unique_name(
+            rows,
+            labels,
+            (
+                (pairs.left[i], pairs.right[i])
+                for i in range(len(pairs))
+                if pairs.probability[i] >= review_threshold
+            ),
+            cannot_link=apart,
+        )
     outcome = prebirth.Outcome(labels=labels)
     if household_guards:
         outcome = prebirth.link(

@@ -425,14 +425,19 @@ def _day_month_swapped(date: str) -> str | None:
     return f"{date[:4]}-{day}-{month}"
 
 
+def date_level(left: str, right: str) -> str:
+    """The date-of-birth level of two ISO dates ("exact", "swapped", "typo", ...)."""
+    rows = [{"dob": date, "dob_swapped": _day_month_swapped(date)} for date in (left, right)]
+    index = DATE_OF_BIRTH.level_index(rows[0], rows[1])
+    return DATE_OF_BIRTH.levels[index].key
+
+
 def dates_apart(left: str, right: str) -> bool:
     """Two dates of birth that are not one date mistyped: none of the date-of-birth
     levels but "different" holds (not the same, swapped, a digit, a placeholder, within
     a week or in the same year). One person has one date of birth: clustering keeps
     records whose dates are apart out of one person (``clustering.cluster``)."""
-    rows = [{"dob": date, "dob_swapped": _day_month_swapped(date)} for date in (left, right)]
-    index = DATE_OF_BIRTH.level_index(rows[0], rows[1])
-    return DATE_OF_BIRTH.levels[index].key == "else"
+    return date_level(left, right) == "else"
 
 
 SEX = Comparison(
@@ -845,13 +850,49 @@ _ONE_HOUSE = frozenset({"exact", "similar_postcode", "postcode_house"})
 _SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo", "nickname_typo"})
 
 
+# Characters a scanned or faxed form is misread as (FEBRL's OCR errors, Christen 2005):
+# "rn" read for "m", "ri" for "n", "vv" for "w", "cl" for "d", digits for letters. Two
+# given names that are one after undoing these (Arny and Amy, Davvn and Dawn, Tiria and
+# Tina) are one name misread, not two children. Applied in this order to both names.
+OCR_CONFUSIONS: tuple[tuple[str, str], ...] = (
+    ("rn", "m"),
+    ("ri", "n"),
+    ("vv", "w"),
+    ("cl", "d"),
+    ("0", "o"),
+    ("5", "s"),
+    ("1", "l"),
+)
+
+
+def ocr_key(name: str) -> str:
+    """``name`` with the OCR confusions undone (``OCR_CONFUSIONS``)."""
+    for misread, meant in OCR_CONFUSIONS:
+        name = name.replace(misread, meant)
+    return name
+
+
+def ocr_key_sql(column: str) -> str:
+    """``ocr_key`` as SQL over a column expression."""
+    for misread, meant in OCR_CONFUSIONS:
+        column = f"replace({column}, '{misread}', '{meant}')"
+    return column
+
+
+def _misread(left: Row, right: Row) -> bool:
+    a, b = left["given1"], right["given1"]
+    return bool(a and b and a != b and ocr_key(a) == ocr_key(b))
+
+
 def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     """The reason this pair may not be linked automatically, or "" (see module doc)."""
     if left.get("unborn") or right.get("unborn"):
         return PREBIRTH_GUARD
     if levels["nhs_number"] == "exact":
         return ""
-    different = levels["given_name"] in _SIBLING_GIVEN or (
+    # One given name misread from a form (Arny for Amy) is one name, not two children's.
+    misread = levels["given_name"] == "else" and _misread(left, right)
+    different = (levels["given_name"] in _SIBLING_GIVEN and not misread) or (
         levels["given_name"] == "prefix"
         and min(len(left["given1"]), len(right["given1"])) <= _INITIAL
     )
@@ -859,6 +900,7 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
         return SIBLING_GUARD
     if (
         levels["given_name"] in _TWIN_GIVEN
+        and not misread
         and levels["date_of_birth"] == "exact"
         and levels["sex"] == "exact"
     ):
@@ -991,15 +1033,20 @@ def guard_sql(left: str, right: str) -> str:
         return f"({level_sql(comparison, left, right)}) IN ({values})"
 
     given = level_sql(GIVEN, left, right)
+    misread = (
+        f"(({given}) = 'else' AND {left}.given1 <> {right}.given1 AND "
+        f"{ocr_key_sql(f'{left}.given1')} = {ocr_key_sql(f'{right}.given1')})"
+    )
     different = (
-        f"({among(GIVEN, _SIBLING_GIVEN)} OR (({given}) = 'prefix' AND "
+        f"(({among(GIVEN, _SIBLING_GIVEN)} AND NOT coalesce({misread}, false)) "
+        f"OR (({given}) = 'prefix' AND "
         f"least(length({left}.given1), length({right}.given1)) <= {_INITIAL}))"
     )
     return (
         f"(coalesce({left}.unborn, {right}.unborn) IS NOT NULL OR "
         f"(({level_sql(NHS_NUMBER, left, right)}) <> 'exact' AND ("
         f"({different} AND {among(FAMILY, _SIBLING_FAMILY)})"
-        f" OR ({among(GIVEN, _TWIN_GIVEN)} AND "
+        f" OR ({among(GIVEN, _TWIN_GIVEN)} AND NOT coalesce({misread}, false) AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'exact' AND "
         f"({level_sql(SEX, left, right)}) = 'exact')"
         f" OR ({among(GIVEN, _SAME_GIVEN)} AND "

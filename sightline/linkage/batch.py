@@ -120,6 +120,19 @@ def resolve(
             edges, nhs=nhs, cannot_link=apart, weak=weak, possible=possible
         )
         edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
+        # The same on the persons the other records make (dates of birth, NHS numbers
+        # and guarded pairs read on whole clusters, not on the two records linked).
+        ambiguous = clustering.fits_two_persons(
+            len(rows),
+            edges,
+            weak=weak,
+            nhs=nhs,
+            cannot_link=apart,
+            must_link=must_link,
+            one_per_source=sources,
+            dates=dates,
+        )
+        edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
     labels = clustering.cluster(
         len(rows),
         edges,

@@ -260,10 +260,11 @@ class _Generator:
                 self.twin_sets += 1
                 names: set[str] = set()
                 for baby in born:
-                    # Twins have different names, not variants of one name.
-                    while baby.given.lower() in names or any(
-                        baby.given.lower() in sources.nicknames_of().get(n, ()) for n in names
-                    ):
+                    # Twins have different names, not variants of one name (issue 16),
+                    # read both ways: a twin Sam beside a twin Samuel was let through
+                    # when Sam was drawn first (only "a nickname of an earlier twin's
+                    # name" was checked, not "an earlier twin's name a nickname of it").
+                    while any(sources.variants(baby.given, n) for n in names):
                         baby.given = self.given(baby.sex)
                     names.add(baby.given.lower())
                     baby.twin_set = f"TS{self.twin_sets:05d}"

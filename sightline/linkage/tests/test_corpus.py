@@ -221,3 +221,17 @@ def test_twins_never_have_variants_of_one_name_whichever_is_named_first():
                 for other in names[i + 1 :]:
                     assert not sources.variants(name, other), names
     assert sets > 3000
+
+
+def test_a_mothers_children_never_share_a_name_or_variants_of_one():
+    """Siblings, not only twins: their names were drawn independently, so two brothers
+    were both Daniel Williams, two sisters Lucy Dixon, and sisters Margaret and Rita."""
+    made = generator._Generator(5, generator.Rates())
+    families = 0
+    for number in range(1, 4001):
+        children = [p.given for p in made.household(number).people if p.role == generator.CHILD]
+        families += len(children) > 1
+        for i, name in enumerate(children):
+            for other in children[i + 1 :]:
+                assert not sources.variants(name, other), children
+    assert families > 1000

@@ -81,7 +81,8 @@ def resolve(
     apart = list(cannot_link)
     given1 = column_of(rows, "given1")
     if household_guards:
-        common = comparisons.common_given_names(rows)
+        counts = comparisons.given_name_counts(rows)
+        common = comparisons.common_given_names(rows, counts=counts)
         # The guard reads whole rows only for pairs of two different common names.
         maybe = [
             index
@@ -94,7 +95,7 @@ def resolve(
         found = at(rows, (i for index in maybe for i in (pairs.left[index], pairs.right[index])))
         for index in maybe:
             if comparisons.common_names_guard(
-                found[pairs.left[index]], found[pairs.right[index]], common
+                found[pairs.left[index]], found[pairs.right[index]], common, counts
             ):
                 pairs.guarded[index] = True
         del found

@@ -817,7 +817,7 @@ SEX_GUARD = "recorded as different sexes"
 NAMESAKE_GUARD = "possible relatives sharing a name: dates of birth far apart"
 GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
 PREBIRTH_GUARD = "pre-birth record: an unborn child is linked in review only"
-SWAPPED_GUARD = "given and family names swapped, no date of birth to confirm them"
+SWAPPED_GUARD = "given and family names swapped, no exact date of birth to confirm them"
 HOUSEHOLD_GUARD = (
     "no given name and no date of birth: the family name and address fit anyone in the household"
 )
@@ -870,9 +870,12 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     # At one house (the same address, or postcode and house number) the order of two
     # words is a clerk's slip: nobody lives with a namesake whose names are the other
     # way round (Glover Derek and Derrek Glover at 134 Queens Avenue).
+    # The same holds for a date of birth that agrees only as a slip (a digit, a swap, a
+    # placeholder): Thomas Lee (2023-12-09) and Lee Thomas (2020-12-09), two boys in
+    # two towns, one digit apart, linked at 0.9996. Only an exact date confirms a swap.
     if (
         levels["given_name"] == "swapped"
-        and levels["date_of_birth"] == "missing"
+        and levels["date_of_birth"] != "exact"
         and levels["address"] not in _ONE_HOUSE
     ):
         return SWAPPED_GUARD
@@ -1039,7 +1042,7 @@ def guard_sql(left: str, right: str) -> str:
         f" OR (({given}) = 'missing' AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'missing')"
         f" OR (({given}) = 'swapped' AND "
-        f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'missing' AND "
+        f"({level_sql(DATE_OF_BIRTH, left, right)}) <> 'exact' AND "
         f"NOT {among(ADDRESS, _ONE_HOUSE)})"
         f" OR (list_contains([{left}.generation, {right}.generation], 'junior')"
         f" AND list_contains([{left}.generation, {right}.generation], 'senior'))"

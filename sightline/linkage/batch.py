@@ -88,7 +88,8 @@ def resolve(
     given1 = column_of(rows, "given1")
     unborn = column_of(rows, "unborn") if household_guards else [None] * len(rows)
     if household_guards:
-        common = comparisons.common_given_names(rows)
+        counts = comparisons.given_name_counts(rows)
+        common = comparisons.common_given_names(rows, counts=counts)
         # The guard reads whole rows only for pairs of two different common names.
         maybe = [
             index
@@ -101,7 +102,7 @@ def resolve(
         found = at(rows, (i for index in maybe for i in (pairs.left[index], pairs.right[index])))
         for index in maybe:
             if comparisons.common_names_guard(
-                found[pairs.left[index]], found[pairs.right[index]], common
+                found[pairs.left[index]], found[pairs.right[index]], common, counts
             ):
                 pairs.guarded[index] = True
         del found
@@ -132,6 +133,19 @@ def resolve(
         }
         ambiguous = clustering.ambiguous_records(
             edges, nhs=nhs, cannot_link=apart, weak=weak, possible=possible
+        )
+        edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
+        # The same on the persons the other records make (dates of birth, NHS numbers
+        # and guarded pairs read on whole clusters, not on the two records linked).
+        ambiguous = clustering.fits_two_persons(
+            len(rows),
+            edges,
+            weak=weak,
+            nhs=nhs,
+            cannot_link=apart,
+            must_link=must_link,
+            one_per_source=sources,
+            dates=dates,
         )
         edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
     labels = clustering.cluster(

@@ -824,7 +824,7 @@ GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
 # An unborn record joins its child by the household rule in a batch run (``prebirth``),
 # never on a score: the date is an expected date and there is no given name.
 PREBIRTH_GUARD = "pre-birth record: an unborn child is linked by the household rule, not a score"
-SWAPPED_GUARD = "given and family names swapped, no date of birth to confirm them"
+SWAPPED_GUARD = "given and family names swapped, no exact date of birth to confirm them"
 HOUSEHOLD_GUARD = (
     "no given name and no date of birth: the family name and address fit anyone in the household"
 )
@@ -914,9 +914,12 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     # At one house (the same address, or postcode and house number) the order of two
     # words is a clerk's slip: nobody lives with a namesake whose names are the other
     # way round (Glover Derek and Derrek Glover at 134 Queens Avenue).
+    # The same holds for a date of birth that agrees only as a slip (a digit, a swap, a
+    # placeholder): Thomas Lee (2023-12-09) and Lee Thomas (2020-12-09), two boys in
+    # two towns, one digit apart, linked at 0.9996. Only an exact date confirms a swap.
     if (
         levels["given_name"] == "swapped"
-        and levels["date_of_birth"] == "missing"
+        and levels["date_of_birth"] != "exact"
         and levels["address"] not in _ONE_HOUSE
     ):
         return SWAPPED_GUARD
@@ -955,17 +958,42 @@ def level_sql(comparison: Comparison, left: str, right: str) -> str:
 COMMON_NAMES_GUARD = "possible twins or siblings: same family, two different common given names"
 
 
-def common_given_names(
-    rows: Sequence[Row], *, share: float = 2e-5, floor: int = 3
-) -> frozenset[str]:
-    """First given names common enough in ``rows`` to be names in their own right (not
-    typos): used by at least ``floor`` records and ``share`` of all records."""
+def given_name_counts(rows: Sequence[Row]) -> dict[str, int]:
+    """How many records of ``rows`` use each first given name."""
     counts: dict[str, int] = {}
     for name in column_of(rows, "given1"):
         if name:
             counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def common_given_names(
+    rows: Sequence[Row],
+    *,
+    share: float = 2e-5,
+    floor: int = 3,
+    counts: Mapping[str, int] | None = None,
+) -> frozenset[str]:
+    """First given names common enough in ``rows`` to be names in their own right (not
+    typos): used by at least ``floor`` records and ``share`` of all records.
+    ``counts``: ``given_name_counts(rows)``, when already made."""
+    if counts is None:
+        counts = given_name_counts(rows)
     least = max(floor, int(share * len(rows)))
     return frozenset(name for name, count in counts.items() if count >= least)
+
+
+# A slip is made on a small share of a name's records: a name used at least a tenth as
+# often as the known name it is one letter from is a name in its own right, not a slip.
+SLIP_SHARE = 0.1
+
+
+def _a_name(name: str, near: Sequence[str], counts: Mapping[str, int] | None) -> bool:
+    """Whether ``name``, one letter from the known names ``near`` (``given_near``), is
+    used about as often as they are: a name in its own right, not a slip of one."""
+    if counts is None:
+        return False
+    return counts.get(name, 0) >= SLIP_SHARE * max(counts.get(n, 0) for n in near)
 
 
 _SOUNDS = (("ph", "f"), ("ck", "c"), ("k", "c"), ("y", "i"), ("z", "s"))
@@ -997,20 +1025,29 @@ def one_name(left: str, right: str) -> bool:
     return spelling_key(left) == spelling_key(right)
 
 
-def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
+def common_names_guard(
+    left: Row, right: Row, common: frozenset[str], counts: Mapping[str, int] | None = None
+) -> str:
     """Samina and Amina, Leo and Lea: two *common* given names are two names, however few
     letters apart, unless they are nicknames or spellings of one name (Bill and William,
     Hannah and Hana). In one family, without agreeing NHS numbers, they are twins or
-    siblings. A rare spelling near a common name is still read as a slip."""
+    siblings. A rare spelling near a common name is still read as a slip.
+
+    ``counts`` (records per first given name, ``given_name_counts``; batch runs): a name
+    the dataset does not know, one letter from one it does, is "a nickname with a slip"
+    only when it is much rarer than the name it is near (``SLIP_SHARE``): 5arah and
+    J0hn are slips of Sarah and John, however often duplicated records repeat them;
+    Gerard, about as common as the dataset's Gerald, is a name, and Gerard and Gerald
+    Cook are two brothers. Without counts (real-time) every such name reads as a slip."""
     a, b = left["given1"], right["given1"]
     if not a or not b or a == b or a not in common or b not in common:
         return ""
-    if (
-        _overlap(left["given_formal"], right["given_formal"])
-        or _overlap(left.get("given_near"), right["given_formal"])
-        or _overlap(right.get("given_near"), left["given_formal"])
-    ):
+    if _overlap(left["given_formal"], right["given_formal"]):
         return ""
+    for name, row, other in ((a, left, right), (b, right, left)):
+        near = row.get("given_near")
+        if near and _overlap(near, other["given_formal"]) and not _a_name(name, near, counts):
+            return ""
     if one_name(a, b):
         return ""
     if _eq(left["nhs"], right["nhs"]):
@@ -1054,7 +1091,7 @@ def guard_sql(left: str, right: str) -> str:
         f" OR (({given}) = 'missing' AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'missing')"
         f" OR (({given}) = 'swapped' AND "
-        f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'missing' AND "
+        f"({level_sql(DATE_OF_BIRTH, left, right)}) <> 'exact' AND "
         f"NOT {among(ADDRESS, _ONE_HOUSE)})"
         f" OR (list_contains([{left}.generation, {right}.generation], 'junior')"
         f" AND list_contains([{left}.generation, {right}.generation], 'senior'))"

@@ -770,17 +770,22 @@ def test_a_family_relationship_is_ended_only_by_those_who_record_the_case_and_on
     theirs = actions.record_family_member(
         actor=None, origin=PAGE, child=other_child, relative=stranger, kind="carer"
     )
-    end = {"origin": PAGE, "ended_on": TODAY, "reason": "Moved out"}
-    with pytest.raises(PermissionDenied):
-        actions.end_family_relationship(actor=police_officer, child=child, relationship=ours, **end)
-    with pytest.raises(ValidationError) as refused:
-        actions.end_family_relationship(
-            actor=social_worker, child=child, relationship=theirs, **end
+
+    def end(actor, relationship):
+        return actions.end_family_relationship(
+            actor=actor,
+            origin=PAGE,
+            child=child,
+            relationship=relationship,
+            ended_on=TODAY,
+            reason="Moved out",
         )
+
+    with pytest.raises(PermissionDenied):
+        end(police_officer, ours)
+    with pytest.raises(ValidationError) as refused:
+        end(social_worker, theirs)
     assert "relative" in refused.value.message_dict
     theirs.refresh_from_db()
     assert theirs.ended_on is None
-    ended = actions.end_family_relationship(
-        actor=social_worker, child=child, relationship=ours, **end
-    )
-    assert ended.ended_on == TODAY
+    assert end(social_worker, ours).ended_on == TODAY

@@ -981,8 +981,21 @@ def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
     return COMMON_NAMES_GUARD if same_family else ""
 
 
-def guard_sql(left: str, right: str) -> str:
-    """``guard`` as a SQL condition over input rows aliased ``left`` and ``right``."""
+def _case_sql(comparison: Comparison, left: str, right: str) -> str:
+    return level_sql(comparison, left, right)
+
+
+def _named_level(levels: Callable[[Comparison], str]) -> Callable[[Comparison, str, str], str]:
+    return lambda comparison, _left, _right: levels(comparison)
+
+
+def guard_sql(left: str, right: str, levels: Callable[[Comparison], str] | None = None) -> str:
+    """``guard`` as a SQL condition over input rows aliased ``left`` and ``right``.
+
+    ``levels``, when given, names the SQL of a comparison's level key (a column worked
+    out once per pair, ``level_sql``) in place of its ``CASE``: the guard reads the
+    level of a comparison several times, and DuckDB evaluated the ``CASE`` each time."""
+    level_sql = _case_sql if levels is None else _named_level(levels)
 
     def among(comparison: Comparison, keys: frozenset[str]) -> str:
         values = ", ".join(f"'{key}'" for key in sorted(keys))

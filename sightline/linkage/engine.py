@@ -318,26 +318,21 @@ def score_all(
             linker = _linker(connection, table, settings)
             say(f"scoring pairs among {len(rows):,} records")
             predictions = linker.inference.predict(threshold_match_probability=low)
+            say("pairs scored; guards")
         keep = threshold if sources is None else 0.0
-        # Our own SQL: table names from Splink, conditions from ``comparisons``.
-        guarded = comparisons.guard_sql("gl", "gr")
         within = ""
         if sources is None:
             _register_components(connection, predictions.physical_name, keep, len(rows), joined)
+            say("components found")
             within = (
                 "JOIN sightline_components AS cl ON cl.unique_id = p.unique_id_l "
                 "JOIN sightline_components AS cr ON cr.unique_id = p.unique_id_r "
                 "AND cr.component = cl.component "
             )
-        filtered = (
-            "SELECT * FROM (SELECT p.unique_id_l, p.unique_id_r, p.match_weight, "  # noqa: S608  # nosec B608: Splink table name, our guards
-            f"p.match_probability, {guarded} AS guarded "
-            f"FROM {predictions.physical_name} AS p {within}"
-            "JOIN sightline_records AS gl ON gl.unique_id = p.unique_id_l "
-            "JOIN sightline_records AS gr ON gr.unique_id = p.unique_id_r) "
-            "WHERE match_probability >= ? OR guarded"
-        )
-        arrow = connection.sql(filtered, params=[keep]).to_arrow_table()
+        arrow = connection.sql(
+            _guarded_pairs_sql(predictions.physical_name, within), params=[keep]
+        ).to_arrow_table()
+        say(f"guards worked out; {arrow.num_rows:,} pairs kept")
         predictions.drop_table_from_database_and_remove_from_cache()
     if sources is not None:
         arrow = _one_to_one(arrow, sources, settings, threshold, say)
@@ -349,6 +344,51 @@ def score_all(
     result.probability = arrow.column("match_probability").to_pylist()
     result.guarded = [bool(g) for g in arrow.column("guarded").to_pylist()]
     return result
+
+
+def _guarded_pairs_sql(predictions: str, within: str) -> str:
+    """The scored pairs (joined as ``within`` says) at or above the parameter's
+    probability or guarded, with a ``guarded`` column.
+
+    Each comparison level the guard reads more than once is worked out once per pair, in
+    a materialised step of its own: written inline, DuckDB evaluated its ``CASE`` again
+    at every mention, and the whole guard twice (in the filter and in the output). A
+    level read once stays inline, where DuckDB evaluates it only for the pairs that reach
+    it. Table names from Splink, conditions from ``comparisons``."""
+    mentions: dict[str, int] = {}
+
+    def count(comparison: comparisons.Comparison) -> str:
+        mentions[comparison.name] = mentions.get(comparison.name, 0) + 1
+        return comparisons.level_sql(comparison, "gl", "gr")
+
+    comparisons.guard_sql("gl", "gr", count)
+    worked_out = {
+        comparison.name: comparison
+        for comparison in comparisons.COMPARISONS
+        if mentions.get(comparison.name, 0) > 1
+    }
+
+    def level(comparison: comparisons.Comparison) -> str:
+        if comparison.name in worked_out:
+            return f'lv."level_{comparison.name}"'
+        return comparisons.level_sql(comparison, "gl", "gr")
+
+    levels = "".join(
+        f', {comparisons.level_sql(comparison, "gl", "gr")} AS "level_{name}"'
+        for name, comparison in worked_out.items()
+    )
+    return (
+        "WITH levels AS MATERIALIZED (SELECT p.unique_id_l, p.unique_id_r, "  # noqa: S608  # nosec B608: Splink table name, our guards
+        f"p.match_weight, p.match_probability{levels} FROM {predictions} AS p {within}"
+        "JOIN sightline_records AS gl ON gl.unique_id = p.unique_id_l "
+        "JOIN sightline_records AS gr ON gr.unique_id = p.unique_id_r), "
+        "guarded AS MATERIALIZED (SELECT lv.unique_id_l, lv.unique_id_r, lv.match_weight, "
+        f"lv.match_probability, {comparisons.guard_sql('gl', 'gr', level)} AS guarded "
+        "FROM levels AS lv "
+        "JOIN sightline_records AS gl ON gl.unique_id = lv.unique_id_l "
+        "JOIN sightline_records AS gr ON gr.unique_id = lv.unique_id_r) "
+        "SELECT * FROM guarded WHERE match_probability >= ? OR guarded"
+    )
 
 
 class _SparkPredictions:

@@ -120,6 +120,7 @@ def resolve(
             edges, nhs=nhs, cannot_link=apart, weak=weak, possible=possible
         )
         edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
+    say("ambiguous records found; clustering")
     labels = clustering.cluster(
         len(rows),
         edges,
@@ -130,6 +131,7 @@ def resolve(
         dates=dates if household_guards else None,
         weak=weak,
     )
+    say("clustered; review pairs")
     review: list[ReviewPair] = []
     reasons: list[int] = []
     for index in range(len(pairs)):
@@ -150,6 +152,7 @@ def resolve(
             guard = _guard_reason(found[pair.left], found[pair.right])
             review[n] = ReviewPair(pair.left, pair.right, pair.probability, guard)
         del found
+    say("review pairs found; pre-birth proposals")
     if household_guards and sources is None:
         scored = {(pairs.left[i], pairs.right[i]): pairs.probability[i] for i in range(len(pairs))}
         review = _with_prebirth(rows, labels, review, scored, review_threshold)

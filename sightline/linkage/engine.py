@@ -7,6 +7,7 @@ and is closed when the call ends (no tables are left behind).
 
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -316,8 +317,11 @@ def score_all(
             )
         else:
             linker = _linker(connection, table, settings)
-            say(f"scoring pairs among {len(rows):,} records")
+            say(f"blocking pairs among {len(rows):,} records")
+            _register_blocked_pairs(connection, linker, settings)
+            say("scoring the blocked pairs")
             predictions = linker.inference.predict(threshold_match_probability=low)
+            connection.execute(f"DROP TABLE {BLOCKED_PAIRS}")
             say("pairs scored; guards")
         keep = threshold if sources is None else 0.0
         within = ""
@@ -344,6 +348,59 @@ def score_all(
     result.probability = arrow.column("match_probability").to_pylist()
     result.guarded = [bool(g) for g in arrow.column("guarded").to_pylist()]
     return result
+
+
+BLOCKED_PAIRS = "sightline_blocked_pairs"
+
+
+def blocked_pairs_sql(rules: Sequence[Mapping[str, Any] | str]) -> str:
+    """The pairs the blocking ``rules`` (Splink's settings entries) generate, each once,
+    as Splink's blocked-pairs table: (``match_key``: the first rule that finds the
+    pair, ``join_key_l`` < ``join_key_r``: the records' ``unique_id``).
+
+    The same pairs as Splink's own blocking, made another way. Splink joins for each
+    rule the pairs it finds and not any rule before it: every pair a rule's equality
+    columns match is tested against each earlier rule (at 200,000 records most of the
+    blocking time, on pairs that share a postcode or an address). Here each rule joins
+    its own pairs alone, and the pairs found by several rules are made one afterwards
+    (grouped, keeping the first rule), which costs less than the tests. A rule with
+    ``arrays_to_explode`` joins one row per element of the arrays, as Splink's."""
+    parts = []
+    for number, rule in enumerate(rules):
+        entry = {"blocking_rule": rule} if isinstance(rule, str) else rule
+        text = str(entry["blocking_rule"])
+        explode = set(entry.get("arrays_to_explode") or ())
+        source = "sightline_records"
+        if explode:
+            used = sorted(set(_RULE_COLUMN.findall(text)) | {"unique_id"})
+            columns = ", ".join(
+                f'unnest("{name}") AS "{name}"' if name in explode else f'"{name}"' for name in used
+            )
+            source = f"(SELECT {columns} FROM sightline_records)"  # noqa: S608  # nosec B608: the model's columns
+        parts.append(
+            f"SELECT {'DISTINCT ' if explode else ''}{number} AS rule, "  # noqa: S608  # nosec B608: the model's blocking rules
+            "l.unique_id AS join_key_l, r.unique_id AS join_key_r "
+            f"FROM {source} AS l JOIN {source} AS r ON {text} "
+            "WHERE l.unique_id < r.unique_id"
+        )
+    return (
+        "SELECT CAST(min(rule) AS VARCHAR) AS match_key, join_key_l, join_key_r "  # noqa: S608  # nosec B608: the model's blocking rules
+        f"FROM ({' UNION ALL '.join(parts)}) GROUP BY join_key_l, join_key_r"
+    )
+
+
+_RULE_COLUMN = re.compile(r'\b[lr]\."(\w+)"')
+
+
+def _register_blocked_pairs(
+    connection: duckdb.DuckDBPyConnection, linker: Any, settings: Mapping[str, Any]
+) -> None:
+    """Make the blocked pairs (``blocked_pairs_sql``) and hand them to ``linker`` to
+    score (Splink's ``register_blocked_pairs_for_predict``)."""
+    rules = settings["blocking_rules_to_generate_predictions"]
+    connection.execute(f"CREATE TABLE {BLOCKED_PAIRS} AS {blocked_pairs_sql(rules)}")
+    frame = linker._db_api.register(BLOCKED_PAIRS)
+    linker.table_management.register_blocked_pairs_for_predict(frame)
 
 
 def _guarded_pairs_sql(predictions: str, within: str) -> str:

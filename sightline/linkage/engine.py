@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from sightline.linkage import comparisons, components, priors, spark
-from sightline.linkage.features import ARRAY_COLUMNS, COLUMNS
+from sightline.linkage import comparisons, components, normalising, priors, spark
 from sightline.linkage.rows import FeatureRows
 from sightline.linkage.spark import SparkConfig
 
@@ -90,28 +88,9 @@ def _quote(text: str) -> str:
     return text.replace("'", "''")
 
 
-_SCHEMA = pa.schema(
-    [
-        pa.field(name, pa.int64())
-        if name == "unique_id"
-        else pa.field(name, pa.list_(pa.string()) if name in ARRAY_COLUMNS else pa.string())
-        for name in COLUMNS
-    ]
-)
-
-
 def to_arrow(rows: Sequence[Mapping[str, Any]], sources: Sequence[str] | None = None) -> pa.Table:
     """The rows as a table; with ``sources``, a ``source`` column as well (one per row)."""
-    # Each row's values taken in one pass, then turned into columns: visiting each of a
-    # million dicts once, not once per column, halves the time (1,000,000 rows: ~10 s).
-    columns = list(zip(*map(itemgetter(*COLUMNS), rows), strict=True)) or [()] * len(COLUMNS)
-    table = pa.Table.from_arrays(
-        [
-            pa.array(column, schema_field.type)
-            for column, schema_field in zip(columns, _SCHEMA, strict=True)
-        ],
-        schema=_SCHEMA,
-    )
+    table = normalising.feature_table(rows)
     return table if sources is None else with_sources(table, sources)
 
 

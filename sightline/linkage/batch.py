@@ -177,16 +177,15 @@ def _with_prebirth(
     (``prebirth``), and nothing proposed for an unborn record that two born children fit."""
     proposed, ambiguous = prebirth.proposals(rows, labels)
     kept = [p for p in review if p.left not in ambiguous and p.right not in ambiguous]
-    present = {(p.left, p.right) for p in kept}
+    # Each pair's place in ``kept`` (a pair is put to review once).
+    present = {(p.left, p.right): n for n, p in enumerate(kept)}
     for unborn, born in proposed:
         pair = (min(unborn, born), max(unborn, born))
         if pair in present:
-            kept = [
-                ReviewPair(p.left, p.right, p.probability, prebirth.REASON)
-                if (p.left, p.right) == pair
-                else p
-                for p in kept
-            ]
+            found = kept[present[pair]]
+            kept[present[pair]] = ReviewPair(
+                found.left, found.right, found.probability, prebirth.REASON
+            )
             continue
         # Not scored above the review threshold by the model (a name, a sex missing):
         # proposed at the threshold, as a rule found it, not the model.

@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sightline.linkage.rows import column_of
@@ -26,6 +27,9 @@ from sightline.linkage.rows import column_of
 Row = Mapping[str, Any]
 
 
+# Names and addresses recur: the guard's reasons for review (``batch``) and real-time
+# scoring compare the same pairs of strings again and again.
+@lru_cache(maxsize=1 << 16)
 def damerau_levenshtein(a: str, b: str) -> int:
     """Unrestricted Damerau-Levenshtein distance, as DuckDB's ``damerau_levenshtein``."""
     if a == b:

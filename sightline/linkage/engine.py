@@ -319,10 +319,10 @@ def score_all(
         predictions.drop_table_from_database_and_remove_from_cache()
     if sources is not None:
         arrow = _one_to_one(arrow, sources, settings, threshold, say)
-    left = arrow.column("unique_id_l").to_pylist()
-    right = arrow.column("unique_id_r").to_pylist()
-    result.left = [min(a, b) for a, b in zip(left, right, strict=True)]
-    result.right = [max(a, b) for a, b in zip(left, right, strict=True)]
+    left = np.asarray(arrow.column("unique_id_l").to_numpy(zero_copy_only=False), np.int64)
+    right = np.asarray(arrow.column("unique_id_r").to_numpy(zero_copy_only=False), np.int64)
+    result.left = np.minimum(left, right).tolist()
+    result.right = np.maximum(left, right).tolist()
     result.weight = arrow.column("match_weight").to_pylist()
     result.probability = arrow.column("match_probability").to_pylist()
     result.guarded = [bool(g) for g in arrow.column("guarded").to_pylist()]

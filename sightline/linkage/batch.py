@@ -10,7 +10,14 @@ from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from sightline.linkage import clustering, comparisons, engine, prebirth, unique_names
+from sightline.linkage import (
+    clustering,
+    comparisons,
+    engine,
+    normalising,
+    prebirth,
+    unique_names,
+)
 from sightline.linkage.features import (
     IdentityRecord,
     Problems,
@@ -148,6 +155,7 @@ def resolve(
             dates=dates,
         )
         edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
+    say("ambiguous records found; clustering")
     labels = clustering.cluster(
         len(rows),
         edges,
@@ -158,6 +166,7 @@ def resolve(
         dates=born_dates if household_guards else None,
         weak=weak,
     )
+    say("clustered; unique names and pre-birth links")
     if household_guards and sources is None:
         labels = unique_names.join_by_unique_name(
             rows,
@@ -175,6 +184,7 @@ def resolve(
             rows, labels, cannot_link=decided, held_apart=held_apart, sources=sources
         )
         labels = outcome.labels
+    say("review pairs")
     review: list[ReviewPair] = []
     reasons: list[int] = []
     for index in range(len(pairs)):
@@ -195,6 +205,7 @@ def resolve(
             guard = _guard_reason(found[pair.left], found[pair.right])
             review[n] = ReviewPair(pair.left, pair.right, pair.probability, guard)
         del found
+    say("review pairs found; pre-birth proposals")
     if outcome.review:
         review = _with_prebirth(review, outcome.review, labels, pairs, review_threshold)
     return Resolution(
@@ -301,41 +312,19 @@ class Prepared:
         return self.rows.table
 
 
-# Records normalised into Python rows at a time, then made Arrow columns: the rows of
-# one chunk are all that is held as Python objects.
-PREPARE_CHUNK = 10_000
-
-
 @collector_paused()
-def prepare(identities: Iterable[IdentityRecord]) -> Prepared:
+def prepare(identities: Iterable[IdentityRecord], *, workers: int | None = None) -> Prepared:
     """The feature rows of the records that can be matched, as one Arrow table, their
     input positions, and the positions of those that cannot (as ``matchable_rows``).
     ``engine.train(prepared.rows)`` and ``resolve_identities(..., prepared=prepared)``
-    then share them."""
-    problems = Problems()
-    positions: list[int] = []
-    unmatchable: list[int] = []
-    pieces: list[pa.Table] = []
-    chunk: list[dict[str, Any]] = []
-    for position, identity in enumerate(identities):
-        if not has_identity(identity):
-            features(identity, -1, problems)  # counts its invalid values all the same
-            unmatchable.append(position)
-            continue
-        chunk.append(features(identity, len(positions), problems))
-        positions.append(position)
-        if len(chunk) >= PREPARE_CHUNK:
-            pieces.append(engine.to_arrow(chunk))
-            chunk = []
-    if chunk or not pieces:
-        pieces.append(engine.to_arrow(chunk))
-    del chunk
-    problems.unmatchable = len(unmatchable)
+    then share them. ``workers``: processes normalising in parallel
+    (``normalising.normalise_all``; None: one per core for a large batch)."""
+    records = identities if isinstance(identities, Sequence) else list(identities)
+    part = normalising.normalise_all(records, workers=workers)
     # The normalisation caches hold a row's columns for every distinct record seen.
     clear_caches()
-    table = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
     release_free_memory()
-    return Prepared(FeatureRows(table), positions, unmatchable, problems)
+    return Prepared(FeatureRows(part.table), part.positions, part.unmatchable, part.problems)
 
 
 @collector_paused()

@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sightline.linkage.rows import column_of
@@ -26,6 +27,9 @@ from sightline.linkage.rows import column_of
 Row = Mapping[str, Any]
 
 
+# Names and addresses recur: the guard's reasons for review (``batch``) and real-time
+# scoring compare the same pairs of strings again and again.
+@lru_cache(maxsize=1 << 16)
 def damerau_levenshtein(a: str, b: str) -> int:
     """Unrestricted Damerau-Levenshtein distance, as DuckDB's ``damerau_levenshtein``."""
     if a == b:
@@ -1062,8 +1066,21 @@ def common_names_guard(
     return COMMON_NAMES_GUARD if same_family else ""
 
 
-def guard_sql(left: str, right: str) -> str:
-    """``guard`` as a SQL condition over input rows aliased ``left`` and ``right``."""
+def _case_sql(comparison: Comparison, left: str, right: str) -> str:
+    return level_sql(comparison, left, right)
+
+
+def _named_level(levels: Callable[[Comparison], str]) -> Callable[[Comparison, str, str], str]:
+    return lambda comparison, _left, _right: levels(comparison)
+
+
+def guard_sql(left: str, right: str, levels: Callable[[Comparison], str] | None = None) -> str:
+    """``guard`` as a SQL condition over input rows aliased ``left`` and ``right``.
+
+    ``levels``, when given, names the SQL of a comparison's level key (a column worked
+    out once per pair, ``level_sql``) in place of its ``CASE``: the guard reads the
+    level of a comparison several times, and DuckDB evaluated the ``CASE`` each time."""
+    level_sql = _case_sql if levels is None else _named_level(levels)
 
     def among(comparison: Comparison, keys: frozenset[str]) -> str:
         values = ", ".join(f"'{key}'" for key in sorted(keys))

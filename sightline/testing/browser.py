@@ -132,12 +132,26 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Generator[Any, None, N
 _WATCHED: list[accessibility.Findings] = []
 
 
+def _content_once_loaded(page: Any) -> None:
+    """``page.content()`` read once the page has loaded: straight after a click that
+    sends a form, the new document can still be arriving (an empty body), and a test
+    reading it then fails for nothing."""
+    content = page.content
+
+    def loaded_content() -> str:
+        page.wait_for_load_state("load")
+        return str(content())
+
+    page.content = loaded_content
+
+
 def _watched(new_context: Any) -> Any:
     """``browser.new_context`` that checks every page its contexts load with axe-core."""
 
     def open_watched(*args: Any, **kwargs: Any) -> Any:
         context = new_context(*args, **kwargs)
         context.accessibility_findings = accessibility.watch(context)
+        context.on("page", _content_once_loaded)
         _WATCHED.append(context.accessibility_findings)
         return context
 

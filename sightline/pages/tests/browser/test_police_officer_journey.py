@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from sightline.agencies.models import Agency
 from sightline.networks.models import Association
@@ -72,7 +73,8 @@ def test_a_police_officer_adds_to_the_chronology_and_records_an_association(
         search = page.get_by_label("Search for someone else by name")
         search.fill("Nobody Atall 2/2/2009")
         page.get_by_role("button", name="Search").click()
-        assert "Nobody you may choose matches" in page.content()
+        # Wait for the answer (read at once, the page can be the new one still loading).
+        expect(page.locator("main")).to_contain_text("Nobody you may choose matches")
         search.fill("Robin Peer 2/2/2009")
         # Enter in the search box searches; the form is not sent.
         search.press("Enter")
@@ -84,7 +86,7 @@ def test_a_police_officer_adds_to_the_chronology_and_records_an_association(
         page.get_by_label("Probable").check()
         fill_date(page, "Known since", yesterday)
         page.get_by_role("button", name="Record the association").click()
-        assert "Association recorded" in page.content()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Association recorded")
         association = Association.objects.get()
         assert (association.person, association.other_person) == (child, peer)
 

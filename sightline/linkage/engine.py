@@ -405,8 +405,9 @@ def _one_to_one(
 ) -> pa.Table:
     """Every blocked cross-source pair rescored as one-to-one linkage of deduplicated
     sources (``priors``): the prior re-estimated from the pairs themselves (at most one
-    match per record and other source), then the probability that each pair is a
-    record's one match. Kept: at least ``threshold``, or guarded."""
+    match per record and other source), then the probability that each pair is one
+    person given every candidate of both its records (``priors.one_to_one``). Kept: at
+    least ``threshold``, or guarded."""
     weights = np.asarray(arrow.column("match_weight").to_numpy(zero_copy_only=False), float)
     factors = weights - priors.log_odds(float(settings["probability_two_random_records_match"]))
     across = priors.across_pairs(sources)

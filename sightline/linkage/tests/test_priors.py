@@ -212,17 +212,18 @@ def matchings_by_enumeration(
         for a, b in zip(left.tolist(), right.tolist(), strict=True)
     ]
     holding = [0.0] * len(weights)
-    total = 0.0
+    without = [0.0] * len(weights)
     for chosen in itertools.product((False, True), repeat=len(weights)):
         used = [end for index, on in enumerate(chosen) if on for end in ends[index]]
         if len(used) != len(set(used)):
             continue
         weight = math.prod(w for w, on in zip(weights, chosen, strict=True) if on)
-        total += weight
         for index, on in enumerate(chosen):
             if on:
                 holding[index] += weight
-    return [math.log2(h / (total - h)) for h in holding]
+            else:
+                without[index] += weight
+    return [math.log2(h / w) for h, w in zip(holding, without, strict=True)]
 
 
 @settings(max_examples=60, deadline=None)

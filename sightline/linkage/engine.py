@@ -410,17 +410,23 @@ def _one_to_one(
     least ``threshold``, or guarded."""
     weights = np.asarray(arrow.column("match_weight").to_numpy(zero_copy_only=False), float)
     factors = weights - priors.log_odds(float(settings["probability_two_random_records_match"]))
-    across = priors.across_pairs(sources)
-    prior = priors.self_consistent_prior(
-        factors,
-        across,
-        start=float(settings["probability_two_random_records_match"]),
-        most=priors.most_matches(sources) / across if across else 0.5,
-    )
-    say(f"one to one: {prior * across:,.0f} matches expected among {across:,} pairs")
     left = np.asarray(arrow.column("unique_id_l").to_numpy(zero_copy_only=False), np.int64)
     right = np.asarray(arrow.column("unique_id_r").to_numpy(zero_copy_only=False), np.int64)
-    odds = priors.one_to_one(left, right, factors, sources, prior)
+    # One share of matching pairs for each two sources: first at the fixed point of the
+    # pairwise probabilities, then of the one-to-one ones.
+    start = priors.source_pair_priors(
+        [sources[i] for i in left.tolist()],
+        [sources[i] for i in right.tolist()],
+        factors,
+        sources,
+        start=float(settings["probability_two_random_records_match"]),
+    )
+    shares, odds = priors.one_to_one_shares(left, right, factors, sources, start)
+    sizes = {name: sources.count(name) for name in {n for pair in shares for n in pair}}
+    expected = sum(share * sizes[a] * sizes[b] for (a, b), share in shares.items())
+    say(
+        f"one to one: {expected:,.0f} matches expected among {priors.across_pairs(sources):,} pairs"
+    )
     probability = 1.0 / (1.0 + np.exp2(-odds))
     guarded = np.asarray(arrow.column("guarded").to_numpy(zero_copy_only=False), bool)
     arrow = arrow.set_column(

@@ -146,6 +146,37 @@ def across_pairs(sources: Sequence[str]) -> int:
     return (total * total - sum(n * n for n in sizes)) // 2
 
 
+def source_pair_priors(
+    left_sources: Sequence[str],
+    right_sources: Sequence[str],
+    factors: Floats,
+    sources: Sequence[str],
+    *,
+    start: float,
+) -> dict[tuple[str, str], float]:
+    """The share of pairs that match between each two sources (names in order), each at
+    its own fixed point (``self_consistent_prior``) on the scored pairs between them
+    (``left_sources[i]``, ``right_sources[i]``: the sources of pair i, log2 Bayes factor
+    ``factors[i]``), at most the smaller source's size over their pairs. Sources of very
+    different sizes share very different parts of their people (a housing register and
+    the health register): one share for all would have every record of the smaller
+    source matched in the larger."""
+    sizes = _sizes(sources)
+    names = sorted(sizes)
+    keys = np.array(
+        [min(a, b) + "\0" + max(a, b) for a, b in zip(left_sources, right_sources, strict=True)]
+    )
+    result: dict[tuple[str, str], float] = {}
+    for index, first in enumerate(names):
+        for second in names[index + 1 :]:
+            pairs = sizes[first] * sizes[second]
+            found = factors[keys == first + "\0" + second] if len(keys) else factors[:0]
+            result[(first, second)] = self_consistent_prior(
+                found, pairs, start=start, most=min(sizes[first], sizes[second]) / pairs
+            )
+    return result
+
+
 def _sizes(sources: Sequence[str]) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for source in sources:
@@ -288,12 +319,13 @@ def one_to_one(
     right: npt.NDArray[np.int64],
     factors: Floats,
     sources: Sequence[str],
-    prior: float,
+    prior: float | Mapping[tuple[str, str], float],
 ) -> Floats:
     """For each scored pair (records ``left[i]``, ``right[i]`` of different sources,
     log2 Bayes factor ``factors[i]``), the log2 odds that the two are one person when
     every source holds each person at most once, with ``prior`` the share of
-    cross-source pairs that match: both ends read at once, exactly, over the partial
+    cross-source pairs that match (one for all, or one per two sources, by their names
+    in order: ``source_pair_priors``): both ends read at once, exactly, over the partial
     matchings of the pair's group (see the module doc). Every candidate of a record in
     the other source must be among the pairs: those left out count as no evidence."""
     if len(factors) == 0:
@@ -303,19 +335,25 @@ def one_to_one(
     source_of = np.array([code[source] for source in sources], dtype=np.int64)
     counts = np.bincount(source_of, minlength=len(names)).astype(np.float64)
     own_left, own_right = source_of[left], source_of[right]
+    shares = np.full((len(names), len(names)), prior if isinstance(prior, float) else 0.0)
+    if not isinstance(prior, float):
+        for (first, second), share in prior.items():
+            if first in code and second in code:
+                shares[code[first], code[second]] = shares[code[second], code[first]] = share
+    share_of = shares[own_left, own_right]
 
     def log2_none(own: npt.NDArray[np.int64], theirs: npt.NDArray[np.int64]) -> Floats:
         """log2 (1 - π): the chance a record of ``own`` has no match in ``theirs``, π the
         expected matches between the two sources over the record's source size, at most
         every record matched and never quite 1."""
         size, other_size = counts[own], counts[theirs]
-        matches = np.minimum(prior * size * other_size, np.minimum(size, other_size))
+        matches = np.minimum(share_of * size * other_size, np.minimum(size, other_size))
         result: Floats = np.log2(np.maximum(1.0 - matches / size, 1.0 / (size + 1.0)))
         return result
 
     # A pair's weight in a matching: λ·BF against both records having no match.
     weights: Floats = (
-        np.clip(factors + math.log2(prior), -1000.0, 1000.0)
+        np.clip(factors + np.log2(np.maximum(share_of, 1e-300)), -1000.0, 1000.0)
         - log2_none(own_left, own_right)
         - log2_none(own_right, own_left)
     )
@@ -346,3 +384,54 @@ def one_to_one(
             _, local = np.unique(dense[:, members], return_inverse=True)
             odds[pairs] = _propagated_odds(local.reshape(2, -1), weights[pairs])
     return odds
+
+
+# Rounds at most of re-estimating the shares from the one-to-one probabilities, and the
+# relative change of every share below which they are taken as settled.
+SHARE_ROUNDS = 30
+SHARE_TOLERANCE = 1e-4
+
+
+def one_to_one_shares(
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    factors: Floats,
+    sources: Sequence[str],
+    start: Mapping[tuple[str, str], float],
+) -> tuple[dict[tuple[str, str], float], Floats]:
+    """The share of pairs that match between each two sources, re-estimated from the
+    one-to-one probabilities themselves (expectation maximisation on the shares: each
+    round, the expected matches between two sources are the sum of their pairs'
+    ``one_to_one`` probabilities), from ``start`` (``source_pair_priors``); and the log2
+    odds of every pair at the shares found.
+
+    ``source_pair_priors`` sums pairwise probabilities, which counts a record with two
+    good candidates (namesakes) as two matches: on 28,467 records of five agencies of
+    the independent corpus it expected 4,817 matches between housing and health (every
+    housing record), where one to one finds 4,165 (truth: 4,037)."""
+    sizes = _sizes(sources)
+    keys = [
+        (min(sources[a], sources[b]), max(sources[a], sources[b]))
+        for a, b in zip(left.tolist(), right.tolist(), strict=True)
+    ]
+    names = sorted(set(keys))
+    code = {key: index for index, key in enumerate(names)}
+    pair_of = np.array([code[key] for key in keys], dtype=np.int64)
+    shares = dict(start)
+    odds = one_to_one(left, right, factors, sources, shares)
+    for _ in range(SHARE_ROUNDS):
+        expected = np.bincount(pair_of, weights=1.0 / (1.0 + np.exp2(-odds)), minlength=len(names))
+        updated = {
+            key: max(float(expected[code[key]]) / (sizes[key[0]] * sizes[key[1]]), 1e-300)
+            if key in code
+            else share
+            for key, share in shares.items()
+        }
+        settled = all(
+            abs(updated[key] - shares[key]) <= SHARE_TOLERANCE * shares[key] for key in shares
+        )
+        shares = updated
+        odds = one_to_one(left, right, factors, sources, shares)
+        if settled:
+            break
+    return shares, odds

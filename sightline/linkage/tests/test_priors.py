@@ -278,3 +278,39 @@ def test_a_group_too_tangled_to_count_is_read_by_belief_propagation(monkeypatch)
     ]
     assert np.isfinite(odds).all()
     assert (odds <= np.array(alone) + 1e-9).all()
+
+
+def test_each_two_sources_have_their_own_share_of_matching_pairs():
+    # 10 records of A all found in B (100 records); 2 of B's found in C (100 records);
+    # one weak pair of A and C.
+    sources = ["A"] * 10 + ["B"] * 100 + ["C"] * 100
+    left = np.array([*range(10), 10, 11, 0], dtype=np.int64)
+    right = np.array([*range(10, 20), 110, 111, 120], dtype=np.int64)
+    factors = np.array([40.0] * 12 + [8.0])
+    shares = priors.source_pair_priors(
+        [sources[i] for i in left], [sources[i] for i in right], factors, sources, start=1e-4
+    )
+    assert shares[("A", "B")] * 10 * 100 == pytest.approx(10, rel=1e-3)
+    assert shares[("B", "C")] * 100 * 100 == pytest.approx(2, rel=1e-3)
+    assert shares[("A", "C")] * 10 * 100 < 0.01
+    odds = priors.one_to_one(left, right, factors, sources, shares)
+    assert probability(float(odds[-1])) < 0.01
+    # One share for all two sources (13 matches among 12,000 pairs) reads the weak pair
+    # as far likelier.
+    overall = priors.one_to_one(left, right, factors, sources, 13 / 12_000)
+    assert probability(float(overall[-1])) > 0.1
+
+
+def test_two_namesakes_of_one_record_count_as_one_match():
+    # Record 0 of A fits records 10 and 11 of B alike; 1 and 2 fit 12 and 13.
+    sources = ["A"] * 10 + ["B"] * 10
+    left = np.array([0, 0, 1, 2], dtype=np.int64)
+    right = np.array([10, 11, 12, 13], dtype=np.int64)
+    factors = np.full(4, 40.0)
+    start = priors.source_pair_priors(
+        [sources[i] for i in left], [sources[i] for i in right], factors, sources, start=1e-3
+    )
+    assert start[("A", "B")] * 100 == pytest.approx(4, rel=1e-3)  # pairwise: counted twice
+    shares, odds = priors.one_to_one_shares(left, right, factors, sources, start)
+    assert shares[("A", "B")] * 100 == pytest.approx(3, rel=1e-3)
+    assert [probability(float(o)) for o in odds[:2]] == pytest.approx([0.5, 0.5], abs=1e-6)

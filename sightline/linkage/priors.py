@@ -273,14 +273,17 @@ def _group_odds(ends: Sequence[tuple[int, int]], weights: Sequence[float]) -> li
     ]
 
 
-def _propagated_odds(ends: npt.NDArray[np.int64], weights: Floats) -> Floats:
-    """Approximate log2 odds of each pair of a group too tangled to count exactly
-    (pairs by their two ends, ``ends`` an array of shape (2, pairs), dense from 0):
-    belief propagation on the partial matchings (sum-product), exact when the group
-    has no cycle. Each pair tells each of its ends how strongly it claims it: its
+def _propagated_odds(
+    ends: npt.NDArray[np.int64], weights: Floats, *, damped: bool = True
+) -> Floats:
+    """log2 odds of each pair of groups without a cycle (exact), or approximate ones of
+    a group too tangled to count exactly (pairs by their two ends, ``ends`` an array of
+    shape (2, pairs), dense from 0): belief propagation on the partial matchings
+    (sum-product). Each pair tells each of its ends how strongly it claims it: its
     weight times the chance its other end is free of every other claim. A pair's odds
     are its weight times the chance that both its ends are free of the others' claims:
-    2**w / ((1 + claims at a) (1 + claims at b)), never more than its weight."""
+    2**w / ((1 + claims at a) (1 + claims at b)), never more than its weight. Without a
+    cycle the claims settle, undamped, within as many rounds as the longest path."""
     terms = np.exp2(np.clip(weights, -500.0, 500.0))
     count = int(ends.max()) + 1
     claims = np.zeros((2, len(weights)))  # claims[k]: each pair's claim on its end k
@@ -303,7 +306,8 @@ def _propagated_odds(ends: npt.NDArray[np.int64], weights: Floats) -> Floats:
     for _ in range(PROPAGATION_ROUNDS):
         updated = np.stack([terms / (1.0 + others(1)), terms / (1.0 + others(0))])
         # Damped in log space, so a group with cycles settles rather than swings.
-        updated = np.sqrt(updated * claims) if claims.any() else updated
+        if damped and claims.any():
+            updated = np.sqrt(updated * claims)
         settled = np.allclose(updated, claims, rtol=1e-12, atol=0.0)
         claims = updated
         if settled:
@@ -368,12 +372,24 @@ def one_to_one(
         np.concatenate([end_left[counted], end_right[counted]]), return_inverse=True
     )
     dense = dense.reshape(2, -1)
-    group = components.component_labels(len(ends), dense.T)[dense[0]]
-    order = np.argsort(group, kind="stable")
+    labels = components.component_labels(len(ends), dense.T)
+    group = labels[dense[0]]
+    # A group without a cycle (one end more than it has pairs, a pair alone included)
+    # is read exactly by belief propagation, all such groups at once in numpy; the
+    # others are counted one by one.
+    tree = (
+        np.bincount(group, minlength=len(ends)) == np.bincount(labels, minlength=len(ends)) - 1
+    )[group]
+    if tree.any():
+        chosen = np.flatnonzero(tree)
+        _, local = np.unique(dense[:, chosen], return_inverse=True)
+        odds[counted[chosen]] = _propagated_odds(
+            local.reshape(2, -1), weights[counted[chosen]], damped=False
+        )
+    loopy = np.flatnonzero(~tree)
+    order = loopy[np.argsort(group[loopy], kind="stable")]
     starts = np.flatnonzero(np.diff(group[order], prepend=-1))
-    for members in np.split(order, starts[1:]):
-        if len(members) == 1:
-            continue  # alone: its odds are its weight
+    for members in np.split(order, starts[1:]) if len(order) else []:
         pairs = counted[members]
         try:
             odds[pairs] = _group_odds(

@@ -288,23 +288,29 @@ def _propagated_odds(
     count = int(ends.max()) + 1
     claims = np.zeros((2, len(weights)))  # claims[k]: each pair's claim on its end k
 
-    def others(side: int) -> Floats:
-        """The other pairs' claims on each pair's end ``side``, summed without taking a
-        large claim away from a sum it dominates (no cancellation)."""
-        at, claim = ends[side], claims[side]
+    # Every claim by its end, whichever side of its pair the end is on (a record is the
+    # left of one pair and the right of another).
+    at = np.concatenate([ends[0], ends[1]])
+    mine = np.arange(2 * len(weights))
+
+    def others_at_both() -> tuple[Floats, Floats]:
+        """The other pairs' claims on each pair's two ends, summed without taking a large
+        claim away from a sum it dominates (no cancellation)."""
+        claim = np.concatenate([claims[0], claims[1]])
         top = np.full(count, -1.0)
         np.maximum.at(top, at, claim)
-        # One pair per end holds its top claim; every other claim is summed apart.
+        # One claim per end holds its top; every other claim is summed apart.
         holder = np.full(count, -1, dtype=np.int64)
         is_top = claim == top[at]
-        holder[at[is_top]] = np.flatnonzero(is_top)
-        holds = holder[at] == np.arange(len(claim))
+        holder[at[is_top]] = mine[is_top]
+        holds = holder[at] == mine
         rest = np.bincount(at, weights=np.where(holds, 0.0, claim), minlength=count)
-        result: Floats = np.where(holds, rest[at], np.maximum(top[at], 0.0) + rest[at] - claim)
-        return result
+        result = np.where(holds, rest[at], np.maximum(top[at], 0.0) + rest[at] - claim)
+        return result[: len(weights)], result[len(weights) :]
 
     for _ in range(PROPAGATION_ROUNDS):
-        updated = np.stack([terms / (1.0 + others(1)), terms / (1.0 + others(0))])
+        at_left, at_right = others_at_both()
+        updated = np.stack([terms / (1.0 + at_right), terms / (1.0 + at_left)])
         # Damped in log space, so a group with cycles settles rather than swings.
         if damped and claims.any():
             updated = np.sqrt(updated * claims)
@@ -312,8 +318,9 @@ def _propagated_odds(
         claims = updated
         if settled:
             break
+    at_left, at_right = others_at_both()
     result: Floats = (
-        np.clip(weights, -500.0, 500.0) - np.log2(1.0 + others(0)) - np.log2(1.0 + others(1))
+        np.clip(weights, -500.0, 500.0) - np.log2(1.0 + at_left) - np.log2(1.0 + at_right)
     )
     return result
 

@@ -226,10 +226,10 @@ def matchings_by_enumeration(
     return [math.log2(h / w) for h, w in zip(holding, without, strict=True)]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(0, 3), st.integers(4, 11), st.floats(-10, 30)),
+        st.tuples(st.integers(0, 11), st.integers(0, 11), st.floats(-10, 30)),
         min_size=1,
         max_size=9,
     ),
@@ -237,8 +237,12 @@ def matchings_by_enumeration(
 )
 def test_it_counts_every_one_to_one_matching_of_a_group(pairs, share):
     # Records 0-3 in A, 4-7 in B, 8-11 in C: a record has at most one match per source.
+    # A record may be the left of one pair and the right of another.
     sources = ["A"] * 4 + ["B"] * 4 + ["C"] * 4
-    seen = {(a, b): f for a, b, f in pairs if sources[a] != sources[b]}
+    seen: dict[tuple[int, int], float] = {}
+    for a, b, f in pairs:
+        if sources[a] != sources[b] and (b, a) not in seen:
+            seen[(a, b)] = f
     assume(seen)
     left = np.array([a for a, _b in seen], dtype=np.int64)
     right = np.array([b for _a, b in seen], dtype=np.int64)
@@ -314,3 +318,17 @@ def test_two_namesakes_of_one_record_count_as_one_match():
     shares, odds = priors.one_to_one_shares(left, right, factors, sources, start)
     assert shares[("A", "B")] * 100 == pytest.approx(3, rel=1e-3)
     assert [probability(float(o)) for o in odds[:2]] == pytest.approx([0.5, 0.5], abs=1e-6)
+
+
+def test_a_record_left_in_one_pair_and_right_in_another_is_one_end():
+    # Record 1 of A (source HEALTH) against 4 (EDUCATION) and 5 (EDUCATION): the second
+    # pair written the other way round. Its rival counts whichever way it is written.
+    sources = ["A"] * 4 + ["B"] * 4
+    left = np.array([1, 5], dtype=np.int64)
+    right = np.array([4, 1], dtype=np.int64)
+    odds = priors.one_to_one(left, right, np.array([10.0, 30.0]), sources, 0.1)
+    written_alike = priors.one_to_one(
+        np.array([1, 1]), np.array([4, 5]), np.array([10.0, 30.0]), sources, 0.1
+    )
+    assert odds.tolist() == pytest.approx(written_alike.tolist())
+    assert probability(float(odds[0])) < 1e-5

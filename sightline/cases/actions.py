@@ -2204,7 +2204,6 @@ def end_family_member(
     """The child's current ``kind`` relationship with ``relative`` ends on ``ended_on``
     (``people.actions.end_relationship``: the row stays as history; refused naming the
     field for a date in the future or before its start)."""
-    _may_allocate(actor, child)
     relationship = (
         Relationship.objects.filter(
             person=relative, relative=child, kind=kind, ended_on__isnull=True
@@ -2213,7 +2212,34 @@ def end_family_member(
         .first()
     )
     if relationship is None:
+        _may_allocate(actor, child)
         raise ValidationError({"relative": "No current relationship of that kind with the child."})
+    return end_family_relationship(
+        actor=actor,
+        origin=origin,
+        child=child,
+        relationship=relationship,
+        ended_on=ended_on,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def end_family_relationship(
+    *,
+    actor: User | None,
+    origin: Origin,
+    child: Person,
+    relationship: Relationship,
+    ended_on: dt.date,
+    reason: str,
+) -> Relationship:
+    """One of the child's relationships (either side of it the child) ends on
+    ``ended_on``, after the same check as allocating: the one path for the case page and
+    the API (``people.actions.end_relationship`` writes the row and its audit)."""
+    _may_allocate(actor, child)
+    if child.pk not in (relationship.person_id, relationship.relative_id):
+        raise ValidationError({"relative": "That relationship is not one of the child's."})
     return people_actions.end_relationship(
         actor=actor, origin=origin, relationship=relationship, ended_on=ended_on, reason=reason
     )

@@ -330,67 +330,99 @@ def _periods_of_care(
     return {p.person_id for p in periods}
 
 
+# The chronology steps each kind of case row records: (category, the row's date field,
+# "end" for the step that ends it). One table for the bulk writer (``_steps``) and for
+# whatever must know which events an import of a return writes (the demo, which leaves
+# those steps to the import: ``demo.returns.imported_steps``). Looked-after episodes are
+# read by ``step_dates`` itself: their first step depends on the reason the episode began.
+_STEP_DATES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "episode": (("referral", "referral_date", ""), ("case_closed", "closure_date", "end")),
+    "assessment": (
+        ("assessment_started", "start_date", ""),
+        ("assessment_completed", "authorisation_date", "end"),
+    ),
+    "cin_plan": (("cin_plan_started", "start_date", ""), ("cin_plan_ended", "end_date", "end")),
+    "section47": (("section47_started", "start_date", ""),),
+    "cp_plan": (("cp_plan_started", "start_date", ""), ("cp_plan_ended", "end_date", "end")),
+    "looked_after_review": (("looked_after_review", "review", ""),),
+    "missing": (("missing_from_care", "mis_start", ""),),
+}
+_KIND_OF: dict[type, str] = {
+    EpisodeOfNeed: "episode",
+    CINAssessment: "assessment",
+    CINPlan: "cin_plan",
+    Section47: "section47",
+    ChildProtectionPlan: "cp_plan",
+    LookedAfterEpisode: "looked_after",
+    LookedAfterReview: "looked_after_review",
+    MissingEpisode: "missing",
+}
+
+
+def step_dates(kind: str, row: Any) -> list[tuple[str, dt.date, str]]:
+    """(category, day, step) of each chronology step a case row of ``kind`` records, for a
+    model row or a parsed return row with the same field names. Pure."""
+    found: list[tuple[str, dt.date | None, str]]
+    if kind == "looked_after":
+        started = "looked_after_started" if row.rne == "S" else "looked_after_changed"
+        found = [(started, row.decom, "")]
+        if row.rec != NEW_EPISODE_FOLLOWS:  # X1: a new episode follows, the care goes on
+            found.append(("looked_after_ended", row.dec, "end"))
+    else:
+        found = [(c, getattr(row, name), step) for c, name, step in _STEP_DATES[kind]]
+    return [(category, day, step) for category, day, step in found if day is not None]
+
+
+def _summary(row: Any, category: str) -> str:
+    """The chronology summary the case action writes for ``category`` of ``row``."""
+    match category:
+        case "referral":
+            source = codes.label(codes.REFERRAL_SOURCE, row.referral_source)
+            return f"Referral received (source: {source}); episode of need opened."
+        case "case_closed":
+            return _closure_summary(row)
+        case "assessment_started":
+            return "Child and family assessment started."
+        case "assessment_completed":
+            factors = ", ".join(codes.label(codes.ASSESSMENT_FACTOR, f) for f in row.factors)
+            return f"Child and family assessment authorised. Factors: {factors or 'none given'}."
+        case "cin_plan_started":
+            return "Child in need plan started."
+        case "cin_plan_ended":
+            return "Child in need plan ended."
+        case "section47_started":
+            return "Section 47 enquiry started."
+        case "cp_plan_started":
+            category_name = codes.label(codes.CP_CATEGORY, row.initial_category).lower()
+            return f"Child protection plan started (category: {category_name})."
+        case "cp_plan_ended":
+            return "Child protection plan ended."
+        case "looked_after_started":
+            return "Became looked after. " + _lac_summary(row)
+        case "looked_after_changed":
+            return "New looked-after episode. " + _lac_summary(row)
+        case "looked_after_ended":
+            reason = codes.label(codes.REASON_EPISODE_CEASED, row.rec)
+            return f"Stopped being looked after: {reason}."
+        case "looked_after_review":
+            participation = codes.label(codes.REVIEW_PARTICIPATION, row.review_code)
+            return f"Looked-after review. {participation}."
+        case "missing_from_care":
+            until = f" until {row.mis_end:%-d %B %Y}" if row.mis_end else ""
+            return f"{codes.label(codes.MISSING_KIND, row.missing)}{until}."
+    raise ValueError(category)
+
+
 def _steps(row: CaseRecord) -> list[_Event]:
     """The chronology steps the case action records for a new ``row``."""
     child_id: int = row.child_id  # type: ignore[attr-defined]
-    events: list[_Event] = []
-
-    def add(category: str, summary: str, on: dt.date | None, step: str = "") -> None:
-        if on is not None:
-            events.append(_Event(child_id, row, category, summary, on, step))
-
-    if isinstance(row, EpisodeOfNeed):
-        source = codes.label(codes.REFERRAL_SOURCE, row.referral_source)
-        add(
-            "referral",
-            f"Referral received (source: {source}); episode of need opened.",
-            row.referral_date,
-        )
-        add("case_closed", _closure_summary(row), row.closure_date, "end")
-    elif isinstance(row, CINAssessment):
-        add("assessment_started", "Child and family assessment started.", row.start_date)
-        factors = ", ".join(codes.label(codes.ASSESSMENT_FACTOR, f) for f in row.factors)
-        add(
-            "assessment_completed",
-            f"Child and family assessment authorised. Factors: {factors or 'none given'}.",
-            row.authorisation_date,
-            "end",
-        )
-    elif isinstance(row, CINPlan):
-        add("cin_plan_started", "Child in need plan started.", row.start_date)
-        add("cin_plan_ended", "Child in need plan ended.", row.end_date, "end")
-    elif isinstance(row, Section47):
-        add("section47_started", "Section 47 enquiry started.", row.start_date)
-    elif isinstance(row, ChildProtectionPlan):
-        category = codes.label(codes.CP_CATEGORY, row.initial_category).lower()
-        add(
-            "cp_plan_started",
-            f"Child protection plan started (category: {category}).",
-            row.start_date,
-        )
-        add("cp_plan_ended", "Child protection plan ended.", row.end_date, "end")
-    elif isinstance(row, LookedAfterEpisode):
-        starts = row.rne == "S"
-        add(
-            "looked_after_started" if starts else "looked_after_changed",
-            ("Became looked after. " if starts else "New looked-after episode. ")
-            + _lac_summary(row),
-            row.decom,
-        )
-        if row.dec is not None and row.rec != NEW_EPISODE_FOLLOWS:
-            reason = codes.label(codes.REASON_EPISODE_CEASED, row.rec)
-            add("looked_after_ended", f"Stopped being looked after: {reason}.", row.dec, "end")
-    elif isinstance(row, LookedAfterReview):
-        participation = codes.label(codes.REVIEW_PARTICIPATION, row.review_code)
-        add("looked_after_review", f"Looked-after review. {participation}.", row.review)
-    elif isinstance(row, MissingEpisode):
-        until = f" until {row.mis_end:%-d %B %Y}" if row.mis_end else ""
-        add(
-            "missing_from_care",
-            f"{codes.label(codes.MISSING_KIND, row.missing)}{until}.",
-            row.mis_start,
-        )
-    return events
+    kind = _KIND_OF.get(type(row))
+    if kind is None:
+        return []
+    return [
+        _Event(child_id, row, category, _summary(row, category), day, step)
+        for category, day, step in step_dates(kind, row)
+    ]
 
 
 def _audit_of(row: CaseRecord, origin: Origin) -> AuditEvent:

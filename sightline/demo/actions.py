@@ -131,6 +131,10 @@ def persona_specs(roster: gen.Roster) -> list[PersonaSpec]:
         PersonaSpec("team.manager", "Team manager", Role.TEAM_MANAGER, gen.CSC, roster.team_managers[0]),
         PersonaSpec("panel.analyst", "Panel analyst", Role.PANEL_ANALYST, gen.CSC, None, "Morgan", "Ellis"),
         PersonaSpec("admin", "Administrator", Role.ADMINISTRATOR, gen.CSC, None, "Jordan", "Price"),
+        # The local authority's records officers: possible duplicates and subject access
+        # requests; disposals under the retention schedule.
+        PersonaSpec("data.quality", "Data quality officer", Role.DATA_QUALITY, gen.CSC, None, "Robin", "Ashworth"),
+        PersonaSpec("ig.officer", "Information governance officer", Role.INFORMATION_GOVERNANCE, gen.CSC, None, "Dana", "Whitfield"),
         # The partnership: its business manager and the three partner leads, who between
         # them sign off a rapid review.
         PersonaSpec("partnership.manager", "Partnership business manager", Role.PARTNERSHIP_BUSINESS_MANAGER, gen.CSC, None, "Sam", "Okafor"),
@@ -212,6 +216,8 @@ def load_demo_data(
         rapid_reviews=work.rapid_reviews,
         challenges=work.challenges,
         meetings=work.meetings,
+        subject_access_requests=work.subject_access_requests,
+        disposals_proposed=work.disposals_proposed,
     )
 
     record_audit(
@@ -237,8 +243,30 @@ def _reissue_passwords(
     specs = persona_specs(roster)
     users = {u.username: u for u in User.objects.filter(username__in=[s.username for s in specs])}
     passwords = {}
+    added = []
     for spec in specs:
         user = users.get(spec.username)
+        if user is None and spec.practitioner is None:
+            # A persona added to the demo since this database was loaded (a new role):
+            # its account is created now, in its agency, so every role still has a login.
+            agency = Agency.objects.filter(code=spec.agency).first()
+            if agency is None:
+                raise DemoDataError(f"demo agency {spec.agency!r} is missing from this database")
+            new = create_user(
+                actor=actor,
+                username=spec.username,
+                agency=agency,
+                role=spec.role,
+                email=f"{spec.username}@example.org",
+                origin=origin,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                job_title=spec.title,
+            )
+            users[spec.username] = new.user
+            passwords[spec.username] = _password(new.password)
+            added.append(spec.username)
+            continue
         if user is None:
             raise DemoDataError(f"demo persona {spec.username!r} is missing from this database")
         passwords[spec.username] = reset_password(actor=actor, user=user, origin=origin)
@@ -246,7 +274,12 @@ def _reissue_passwords(
         actor=actor,
         action=AuditAction.LOAD_DEMO_DATA,
         origin=origin,
-        detail={"loaded": False, "seed": detail["seed"], "passwords_reissued": sorted(passwords)},
+        detail={
+            "loaded": False,
+            "seed": detail["seed"],
+            "passwords_reissued": sorted(set(passwords) - set(added)),
+            "personas_added": sorted(added),
+        },
     )
     # The data is deterministic: generating it again names the same example children.
     as_of = dt.date.fromisoformat(detail["as_of"])

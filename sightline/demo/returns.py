@@ -23,7 +23,9 @@ import datetime as dt
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from sightline.cases.bulk import step_dates
 from sightline.demo.generator import CSC, DemoCase, Household, age_on
 from sightline.returns import cin_census as cin
 from sightline.returns import ssda903 as s903
@@ -364,31 +366,19 @@ def imported_steps(returns: DemoReturns) -> set[tuple[str, str, dt.date]]:
     generator leaves these to the import, so no step is in a child's chronology twice."""
     steps: set[tuple[str, str, dt.date]] = set()
 
-    def add(child: str, category: str, day: dt.date | None) -> None:
-        if day is not None:
-            steps.add((child, category, day))
+    def add(record: str, kind: str, rows: Iterable[Any]) -> None:
+        for row in rows:
+            steps.update((record, category, day) for category, day, _ in step_dates(kind, row))
 
     for child in returns.census().children:
-        record = child.la_child_id
         for episode in child.episodes:
-            add(record, "referral", episode.referral_date)
-            add(record, "case_closed", episode.closure_date)
-            for assessment in episode.assessments:
-                add(record, "assessment_started", assessment.start_date)
-                add(record, "assessment_completed", assessment.authorisation_date)
-            for plan in episode.cin_plans:
-                add(record, "cin_plan_started", plan.start_date)
-                add(record, "cin_plan_ended", plan.end_date)
-            for enquiry in episode.section47s:
-                add(record, "section47_started", enquiry.start_date)
-            for cp_plan in episode.cp_plans:
-                add(record, "cp_plan_started", cp_plan.start_date)
-                add(record, "cp_plan_ended", cp_plan.end_date)
+            add(child.la_child_id, "episode", [episode])
+            add(child.la_child_id, "assessment", episode.assessments)
+            add(child.la_child_id, "cin_plan", episode.cin_plans)
+            add(child.la_child_id, "section47", episode.section47s)
+            add(child.la_child_id, "cp_plan", episode.cp_plans)
     for care in returns.return903().episodes:
-        started = "looked_after_started" if care.rne == "S" else "looked_after_changed"
-        add(care.child, started, care.decom)
-        if care.rec != "X1":  # X1: a new episode follows, the period of care goes on
-            add(care.child, "looked_after_ended", care.dec)
+        add(care.child, "looked_after", [care])
     return steps
 
 

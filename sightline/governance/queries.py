@@ -42,7 +42,14 @@ def facts_for(person_ids: Iterable[int]) -> dict[int, schedule.Facts]:
     """The schedule's facts about each person: their date of birth, the kinds of status
     they have had, and their last activity (the latest of their events, their status
     periods' starts and ends, and their source records' updates). No death date is held
-    anywhere in Sightline yet, so ``died_on`` is None (docs/governance.md)."""
+    anywhere in Sightline yet, so ``died_on`` is None (docs/governance.md).
+
+    A source record's first receipt is not activity with the person when its agency has
+    sent events about them: the day Sightline got a copy of the record (an authority's
+    go-live load of its closed cases, say) says nothing of when the agency last worked
+    with them, and its events do. A record changed after its receipt counts from the
+    change, and a record whose agency has sent no event about the person counts from its
+    receipt (nothing else dates it: the schedule errs towards keeping)."""
     ids = list(person_ids)
     births = dict(Person.objects.filter(pk__in=ids).values_list("pk", "date_of_birth"))
     kinds: dict[int, set[str]] = defaultdict(set)
@@ -60,20 +67,20 @@ def facts_for(person_ids: Iterable[int]) -> dict[int, schedule.Facts]:
             kinds[pk].add(kind)
             touch(pk, started)
             touch(pk, ended)
-        for pk, last in (
+        with_events: set[tuple[int, int]] = set()
+        for pk, agency_id, last in (
             ChronologyEvent.objects.filter(person_id__in=chunk)
-            .values("person_id")
+            .values("person_id", "agency_id")
             .annotate(last=Max("occurred_at"))
-            .values_list("person_id", "last")
+            .values_list("person_id", "agency_id", "last")
         ):
+            with_events.add((pk, agency_id))
             touch(pk, last)
-        for pk, last in (
-            SourceRecord.objects.filter(person_id__in=chunk)
-            .values("person_id")
-            .annotate(last=Max("updated_at"))
-            .values_list("person_id", "last")
-        ):
-            touch(pk, last)
+        for pk, agency_id, received, updated in SourceRecord.objects.filter(
+            person_id__in=chunk
+        ).values_list("person_id", "agency_id", "received_at", "updated_at"):
+            if updated > received or (pk, agency_id) not in with_events:
+                touch(pk, updated)
     return {
         pk: schedule.Facts.of(
             date_of_birth=births.get(pk),

@@ -13,7 +13,7 @@ in the ``PersonMerge``, so un-merge puts back exactly those rows and nothing els
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from sightline.cases import models as cases
 from sightline.chronology.models import ChronologyEvent
 from sightline.governance.models import LegalHold
 from sightline.incidents.models import NotifiedChild
-from sightline.linkage import batch, comparisons, config, modelfile, queries, realtime
+from sightline.linkage import batch, comparisons, config, modelfile, prebirth, queries, realtime
 from sightline.linkage.features import IdentityRecord, evidence_key, features
 from sightline.linkage.models import (
     DecisionKind,
@@ -53,6 +53,11 @@ from sightline.subjectaccess.models import SubjectAccessRequest
 
 _CHUNK = 900
 MANUAL_LINK = "practitioner"
+# ``SourceRecord.linked_by`` of an unborn record joined to its child by the pre-birth
+# rule in a batch run ("pre-birth:<model version>"), and the reason of the merge of a
+# person the rule emptied.
+PREBIRTH_LINK = "pre-birth"
+PREBIRTH_MERGE = f"linkage run: {prebirth.REASON}"
 
 
 class LinkageError(Exception):
@@ -675,6 +680,11 @@ def run_linkage(
     left without records is marked merged into the person that took them, with a merge
     record, so the run can be undone person by person. Pairs the model could not decide
     go to the review queue, except those rejected before on the same evidence.
+
+    An unborn record joined to its child by the pre-birth rule (``prebirth.link``) is
+    written like any other automatic link, with ``linked_by = "pre-birth:<version>"``
+    (whether it moved or the child's records came to its person), and a person emptied
+    by that join is merged with the reason ``PREBIRTH_MERGE``: undoable like any other.
     """
     say = progress or (lambda _message: None)
     started = timezone.now()
@@ -727,9 +737,26 @@ def run_linkage(
     for target, pks in moved_to.items():
         for chunk in _chunks(pks):
             SourceRecord.objects.filter(pk__in=chunk).update(person_id=target, linked_by=linked_by)
+    # Joined by the pre-birth rule: the unborn record says so, and so does the merge of a
+    # person the join emptied (the unborn record's, or the child's).
+    by_rule: set[tuple[int, int]] = set()
+    unborn_pks = []
+    for unborn, born in result.resolution.prebirth_links:
+        unborn_pk, born_pk = record_ids[unborn], record_ids[born]
+        unborn_pks.append(unborn_pk)
+        target = target_of[unborn_pk]
+        by_rule.update(
+            (current[pk], target) for pk in (unborn_pk, born_pk) if current[pk] != target
+        )
+    for chunk in _chunks(unborn_pks):
+        SourceRecord.objects.filter(pk__in=chunk).update(
+            linked_by=f"{PREBIRTH_LINK}:{model.version}"
+        )
     _events_follow_records(moved)
     realtime.follow_persons(moved)
-    emptied = _retire_emptied(before=before, current=current, target_of=target_of, actor=actor)
+    emptied = _retire_emptied(
+        before=before, current=current, target_of=target_of, actor=actor, by_rule=by_rule
+    )
     say("refreshing the real-time index")
     realtime.index_records(SourceRecord.objects.order_by("pk").iterator(chunk_size=_CHUNK))
     affected = sorted({*moved_to, *(current[pk] for pk in moved)})
@@ -748,6 +775,7 @@ def run_linkage(
         summary={
             "pairs_scored": result.resolution.pairs_scored,
             "automatic_links": result.resolution.auto_links,
+            "prebirth_links": len(result.resolution.prebirth_links),
             "decisions_applied": len(must) + len(apart),
             **result.problems.as_dict(),
         },
@@ -769,9 +797,11 @@ def _retire_emptied(
     current: dict[int, int],
     target_of: dict[int, int],
     actor: User | None,
+    by_rule: Collection[tuple[int, int]] = (),
 ) -> int:
     """Mark persons left without records as merged into the person that took most, and
-    move what else hangs off them there (``move_belongings``), as a merge would."""
+    move what else hangs off them there (``move_belongings``), as a merge would.
+    ``by_rule``: (person, survivor) joined by the pre-birth rule (``PREBIRTH_MERGE``)."""
     went_to: dict[int, Counter[int]] = defaultdict(Counter)
     records_of: dict[int, list[int]] = defaultdict(list)
     for pk, target in target_of.items():
@@ -795,7 +825,7 @@ def _retire_emptied(
             status_periods=moved.moved.get("people.StatusPeriod.person", []),
             moved=moved.moved,
             kept_back=moved.kept_back,
-            reason="linkage run",
+            reason=PREBIRTH_MERGE if (person_id, survivor_id) in by_rule else "linkage run",
             merged_by=actor,
             merged_at=now,
         )
@@ -827,7 +857,9 @@ def _propose_reviews(
                 record_a_id=a,
                 record_b_id=b,
                 probability=score.probability,
-                guard=score.guard,
+                # The pre-birth rule's reason (two children fit, or the join was
+                # refused) says more than the guard's "not on a score".
+                guard=pair.guard if pair.guard in prebirth.REVIEW_REASONS else score.guard,
                 evidence=[item.as_dict() for item in score.evidence],
                 evidence_key=key,
                 model_version=model.version,

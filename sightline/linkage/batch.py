@@ -10,7 +10,14 @@ from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from sightline.linkage import clustering, comparisons, engine, prebirth
+from sightline.linkage import (
+    clustering,
+    comparisons,
+    engine,
+    normalising,
+    prebirth,
+    unique_names,
+)
 from sightline.linkage.features import (
     IdentityRecord,
     Problems,
@@ -36,6 +43,8 @@ class Resolution:
     pairs_scored: int
     auto_links: int
     review: list[ReviewPair] = field(default_factory=list)
+    # (unborn, born) pairs joined by the pre-birth rule (``prebirth.link``), not a score.
+    prebirth_links: list[tuple[int, int]] = field(default_factory=list)
 
 
 def resolve(
@@ -58,11 +67,14 @@ def resolve(
     records from different sources are scored, and no person holds two records of one
     source (best link first). Without it, all records are deduplicated together.
 
-    Linked automatically: unguarded pairs at or above ``auto_threshold``. Put forward for
-    review, when they ended up in different clusters: unguarded pairs at or above
-    ``review_threshold``, and guarded pairs at or above ``auto_threshold``.
-    ``household_guards=False`` turns off the twins/siblings/namesakes guard: only for
-    benchmark data that has no households (FEBRL), never for Sightline's own records.
+    Linked automatically: unguarded pairs at or above ``auto_threshold``; and an unborn
+    record to the one born child of its household that fits its expected date
+    (``prebirth.link``: a rule, never a score). Put forward for review, when they ended up
+    in different clusters: unguarded pairs at or above ``review_threshold``, guarded
+    pairs at or above ``auto_threshold``, and an unborn record with each born child when
+    two or more fit. ``household_guards=False`` turns off the twins/siblings/namesakes
+    guard and the pre-birth rule: only for benchmark data that has no households (FEBRL),
+    never for Sightline's own records.
     """
     say = progress or (lambda _message: None)
     must_link = list(must_link)
@@ -78,10 +90,13 @@ def resolve(
     )
     say(f"clustering {len(pairs):,} scored pairs")
     edges = []
-    apart = list(cannot_link)
+    decided = list(cannot_link)
+    held_apart: list[tuple[int, int]] = []
     given1 = column_of(rows, "given1")
+    unborn = column_of(rows, "unborn") if household_guards else [None] * len(rows)
     if household_guards:
-        common = comparisons.common_given_names(rows)
+        counts = comparisons.given_name_counts(rows)
+        common = comparisons.common_given_names(rows, counts=counts)
         # The guard reads whole rows only for pairs of two different common names.
         maybe = [
             index
@@ -94,7 +109,7 @@ def resolve(
         found = at(rows, (i for index in maybe for i in (pairs.left[index], pairs.right[index])))
         for index in maybe:
             if comparisons.common_names_guard(
-                found[pairs.left[index]], found[pairs.right[index]], common
+                found[pairs.left[index]], found[pairs.right[index]], common, counts
             ):
                 pairs.guarded[index] = True
         del found
@@ -102,13 +117,20 @@ def resolve(
     for index in range(len(pairs)):
         left, right = pairs.left[index], pairs.right[index]
         if household_guards and pairs.guarded[index]:
-            apart.append((left, right))
+            # An unborn record's pairs are all guarded: never linked on a score, but not
+            # held apart either (it joins its child by the pre-birth rule, and a
+            # practitioner's confirmed link must not keep the child's records out).
+            if not (unborn[left] or unborn[right]):
+                held_apart.append((left, right))
         elif pairs.probability[index] >= auto_threshold:
             edges.append(clustering.Edge(left, right, pairs.weight[index]))
         elif pairs.probability[index] >= review_threshold:
             possible.append(clustering.Edge(left, right, pairs.weight[index]))
+    apart = decided + held_apart
     nhs = column_of(rows, "nhs")
     dates = column_of(rows, "dob")
+    # An expected date is not a date of birth: the pre-birth rule reads it.
+    born_dates = [None if u else d for u, d in zip(unborn, dates, strict=True)]
     weak: set[int] = set()
     if household_guards:
         weak = {
@@ -120,6 +142,20 @@ def resolve(
             edges, nhs=nhs, cannot_link=apart, weak=weak, possible=possible
         )
         edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
+        # The same on the persons the other records make (dates of birth, NHS numbers
+        # and guarded pairs read on whole clusters, not on the two records linked).
+        ambiguous = clustering.fits_two_persons(
+            len(rows),
+            edges,
+            weak=weak,
+            nhs=nhs,
+            cannot_link=apart,
+            must_link=must_link,
+            one_per_source=sources,
+            dates=dates,
+        )
+        edges = [e for e in edges if e.left not in ambiguous and e.right not in ambiguous]
+    say("ambiguous records found; clustering")
     labels = clustering.cluster(
         len(rows),
         edges,
@@ -127,9 +163,28 @@ def resolve(
         cannot_link=apart,
         must_link=must_link,
         one_per_source=sources,
-        dates=dates if household_guards else None,
+        dates=born_dates if household_guards else None,
         weak=weak,
     )
+    say("clustered; unique names and pre-birth links")
+    if household_guards and sources is None:
+        labels = unique_names.join_by_unique_name(
+            rows,
+            labels,
+            (
+                (pairs.left[i], pairs.right[i])
+                for i in range(len(pairs))
+                if pairs.probability[i] >= review_threshold
+            ),
+            cannot_link=apart,
+        )
+    outcome = prebirth.Outcome(labels=labels)
+    if household_guards:
+        outcome = prebirth.link(
+            rows, labels, cannot_link=decided, held_apart=held_apart, sources=sources
+        )
+        labels = outcome.labels
+    say("review pairs")
     review: list[ReviewPair] = []
     reasons: list[int] = []
     for index in range(len(pairs)):
@@ -150,10 +205,16 @@ def resolve(
             guard = _guard_reason(found[pair.left], found[pair.right])
             review[n] = ReviewPair(pair.left, pair.right, pair.probability, guard)
         del found
-    if household_guards and sources is None:
-        scored = {(pairs.left[i], pairs.right[i]): pairs.probability[i] for i in range(len(pairs))}
-        review = _with_prebirth(rows, labels, review, scored, review_threshold)
-    return Resolution(labels=labels, pairs_scored=len(pairs), auto_links=len(edges), review=review)
+    say("review pairs found; pre-birth proposals")
+    if outcome.review:
+        review = _with_prebirth(review, outcome.review, labels, pairs, review_threshold)
+    return Resolution(
+        labels=labels,
+        pairs_scored=len(pairs),
+        auto_links=len(edges),
+        review=review,
+        prebirth_links=outcome.links,
+    )
 
 
 def cannot_tell_apart(row: Mapping[str, Any]) -> bool:
@@ -164,31 +225,35 @@ def cannot_tell_apart(row: Mapping[str, Any]) -> bool:
 
 
 def _with_prebirth(
-    rows: Sequence[Mapping[str, Any]],
-    labels: Sequence[int],
     review: list[ReviewPair],
-    scored: dict[tuple[int, int], float],
+    proposed: Sequence[tuple[int, int, str]],
+    labels: Sequence[int],
+    pairs: engine.ScoredPairs,
     review_threshold: float,
 ) -> list[ReviewPair]:
-    """``review`` with each unborn record's one fitting born child proposed
-    (``prebirth``), and nothing proposed for an unborn record that two born children fit."""
-    proposed, ambiguous = prebirth.proposals(rows, labels)
-    kept = [p for p in review if p.left not in ambiguous and p.right not in ambiguous]
-    present = {(p.left, p.right) for p in kept}
-    for unborn, born in proposed:
+    """``review`` with the pre-birth rule's pairs (``prebirth.link``): an unborn record
+    with each born child it was put to review with, one pair per child, in place of the
+    model's pairs between the unborn record and that child's records."""
+    children: dict[int, set[int]] = {}
+    for unborn, born, _reason in proposed:
+        children.setdefault(unborn, set()).add(labels[born])
+
+    def replaced(left: int, right: int) -> bool:
+        return labels[right] in children.get(left, ()) or labels[left] in children.get(right, ())
+
+    kept = [p for p in review if not replaced(p.left, p.right)]
+    wanted = {(min(u, b), max(u, b)) for u, b, _reason in proposed}
+    scored = {
+        (pairs.left[i], pairs.right[i]): pairs.probability[i]
+        for i in range(len(pairs))
+        if (pairs.left[i], pairs.right[i]) in wanted  # left < right
+    }
+    for unborn, born, reason in proposed:
         pair = (min(unborn, born), max(unborn, born))
-        if pair in present:
-            kept = [
-                ReviewPair(p.left, p.right, p.probability, prebirth.REASON)
-                if (p.left, p.right) == pair
-                else p
-                for p in kept
-            ]
-            continue
         # Not scored above the review threshold by the model (a name, a sex missing):
         # proposed at the threshold, as a rule found it, not the model.
         probability = max(scored.get(pair, 0.0), review_threshold)
-        kept.append(ReviewPair(pair[0], pair[1], probability, prebirth.REASON))
+        kept.append(ReviewPair(pair[0], pair[1], probability, reason))
     return kept
 
 
@@ -247,41 +312,19 @@ class Prepared:
         return self.rows.table
 
 
-# Records normalised into Python rows at a time, then made Arrow columns: the rows of
-# one chunk are all that is held as Python objects.
-PREPARE_CHUNK = 10_000
-
-
 @collector_paused()
-def prepare(identities: Iterable[IdentityRecord]) -> Prepared:
+def prepare(identities: Iterable[IdentityRecord], *, workers: int | None = None) -> Prepared:
     """The feature rows of the records that can be matched, as one Arrow table, their
     input positions, and the positions of those that cannot (as ``matchable_rows``).
     ``engine.train(prepared.rows)`` and ``resolve_identities(..., prepared=prepared)``
-    then share them."""
-    problems = Problems()
-    positions: list[int] = []
-    unmatchable: list[int] = []
-    pieces: list[pa.Table] = []
-    chunk: list[dict[str, Any]] = []
-    for position, identity in enumerate(identities):
-        if not has_identity(identity):
-            features(identity, -1, problems)  # counts its invalid values all the same
-            unmatchable.append(position)
-            continue
-        chunk.append(features(identity, len(positions), problems))
-        positions.append(position)
-        if len(chunk) >= PREPARE_CHUNK:
-            pieces.append(engine.to_arrow(chunk))
-            chunk = []
-    if chunk or not pieces:
-        pieces.append(engine.to_arrow(chunk))
-    del chunk
-    problems.unmatchable = len(unmatchable)
+    then share them. ``workers``: processes normalising in parallel
+    (``normalising.normalise_all``; None: one per core for a large batch)."""
+    records = identities if isinstance(identities, Sequence) else list(identities)
+    part = normalising.normalise_all(records, workers=workers)
     # The normalisation caches hold a row's columns for every distinct record seen.
     clear_caches()
-    table = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
     release_free_memory()
-    return Prepared(FeatureRows(table), positions, unmatchable, problems)
+    return Prepared(FeatureRows(part.table), part.positions, part.unmatchable, part.problems)
 
 
 @collector_paused()
@@ -335,6 +378,7 @@ def resolve_identities(
         ReviewPair(positions[p.left], positions[p.right], p.probability, p.guard)
         for p in resolution.review
     ]
+    resolution.prebirth_links = [(positions[u], positions[b]) for u, b in resolution.prebirth_links]
     return RecordsResolution(
         labels=labels, problems=problems, resolution=resolution, unmatchable=unmatchable
     )

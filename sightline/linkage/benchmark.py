@@ -329,6 +329,7 @@ def bench_demo(
         **child_pairs_merged(result.labels, truth, true_roles(directory), twins),
         "pairs_scored": result.resolution.pairs_scored,
         "review_pairs": len(result.resolution.review),
+        "prebirth_links": len(result.resolution.prebirth_links),
         "invalid_nhs_numbers": result.problems.invalid_nhs_numbers,
         "stages": stages,
         "train_seconds": train["wall"],

@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sightline.linkage.rows import column_of
@@ -26,6 +27,9 @@ from sightline.linkage.rows import column_of
 Row = Mapping[str, Any]
 
 
+# Names and addresses recur: the guard's reasons for review (``batch``) and real-time
+# scoring compare the same pairs of strings again and again.
+@lru_cache(maxsize=1 << 16)
 def damerau_levenshtein(a: str, b: str) -> int:
     """Unrestricted Damerau-Levenshtein distance, as DuckDB's ``damerau_levenshtein``."""
     if a == b:
@@ -425,14 +429,19 @@ def _day_month_swapped(date: str) -> str | None:
     return f"{date[:4]}-{day}-{month}"
 
 
+def date_level(left: str, right: str) -> str:
+    """The date-of-birth level of two ISO dates ("exact", "swapped", "typo", ...)."""
+    rows = [{"dob": date, "dob_swapped": _day_month_swapped(date)} for date in (left, right)]
+    index = DATE_OF_BIRTH.level_index(rows[0], rows[1])
+    return DATE_OF_BIRTH.levels[index].key
+
+
 def dates_apart(left: str, right: str) -> bool:
     """Two dates of birth that are not one date mistyped: none of the date-of-birth
     levels but "different" holds (not the same, swapped, a digit, a placeholder, within
     a week or in the same year). One person has one date of birth: clustering keeps
     records whose dates are apart out of one person (``clustering.cluster``)."""
-    rows = [{"dob": date, "dob_swapped": _day_month_swapped(date)} for date in (left, right)]
-    index = DATE_OF_BIRTH.level_index(rows[0], rows[1])
-    return DATE_OF_BIRTH.levels[index].key == "else"
+    return date_level(left, right) == "else"
 
 
 SEX = Comparison(
@@ -816,8 +825,10 @@ TWIN_GUARD = "possible twins: same date of birth and sex, different given names"
 SEX_GUARD = "recorded as different sexes"
 NAMESAKE_GUARD = "possible relatives sharing a name: dates of birth far apart"
 GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
-PREBIRTH_GUARD = "pre-birth record: an unborn child is linked in review only"
-SWAPPED_GUARD = "given and family names swapped, no date of birth to confirm them"
+# An unborn record joins its child by the household rule in a batch run (``prebirth``),
+# never on a score: the date is an expected date and there is no given name.
+PREBIRTH_GUARD = "pre-birth record: an unborn child is linked by the household rule, not a score"
+SWAPPED_GUARD = "given and family names swapped, no exact date of birth to confirm them"
 HOUSEHOLD_GUARD = (
     "no given name and no date of birth: the family name and address fit anyone in the household"
 )
@@ -843,13 +854,49 @@ _ONE_HOUSE = frozenset({"exact", "similar_postcode", "postcode_house"})
 _SAME_GIVEN = frozenset({"exact", "first", "nickname", "swapped", "typo", "nickname_typo"})
 
 
+# Characters a scanned or faxed form is misread as (FEBRL's OCR errors, Christen 2005):
+# "rn" read for "m", "ri" for "n", "vv" for "w", "cl" for "d", digits for letters. Two
+# given names that are one after undoing these (Arny and Amy, Davvn and Dawn, Tiria and
+# Tina) are one name misread, not two children. Applied in this order to both names.
+OCR_CONFUSIONS: tuple[tuple[str, str], ...] = (
+    ("rn", "m"),
+    ("ri", "n"),
+    ("vv", "w"),
+    ("cl", "d"),
+    ("0", "o"),
+    ("5", "s"),
+    ("1", "l"),
+)
+
+
+def ocr_key(name: str) -> str:
+    """``name`` with the OCR confusions undone (``OCR_CONFUSIONS``)."""
+    for misread, meant in OCR_CONFUSIONS:
+        name = name.replace(misread, meant)
+    return name
+
+
+def ocr_key_sql(column: str) -> str:
+    """``ocr_key`` as SQL over a column expression."""
+    for misread, meant in OCR_CONFUSIONS:
+        column = f"replace({column}, '{misread}', '{meant}')"
+    return column
+
+
+def _misread(left: Row, right: Row) -> bool:
+    a, b = left["given1"], right["given1"]
+    return bool(a and b and a != b and ocr_key(a) == ocr_key(b))
+
+
 def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     """The reason this pair may not be linked automatically, or "" (see module doc)."""
     if left.get("unborn") or right.get("unborn"):
         return PREBIRTH_GUARD
     if levels["nhs_number"] == "exact":
         return ""
-    different = levels["given_name"] in _SIBLING_GIVEN or (
+    # One given name misread from a form (Arny for Amy) is one name, not two children's.
+    misread = levels["given_name"] == "else" and _misread(left, right)
+    different = (levels["given_name"] in _SIBLING_GIVEN and not misread) or (
         levels["given_name"] == "prefix"
         and min(len(left["given1"]), len(right["given1"])) <= _INITIAL
     )
@@ -857,6 +904,7 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
         return SIBLING_GUARD
     if (
         levels["given_name"] in _TWIN_GIVEN
+        and not misread
         and levels["date_of_birth"] == "exact"
         and levels["sex"] == "exact"
     ):
@@ -870,9 +918,12 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     # At one house (the same address, or postcode and house number) the order of two
     # words is a clerk's slip: nobody lives with a namesake whose names are the other
     # way round (Glover Derek and Derrek Glover at 134 Queens Avenue).
+    # The same holds for a date of birth that agrees only as a slip (a digit, a swap, a
+    # placeholder): Thomas Lee (2023-12-09) and Lee Thomas (2020-12-09), two boys in
+    # two towns, one digit apart, linked at 0.9996. Only an exact date confirms a swap.
     if (
         levels["given_name"] == "swapped"
-        and levels["date_of_birth"] == "missing"
+        and levels["date_of_birth"] != "exact"
         and levels["address"] not in _ONE_HOUSE
     ):
         return SWAPPED_GUARD
@@ -911,17 +962,42 @@ def level_sql(comparison: Comparison, left: str, right: str) -> str:
 COMMON_NAMES_GUARD = "possible twins or siblings: same family, two different common given names"
 
 
-def common_given_names(
-    rows: Sequence[Row], *, share: float = 2e-5, floor: int = 3
-) -> frozenset[str]:
-    """First given names common enough in ``rows`` to be names in their own right (not
-    typos): used by at least ``floor`` records and ``share`` of all records."""
+def given_name_counts(rows: Sequence[Row]) -> dict[str, int]:
+    """How many records of ``rows`` use each first given name."""
     counts: dict[str, int] = {}
     for name in column_of(rows, "given1"):
         if name:
             counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def common_given_names(
+    rows: Sequence[Row],
+    *,
+    share: float = 2e-5,
+    floor: int = 3,
+    counts: Mapping[str, int] | None = None,
+) -> frozenset[str]:
+    """First given names common enough in ``rows`` to be names in their own right (not
+    typos): used by at least ``floor`` records and ``share`` of all records.
+    ``counts``: ``given_name_counts(rows)``, when already made."""
+    if counts is None:
+        counts = given_name_counts(rows)
     least = max(floor, int(share * len(rows)))
     return frozenset(name for name, count in counts.items() if count >= least)
+
+
+# A slip is made on a small share of a name's records: a name used at least a tenth as
+# often as the known name it is one letter from is a name in its own right, not a slip.
+SLIP_SHARE = 0.1
+
+
+def _a_name(name: str, near: Sequence[str], counts: Mapping[str, int] | None) -> bool:
+    """Whether ``name``, one letter from the known names ``near`` (``given_near``), is
+    used about as often as they are: a name in its own right, not a slip of one."""
+    if counts is None:
+        return False
+    return counts.get(name, 0) >= SLIP_SHARE * max(counts.get(n, 0) for n in near)
 
 
 _SOUNDS = (("ph", "f"), ("ck", "c"), ("k", "c"), ("y", "i"), ("z", "s"))
@@ -953,20 +1029,29 @@ def one_name(left: str, right: str) -> bool:
     return spelling_key(left) == spelling_key(right)
 
 
-def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
+def common_names_guard(
+    left: Row, right: Row, common: frozenset[str], counts: Mapping[str, int] | None = None
+) -> str:
     """Samina and Amina, Leo and Lea: two *common* given names are two names, however few
     letters apart, unless they are nicknames or spellings of one name (Bill and William,
     Hannah and Hana). In one family, without agreeing NHS numbers, they are twins or
-    siblings. A rare spelling near a common name is still read as a slip."""
+    siblings. A rare spelling near a common name is still read as a slip.
+
+    ``counts`` (records per first given name, ``given_name_counts``; batch runs): a name
+    the dataset does not know, one letter from one it does, is "a nickname with a slip"
+    only when it is much rarer than the name it is near (``SLIP_SHARE``): 5arah and
+    J0hn are slips of Sarah and John, however often duplicated records repeat them;
+    Gerard, about as common as the dataset's Gerald, is a name, and Gerard and Gerald
+    Cook are two brothers. Without counts (real-time) every such name reads as a slip."""
     a, b = left["given1"], right["given1"]
     if not a or not b or a == b or a not in common or b not in common:
         return ""
-    if (
-        _overlap(left["given_formal"], right["given_formal"])
-        or _overlap(left.get("given_near"), right["given_formal"])
-        or _overlap(right.get("given_near"), left["given_formal"])
-    ):
+    if _overlap(left["given_formal"], right["given_formal"]):
         return ""
+    for name, row, other in ((a, left, right), (b, right, left)):
+        near = row.get("given_near")
+        if near and _overlap(near, other["given_formal"]) and not _a_name(name, near, counts):
+            return ""
     if one_name(a, b):
         return ""
     if _eq(left["nhs"], right["nhs"]):
@@ -981,23 +1066,41 @@ def common_names_guard(left: Row, right: Row, common: frozenset[str]) -> str:
     return COMMON_NAMES_GUARD if same_family else ""
 
 
-def guard_sql(left: str, right: str) -> str:
-    """``guard`` as a SQL condition over input rows aliased ``left`` and ``right``."""
+def _case_sql(comparison: Comparison, left: str, right: str) -> str:
+    return level_sql(comparison, left, right)
+
+
+def _named_level(levels: Callable[[Comparison], str]) -> Callable[[Comparison, str, str], str]:
+    return lambda comparison, _left, _right: levels(comparison)
+
+
+def guard_sql(left: str, right: str, levels: Callable[[Comparison], str] | None = None) -> str:
+    """``guard`` as a SQL condition over input rows aliased ``left`` and ``right``.
+
+    ``levels``, when given, names the SQL of a comparison's level key (a column worked
+    out once per pair, ``level_sql``) in place of its ``CASE``: the guard reads the
+    level of a comparison several times, and DuckDB evaluated the ``CASE`` each time."""
+    level_sql = _case_sql if levels is None else _named_level(levels)
 
     def among(comparison: Comparison, keys: frozenset[str]) -> str:
         values = ", ".join(f"'{key}'" for key in sorted(keys))
         return f"({level_sql(comparison, left, right)}) IN ({values})"
 
     given = level_sql(GIVEN, left, right)
+    misread = (
+        f"(({given}) = 'else' AND {left}.given1 <> {right}.given1 AND "
+        f"{ocr_key_sql(f'{left}.given1')} = {ocr_key_sql(f'{right}.given1')})"
+    )
     different = (
-        f"({among(GIVEN, _SIBLING_GIVEN)} OR (({given}) = 'prefix' AND "
+        f"(({among(GIVEN, _SIBLING_GIVEN)} AND NOT coalesce({misread}, false)) "
+        f"OR (({given}) = 'prefix' AND "
         f"least(length({left}.given1), length({right}.given1)) <= {_INITIAL}))"
     )
     return (
         f"(coalesce({left}.unborn, {right}.unborn) IS NOT NULL OR "
         f"(({level_sql(NHS_NUMBER, left, right)}) <> 'exact' AND ("
         f"({different} AND {among(FAMILY, _SIBLING_FAMILY)})"
-        f" OR ({among(GIVEN, _TWIN_GIVEN)} AND "
+        f" OR ({among(GIVEN, _TWIN_GIVEN)} AND NOT coalesce({misread}, false) AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'exact' AND "
         f"({level_sql(SEX, left, right)}) = 'exact')"
         f" OR ({among(GIVEN, _SAME_GIVEN)} AND "
@@ -1005,7 +1108,7 @@ def guard_sql(left: str, right: str) -> str:
         f" OR (({given}) = 'missing' AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'missing')"
         f" OR (({given}) = 'swapped' AND "
-        f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'missing' AND "
+        f"({level_sql(DATE_OF_BIRTH, left, right)}) <> 'exact' AND "
         f"NOT {among(ADDRESS, _ONE_HOUSE)})"
         f" OR (list_contains([{left}.generation, {right}.generation], 'junior')"
         f" AND list_contains([{left}.generation, {right}.generation], 'senior'))"

@@ -51,14 +51,18 @@ def conflicted(
     for a, b in cannot_link:
         if labels[a] == labels[b]:
             found.add(labels[a])
+    # A record alone in its component holds no conflict: only the others are read.
+    shared = np.flatnonzero(np.bincount(component)[component] > 1).tolist()
     if nhs is not None:
         number_of: dict[int, str] = {}
-        for label, number in zip(labels, nhs, strict=True):
+        for record in shared:
+            label, number = labels[record], nhs[record]
             if number and number_of.setdefault(label, number) != number:
                 found.add(label)
     if dates is not None:
         dates_of: dict[int, set[str]] = {}
-        for label, date in zip(labels, dates, strict=True):
+        for record in shared:
+            label, date = labels[record], dates[record]
             if date:
                 dates_of.setdefault(label, set()).add(date)
         for label, found_dates in dates_of.items():

@@ -2,22 +2,38 @@
 
 Before a birth, agencies record the expected child as "Unborn" (or "Baby") with the
 mother's family name and address, and the expected date of delivery in the date-of-birth
-field. After the birth, the child has a record of its own. The two are the same child
-when the born child lives in the same household and was born within six weeks of the
-expected date; but that is never certain enough to link on its own:
+field. After the birth, the child has a record of its own. The household rule (issue 16,
+item 5): an unborn record is the child of its household (same address line, or same
+postcode and house number) born within six weeks of the expected date.
 
-- an unborn record is never linked automatically (``comparisons.guard``);
-- it is put to review with the one born child that fits;
-- when two or more born children fit (twins, or a sibling born within weeks at the
-  same address), nothing is proposed: which child the plan was for is a practitioner's
-  question, not a guess.
+- When exactly **one** born child (one person after clustering) fits, a batch run links
+  the unborn record to that child **automatically** (``link``), with ``REASON`` as the
+  link's reason. It is a rule, not a score: the unborn record is never joined on the
+  model's score (``comparisons.guard`` holds every pair with an unborn record back).
+- When **two or more** born children fit (twins, or a sibling born within weeks at the
+  same address), the unborn record is linked to none of them: each fitting child is put
+  to review with it (one pair per child, ``REASON_CHILDREN``). Which child a pre-birth
+  plan was for is a practitioner's question, not a guess. A born record anywhere with a
+  fitting child's date of birth and family name (or the unborn record's family name),
+  not in that child's person, is a second child too (``_possible_twins``): one twin's
+  records may carry the family's old address while the other's are at home.
+- The join is refused when it would put together two records a practitioner decided are
+  different people (nothing is proposed: they said so), or two different NHS numbers,
+  two records of one source (one-to-one linkage), born records whose dates of birth are
+  apart, or two unborn records whose expected dates are more than six weeks apart (two
+  pregnancies). Refused for any reason but a practitioner's decision, the pair goes to
+  review (``REASON_REFUSED``).
+- Two unborn records of one pregnancy (social care's and midwifery's, expected dates
+  within six weeks) each fit the one child, and both join it.
 """
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from sightline.linkage.comparisons import dates_apart
 from sightline.linkage.rows import column_of
 
 Row = Mapping[str, Any]
@@ -27,7 +43,18 @@ UNBORN_NAMES = frozenset(
     {"unborn", "unborn baby", "unborn child", "baby", "baby of", "expected baby", "unborn baby of"}
 )
 WINDOW = dt.timedelta(weeks=6)
-REASON = "pre-birth record: the child born within 6 weeks of the expected date, same household"
+REASON = "pre-birth record: the one child born within 6 weeks of the expected date, same household"
+REASON_CHILDREN = (
+    "pre-birth record: two or more children born within 6 weeks of the expected date, "
+    "same household (twins or siblings): which child was expected?"
+)
+REASON_REFUSED = (
+    "pre-birth record: the one child born within 6 weeks of the expected date, same "
+    "household, but not linked: another NHS number, another pregnancy's record, or a "
+    "record of the same source"
+)
+# The reasons a pre-birth pair is put to review with (``batch`` keeps them on the pair).
+REVIEW_REASONS = frozenset({REASON_CHILDREN, REASON_REFUSED})
 
 
 def is_unborn(given: str) -> bool:
@@ -91,16 +118,158 @@ def candidates(rows: Sequence[Row]) -> dict[int, list[int]]:
     return found
 
 
-def proposals(rows: Sequence[Row], labels: Sequence[int]) -> tuple[list[tuple[int, int]], set[int]]:
-    """(unborn, born) pairs to put to review, one per unborn row whose fitting born
-    records are all one person (``labels``: the clustering); and the unborn rows with two
-    or more born children fitting, for which nothing may be proposed."""
-    pairs = []
-    ambiguous = set()
-    for unborn, born in candidates(rows).items():
-        children = {labels[b] for b in born} - {labels[unborn]}
-        if len(children) == 1:
-            pairs.append((unborn, born[0]))
-        elif len(children) > 1:
-            ambiguous.add(unborn)
-    return pairs, ambiguous
+def _possible_twins(
+    rows: Sequence[Row], found: Mapping[int, list[int]], unborn_rows: set[int]
+) -> dict[int, list[int]]:
+    """For each unborn row (``found``: its fitting born rows), the born rows anywhere
+    with a fitting row's date of birth and its family name (or the unborn record's): a
+    twin whose records carry the family's old address, or another agency's address,
+    fits the expected date as well as the one found at home."""
+    families, dates = column_of(rows, "family"), column_of(rows, "dob")
+    keys = {
+        unborn: {
+            (family, dates[b]) for b in born for family in (families[b], families[unborn]) if family
+        }
+        for unborn, born in found.items()
+    }
+    wanted: set[tuple[str, str]] = set().union(*keys.values())
+    rows_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, key in enumerate(zip(families, dates, strict=True)):
+        if key in wanted and index not in unborn_rows:
+            rows_of[key].append(index)
+    return {
+        unborn: sorted({index for key in wanted_here for index in rows_of.get(key, ())})
+        for unborn, wanted_here in keys.items()
+    }
+
+
+@dataclass
+class Outcome:
+    """What the household rule did to a clustering (``link``)."""
+
+    # A person label for every row: ``labels`` with the unborn records joined.
+    labels: list[int]
+    # (unborn, born) pairs joined automatically by the rule (``REASON``).
+    links: list[tuple[int, int]] = field(default_factory=list)
+    # (unborn, born, reason) pairs for review: one per fitting child.
+    review: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+# A join refused because a practitioner decided the two are different people.
+_DECIDED = "decided"
+
+
+def _days(expected: str, born: str) -> int:
+    return abs((dt.date.fromisoformat(born) - dt.date.fromisoformat(expected)).days)
+
+
+def link(
+    rows: Sequence[Row],
+    labels: Sequence[int],
+    *,
+    cannot_link: Iterable[tuple[int, int]] = (),
+    held_apart: Iterable[tuple[int, int]] = (),
+    sources: Sequence[str] | None = None,
+) -> Outcome:
+    """Join each unborn record to the one born child of its household that fits
+    (``candidates``), put it to review with each child when two or more fit.
+
+    ``labels``: the clustering of ``rows`` (a label per row). ``cannot_link``: pairs a
+    practitioner decided are different people: no join, and no review. ``held_apart``:
+    pairs the guards hold apart (none with an unborn record). ``sources``: one source per
+    row, in one-to-one linkage (no person takes two records of one source).
+
+    Unborn records are taken nearest birth first (then by position); a born child's
+    person is the one its fitting records were clustered into, so a child with two
+    records fitting is one child. An unborn record already in a fitting child's person
+    (a practitioner's confirmed link) is left where it is.
+    """
+    found = candidates(rows)
+    result = Outcome(labels=list(labels))
+    if not found:
+        return result
+    dates = column_of(rows, "dob")
+    nhs = column_of(rows, "nhs")
+    unborn_rows = {i for i, flag in enumerate(column_of(rows, "unborn", keep=False)) if flag}
+    elsewhere = _possible_twins(rows, found, unborn_rows)
+    involved = {labels[u] for u in found} | {
+        labels[b] for by in (found, elsewhere) for born in by.values() for b in born
+    }
+    members: dict[int, list[int]] = defaultdict(list)
+    for index, label in enumerate(labels):
+        if label in involved:
+            members[label].append(index)
+    parent = {label: label for label in involved}
+
+    def find(label: int) -> int:
+        while parent[label] != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    def pairs_of(pairs: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
+        out: dict[int, set[int]] = defaultdict(set)
+        for a, b in pairs:
+            out[a].add(b)
+            out[b].add(a)
+        return out
+
+    decided, apart = pairs_of(cannot_link), pairs_of(held_apart)
+
+    def refused(a: int, b: int) -> str | None:
+        left, right = members[a], members[b]
+        right_set = set(right)
+        if any(decided.get(m, set()) & right_set for m in left):
+            return _DECIDED
+        if any(apart.get(m, set()) & right_set for m in left):
+            return "held apart"
+        numbers = [{nhs[m] for m in side if nhs[m]} for side in (left, right)]
+        if numbers[0] and numbers[1] and numbers[0] != numbers[1]:
+            return "NHS numbers"
+        if sources is not None and {sources[m] for m in left} & {sources[m] for m in right}:
+            return "one source"
+        expected = [
+            [dates[m] for m in side if m in unborn_rows and dates[m]] for side in (left, right)
+        ]
+        if any(not _born_within(x, y) for x in expected[0] for y in expected[1]):
+            return "two pregnancies"
+        if numbers[0] and numbers[0] == numbers[1]:
+            return None
+        born = [
+            [dates[m] for m in side if m not in unborn_rows and dates[m]] for side in (left, right)
+        ]
+        if any(dates_apart(x, y) for x in born[0] for y in born[1]):
+            return "dates of birth"
+        return None
+
+    def nearest(unborn: int) -> int:
+        return min(_days(dates[unborn], dates[b]) for b in found[unborn])
+
+    for unborn in sorted(found, key=lambda u: (nearest(u), u)):
+        own = find(labels[unborn])
+        children: dict[int, int] = {}
+        for born in sorted(found[unborn], key=lambda b: (_days(dates[unborn], dates[b]), b)):
+            children.setdefault(find(labels[born]), born)
+        if own in children:
+            continue
+        for born in elsewhere.get(unborn, ()):
+            children.setdefault(find(labels[born]), born)
+        if len(children) > 1:
+            result.review.extend(
+                (unborn, born, REASON_CHILDREN) for born in sorted(children.values())
+            )
+            continue
+        ((child, born),) = children.items()
+        why = refused(own, child)
+        if why is None:
+            parent[child] = own
+            members[own].extend(members.pop(child))
+            result.links.append((unborn, born))
+        elif why != _DECIDED:
+            result.review.append((unborn, born, REASON_REFUSED))
+    if result.links:
+        label_of = {root: min(members[root]) for root in members}
+        result.labels = [
+            label_of[find(label)] if label in parent else label for label in result.labels
+        ]
+    return result

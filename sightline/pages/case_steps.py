@@ -9,7 +9,6 @@ from django.db import transaction
 
 from sightline.cases import actions
 from sightline.pages.case_state import StepContext, long_date, member_name
-from sightline.people import actions as people_actions
 from sightline.returns import codes
 
 
@@ -219,15 +218,14 @@ def allocate_worker(context: StepContext, data: dict[str, Any]) -> str:
 
 def record_relationship(context: StepContext, data: dict[str, Any]) -> str:
     relative = data["relative"]
-    people_actions.record_relationship(
+    actions.record_family_member(
         actor=context.actor,
         origin=context.origin,
-        person=relative,
-        relative=context.person,
+        child=context.person,
+        relative=relative,
         kind=data["kind"],
         lives_with=_yes(data["lives_with"]),
         started_on=data["started_on"],
-        source_agency=context.actor.agency,
     )
     return f"{relative.full_name or 'The family member'} recorded."
 

@@ -54,7 +54,6 @@ from sightline.pages.case_state import (
     record_choices,
     review_view,
 )
-from sightline.people import actions as people_actions
 from sightline.people.models import InvolvementRole, Person
 from sightline.record.access import Intent, Record, open_record
 from sightline.record.picker import (
@@ -758,9 +757,10 @@ def end_relationship(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            people_actions.end_relationship(
+            actions.end_family_relationship(
                 actor=user,
                 origin=origin,
+                child=record.person,
                 relationship=relationship,
                 ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],

@@ -10,11 +10,14 @@ import datetime as dt
 from django.db.models import Q
 
 from sightline.assessments.models import Challenge, ChallengeStatus, DecisionPoint
+from sightline.governance.models import DisposalProposal, ProposalStatus
 from sightline.incidents.models import RapidReview, SeriousIncidentNotification
 from sightline.learning.models import ReviewDocument
 from sightline.linkage.models import MatchReview, ReviewStatus
 from sightline.networks.models import ExploitationMeeting
 from sightline.sharing.models import InboxItem, Referral, ReferralStatus
+from sightline.subjectaccess.models import Status as SubjectAccessStatus
+from sightline.subjectaccess.models import SubjectAccessRequest
 
 QUEUES = (
     "linkage_reviews_open",
@@ -26,6 +29,8 @@ QUEUES = (
     "alerts_unread",
     "meetings_upcoming",
     "reviews_to_code",
+    "subject_access_open",
+    "disposals_to_review",
 )
 
 
@@ -51,5 +56,13 @@ def queue_counts(*, on: dt.date) -> dict[str, int]:
         "meetings_upcoming": ExploitationMeeting.objects.filter(held_on__gte=on).count(),
         # Reviews with no final coding yet: the panel's coding queue.
         "reviews_to_code": ReviewDocument.objects.filter(final_codings__isnull=True).count(),
+        # Subject access requests not yet answered.
+        "subject_access_open": SubjectAccessRequest.objects.exclude(
+            status=SubjectAccessStatus.SENT
+        ).count(),
+        # Records past the retention schedule proposed for disposal, not yet decided.
+        "disposals_to_review": DisposalProposal.objects.filter(
+            status=ProposalStatus.PROPOSED
+        ).count(),
     }
     return {name: counts[name] for name in QUEUES}

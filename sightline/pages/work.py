@@ -30,14 +30,19 @@ from sightline.assessments.models import (
 from sightline.assessments.queries import assessments_awaiting
 from sightline.chronology.models import Category
 from sightline.deadlines.models import LocalClosure
+from sightline.governance.access import may_review_disposals
+from sightline.governance.queries import open_proposals
 from sightline.incidents import access as incidents_access
 from sightline.incidents import queries as incidents_queries
 from sightline.incidents.models import LocalReview, RapidReview
 from sightline.learning.access import Capability, can
 from sightline.learning.models import Coding, CodingStatus, ReviewDocument
+from sightline.linkage.queries import pending_reviews
 from sightline.people.models import Involvement
 from sightline.sharing import queries as sharing
 from sightline.sharing.models import ReferralStatus
+from sightline.subjectaccess.access import requests_for
+from sightline.subjectaccess.models import Status as SubjectAccessStatus
 
 # "Due" on the home page: overdue, or due within this many days.
 DUE_WITHIN_DAYS = 7
@@ -108,7 +113,68 @@ def your_work(user: User, *, today: dt.date) -> YourWork:
         return _administrator(today)
     if role == Role.PRACTITIONER:
         return _practitioner(user, today)
+    if role == Role.DATA_QUALITY:
+        return _data_quality(user)
+    if role == Role.INFORMATION_GOVERNANCE:
+        return _information_governance(user)
     return YourWork(items=[])
+
+
+def _data_quality(user: User) -> YourWork:
+    """Possible duplicates across the agencies (every pair, each view audited) and the
+    agency's subject access requests, counted from the lists they lead to."""
+    requests = requests_for(user).exclude(status=SubjectAccessStatus.SENT)
+    return YourWork(
+        items=[
+            WorkItem(
+                "identity-reviews",
+                "Possible duplicate records to review",
+                pending_reviews(user).count(),
+                reverse("linkage-reviews"),
+            ),
+            WorkItem(
+                "subject-access-open",
+                "Subject access requests to answer",
+                requests.count(),
+                reverse("subjectaccess:list"),
+            ),
+        ]
+    )
+
+
+def _identity_reviews(user: User) -> list[WorkItem]:
+    """Possible duplicates touching the children a team manager or safeguarding lead has
+    a relationship with (``linkage.queries``' scope), when there are any."""
+    pending = pending_reviews(user).count()
+    if not pending:
+        return []
+    return [
+        WorkItem(
+            "identity-reviews",
+            "Possible duplicate records to review",
+            pending,
+            reverse("linkage-reviews"),
+        )
+    ]
+
+
+def _information_governance(user: User) -> YourWork:
+    """Records past the retention schedule proposed for disposal, to approve or refuse."""
+    if not may_review_disposals(user):
+        return YourWork(items=[])
+    return YourWork(
+        items=[
+            WorkItem(
+                "disposals",
+                "Records proposed for disposal, to approve or refuse",
+                open_proposals().count(),
+                reverse("governance:disposals"),
+            ),
+            WorkItem(
+                "retention-schedule", "The retention schedule", None, reverse("governance:schedule")
+            ),
+        ]
+    )
 
 
 def _alerts_and_referrals(user: User) -> list[WorkItem]:
@@ -171,6 +237,8 @@ def _team_manager(user: User, today: dt.date) -> YourWork:
     items = [
         WorkItem("sign-offs", "Sign-offs waiting for you", sign_offs, decisions),
         WorkItem("overdue-steps", "Overdue steps across your team", overdue.count(), decisions),
+        *_rapid_review_tasks(user),
+        *_identity_reviews(user),
         *_alerts_and_referrals(user),
     ]
     return YourWork(items=items, caseload=_caseload(user, today))
@@ -233,6 +301,8 @@ def _safeguarding_lead(user: User) -> YourWork:
     sent = reverse("sharing-referrals-sent")
     return YourWork(
         items=[
+            *_rapid_review_tasks(user),
+            *_identity_reviews(user),
             WorkItem(
                 "referrals-made",
                 "Referrals you and your team made, awaiting an outcome",
@@ -294,28 +364,37 @@ def _partnership(user: User, today: dt.date) -> YourWork:
                 f"{dashboard}#local-reviews-to-commission",
             )
         )
+    return YourWork(items=[*_rapid_review_tasks(user), *items])
+
+
+def _rapid_review_tasks(user: User) -> list[WorkItem]:
+    """Rapid reviews waiting on ``user``: sign-offs for a partner and agency summaries to
+    write. A partner lead always sees the sign-off count; a safeguarding lead or team
+    manager of a partner's agency (who may sign and write too) sees each when there is
+    something waiting."""
+    dashboard = reverse("incidents:dashboard")
+    items = []
+    sign_offs = incidents_queries.sign_offs_waiting_for(user)
+    if sign_offs or user.role in PARTNER_LEAD_FOR:
+        items.append(
+            WorkItem(
+                "rapid-review-sign-offs",
+                "Rapid reviews waiting for your sign-off",
+                len(sign_offs),
+                f"{dashboard}#sign-offs-waiting",
+            )
+        )
     summaries = incidents_queries.summaries_to_write_for(user)
     if summaries:
-        items.insert(
-            0,
+        items.append(
             WorkItem(
                 "summaries-to-write",
                 "Rapid review summaries for your agency to write",
                 len(summaries),
                 f"{dashboard}#summaries-to-write",
-            ),
+            )
         )
-    if user.role in PARTNER_LEAD_FOR:
-        items.insert(
-            0,
-            WorkItem(
-                "rapid-review-sign-offs",
-                "Rapid reviews waiting for your sign-off",
-                len(incidents_queries.sign_offs_waiting_for(user)),
-                f"{dashboard}#sign-offs-waiting",
-            ),
-        )
-    return YourWork(items=items)
+    return items
 
 
 def _panel(user: User) -> YourWork:

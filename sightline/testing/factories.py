@@ -1,6 +1,7 @@
 """factory_boy factories for tests. Synthetic data only; NHS numbers from the 999 range."""
 
 import datetime as dt
+import importlib
 
 import factory
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.utils import timezone
 from sightline.accounts.models import Role, User
 from sightline.agencies.models import Agency, AgencyKind, Team
 from sightline.chronology.models import Category, ChronologyEvent, Significance
+from sightline.governance.models import RetentionRule
 from sightline.learning.models import ReviewDocument
 from sightline.people import normalise
 from sightline.people.models import (
@@ -172,3 +174,15 @@ class ReviewDocumentFactory(factory.django.DjangoModelFactory[ReviewDocument]):
     known_to_education = False
     is_synthetic = True
     recorded_at = factory.LazyFunction(timezone.now)
+
+
+def default_retention_schedule() -> dict[str, RetentionRule]:
+    """The retention rules their migration seeds, by kind: there already, or made again
+    after a transactional test's flush emptied the table."""
+    seeded = importlib.import_module(
+        "sightline.governance.migrations.0002_default_retention_schedule"
+    )
+    return {
+        rule["kind"]: RetentionRule.objects.get_or_create(kind=rule["kind"], defaults=rule)[0]
+        for rule in seeded.DEFAULTS
+    }

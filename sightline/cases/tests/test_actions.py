@@ -753,3 +753,39 @@ def test_correcting_an_allocation_moves_its_involvement(child, team_manager, csc
     involvement = Involvement.objects.get(pk=allocation.involvement_id or 0)
     assert (involvement.started_on, involvement.ended_on) == (dt.date(2026, 1, 26), None)
     assert rules.is_allocated_worker(worker, child, on=dt.date(2026, 1, 27))
+
+
+# -- family: one action for the page and the API ---------------------------------------
+
+
+def test_a_family_relationship_is_ended_only_by_those_who_record_the_case_and_only_the_childs(
+    child, social_worker, police_officer
+):
+    mother = factories.PersonFactory.create(given_name="Maria", family_name="Testchild")
+    stranger = factories.PersonFactory.create(given_name="Alex", family_name="Stranger")
+    other_child = factories.PersonFactory.create(given_name="Other", family_name="Child")
+    ours = actions.record_family_member(
+        actor=social_worker, origin=PAGE, child=child, relative=mother, kind="parent"
+    )
+    theirs = actions.record_family_member(
+        actor=None, origin=PAGE, child=other_child, relative=stranger, kind="carer"
+    )
+
+    def end(actor, relationship):
+        return actions.end_family_relationship(
+            actor=actor,
+            origin=PAGE,
+            child=child,
+            relationship=relationship,
+            ended_on=TODAY,
+            reason="Moved out",
+        )
+
+    with pytest.raises(PermissionDenied):
+        end(police_officer, ours)
+    with pytest.raises(ValidationError) as refused:
+        end(social_worker, theirs)
+    assert "relative" in refused.value.message_dict
+    theirs.refresh_from_db()
+    assert theirs.ended_on is None
+    assert end(social_worker, ours).ended_on == TODAY

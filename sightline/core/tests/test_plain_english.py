@@ -114,6 +114,8 @@ ROLES = (
     "admin",
     "partnership.manager",
     "la.lead",
+    "data.quality",
+    "ig.officer",
 )
 
 
@@ -144,6 +146,8 @@ def test_every_roles_pages_read_in_plain_english(demo, client):
     assert "/sharing/referrals/<id>/" in visited["social.worker"]
     assert "/incidents/notifications/<id>/" in visited["partnership.manager"]
     assert "/learning/" in visited["panel.analyst"]
+    assert {"/linkage/reviews/", "/subject-access/<id>/"} <= set(visited["data.quality"])
+    assert "/governance/disposals/<id>/" in visited["ig.officer"]
     assert all(len(kinds) >= 5 for kinds in visited.values()), visited
 
 

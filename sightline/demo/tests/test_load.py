@@ -17,13 +17,17 @@ from sightline.audit.queries import verify_chain
 from sightline.cases.defaults import CASE_CATEGORIES
 from sightline.chronology.models import ChronologyEvent
 from sightline.chronology.vocabulary import ACT_CODES
+from sightline.demo import actions as demo_actions
 from sightline.demo import generator as gen
+from sightline.demo.actions import persona_specs
+from sightline.governance.models import DisposalProposal, ProposalStatus
 from sightline.importing.formats import LONDON
 from sightline.incidents import access as incidents_access
 from sightline.incidents.models import Partner, SeriousIncidentNotification
 from sightline.pages.queues import QUEUES
 from sightline.people.models import Involvement, InvolvementRole, Person, SourceRecord
 from sightline.record.queries import visible_to
+from sightline.subjectaccess.models import SubjectAccessRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +43,8 @@ PERSONAS = {
     "team.manager": ("CSC", Role.TEAM_MANAGER),
     "panel.analyst": ("CSC", Role.PANEL_ANALYST),
     "admin": ("CSC", Role.ADMINISTRATOR),
+    "data.quality": ("CSC", Role.DATA_QUALITY),
+    "ig.officer": ("CSC", Role.INFORMATION_GOVERNANCE),
     "partnership.manager": ("CSC", Role.PARTNERSHIP_BUSINESS_MANAGER),
     "la.lead": ("CSC", Role.PARTNER_LEAD_LOCAL_AUTHORITY),
     "police.lead": ("POLICE", Role.PARTNER_LEAD_POLICE),
@@ -78,16 +84,22 @@ def test_it_loads_the_agencies_teams_people_and_chronologies():
         assert re.fullmatch(r"0113 496 0\d{3}", agency.out_of_hours_phone)
     assert Team.objects.exists()
     assert all(t.duty_email.endswith("@example.org") for t in Team.objects.all())
-    assert SourceRecord.objects.count() == sum(len(h.records) for h in households)
-    # Besides the generated events, the work left in progress (demo/workflow.py) records
-    # its sharing decision and the acts and case steps Sightline records itself, and the
-    # imported returns and the allocations chronicle the case (event ids "case-...").
+    # Besides the generated records, the work left in progress (demo/workflow.py) submits
+    # the records of three people the agencies last worked with long ago, with two events each.
+    archive = SourceRecord.objects.filter(record_id__contains="-ARCHIVE-")
+    assert archive.count() == 3
+    assert SourceRecord.objects.count() == sum(len(h.records) for h in households) + 3
+    # Besides the generated events, the work left in progress records its sharing decision
+    # and the acts and case steps Sightline records itself, and the imported returns and
+    # the allocations chronicle the case (event ids "case-...").
     generated = (
         ChronologyEvent.objects.exclude(event_id__startswith="sharing-decision-")
         .exclude(event_id__startswith="case-")
+        .exclude(event_id__contains="-ARCHIVE-")
         .exclude(category__code__in=ACT_CODES | {code for code, _ in CASE_CATEGORIES})
     )
     assert generated.count() == sum(len(h.events) for h in households)
+    assert ChronologyEvent.objects.filter(event_id__contains="-ARCHIVE-").count() == 6
     assert Involvement.objects.count() == sum(len(h.involvements) for h in households)
     assert "Loaded demo data (seed 5, 30 children" in output
     assert "http://127.0.0.1:8000/login/" in output
@@ -104,6 +116,14 @@ def test_every_persona_logs_in_with_the_password_printed(client):
         assert client.login(username=username, password=password), username
         client.logout()
     assert not client.login(username="social.worker", password="wrong password")
+
+
+def test_every_role_has_a_demo_persona():
+    """A role added without a demo login fails here: ``make demo`` prints one per role."""
+    roster = gen.build_roster(gen.DemoConfig(children=30, seed=5, as_of=AS_OF))
+    specs = persona_specs(roster)
+    assert {spec.role for spec in specs} == set(Role.values)
+    assert {spec.role for spec in specs} == {role for _, role in PERSONAS.values()}
 
 
 def test_practitioners_who_are_not_personas_cannot_log_in():
@@ -140,6 +160,7 @@ def test_the_output_names_a_child_each_practitioner_persona_can_see():
         assert visible[username] > 0, username
         assert f"sees {visible[username]:,} children, e.g." in output
     assert visible["panel.analyst"] == visible["admin"] == 0
+    assert visible["data.quality"] == visible["ig.officer"] == 0
     assert all(visible[username] == 0 for username in PARTNERSHIP)
 
 
@@ -182,8 +203,9 @@ def test_every_write_is_audited_and_the_chain_is_intact():
     )
     assert actions[AuditAction.CREATE_AGENCY] == 6
     assert actions[AuditAction.CREATE_USER] == User.objects.count()
-    assert actions[AuditAction.IMPORT_PEOPLE] == 5
-    assert actions[AuditAction.IMPORT_EVENTS] >= 5
+    # One submission per agency, and one for each of the three records past retention.
+    assert actions[AuditAction.IMPORT_PEOPLE] == 5 + 3
+    assert actions[AuditAction.IMPORT_EVENTS] >= 5 + 3
     # One row for the bulk of the other agencies' involvements; each allocation of a
     # social worker (cases.actions.allocate) records and ends its involvement itself.
     bulk = AuditEvent.objects.filter(action=AuditAction.RECORD_INVOLVEMENT, detail__bulk=True)
@@ -219,6 +241,33 @@ def test_loading_the_same_seed_again_only_issues_new_passwords(client):
     rows = AuditEvent.objects.filter(action=AuditAction.LOAD_DEMO_DATA).order_by("id")
     assert [row.detail["loaded"] for row in rows] == [True, False]
     assert AuditEvent.objects.filter(action=AuditAction.RESET_PASSWORD).count() == len(PERSONAS)
+
+
+def test_loading_again_adds_the_personas_of_roles_added_since(client, monkeypatch):
+    """A database loaded before a role had a persona: loading it again creates the login
+    (``make demo`` on an existing demo), rather than failing on the missing persona."""
+    new = {"data.quality", "ig.officer"}
+    full = demo_actions.persona_specs
+    monkeypatch.setattr(
+        demo_actions,
+        "persona_specs",
+        lambda roster: [s for s in full(roster) if s.username not in new],
+    )
+    load()
+    assert not User.objects.filter(username__in=new).exists()
+    monkeypatch.setattr(demo_actions, "persona_specs", full)
+    passwords = logins(load())
+    assert set(passwords) == set(PERSONAS)
+    for username in new:
+        user = User.objects.select_related("agency").get(username=username)
+        assert user.agency is not None
+        assert (user.agency.code, user.role) == PERSONAS[username]
+        assert client.login(username=username, password=passwords[username])
+    row = AuditEvent.objects.filter(action=AuditAction.LOAD_DEMO_DATA).latest("id")
+    assert row.detail["personas_added"] == sorted(new)
+    assert AuditEvent.objects.filter(action=AuditAction.RESET_PASSWORD).count() == len(
+        PERSONAS
+    ) - len(new)
 
 
 def test_it_refuses_to_load_other_demo_data_on_top():
@@ -303,9 +352,14 @@ def test_it_leaves_work_in_progress_in_the_queues_through_the_actions():
         "rapid_reviews_open",
         "alerts_unread",
         "meetings_upcoming",
+        "subject_access_open",
+        "disposals_to_review",
     ):
         assert queues[queue] > 0, queue
     for action in (
+        AuditAction.RECORD_SUBJECT_ACCESS,
+        AuditAction.VERIFY_SUBJECT_ACCESS,
+        AuditAction.PROPOSE_DISPOSALS,
         AuditAction.OPEN_DECISION_POINT,
         AuditAction.RAISE_REFERRAL,
         AuditAction.RECORD_NOTIFICATION,
@@ -348,3 +402,22 @@ def test_after_the_demo_load_every_stats_queue_holds_something(tmp_path, setting
     assert looked_after["total"] > 0
     assert sum(looked_after["by_legal_status"].values()) == looked_after["total"]
     assert sum(looked_after["by_placement"].values()) == looked_after["total"]
+
+
+def test_the_records_officers_have_work_waiting_after_the_load():
+    """The data quality officer's subject access requests, logged through the action the
+    page calls, and the information governance officer's disposals: the records past the
+    schedule that the retention run on the last day of the data proposed."""
+    load()
+    officer = User.objects.get(username="data.quality")
+    requests = SubjectAccessRequest.objects.filter(agency=officer.agency, recorded_by=officer)
+    assert sorted(r.status for r in requests) == ["received", "verified"]
+    proposals = DisposalProposal.objects.filter(status=ProposalStatus.PROPOSED)
+    assert sorted(p.kind for p in proposals) == ["adult", "adult", "child_without_case"]
+    archived = set(
+        SourceRecord.objects.filter(record_id__contains="-ARCHIVE-").values_list(
+            "person__public_id", flat=True
+        )
+    )
+    assert {p.person_ref for p in proposals} == archived
+    assert all(p.as_of == AS_OF for p in proposals)

@@ -346,3 +346,42 @@ def test_a_serious_incident_holds_the_record_until_its_reviews_are_finished(
     assert "is not yet published" in held()[0]
     LocalReview.objects.filter(pk=local.pk).update(published_on=dt.date(2025, 1, 1))
     assert held() == []
+
+
+def _adult_last_seen_in_2018(agencies: dict[str, Agency], *, changed_since: bool) -> Person:
+    """An adult whose police record came into Sightline today, with the force's events
+    about them, the last in 2018; ``changed_since``: the force has changed the record
+    since sending it."""
+    person = factories.PersonFactory.create(date_of_birth=dt.date(1980, 3, 1))
+    received = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    record = factories.SourceRecordFactory.create(
+        person=person,
+        agency=agencies["POLICE"],
+        received_at=received,
+        updated_at=received + dt.timedelta(days=2) if changed_since else received,
+    )
+    factories.ChronologyEventFactory.create(
+        subject_record=record, occurred_at=dt.datetime(2018, 5, 4, 10, 0, tzinfo=dt.UTC)
+    )
+    return person
+
+
+def test_a_record_first_received_today_is_dated_by_its_agencys_events(agencies):
+    person = _adult_last_seen_in_2018(agencies, changed_since=False)
+    with at(dt.date(2026, 11, 25)):
+        due = [d for d in falling_due(dt.date(2026, 11, 25)) if d.person_id == person.pk]
+    assert [(d.kind.value, d.due_on) for d in due] == [("adult", dt.date(2024, 5, 5))]
+
+
+def test_a_record_changed_after_its_receipt_counts_from_the_change(agencies):
+    person = _adult_last_seen_in_2018(agencies, changed_since=True)
+    with at(dt.date(2026, 11, 25)):
+        assert [d for d in falling_due(dt.date(2026, 11, 25)) if d.person_id == person.pk] == []
+
+
+def test_a_record_whose_agency_sent_no_events_counts_from_its_receipt(agencies):
+    person = _adult_last_seen_in_2018(agencies, changed_since=False)
+    # Housing holds a record of them too, with no events: nothing dates it but its receipt.
+    factories.SourceRecordFactory.create(person=person, agency=agencies["HOUSING"])
+    with at(dt.date(2026, 11, 25)):
+        assert [d for d in falling_due(dt.date(2026, 11, 25)) if d.person_id == person.pk] == []

@@ -39,8 +39,10 @@ class Session:
         self.name = name
         self.base = live_server.url
 
-    def go(self, path):
-        self.page.goto(self.base + path)
+    def home(self):
+        """The user's home page: every journey starts there (no typed address)."""
+        self.page.goto(self.base + "/")
+        self.page.locator("#your-work-heading").wait_for()
         return self.page
 
 
@@ -69,6 +71,11 @@ def _fill_date(page, prefix, day):
         page.fill(f"{prefix}_{part}", str(value))
 
 
+def _work_link(page, key):
+    """The link of one item of "Your work" on the home page."""
+    return page.locator(f"#work-{key}").get_by_role("link")
+
+
 def _submit(page, form_id):
     page.locator(f"#{form_id} button[type=submit]").click()
     page.wait_for_load_state("load")
@@ -78,7 +85,8 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
     sessions, team_manager, leads, child, agencies
 ):
     # Team manager of the local authority records the notification.
-    manager = sessions(team_manager, "manager").go("/incidents/")
+    manager = sessions(team_manager, "manager").home()
+    manager.get_by_role("link", name="Serious incidents").first.click()
     manager.get_by_role("link", name="Record a serious incident notification").click()
     # The partnership's agencies are few of each kind: offered as radios (the one picker),
     # the manager's own local authority chosen already.
@@ -130,10 +138,12 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
     _submit(manager, "summary-form")
 
     # The police summary, written by the police safeguarding lead.
-    police = sessions(leads["POLICE"], "police").go(
-        f"/incidents/notifications/{notification.public_id}/review/"
-    )
-    police.get_by_role("link", name="Write the summary from West Yorkshire Police").click()
+    # The police lead finds it under "Your work" on their home page.
+    police = sessions(leads["POLICE"], "police").home()
+    _work_link(police, "summaries-to-write").click()
+    police.get_by_role(
+        "link", name=f"Write the summary from West Yorkshire Police for {notification.reference}"
+    ).click()
     police.fill("#id_involvement", "Two domestic incidents at the address.")
     police.fill("#id_analysis", "Children were not seen at either call-out.")
     police.fill("#id_learning", "See and speak to children at domestic call-outs.")
@@ -168,9 +178,11 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
         ("POLICE", "police"),
         ("HEALTH", "integrated care board"),
     ):
-        lead = sessions(leads[code], f"lead-{code}").go(
-            f"/incidents/notifications/{notification.public_id}/review/"
-        )
+        lead = sessions(leads[code], f"lead-{code}").home()
+        _work_link(lead, "rapid-review-sign-offs").click()
+        lead.get_by_role(
+            "link", name=f"Sign off the rapid review of {notification.reference}"
+        ).click()
         buttons = lead.get_by_role("button", name=re.compile("^Sign off"))
         assert buttons.count() == 1
         lead.get_by_role("button", name=f"Sign off for the {label}").click()
@@ -193,7 +205,7 @@ def test_notification_to_a_rapid_review_signed_off_by_three_partners(
     assert download.value.suggested_filename == f"{notification.reference}-rapid-review.pdf"
 
     # The dashboard shows the review done on time and the rate for the quarter.
-    manager.goto(manager.url.split("/incidents/")[0] + "/incidents/")
+    manager.get_by_role("link", name="Serious incidents").first.click()
     rates = manager.locator("#on-time-rates").inner_text()
     assert "2024 Q3" in rates
     assert "100%" in rates

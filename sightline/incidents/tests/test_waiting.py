@@ -227,3 +227,19 @@ def test_a_review_that_asked_no_agency_is_ready_after_the_decision(review, team_
     _ready_for_sign_off(review, team_manager)
     assert queries.sign_off_blockers(review) == []
     assert queries.ready_for_sign_off([review.notification]) == [review]
+
+
+def test_an_agencys_safeguarding_lead_and_team_manager_see_the_rapid_review_work_they_may_do(
+    review, team_manager, agencies
+):
+    """Safeguarding leads and team managers of a partner's agency may write its summary
+    (and leads sign for it): their home page says so when something waits for them."""
+    lead = factories.UserFactory.create(agency=agencies["POLICE"], role=Role.SAFEGUARDING_LEAD)
+    assert _count(lead, "summaries-to-write") == 1
+    assert _count(lead, "rapid-review-sign-offs") is None  # nothing to sign yet
+    assert _count(team_manager, "summaries-to-write") == 1  # the local authority's
+    _name_contributors(review, team_manager, agencies)
+    _ready_for_sign_off(review, team_manager)
+    assert _count(lead, "summaries-to-write") is None
+    assert _count(lead, "rapid-review-sign-offs") == 1
+    assert _count(team_manager, "rapid-review-sign-offs") is None  # a manager does not sign

@@ -256,16 +256,20 @@ class _Generator:
             size = 3 if roll < rates.triplets else 2 if roll < rates.triplets + rates.twins else 1
             child_family = family if rng.random() < 0.88 else father_family
             born = [self.person(CHILD, rng.choice("FM"), child_family, when) for _ in range(size)]
+            # A mother's children have different names, not variants of one name (issue
+            # 16: "different children need different given names that are not nickname,
+            # diminutive or spelling variants of each other"), twins and siblings alike,
+            # read both ways: a twin Sam beside a twin Samuel was let through when Sam
+            # was drawn first, and siblings' names were drawn independently (two brothers
+            # Daniel Williams, two sisters Lucy Dixon, sisters Margaret and Rita).
+            names = {sibling.given.lower() for sibling in babies}
+            for baby in born:
+                while any(sources.variants(baby.given, n) for n in names):
+                    baby.given = self.given(baby.sex)
+                names.add(baby.given.lower())
             if size > 1:
                 self.twin_sets += 1
-                names: set[str] = set()
                 for baby in born:
-                    # Twins have different names, not variants of one name.
-                    while baby.given.lower() in names or any(
-                        baby.given.lower() in sources.nicknames_of().get(n, ()) for n in names
-                    ):
-                        baby.given = self.given(baby.sex)
-                    names.add(baby.given.lower())
                     baby.twin_set = f"TS{self.twin_sets:05d}"
             babies.extend(born)
             when += dt.timedelta(days=rng.randint(300, 1500))

@@ -84,6 +84,28 @@ def nicknames_of() -> dict[str, tuple[str, ...]]:
     return {formal: tuple(sorted(set(nicks))) for formal, nicks in table.items()}
 
 
+@functools.cache
+def _variant_groups() -> dict[str, frozenset[str]]:
+    """Name (lower case) -> every name it shares a group with, a group being one formal
+    name of the dataset with its nicknames (a name may be in several groups)."""
+    groups: dict[str, set[str]] = {}
+    for formal, nicks in nicknames_of().items():
+        group = {formal, *nicks}
+        for name in group:
+            groups.setdefault(name, set()).update(group)
+    return {name: frozenset(group) for name, group in groups.items()}
+
+
+def variants(left: str, right: str) -> bool:
+    """Whether two given names are one name or variants of one name (``nicknames``
+    dataset), read in either direction: the same name; one a nickname or diminutive of
+    the other (Samuel and Sam, and Sam and Samuel; Maureen and Mary); two nicknames of
+    one formal name (Kate and Katie, of Katherine). Two formal names that only share a
+    nickname are two names (Alexander and Alexandra, both Alex)."""
+    a, b = left.lower(), right.lower()
+    return a == b or b in _variant_groups().get(a, frozenset())
+
+
 # Post towns and their postcode areas (Royal Mail's postcode areas in England).
 TOWNS: tuple[tuple[str, str], ...] = (
     ("LS", "Leeds"),

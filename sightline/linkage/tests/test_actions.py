@@ -5,7 +5,7 @@ import pytest
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import ChronologyEvent
-from sightline.linkage import actions, realtime
+from sightline.linkage import actions, prebirth, realtime
 from sightline.linkage.features import IdentityRecord, evidence_key
 from sightline.linkage.models import (
     LinkDecision,
@@ -259,6 +259,90 @@ def test_it_links_a_household_in_batch_without_merging_the_twin_or_parent(agenci
     assert AuditEvent.objects.filter(action=AuditAction.RUN_LINKAGE).count() == 1
     # Emptied persons point at the person that took their records, with an undoable merge.
     assert PersonMerge.objects.filter(reason="linkage run").count() == run.persons_emptied
+
+
+def _unborn_and_child(agencies, *, twin=False):
+    """Social care's pre-birth record (a person of its own, with the allocated social
+    worker), and the child born two weeks after the expected date: health's and the
+    school's records, one person; with ``twin``, her twin brother's health record."""
+    home = {"family_name": "Okafor", "postcode": "LS6 2BB", "address": "3 Mill Lane, Leeds"}
+    unborn = make_record(
+        agencies["CSC"],
+        record_id="U1",
+        given_name="Unborn",
+        date_of_birth=dt.date(2026, 3, 1),
+        sex="",
+        **home,
+    )
+    factories.InvolvementFactory.create(person=unborn.person)
+    person = factories.PersonFactory.create()
+    born = [
+        make_record(
+            agencies[agency],
+            person=person,
+            record_id=f"{agency[0]}1",
+            given_name="Amara",
+            date_of_birth=dt.date(2026, 3, 15),
+            sex="F",
+            nhs_number=nhs_number(4),
+            **home,
+        )
+        for agency in ("HEALTH", "EDUCATION")
+    ]
+    if twin:
+        born.append(
+            make_record(
+                agencies["HEALTH"],
+                record_id="H2",
+                given_name="Chidi",
+                date_of_birth=dt.date(2026, 3, 15),
+                sex="M",
+                nhs_number=nhs_number(5),
+                **home,
+            )
+        )
+    return unborn, born
+
+
+def test_a_batch_run_links_a_pre_birth_record_to_its_child_undoably(
+    agencies, model_version, team_manager
+):
+    unborn, born = _unborn_and_child(agencies)
+    pre_birth_person = unborn.person
+    run = actions.run_linkage(actor=None, model=model_version, origin=CLI)
+    unborn.refresh_from_db()
+    child = born[0].person
+    # Written like any automatic link: the record moved, with why; its person merged.
+    assert unborn.person == child
+    assert unborn.linked_by == f"{actions.PREBIRTH_LINK}:{model_version.version}"
+    assert run.summary["prebirth_links"] == 1
+    merge = PersonMerge.objects.get(merged=pre_birth_person)
+    assert (merge.survivor, merge.reason) == (child, actions.PREBIRTH_MERGE)
+    assert Person.objects.get(pk=pre_birth_person.pk).merged_into == child
+    assert child.involvements.count() == 1  # the pre-birth social worker came along
+    assert not MatchReview.objects.filter(status=ReviewStatus.PENDING).exists()
+    # Un-merged like any other: a later run keeps the two apart, and proposes nothing.
+    actions.undo_merge(actor=team_manager, merge=merge, origin=CLI, reason="another pregnancy")
+    actions.run_linkage(actor=None, model=model_version, origin=CLI)
+    unborn.refresh_from_db()
+    assert unborn.person == pre_birth_person
+    assert not MatchReview.objects.filter(status=ReviewStatus.PENDING).exists()
+
+
+def test_a_batch_run_puts_a_pre_birth_record_to_review_with_each_twin(agencies, model_version):
+    unborn, born = _unborn_and_child(agencies, twin=True)
+    actions.run_linkage(actor=None, model=model_version, origin=CLI)
+    unborn.refresh_from_db()
+    assert unborn.person_id not in {record.person_id for record in born}
+    reviews = MatchReview.objects.filter(status=ReviewStatus.PENDING)
+    assert reviews.count() == 2
+    children = set()
+    for review in reviews:
+        assert unborn.pk in (review.record_a_id, review.record_b_id)
+        assert review.guard == prebirth.REASON_CHILDREN
+        other = review.record_b if review.record_a_id == unborn.pk else review.record_a
+        children.add(other.person_id)
+    assert len(children) == 2
 
 
 def test_it_keeps_practitioners_decisions_in_later_runs(agencies, model_version, team_manager):

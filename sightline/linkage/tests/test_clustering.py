@@ -1,7 +1,7 @@
 import pytest
 
 from sightline.linkage import batch, comparisons, engine
-from sightline.linkage.clustering import Edge, ambiguous_records, cluster
+from sightline.linkage.clustering import Edge, ambiguous_records, cluster, fits_two_persons
 from sightline.linkage.evaluation import pairwise_scores
 from sightline.linkage.features import IdentityRecord, features
 from sightline.linkage.tests.test_comparisons import hand_made_model
@@ -216,3 +216,58 @@ def test_a_record_that_cannot_tell_twins_apart_does_not_take_one_twins_person():
     # The same through the path for large inputs (conflicting components apart).
     many = 10_000
     assert cluster(many, edges, cannot_link=apart, weak={0, 4})[:5] == labels
+
+
+def test_a_weak_record_that_fits_two_persons_held_apart_joins_neither():
+    """Rita Martin, no date of birth (1), at the address of her sister Margaret (0, born
+    2015; Rita is Margaret's nickname) and of her own dated record (2, born 2016). The
+    sisters' records were never compared, so no guarded pair holds them apart: only
+    their dates of birth do, as whole persons. Read pair by pair the undated record is
+    not ambiguous and joins whichever scored higher; read on persons, it fits both."""
+    edges = [Edge(0, 1, 19), Edge(1, 2, 20)]
+    dates = ["2015-09-26", None, "2016-10-20"]
+    assert ambiguous_records(edges, weak={1}) == set()
+    assert fits_two_persons(3, edges, weak={1}, dates=dates) == {1}
+    # Dates a slip apart are one person's: nothing to choose between.
+    assert fits_two_persons(3, edges, weak={1}, dates=["2015-09-26", None, "2015-06-29"]) == set()
+    # A record that can tell them apart (its own date of birth) is not held back.
+    assert fits_two_persons(3, edges, weak=set(), dates=dates) == set()
+
+
+def test_persons_held_apart_are_read_on_every_member_of_their_clusters():
+    # Record 3 links strongly to 0; the weak record 1 links to 3 and to 2.
+    edges = [Edge(0, 3, 30), Edge(1, 3, 20), Edge(1, 2, 19)]
+    # 0 and 2 have two NHS numbers: 3 and 2 are two persons, though 3 has none.
+    nhs = ["9990000018", None, "9990000026", None]
+    assert ambiguous_records(edges, nhs=nhs, weak={1}) == set()
+    assert fits_two_persons(4, edges, weak={1}, nhs=nhs) == {1}
+    # A guarded pair between 0 and 2 holds 3's person and 2 apart.
+    assert ambiguous_records(edges, cannot_link=[(0, 2)], weak={1}) == set()
+    assert fits_two_persons(4, edges, weak={1}, cannot_link=[(0, 2)]) == {1}
+    # Nothing holds them apart: one person, or two that may be one; the record joins.
+    assert fits_two_persons(4, edges, weak={1}) == set()
+
+
+def test_an_undated_record_between_two_sisters_of_one_name_goes_to_review():
+    """End to end: Rita's undated record links to her sister Margaret's record and to
+    her own dated one; it joins neither, and both pairs go to review."""
+    home = {"address": "167 Queens Place, Wakefield", "postcode": "WF9 7UA", "sex": "F"}
+    rows = [
+        features(
+            IdentityRecord(given_name=given, family_name="Martin", date_of_birth=dob, **home),
+            index,
+        )
+        for index, (given, dob) in enumerate(
+            (("Margaret", "2015-09-26"), ("Rita", None), ("Rita", "2016-10-20"))
+        )
+    ]
+    result = batch.resolve(
+        rows,
+        hand_made_model(),
+        config=engine.EngineConfig(memory_limit="1GB"),
+        auto_threshold=0.99,
+        review_threshold=0.5,
+    )
+    assert len(set(result.labels)) == 3
+    reviewed = {(p.left, p.right) for p in result.review}
+    assert {(0, 1), (1, 2)} <= reviewed

@@ -124,6 +124,31 @@ def test_it_links_two_deduplicated_agencies_one_to_one(tmp_path, model_file):
     assert linked >= 0.9 * len(second)
 
 
+@pytest.mark.parametrize("across", [False, True])
+def test_it_links_a_pre_birth_record_to_the_one_child_born(tmp_path, model_file, across):
+    home = '"3 Mill Lane, Leeds",LS6 2BB'
+    lines = [
+        ",".join(COLUMNS),
+        f"U1,CSC,Unborn,Okafor,,2026-03-01,,,{home}",
+        f"H1,HEALTH,Amara,Okafor,,2026-03-15,F,9434765919,{home}",
+        f"H2,HEALTH,Ngozi,Okafor,,1994-06-02,F,9434765870,{home}",
+        f"H3,HEALTH,Chidi,Okafor,,2024-02-11,M,,{home}",
+    ]
+    source = tmp_path / "people.csv"
+    source.write_text("\n".join(lines) + "\n")
+    output = tmp_path / "out.csv"
+    options = ["--across-agencies"] if across else []
+    stdout, _err = run(
+        "link-file", str(source), "--output", str(output), "--model", str(model_file), *options
+    )
+    person = {row["record_id"]: row["person_id"] for row in csv.DictReader(output.open())}
+    # The unborn record is Amara's; not her mother's, nor her brother's two years older.
+    assert person["U1"] == person["H1"]
+    assert len({person["H1"], person["H2"], person["H3"]}) == 3
+    summary = json.loads(stdout.split(": ", 1)[1])
+    assert summary["prebirth_links"] == 1
+
+
 @pytest.mark.parametrize(
     "content",
     ["", "record_id,agency\n", "record_id,agency,colour\nR1,CSC,red\n", "given_name\nAmy\n"],

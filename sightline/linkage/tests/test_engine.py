@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
-from sightline.linkage import batch, engine
+from sightline.linkage import batch, engine, normalising
 from sightline.linkage.features import COLUMNS
 from sightline.linkage.tests.synthetic import households
 
@@ -86,7 +86,7 @@ def test_it_makes_the_same_table_as_column_by_column():
     records, _siblings, _namesakes = households(30, seed=2)
     rows = batch.prepare([r.record for r in records]).rows
     expected = pa.Table.from_pydict(
-        {name: [row[name] for row in rows] for name in COLUMNS}, engine._SCHEMA
+        {name: [row[name] for row in rows] for name in COLUMNS}, normalising.SCHEMA
     )
     assert engine.to_arrow(rows).equals(expected)
-    assert engine.to_arrow([]).schema == engine._SCHEMA
+    assert engine.to_arrow([]).schema == normalising.SCHEMA

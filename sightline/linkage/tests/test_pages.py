@@ -293,3 +293,13 @@ def test_it_confirms_in_review_and_undoes_the_merge(client, team_manager, review
     assert AuditEvent.objects.filter(action=AuditAction.UNMERGE_PERSONS).count() == 1
     with pytest.raises(actions.LinkageError):
         actions.undo_merge(actor=team_manager, merge=merge, origin=CLI, reason="not the same child")
+
+
+def test_the_undo_page_says_why_a_linkage_run_merged(client, team_manager, review):
+    client.force_login(team_manager)
+    client.post(reverse("linkage-review", args=[review.pk]), {"decision": "confirm"})
+    merge = PersonMerge.objects.get()
+    merge.reason = actions.PREBIRTH_MERGE  # as a batch run writes it
+    merge.save(update_fields=["reason"])
+    page = client.get(reverse("linkage-undo-merge", args=[merge.pk])).content.decode()
+    assert "Linkage run: pre-birth record: the one child born within 6 weeks" in page

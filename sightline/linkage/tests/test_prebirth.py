@@ -1,4 +1,6 @@
-"""Pre-birth records: an unborn child's record links to the born child in review only."""
+"""Pre-birth records: an unborn child's record joins the one born child of its household
+born within six weeks of the expected date automatically (a rule, not a score), and goes
+to review with each child when two or more fit (issue 16, item 5)."""
 
 import pytest
 
@@ -7,6 +9,7 @@ from sightline.linkage.features import IdentityRecord, features
 from sightline.linkage.tests.test_comparisons import hand_made_model
 
 HOME = {"family_name": "Okafor", "address": "3 Mill Lane, Leeds", "postcode": "LS6 2BB"}
+ELSEWHERE = {"address": "9 Oak Road, Leeds", "postcode": "LS1 1AA"}
 
 
 def unborn(index=0, expected="2026-03-01", **changes):
@@ -31,52 +34,192 @@ def test_it_finds_the_child_born_within_six_weeks_in_the_household():
         unborn(0),
         child(1, "2026-03-15"),  # two weeks after the expected date
         child(2, "2026-05-01"),  # too late
-        child(3, "2026-03-10", address="9 Oak Road, Leeds", postcode="LS1 1AA"),  # elsewhere
+        child(3, "2026-03-10", **ELSEWHERE),  # elsewhere
         child(4, "2026-02-10"),  # three weeks early: fits
     ]
     assert prebirth.candidates(rows) == {0: [1, 4]}
 
 
-def test_it_proposes_one_born_child_and_nothing_when_two_fit():
+# --- the rule on a clustering (prebirth.link) -----------------------------------------------
+
+
+def test_it_links_the_one_fitting_child_and_puts_two_to_review():
     rows = [unborn(0), child(1, "2026-03-15"), child(2, "2026-03-15", given="Amarachi")]
-    # Records 1 and 2 are one child (clustered together): proposed.
-    assert prebirth.proposals(rows, [0, 1, 1]) == ([(0, 1)], set())
-    # Two born children (twins): nothing proposed for the unborn record.
-    assert prebirth.proposals(rows, [0, 1, 2]) == ([], {0})
+    # Records 1 and 2 are one child (clustered together): linked, nothing to review.
+    one = prebirth.link(rows, [0, 1, 1])
+    assert (one.labels, one.links, one.review) == ([0, 0, 0], [(0, 1)], [])
+    # Two born children (twins): linked to neither, one review pair per child.
+    two = prebirth.link(rows, [0, 1, 2])
+    assert two.labels == [0, 1, 2]
+    assert two.links == []
+    assert two.review == [(0, 1, prebirth.REASON_CHILDREN), (0, 2, prebirth.REASON_CHILDREN)]
 
 
-def test_it_never_links_an_unborn_record_automatically():
+def test_a_twin_recorded_at_another_address_makes_two_children():
+    # Only Krzysztof's record is at home; his twin Mohammad's carries the family's old
+    # address (another town). Same family name and date of birth: two children fit.
+    rows = [
+        unborn(0, expected="2025-09-24", family_name="Higgins"),
+        child(1, "2025-09-23", given="Krzysztof", family_name="Higgins", sex="M"),
+        child(2, "2025-09-23", given="Mohammad", family_name="Higgins", sex="M", **ELSEWHERE),
+        # Another family's child born that day, elsewhere, is no twin of his.
+        child(3, "2025-09-23", given="Oliver", family_name="Hughes", sex="M", **ELSEWHERE),
+    ]
+    result = prebirth.link(rows, [0, 1, 2, 3])
+    assert result.links == []
+    assert result.review == [(0, 1, prebirth.REASON_CHILDREN), (0, 2, prebirth.REASON_CHILDREN)]
+    # Without the twin, or with his record in the child's person, the one child is linked.
+    assert prebirth.link(rows[:2] + rows[3:], [0, 1, 2]).links == [(0, 1)]
+    assert prebirth.link(rows, [0, 1, 1, 3]).links == [(0, 1)]
+
+
+def test_two_unborn_records_of_one_pregnancy_both_join_the_child():
+    # Social care's and midwifery's records, expected dates a week apart.
+    rows = [unborn(0), unborn(1, expected="2026-03-08"), child(2, "2026-03-15")]
+    result = prebirth.link(rows, [0, 1, 2])
+    assert len(set(result.labels)) == 1
+    assert sorted(result.links) == [(0, 2), (1, 2)]
+    assert result.review == []
+
+
+def test_it_does_not_join_a_child_holding_another_pregnancys_unborn_record():
+    # The child's person already holds an unborn record expected ten weeks before this
+    # one's (put there by a practitioner): two pregnancies, not one child. Review.
+    rows = [
+        unborn(0, expected="2026-04-20"),
+        unborn(1, expected="2026-02-09"),
+        child(2, "2026-03-20"),
+    ]
+    result = prebirth.link(rows, [0, 1, 1])
+    assert result.labels == [0, 1, 1]
+    assert result.links == []
+    assert result.review == [(0, 2, prebirth.REASON_REFUSED)]
+
+
+def test_it_refuses_another_nhs_number_and_respects_a_practitioners_decision():
+    rows = [
+        unborn(0, nhs_number="9434765919"),
+        child(1, "2026-03-15", nhs_number="9434765870"),
+    ]
+    assert prebirth.link(rows, [0, 1]).review == [(0, 1, prebirth.REASON_REFUSED)]
+    # Decided different people (an un-merge, a rejected pair): no link, and not proposed.
+    decided = prebirth.link([unborn(0), child(1, "2026-03-15")], [0, 1], cannot_link=[(1, 0)])
+    assert (decided.links, decided.review) == ([], [])
+
+
+def test_one_to_one_linkage_joins_no_two_records_of_one_source():
+    rows = [unborn(0), child(1, "2026-03-15")]
+    assert prebirth.link(rows, [0, 1], sources=["CSC", "HEALTH"]).links == [(0, 1)]
+    same = prebirth.link(rows, [0, 1], sources=["CSC", "CSC"])
+    assert (same.links, same.review) == ([], [(0, 1, prebirth.REASON_REFUSED)])
+
+
+# --- in a batch run (batch.resolve) ------------------------------------------------------------
+
+
+def test_it_never_links_an_unborn_record_on_its_score():
     weights = comparisons.Weights.from_model(hand_made_model())
     result = comparisons.score(weights, unborn(0), child(1, "2026-03-01"))
     assert result.guard == comparisons.PREBIRTH_GUARD
 
 
-def _resolve(rows):
+def _resolve(rows, **options):
     return batch.resolve(
         rows,
         hand_made_model(),
         config=engine.EngineConfig(memory_limit="1GB"),
         auto_threshold=0.99,
         review_threshold=0.5,
+        **options,
     )
 
 
-def test_it_puts_the_born_child_to_review_never_linking_it():
+def _reviews_of(result, record):
+    return sorted((p.left, p.right, p.guard) for p in result.review if record in (p.left, p.right))
+
+
+def test_it_links_the_one_born_child_automatically():
     rows = [unborn(0), child(1, "2026-03-15"), child(2, "2026-03-15", nhs_number="")]
     result = _resolve(rows)
-    assert result.labels[0] != result.labels[1]
-    assert result.labels[1] == result.labels[2]
-    reviews = [(p.left, p.right, p.guard) for p in result.review if 0 in (p.left, p.right)]
-    assert len(reviews) == 1
-    assert reviews[0][2] == prebirth.REASON
+    assert result.labels == [0, 0, 0]
+    assert result.prebirth_links == [(0, 1)]
+    assert _reviews_of(result, 0) == []
 
 
-def test_it_proposes_nothing_for_an_unborn_record_when_twins_were_born():
+def test_it_links_twins_to_neither_and_puts_both_to_review():
     rows = [
         unborn(0),
         child(1, "2026-03-15", given="Amara"),
         child(2, "2026-03-15", given="Chidi", sex="M"),
+        child(3, "2026-03-15", given="Chidi", sex="M", address="", postcode="LS6 2BB"),
     ]
     result = _resolve(rows)
+    assert result.labels[0] not in (result.labels[1], result.labels[2])
+    assert result.labels[1] != result.labels[2] == result.labels[3]
+    assert result.prebirth_links == []
+    # One pair per child, whichever of Chidi's records.
+    assert _reviews_of(result, 0) == [
+        (0, 1, prebirth.REASON_CHILDREN),
+        (0, 2, prebirth.REASON_CHILDREN),
+    ]
+
+
+def test_a_sibling_born_two_years_before_is_not_the_expected_child():
+    rows = [unborn(0), child(1, "2024-03-10", given="Chidi", sex="M")]
+    result = _resolve(rows)
+    assert result.labels[0] != result.labels[1]
+    assert result.prebirth_links == []
+    assert _reviews_of(result, 0) == []
+
+
+def test_a_child_of_another_household_is_not_the_expected_child():
+    rows = [unborn(0), child(1, "2026-03-15", **ELSEWHERE)]
+    result = _resolve(rows)
+    assert result.labels[0] != result.labels[1]
+    assert (result.prebirth_links, _reviews_of(result, 0)) == ([], [])
+
+
+def test_an_unborn_record_does_not_join_its_mother_or_a_child_outside_the_window():
+    mother = features(
+        IdentityRecord(**HOME, given_name="Ngozi", date_of_birth="1994-06-02", sex="F"), 1
+    )
+    rows = [unborn(0), mother, child(2, "2026-05-20")]  # eleven weeks late
+    result = _resolve(rows)
     assert len(set(result.labels)) == 3
-    assert not [p for p in result.review if 0 in (p.left, p.right)]
+    assert result.prebirth_links == []
+
+
+def test_a_confirmed_pre_birth_link_keeps_the_childs_records_together():
+    # A practitioner confirmed the unborn record is twin Amara's; her records still join
+    # each other: the unborn record's guarded pairs are not "held apart", and its
+    # expected date (another year, 18 days before the birth) is not a date of birth
+    # that keeps her other records out of the person.
+    rows = [
+        unborn(0, expected="2025-12-28"),
+        child(1, "2026-01-15", given="Amara"),
+        child(2, "2026-01-15", given="Chidi", sex="M"),
+        child(3, "2026-01-15", given="Amara", address="", postcode="LS6 2BB"),
+    ]
+    result = _resolve(rows, must_link=[(0, 1)])
+    assert result.labels[0] == result.labels[1] == result.labels[3] != result.labels[2]
+    assert _reviews_of(result, 0) == []
+
+
+def test_two_unborn_records_of_one_pregnancy_end_with_the_child_in_a_batch_run():
+    rows = [
+        unborn(0),
+        unborn(1, expected="2026-03-05", address="3, Mill Lane, Leeds"),
+        child(2, "2026-03-15"),
+        child(3, "2026-03-15", address="", postcode="LS6 2BB"),
+    ]
+    result = _resolve(rows)
+    assert len(set(result.labels)) == 1
+    assert len(result.prebirth_links) == 2
+
+
+def test_across_agencies_it_links_an_unborn_record_to_another_agencys_child():
+    rows = [unborn(0), child(1, "2026-03-15")]
+    result = _resolve(rows, sources=["CSC", "HEALTH"])
+    assert result.labels == [0, 0]
+    same_source = _resolve(rows, sources=["CSC", "CSC"])
+    assert same_source.labels == [0, 1]

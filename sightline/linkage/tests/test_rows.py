@@ -3,7 +3,7 @@ Python rows they replaced."""
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from sightline.linkage import batch, comparisons, engine, prebirth
+from sightline.linkage import batch, comparisons, engine, normalising, prebirth
 from sightline.linkage.features import IdentityRecord, Problems
 from sightline.linkage.rows import FeatureRows, at, column_of, python_list
 from sightline.linkage.tests.synthetic import households
@@ -19,7 +19,7 @@ def _identities(count: int, seed: int) -> list[IdentityRecord]:
 def test_prepared_in_chunks_holds_the_rows_python_made(monkeypatch):
     identities = _identities(60, seed=3)
     rows, positions, unmatchable = batch.matchable_rows(identities, Problems())
-    monkeypatch.setattr(batch, "PREPARE_CHUNK", 7)
+    monkeypatch.setattr(normalising, "CHUNK", 7)
     prepared = batch.prepare(identities)
     assert prepared.table.num_rows == len(rows)
     assert len(prepared.table.column("given1").chunks) > 1
@@ -35,7 +35,7 @@ def test_prepared_in_chunks_holds_the_rows_python_made(monkeypatch):
     assert comparisons.TermFrequencies.of(held) == comparisons.TermFrequencies.of(rows)
     labels = list(range(len(rows)))
     assert prebirth.candidates(held) == prebirth.candidates(rows)
-    assert prebirth.proposals(held, labels) == prebirth.proposals(rows, labels)
+    assert prebirth.link(held, labels) == prebirth.link(rows, labels)
 
 
 def test_a_string_column_shares_each_value():
@@ -49,7 +49,7 @@ def test_a_string_column_shares_each_value():
 def test_persons_and_review_are_the_same_as_from_python_rows(trained_model, monkeypatch):
     identities = _identities(150, seed=11)
     rows, _positions, _unmatchable = batch.matchable_rows(identities, Problems())
-    monkeypatch.setattr(batch, "PREPARE_CHUNK", 100)
+    monkeypatch.setattr(normalising, "CHUNK", 100)
     held = batch.prepare(identities).rows
     assert isinstance(held, FeatureRows)
     results = [

@@ -16,8 +16,12 @@ from sightline.assessments.tests.conftest import TODAY, add_event  # noqa: F401 
 from sightline.audit.actions import CLI
 from sightline.chronology.models import Category
 from sightline.deadlines.actions import record_local_closure
+from sightline.governance.models import DisposalProposal, ProposalStatus, RetentionRule
+from sightline.linkage.models import MatchReview, ReviewStatus
 from sightline.pages.work import WorkItem, your_work
 from sightline.sharing import actions as sharing
+from sightline.subjectaccess import actions as subject_access
+from sightline.subjectaccess.models import Relationship as Requester
 from sightline.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -367,3 +371,84 @@ def test_the_panel_analyst_sees_reviews_to_code_and_adjudications(panel_analyst)
         "adjudications": 0,
         "themes-report": None,
     }
+
+
+def test_the_data_quality_officer_sees_possible_duplicates_and_subject_access_requests(
+    client, agencies, child
+):
+    officer = factories.UserFactory.create(agency=agencies["CSC"], role=Role.DATA_QUALITY)
+    a, b, c, d = factories.SourceRecordFactory.create_batch(4, agency=agencies["HEALTH"])
+    common = {"probability": 0.9, "evidence_key": "k", "model_version": "v"}
+    MatchReview.objects.create(record_a=a, record_b=b, proposed_at=timezone.now(), **common)
+    MatchReview.objects.create(
+        record_a=c, record_b=d, proposed_at=timezone.now(), status=ReviewStatus.CONFIRMED, **common
+    )
+    for received_on in (TODAY - dt.timedelta(days=3), TODAY):
+        subject_access.record_request(
+            actor=officer,
+            person=child,
+            agency_id=agencies["CSC"].pk,
+            requester_name="Pat Parent",
+            relationship=Requester.PARENT,
+            received_on=received_on,
+            origin=CLI,
+        )
+    # Another agency's request is its own officers' to answer.
+    subject_access.record_request(
+        actor=None,
+        person=child,
+        agency_id=agencies["POLICE"].pk,
+        requester_name="Pat Parent",
+        relationship=Requester.PARENT,
+        received_on=TODAY,
+        origin=CLI,
+    )
+    assert counts(officer) == {"identity-reviews": 1, "subject-access-open": 2}
+    client.force_login(officer)
+    html = client.get(reverse("home")).content.decode()
+    for item in your_work(officer, today=TODAY).items:
+        assert f'<li id="work-{item.key}"><a class="govuk-link" href="{item.href}">' in html
+        assert client.get(item.href).status_code == 200
+
+
+def test_the_information_governance_officer_sees_the_disposals_to_decide(client, agencies):
+    officer = factories.UserFactory.create(agency=agencies["CSC"], role=Role.INFORMATION_GOVERNANCE)
+    rule = RetentionRule.objects.get(kind="adult")
+    for status in (ProposalStatus.PROPOSED, ProposalStatus.REFUSED):
+        person = factories.PersonFactory.create()
+        decided = (
+            {"decided_at": timezone.now(), "decided_by": officer, "decision_reason": "Kept."}
+            if status == ProposalStatus.REFUSED
+            else {}
+        )
+        DisposalProposal.objects.create(
+            person=person,
+            person_ref=person.public_id,
+            kind="adult",
+            rule=rule,
+            due_on=TODAY,
+            as_of=TODAY,
+            proposed_at=timezone.now(),
+            status=status,
+            **decided,
+        )
+    assert counts(officer) == {"disposals": 1, "retention-schedule": None}
+    client.force_login(officer)
+    html = client.get(reverse("home")).content.decode()
+    for item in your_work(officer, today=TODAY).items:
+        assert f'<li id="work-{item.key}"><a class="govuk-link" href="{item.href}">' in html
+        assert client.get(item.href).status_code == 200
+
+
+def test_a_lead_sees_possible_duplicates_only_of_the_children_they_work_with(agencies):
+    """Team managers and safeguarding leads review pairs touching their children: the count
+    shows when there are some, and counts only those."""
+    lead = factories.UserFactory.create(agency=agencies["EDUCATION"], role=Role.SAFEGUARDING_LEAD)
+    assert "identity-reviews" not in counts(lead)
+    common = {"probability": 0.9, "evidence_key": "k", "proposed_at": timezone.now()}
+    ours = factories.SourceRecordFactory.create(agency=agencies["EDUCATION"])
+    factories.InvolvementFactory.create(person=ours.person, practitioner=lead)
+    theirs = factories.SourceRecordFactory.create_batch(2, agency=agencies["HEALTH"])
+    MatchReview.objects.create(record_a=ours, record_b=theirs[0], model_version="v", **common)
+    MatchReview.objects.create(record_a=theirs[0], record_b=theirs[1], model_version="v", **common)
+    assert counts(lead)["identity-reviews"] == 1

@@ -6,10 +6,13 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 
 from sightline.accounts.models import Role
 from sightline.audit.actions import CLI
 from sightline.chronology.models import Category, Significance
+from sightline.governance.models import DisposalProposal
+from sightline.linkage.models import MatchReview
 from sightline.sharing import actions
 from sightline.testing import factories
 from sightline.testing.browser import ARTIFACTS
@@ -100,6 +103,53 @@ def too_wide(page):
     )
 
 
+@pytest.fixture
+def data_quality_officer(agencies):
+    return factories.UserFactory.create(
+        username="dana.quality", first_name="Dana", agency=agencies["CSC"], role=Role.DATA_QUALITY
+    )
+
+
+@pytest.fixture
+def governance_officer(agencies):
+    return factories.UserFactory.create(
+        username="ivo.governance",
+        first_name="Ivo",
+        agency=agencies["CSC"],
+        role=Role.INFORMATION_GOVERNANCE,
+    )
+
+
+@pytest.fixture
+def records_work(agencies, casework):
+    """A possible duplicate to review and a record proposed for disposal, so the records
+    officers' lists have rows."""
+    a, b = (
+        factories.SourceRecordFactory.create(agency=agencies[code], record_id=f"{code}-DUP")
+        for code in ("HEALTH", "EDUCATION")
+    )
+    MatchReview.objects.create(
+        record_a=a,
+        record_b=b,
+        probability=0.9,
+        evidence=[],
+        evidence_key="dup",
+        model_version="test-model",
+        proposed_at=timezone.now(),
+    )
+    person = factories.PersonFactory.create()
+    DisposalProposal.objects.create(
+        person=person,
+        person_ref=person.public_id,
+        kind="adult",
+        rule=factories.default_retention_schedule()["adult"],
+        due_on=dt.date(2026, 1, 1),
+        as_of=dt.date(2026, 1, 1),
+        proposed_at=timezone.now(),
+    )
+    return casework
+
+
 def sign_in(page, live_server, user) -> None:
     page.set_default_timeout(30_000)  # a first page on a busy machine
     page.goto(f"{live_server.url}/")
@@ -126,11 +176,14 @@ def navigation_links(page):
         "panel_analyst",
         "administrator",
         "partnership_manager",
+        "data_quality_officer",
+        "governance_officer",
     ],
 )
 def test_each_roles_main_pages_never_scroll_sideways(
-    page, live_server, request, casework, persona, width
+    page, live_server, request, records_work, persona, width
 ):
+    casework = records_work
     user = request.getfixturevalue(persona)
     page.set_viewport_size({"width": width, "height": 844})
     sign_in(page, live_server, user)

@@ -123,6 +123,7 @@ class Command(BaseCommand):
             "model_version": version,
             "pairs_scored": result.resolution.pairs_scored,
             "automatic_links": result.resolution.auto_links,
+            "prebirth_links": len(result.resolution.prebirth_links),
             "pairs_for_review_not_linked": len(result.resolution.review),
             **result.problems.as_dict(),
         }

@@ -1,0 +1,207 @@
+"""A record without an NHS number joins the one person known by its full name. Pure.
+
+A record with neither a date of birth nor an NHS number (a housing or police record,
+typically) at another address than the person's other records agrees with them on the
+name alone, and the model scores that below the automatic threshold however rare the name
+is: its term-frequency adjustments weigh the given name and the family name apart, as
+though "Cameron" and "Nowacki" were drawn independently. What such a record carries is
+its full name, and a full name borne by one person only among the records that do say
+who they are (a date of birth or an NHS number) points to that person: nobody else in
+the batch is known by it.
+
+``join_by_unique_name`` joins such a record (with every record of its cluster, none of
+which has an NHS number) to that person after clustering, when
+
+- its main name (given and family) is borne by that one person alone among the persons
+  with a date of birth or an NHS number, by any of their records' names, aliases and
+  previous family names (``features.name_keys``), and one of that person's records has
+  it as its main name;
+- its cluster links to that person at the review threshold, and to nobody else (a link
+  to anyone else is another candidate: it goes to review as before; another undated
+  record of the name going to the same person is not);
+- nothing holds them apart: no guarded or rejected pair, no sex that differs, no given
+  name that is only an initial, and no other name on the record (an alias, a previous
+  family name) that the person is not known by;
+- a record with a date of birth (a school record, one digit wrong, at another address)
+  joins only a person whose date of birth is known and a slip of its own (``SLIPS``).
+
+A name two dated persons bear (a father and his son, both Paul Dennis) joins neither.
+What it cannot tell is a person with no dated record in the batch at all and a dated
+namesake. The rule reads the batch as it is: as it grows, more names are borne by two
+persons and fewer records are joined this way. Batch runs of Sightline's own records
+only (household guards on, not one to one).
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sightline.linkage import comparisons
+from sightline.linkage.rows import Row, at, column_of
+
+# A dated record joins the one bearer of its name only when its date of birth is a slip
+# of theirs: day and month swapped, one digit, a placeholder (1 January, the 1st of the
+# month). Not "within a week" or "in the same year": two people of one name born the
+# same year are two people.
+SLIPS = frozenset({"swapped", "typo", "placeholder"})
+
+
+def join_by_unique_name(
+    rows: Sequence[Row],
+    labels: Sequence[int],
+    links: Iterable[tuple[int, int]],
+    *,
+    cannot_link: Iterable[tuple[int, int]] = (),
+) -> list[int]:
+    """``labels`` (a cluster number per row) with each cluster without an NHS number
+    whose names one other dated or numbered person alone bears joined to that person's
+    cluster (see the module doc).
+
+    ``links``: the pairs scored at or above the review threshold (guarded or not);
+    ``cannot_link``: pairs that must stay apart (guarded, rejected)."""
+    labels = list(labels)
+    dates = column_of(rows, "dob")
+    numbers = column_of(rows, "nhs")
+    given = column_of(rows, "given1")
+    family = column_of(rows, "family")
+    members: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        members.setdefault(label, []).append(index)
+    known = {
+        label
+        for label, group in members.items()
+        if any(dates[i] is not None or numbers[i] is not None for i in group)
+    }
+    # Without an NHS number; with a date of birth or without one (a dated record is then
+    # joined only to a date of birth it is a slip of: ``SLIPS``).
+    candidates = {
+        label
+        for label, group in members.items()
+        if all(
+            numbers[i] is None
+            and given[i]
+            and len(given[i]) > comparisons.INITIAL_LENGTH
+            and family[i]
+            for i in group
+        )
+    }
+    if not candidates:
+        return labels
+    # A candidate is looked up by its main names (given|family); a person bears a name
+    # by any of its records' names, aliases included (more bearers, fewer joins), and
+    # is the one bearer only if one of its records has the name as its main name.
+    main = [f"{g}|{f}" if g and f else "" for g, f in zip(given, family, strict=True)]
+    wanted = {main[i] for label in candidates for i in members[label]}
+    keys = column_of(rows, "name_keys", keep=False)
+    bearers: dict[str, set[int]] = {}
+    owners: dict[str, set[int]] = {}
+    for index, record_keys in enumerate(keys):
+        label = labels[index]
+        if label not in known or not record_keys:
+            continue
+        for key in record_keys:
+            if key in wanted:
+                bearers.setdefault(key, set()).add(label)
+        if main[index] in wanted:
+            owners.setdefault(main[index], set()).add(label)
+    target: dict[int, int] = {}
+    for label in candidates:
+        names = {main[i] for i in members[label]}
+        found = {person for name in names for person in bearers.get(name, ())} - {label}
+        owning = {person for name in names for person in owners.get(name, ())}
+        if len(found) == 1 and found <= owning:
+            person = found.pop()
+            ours = {dates[i] for i in members[label] if dates[i]}
+            theirs = {dates[i] for i in members[person] if dates[i]}
+            # A dated record: the person's date of birth must be known, and a slip of it.
+            if (theirs or not ours) and all(
+                a == b or comparisons.date_level(a, b) in SLIPS for a in ours for b in theirs
+            ):
+                target[label] = person
+    # A record known by other names too (aliases, a previous family name) is the person
+    # only if that person is known by them as well: Joanna Nowak, alias Joanna
+    # Krawczyk, on a police record is not the Joanna Nowak of a health record that
+    # knows no Krawczyk.
+    for label, person in list(target.items()):
+        own = {key for i in members[label] for key in keys[i] or ()}
+        if own - {main[i] for i in members[label]}:
+            theirs = {key for i in members[person] for key in keys[i] or ()}
+            if not own <= theirs:
+                del target[label]
+    del keys
+    if not target:
+        return labels
+    # Every link at the review threshold goes to the one person, and one at least: the
+    # model (its term-frequency adjustments) must find the name rare enough to be worth
+    # a review on its own.
+    # A link to another undated record of the same name (one going to the same person)
+    # is no other candidate either.
+    linked: set[int] = set()
+    others: dict[int, set[int]] = {}
+    for left, right in links:
+        for record, other in ((left, right), (right, left)):
+            label = labels[record]
+            if label not in target or labels[other] == label:
+                continue
+            if labels[other] == target[label]:
+                linked.add(label)
+            else:
+                others.setdefault(label, set()).add(labels[other])
+    target = {
+        label: person
+        for label, person in target.items()
+        if label in linked and all(target.get(other) == person for other in others.get(label, ()))
+    }
+    apart: dict[int, set[int]] = {}
+    for a, b in cannot_link:
+        apart.setdefault(a, set()).add(b)
+        apart.setdefault(b, set()).add(a)
+    involved = [i for label, person in target.items() for i in members[label] + members[person]]
+    found_rows = at(rows, involved)
+    parent: dict[int, int] = {}
+
+    def root(label: int) -> int:
+        while parent.get(label, label) != label:
+            label = parent[label]
+        return label
+
+    for label, person in target.items():
+        if not _held_apart(members[label], members[person], found_rows, apart):
+            a, b = sorted((root(label), root(person)))
+            if a != b:
+                parent[b] = a
+    groups: dict[int, list[int]] = {}
+    for label in parent:
+        groups.setdefault(root(label), []).append(label)
+    for top, joined in groups.items():
+        # A cluster is numbered by its smallest member (as ``clustering.cluster``).
+        for i in (i for label in (top, *joined) for i in members[label]):
+            labels[i] = top
+    return labels
+
+
+def _held_apart(
+    records: Sequence[int],
+    person: Sequence[int],
+    found: dict[int, Row],
+    apart: dict[int, set[int]],
+) -> bool:
+    """Whether any record of ``records`` may not be one person with any of ``person``:
+    a pair held apart, a guard, or two recorded sexes that differ."""
+    for i in records:
+        if apart.get(i, set()) & set(person):
+            return True
+        for j in person:
+            left, right = found[i], found[j]
+            if left["sex"] and right["sex"] and left["sex"] != right["sex"]:
+                return True
+            if _guard(left, right):
+                return True
+    return False
+
+
+def _guard(left: Row, right: Row) -> str:
+    levels: dict[str, Any] = {
+        comparison.name: comparison.levels[comparison.level_index(left, right)].key
+        for comparison in comparisons.COMPARISONS
+    }
+    return comparisons.guard(levels, left, right)

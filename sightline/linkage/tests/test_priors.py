@@ -332,3 +332,111 @@ def test_a_record_left_in_one_pair_and_right_in_another_is_one_end():
     )
     assert odds.tolist() == pytest.approx(written_alike.tolist())
     assert probability(float(odds[0])) < 1e-5
+
+
+BLOCKING_M = {
+    "nhs_number": {"exact": 0.95, "else": 0.05},
+    "given_name": {"exact": 0.7, "first": 0.1, "typo": 0.2},
+    "family_name": {"exact": 0.7, "typo": 0.3},
+    "date_of_birth": {"exact": 0.9, "else": 0.1},
+    "address": {"exact": 0.3, "postcode": 0.3, "else": 0.4},
+}
+EVERY_FIELD = dict.fromkeys(priors.BLOCKING_PRESENCE, True)
+ALL_HAVE = dict.fromkeys(priors.BLOCKING_PRESENCE, 1.0)
+
+
+def blocking_model() -> dict[str, object]:
+    model = comparisons.settings_dict()
+    for comparison in model["comparisons"]:
+        m = BLOCKING_M.get(comparison["output_column_name"], {})
+        for level in comparison["comparison_levels"]:
+            level["m_probability"] = m.get(level["label_for_charts"], 0.0)
+    return model
+
+
+def test_a_record_finds_its_match_by_blocking_less_often_the_fewer_fields_it_has():
+    model = blocking_model()
+    every = priors.blocking_recall(model, EVERY_FIELD, ALL_HAVE)
+    undated = priors.blocking_recall(model, {**EVERY_FIELD, "date_of_birth": False}, ALL_HAVE)
+    bare = priors.blocking_recall(
+        model, {**EVERY_FIELD, "date_of_birth": False, "nhs_number": False}, ALL_HAVE
+    )
+    assert every > 0.99
+    assert every > undated > bare
+    # Without number or date of birth: the same names, or one postcode and one name.
+    names = 0.8 * 0.7
+    by_postcode = 0.6 * (1 - (1 - 0.8) * (1 - 0.7))
+    assert bare == pytest.approx(1 - (1 - names) * (1 - by_postcode) + 0.0, abs=0.05)
+    # A field no match was trained with (m all 0, FEBRL4's NHS number) is as if absent.
+    unnumbered = comparisons.settings_dict()
+    for comparison in unnumbered["comparisons"]:
+        m = {**BLOCKING_M, "nhs_number": {}}.get(comparison["output_column_name"], {})
+        for level in comparison["comparison_levels"]:
+            level["m_probability"] = m.get(level["label_for_charts"], 0.0)
+    assert priors.blocking_recall(unnumbered, EVERY_FIELD, ALL_HAVE) == pytest.approx(
+        priors.blocking_recall(model, {**EVERY_FIELD, "nhs_number": False}, ALL_HAVE)
+    )
+
+
+def test_its_blocking_levels_imply_a_blocking_rule():
+    """A pair in the levels of a ``BLOCKING_RULE_LEVELS`` entry is blocked by some rule of
+    ``BLOCKING_RULES`` (SQL in DuckDB): the recall found is a floor."""
+    records, _siblings, _namesakes = households(12, seed=5, records_per_child=(1, 4))
+    rows = [features(r.record, i) for i, r in enumerate(records)]
+    connection = duckdb.connect()
+    connection.register("t", engine.to_arrow(rows))
+    weights = comparisons.Weights.from_model(model_with_m({}))
+    by_id = {r["unique_id"]: r for r in rows}
+    # Splink explodes the name keys (one row per name): any name of one against any of
+    # the other.
+    exploded = 'l."name_keys" = r."name_keys"'
+    any_name = 'list_has_any(l."name_keys", r."name_keys")'
+    # Conditions nearly always true of a match (one sex, one district, not siblings) are
+    # left out: the levels say nothing of them.
+    plain = [
+        rule.replace(comparisons.NOT_A_SIBLING, "")
+        .replace(comparisons.SAME_SEX, "")
+        .replace(comparisons.SAME_DISTRICT, "")
+        for rule in comparisons.BLOCKING_RULES
+    ]
+    rules = " OR ".join(f"({rule.replace(exploded, any_name)})" for rule in plain)
+    sql = f"SELECT l.unique_id, r.unique_id, ({rules}) IS TRUE FROM t l, t r "  # noqa: S608
+    implied = 0
+    for left, right, holds in connection.execute(
+        sql + "WHERE l.unique_id < r.unique_id"
+    ).fetchall():
+        levels = comparisons.score(weights, by_id[left], by_id[right]).levels
+        for rule in priors.BLOCKING_RULE_LEVELS:
+            if all(
+                (levels[name] if levels[name] != "missing" else None) in keys
+                for name, keys in rule.items()
+            ):
+                implied += 1
+                assert holds, (rule, by_id[left], by_id[right])
+    assert implied > 0
+
+
+def test_a_lone_namesake_of_a_record_missing_fields_is_not_read_as_its_match():
+    # Nearly every A record has a match in B. Record 0 has one candidate (a namesake,
+    # Bayes factor 2**12) and so has record 1; record 0 lacks its date of birth, so its
+    # match is among its candidates less often (0.6 against 0.99 for the others): its
+    # lone candidate may be someone else while its match was never blocked.
+    sources = ["A"] * 100 + ["B"] * 100
+    left, right = np.array([0, 1]), np.array([100, 101])
+    factors = np.array([12.0, 12.0])
+    found = np.full(200, 0.99)
+    found[0] = 0.6
+    every_field = priors.one_to_one(left, right, factors, sources, 0.95 / 100)
+    missing = priors.one_to_one(left, right, factors, sources, 0.95 / 100, found)
+    assert probability(float(missing[0])) < probability(float(every_field[0]))
+    # Its odds fall by (1 - π·r/r̄) / (1 - π): a match among its candidates is no longer
+    # all but certain.
+    relative = 0.6 / ((0.6 + 99 * 0.99) / 100)
+    fall = math.log2((1 - 0.95 * relative) / (1 - 0.95))
+    assert float(every_field[0] - missing[0]) == pytest.approx(fall, rel=0.01)
+    assert fall > 3
+    # The other record, with every field, is read as before (its share relative to its
+    # source's), and one chance for every record changes nothing.
+    assert probability(float(missing[1])) >= probability(float(every_field[1]))
+    alike = priors.one_to_one(left, right, factors, sources, 0.95 / 100, np.full(200, 0.7))
+    assert alike.tolist() == pytest.approx(every_field.tolist())

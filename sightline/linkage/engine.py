@@ -17,7 +17,6 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from sightline.linkage import comparisons, components, normalising, priors, spark
@@ -319,9 +318,7 @@ def score_all(
         say(f"guards worked out; {arrow.num_rows:,} pairs kept")
         predictions.drop_table_from_database_and_remove_from_cache()
     if sources is not None:
-        arrow = _one_to_one(
-            arrow, sources, settings, threshold, say, records_found(settings, table)
-        )
+        arrow = _one_to_one(arrow, sources, settings, threshold, say)
     left = np.asarray(arrow.column("unique_id_l").to_numpy(zero_copy_only=False), np.int64)
     right = np.asarray(arrow.column("unique_id_r").to_numpy(zero_copy_only=False), np.int64)
     result.left = np.minimum(left, right).tolist()
@@ -475,49 +472,18 @@ def _register_components(
     )
 
 
-def records_found(settings: Mapping[str, Any], table: pa.Table) -> npt.NDArray[np.float64]:
-    """For each record, the chance that its match, if it has one, is among its candidate
-    pairs (``priors.blocking_recall``), by which fields it has against how many records
-    have each; worked out once for each pattern of fields present."""
-    rows = max(table.num_rows, 1)
-    present: dict[str, npt.NDArray[np.bool_]] = {}
-    for name, columns in priors.BLOCKING_PRESENCE.items():
-        has = np.zeros(table.num_rows, dtype=bool)
-        for column in columns:
-            if column in table.column_names:
-                has |= ~np.asarray(table.column(column).is_null().to_numpy(zero_copy_only=False))
-        present[name] = has
-    others = {name: float(has.sum()) / rows for name, has in present.items()}
-    names = list(present)
-    patterns, which = np.unique(
-        np.stack([present[name] for name in names], axis=1), axis=0, return_inverse=True
-    )
-    recall = np.array(
-        [
-            priors.blocking_recall(
-                settings, dict(zip(names, map(bool, pattern), strict=True)), others
-            )
-            for pattern in patterns
-        ]
-    )
-    result: npt.NDArray[np.float64] = recall[np.asarray(which).reshape(-1)]
-    return result
-
-
 def _one_to_one(
     arrow: pa.Table,
     sources: Sequence[str],
     settings: dict[str, Any],
     threshold: float,
     say: Progress,
-    found: npt.NDArray[np.float64] | None = None,
 ) -> pa.Table:
     """Every blocked cross-source pair rescored as one-to-one linkage of deduplicated
     sources (``priors``): the prior re-estimated from the pairs themselves (at most one
     match per record and other source), then the probability that each pair is one
-    person given every candidate of both its records (``priors.one_to_one``), each
-    record's match among its candidates only as often as blocking finds it (``found``,
-    ``records_found``). Kept: at least ``threshold``, or guarded."""
+    person given every candidate of both its records (``priors.one_to_one``). Kept: at
+    least ``threshold``, or guarded."""
     weights = np.asarray(arrow.column("match_weight").to_numpy(zero_copy_only=False), float)
     factors = weights - priors.log_odds(float(settings["probability_two_random_records_match"]))
     left = np.asarray(arrow.column("unique_id_l").to_numpy(zero_copy_only=False), np.int64)
@@ -531,7 +497,7 @@ def _one_to_one(
         sources,
         start=float(settings["probability_two_random_records_match"]),
     )
-    shares, odds = priors.one_to_one_shares(left, right, factors, sources, start, found)
+    shares, odds = priors.one_to_one_shares(left, right, factors, sources, start)
     sizes = {name: sources.count(name) for name in {n for pair in shares for n in pair}}
     expected = sum(share * sizes[a] * sizes[b] for (a, b), share in shares.items())
     say(

@@ -92,88 +92,6 @@ def rule_recall(model: Mapping[str, Any], present: Mapping[str, float]) -> float
     return min(1.0, max(LEAST_RECALL, 1.0 - missed))
 
 
-# ``comparisons.BLOCKING_RULES`` as comparison levels, a part of them: each entry is a
-# rule (or the part of one) that surely holds for a pair in one of these levels of every
-# comparison named (the levels imply the rule; a rule's other conditions, one sex or one
-# district, are nearly always true of a match). ``None`` is the null level: the rule
-# blocking same names when a date of birth is missing. Rules on initials, streets and
-# swapped names are left out: the recall found is a floor.
-_SAME_POSTCODE = ("exact", "similar_postcode", "postcode_house", "postcode")
-BLOCKING_RULE_LEVELS: tuple[Mapping[str, tuple[str | None, ...]], ...] = (
-    {"nhs_number": ("exact",)},
-    {"date_of_birth": ("exact",), "family_name": ("exact",)},
-    {"date_of_birth": ("exact",), "given_name": ("exact", "first")},
-    {"given_name": ("exact", "first"), "family_name": ("exact",), "date_of_birth": (None,)},
-    {"address": ("exact", "postcode_house")},
-    {"address": _SAME_POSTCODE, "given_name": ("exact", "first")},
-    {"address": _SAME_POSTCODE, "date_of_birth": ("exact",)},
-    {"address": _SAME_POSTCODE, "family_name": ("exact",)},
-)
-# The feature columns whose presence on both records takes a pair out of each
-# comparison's null level (any one of them).
-BLOCKING_PRESENCE: Mapping[str, tuple[str, ...]] = {
-    "nhs_number": ("nhs",),
-    "given_name": ("given1",),
-    "family_name": ("family",),
-    "date_of_birth": ("dob",),
-    "address": ("postcode", "address"),
-}
-
-
-def blocking_recall(
-    model: Mapping[str, Any], present: Mapping[str, bool], others: Mapping[str, float]
-) -> float:
-    """The chance that a record's match, if it has one, is among its candidate pairs:
-    that some blocking rule holds for the two (``BLOCKING_RULE_LEVELS``), given which
-    fields the record has (``present``, by comparison name), the share of other records
-    with each (``others``) and the trained m probabilities. Fields independent given a
-    match, as the model assumes; every combination of levels is counted (the rules share
-    fields, so their misses are not independent). A record with every field finds nearly
-    all its matches; one without date of birth or NHS number only those with its names
-    or postcode."""
-    names = [name for name in BLOCKING_PRESENCE if name in present]
-    outcomes: list[list[tuple[str | None, float]]] = []
-    for comparison in model["comparisons"]:
-        name = comparison["output_column_name"]
-        if name not in names:
-            continue
-        m = {
-            level.get("label_for_charts"): level.get("m_probability") or 0.0
-            for level in comparison["comparison_levels"]
-            if not level.get("is_null_level")
-        }
-        total = sum(m.values())
-        # A field no match was ever trained with (no m) is as good as absent.
-        both = (1.0 if present[name] else 0.0) * others[name] if total > 0.0 else 0.0
-        levels: list[tuple[str | None, float]] = [(None, 1.0 - both)]
-        levels += [(label, both * share / total) for label, share in m.items() if total > 0.0]
-        outcomes.append(levels)
-    order = [
-        comparison["output_column_name"]
-        for comparison in model["comparisons"]
-        if comparison["output_column_name"] in names
-    ]
-    found = 0.0
-
-    def walk(depth: int, chance: float, chosen: dict[str, str | None]) -> None:
-        nonlocal found
-        if chance <= 0.0:
-            return
-        if depth == len(outcomes):
-            if any(
-                all(chosen.get(name) in levels for name, levels in rule.items())
-                for rule in BLOCKING_RULE_LEVELS
-            ):
-                found += chance
-            return
-        for level, share in outcomes[depth]:
-            chosen[order[depth]] = level
-            walk(depth + 1, chance * share, chosen)
-
-    walk(0, 1.0, {})
-    return min(1.0, max(LEAST_RECALL, found))
-
-
 def rescaled_prior(prior: float, recall: float) -> float:
     """Splink's prior estimated with ``ASSUMED_RECALL``, made the one for ``recall``."""
     return min(0.5, prior * ASSUMED_RECALL / recall)
@@ -413,7 +331,6 @@ def one_to_one(
     factors: Floats,
     sources: Sequence[str],
     prior: float | Mapping[tuple[str, str], float],
-    found: Floats | None = None,
 ) -> Floats:
     """For each scored pair (records ``left[i]``, ``right[i]`` of different sources,
     log2 Bayes factor ``factors[i]``), the log2 odds that the two are one person when
@@ -421,14 +338,7 @@ def one_to_one(
     cross-source pairs that match (one for all, or one per two sources, by their names
     in order: ``source_pair_priors``): both ends read at once, exactly, over the partial
     matchings of the pair's group (see the module doc). Every candidate of a record in
-    the other source must be among the pairs: those left out count as no evidence.
-
-    ``found``, by record, is the chance that the record's match, if it has one, is among
-    its candidates (``blocking_recall``; 1 when not given). The shares count the matches
-    found, so a record has a match among its candidates with chance π·r/r̄, r its own,
-    r̄ the mean over its source; the rest, a match never blocked, is as if it had none. A
-    record without date of birth whose lone candidate is a namesake then keeps its
-    chance that its true match was never blocked."""
+    the other source must be among the pairs: those left out count as no evidence."""
     if len(factors) == 0:
         return np.zeros(0)
     names = sorted(set(sources))
@@ -442,30 +352,21 @@ def one_to_one(
             if first in code and second in code:
                 shares[code[first], code[second]] = shares[code[second], code[first]] = share
     share_of = shares[own_left, own_right]
-    if found is None:
-        found = np.ones(len(sources))
-    found = np.clip(np.asarray(found, np.float64), LEAST_RECALL, 1.0)
-    usual = np.bincount(source_of, weights=found, minlength=len(names)) / np.maximum(counts, 1.0)
-    # Each pair's two records, relative to their source: r/r̄.
-    relative_left = found[left] / usual[own_left]
-    relative_right = found[right] / usual[own_right]
 
-    def log2_none(
-        own: npt.NDArray[np.int64], theirs: npt.NDArray[np.int64], relative: Floats
-    ) -> Floats:
-        """log2 (1 - π·r/r̄): the chance a record of ``own`` has no match in ``theirs``
-        among its candidates, π the expected matches between the two sources over the
-        record's source size, at most every record matched and never quite 1."""
+    def log2_none(own: npt.NDArray[np.int64], theirs: npt.NDArray[np.int64]) -> Floats:
+        """log2 (1 - π): the chance a record of ``own`` has no match in ``theirs``, π the
+        expected matches between the two sources over the record's source size, at most
+        every record matched and never quite 1."""
         size, other_size = counts[own], counts[theirs]
         matches = np.minimum(share_of * size * other_size, np.minimum(size, other_size))
-        result: Floats = np.log2(np.maximum(1.0 - relative * matches / size, 1.0 / (size + 1.0)))
+        result: Floats = np.log2(np.maximum(1.0 - matches / size, 1.0 / (size + 1.0)))
         return result
 
     # A pair's weight in a matching: λ·BF against both records having no match.
     weights: Floats = (
         np.clip(factors + np.log2(np.maximum(share_of, 1e-300)), -1000.0, 1000.0)
-        - log2_none(own_left, own_right, relative_left)
-        - log2_none(own_right, own_left, relative_right)
+        - log2_none(own_left, own_right)
+        - log2_none(own_right, own_left)
     )
     odds = weights.copy()
     # Ends: a record towards one other source (a match in each other source is allowed).
@@ -520,13 +421,12 @@ def one_to_one_shares(
     factors: Floats,
     sources: Sequence[str],
     start: Mapping[tuple[str, str], float],
-    found: Floats | None = None,
 ) -> tuple[dict[tuple[str, str], float], Floats]:
     """The share of pairs that match between each two sources, re-estimated from the
     one-to-one probabilities themselves (expectation maximisation on the shares: each
     round, the expected matches between two sources are the sum of their pairs'
     ``one_to_one`` probabilities), from ``start`` (``source_pair_priors``); and the log2
-    odds of every pair at the shares found (``found``: as ``one_to_one``).
+    odds of every pair at the shares found.
 
     ``source_pair_priors`` sums pairwise probabilities, which counts a record with two
     good candidates (namesakes) as two matches: on 28,467 records of five agencies of
@@ -541,7 +441,7 @@ def one_to_one_shares(
     code = {key: index for index, key in enumerate(names)}
     pair_of = np.array([code[key] for key in keys], dtype=np.int64)
     shares = dict(start)
-    odds = one_to_one(left, right, factors, sources, shares, found)
+    odds = one_to_one(left, right, factors, sources, shares)
     for _ in range(SHARE_ROUNDS):
         expected = np.bincount(pair_of, weights=1.0 / (1.0 + np.exp2(-odds)), minlength=len(names))
         updated = {
@@ -554,7 +454,7 @@ def one_to_one_shares(
             abs(updated[key] - shares[key]) <= SHARE_TOLERANCE * shares[key] for key in shares
         )
         shares = updated
-        odds = one_to_one(left, right, factors, sources, shares, found)
+        odds = one_to_one(left, right, factors, sources, shares)
         if settled:
             break
     return shares, odds

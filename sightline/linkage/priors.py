@@ -16,7 +16,14 @@ Three estimates, each from the data rather than an assumption:
   point (expectation maximisation on the prior alone). Unscored pairs are taken as
   non-matches. Used when linking sources one to one, bounded by the most matches there
   can be (each person at most once in each source).
-- ``one_to_one``: in one-to-one linkage a record of source A has *at most one* match in
+- ``one_to_one_per_record`` (household guards on, Sightline's data): in one-to-one
+  linkage a record of source A has *at most one* match in source B, with probability π
+  (matches over A's size). The probability that record b is a's match is then
+  λ·BF(a,b) / ((1 - π) + λ·Σ_b' BF(a,b')), λ = π / |B|, the sum over every candidate b'
+  of B for a (Bayes' rule over "a's match is b', or a has none"). Taken from both ends
+  (a's candidates in B, b's in A), the smaller.
+- ``one_to_one`` (household guards off, data without households such as FEBRL4): in
+  one-to-one linkage a record of source A has *at most one* match in
   source B, and a record of B at most one in A. The probability that a and b are one
   person is then their share of all the ways the candidate pairs around them can be
   matched one to one (a partial matching: no record twice towards one other source):
@@ -323,6 +330,54 @@ def _propagated_odds(
         np.clip(weights, -500.0, 500.0) - np.log2(1.0 + at_left) - np.log2(1.0 + at_right)
     )
     return result
+
+
+def one_to_one_per_record(
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    factors: Floats,
+    sources: Sequence[str],
+    prior: float,
+) -> Floats:
+    """For each scored pair (records ``left[i]``, ``right[i]`` of different sources,
+    log2 Bayes factor ``factors[i]``), the log2 odds that the two are one person when
+    every source holds each person at most once, with ``prior`` the share of
+    cross-source pairs that match, each record's candidates read on their own: the
+    probability that the pair is the record's one match among its candidates or none,
+    taken from both ends, the smaller (see the module doc). Every candidate of a record
+    in the other source must be among the pairs: those left out count as no evidence.
+
+    The reading for Sightline's data (household guards on): a lone candidate is a
+    record's match unless that record has none (1 - π), never more certain than either
+    end alone. ``one_to_one`` reads both ends at once ((1 - π)², unless *both* have
+    none), which assumes each record's match, if any, is among its candidates: false
+    where namesakes share a household and the true match was never blocked, so only for
+    data without households (FEBRL)."""
+    if len(factors) == 0:
+        return np.zeros(0)
+    names = sorted(set(sources))
+    code = {name: index for index, name in enumerate(names)}
+    source_of = np.array([code[source] for source in sources], dtype=np.int64)
+    counts = np.bincount(source_of, minlength=len(names)).astype(np.float64)
+    # λ·BF for every pair (log2 weights beyond ±1000 do not occur; clipped so 2**x stays
+    # finite).
+    log_terms = np.clip(factors + math.log2(prior), -1000.0, 1000.0)
+    terms = np.exp2(log_terms)
+
+    def end(record: npt.NDArray[np.int64], other: npt.NDArray[np.int64]) -> Floats:
+        """log2 odds from ``record``'s end: its candidates in ``other``'s source."""
+        own, theirs = source_of[record], source_of[other]
+        # 1 - π: π the expected matches between the two sources over the record's
+        # source size, at most every record matched and never quite 1.
+        size, other_size = counts[own], counts[theirs]
+        matches = np.minimum(prior * size * other_size, np.minimum(size, other_size))
+        no_match = np.maximum(1.0 - matches / size, 1.0 / (size + 1.0))
+        _, inverse = np.unique(record * len(names) + theirs, return_inverse=True)
+        others = np.maximum(np.bincount(inverse, weights=terms)[inverse] - terms, 0.0)
+        result: Floats = log_terms - np.log2(no_match + others)
+        return result
+
+    return np.minimum(end(left, right), end(right, left))
 
 
 def one_to_one(

@@ -332,3 +332,20 @@ def test_a_record_left_in_one_pair_and_right_in_another_is_one_end():
     )
     assert odds.tolist() == pytest.approx(written_alike.tolist())
     assert probability(float(odds[0])) < 1e-5
+
+
+def test_read_per_record_it_takes_the_weaker_of_the_two_ends():
+    # Record 100 of B has a rival in A (record 1); record 0 of A has none in B.
+    sources = ["A"] * 100 + ["B"] * 100
+    left, right = np.array([0, 1]), np.array([100, 100])
+    factors = np.array([30.0, 30.0])
+    odds = priors.one_to_one_per_record(left, right, factors, sources, 0.99 / 100)
+    assert [probability(float(o)) for o in odds] == pytest.approx([0.5, 0.5], abs=1e-3)
+
+
+def test_read_per_record_a_lone_pair_is_a_match_unless_one_record_lacks_one():
+    # As in the joint reading's test, but each end alone: 0.0099 / 0.01, not / 0.01².
+    sources = ["A"] * 100 + ["B"] * 100
+    lam = 0.99 / 100
+    odds = priors.one_to_one_per_record(np.array([0]), np.array([100]), np.zeros(1), sources, lam)
+    assert float(odds[0]) == pytest.approx(math.log2(lam / 0.01))

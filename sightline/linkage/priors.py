@@ -22,9 +22,9 @@ Three estimates, each from the data rather than an assumption:
   λ·BF(a,b) / ((1 - π) + λ·Σ_b' BF(a,b')), λ = π / |B|, the sum over every candidate b'
   of B for a (Bayes' rule over "a's match is b', or a has none"). Taken from both ends
   (a's candidates in B, b's in A), the smaller.
-- ``one_to_one`` (household guards off, data without households such as FEBRL4): in
-  one-to-one linkage a record of source A has *at most one* match in
-  source B, and a record of B at most one in A. The probability that a and b are one
+- ``one_to_one`` (household guards off, data without households such as FEBRL4): a
+  record of source A has *at most one* match in source B, and a record of B at most one
+  in A. The probability that a and b are one
   person is then their share of all the ways the candidate pairs around them can be
   matched one to one (a partial matching: no record twice towards one other source):
   a matching weighs the product, over its pairs, of λ·BF(a,b) / ((1 - π_a)(1 - π_b)),

@@ -87,6 +87,7 @@ def resolve(
         joined=must_link,
         table=table,
         progress=progress,
+        household_guards=household_guards,
     )
     say(f"clustering {len(pairs):,} scored pairs")
     edges = []

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from sightline.linkage import comparisons, components, normalising, priors, spark
@@ -254,6 +255,7 @@ def score_all(
     joined: Iterable[tuple[int, int]] = (),
     table: pa.Table | None = None,
     progress: Progress | None = None,
+    household_guards: bool = True,
 ) -> ScoredPairs:
     """Every blocked pair with probability at least ``threshold``, plus every guarded
     pair below it that clustering could otherwise put in one person. With ``sources``
@@ -266,7 +268,9 @@ def score_all(
     of the pairs at or above ``threshold`` (every link clustering can make, guarded or
     not) and ``joined``. The guard (costly SQL over both records) is worked out for those
     pairs alone: at 1,000,000 demo records most pairs below the threshold are siblings
-    in different components. Without ``sources`` only; one to one, every pair is kept."""
+    in different components. Without ``sources`` only; one to one, every pair is kept.
+    ``household_guards``: as ``batch.resolve``; off, one to one reads both records of a
+    pair at once (``_one_to_one``)."""
     say = progress or (lambda _message: None)
     result = ScoredPairs()
     if len(rows) < 2:
@@ -318,7 +322,7 @@ def score_all(
         say(f"guards worked out; {arrow.num_rows:,} pairs kept")
         predictions.drop_table_from_database_and_remove_from_cache()
     if sources is not None:
-        arrow = _one_to_one(arrow, sources, settings, threshold, say)
+        arrow = _one_to_one(arrow, sources, settings, threshold, say, joint=not household_guards)
     left = np.asarray(arrow.column("unique_id_l").to_numpy(zero_copy_only=False), np.int64)
     right = np.asarray(arrow.column("unique_id_r").to_numpy(zero_copy_only=False), np.int64)
     result.left = np.minimum(left, right).tolist()
@@ -478,24 +482,57 @@ def _one_to_one(
     settings: dict[str, Any],
     threshold: float,
     say: Progress,
+    *,
+    joint: bool = False,
 ) -> pa.Table:
     """Every blocked cross-source pair rescored as one-to-one linkage of deduplicated
     sources (``priors``): the prior re-estimated from the pairs themselves (at most one
-    match per record and other source), then the probability that each pair is a
-    record's one match. Kept: at least ``threshold``, or guarded."""
+    match per record and other source), then the probability that each pair is one
+    person. Kept: at least ``threshold``, or guarded.
+
+    ``joint`` (household guards off: data without households, FEBRL): every candidate
+    of both records read at once (``priors.one_to_one``, one share per two sources).
+    Otherwise (Sightline's data) each record's candidates on their own, the smaller
+    (``priors.one_to_one_per_record``, one share for all): the joint reading assumes a
+    record's match is among its candidates, and makes a lone namesake in the household
+    of an undated record certain when the true match was never blocked."""
     weights = np.asarray(arrow.column("match_weight").to_numpy(zero_copy_only=False), float)
     factors = weights - priors.log_odds(float(settings["probability_two_random_records_match"]))
-    across = priors.across_pairs(sources)
-    prior = priors.self_consistent_prior(
-        factors,
-        across,
-        start=float(settings["probability_two_random_records_match"]),
-        most=priors.most_matches(sources) / across if across else 0.5,
-    )
-    say(f"one to one: {prior * across:,.0f} matches expected among {across:,} pairs")
     left = np.asarray(arrow.column("unique_id_l").to_numpy(zero_copy_only=False), np.int64)
     right = np.asarray(arrow.column("unique_id_r").to_numpy(zero_copy_only=False), np.int64)
-    odds = priors.one_to_one(left, right, factors, sources, prior)
+    if not joint:
+        across = priors.across_pairs(sources)
+        prior = priors.self_consistent_prior(
+            factors,
+            across,
+            start=float(settings["probability_two_random_records_match"]),
+            most=priors.most_matches(sources) / across if across else 0.5,
+        )
+        say(f"one to one: {prior * across:,.0f} matches expected among {across:,} pairs")
+        return _kept(
+            arrow, priors.one_to_one_per_record(left, right, factors, sources, prior), threshold
+        )
+    # One share of matching pairs for each two sources: first at the fixed point of the
+    # pairwise probabilities, then of the one-to-one ones.
+    start = priors.source_pair_priors(
+        [sources[i] for i in left.tolist()],
+        [sources[i] for i in right.tolist()],
+        factors,
+        sources,
+        start=float(settings["probability_two_random_records_match"]),
+    )
+    shares, odds = priors.one_to_one_shares(left, right, factors, sources, start)
+    sizes = {name: sources.count(name) for name in {n for pair in shares for n in pair}}
+    expected = sum(share * sizes[a] * sizes[b] for (a, b), share in shares.items())
+    say(
+        f"one to one: {expected:,.0f} matches expected among {priors.across_pairs(sources):,} pairs"
+    )
+    return _kept(arrow, odds, threshold)
+
+
+def _kept(arrow: pa.Table, odds: npt.NDArray[np.float64], threshold: float) -> pa.Table:
+    """``arrow`` with each pair's log2 odds ``odds`` as its weight and probability, only
+    the pairs at least ``threshold`` or guarded."""
     probability = 1.0 / (1.0 + np.exp2(-odds))
     guarded = np.asarray(arrow.column("guarded").to_numpy(zero_copy_only=False), bool)
     arrow = arrow.set_column(

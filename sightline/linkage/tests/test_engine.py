@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
-from sightline.linkage import batch, engine, normalising
+from sightline.linkage import batch, engine, normalising, priors
 from sightline.linkage.features import COLUMNS
 from sightline.linkage.tests.synthetic import households
 
@@ -90,3 +90,84 @@ def test_it_makes_the_same_table_as_column_by_column():
     )
     assert engine.to_arrow(rows).equals(expected)
     assert engine.to_arrow([]).schema == normalising.SCHEMA
+
+
+def _scored(left: list[int], right: list[int], weights: list[float]) -> pa.Table:
+    """Blocked pairs as ``_one_to_one`` receives them (none guarded)."""
+    weight = np.array(weights)
+    return pa.table(
+        {
+            "unique_id_l": np.array(left, np.int64),
+            "unique_id_r": np.array(right, np.int64),
+            "match_weight": weight,
+            "match_probability": 1.0 / (1.0 + np.exp2(-weight)),
+            "guarded": np.zeros(len(weight), bool),
+        }
+    )
+
+
+@pytest.mark.parametrize("household_guards", [True, False])
+def test_one_to_one_reads_each_record_apart_with_household_guards(household_guards):
+    # 90 of 100 records of A and B plainly one person each; records 95 and 195 a lone
+    # pair of modest evidence (namesakes of one household, one record undated). Read
+    # both ends at once, the pair is a match unless both lack one, (1 - π)²: certain.
+    # With household guards on (Sightline's data, where the true match of an undated
+    # namesake may never have been blocked), each end is read apart, 1 - π: not.
+    sources = ["A"] * 100 + ["B"] * 100
+    left = [*range(90), 95]
+    right = [*range(100, 190), 195]
+    prior = 1e-4
+    weights = [40.0 + priors.log_odds(prior)] * 90 + [8.0 + priors.log_odds(prior)]
+    settings = {"probability_two_random_records_match": prior}
+    kept = engine._one_to_one(
+        _scored(left, right, weights),
+        sources,
+        settings,
+        0.0,
+        lambda _message: None,
+        joint=not household_guards,
+    )
+    odds = np.asarray(kept.column("match_weight").to_numpy())
+    factors = np.array(weights) - priors.log_odds(prior)
+    ends = np.array(left, np.int64), np.array(right, np.int64)
+    if household_guards:
+        across = priors.across_pairs(sources)
+        share = priors.self_consistent_prior(
+            factors, across, start=prior, most=priors.most_matches(sources) / across
+        )
+        expected = priors.one_to_one_per_record(*ends, factors, sources, share)
+    else:
+        start = priors.source_pair_priors(
+            [sources[i] for i in left], [sources[i] for i in right], factors, sources, start=prior
+        )
+        _shares, expected = priors.one_to_one_shares(*ends, factors, sources, start)
+    assert odds.tolist() == pytest.approx(expected.tolist())
+    lone = 1.0 / (1.0 + 2.0 ** -float(odds[-1]))
+    assert (lone < 0.99) if household_guards else (lone > 0.99)
+
+
+@pytest.mark.parametrize("household_guards", [True, False])
+def test_resolve_passes_household_guards_to_one_to_one(
+    trained_model, monkeypatch, household_guards
+):
+    records, _siblings, _namesakes = households(40, seed=3)
+    prepared = batch.prepare([r.record for r in records])
+    seen: list[bool] = []
+    one_to_one = engine._one_to_one
+
+    def spy(*args: Any, joint: bool = False) -> pa.Table:
+        seen.append(joint)
+        return one_to_one(*args, joint=joint)
+
+    monkeypatch.setattr(engine, "_one_to_one", spy)
+    batch.resolve(
+        prepared.rows,
+        trained_model,
+        config=CONFIG,
+        auto_threshold=0.99,
+        review_threshold=0.5,
+        household_guards=household_guards,
+        sources=["A" if i % 2 else "B" for i in range(len(prepared.rows))],
+        table=prepared.table,
+    )
+    assert seen == [not household_guards]

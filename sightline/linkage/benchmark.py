@@ -540,7 +540,23 @@ def _build_index_sqlite(
     from django.utils import timezone
 
     from sightline.linkage.features import blocking_keys, features, has_identity
+    from sightline.people.models import Person
 
+    # Every other column of a person at its model default (read from the model, so a
+    # column added later is filled too).
+    given = ("id", "public_id", "created_at", "updated_at")
+    others = [f for f in Person._meta.concrete_fields if f.column not in given and f.has_default()]
+    others += [
+        f
+        for f in Person._meta.concrete_fields
+        if f.column not in given and not f.has_default() and not f.null
+    ]
+    defaults = tuple(
+        f.get_db_prep_save(f.get_default() if f.has_default() else "", connection) for f in others
+    )
+    columns = ", ".join((*given, *(str(f.column) for f in others)))
+    marks = ", ".join(["%s"] * (len(given) + len(others)))
+    person_insert = f"INSERT INTO people_person ({columns}) VALUES ({marks})"  # noqa: S608  # nosec B608: column names from the model
     now = timezone.now().isoformat(sep=" ")
     base = _SQLITE_BASE
     started = time.monotonic()
@@ -562,12 +578,7 @@ def _build_index_sqlite(
                 if has_identity(identity):
                     keys.extend((pk, key) for key in dict.fromkeys(blocking_keys(row)))
             with transaction.atomic():
-                cursor.executemany(
-                    "INSERT INTO people_person (id, public_id, given_name, family_name, "
-                    "search_name, sex, nhs_number, address, postcode, ethnicity, created_at, "
-                    "updated_at) VALUES (%s, %s, '', '', '', '', '', '', '', '', %s, %s)",
-                    persons,
-                )
+                cursor.executemany(person_insert, [(*p, *defaults) for p in persons])
                 cursor.executemany(
                     "INSERT INTO linkage_recordfeatures (source_record_id, person_id, features, "
                     "indexed_at) VALUES (%s, %s, %s, %s)",

@@ -63,9 +63,11 @@ def is_unborn(given: str) -> bool:
 
 
 def _household_keys(row: Row) -> list[str]:
+    """An address line names a home only within its postcode district (a town has a
+    Manor Drive in M12 and another in M18); without a postcode it stands alone."""
     keys = []
     if row["address"]:
-        keys.append(f"a:{row['address']}")
+        keys.append(f"a:{row['address']}|{row['district'] or ''}")
     if row["postcode"] and row["house"]:
         keys.append(f"ph:{row['postcode']}|{row['house']}")
     return keys
@@ -77,24 +79,18 @@ def _born_within(expected: str, born: str) -> bool:
 
 def candidates(rows: Sequence[Row]) -> dict[int, list[int]]:
     """For each unborn row (by position), the born rows of its household (same address
-    line, or same postcode and house number) born within six weeks of its expected date."""
+    line in the same postcode district, or same postcode and house number) born within
+    six weeks of its expected date."""
     unborns, dates = column_of(rows, "unborn", keep=False), column_of(rows, "dob")
     unborn = [i for i, (u, dob) in enumerate(zip(unborns, dates, strict=True)) if u and dob]
     del unborns
     if not unborn:
         return {}
-    keys_of = {name: column_of(rows, name, keep=False) for name in ("address", "postcode", "house")}
-    columns = [keys_of["address"], keys_of["postcode"], keys_of["house"]]
-    del keys_of
+    names = ("address", "postcode", "house", "district")
+    columns = {name: column_of(rows, name, keep=False) for name in names}
 
     def household(index: int) -> list[str]:
-        return _household_keys(
-            {
-                "address": columns[0][index],
-                "postcode": columns[1][index],
-                "house": columns[2][index],
-            }
-        )
+        return _household_keys({name: columns[name][index] for name in names})
 
     wanted = {key for index in unborn for key in household(index)}
     households: dict[str, list[int]] = defaultdict(list)

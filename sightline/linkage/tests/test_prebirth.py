@@ -40,6 +40,18 @@ def test_it_finds_the_child_born_within_six_weeks_in_the_household():
     assert prebirth.candidates(rows) == {0: [1, 4]}
 
 
+def test_one_street_and_number_in_another_postcode_district_is_another_household():
+    # Manchester has a Manor Drive in M12 and another in M18: the address line alone
+    # does not make one home (the child of the other one was joined at 1,000,000 records).
+    rows = [
+        unborn(0, address="32 Manor Drive, Manchester", postcode="M12 8PU"),
+        child(1, "2026-03-15", address="32 Manor Drive, Manchester", postcode="M18 1GS"),
+        child(2, "2026-03-12", address="32 Manor Drive, Manchester", postcode="M12 8PU"),
+        child(3, "2026-03-14", address="32 Manor Drive, Manchester", postcode=""),
+    ]
+    assert prebirth.candidates(rows) == {0: [2]}
+
+
 # --- the rule on a clustering (prebirth.link) -----------------------------------------------
 
 

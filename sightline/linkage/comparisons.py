@@ -830,7 +830,8 @@ GENERATION_GUARD = "possible parent and child sharing a name: junior and senior"
 PREBIRTH_GUARD = "pre-birth record: an unborn child is linked by the household rule, not a score"
 SWAPPED_GUARD = "given and family names swapped, no exact date of birth to confirm them"
 HOUSEHOLD_GUARD = (
-    "no given name and no date of birth: the family name and address fit anyone in the household"
+    "no given name and no exact date of birth: the family name and address fit anyone in the "
+    "household"
 )
 
 # Given names that are two names, not one name's variants: different ("else"), or one
@@ -928,10 +929,11 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     ):
         return SWAPPED_GUARD
     # A family name and an address name a household, not a person: with no given name
-    # on one record and no date of birth on one, nothing tells a mother from her unborn
-    # or newborn child (a blank given name on a pre-birth record), or one sibling from
-    # another.
-    if levels["given_name"] == "missing" and levels["date_of_birth"] == "missing":
+    # on one record, only the date of birth tells a mother from her unborn or newborn
+    # child (a blank given name on a pre-birth record), or one sibling from another; so
+    # it must agree exactly: a date missing, or one digit, the day and month or a
+    # placeholder away (2020-03-04 against 2025-03-04), fits another member as well.
+    if levels["given_name"] == "missing" and levels["date_of_birth"] != "exact":
         return HOUSEHOLD_GUARD
     gens = {left["generation"], right["generation"]}
     if "junior" in gens and "senior" in gens:
@@ -1106,7 +1108,7 @@ def guard_sql(left: str, right: str, levels: Callable[[Comparison], str] | None 
         f" OR ({among(GIVEN, _SAME_GIVEN)} AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'else')"
         f" OR (({given}) = 'missing' AND "
-        f"({level_sql(DATE_OF_BIRTH, left, right)}) = 'missing')"
+        f"({level_sql(DATE_OF_BIRTH, left, right)}) <> 'exact')"
         f" OR (({given}) = 'swapped' AND "
         f"({level_sql(DATE_OF_BIRTH, left, right)}) <> 'exact' AND "
         f"NOT {among(ADDRESS, _ONE_HOUSE)})"

@@ -237,6 +237,21 @@ def test_it_guards_a_household_match_with_no_given_name_and_no_date_of_birth():
     assert comparisons.score(weights, dated, born).guard == ""
 
 
+def test_with_no_given_name_only_an_exact_date_of_birth_tells_the_household_apart():
+    """A blank given name on a pre-birth record, expected 2025-03-04, and a brother born
+    2020-03-04 at the address: one digit apart, five years apart (independent corpus at
+    1,000,000 records)."""
+    weights = comparisons.Weights.from_model(hand_made_model())
+    brother = {**BASE, "given_name": "Sean", "date_of_birth": "2020-03-04", "nhs_number": ""}
+    blank = {**BASE, "given_name": "", "nhs_number": "", "sex": "", "date_of_birth": "2025-03-04"}
+    result = comparisons.score(weights, row(**brother), row(**blank))
+    assert result.levels["given_name"] == "missing"
+    assert result.levels["date_of_birth"] not in {"exact", "missing", "else"}  # a slip
+    assert result.guard == comparisons.HOUSEHOLD_GUARD
+    same_day = row(**{**blank, "date_of_birth": "2020-03-04"})
+    assert comparisons.score(weights, row(**brother), same_day).guard == ""
+
+
 def test_it_does_not_guard_the_same_child_with_a_typo():
     weights = comparisons.Weights.from_model(hand_made_model())
     typo = row(**{**BASE, "given_name": "Jaime", "nhs_number": ""})

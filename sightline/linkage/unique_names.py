@@ -23,7 +23,10 @@ which has an NHS number) to that person after clustering, when
   name that is only an initial, and no other name on the record (an alias, a previous
   family name) that the person is not known by;
 - a record with a date of birth (a school record, one digit wrong, at another address)
-  joins only a person whose date of birth is known and a slip of its own (``SLIPS``).
+  joins only a person whose date of birth is known and a slip of its own (``SLIPS``);
+- the record has a postcode (a move to another town still joins): a police or social
+  care record with no address is known by its name alone, and at 1,000,000 records such
+  joins put one child's record with another child of the same name.
 
 A name two dated persons bear (a father and his son, both Paul Dennis) joins neither.
 What it cannot tell is a person with no dated record in the batch at all and a dated
@@ -128,6 +131,15 @@ def join_by_unique_name(
             if not own <= theirs:
                 del target[label]
     del keys
+    # And a place: a record with no postcode (a police or social care record without an
+    # address) is known by nothing but its name, which at 1,000,000 records put one
+    # child's record with another child of the same name whose own records were all
+    # undated. A postcode elsewhere (a move, the rule's purpose) still joins.
+    postcodes = column_of(rows, "postcode")
+    for label in list(target):
+        if not any(postcodes[i] for i in members[label]):
+            del target[label]
+    del postcodes
     if not target:
         return labels
     # Every link at the review threshold goes to the one person, and one at least: the

@@ -155,3 +155,14 @@ def test_a_dated_record_is_not_joined_to_a_person_whose_date_of_birth_is_unknown
 def test_a_record_with_an_nhs_number_is_not_joined_this_way():
     rows = _rows(CAMERON, {**HOUSING, "nhs_number": nhs_number(7)})
     assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]
+
+
+def test_a_record_with_no_postcode_is_not_joined_by_its_name_alone():
+    """A police record of a child with neither address nor date of birth: its name is all
+    it carries, and at 1,000,000 records another child of that name (every record of his
+    undated) was as likely."""
+    police = {"given_name": "Cameron", "family_name": "Nowacki", "sex": "M"}
+    rows = _rows(CAMERON, police)
+    assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]
+    rows = _rows(CAMERON, {**police, "postcode": "WF4 6LW"})
+    assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 0]

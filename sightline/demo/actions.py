@@ -252,19 +252,9 @@ def _reissue_passwords(
             agency = Agency.objects.filter(code=spec.agency).first()
             if agency is None:
                 raise DemoDataError(f"demo agency {spec.agency!r} is missing from this database")
-            new = create_user(
-                actor=actor,
-                username=spec.username,
-                agency=agency,
-                role=spec.role,
-                email=f"{spec.username}@example.org",
-                origin=origin,
-                first_name=spec.first_name,
-                last_name=spec.last_name,
-                job_title=spec.title,
+            users[spec.username], passwords[spec.username] = _create_persona(
+                actor=actor, spec=spec, agency=agency, origin=origin
             )
-            users[spec.username] = new.user
-            passwords[spec.username] = _password(new.password)
             added.append(spec.username)
             continue
         if user is None:
@@ -383,20 +373,29 @@ def _users(
             passwords[spec.username] = _password(new.password)
     for spec in specs:
         if spec.practitioner is None:
-            new = create_user(
-                actor=actor,
-                username=spec.username,
-                agency=agencies[spec.agency],
-                role=spec.role,
-                email=f"{spec.username}@example.org",
-                origin=origin,
-                first_name=spec.first_name,
-                last_name=spec.last_name,
-                job_title=spec.title,
+            users[spec.username], passwords[spec.username] = _create_persona(
+                actor=actor, spec=spec, agency=agencies[spec.agency], origin=origin
             )
-            users[spec.username] = new.user
-            passwords[spec.username] = _password(new.password)
     return users, passwords
+
+
+def _create_persona(
+    *, actor: User | None, spec: PersonaSpec, agency: Agency, origin: Origin
+) -> tuple[User, str]:
+    """A persona's account (``accounts.actions.create_user``, its audit row) and the
+    password shown at the end of the load."""
+    new = create_user(
+        actor=actor,
+        username=spec.username,
+        agency=agency,
+        role=spec.role,
+        email=f"{spec.username}@example.org",
+        origin=origin,
+        first_name=spec.first_name,
+        last_name=spec.last_name,
+        job_title=spec.title,
+    )
+    return new.user, _password(new.password)
 
 
 def _password(password: str | None) -> str:

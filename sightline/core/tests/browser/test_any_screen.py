@@ -72,7 +72,8 @@ def casework(agencies, child, social_worker, team_manager, police_officer):
 def too_wide(page):
     """What sticks out: the elements past the window if the page scrolls sideways, and any
     table, image or preformatted text wider than its column and not in a box that scrolls
-    (it would run over the column beside it)."""
+    (it would run over the column beside it). Read once the page has loaded."""
+    page.wait_for_load_state("load")
     return page.evaluate(
         """() => {
           const root = document.documentElement;

@@ -144,7 +144,9 @@ def test_a_social_worker_finds_a_child_and_filters_the_chronology(
 
 def page_scrolls_sideways(page) -> bool:
     """The page is wider than the window: it scrolls sideways (a table scrolling inside
-    its own box does not count)."""
+    its own box does not count). Read once the page has loaded (straight after a click
+    the next document can be arriving, with no root element yet)."""
+    page.wait_for_load_state("load")
     return bool(
         page.evaluate(
             "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"

@@ -16,6 +16,7 @@ database flush after each test) are still plain synchronous code. Nothing is set
 import time, so the variable leaks into no other test.
 """
 
+import contextlib
 import os
 import re
 from collections.abc import Generator, Iterator
@@ -145,6 +146,24 @@ def _content_once_loaded(page: Any) -> None:
     page.content = loaded_content
 
 
+def _closing_when_idle(context: Any) -> Any:
+    """``context.close`` once its pages' requests are answered (htmx panels still loading
+    when a test ends kept the live server reading the database while the test's flush
+    emptied it: "database table is locked" on SQLite)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    close = context.close
+
+    def close_when_idle(*args: Any, **kwargs: Any) -> Any:
+        for open_page in context.pages:
+            # Still busy after 5 s: closed as before.
+            with contextlib.suppress(PlaywrightTimeout):
+                open_page.wait_for_load_state("networkidle", timeout=5_000)
+        return close(*args, **kwargs)
+
+    return close_when_idle
+
+
 def _watched(new_context: Any) -> Any:
     """``browser.new_context`` that checks every page its contexts load with axe-core."""
 
@@ -152,6 +171,7 @@ def _watched(new_context: Any) -> Any:
         context = new_context(*args, **kwargs)
         context.accessibility_findings = accessibility.watch(context)
         context.on("page", _content_once_loaded)
+        context.close = _closing_when_idle(context)
         _WATCHED.append(context.accessibility_findings)
         return context
 

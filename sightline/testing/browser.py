@@ -19,6 +19,7 @@ import time, so the variable leaks into no other test.
 import contextlib
 import os
 import re
+import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -73,11 +74,40 @@ def live_server(
         SECURE_PROXY_SSL_HEADER=None,
     )
     with plain_http, django_db_blocker.unblock():
-        server = live_server_helper.LiveServer("localhost")
+        server = live_server_helper.LiveServer("localhost", start=False)
+        if server.thread.connections_override:
+            static_handler = server.thread.static_handler
+            server.thread.static_handler = lambda app: _OneRequestAtATime(static_handler(app))
+        server.start()
         try:
             yield server
         finally:
             server.stop()
+
+
+class _OneRequestAtATime:
+    """A WSGI app that answers one request at a time.
+
+    With SQLite in memory, every thread of the live server shares the test's one
+    connection. Two pages loading at once (a second signed-in user while the first
+    page's htmx panels still load) then began a transaction inside another's: "cannot
+    start a transaction within a transaction", a 500 and a test failing for nothing.
+    PostgreSQL gives each thread its own connection, so it is left concurrent.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: Any, start_response: Any) -> list[bytes]:
+        with self.lock:
+            response = self.app(environ, start_response)
+            try:
+                return list(response)  # the body is read, and the request ended, in the lock
+            finally:
+                close = getattr(response, "close", None)
+                if close is not None:
+                    close()
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.test import override_settings
 from pytest_django import live_server_helper
 
@@ -76,8 +77,7 @@ def live_server(
     with plain_http, django_db_blocker.unblock():
         server = live_server_helper.LiveServer("localhost", start=False)
         if server.thread.connections_override:
-            static_handler = server.thread.static_handler
-            server.thread.static_handler = lambda app: _OneRequestAtATime(static_handler(app))
+            server.thread.static_handler = _OneRequestAtATime
         server.start()
         try:
             yield server
@@ -85,8 +85,9 @@ def live_server(
             server.stop()
 
 
-class _OneRequestAtATime:
-    """A WSGI app that answers one request at a time.
+class _OneRequestAtATime(StaticFilesHandler):
+    """The live server's handler (static files, then the app), answering one request at
+    a time.
 
     With SQLite in memory, every thread of the live server shares the test's one
     connection. Two pages loading at once (a second signed-in user while the first
@@ -95,13 +96,11 @@ class _OneRequestAtATime:
     PostgreSQL gives each thread its own connection, so it is left concurrent.
     """
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.lock = threading.Lock()
+    lock = threading.Lock()
 
-    def __call__(self, environ: Any, start_response: Any) -> list[bytes]:
+    def __call__(self, environ: Any, start_response: Any) -> Any:
         with self.lock:
-            response = self.app(environ, start_response)
+            response = super().__call__(environ, start_response)
             try:
                 return list(response)  # the body is read, and the request ended, in the lock
             finally:

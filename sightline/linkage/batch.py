@@ -127,8 +127,10 @@ def resolve(
             edges.append(clustering.Edge(left, right, pairs.weight[index]))
         elif pairs.probability[index] >= review_threshold:
             possible.append(clustering.Edge(left, right, pairs.weight[index]))
-    apart = decided + held_apart
     nhs = column_of(rows, "nhs")
+    held_apart = clustering.overruled_by_number(held_apart, edges, nhs)
+    apart = decided + held_apart
+
     dates = column_of(rows, "dob")
     # An expected date is not a date of birth: the pre-birth rule reads it.
     born_dates = [None if u else d for u, d in zip(unborn, dates, strict=True)]

@@ -66,6 +66,45 @@ class _Clusters:
             self.sources[a].update(self.sources.pop(b))
 
 
+def overruled_by_number(
+    held_apart: Iterable[tuple[int, int]],
+    edges: Iterable[Edge],
+    nhs: Sequence[str | None],
+) -> list[tuple[int, int]]:
+    """``held_apart`` without the pairs an NHS number overrules.
+
+    A guard reads two records' names; an NHS number says whose a record is. Record
+    ``y`` carries a number that another record ``x`` carries too, so ``x`` and ``y`` are
+    one person however ``y`` spells the name (Jody beside Jodie, Andrev beside Andrew,
+    Micah beside Michael, one number). A record ``s`` linked automatically to ``x`` (the
+    model over the threshold and no guard on the pair: names that are one name) is then
+    not held apart from ``y`` by ``y``'s spelling: the pair (``s``, ``y``) is left out.
+    Otherwise every member of ``x``'s person holds ``s`` out of it, and the school record
+    of Jodie Fisher stays a person of its own because the social care record says Jody.
+    Pairs where ``s`` has a number of its own are kept (different numbers keep apart
+    anyway)."""
+    by_number: dict[str, set[int]] = {}
+    for index, number in enumerate(nhs):
+        if number:
+            by_number.setdefault(number, set()).add(index)
+    linked: dict[int, set[int]] = {}
+    for edge in edges:
+        linked.setdefault(edge.left, set()).add(edge.right)
+        linked.setdefault(edge.right, set()).add(edge.left)
+    kept = []
+    for a, b in held_apart:
+        overruled = False
+        for s, y in ((a, b), (b, a)):
+            number = nhs[y]
+            if nhs[s] or not number:
+                continue
+            if linked.get(s, set()) & (by_number[number] - {y}):
+                overruled = True
+        if not overruled:
+            kept.append((a, b))
+    return kept
+
+
 def ambiguous_records(
     edges: Iterable[Edge],
     *,

@@ -1056,6 +1056,13 @@ def common_names_guard(
             return ""
     if one_name(a, b):
         return ""
+    # One letter apart, and one name used far less than the other (``SLIP_SHARE``):
+    # a slip repeated on a few records (Juiie and Katc beside Julie and Kate, Lina
+    # beside Linda), not a name. Names used about as often stay two (Ollie and Hollie).
+    if counts is not None and _within(a, b, 1):
+        rarer, usual = sorted((counts.get(a, 0), counts.get(b, 0)))
+        if rarer < SLIP_SHARE * usual:
+            return ""
     if _eq(left["nhs"], right["nhs"]):
         return ""
     # One family: the same name, a part of a double-barrelled one, or a slip in it

@@ -1,7 +1,13 @@
 import pytest
 
 from sightline.linkage import batch, comparisons, engine
-from sightline.linkage.clustering import Edge, ambiguous_records, cluster, fits_two_persons
+from sightline.linkage.clustering import (
+    Edge,
+    ambiguous_records,
+    cluster,
+    fits_two_persons,
+    overruled_by_number,
+)
 from sightline.linkage.evaluation import pairwise_scores
 from sightline.linkage.features import IdentityRecord, features
 from sightline.linkage.tests.test_comparisons import hand_made_model
@@ -170,6 +176,49 @@ def test_a_record_with_its_date_of_birth_joins_the_nearer_of_two_records_held_ap
     assert batch.cannot_tell_apart({**rows[0], "given1": "p"})
     edges = [Edge(0, 1, 20), Edge(0, 2, 15)]
     assert ambiguous_records(edges, cannot_link=[(1, 2)], weak={1, 2}) == set()
+
+
+def test_an_nhs_number_overrules_a_guard_on_its_records_spelling():
+    """Record 2 (no number) links to record 0 (number N, the same name); record 1 carries
+    N too, under a name the guard reads as another child's. 1 is 0's person by its
+    number, so the guard on (1, 2) does not hold 2 out of that person. Kept: a pair
+    whose record has a number of its own, and one with no link to the number's other
+    record."""
+    nhs = ["9990590397", "9990590397", None, "9990000018", None]
+    edges = [Edge(0, 1, 30), Edge(0, 2, 25)]
+    assert overruled_by_number([(1, 2)], edges, nhs) == []
+    assert overruled_by_number([(2, 1)], edges, nhs) == []
+    assert overruled_by_number([(1, 3)], [*edges, Edge(0, 3, 20)], nhs) == [(1, 3)]
+    assert overruled_by_number([(1, 4)], edges, nhs) == [(1, 4)]
+
+
+def test_a_school_record_joins_the_person_whose_number_another_spelling_carries():
+    """Michael Thornton's school record has no NHS number; his social care record has
+    the number and his name; a housing record has the number and "Micah", which the
+    twin guard reads as another boy's name (Micah and Michael are both given to boys).
+    The number says whose the housing record is: one person, not the school record apart."""
+    home = {
+        "family_name": "Thornton",
+        "date_of_birth": "2025-01-08",
+        "sex": "M",
+        "address": "10 Stanley Terrace, Bradford",
+        "postcode": "BD12 3SN",
+    }
+    rows = [
+        features(IdentityRecord(given_name="Michael", nhs_number="9990590397", **home), 0),
+        features(IdentityRecord(given_name="Micah", nhs_number="9990590397", **home), 1),
+        features(IdentityRecord(given_name="Michael", **home), 2),
+    ]
+    weights = comparisons.Weights.from_model(hand_made_model())
+    assert comparisons.score(weights, rows[1], rows[2]).guard
+    result = batch.resolve(
+        rows,
+        hand_made_model(),
+        config=engine.EngineConfig(memory_limit="1GB"),
+        auto_threshold=0.99,
+        review_threshold=0.5,
+    )
+    assert len(set(result.labels)) == 1
 
 
 def test_one_person_has_one_date_of_birth():

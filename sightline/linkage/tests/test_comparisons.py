@@ -546,6 +546,32 @@ def test_a_name_about_as_common_as_the_known_name_it_is_near_is_not_a_slip():
     assert comparisons.common_names_guard(sarah, slip, common, counts) == ""
 
 
+def test_a_common_name_one_letter_from_a_far_commoner_one_is_a_slip_of_it():
+    """Juiie Brady and Julie Brady, one woman: an "l" read as an "i", repeated on three
+    records, makes Juiie "common" in a batch of 100,000, and the dataset knows no name one
+    letter from it to call it a slip. Beside 820 Julies it is a slip. Ollie and Hollie,
+    used about as often, stay two names."""
+    julie = row(0, **{**BASE, "given_name": "Julie", "sex": "F", "nhs_number": ""})
+    slip = row(1, **{**BASE, "given_name": "Juiie", "sex": "F", "nhs_number": ""})
+    assert not slip["given_near"]
+    population = [julie] * 100 + [slip] * 3
+    counts = comparisons.given_name_counts(population)
+    common = comparisons.common_given_names(population, counts=counts)
+    assert common == {"julie", "juiie"}
+    assert comparisons.common_names_guard(julie, slip, common, counts) == ""
+    # Without counts (real-time) nothing says which is the slip: two names.
+    assert comparisons.common_names_guard(julie, slip, common) == comparisons.COMMON_NAMES_GUARD
+    ollie = row(2, **{**BASE, "given_name": "Ollie", "nhs_number": ""})
+    hollie = row(3, **{**BASE, "given_name": "Hollie", "nhs_number": ""})
+    population = [ollie] * 21 + [hollie] * 133
+    counts = comparisons.given_name_counts(population)
+    common = comparisons.common_given_names(population, counts=counts)
+    assert (
+        comparisons.common_names_guard(ollie, hollie, common, counts)
+        == comparisons.COMMON_NAMES_GUARD
+    )
+
+
 def test_it_tells_variants_from_two_common_names_by_their_spelling():
     assert comparisons.spelling_key("hannah") == comparisons.spelling_key("hana")
     assert comparisons.spelling_key("callum") == comparisons.spelling_key("calum")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from sightline.linkage import nicknames
 from sightline.linkage.rows import column_of
 
 Row = Mapping[str, Any]
@@ -1056,12 +1057,14 @@ def common_names_guard(
             return ""
     if one_name(a, b):
         return ""
-    # One letter apart, and one name used far less than the other (``SLIP_SHARE``):
-    # a slip repeated on a few records (Juiie and Katc beside Julie and Kate, Lina
-    # beside Linda), not a name. Names used about as often stay two (Ollie and Hollie).
+    # One letter apart, one used far less than the other (``SLIP_SHARE``) and no name the
+    # dataset knows: a slip repeated on a few records (Juiie and Katc beside Julie and
+    # Kate). A known name stays a name however rare (Julian beside Julia, Lina beside
+    # Linda), and names used about as often stay two (Ollie and Hollie).
     if counts is not None and _within(a, b, 1):
-        rarer, usual = sorted((counts.get(a, 0), counts.get(b, 0)))
-        if rarer < SLIP_SHARE * usual:
+        rarer = min((a, b), key=lambda name: counts.get(name, 0))
+        usual = b if rarer == a else a
+        if counts.get(rarer, 0) < SLIP_SHARE * counts.get(usual, 0) and not nicknames.known(rarer):
             return ""
     if _eq(left["nhs"], right["nhs"]):
         return ""

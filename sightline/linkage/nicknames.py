@@ -100,6 +100,11 @@ def _known() -> frozenset[str]:
     return frozenset(names)
 
 
+def known(name: str) -> bool:
+    """Whether the dataset or the local files know ``name`` (normalised) as a name."""
+    return name in _known()
+
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # A name this short one letter from a known name is as likely another name as a slip.
 _MIN_LENGTH = 4

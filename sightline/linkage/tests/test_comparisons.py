@@ -561,6 +561,16 @@ def test_a_common_name_one_letter_from_a_far_commoner_one_is_a_slip_of_it():
     assert comparisons.common_names_guard(julie, slip, common, counts) == ""
     # Without counts (real-time) nothing says which is the slip: two names.
     assert comparisons.common_names_guard(julie, slip, common) == comparisons.COMMON_NAMES_GUARD
+    # A name the dataset knows is a name, however rare beside the other: Lina and Linda.
+    linda = row(4, **{**BASE, "given_name": "Linda", "sex": "F", "nhs_number": ""})
+    lina = row(5, **{**BASE, "given_name": "Lina", "sex": "F", "nhs_number": ""})
+    population = [linda] * 100 + [lina] * 3
+    counts = comparisons.given_name_counts(population)
+    common = comparisons.common_given_names(population, counts=counts)
+    assert (
+        comparisons.common_names_guard(linda, lina, common, counts)
+        == comparisons.COMMON_NAMES_GUARD
+    )
     ollie = row(2, **{**BASE, "given_name": "Ollie", "nhs_number": ""})
     hollie = row(3, **{**BASE, "given_name": "Hollie", "nhs_number": ""})
     population = [ollie] * 21 + [hollie] * 133

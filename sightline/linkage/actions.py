@@ -699,6 +699,7 @@ def run_linkage(
         if decision.record_a_id in position and decision.record_b_id in position:
             pair = (position[decision.record_a_id], position[decision.record_b_id])
             (must if decision.same_person else apart).append(pair)
+    agency_of = queries.record_agencies()
     say(f"resolving {len(record_ids):,} records with model {model.version}")
     result = batch.resolve_identities(
         identities,
@@ -709,6 +710,7 @@ def run_linkage(
         must_link=must,
         cannot_link=apart,
         progress=say,
+        agencies=[str(agency_of[pk]) for pk in record_ids],
     )
     current = dict(SourceRecord.objects.values_list("pk", "person_id"))
     clusters: dict[int, list[int]] = defaultdict(list)

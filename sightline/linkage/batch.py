@@ -60,12 +60,16 @@ def resolve(
     sources: Sequence[str] | None = None,
     table: pa.Table | None = None,
     progress: engine.Progress | None = None,
+    agencies: Sequence[str] | None = None,
 ) -> Resolution:
     """Cluster ``rows`` into persons (``table``: ``engine.to_arrow(rows)``, if made).
 
     ``sources`` (one per row) links deduplicated sources one to one: only pairs of
     records from different sources are scored, and no person holds two records of one
     source (best link first). Without it, all records are deduplicated together.
+    ``agencies`` (one per row, when known): the agency that holds each record, read by
+    the unique-name rule (``unique_names``); unlike ``sources``, an agency may hold
+    duplicates.
 
     Linked automatically: unguarded pairs at or above ``auto_threshold``; and an unborn
     record to the one born child of its household that fits its expected date
@@ -180,6 +184,7 @@ def resolve(
                 if pairs.probability[i] >= review_threshold
             ),
             cannot_link=apart,
+            agencies=agencies,
         )
     outcome = prebirth.Outcome(labels=labels)
     if household_guards:
@@ -344,6 +349,7 @@ def resolve_identities(
     sources: Sequence[str] | None = None,
     prepared: Prepared | None = None,
     progress: engine.Progress | None = None,
+    agencies: Sequence[str] | None = None,
 ) -> RecordsResolution:
     """``resolve`` for records as submitted; constraints, sources and results by input
     position.
@@ -353,6 +359,8 @@ def resolve_identities(
     """
     if sources is not None and len(sources) != len(identities):
         raise ValueError("one source per record")
+    if agencies is not None and len(agencies) != len(identities):
+        raise ValueError("one agency per record")
     prepared = prepared or prepare(identities)
     rows, positions, unmatchable = prepared.rows, prepared.positions, prepared.unmatchable
     problems = prepared.problems
@@ -373,6 +381,7 @@ def resolve_identities(
         sources=[sources[position] for position in positions] if sources is not None else None,
         table=prepared.table,
         progress=progress,
+        agencies=[agencies[position] for position in positions] if agencies is not None else None,
     )
     labels = list(range(len(identities)))
     for index, position in enumerate(positions):

@@ -308,6 +308,7 @@ def bench_demo(
         review_threshold=min(0.5, auto_threshold),
         prepared=prepared,
         progress=say,
+        agencies=[r.agency for r in records],
     )
     stage("score_and_cluster")
     output = directory / "linked.csv"

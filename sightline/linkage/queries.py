@@ -48,6 +48,11 @@ def all_identities(*, chunk: int = 20_000) -> Iterator[tuple[int, IdentityRecord
         last = rows[-1][0]
 
 
+def record_agencies() -> dict[int, int]:
+    """Every source record's agency: pk -> agency pk."""
+    return dict(SourceRecord.objects.values_list("pk", "agency_id"))
+
+
 def is_reviewer(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role in REVIEWER_ROLES)
 

@@ -24,6 +24,10 @@ which has an NHS number) to that person after clustering, when
   family name) that the person is not known by;
 - a record with a date of birth (a school record, one digit wrong, at another address)
   joins only a person whose date of birth is known and a slip of its own (``SLIPS``);
+- a dated record whose name several persons bear joins the one bearer born on its date
+  of birth, when every bearer's date is known (``_born_that_day``);
+- the person has no record of the record's agency (``agencies``, when the run knows
+  them): an agency knows a person once;
 - the record has a postcode (a move to another town still joins): a police or social
   care record with no address is known by its name alone, and at 1,000,000 records such
   joins put one child's record with another child of the same name.
@@ -54,13 +58,16 @@ def join_by_unique_name(
     links: Iterable[tuple[int, int]],
     *,
     cannot_link: Iterable[tuple[int, int]] = (),
+    agencies: Sequence[str] | None = None,
 ) -> list[int]:
     """``labels`` (a cluster number per row) with each cluster without an NHS number
     whose names one other dated or numbered person alone bears joined to that person's
     cluster (see the module doc).
 
     ``links``: the pairs scored at or above the review threshold (guarded or not);
-    ``cannot_link``: pairs that must stay apart (guarded, rejected)."""
+    ``cannot_link``: pairs that must stay apart (guarded, rejected); ``agencies``: each
+    row's agency, when known (a person who has a record of the cluster's agency already
+    is not joined by name)."""
     labels = list(labels)
     dates = column_of(rows, "dob")
     numbers = column_of(rows, "nhs")
@@ -111,6 +118,10 @@ def join_by_unique_name(
         names = {main[i] for i in members[label]}
         found = {person for name in names for person in bearers.get(name, ())} - {label}
         owning = {person for name in names for person in owners.get(name, ())}
+        if len(found) > 1:
+            found = _born_that_day(
+                found, {dates[i] for i in members[label] if dates[i]}, members, dates
+            )
         if len(found) == 1 and found <= owning:
             person = found.pop()
             ours = {dates[i] for i in members[label] if dates[i]}
@@ -120,6 +131,16 @@ def join_by_unique_name(
                 a == b or comparisons.date_level(a, b) in SLIPS for a in ours for b in theirs
             ):
                 target[label] = person
+    # An agency knows a person once: a person who has a record of this agency already,
+    # under the name and date of birth, is another person of that name to it (two David
+    # Baileys born on 4 September 2015, each with a health and a school record, in Leeds
+    # and in Newcastle), or the agency's own duplicate, which the model links by the
+    # address and date that agency keeps.
+    if agencies is not None:
+        for label, person in list(target.items()):
+            theirs = {agencies[i] for i in members[person]}
+            if any(agencies[i] in theirs for i in members[label]):
+                del target[label]
     # A record known by other names too (aliases, a previous family name) is the person
     # only if that person is known by them as well: Joanna Nowak, alias Joanna
     # Krawczyk, on a police record is not the Joanna Nowak of a health record that
@@ -189,6 +210,31 @@ def join_by_unique_name(
         for i in (i for label in (top, *joined) for i in members[label]):
             labels[i] = top
     return labels
+
+
+def _born_that_day(
+    bearers: set[int],
+    days: set[str],
+    members: dict[int, list[int]],
+    dates: Sequence[str | None],
+) -> set[int]:
+    """Of the persons ``bearers`` of a dated record's name, the one born on its date of
+    birth, when there is one alone and every bearer's date of birth is known; otherwise
+    ``bearers`` unchanged. At 1,000,000 records a common name has several bearers (two
+    Eleanor Marshalls, born in 1944 and 1987) and no undated record could join either;
+    the record of Eleanor Marshall, born 10 September 1944, at another address, is the
+    1944 Eleanor's when nobody else of that name was born that day. A bearer whose date
+    is not known could be the one: then nobody is chosen."""
+    if not days:
+        return bearers
+    born: set[int] = set()
+    for person in bearers:
+        theirs = {dates[i] for i in members[person] if dates[i]}
+        if not theirs:
+            return bearers
+        if theirs & days:
+            born.add(person)
+    return born if len(born) == 1 else bearers
 
 
 def _held_apart(

@@ -166,3 +166,61 @@ def test_a_record_with_no_postcode_is_not_joined_by_its_name_alone():
     assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]
     rows = _rows(CAMERON, {**police, "postcode": "WF4 6LW"})
     assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 0]
+
+
+def test_a_dated_record_joins_the_one_bearer_of_its_name_born_that_day():
+    """Two Eleanor Marshalls, born 1944 and 1987 (their NHS numbers on their health
+    records). A social care record of Eleanor Marshall, born 10 September 1944, at
+    another address and with no number, is the 1944 Eleanor's: nobody else of the name
+    was born that day. Not when two were, nor when a bearer's date is not known, and
+    an undated record still fits both."""
+    elder = {
+        **CAMERON,
+        "given_name": "Eleanor",
+        "family_name": "Marshall",
+        "sex": "F",
+        "date_of_birth": "1944-09-10",
+    }
+    younger = {**elder, "date_of_birth": "1987-02-14", "nhs_number": nhs_number(2)}
+    social_care = {**HOUSING, "given_name": "Eleanor", "family_name": "Marshall"}
+    dated = {**social_care, "date_of_birth": "1944-09-10", "sex": "F"}
+    rows = _rows(elder, younger, dated)
+    assert join_by_unique_name(rows, [0, 1, 2], [(0, 2)]) == [0, 1, 0]
+    # Two born that day (and the younger one's date of birth not known): neither.
+    twin = {**elder, "nhs_number": nhs_number(3), "address": "2 Elm Road, Leeds"}
+    rows = _rows(elder, twin, dated)
+    assert join_by_unique_name(rows, [0, 1, 2], [(0, 2)]) == [0, 1, 2]
+    rows = _rows(elder, {**younger, "date_of_birth": ""}, dated)
+    assert join_by_unique_name(rows, [0, 1, 2], [(0, 2)]) == [0, 1, 2]
+    rows = _rows(elder, younger, social_care)
+    assert join_by_unique_name(rows, [0, 1, 2], [(0, 2)]) == [0, 1, 2]
+
+
+def test_a_person_with_a_record_of_the_agency_already_is_not_joined_by_name():
+    """Two David Baileys born on 4 September 2015, in Leeds (health, with his NHS
+    number, and school) and in Newcastle (health and school, no number). By name and
+    date alone the Newcastle boy's records fit the Leeds boy; but each school already
+    knows its own David Bailey, so the Leeds boy, with a school record of his own, is
+    not joined to a second school record by name. Without agencies, as before."""
+    leeds = {
+        **CAMERON,
+        "given_name": "David",
+        "family_name": "Bailey",
+        "date_of_birth": "2015-09-04",
+        "address": "154 Forest Way, Leeds",
+        "postcode": "LS14 5NX",
+    }
+    newcastle = {
+        **leeds,
+        "nhs_number": "",
+        "address": "57 Highfield Lane, Newcastle upon Tyne",
+        "postcode": "NE6 1DE",
+    }
+    rows = _rows(leeds, {**leeds, "nhs_number": ""}, newcastle, newcastle)
+    links = [(0, 2), (1, 2), (0, 3), (1, 3)]
+    assert join_by_unique_name(rows, [0, 0, 2, 2], links) == [0, 0, 0, 0]
+    agencies = ["HEALTH", "EDUCATION", "HEALTH", "EDUCATION"]
+    assert join_by_unique_name(rows, [0, 0, 2, 2], links, agencies=agencies) == [0, 0, 2, 2]
+    # Cameron's housing record joins him: he has no housing record of his own.
+    rows = _rows(CAMERON, HOUSING)
+    assert join_by_unique_name(rows, [0, 1], [(0, 1)], agencies=["HEALTH", "HOUSING"]) == [0, 0]

@@ -84,6 +84,7 @@ class Command(BaseCommand):
             sources=[record.agency for record in records] if options["across_agencies"] else None,
             prepared=prepared,
             progress=say,
+            agencies=[record.agency for record in records],
         )
         del prepared
         persons = linkfile.person_ids(result.labels)

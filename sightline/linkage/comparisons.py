@@ -1025,9 +1025,16 @@ def spelling_key(name: str) -> str:
 
 
 def one_name(left: str, right: str) -> bool:
-    """Two given names that are spellings or a long shortening of one name."""
+    """Two given names that are spellings or a long shortening of one name.
+
+    A shortening of a name is that name only if the dataset does not know both as names
+    of their own that it does not relate (``nicknames``): Magda and Magdalena are one
+    name; Julia and Julian, Nicola and Nico, two (Julian Wallace, his sex recorded
+    wrongly and no date of birth, joined his sister Julia's records at 1,000,000)."""
     shorter, longer = sorted((left, right), key=len)
     if len(shorter) >= _SHORTENING and longer.startswith(shorter):
+        if nicknames.known(shorter) and nicknames.known(longer):
+            return nicknames.variants(shorter, longer)
         return True
     return spelling_key(left) == spelling_key(right)
 

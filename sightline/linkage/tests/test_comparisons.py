@@ -589,6 +589,9 @@ def test_it_tells_variants_from_two_common_names_by_their_spelling():
     assert comparisons.spelling_key("finley") == comparisons.spelling_key("finlay")
     assert comparisons.spelling_key("jayden") != comparisons.spelling_key("jaylen")
     assert comparisons.one_name("magda", "magdalena")
+    assert comparisons.one_name("francesca", "fran")  # the dataset knows no Francesca
+    assert not comparisons.one_name("julia", "julian")  # two names the dataset knows
+    assert not comparisons.one_name("nicola", "nico")
     assert not comparisons.one_name("leo", "leon")
     hannah = row(0, **{**BASE, "given_name": "Hannah", "nhs_number": ""})
     hana = row(1, **{**BASE, "given_name": "Hana", "nhs_number": ""})

@@ -24,6 +24,8 @@ which has an NHS number) to that person after clustering, when
   family name) that the person is not known by;
 - a record with a date of birth (a school record, one digit wrong, at another address)
   joins only a person whose date of birth is known and a slip of its own (``SLIPS``);
+- a name is borne by the bearers of its formal names too (a nickname stands for each
+  Richard);
 - a dated record whose name several persons bear joins the one bearer born on its date
   of birth, when every bearer's date is known (``_born_that_day``);
 - the person has no record of the record's agency (``agencies``, when the run knows
@@ -98,9 +100,19 @@ def join_by_unique_name(
         return labels
     # A candidate is looked up by its main names (given|family); a person bears a name
     # by any of its records' names, aliases included (more bearers, fewer joins), and
-    # is the one bearer only if one of its records has the name as its main name.
+    # is the one bearer only if one of its records has the name as its main name. A
+    # name stands for its formal names too (``given_formal``): "Dickie Kamiński" is
+    # borne by every Richard Kamiński and every Dickie, so two Richards make it no one's.
     main = [f"{g}|{f}" if g and f else "" for g, f in zip(given, family, strict=True)]
-    wanted = {main[i] for label in candidates for i in members[label]}
+    formal = column_of(rows, "given_formal")
+
+    def formal_keys(index: int) -> set[str]:
+        if not main[index]:
+            return set()
+        return {f"{name}|{family[index]}" for name in formal[index] or ()} | {main[index]}
+
+    looked_up = {label: {k for i in members[label] for k in formal_keys(i)} for label in candidates}
+    wanted = {key for names in looked_up.values() for key in names}
     keys = column_of(rows, "name_keys", keep=False)
     bearers: dict[str, set[int]] = {}
     owners: dict[str, set[int]] = {}
@@ -108,7 +120,7 @@ def join_by_unique_name(
         label = labels[index]
         if label not in known or not record_keys:
             continue
-        for key in record_keys:
+        for key in set(record_keys) | formal_keys(index):
             if key in wanted:
                 bearers.setdefault(key, set()).add(label)
         if main[index] in wanted:
@@ -116,7 +128,7 @@ def join_by_unique_name(
     target: dict[int, int] = {}
     for label in candidates:
         names = {main[i] for i in members[label]}
-        found = {person for name in names for person in bearers.get(name, ())} - {label}
+        found = {person for name in looked_up[label] for person in bearers.get(name, ())} - {label}
         owning = {person for name in names for person in owners.get(name, ())}
         if len(found) > 1:
             found = _born_that_day(

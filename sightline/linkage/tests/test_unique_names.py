@@ -224,3 +224,23 @@ def test_a_person_with_a_record_of_the_agency_already_is_not_joined_by_name():
     # Cameron's housing record joins him: he has no housing record of his own.
     rows = _rows(CAMERON, HOUSING)
     assert join_by_unique_name(rows, [0, 1], [(0, 1)], agencies=["HEALTH", "HOUSING"]) == [0, 0]
+
+
+def test_a_nickname_is_borne_by_every_bearer_of_its_formal_name():
+    """Two boys called Richard Kamiński (2017, London; 2024, Bolton); the London boy's
+    school record says Dickie. An undated housing record of a Dickie Kamiński is either
+    boy's: the nickname stands for Richard, so it is borne twice and joins neither."""
+    london = {
+        **CAMERON,
+        "given_name": "Richard",
+        "family_name": "Kamiński",
+        "date_of_birth": "2017-07-06",
+    }
+    bolton = {**london, "date_of_birth": "2024-08-20", "nhs_number": nhs_number(2)}
+    school = {**london, "given_name": "Dickie", "nhs_number": ""}
+    housing = {**HOUSING, "given_name": "Dickie", "family_name": "Kamiński"}
+    rows = _rows(london, school, bolton, housing)
+    assert join_by_unique_name(rows, [0, 0, 2, 3], [(1, 3)]) == [0, 0, 2, 3]
+    # With the Bolton boy away, the London boy is the one bearer.
+    rows = _rows(london, school, housing)
+    assert join_by_unique_name(rows, [0, 0, 2], [(1, 2)]) == [0, 0, 0]

@@ -83,14 +83,23 @@ def overruled_by_number(
     of Jodie Fisher stays a person of its own because the social care record says Jody.
     Pairs where ``s`` has a number of its own are kept (different numbers keep apart
     anyway)."""
+    held_apart = list(held_apart)
+    # Only the records of these pairs and their numbers are read (a million records'
+    # links are not indexed for a few thousand pairs).
+    numbers = {nhs[i] for pair in held_apart for i in pair if nhs[i]}
+    unnumbered = {i for pair in held_apart for i in pair if not nhs[i]}
+    if not numbers or not unnumbered:
+        return held_apart
     by_number: dict[str, set[int]] = {}
     for index, number in enumerate(nhs):
-        if number:
+        if number and number in numbers:
             by_number.setdefault(number, set()).add(index)
     linked: dict[int, set[int]] = {}
     for edge in edges:
-        linked.setdefault(edge.left, set()).add(edge.right)
-        linked.setdefault(edge.right, set()).add(edge.left)
+        if edge.left in unnumbered:
+            linked.setdefault(edge.left, set()).add(edge.right)
+        if edge.right in unnumbered:
+            linked.setdefault(edge.right, set()).add(edge.left)
     kept = []
     for a, b in held_apart:
         overruled = False

@@ -41,10 +41,11 @@ persons and fewer records are joined this way. Batch runs of Sightline's own rec
 only (household guards on, not one to one).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sightline.linkage import comparisons
+from sightline.linkage.nicknames import formal_names
 from sightline.linkage.rows import Row, at, column_of
 
 # A dated record joins the one bearer of its name only when its date of birth is a slip
@@ -85,15 +86,20 @@ def join_by_unique_name(
     }
     # Without an NHS number; with a date of birth or without one (a dated record is then
     # joined only to a date of birth it is a slip of: ``SLIPS``).
+    # Joined only when linked to the person at the review threshold: the links between
+    # two clusters, read once, and only the clusters they touch looked at (at 1,000,000
+    # records most clusters without an NHS number link to no other cluster at all).
+    cross = [(left, right) for left, right in links if labels[left] != labels[right]]
+    touched = {labels[i] for pair in cross for i in pair}
     candidates = {
         label
-        for label, group in members.items()
+        for label in touched
         if all(
             numbers[i] is None
             and given[i]
             and len(given[i]) > comparisons.INITIAL_LENGTH
             and family[i]
-            for i in group
+            for i in members[label]
         )
     }
     if not candidates:
@@ -104,15 +110,22 @@ def join_by_unique_name(
     # name stands for its formal names too (``given_formal``): "Dickie Kamiński" is
     # borne by every Richard Kamiński and every Dickie, so two Richards make it no one's.
     main = [f"{g}|{f}" if g and f else "" for g, f in zip(given, family, strict=True)]
-    formal = column_of(rows, "given_formal")
 
     def formal_keys(index: int) -> set[str]:
-        if not main[index]:
-            return set()
-        return {f"{name}|{family[index]}" for name in formal[index] or ()} | {main[index]}
+        # ``given_formal`` of the row: the given name and the formal names it stands for.
+        names = formal_names(given[index])
+        if len(names) == 1:
+            return {main[index]}
+        return {f"{name}|{family[index]}" for name in names}
 
     looked_up = {label: {k for i in members[label] for k in formal_keys(i)} for label in candidates}
     wanted = {key for names in looked_up.values() for key in names}
+    # The given names wanted, by family name: most records' family names are not wanted,
+    # and are passed over with one look-up.
+    wanted_given: dict[str, set[str]] = {}
+    for key in wanted:
+        wanted_name, wanted_family = key.split("|", 1)
+        wanted_given.setdefault(wanted_family, set()).add(wanted_name)
     keys = column_of(rows, "name_keys", keep=False)
     bearers: dict[str, set[int]] = {}
     owners: dict[str, set[int]] = {}
@@ -120,24 +133,38 @@ def join_by_unique_name(
         label = labels[index]
         if label not in known or not record_keys:
             continue
-        for key in set(record_keys) | formal_keys(index):
+        for key in record_keys:
             if key in wanted:
                 bearers.setdefault(key, set()).add(label)
+        # A nickname bears its formal names (its own name is among its keys already).
+        names_wanted = wanted_given.get(family[index] or "")
+        if names_wanted and (name := given[index]):
+            for formal in formal_names(name):
+                if formal != name and formal in names_wanted:
+                    bearers.setdefault(f"{formal}|{family[index]}", set()).add(label)
         if main[index] in wanted:
             owners.setdefault(main[index], set()).add(label)
+    born: dict[int, frozenset[str]] = {}
+
+    def dates_of(label: int) -> frozenset[str]:
+        """A cluster's dates of birth (read once a cluster: common names' bearers are
+        looked at again for each record of the name)."""
+        found = born.get(label)
+        if found is None:
+            found = born[label] = frozenset(d for i in members[label] if (d := dates[i]))
+        return found
+
     target: dict[int, int] = {}
     for label in candidates:
         names = {main[i] for i in members[label]}
         found = {person for name in looked_up[label] for person in bearers.get(name, ())} - {label}
         owning = {person for name in names for person in owners.get(name, ())}
+        ours = dates_of(label)
         if len(found) > 1:
-            found = _born_that_day(
-                found, {dates[i] for i in members[label] if dates[i]}, members, dates
-            )
+            found = _born_that_day(found, ours, dates_of)
         if len(found) == 1 and found <= owning:
             person = found.pop()
-            ours = {dates[i] for i in members[label] if dates[i]}
-            theirs = {dates[i] for i in members[person] if dates[i]}
+            theirs = dates_of(person)
             # A dated record: the person's date of birth must be known, and a slip of it.
             if (theirs or not ours) and all(
                 a == b or comparisons.date_level(a, b) in SLIPS for a in ours for b in theirs
@@ -149,9 +176,11 @@ def join_by_unique_name(
     # and in Newcastle), or the agency's own duplicate, which the model links by the
     # address and date that agency keeps.
     if agencies is not None:
+        held: dict[int, set[str]] = {}
         for label, person in list(target.items()):
-            theirs = {agencies[i] for i in members[person]}
-            if any(agencies[i] in theirs for i in members[label]):
+            if person not in held:
+                held[person] = {agencies[i] for i in members[person]}
+            if any(agencies[i] in held[person] for i in members[label]):
                 del target[label]
     # A record known by other names too (aliases, a previous family name) is the person
     # only if that person is known by them as well: Joanna Nowak, alias Joanna
@@ -160,8 +189,8 @@ def join_by_unique_name(
     for label, person in list(target.items()):
         own = {key for i in members[label] for key in keys[i] or ()}
         if own - {main[i] for i in members[label]}:
-            theirs = {key for i in members[person] for key in keys[i] or ()}
-            if not own <= theirs:
+            known_by = {key for i in members[person] for key in keys[i] or ()}
+            if not own <= known_by:
                 del target[label]
     del keys
     # And a place: a record with no postcode (a police or social care record without an
@@ -182,7 +211,7 @@ def join_by_unique_name(
     # is no other candidate either.
     linked: set[int] = set()
     others: dict[int, set[int]] = {}
-    for left, right in links:
+    for left, right in cross:
         for record, other in ((left, right), (right, left)):
             label = labels[record]
             if label not in target or labels[other] == label:
@@ -226,22 +255,22 @@ def join_by_unique_name(
 
 def _born_that_day(
     bearers: set[int],
-    days: set[str],
-    members: dict[int, list[int]],
-    dates: Sequence[str | None],
+    days: frozenset[str],
+    dates_of: Callable[[int], frozenset[str]],
 ) -> set[int]:
     """Of the persons ``bearers`` of a dated record's name, the one born on its date of
-    birth, when there is one alone and every bearer's date of birth is known; otherwise
-    ``bearers`` unchanged. At 1,000,000 records a common name has several bearers (two
-    Eleanor Marshalls, born in 1944 and 1987) and no undated record could join either;
-    the record of Eleanor Marshall, born 10 September 1944, at another address, is the
-    1944 Eleanor's when nobody else of that name was born that day. A bearer whose date
-    is not known could be the one: then nobody is chosen."""
+    birth (``days``), when there is one alone and every bearer's date of birth is known
+    (``dates_of``: a person's dates); otherwise ``bearers`` unchanged. At 1,000,000
+    records a common name has several bearers (two Eleanor Marshalls, born in 1944 and
+    1987) and no undated record could join either; the record of Eleanor Marshall, born
+    10 September 1944, at another address, is the 1944 Eleanor's when nobody else of that
+    name was born that day. A bearer whose date is not known could be the one: then
+    nobody is chosen."""
     if not days:
         return bearers
     born: set[int] = set()
     for person in bearers:
-        theirs = {dates[i] for i in members[person] if dates[i]}
+        theirs = dates_of(person)
         if not theirs:
             return bearers
         if theirs & days:

@@ -1,6 +1,6 @@
 import pytest
 
-from sightline.linkage import batch, comparisons, engine
+from sightline.linkage import batch, comparisons
 from sightline.linkage.clustering import (
     Edge,
     ambiguous_records,
@@ -10,7 +10,7 @@ from sightline.linkage.clustering import (
 )
 from sightline.linkage.evaluation import pairwise_scores
 from sightline.linkage.features import IdentityRecord, features
-from sightline.linkage.tests.test_comparisons import hand_made_model
+from sightline.linkage.tests.test_comparisons import hand_made_model, resolve_by_hand
 
 
 def test_it_joins_linked_records():
@@ -140,13 +140,7 @@ def test_it_leaves_a_record_that_fits_a_parent_and_a_child_sharing_a_name_to_rev
             2,
         ),
     ]
-    result = batch.resolve(
-        rows,
-        hand_made_model(),
-        config=engine.EngineConfig(memory_limit="1GB"),
-        auto_threshold=0.99,
-        review_threshold=0.5,
-    )
+    result = resolve_by_hand(rows)
     assert len(set(result.labels)) == 3
     reviewed = {(p.left, p.right) for p in result.review}
     assert {(0, 1), (1, 2)} <= reviewed
@@ -211,13 +205,7 @@ def test_a_school_record_joins_the_person_whose_number_another_spelling_carries(
     ]
     weights = comparisons.Weights.from_model(hand_made_model())
     assert comparisons.score(weights, rows[1], rows[2]).guard
-    result = batch.resolve(
-        rows,
-        hand_made_model(),
-        config=engine.EngineConfig(memory_limit="1GB"),
-        auto_threshold=0.99,
-        review_threshold=0.5,
-    )
+    result = resolve_by_hand(rows)
     assert len(set(result.labels)) == 1
 
 
@@ -310,13 +298,7 @@ def test_an_undated_record_between_two_sisters_of_one_name_goes_to_review():
             (("Margaret", "2015-09-26"), ("Rita", None), ("Rita", "2016-10-20"))
         )
     ]
-    result = batch.resolve(
-        rows,
-        hand_made_model(),
-        config=engine.EngineConfig(memory_limit="1GB"),
-        auto_threshold=0.99,
-        review_threshold=0.5,
-    )
+    result = resolve_by_hand(rows)
     assert len(set(result.labels)) == 3
     reviewed = {(p.left, p.right) for p in result.review}
     assert {(0, 1), (1, 2)} <= reviewed

@@ -4,7 +4,7 @@ import random
 import duckdb
 import pytest
 
-from sightline.linkage import comparisons, engine
+from sightline.linkage import batch, comparisons, engine
 from sightline.linkage.features import IdentityRecord, features
 from sightline.linkage.tests.synthetic import households, nhs_number
 
@@ -19,6 +19,18 @@ def hand_made_model():
             level["m_probability"] = 0.9 / (2**index) + 0.001
             level["u_probability"] = 0.0001 * (3**index)
     return model
+
+
+def resolve_by_hand(rows, **options):
+    """A batch run of ``rows`` with ``hand_made_model`` at the default thresholds."""
+    return batch.resolve(
+        rows,
+        hand_made_model(),
+        config=engine.EngineConfig(memory_limit="1GB"),
+        auto_threshold=0.99,
+        review_threshold=0.5,
+        **options,
+    )
 
 
 def row(index=0, **fields):
@@ -564,22 +576,18 @@ def test_a_common_name_one_letter_from_a_far_commoner_one_is_a_slip_of_it():
     # A name the dataset knows is a name, however rare beside the other: Lina and Linda.
     linda = row(4, **{**BASE, "given_name": "Linda", "sex": "F", "nhs_number": ""})
     lina = row(5, **{**BASE, "given_name": "Lina", "sex": "F", "nhs_number": ""})
-    population = [linda] * 100 + [lina] * 3
-    counts = comparisons.given_name_counts(population)
-    common = comparisons.common_given_names(population, counts=counts)
-    assert (
-        comparisons.common_names_guard(linda, lina, common, counts)
-        == comparisons.COMMON_NAMES_GUARD
-    )
+    assert _guard_among(linda, lina, [linda] * 100 + [lina] * 3) == comparisons.COMMON_NAMES_GUARD
     ollie = row(2, **{**BASE, "given_name": "Ollie", "nhs_number": ""})
     hollie = row(3, **{**BASE, "given_name": "Hollie", "nhs_number": ""})
     population = [ollie] * 21 + [hollie] * 133
+    assert _guard_among(ollie, hollie, population) == comparisons.COMMON_NAMES_GUARD
+
+
+def _guard_among(left, right, population):
+    """The common-names guard on ``left`` and ``right`` in a batch of ``population``."""
     counts = comparisons.given_name_counts(population)
     common = comparisons.common_given_names(population, counts=counts)
-    assert (
-        comparisons.common_names_guard(ollie, hollie, common, counts)
-        == comparisons.COMMON_NAMES_GUARD
-    )
+    return comparisons.common_names_guard(left, right, common, counts)
 
 
 def test_it_tells_variants_from_two_common_names_by_their_spelling():

@@ -4,9 +4,9 @@ to review with each child when two or more fit (issue 16, item 5)."""
 
 import pytest
 
-from sightline.linkage import batch, comparisons, engine, prebirth
+from sightline.linkage import comparisons, prebirth
 from sightline.linkage.features import IdentityRecord, features
-from sightline.linkage.tests.test_comparisons import hand_made_model
+from sightline.linkage.tests.test_comparisons import hand_made_model, resolve_by_hand
 
 HOME = {"family_name": "Okafor", "address": "3 Mill Lane, Leeds", "postcode": "LS6 2BB"}
 ELSEWHERE = {"address": "9 Oak Road, Leeds", "postcode": "LS1 1AA"}
@@ -135,24 +135,13 @@ def test_it_never_links_an_unborn_record_on_its_score():
     assert result.guard == comparisons.PREBIRTH_GUARD
 
 
-def _resolve(rows, **options):
-    return batch.resolve(
-        rows,
-        hand_made_model(),
-        config=engine.EngineConfig(memory_limit="1GB"),
-        auto_threshold=0.99,
-        review_threshold=0.5,
-        **options,
-    )
-
-
 def _reviews_of(result, record):
     return sorted((p.left, p.right, p.guard) for p in result.review if record in (p.left, p.right))
 
 
 def test_it_links_the_one_born_child_automatically():
     rows = [unborn(0), child(1, "2026-03-15"), child(2, "2026-03-15", nhs_number="")]
-    result = _resolve(rows)
+    result = resolve_by_hand(rows)
     assert result.labels == [0, 0, 0]
     assert result.prebirth_links == [(0, 1)]
     assert _reviews_of(result, 0) == []
@@ -165,7 +154,7 @@ def test_it_links_twins_to_neither_and_puts_both_to_review():
         child(2, "2026-03-15", given="Chidi", sex="M"),
         child(3, "2026-03-15", given="Chidi", sex="M", address="", postcode="LS6 2BB"),
     ]
-    result = _resolve(rows)
+    result = resolve_by_hand(rows)
     assert result.labels[0] not in (result.labels[1], result.labels[2])
     assert result.labels[1] != result.labels[2] == result.labels[3]
     assert result.prebirth_links == []
@@ -178,7 +167,7 @@ def test_it_links_twins_to_neither_and_puts_both_to_review():
 
 def test_a_sibling_born_two_years_before_is_not_the_expected_child():
     rows = [unborn(0), child(1, "2024-03-10", given="Chidi", sex="M")]
-    result = _resolve(rows)
+    result = resolve_by_hand(rows)
     assert result.labels[0] != result.labels[1]
     assert result.prebirth_links == []
     assert _reviews_of(result, 0) == []
@@ -186,7 +175,7 @@ def test_a_sibling_born_two_years_before_is_not_the_expected_child():
 
 def test_a_child_of_another_household_is_not_the_expected_child():
     rows = [unborn(0), child(1, "2026-03-15", **ELSEWHERE)]
-    result = _resolve(rows)
+    result = resolve_by_hand(rows)
     assert result.labels[0] != result.labels[1]
     assert (result.prebirth_links, _reviews_of(result, 0)) == ([], [])
 
@@ -196,7 +185,7 @@ def test_an_unborn_record_does_not_join_its_mother_or_a_child_outside_the_window
         IdentityRecord(**HOME, given_name="Ngozi", date_of_birth="1994-06-02", sex="F"), 1
     )
     rows = [unborn(0), mother, child(2, "2026-05-20")]  # eleven weeks late
-    result = _resolve(rows)
+    result = resolve_by_hand(rows)
     assert len(set(result.labels)) == 3
     assert result.prebirth_links == []
 
@@ -212,7 +201,7 @@ def test_a_confirmed_pre_birth_link_keeps_the_childs_records_together():
         child(2, "2026-01-15", given="Chidi", sex="M"),
         child(3, "2026-01-15", given="Amara", address="", postcode="LS6 2BB"),
     ]
-    result = _resolve(rows, must_link=[(0, 1)])
+    result = resolve_by_hand(rows, must_link=[(0, 1)])
     assert result.labels[0] == result.labels[1] == result.labels[3] != result.labels[2]
     assert _reviews_of(result, 0) == []
 
@@ -224,14 +213,14 @@ def test_two_unborn_records_of_one_pregnancy_end_with_the_child_in_a_batch_run()
         child(2, "2026-03-15"),
         child(3, "2026-03-15", address="", postcode="LS6 2BB"),
     ]
-    result = _resolve(rows)
+    result = resolve_by_hand(rows)
     assert len(set(result.labels)) == 1
     assert len(result.prebirth_links) == 2
 
 
 def test_across_agencies_it_links_an_unborn_record_to_another_agencys_child():
     rows = [unborn(0), child(1, "2026-03-15")]
-    result = _resolve(rows, sources=["CSC", "HEALTH"])
+    result = resolve_by_hand(rows, sources=["CSC", "HEALTH"])
     assert result.labels == [0, 0]
-    same_source = _resolve(rows, sources=["CSC", "CSC"])
+    same_source = resolve_by_hand(rows, sources=["CSC", "CSC"])
     assert same_source.labels == [0, 1]

@@ -332,6 +332,18 @@ def _propagated_odds(
     return result
 
 
+def _sources_coded(
+    sources: Sequence[str],
+) -> tuple[list[str], dict[str, int], npt.NDArray[np.int64], Floats]:
+    """The sources' names in order, each name's number, each record's source number,
+    and each source's record count."""
+    names = sorted(set(sources))
+    code = {name: index for index, name in enumerate(names)}
+    source_of = np.array([code[source] for source in sources], dtype=np.int64)
+    counts = np.bincount(source_of, minlength=len(names)).astype(np.float64)
+    return names, code, source_of, counts
+
+
 def one_to_one_per_record(
     left: npt.NDArray[np.int64],
     right: npt.NDArray[np.int64],
@@ -355,10 +367,7 @@ def one_to_one_per_record(
     data without households (FEBRL)."""
     if len(factors) == 0:
         return np.zeros(0)
-    names = sorted(set(sources))
-    code = {name: index for index, name in enumerate(names)}
-    source_of = np.array([code[source] for source in sources], dtype=np.int64)
-    counts = np.bincount(source_of, minlength=len(names)).astype(np.float64)
+    names, _code, source_of, counts = _sources_coded(sources)
     # λ·BF for every pair (log2 weights beyond ±1000 do not occur; clipped so 2**x stays
     # finite).
     log_terms = np.clip(factors + math.log2(prior), -1000.0, 1000.0)
@@ -396,10 +405,7 @@ def one_to_one(
     the other source must be among the pairs: those left out count as no evidence."""
     if len(factors) == 0:
         return np.zeros(0)
-    names = sorted(set(sources))
-    code = {name: index for index, name in enumerate(names)}
-    source_of = np.array([code[source] for source in sources], dtype=np.int64)
-    counts = np.bincount(source_of, minlength=len(names)).astype(np.float64)
+    names, code, source_of, counts = _sources_coded(sources)
     own_left, own_right = source_of[left], source_of[right]
     shares = np.full((len(names), len(names)), prior if isinstance(prior, float) else 0.0)
     if not isinstance(prior, float):

@@ -689,9 +689,9 @@ def run_linkage(
     say = progress or (lambda _message: None)
     started = timezone.now()
     limits = config.thresholds()
-    pairs = list(queries.all_identities())
-    record_ids = [pk for pk, _identity in pairs]
-    identities = [identity for _pk, identity in pairs]
+    read = list(queries.all_identities())
+    record_ids = [pk for pk, _agency, _identity in read]
+    identities = [identity for _pk, _agency, identity in read]
     position = {pk: i for i, pk in enumerate(record_ids)}
     must: list[tuple[int, int]] = []
     apart: list[tuple[int, int]] = []
@@ -699,7 +699,6 @@ def run_linkage(
         if decision.record_a_id in position and decision.record_b_id in position:
             pair = (position[decision.record_a_id], position[decision.record_b_id])
             (must if decision.same_person else apart).append(pair)
-    agency_of = queries.record_agencies()
     say(f"resolving {len(record_ids):,} records with model {model.version}")
     result = batch.resolve_identities(
         identities,
@@ -710,7 +709,7 @@ def run_linkage(
         must_link=must,
         cannot_link=apart,
         progress=say,
-        agencies=[str(agency_of[pk]) for pk in record_ids],
+        agencies=[str(agency) for _pk, agency, _identity in read],
     )
     current = dict(SourceRecord.objects.values_list("pk", "person_id"))
     clusters: dict[int, list[int]] = defaultdict(list)

@@ -32,25 +32,20 @@ def identity_of(record: SourceRecord) -> IdentityRecord:
     return IdentityRecord(**{name: getattr(record, name) for name in _IDENTITY_FIELDS})
 
 
-def all_identities(*, chunk: int = 20_000) -> Iterator[tuple[int, IdentityRecord]]:
-    """Every source record as (pk, identity), in pk order, read in chunks."""
+def all_identities(*, chunk: int = 20_000) -> Iterator[tuple[int, int, IdentityRecord]]:
+    """Every source record as (pk, agency pk, identity), in pk order, read in chunks."""
     last = 0
     while True:
         rows = list(
             SourceRecord.objects.filter(pk__gt=last)
             .order_by("pk")
-            .values_list("pk", *_IDENTITY_FIELDS)[:chunk]
+            .values_list("pk", "agency_id", *_IDENTITY_FIELDS)[:chunk]
         )
         if not rows:
             return
-        for pk, *values in rows:
-            yield pk, IdentityRecord(**dict(zip(_IDENTITY_FIELDS, values, strict=True)))
+        for pk, agency_id, *values in rows:
+            yield pk, agency_id, IdentityRecord(**dict(zip(_IDENTITY_FIELDS, values, strict=True)))
         last = rows[-1][0]
-
-
-def record_agencies() -> dict[int, int]:
-    """Every source record's agency: pk -> agency pk."""
-    return dict(SourceRecord.objects.values_list("pk", "agency_id"))
 
 
 def is_reviewer(user: User) -> bool:

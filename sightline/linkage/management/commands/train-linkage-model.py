@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 ) from None
             source = str(options["input"])
         else:
-            identities = [identity for _record_id, identity in all_identities()]
+            identities = [identity for _record_id, _agency, identity in all_identities()]
             source = "database"
         prepared = batch.prepare(identities)
         del identities

@@ -17,7 +17,9 @@ Sources:
   split or run together. Their relative frequencies here are the generator's own, set by
   hand (``errors.py``).
 - Name variants: the ``nicknames`` package (a hand-curated dataset of English names and
-  their nicknames, pinned in requirements-dev.txt), used as the "known as" name.
+  their nicknames, pinned in requirements-dev.txt), used as the "known as" name; and
+  kept from siblings, with spellings of one sound (Metaphone, from ``jellyfish``): a
+  mother's children have different names.
 - Name frequencies: Faker's ``en_GB`` person data (given names from the Office for
   National Statistics' baby-name reference tables, in rank order; family names with
   their published shares of the population), with a smaller share of Polish and Nigerian

@@ -261,10 +261,15 @@ class _Generator:
             # diminutive or spelling variants of each other"), twins and siblings alike,
             # read both ways: a twin Sam beside a twin Samuel was let through when Sam
             # was drawn first, and siblings' names were drawn independently (two brothers
-            # Daniel Williams, two sisters Lucy Dixon, sisters Margaret and Rita).
+            # Daniel Williams, two sisters Lucy Dixon, sisters Margaret and Rita). Nor
+            # two spellings of one name: twins Phillip and Philip were drawn, as the
+            # name source lists both and the nicknames dataset pairs neither.
             names = {sibling.given.lower() for sibling in babies}
             for baby in born:
-                while any(sources.variants(baby.given, n) for n in names):
+                while any(
+                    sources.variants(baby.given, n) or sources.sound_alike(baby.given, n)
+                    for n in names
+                ):
                     baby.given = self.given(baby.sex)
                 names.add(baby.given.lower())
             if size > 1:

@@ -4,6 +4,8 @@ import functools
 import itertools
 from dataclasses import dataclass
 
+import jellyfish
+
 
 @dataclass(frozen=True)
 class Pool:
@@ -104,6 +106,15 @@ def variants(left: str, right: str) -> bool:
     nickname are two names (Alexander and Alexandra, both Alex)."""
     a, b = left.lower(), right.lower()
     return a == b or b in _variant_groups().get(a, frozenset())
+
+
+def sound_alike(left: str, right: str) -> bool:
+    """Whether two given names are spellings of one sound (Metaphone, Lawrence Philips'
+    1990 phonetic code, from ``jellyfish``): Phillip and Philip, Steven and Stephen,
+    Catherine and Katherine, Jon and John. The name-frequency source lists such
+    spellings as names of their own; the ``nicknames`` dataset does not pair them."""
+    a, b = jellyfish.metaphone(left), jellyfish.metaphone(right)
+    return bool(a) and a == b
 
 
 # Post towns and their postcode areas (Royal Mail's postcode areas in England).

@@ -33,6 +33,7 @@ COLUMNS = (
     "postcode",
 )
 REQUIRED = ("record_id", "agency")
+_IDENTITY_COLUMNS = COLUMNS[2:]  # in the order of ``IdentityRecord``'s fields
 
 
 class LinkFileError(Exception):
@@ -89,30 +90,43 @@ def parse(handle: io.TextIOBase | Iterator[str]) -> Iterator[InputRecord]:
     if errors:
         raise LinkFileError(errors)
     records = []
+    # Each value is read by its column's position (a million rows: a dict per row, and a
+    # look-up per field, were most of the time to read the file).
+    position = {name: index for index, name in enumerate(names)}
+    record_id_at, agency_at = position["record_id"], position["agency"]
+    identity_at = [position.get(name) for name in _IDENTITY_COLUMNS]
+    width = len(names)
     try:
         for values in reader:
             line = reader.line_num
-            if not any(value.strip() for value in values):
+            stripped = list(map(str.strip, values))
+            if not any(stripped):
                 continue
-            if len(values) != len(names):
-                errors.append(f"line {line}: {len(values)} fields, the header has {len(names)}")
+            if len(values) != width:
+                errors.append(f"line {line}: {len(values)} fields, the header has {width}")
                 continue
-            row = dict(zip(names, (value.strip() for value in values), strict=True))
-            errors.extend(f"line {line}: {c} is blank" for c in REQUIRED if not row.get(c))
+            record_id, agency = stripped[record_id_at], stripped[agency_at]
+            if not record_id or not agency:
+                errors.extend(
+                    f"line {line}: {c} is blank" for c in REQUIRED if not stripped[position[c]]
+                )
+            given, family, other, born, sex, nhs, address, postcode = (
+                "" if at is None else stripped[at] for at in identity_at
+            )
             records.append(
                 InputRecord(
                     line=line,
-                    agency=row.get("agency", ""),
-                    record_id=row.get("record_id", ""),
+                    agency=agency,
+                    record_id=record_id,
                     identity=IdentityRecord(
-                        given_name=row.get("given_name", ""),
-                        family_name=row.get("family_name", ""),
-                        other_names=row.get("other_names", ""),
-                        date_of_birth=row.get("date_of_birth", "") or None,
-                        sex=row.get("sex", ""),
-                        nhs_number=row.get("nhs_number", ""),
-                        address=row.get("address", ""),
-                        postcode=row.get("postcode", ""),
+                        given_name=given,
+                        family_name=family,
+                        other_names=other,
+                        date_of_birth=born or None,
+                        sex=sex,
+                        nhs_number=nhs,
+                        address=address,
+                        postcode=postcode,
                     ),
                 )
             )
@@ -144,12 +158,6 @@ _KINDS: dict[str, tuple[str, re.Pattern[str]]] = {
 _WRONG_AT_LEAST = 5
 
 
-def _value(record: InputRecord, column: str) -> str:
-    identity = record.identity
-    value = getattr(identity, column, "")
-    return str(value) if value else ""
-
-
 def wrong_kinds(records: Sequence[InputRecord], names: Sequence[str]) -> list[str]:
     """One error per column whose values are mostly not of its kind, naming the column,
     how many values are wrong and the first of them."""
@@ -157,20 +165,15 @@ def wrong_kinds(records: Sequence[InputRecord], names: Sequence[str]) -> list[st
     for column, (kind, pattern) in _KINDS.items():
         if column not in names:
             continue
-        given = wrong = 0
-        first: tuple[int, str] | None = None
-        for record in records:
-            value = _value(record, column)
-            if not value:
-                continue
-            given += 1
-            if not pattern.search(value):
-                wrong += 1
-                first = first or (record.line, value)
-        if first and 2 * wrong > given and (wrong >= _WRONG_AT_LEAST or wrong == given):
-            line, value = first
+        search = pattern.search
+        given = [(r.line, str(v)) for r in records if (v := getattr(r.identity, column, ""))]
+        wrong = [(line, value) for line, value in given if not search(value)]
+        if wrong and 2 * len(wrong) > len(given) and (
+            len(wrong) >= _WRONG_AT_LEAST or len(wrong) == len(given)
+        ):
+            line, value = wrong[0]
             errors.append(
-                f"column {column}: {wrong:,} of {given:,} values are not {kind} "
+                f"column {column}: {len(wrong):,} of {len(given):,} values are not {kind} "
                 f"(line {line}: {value[:40]!r}); is it the right column?"
             )
     return errors

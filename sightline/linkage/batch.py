@@ -4,7 +4,7 @@ Used by ``sightline link`` (records from the database), ``sightline link-file`` 
 and the benchmarks, so all three resolve records the same way.
 """
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -267,35 +267,7 @@ def _with_prebirth(
 
 def _guard_reason(left: Mapping[str, Any], right: Mapping[str, Any]) -> str:
     """The guard's wording for a pair (recomputed in Python for the review pairs)."""
-    levels = _Levels(left, right)
-    return comparisons.guard(levels, left, right) or comparisons.COMMON_NAMES_GUARD
-
-
-_COMPARISON_NAMED = {comparison.name: comparison for comparison in comparisons.COMPARISONS}
-
-
-class _Levels(Mapping[str, str]):
-    """A pair's level keys by comparison, each worked out when first read: the guard
-    reads only some (at 1,000,000 records, working out every level of 37,000 guarded
-    review pairs in Python took seconds, most of them on levels never read)."""
-
-    def __init__(self, left: Mapping[str, Any], right: Mapping[str, Any]) -> None:
-        self._left, self._right = left, right
-        self._found: dict[str, str] = {}
-
-    def __getitem__(self, name: str) -> str:
-        found = self._found.get(name)
-        if found is None:
-            comparison = _COMPARISON_NAMED[name]
-            index = comparison.level_index(self._left, self._right)
-            found = self._found[name] = comparison.levels[index].key
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_COMPARISON_NAMED)
-
-    def __len__(self) -> int:
-        return len(_COMPARISON_NAMED)
+    return comparisons.guard_of(left, right) or comparisons.COMMON_NAMES_GUARD
 
 
 @dataclass

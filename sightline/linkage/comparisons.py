@@ -17,7 +17,7 @@ Twins, siblings and relatives who share a name are handled twice over:
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -576,6 +576,7 @@ ADDRESS = Comparison(
 )
 
 COMPARISONS: tuple[Comparison, ...] = (GIVEN, FAMILY, DATE_OF_BIRTH, SEX, NHS_NUMBER, ADDRESS)
+_NAMED = {comparison.name: comparison for comparison in COMPARISONS}
 
 # Batch blocking rules: the pairs the model scores. Real-time retrieval uses the same
 # pairs of fields as index keys (``features.blocking_keys`` / ``features.query_keys``)
@@ -943,6 +944,36 @@ def guard(levels: Mapping[str, str], left: Row, right: Row) -> str:
     if levels["sex"] == "else" and levels["given_name"] not in _SAME_GIVEN_EXACTLY:
         return SEX_GUARD
     return ""
+
+
+class PairLevels(Mapping[str, str]):
+    """A pair's level keys by comparison name, each worked out when first read. The
+    guard reads only some of them: at 1,000,000 records, working out every level of the
+    37,000 guarded review pairs in Python took seconds, most of it on levels the guard
+    never read."""
+
+    def __init__(self, left: Row, right: Row) -> None:
+        self._left, self._right = left, right
+        self._found: dict[str, str] = {}
+
+    def __getitem__(self, name: str) -> str:
+        found = self._found.get(name)
+        if found is None:
+            comparison = _NAMED[name]
+            index = comparison.level_index(self._left, self._right)
+            found = self._found[name] = comparison.levels[index].key
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_NAMED)
+
+    def __len__(self) -> int:
+        return len(_NAMED)
+
+
+def guard_of(left: Row, right: Row) -> str:
+    """``guard`` for two rows, their levels worked out as it reads them."""
+    return guard(PairLevels(left, right), left, right)
 
 
 _COLUMN_L = re.compile(r'"(\w+)_l"')

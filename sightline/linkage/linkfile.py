@@ -168,8 +168,10 @@ def wrong_kinds(records: Sequence[InputRecord], names: Sequence[str]) -> list[st
         search = pattern.search
         given = [(r.line, str(v)) for r in records if (v := getattr(r.identity, column, ""))]
         wrong = [(line, value) for line, value in given if not search(value)]
-        if wrong and 2 * len(wrong) > len(given) and (
-            len(wrong) >= _WRONG_AT_LEAST or len(wrong) == len(given)
+        if (
+            wrong
+            and 2 * len(wrong) > len(given)
+            and (len(wrong) >= _WRONG_AT_LEAST or len(wrong) == len(given))
         ):
             line, value = wrong[0]
             errors.append(

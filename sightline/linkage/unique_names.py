@@ -42,7 +42,6 @@ only (household guards on, not one to one).
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from sightline.linkage import comparisons
 from sightline.linkage.nicknames import formal_names
@@ -293,14 +292,6 @@ def _held_apart(
             left, right = found[i], found[j]
             if left["sex"] and right["sex"] and left["sex"] != right["sex"]:
                 return True
-            if _guard(left, right):
+            if comparisons.guard_of(left, right):
                 return True
     return False
-
-
-def _guard(left: Row, right: Row) -> str:
-    levels: dict[str, Any] = {
-        comparison.name: comparison.levels[comparison.level_index(left, right)].key
-        for comparison in comparisons.COMPARISONS
-    }
-    return comparisons.guard(levels, left, right)

@@ -394,7 +394,26 @@ def test_its_sql_guard_agrees_with_the_python_guard():
     for left, right, sql_guard in found:
         python_guard = comparisons.score(weights, by_id[left], by_id[right]).guard
         assert bool(sql_guard) == bool(python_guard), (by_id[left], by_id[right])
+        assert comparisons.guard_of(by_id[left], by_id[right]) == python_guard
     assert any(g for _l, _r, g in found)
+
+
+def test_a_pairs_levels_are_worked_out_only_when_read(monkeypatch):
+    left = row(0, **BASE)
+    right = row(1, **{**BASE, "given_name": "Harry", "nhs_number": ""})
+    worked_out = []
+    level_index = comparisons.Comparison.level_index
+
+    def counted(self, a, b):
+        worked_out.append(self.name)
+        return level_index(self, a, b)
+
+    monkeypatch.setattr(comparisons.Comparison, "level_index", counted)
+    pair = comparisons.PairLevels(left, right)
+    assert pair["given_name"] == "else"
+    assert pair["given_name"] == "else"
+    assert worked_out == ["given_name"]
+    assert dict(pair) == levels(left, right)
 
 
 def test_it_keeps_twins_with_common_names_one_letter_apart_from_being_linked():

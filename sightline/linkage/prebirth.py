@@ -4,7 +4,7 @@ Before a birth, agencies record the expected child as "Unborn" (or "Baby") with 
 mother's family name and address, and the expected date of delivery in the date-of-birth
 field. After the birth, the child has a record of its own. The household rule (issue 16,
 item 5): an unborn record is the child of its household (same address line, or same
-postcode and house number) born within six weeks of the expected date.
+postcode, house number and street initial) born within six weeks of the expected date.
 
 - When exactly **one** born child (one person after clustering) fits, a batch run links
   the unborn record to that child **automatically** (``link``), with ``REASON`` as the
@@ -17,6 +17,10 @@ postcode and house number) born within six weeks of the expected date.
   fitting child's date of birth and family name (or the unborn record's family name),
   not in that child's person, is a second child too (``_possible_twins``): one twin's
   records may carry the family's old address while the other's are at home.
+- When the one child's records all carry another family name than the unborn record
+  (the mother's), and a child of the unborn record's family name was born anywhere
+  nearer the expected date, both are put to review (``REASON_FAMILY``): a home changes
+  hands, and the old address of one family holds the next family's baby.
 - The join is refused when it would put together two records a practitioner decided are
   different people (nothing is proposed: they said so), or two different NHS numbers,
   two records of one source (one-to-one linkage), born records whose dates of birth are
@@ -53,8 +57,13 @@ REASON_REFUSED = (
     "household, but not linked: another NHS number, another pregnancy's record, or a "
     "record of the same source"
 )
+REASON_FAMILY = (
+    "pre-birth record: the child born within 6 weeks at its address has another family "
+    "name, and a child of its family name was born elsewhere nearer the expected date: "
+    "which child was expected?"
+)
 # The reasons a pre-birth pair is put to review with (``batch`` keeps them on the pair).
-REVIEW_REASONS = frozenset({REASON_CHILDREN, REASON_REFUSED})
+REVIEW_REASONS = frozenset({REASON_CHILDREN, REASON_REFUSED, REASON_FAMILY})
 
 
 def is_unborn(given: str) -> bool:
@@ -64,12 +73,16 @@ def is_unborn(given: str) -> bool:
 
 def _household_keys(row: Row) -> list[str]:
     """An address line names a home only within its postcode district (a town has a
-    Manor Drive in M12 and another in M18); without a postcode it stands alone."""
+    Manor Drive in M12 and another in M18); without a postcode it stands alone. A
+    postcode and house number name one with the street's initial: 61 Willow Place and
+    61 Springfield Walk in one postcode are two homes (at 1,000,000 records an unborn
+    Edwards joined Rosemary Hall, born at the other), while 61 Wilow Place, mistyped, is
+    still the first."""
     keys = []
     if row["address"]:
         keys.append(f"a:{row['address']}|{row['district'] or ''}")
     if row["postcode"] and row["house"]:
-        keys.append(f"ph:{row['postcode']}|{row['house']}")
+        keys.append(f"ph:{row['postcode']}|{row['house']}|{(row['street'] or '')[:1]}")
     return keys
 
 
@@ -79,14 +92,14 @@ def _born_within(expected: str, born: str) -> bool:
 
 def candidates(rows: Sequence[Row]) -> dict[int, list[int]]:
     """For each unborn row (by position), the born rows of its household (same address
-    line in the same postcode district, or same postcode and house number) born within
-    six weeks of its expected date."""
+    line in the same postcode district, or same postcode, house number and street
+    initial) born within six weeks of its expected date."""
     unborns, dates = column_of(rows, "unborn", keep=False), column_of(rows, "dob")
     unborn = [i for i, (u, dob) in enumerate(zip(unborns, dates, strict=True)) if u and dob]
     del unborns
     if not unborn:
         return {}
-    names = ("address", "postcode", "house", "district")
+    names = ("address", "postcode", "house", "district", "street")
     columns = {name: column_of(rows, name, keep=False) for name in names}
 
     def household(index: int) -> list[str]:
@@ -139,6 +152,35 @@ def _possible_twins(
     }
 
 
+def _born_under_its_name(
+    rows: Sequence[Row], found: Mapping[int, list[int]], unborn_rows: set[int]
+) -> dict[int, list[int]]:
+    """For each unborn row whose fitting born rows (``found``) all have another family
+    name than its own (the mother's), the born rows anywhere of its family name born
+    nearer its expected date than any of them. A child may carry the father's name; but a
+    home changes hands, and a family's old address holds the next family's baby: at
+    1,000,000 records an unborn Short at the Shorts' old address joined Lauren King,
+    born there a month before the expected date, while Krystian Short was born 18 days
+    before it in Nottingham."""
+    families, dates = column_of(rows, "family"), column_of(rows, "dob")
+    wanted: dict[str, list[int]] = defaultdict(list)
+    nearest: dict[int, int] = {}
+    for unborn, born in found.items():
+        family = families[unborn]
+        if family and all(families[b] != family for b in born):
+            wanted[family].append(unborn)
+            nearest[unborn] = min(_days(dates[unborn], dates[b]) for b in born)
+    if not wanted:
+        return {}
+    out: dict[int, list[int]] = defaultdict(list)
+    for index, (family, dob) in enumerate(zip(families, dates, strict=True)):
+        if dob and family in wanted and index not in unborn_rows:
+            for unborn in wanted[family]:
+                if _days(dates[unborn], dob) < nearest[unborn]:
+                    out[unborn].append(index)
+    return dict(out)
+
+
 @dataclass
 class Outcome:
     """What the household rule did to a clustering (``link``)."""
@@ -188,8 +230,9 @@ def link(
     nhs = column_of(rows, "nhs")
     unborn_rows = {i for i, flag in enumerate(column_of(rows, "unborn", keep=False)) if flag}
     elsewhere = _possible_twins(rows, found, unborn_rows)
+    under_its_name = _born_under_its_name(rows, found, unborn_rows)
     involved = {labels[u] for u in found} | {
-        labels[b] for by in (found, elsewhere) for born in by.values() for b in born
+        labels[b] for by in (found, elsewhere, under_its_name) for born in by.values() for b in born
     }
     members: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
@@ -250,10 +293,13 @@ def link(
             continue
         for born in elsewhere.get(unborn, ()):
             children.setdefault(find(labels[born]), born)
+        reason = REASON_CHILDREN
+        if len(children) == 1:
+            for born in under_its_name.get(unborn, ()):
+                children.setdefault(find(labels[born]), born)
+            reason = REASON_FAMILY
         if len(children) > 1:
-            result.review.extend(
-                (unborn, born, REASON_CHILDREN) for born in sorted(children.values())
-            )
+            result.review.extend((unborn, born, reason) for born in sorted(children.values()))
             continue
         ((child, born),) = children.items()
         why = refused(own, child)

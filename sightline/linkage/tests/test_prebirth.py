@@ -52,6 +52,19 @@ def test_one_street_and_number_in_another_postcode_district_is_another_household
     assert prebirth.candidates(rows) == {0: [2]}
 
 
+def test_one_number_in_one_postcode_on_another_street_is_another_household():
+    # At 1,000,000 independent records an unborn Edwards at 61 Willow Place joined
+    # Rosemary Hall, born at 61 Springfield Walk in the same postcode.
+    rows = [
+        unborn(0, address="61 Willow Place, Sunderland", postcode="SR10 7YY"),
+        child(1, "2026-03-15", address="61 Springfield Walk, Sunderland", postcode="SR10 7YY"),
+        # The same home with the street mistyped, and with the town left off.
+        child(2, "2026-03-12", address="61 Wilow Place, Sunderland", postcode="SR10 7YY"),
+        child(3, "2026-03-14", address="61 Willow Place", postcode="SR10 7YY"),
+    ]
+    assert prebirth.candidates(rows) == {0: [2, 3]}
+
+
 # --- the rule on a clustering (prebirth.link) -----------------------------------------------
 
 
@@ -83,6 +96,28 @@ def test_a_twin_recorded_at_another_address_makes_two_children():
     # Without the twin, or with his record in the child's person, the one child is linked.
     assert prebirth.link(rows[:2] + rows[3:], [0, 1, 2]).links == [(0, 1)]
     assert prebirth.link(rows, [0, 1, 1, 3]).links == [(0, 1)]
+
+
+def test_a_child_of_another_family_name_at_home_and_one_of_its_name_elsewhere_go_to_review():
+    # An unborn Short at the Shorts' old address; Lauren King born there since, a month
+    # before the expected date; Krystian Short born 18 days before it, in Nottingham.
+    rows = [
+        unborn(0, expected="2026-01-13", family_name="Short"),
+        child(1, "2025-12-12", given="Lauren", family_name="King"),
+        child(2, "2025-12-26", given="Krystian", family_name="Short", sex="M", **ELSEWHERE),
+    ]
+    result = prebirth.link(rows, [0, 1, 2])
+    assert result.links == []
+    assert result.review == [(0, 1, prebirth.REASON_FAMILY), (0, 2, prebirth.REASON_FAMILY)]
+    # With no child of its name born in the window, the child at home is the one (a
+    # child may carry the father's name).
+    alone = prebirth.link(rows[:2], [0, 1])
+    assert alone.links == [(0, 1)]
+    # Nor does a child of its name born farther from the expected date than the child at
+    # home (38 days against 32), or outside the window.
+    for born in ("2026-02-20", "2026-06-01"):
+        later = [*rows[:2], child(2, born, given="Krystian", family_name="Short", **ELSEWHERE)]
+        assert prebirth.link(later, [0, 1, 2]).links == [(0, 1)]
 
 
 def test_two_unborn_records_of_one_pregnancy_both_join_the_child():

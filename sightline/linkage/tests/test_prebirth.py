@@ -40,29 +40,43 @@ def test_it_finds_the_child_born_within_six_weeks_in_the_household():
     assert prebirth.candidates(rows) == {0: [1, 4]}
 
 
-def test_one_street_and_number_in_another_postcode_district_is_another_household():
-    # Manchester has a Manor Drive in M12 and another in M18: the address line alone
-    # does not make one home (the child of the other one was joined at 1,000,000 records).
-    rows = [
-        unborn(0, address="32 Manor Drive, Manchester", postcode="M12 8PU"),
-        child(1, "2026-03-15", address="32 Manor Drive, Manchester", postcode="M18 1GS"),
-        child(2, "2026-03-12", address="32 Manor Drive, Manchester", postcode="M12 8PU"),
-        child(3, "2026-03-14", address="32 Manor Drive, Manchester", postcode=""),
+@pytest.mark.parametrize(
+    ("home", "others", "fitting"),
+    [
+        # Manchester has a Manor Drive in M12 and another in M18: the address line alone
+        # does not make one home (the child of the other one was joined at 1,000,000
+        # records).
+        (
+            ("32 Manor Drive, Manchester", "M12 8PU"),
+            [
+                ("32 Manor Drive, Manchester", "M18 1GS"),
+                ("32 Manor Drive, Manchester", "M12 8PU"),
+                ("32 Manor Drive, Manchester", ""),
+            ],
+            [2],
+        ),
+        # Nor do a postcode and a house number on two streets: at 1,000,000 independent
+        # records an unborn Edwards at 61 Willow Place joined Rosemary Hall, born at 61
+        # Springfield Walk in the same postcode. The same home with the street mistyped,
+        # or the town left off, is one.
+        (
+            ("61 Willow Place, Sunderland", "SR10 7YY"),
+            [
+                ("61 Springfield Walk, Sunderland", "SR10 7YY"),
+                ("61 Wilow Place, Sunderland", "SR10 7YY"),
+                ("61 Willow Place", "SR10 7YY"),
+            ],
+            [2, 3],
+        ),
+    ],
+)
+def test_a_household_is_one_home_not_one_line_or_one_number(home, others, fitting):
+    rows = [unborn(0, address=home[0], postcode=home[1])]
+    rows += [
+        child(index, "2026-03-14", address=address, postcode=postcode)
+        for index, (address, postcode) in enumerate(others, start=1)
     ]
-    assert prebirth.candidates(rows) == {0: [2]}
-
-
-def test_one_number_in_one_postcode_on_another_street_is_another_household():
-    # At 1,000,000 independent records an unborn Edwards at 61 Willow Place joined
-    # Rosemary Hall, born at 61 Springfield Walk in the same postcode.
-    rows = [
-        unborn(0, address="61 Willow Place, Sunderland", postcode="SR10 7YY"),
-        child(1, "2026-03-15", address="61 Springfield Walk, Sunderland", postcode="SR10 7YY"),
-        # The same home with the street mistyped, and with the town left off.
-        child(2, "2026-03-12", address="61 Wilow Place, Sunderland", postcode="SR10 7YY"),
-        child(3, "2026-03-14", address="61 Willow Place", postcode="SR10 7YY"),
-    ]
-    assert prebirth.candidates(rows) == {0: [2, 3]}
+    assert prebirth.candidates(rows) == {0: fitting}
 
 
 # --- the rule on a clustering (prebirth.link) -----------------------------------------------

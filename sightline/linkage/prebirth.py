@@ -17,9 +17,9 @@ postcode, house number and street initial) born within six weeks of the expected
   fitting child's date of birth and family name (or the unborn record's family name),
   not in that child's person, is a second child too (``_possible_twins``): one twin's
   records may carry the family's old address while the other's are at home.
-- When the one child's records all carry another family name than the unborn record
-  (the mother's), and a child of the unborn record's family name was born anywhere
-  nearer the expected date, both are put to review (``REASON_FAMILY``): a home changes
+- When the one child's records at the address all carry another family name than the
+  unborn record (the mother's), and another child of the unborn record's family name
+  was born anywhere nearer the expected date, both are put to review (``REASON_FAMILY``): a home changes
   hands, and the old address of one family holds the next family's baby.
 - The join is refused when it would put together two records a practitioner decided are
   different people (nothing is proposed: they said so), or two different NHS numbers,

@@ -1,3 +1,7 @@
+import pytest
+
+from sightline.linkage import engine
+from sightline.linkage.rows import FeatureRows
 from sightline.linkage.tests.synthetic import nhs_number
 from sightline.linkage.tests.test_comparisons import row
 from sightline.linkage.unique_names import join_by_unique_name
@@ -20,8 +24,19 @@ HOUSING = {
 }
 
 
+HELD = {"as": "rows"}
+
+
+@pytest.fixture(autouse=True, params=["rows", "table"])
+def _held(request):
+    """Each test on Python rows and on the Arrow table a batch holds (``FeatureRows``:
+    the rule finds the records bearing a name with Arrow there)."""
+    HELD["as"] = request.param
+
+
 def _rows(*records):
-    return [row(index, **fields) for index, fields in enumerate(records)]
+    rows = [row(index, **fields) for index, fields in enumerate(records)]
+    return FeatureRows(engine.to_arrow(rows)) if HELD["as"] == "table" else rows
 
 
 def test_an_undated_record_joins_the_one_person_who_bears_its_full_name():

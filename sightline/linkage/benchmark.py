@@ -12,7 +12,7 @@ import random
 import resource
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +219,45 @@ def child_pairs_merged(
     }
 
 
+def children_merged(
+    records: Sequence[linkfile.InputRecord],
+    labels: Sequence[int],
+    truth: Sequence[str],
+    roles: Mapping[str, str],
+) -> list[list[dict[str, str]]]:
+    """Each resolved person holding two or more true children, as its records (agency,
+    record id, true person, name, date of birth, postcode): what ``child_pairs_merged``
+    counts, to read (synthetic data only)."""
+    persons: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        persons.setdefault(label, []).append(index)
+    merged = []
+    for members in persons.values():
+        if len({truth[i] for i in members if roles.get(truth[i]) == "child"}) < 2:
+            continue
+        merged.append(
+            [
+                {
+                    "agency": records[i].agency,
+                    "record_id": records[i].record_id,
+                    "true_person": truth[i],
+                    "name": " ".join(
+                        part
+                        for part in (
+                            records[i].identity.given_name,
+                            records[i].identity.family_name,
+                        )
+                        if part
+                    ),
+                    "date_of_birth": str(records[i].identity.date_of_birth or ""),
+                    "postcode": records[i].identity.postcode,
+                }
+                for i in sorted(members, key=lambda i: (truth[i], i))
+            ]
+        )
+    return merged
+
+
 def true_roles(directory: Path) -> dict[str, str]:
     """True person -> role (child, mother, father), where the truth file says."""
     roles: dict[str, str] = {}
@@ -317,6 +356,7 @@ def bench_demo(
     finished, cpu_finished = clock
     person, twins = ground_truth(directory)
     truth = [person[(r.agency, r.record_id)] for r in records]
+    roles = true_roles(directory)
     train = stages.get("train", {"wall": 0.0, "cpu": 0.0})
     figures: dict[str, Any] = {
         "corpus": corpus,
@@ -327,7 +367,8 @@ def bench_demo(
         "threshold": auto_threshold,
         "model_reused": existing is not None,
         **_scores(result.labels, truth, twins),
-        **child_pairs_merged(result.labels, truth, true_roles(directory), twins),
+        **child_pairs_merged(result.labels, truth, roles, twins),
+        "children_merged": children_merged(records, result.labels, truth, roles),
         "pairs_scored": result.resolution.pairs_scored,
         "review_pairs": len(result.resolution.review),
         "prebirth_links": len(result.resolution.prebirth_links),

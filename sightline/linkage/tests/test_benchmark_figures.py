@@ -1,6 +1,8 @@
 """The figures bench-linkage reports beside precision and recall."""
 
 from sightline.linkage import benchmark
+from sightline.linkage.features import IdentityRecord
+from sightline.linkage.linkfile import InputRecord
 
 
 def test_pairs_of_different_persons_children_and_twins_merged_are_counted():
@@ -30,3 +32,39 @@ def test_an_unborn_record_counts_as_its_childs(tmp_path):
         encoding="utf-8",
     )
     assert benchmark.true_roles(tmp_path) == {"p1": "child", "p2": "mother"}
+
+
+def test_the_merged_children_are_listed_with_their_records():
+    def record(number, given, born):
+        identity = IdentityRecord(
+            given_name=given, family_name="Clark", date_of_birth=born, postcode="B9 2BB"
+        )
+        return InputRecord(
+            line=number + 1, agency="HEALTH", record_id=str(number), identity=identity
+        )
+
+    records = [record(0, "Keith", "2020-12-05"), record(1, "Keith", "2020-12-05")]
+    records += [record(2, "Mary", "1990-01-01"), record(3, "Keith", "2020-12-05")]
+    roles = {"a": "child", "b": "child", "mum": "mother"}
+    # Label 1 holds children a and b; label 2 a's other record and the mother.
+    merged = benchmark.children_merged(records, [1, 1, 2, 2], ["b", "a", "mum", "a"], roles)
+    assert merged == [
+        [
+            {
+                "agency": "HEALTH",
+                "record_id": "1",
+                "true_person": "a",
+                "name": "Keith Clark",
+                "date_of_birth": "2020-12-05",
+                "postcode": "B9 2BB",
+            },
+            {
+                "agency": "HEALTH",
+                "record_id": "0",
+                "true_person": "b",
+                "name": "Keith Clark",
+                "date_of_birth": "2020-12-05",
+                "postcode": "B9 2BB",
+            },
+        ]
+    ]

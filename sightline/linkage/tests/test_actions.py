@@ -345,6 +345,51 @@ def test_a_batch_run_puts_a_pre_birth_record_to_review_with_each_twin(agencies, 
     assert len(children) == 2
 
 
+def test_a_batch_run_puts_a_pre_birth_record_to_review_when_its_name_was_born_elsewhere(
+    agencies, model_version
+):
+    """The Okafors' old address: the child born there since is a Bello; Chidi Okafor was
+    born nearer the expected date in another town. Neither is linked; both go to review."""
+    home = {"postcode": "LS6 2BB", "address": "3 Mill Lane, Leeds"}
+    unborn = make_record(
+        agencies["CSC"],
+        record_id="U1",
+        given_name="Unborn",
+        family_name="Okafor",
+        date_of_birth=dt.date(2026, 3, 1),
+        sex="",
+        **home,
+    )
+    at_home = make_record(
+        agencies["HEALTH"],
+        record_id="H1",
+        given_name="Amara",
+        family_name="Bello",
+        date_of_birth=dt.date(2026, 3, 15),
+        sex="F",
+        nhs_number=nhs_number(4),
+        **home,
+    )
+    elsewhere = make_record(
+        agencies["HEALTH"],
+        record_id="H2",
+        given_name="Chidi",
+        family_name="Okafor",
+        date_of_birth=dt.date(2026, 3, 5),
+        sex="M",
+        nhs_number=nhs_number(5),
+        postcode="BD1 1AA",
+        address="9 Oak Road, Bradford",
+    )
+    run = actions.run_linkage(actor=None, model=model_version, origin=CLI)
+    assert run.summary["prebirth_links"] == 0
+    reviews = MatchReview.objects.filter(status=ReviewStatus.PENDING, guard=prebirth.REASON_FAMILY)
+    assert {frozenset((r.record_a_id, r.record_b_id)) for r in reviews} == {
+        frozenset((unborn.pk, at_home.pk)),
+        frozenset((unborn.pk, elsewhere.pk)),
+    }
+
+
 def test_it_keeps_practitioners_decisions_in_later_runs(agencies, model_version, team_manager):
     child, twin, _parent = _household(agencies)
     actions.run_linkage(actor=None, model=model_version, origin=CLI)

@@ -351,6 +351,7 @@ def test_a_batch_run_puts_a_pre_birth_record_to_review_when_its_name_was_born_el
     """The Okafors' old address: the child born there since is a Bello; Chidi Okafor was
     born nearer the expected date in another town. Neither is linked; both go to review."""
     home = {"postcode": "LS6 2BB", "address": "3 Mill Lane, Leeds"}
+    bradford = {"postcode": "BD1 1AA", "address": "9 Oak Road, Bradford"}
     unborn = make_record(
         agencies["CSC"],
         record_id="U1",
@@ -360,26 +361,21 @@ def test_a_batch_run_puts_a_pre_birth_record_to_review_when_its_name_was_born_el
         sex="",
         **home,
     )
-    at_home = make_record(
-        agencies["HEALTH"],
-        record_id="H1",
-        given_name="Amara",
-        family_name="Bello",
-        date_of_birth=dt.date(2026, 3, 15),
-        sex="F",
-        nhs_number=nhs_number(4),
-        **home,
-    )
-    elsewhere = make_record(
-        agencies["HEALTH"],
-        record_id="H2",
-        given_name="Chidi",
-        family_name="Okafor",
-        date_of_birth=dt.date(2026, 3, 5),
-        sex="M",
-        nhs_number=nhs_number(5),
-        postcode="BD1 1AA",
-        address="9 Oak Road, Bradford",
+    at_home, elsewhere = (
+        make_record(
+            agencies["HEALTH"],
+            record_id=f"H{number}",
+            given_name=given,
+            family_name=family,
+            date_of_birth=dt.date(2026, 3, day),
+            sex=sex,
+            nhs_number=nhs_number(3 + number),
+            **place,
+        )
+        for number, given, family, day, sex, place in (
+            (1, "Amara", "Bello", 15, "F", home),
+            (2, "Chidi", "Okafor", 5, "M", bradford),
+        )
     )
     run = actions.run_linkage(actor=None, model=model_version, origin=CLI)
     assert run.summary["prebirth_links"] == 0

@@ -610,8 +610,13 @@ NOT_A_SIBLING = (
 # (``SAME_SEX``, ``SAME_DISTRICT``).
 SAME_SEX = ' AND (l."sex" IS NULL OR r."sex" IS NULL OR l."sex" = r."sex")'
 SAME_DISTRICT = ' AND (l."district" IS NULL OR r."district" IS NULL OR l."district" = r."district")'
-BLOCKING_RULES: tuple[str, ...] = (
-    'l."nhs" = r."nhs"',
+# Two different NHS numbers are two people: clustering never joins them (``clustering``),
+# so no rule but the number's own blocks such a pair. At 1,000,000 records of the
+# independent corpus they were 1.6 million of the 6.5 million pairs blocked, none of them
+# one person. Only valid numbers are kept (``features``), so a mistyped number is no
+# number and still meets the other records.
+ONE_NUMBER_AT_MOST = ' AND (l."nhs" IS NULL OR r."nhs" IS NULL OR l."nhs" = r."nhs")'
+_RULES_AFTER_THE_NUMBER: tuple[str, ...] = (
     # Twins and siblings born on one day must meet here (and be guarded apart): this
     # rule is not narrowed.
     'l."dob" = r."dob" AND l."family_initial" = r."family_initial"',
@@ -659,6 +664,10 @@ BLOCKING_RULES: tuple[str, ...] = (
     'l."given1" = r."given1" AND l."street" = r."street" '
     'AND l."family_initial" = r."family_initial" '
     'AND (l."district" IS NULL OR r."district" IS NULL OR l."district" = r."district")',
+)
+BLOCKING_RULES: tuple[str, ...] = (
+    'l."nhs" = r."nhs"',
+    *(rule + ONE_NUMBER_AT_MOST for rule in _RULES_AFTER_THE_NUMBER),
 )
 
 # Array columns a blocking rule explodes (one row per element) before joining.

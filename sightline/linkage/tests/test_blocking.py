@@ -2,6 +2,7 @@
 
 from sightline.linkage import engine
 from sightline.linkage.features import IdentityRecord, features
+from sightline.linkage.tests.synthetic import nhs_number
 
 HOME = {"address": "12 Church Road, Leeds", "postcode": "LS6 2AB"}
 
@@ -55,6 +56,27 @@ def test_postcodes_without_a_district_keep_the_rules_as_they_were():
         )
         == 1
     )
+
+
+def test_two_different_nhs_numbers_are_not_put_forward():
+    # Clustering never joins two numbers: such pairs were a quarter of those scored.
+    child = {"date_of_birth": "2015-03-04", "sex": "M", **HOME}
+    assert (
+        blocked(
+            IdentityRecord("Jack", "Smith", nhs_number=nhs_number(1), **child),
+            IdentityRecord("Jack", "Smith", nhs_number=nhs_number(2), **child),
+        )
+        == 0
+    )
+    # One number missing, or one number mistyped (invalid, so no number): still are.
+    for other in ("", "9990000019"):
+        assert (
+            blocked(
+                IdentityRecord("Jack", "Smith", nhs_number=nhs_number(1), **child),
+                IdentityRecord("Jack", "Smith", nhs_number=other, **child),
+            )
+            == 1
+        )
 
 
 def test_the_spill_to_disk_is_bounded(tmp_path):

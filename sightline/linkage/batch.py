@@ -178,11 +178,7 @@ def resolve(
         labels = unique_names.join_by_unique_name(
             rows,
             labels,
-            (
-                (pairs.left[i], pairs.right[i])
-                for i in range(len(pairs))
-                if pairs.probability[i] >= review_threshold
-            ),
+            pairs.between(labels, review_threshold),
             cannot_link=apart,
             agencies=agencies,
         )

@@ -43,9 +43,13 @@ only (household guards on, not one to one).
 
 from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
 from sightline.linkage import comparisons
 from sightline.linkage.nicknames import formal_names
-from sightline.linkage.rows import Row, at, column_of
+from sightline.linkage.rows import FeatureRows, Row, at, column_of
 
 # A dated record joins the one bearer of its name only when its date of birth is a slip
 # of theirs: day and month swapped, one digit, a placeholder (1 January, the 1st of the
@@ -75,14 +79,12 @@ def join_by_unique_name(
     numbers = column_of(rows, "nhs")
     given = column_of(rows, "given1")
     family = column_of(rows, "family")
-    members: dict[int, list[int]] = {}
-    for index, label in enumerate(labels):
-        members.setdefault(label, []).append(index)
-    known = {
-        label
-        for label, group in members.items()
-        if any(dates[i] is not None or numbers[i] is not None for i in group)
-    }
+    members = _Members(labels)
+    known = members.labels_of(
+        i
+        for i, (d, n) in enumerate(zip(dates, numbers, strict=True))
+        if d is not None or n is not None
+    )
     # Without an NHS number; with a date of birth or without one (a dated record is then
     # joined only to a date of birth it is a slip of: ``SLIPS``).
     # Joined only when linked to the person at the review threshold: the links between
@@ -125,24 +127,31 @@ def join_by_unique_name(
     for key in wanted:
         wanted_name, wanted_family = key.split("|", 1)
         wanted_given.setdefault(wanted_family, set()).add(wanted_name)
-    keys = column_of(rows, "name_keys", keep=False)
     bearers: dict[str, set[int]] = {}
     owners: dict[str, set[int]] = {}
-    for index, record_keys in enumerate(keys):
+    # The records bearing a wanted name, found in Arrow (a million records' name lists
+    # are not made Python lists for a few thousand names): its main name or an alias.
+    for index, key in _bearing(rows, wanted):
         label = labels[index]
-        if label not in known or not record_keys:
+        if label in known:
+            bearers.setdefault(key, set()).add(label)
+            if key == main[index]:
+                owners.setdefault(key, set()).add(label)
+    # A nickname bears its formal names (its own name is among its keys already): the
+    # records of a wanted family name whose given name stands for a formal name.
+    formal_of = {
+        name: more
+        for name in set(given)
+        if name and (more := [formal for formal in formal_names(name) if formal != name])
+    }
+    for index, name, family_name in _of_names(rows, set(formal_of), set(wanted_given)):
+        label = labels[index]
+        if label not in known:
             continue
-        for key in record_keys:
-            if key in wanted:
-                bearers.setdefault(key, set()).add(label)
-        # A nickname bears its formal names (its own name is among its keys already).
-        names_wanted = wanted_given.get(family[index] or "")
-        if names_wanted and (name := given[index]):
-            for formal in formal_names(name):
-                if formal != name and formal in names_wanted:
-                    bearers.setdefault(f"{formal}|{family[index]}", set()).add(label)
-        if main[index] in wanted:
-            owners.setdefault(main[index], set()).add(label)
+        names_wanted = wanted_given[family_name]
+        for formal in formal_of[name]:
+            if formal in names_wanted:
+                bearers.setdefault(f"{formal}|{family_name}", set()).add(label)
     born: dict[int, frozenset[str]] = {}
 
     def dates_of(label: int) -> frozenset[str]:
@@ -185,6 +194,9 @@ def join_by_unique_name(
     # only if that person is known by them as well: Joanna Nowak, alias Joanna
     # Krawczyk, on a police record is not the Joanna Nowak of a health record that
     # knows no Krawczyk.
+    keys = _name_keys(
+        rows, (i for pair in target.items() for label in pair for i in members[label])
+    )
     for label, person in list(target.items()):
         own = {key for i in members[label] for key in keys[i] or ()}
         if own - {main[i] for i in members[label]}:
@@ -250,6 +262,75 @@ def join_by_unique_name(
         for i in (i for label in (top, *joined) for i in members[label]):
             labels[i] = top
     return labels
+
+
+class _Members:
+    """The records of each cluster of ``labels``, found when asked (a million records
+    are not grouped for the few thousand clusters the rule reads)."""
+
+    def __init__(self, labels: Sequence[int]) -> None:
+        self._labels = np.asarray(labels, dtype=np.int64)
+        self._order = np.argsort(self._labels, kind="stable")
+        self._sorted = self._labels[self._order]
+        self._found: dict[int, list[int]] = {}
+
+    def __getitem__(self, label: int) -> list[int]:
+        found = self._found.get(label)
+        if found is None:
+            low, high = np.searchsorted(self._sorted, [label, label + 1])
+            found = self._found[label] = self._order[low:high].tolist()
+        return found
+
+    def labels_of(self, records: Iterable[int]) -> set[int]:
+        """The clusters of ``records``."""
+        chosen = np.fromiter(records, dtype=np.int64)
+        return set(np.unique(self._labels[chosen]).tolist())
+
+
+def _arrow_column(rows: Sequence[Row], name: str, kind: pa.DataType) -> pa.Array:
+    if isinstance(rows, FeatureRows):
+        return rows.table.column(name).combine_chunks()
+    return pa.array(column_of(rows, name), kind)
+
+
+def _bearing(rows: Sequence[Row], wanted: set[str]) -> list[tuple[int, str]]:
+    """(record, key) for each of the records' ``name_keys`` that is ``wanted``."""
+    keys = _arrow_column(rows, "name_keys", pa.list_(pa.string()))
+    flat = pc.list_flatten(keys)
+    hit = pc.is_in(flat, value_set=pa.array(sorted(wanted), flat.type))
+    records = pc.filter(pc.list_parent_indices(keys), hit).to_pylist()
+    return list(zip(records, pc.filter(flat, hit).to_pylist(), strict=True))
+
+
+def _of_names(
+    rows: Sequence[Row], given_names: set[str], family_names: set[str]
+) -> list[tuple[int, str, str]]:
+    """(record, given name, family name) for the records with a first given name of
+    ``given_names`` and a family name of ``family_names``."""
+    given = _arrow_column(rows, "given1", pa.string())
+    family = _arrow_column(rows, "family", pa.string())
+    chosen = pc.fill_null(
+        pc.and_(
+            pc.is_in(given, value_set=pa.array(sorted(given_names), given.type)),
+            pc.is_in(family, value_set=pa.array(sorted(family_names), family.type)),
+        ),
+        False,
+    )
+    records = np.flatnonzero(chosen.to_numpy(zero_copy_only=False)).tolist()
+    taken = pa.array(records, pa.int64())
+    return list(
+        zip(
+            records,
+            given.take(taken).to_pylist(),
+            family.take(taken).to_pylist(),
+            strict=True,
+        )
+    )
+
+
+def _name_keys(rows: Sequence[Row], records: Iterable[int]) -> dict[int, list[str] | None]:
+    """The ``name_keys`` of ``records``."""
+    return {index: row["name_keys"] for index, row in at(rows, records).items()}
 
 
 def _born_that_day(

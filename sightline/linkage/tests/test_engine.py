@@ -171,3 +171,17 @@ def test_resolve_passes_household_guards_to_one_to_one(
         table=prepared.table,
     )
     assert seen == [not household_guards]
+
+
+def test_the_pairs_between_two_clusters_are_those_at_the_threshold_across_them():
+    pairs = engine.ScoredPairs(
+        left=[0, 1, 2, 0],
+        right=[1, 2, 3, 3],
+        weight=[9.0, -1.0, 1.0, 0.0],
+        probability=[0.999, 0.3, 0.6, 0.5],
+        guarded=[False, False, False, False],
+    )
+    # 0 and 1 one cluster; 2 and 3 one each.
+    assert pairs.between([0, 0, 2, 3], 0.5) == [(2, 3), (0, 3)]
+    assert pairs.between([0, 0, 2, 3], 0.55) == [(2, 3)]
+    assert engine.ScoredPairs().between([], 0.5) == []

@@ -289,48 +289,45 @@ def features(
 # 100,000 records while a batch was normalised, and Python keeps that memory).
 @lru_cache(maxsize=1 << 16)
 def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, int]]:
-    given, given_gen = _name(record.given_name)
-    # "Unborn", "Baby": an expected child, the date of birth its expected date. The word
-    # is not a name, so it is not compared as one.
-    unborn = is_unborn(given)
-    if unborn:
-        given = ""
-    family, family_gen = _name(record.family_name)
-    given1 = given.split(" ", 1)[0] if given else ""
-    first_written = record.given_name.split(None, 1)[0] if given else ""
-    if "-" in first_written.strip("-"):
-        # A hyphenated given name is one name (Lee-Anne: "leeanne", as Leanne is written).
-        joined = "".join(_name(first_written)[0].split())
-        given1 = joined or given1
-    alias_given, alias_family = _aliases(record.other_names)
-    dob = parse_date_of_birth(record.date_of_birth)
+    # Each field's columns come from a cache of their own (``_given``, ``_family``,
+    # ``_date``): a million records hold tens of thousands of distinct names and dates.
+    given, given_gen, unborn, given1, given_formal, given_near = _given(record.given_name)
+    family, family_gen, family_parts = _family(record.family_name)
+    if record.other_names:
+        alias_given, alias_family = _aliases(record.other_names)
+        given_names = _words(given, *alias_given)
+        family_names = _words(family, *alias_family)
+        keys = name_keys(given1, family, record.other_names)
+    else:
+        given_names, family_names = list(_words_of(given)), list(_words_of(family))
+        keys = [f"{given1}|{family}"] if given1 and family else []
+    dob, swapped, bad_dob = _date(record.date_of_birth)
     nhs = _nhs(record.nhs_number) if record.nhs_number.strip() else None
     postcode, district = _postcode(record.postcode) if record.postcode else (None, None)
     problems = (
         int(bool(record.nhs_number.strip()) and nhs is None),
-        int(record.date_of_birth not in (None, "") and dob is None),
+        bad_dob,
         int(bool(record.postcode.strip()) and postcode is None),
     )
     address, address_words, house, street = _address(record.address)
-    swapped = swapped_date(dob) if dob else None
     sex = record.sex.strip().upper()
     columns = {
         "unique_id": None,
         "given": given or None,
         "given1": given1 or None,
-        "given_formal": list(formal_names(given1)) if given1 else None,
-        "given_near": list(near_formal_names(given1)) or None if given1 else None,
+        "given_formal": list(given_formal) if given_formal is not None else None,
+        "given_near": list(given_near) if given_near is not None else None,
         "given_initial": given1[:1] or None,
         "family": family or None,
         "family_initial": family[:1] or None,
-        "family_parts": family.split() if family else None,
-        "given_names": _words(given, *alias_given) or None,
-        "family_names": _words(family, *alias_family) or None,
-        "name_keys": name_keys(given1, family, record.other_names) or None,
+        "family_parts": list(family_parts) if family_parts is not None else None,
+        "given_names": given_names or None,
+        "family_names": family_names or None,
+        "name_keys": keys or None,
         "generation": given_gen or family_gen,
         "unborn": "Y" if unborn else None,
-        "dob": dob.isoformat() if dob else None,
-        "dob_swapped": swapped.isoformat() if swapped else None,
+        "dob": dob,
+        "dob_swapped": swapped,
         "sex": sex if sex in ("F", "M") else None,
         "nhs": nhs,
         "postcode": postcode,
@@ -341,6 +338,60 @@ def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, in
         "street": street,
     }
     return columns, problems
+
+
+@lru_cache(maxsize=1 << 16)
+def _given(
+    given_name: str,
+) -> tuple[str, str | None, bool, str, tuple[str, ...] | None, tuple[str, ...] | None]:
+    """A given name's columns: (normalised name, generation, "Unborn" or "Baby", first
+    given name, its formal names, its near formal names)."""
+    given, generation = _name(given_name)
+    # "Unborn", "Baby": an expected child, the date of birth its expected date. The word
+    # is not a name, so it is not compared as one.
+    unborn = is_unborn(given)
+    if unborn:
+        given = ""
+    given1 = given.split(" ", 1)[0] if given else ""
+    first_written = given_name.split(None, 1)[0] if given else ""
+    if "-" in first_written.strip("-"):
+        # A hyphenated given name is one name (Lee-Anne: "leeanne", as Leanne is written).
+        joined = "".join(_name(first_written)[0].split())
+        given1 = joined or given1
+    if not given1:
+        return given, generation, unborn, given1, None, None
+    return (
+        given,
+        generation,
+        unborn,
+        given1,
+        tuple(formal_names(given1)),
+        tuple(near_formal_names(given1)) or None,
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _family(family_name: str) -> tuple[str, str | None, tuple[str, ...] | None]:
+    """A family name's columns: (normalised name, generation, its words)."""
+    family, generation = _name(family_name)
+    return family, generation, tuple(family.split()) if family else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _words_of(text: str) -> tuple[str, ...]:
+    """``_words(text)`` of one name."""
+    return tuple(_words(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _date(value: str | dt.date | None) -> tuple[str | None, str | None, int]:
+    """(ISO date of birth, the same with day and month swapped, 1 if given but not a
+    date)."""
+    dob = parse_date_of_birth(value)
+    if dob is None:
+        return None, None, int(value not in (None, ""))
+    swapped = swapped_date(dob)
+    return dob.isoformat(), swapped.isoformat() if swapped else None, 0
 
 
 _DIGIT = re.compile(r"\d")
@@ -405,7 +456,7 @@ def query_keys(row: dict[str, Any]) -> list[str]:
 def clear_caches() -> None:
     """Empty the normalisation caches: after a batch, they hold the columns of every
     distinct record it normalised (up to a quarter of a million rows' worth)."""
-    for cached in (_columns, _address, _name, _postcode):
+    for cached in (_columns, _address, _name, _postcode, _given, _family, _words_of, _date):
         cached.cache_clear()
 
 

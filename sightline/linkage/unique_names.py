@@ -144,14 +144,10 @@ def join_by_unique_name(
         for name in set(given)
         if name and (more := [formal for formal in formal_names(name) if formal != name])
     }
-    for index, name, family_name in _of_names(rows, set(formal_of), set(wanted_given)):
+    for index, key in _bearing_formal(rows, formal_of, wanted, set(wanted_given)):
         label = labels[index]
-        if label not in known:
-            continue
-        names_wanted = wanted_given[family_name]
-        for formal in formal_of[name]:
-            if formal in names_wanted:
-                bearers.setdefault(f"{formal}|{family_name}", set()).add(label)
+        if label in known:
+            bearers.setdefault(key, set()).add(label)
     born: dict[int, frozenset[str]] = {}
 
     def dates_of(label: int) -> frozenset[str]:
@@ -302,27 +298,46 @@ def _bearing(rows: Sequence[Row], wanted: set[str]) -> list[tuple[int, str]]:
     return list(zip(records, pc.filter(flat, hit).to_pylist(), strict=True))
 
 
-def _of_names(
-    rows: Sequence[Row], given_names: set[str], family_names: set[str]
-) -> list[tuple[int, str, str]]:
-    """(record, given name, family name) for the records with a first given name of
-    ``given_names`` and a family name of ``family_names``."""
+def _bearing_formal(
+    rows: Sequence[Row],
+    formal_of: dict[str, list[str]],
+    wanted: set[str],
+    families: set[str],
+) -> list[tuple[int, str]]:
+    """(record, "formal|family") for each record whose first given name stands for a
+    formal name (``formal_of``: nickname to formal names) under which its full name is
+    ``wanted`` (of ``families``, the wanted family names)."""
     given = _arrow_column(rows, "given1", pa.string())
     family = _arrow_column(rows, "family", pa.string())
     chosen = pc.fill_null(
         pc.and_(
-            pc.is_in(given, value_set=pa.array(sorted(given_names), given.type)),
-            pc.is_in(family, value_set=pa.array(sorted(family_names), family.type)),
+            pc.is_in(given, value_set=pa.array(sorted(formal_of), given.type)),
+            pc.is_in(family, value_set=pa.array(sorted(families), family.type)),
         ),
         False,
     )
-    records = np.flatnonzero(chosen.to_numpy(zero_copy_only=False)).tolist()
-    taken = pa.array(records, pa.int64())
+    records = pa.array(np.flatnonzero(chosen.to_numpy(zero_copy_only=False)), pa.int64())
+    found = pa.table(
+        {
+            "record": records,
+            "given": given.take(records).cast(pa.string()),
+            "family": family.take(records).cast(pa.string()),
+        }
+    )
+    nicknames = [name for name, formals in formal_of.items() for _ in formals]
+    formal = pa.table(
+        {
+            "given": pa.array(nicknames, pa.string()),
+            "formal": pa.array([f for formals in formal_of.values() for f in formals], pa.string()),
+        }
+    )
+    joined = found.join(formal, "given")
+    keys = pc.binary_join_element_wise(joined["formal"], joined["family"], "|")
+    hit = pc.is_in(keys, value_set=pa.array(sorted(wanted), pa.string()))
     return list(
         zip(
-            records,
-            given.take(taken).to_pylist(),
-            family.take(taken).to_pylist(),
+            pc.filter(joined["record"], hit).to_pylist(),
+            pc.filter(keys, hit).to_pylist(),
             strict=True,
         )
     )

@@ -608,6 +608,10 @@ NOT_A_SIBLING = (
 # ones is held to records that could be one person on another field read after the hash
 # join: the same or an unknown sex, the same or an unknown postcode district
 # (``SAME_SEX``, ``SAME_DISTRICT``).
+NOT_STRANGERS = (
+    ' AND (l."sex" IS NULL OR r."sex" IS NULL OR l."sex" = r."sex" OR l."family" = r."family"'
+    ' OR l."postcode" = r."postcode" OR l."given1" = r."given1")'
+)
 SAME_SEX = ' AND (l."sex" IS NULL OR r."sex" IS NULL OR l."sex" = r."sex")'
 SAME_DISTRICT = ' AND (l."district" IS NULL OR r."district" IS NULL OR l."district" = r."district")'
 # Two different NHS numbers are two people: clustering never joins them (``clustering``),
@@ -617,9 +621,9 @@ SAME_DISTRICT = ' AND (l."district" IS NULL OR r."district" IS NULL OR l."distri
 # number and still meets the other records.
 ONE_NUMBER_AT_MOST = ' AND (l."nhs" IS NULL OR r."nhs" IS NULL OR l."nhs" = r."nhs")'
 _RULES_AFTER_THE_NUMBER: tuple[str, ...] = (
-    # Twins and siblings born on one day must meet here (and be guarded apart): this
-    # rule is not narrowed.
-    'l."dob" = r."dob" AND l."family_initial" = r."family_initial"',
+    # Twins and siblings born on one day must meet here (and be guarded apart): a boy
+    # and a girl meet when they share a family name, a postcode or a given name.
+    'l."dob" = r."dob" AND l."family_initial" = r."family_initial"' + NOT_STRANGERS,
     # A family name changed (a previous name, a slip in its first letter): one date of
     # birth and one given initial, one sex (boy and girl twins meet in the rule above).
     'l."dob" = r."dob" AND l."given_initial" = r."given_initial"' + SAME_SEX,

@@ -121,6 +121,20 @@ def test_boy_and_girl_twins_are_still_put_forward_to_be_held_apart():
     )
 
 
+def test_a_boy_and_a_girl_born_on_one_day_meet_only_when_something_else_is_shared():
+    # Strangers: another family name, another postcode, another given name.
+    born = {"date_of_birth": "2019-05-01"}
+    leeds = {"address": "4 Mill Lane, Leeds", "postcode": "LS6 1AA"}
+    york = {"address": "9 Dale Road, York", "postcode": "YO1 7HH"}
+    boy = IdentityRecord("Oliver", "Smith", sex="M", **born, **leeds)
+    assert blocked(boy, IdentityRecord("Amelia", "Shaw", sex="F", **born, **york)) == 0
+    # Twins after a move, or with the family name mistyped: one shared value is enough.
+    assert blocked(boy, IdentityRecord("Amelia", "Smith", sex="F", **born, **york)) == 1
+    assert blocked(boy, IdentityRecord("Amelia", "Smyth", sex="F", **born, **leeds)) == 1
+    # A sex recorded wrongly on one record of one child.
+    assert blocked(boy, IdentityRecord("Oliver", "Smyth", sex="F", **born, **york)) == 1
+
+
 def test_a_date_of_birth_and_a_house_number_or_street_word_hold_within_one_district():
     born = {"date_of_birth": "2015-03-04"}
     apart = blocked(

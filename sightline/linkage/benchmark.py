@@ -18,6 +18,7 @@ from typing import Any
 
 from sightline.linkage import batch, comparisons, engine, evaluation, linkfile, modelfile
 from sightline.linkage.features import IdentityRecord, Problems
+from sightline.linkage.gcpause import collector_paused
 
 Say = Callable[[str], None]
 RECORDS_PER_CHILD = 4.64  # the demo generator's records per child, measured
@@ -289,6 +290,7 @@ def ground_truth(directory: Path) -> tuple[dict[tuple[str, str], str], set[froze
     return person, twins
 
 
+@collector_paused()  # from reading to writing, as the batch commands (``gcpause``)
 def bench_demo(
     directory: Path,
     *,

@@ -21,7 +21,6 @@ import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from sightline.linkage import comparisons, components, normalising, priors, spark
-from sightline.linkage.gcpause import collector_paused
 from sightline.linkage.rows import FeatureRows
 from sightline.linkage.spark import SparkConfig
 
@@ -159,11 +158,6 @@ def _linker(
     return Linker(frame, comparisons.splink_settings(settings))
 
 
-# The collector's full passes scan every object of the batch (a million records read are
-# millions of objects): at 1,000,000 records one took 1.3 s of training. Splink's own
-# objects (sqlglot's syntax trees) may form cycles; they are freed by the first pass
-# after training.
-@collector_paused()
 def train(
     rows: Sequence[Mapping[str, Any]],
     *,

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from sightline.linkage import batch, config, engine, linkfile, modelfile, spark
+from sightline.linkage.gcpause import collector_paused
 from sightline.linkage.management.commands._progress import reporter
 
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
+    @collector_paused()
     def handle(self, *args: Any, **options: Any) -> None:
         say = reporter(quiet=options["quiet"])
         limits = config.thresholds()

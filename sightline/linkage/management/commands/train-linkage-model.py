@@ -10,6 +10,7 @@ from sightline.audit.actions import CLI
 from sightline.linkage import batch, comparisons, config, engine, linkfile, modelfile
 from sightline.linkage.actions import register_model_version
 from sightline.linkage.features import IdentityRecord
+from sightline.linkage.gcpause import collector_paused
 from sightline.linkage.management.commands._progress import reporter
 from sightline.linkage.queries import all_identities
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-pairs", type=float, default=1e6, help="random pairs for u")
         parser.add_argument("--quiet", action="store_true")
 
+    @collector_paused()
     def handle(self, *args: Any, **options: Any) -> None:
         say = reporter(quiet=options["quiet"])
         identities: list[IdentityRecord]

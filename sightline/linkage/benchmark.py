@@ -388,24 +388,36 @@ def bench_demo(
     }
     if count_blocked_pairs:
         # After the timed stages: counting joins every rule again.
-        figures["blocked_pairs"] = blocked_pairs(prepared, config=config, say=say)
+        figures["blocked_pairs"] = blocked_pairs(
+            prepared,
+            config=config,
+            say=say,
+            persons=[truth[position] for position in prepared.positions],
+        )
     return figures
 
 
 def blocked_pairs(
-    prepared: batch.Prepared, *, config: engine.EngineConfig, say: Say
+    prepared: batch.Prepared,
+    *,
+    config: engine.EngineConfig,
+    say: Say,
+    persons: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The candidate pairs each blocking rule generates (pairs an earlier rule already
-    found counted there only), exact up to 250,000 records, else estimated from a
-    deterministic sample of records."""
-    sample = 1.0 if len(prepared.rows) <= 250_000 else 0.3
-    counts = engine.blocked_pair_counts(prepared.table, config=config, sample=sample)
-    total = sum(count for _rule, count in counts)
-    say(f"candidate pairs by blocking rule ({'exact' if sample == 1.0 else 'estimated'}):")
-    for rule, count in counts:
-        say(f"  {count:>12,}  {rule}")
-    say(f"  {total:>12,}  in all")
-    return [{"rule": rule, "pairs": count, "exact": sample == 1.0} for rule, count in counts]
+    found counted there only), exactly, and with ``persons`` (each feature row's true
+    person) how many of them are one person."""
+    counts = engine.blocked_pair_counts(prepared.table, config=config, persons=persons)
+    total = sum(pairs for _rule, pairs, _true in counts)
+    say("candidate pairs by blocking rule (and of them one person):")
+    for rule, pairs, true in counts:
+        say(f"  {pairs:>12,}  {'' if true is None else f'{true:>10,}'}  {rule}")
+    true_total = "" if persons is None else f"{sum(true or 0 for _r, _p, true in counts):>10,}"
+    say(f"  {total:>12,}  {true_total}  in all")
+    return [
+        {"rule": rule, "pairs": pairs, "true_pairs": true, "exact": True}
+        for rule, pairs, true in counts
+    ]
 
 
 # --- real-time ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ def blocked(*records: IdentityRecord) -> int:
     counts = engine.blocked_pair_counts(
         engine.to_arrow(rows), config=engine.EngineConfig(memory_limit="1GB")
     )
-    return sum(count for _rule, count in counts)
+    return sum(count for _rule, count, _true in counts)
 
 
 def test_two_children_of_one_household_are_not_put_forward():
@@ -186,3 +186,22 @@ def test_blocked_pairs_made_rule_by_rule_are_splinks_own():
     # as text ("10" before "4") where its exploded rule's pairs meet a later rule's.
     first = {(left, right): int(key) for key, left, right in ours}
     assert all(first[left, right] <= int(key) for key, left, right in expected)
+
+
+def test_the_counts_say_how_many_of_each_rules_pairs_are_one_person():
+    born = {"date_of_birth": "2015-03-04", **HOME}
+    records = [
+        IdentityRecord("Jack", "Smith", sex="M", **born),
+        IdentityRecord("Jack", "Smith", **born),
+        IdentityRecord("Jacob", "Smith", sex="M", **born),  # his twin
+    ]
+    table = engine.to_arrow([features(record, index) for index, record in enumerate(records)])
+    config = engine.EngineConfig(memory_limit="1GB")
+    counts = engine.blocked_pair_counts(table, config=config, persons=["a", "a", "b"])
+    # All three pairs under the first rule that finds them: date of birth, family initial.
+    found = [(pairs, true) for _rule, pairs, true in counts if pairs]
+    assert found == [(3, 1)]
+    assert counts[1][1:] == (3, 1)
+    assert {true for _rule, _pairs, true in engine.blocked_pair_counts(table, config=config)} == {
+        None
+    }

@@ -588,17 +588,14 @@ def blocked_pair_counts(
                 "JOIN sightline_persons AS pr ON pr.unique_id = b.join_key_r "
                 "GROUP BY b.match_key"
             )
-        found = {int(key): (int(n), same) for key, n, same in connection.sql(query).fetchall()}
+        found: dict[int, tuple[int, int | None]] = {
+            int(key): (int(pairs), None if same is None else int(same))
+            for key, pairs, same in connection.sql(query).fetchall()
+        }
+    none = (0, None if persons is None else 0)
     return [
-        (rule, found.get(number, (0, None))[0], _true(found, number, persons is not None))
-        for number, rule in enumerate(comparisons.BLOCKING_RULES)
+        (rule, *found.get(number, none)) for number, rule in enumerate(comparisons.BLOCKING_RULES)
     ]
-
-
-def _true(found: dict[int, tuple[int, Any]], number: int, counted: bool) -> int | None:
-    if not counted:
-        return None
-    return int(found[number][1]) if number in found else 0
 
 
 def score_pairs_with_splink(

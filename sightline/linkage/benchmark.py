@@ -414,10 +414,7 @@ def blocked_pairs(
         say(f"  {pairs:>12,}  {'' if true is None else f'{true:>10,}'}  {rule}")
     true_total = "" if persons is None else f"{sum(true or 0 for _r, _p, true in counts):>10,}"
     say(f"  {total:>12,}  {true_total}  in all")
-    return [
-        {"rule": rule, "pairs": pairs, "true_pairs": true, "exact": True}
-        for rule, pairs, true in counts
-    ]
+    return [{"rule": rule, "pairs": pairs, "true_pairs": true} for rule, pairs, true in counts]
 
 
 # --- real-time ------------------------------------------------------------------------------

@@ -297,10 +297,9 @@ def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, in
         alias_given, alias_family = _aliases(record.other_names)
         given_names = _words(given, *alias_given)
         family_names = _words(family, *alias_family)
-        keys = name_keys(given1, family, record.other_names)
     else:
         given_names, family_names = list(_words_of(given)), list(_words_of(family))
-        keys = [f"{given1}|{family}"] if given1 and family else []
+    keys = name_keys(given1, family, record.other_names)
     dob, swapped, bad_dob = _date(record.date_of_birth)
     nhs = _nhs(record.nhs_number) if record.nhs_number.strip() else None
     postcode, district = _postcode(record.postcode) if record.postcode else (None, None)

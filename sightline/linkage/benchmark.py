@@ -259,6 +259,22 @@ def children_merged(
     return merged
 
 
+def review_by_reason(
+    review: Sequence[batch.ReviewPair], truth: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The pairs put to review, by the reason they were not linked (a guard's wording,
+    a pre-birth rule's, or "" for a score between the thresholds) and by the ground
+    truth: how many are one person (recall a person would recover) and how many two."""
+    counts: dict[str, list[int]] = {}
+    for pair in review:
+        found = counts.setdefault(pair.guard, [0, 0])
+        found[0 if truth[pair.left] == truth[pair.right] else 1] += 1
+    return [
+        {"reason": reason, "one_person": same, "two_persons": different}
+        for reason, (same, different) in sorted(counts.items(), key=lambda item: -sum(item[1]))
+    ]
+
+
 def true_roles(directory: Path) -> dict[str, str]:
     """True person -> role (child, mother, father), where the truth file says."""
     roles: dict[str, str] = {}
@@ -373,6 +389,7 @@ def bench_demo(
         "children_merged": children_merged(records, result.labels, truth, roles),
         "pairs_scored": result.resolution.pairs_scored,
         "review_pairs": len(result.resolution.review),
+        "review_by_reason": review_by_reason(result.resolution.review, truth),
         "prebirth_links": len(result.resolution.prebirth_links),
         "invalid_nhs_numbers": result.problems.invalid_nhs_numbers,
         "stages": stages,

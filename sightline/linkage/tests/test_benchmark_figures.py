@@ -1,6 +1,6 @@
 """The figures bench-linkage reports beside precision and recall."""
 
-from sightline.linkage import benchmark
+from sightline.linkage import batch, benchmark
 from sightline.linkage.features import IdentityRecord
 from sightline.linkage.linkfile import InputRecord
 
@@ -67,4 +67,17 @@ def test_the_merged_children_are_listed_with_their_records():
                 "postcode": "B9 2BB",
             },
         ]
+    ]
+
+
+def test_the_review_pairs_are_counted_by_reason_and_truth():
+    review = [
+        batch.ReviewPair(0, 1, 0.999, "possible twins"),
+        batch.ReviewPair(2, 3, 0.999, "possible twins"),
+        batch.ReviewPair(4, 5, 0.7, ""),
+    ]
+    truth = ["a", "b", "c", "c", "d", "d"]
+    assert benchmark.review_by_reason(review, truth) == [
+        {"reason": "possible twins", "one_person": 1, "two_persons": 1},
+        {"reason": "", "one_person": 1, "two_persons": 0},
     ]

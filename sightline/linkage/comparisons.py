@@ -102,14 +102,18 @@ def _alike(left: Sequence[str] | None, right: Sequence[str] | None) -> bool:
 
 
 def _swapped(left: Row, right: Row) -> bool:
-    """Given and family names exchanged, each within one edit or the given name one part
-    of a double-barrelled family name."""
+    """Given and family names exchanged, each within one edit, the given name one part of
+    a double-barrelled family name, or a form of the name ("Rogers Andrea" against "Drea
+    Rogers": Andrea, in the family-name field, is the name Drea stands for)."""
+    return _crosses(left, right) and _crosses(right, left)
+
+
+def _crosses(row: Row, other: Row) -> bool:
+    """``row``'s given name written as ``other``'s family name (see ``_swapped``)."""
     return (
-        _within(left["given1"], right["family"], 1)
-        or _contains(right["family_parts"], left["given1"])
-    ) and (
-        _within(left["family"], right["given1"], 1)
-        or _contains(left["family_parts"], right["given1"])
+        _within(row["given1"], other["family"], 1)
+        or _contains(other["family_parts"], row["given1"])
+        or _overlap(row["given_formal"], other.get("family_formal"))
     )
 
 
@@ -167,16 +171,18 @@ def _else(_l: Row, _r: Row) -> bool:
     return True
 
 
-# Given and family names exchanged, each within one edit or the given name one part of a
-# double-barrelled family name (the blocking rule for swaps needs them exact; other
-# rules find the rest).
+# Given and family names exchanged, each within one edit, the given name one part of a
+# double-barrelled family name, or a form of the name in the other field (``_swapped``;
+# the blocking rule for swaps needs them exact; other rules find the rest).
 _SWAPPED_SQL = (
     '((abs(length("given1_l") - length("family_r")) <= 1 '
     'AND damerau_levenshtein("given1_l", "family_r") <= 1) '
-    'OR list_contains("family_parts_r", "given1_l")) '
+    'OR list_contains("family_parts_r", "given1_l") '
+    'OR coalesce(list_has_any("given_formal_l", "family_formal_r"), false)) '
     'AND ((abs(length("family_l") - length("given1_r")) <= 1 '
     'AND damerau_levenshtein("family_l", "given1_r") <= 1) '
-    'OR list_contains("family_parts_l", "given1_r"))'
+    'OR list_contains("family_parts_l", "given1_r") '
+    'OR coalesce(list_has_any("family_formal_l", "given_formal_r"), false))'
 )
 # One record's given name in the other's family name field (within one edit, or one
 # part of a double-barrelled name), the other names differing.

@@ -6,7 +6,9 @@ Real-time matching and batch linkage both call ``features``: one normalisation f
   generation words ("junior", "jr", "senior", "snr", "ii", "iii") are taken off the name
   and kept apart; ``given1`` is the first given name, ``given_formal`` the formal names it
   may stand for (nickname table), ``given_near`` those of the known names one letter
-  from an unknown one (a slip in a nickname); ``given_names`` and ``family_names`` hold every given-
+  from an unknown one (a slip in a nickname); ``family_formal`` the formal names of the
+  family-name words the table knows as given names (names swapped on a record, one of
+  them a short form: "Rogers Andrea" against "Drea Rogers"); ``given_names`` and ``family_names`` hold every given-
   and family-name word the record has, including aliases and previous names from
   ``other_names`` (";"-separated; the last word of an alias is its family name).
 - an unborn child ("Unborn", "Baby" as the given name): ``unborn`` set, the given name
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sightline.linkage.nicknames import formal_names, near_formal_names
+from sightline.linkage.nicknames import formal_names, known, near_formal_names
 from sightline.linkage.prebirth import is_unborn
 from sightline.people import normalise
 
@@ -60,6 +62,7 @@ COLUMNS = (
     "family",
     "family_initial",
     "family_parts",
+    "family_formal",
     "given_names",
     "family_names",
     "name_keys",
@@ -81,6 +84,7 @@ ARRAY_COLUMNS = frozenset(
         "given_formal",
         "given_near",
         "family_parts",
+        "family_formal",
         "given_names",
         "family_names",
         "name_keys",
@@ -292,7 +296,7 @@ def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, in
     # Each field's columns come from a cache of their own (``_given``, ``_family``,
     # ``_date``): a million records hold tens of thousands of distinct names and dates.
     given, given_gen, unborn, given1, given_formal, given_near = _given(record.given_name)
-    family, family_gen, family_parts = _family(record.family_name)
+    family, family_gen, family_parts, family_formal = _family(record.family_name)
     if record.other_names:
         alias_given, alias_family = _aliases(record.other_names)
         given_names = _words(given, *alias_given)
@@ -320,6 +324,7 @@ def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, in
         "family": family or None,
         "family_initial": family[:1] or None,
         "family_parts": list(family_parts) if family_parts is not None else None,
+        "family_formal": list(family_formal) if family_formal is not None else None,
         "given_names": given_names or None,
         "family_names": family_names or None,
         "name_keys": keys or None,
@@ -370,10 +375,17 @@ def _given(
 
 
 @lru_cache(maxsize=1 << 16)
-def _family(family_name: str) -> tuple[str, str | None, tuple[str, ...] | None]:
-    """A family name's columns: (normalised name, generation, its words)."""
+def _family(
+    family_name: str,
+) -> tuple[str, str | None, tuple[str, ...] | None, tuple[str, ...] | None]:
+    """A family name's columns: (normalised name, generation, its words, the formal names
+    of those words the name dataset knows as given names)."""
     family, generation = _name(family_name)
-    return family, generation, tuple(family.split()) if family else None
+    if not family:
+        return family, generation, None, None
+    parts = tuple(family.split())
+    formal = sorted({name for part in parts if known(part) for name in formal_names(part)})
+    return family, generation, parts, tuple(formal) or None
 
 
 @lru_cache(maxsize=1 << 16)

@@ -116,6 +116,9 @@ def test_it_explains_a_day_month_swap_and_a_different_nhs_number():
         ({"given_name": "Smith", "family_name": "Jamie-Okafor"}, "given_name", "swapped"),
         ({"given_name": "Smiht", "family_name": "Okafor"}, "given_name", "crossed"),
         ({"given_name": "Priya", "family_name": "Jamie"}, "given_name", "crossed"),
+        # Swapped, the given name written as a form of it (James for Jamie).
+        ({"given_name": "Smith", "family_name": "James"}, "given_name", "swapped"),
+        ({"given_name": "Smith", "family_name": "James"}, "family_name", "swapped"),
         ({"address": "12 Acacia Avenue Leeds", "postcode": "LS6 9ZZ"}, "address", "line"),
         ({"address": "12 Acacia Ave, Leeds West", "postcode": ""}, "address", "similar"),
         ({"address": "3 Mill Lane", "postcode": "LS6 2BB"}, "address", "district"),
@@ -210,6 +213,25 @@ def test_twins_whose_names_one_record_swapped_are_held_apart():
     twin = {**BASE, "given_name": "Maurycy", "family_name": "Porter-Green", "nhs_number": ""}
     swapped = {**twin, "given_name": "Porter-Green", "family_name": "Claas"}
     result = comparisons.score(weights, row(**twin), row(**swapped))
+    assert result.levels["given_name"] == "crossed"
+    assert result.guard == comparisons.TWIN_GUARD
+
+
+def test_one_child_with_names_swapped_and_a_short_form_is_not_held_as_a_twin():
+    """A school recorded "Rogers Andrea" (names swapped), health "Drea Rogers": the
+    swapped record's given name, in its family-name field, is the name Drea stands for.
+    One girl, not twins; her twin brother swapped the same way stays apart."""
+    weights = comparisons.Weights.from_model(hand_made_model())
+    health = {**BASE, "given_name": "Drea", "family_name": "Rogers", "sex": "F"}
+    health["nhs_number"] = ""
+    school = {**health, "given_name": "Rogers", "family_name": "Andrea"}
+    result = comparisons.score(weights, row(**health), row(**school))
+    assert result.levels["given_name"] == "swapped"
+    assert result.guard == ""
+    assert comparisons.guard_of(row(**school), row(**health)) == ""
+    twin = {**health, "given_name": "Declan", "sex": "M"}
+    swapped_twin = {**twin, "given_name": "Rogers", "family_name": "Darren"}
+    result = comparisons.score(weights, row(**twin), row(**swapped_twin))
     assert result.levels["given_name"] == "crossed"
     assert result.guard == comparisons.TWIN_GUARD
 
@@ -370,6 +392,10 @@ def test_its_sql_guard_agrees_with_the_python_guard():
         row(len(rows) + 12, **{**BASE, "given_name": "", "nhs_number": ""}),
         # One record's given name in the other's family field, same date of birth.
         row(len(rows) + 14, **{**BASE, "given_name": "Smith", "family_name": "Claas"}),
+        # Names swapped, one a short form (not guarded), and a twin's swapped record.
+        row(len(rows) + 15, **{**BASE, "given_name": "Smith", "family_name": "James"}),
+        row(len(rows) + 16, **{**BASE, "given_name": "Smith", "family_name": "Declan"}),
+        row(len(rows) + 17, **{**BASE, "given_name": "Jim", "family_name": "Smith"}),
         # Names swapped, no date of birth, another address (guarded).
         row(
             len(rows) + 13,

@@ -32,6 +32,16 @@ def test_it_keeps_first_given_name_and_formal_names():
     assert "bill" in row["given_formal"]
 
 
+def test_it_keeps_the_formal_names_of_a_family_name_that_is_a_given_name():
+    """For names swapped on a record ("Rogers Andrea"): the family-name field's words
+    that the name dataset knows, as formal names; none for a family name it does not."""
+    swapped = features(IdentityRecord(given_name="Rogers", family_name="Andrea"), 0)
+    assert "andrea" in swapped["family_formal"]
+    plain = features(IdentityRecord(given_name="Drea", family_name="Okonkwo-Zielinski"), 0)
+    assert plain["family_formal"] is None
+    assert set(swapped["family_formal"]) & set(plain["given_formal"])
+
+
 def test_it_lists_every_meaning_of_an_ambiguous_nickname():
     assert {"alex", "alexander", "alexandra"} <= set(nicknames.formal_names("alex"))
     assert nicknames.formal_names("zebedee") == ("zebedee",)

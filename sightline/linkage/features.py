@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sightline.linkage.nicknames import formal_names, known, near_formal_names
 from sightline.linkage.prebirth import is_unborn
@@ -95,9 +95,11 @@ ARRAY_COLUMNS = frozenset(
 MAX_NAME_KEYS = 16
 
 
-@dataclass(frozen=True)
-class IdentityRecord:
-    """The identity fields of a person record as submitted (person-records format)."""
+class IdentityRecord(NamedTuple):
+    """The identity fields of a person record as submitted (person-records format).
+
+    A named tuple, not a frozen dataclass: a million of them are made to link a file,
+    and each is a cache key (``_columns``); a tuple is made and hashed in C."""
 
     given_name: str = ""
     family_name: str = ""

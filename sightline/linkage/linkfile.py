@@ -14,8 +14,8 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sightline.linkage.features import IdentityRecord
 from sightline.linkage.gcpause import collector_paused
@@ -46,8 +46,9 @@ class LinkFileError(Exception):
         self.errors = list(errors)
 
 
-@dataclass(frozen=True)
-class InputRecord:
+class InputRecord(NamedTuple):
+    """One row of the file (a named tuple: a million are made, see ``IdentityRecord``)."""
+
     line: int
     agency: str
     record_id: str

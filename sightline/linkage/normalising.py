@@ -18,8 +18,8 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, fields
-from operator import attrgetter, itemgetter
+from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -106,8 +106,6 @@ def normalise(identities: Sequence[IdentityRecord]) -> Part:
     return Part(table, positions, unmatchable, problems)
 
 
-_FIELDS = tuple(f.name for f in fields(IdentityRecord))
-_VALUES = attrgetter(*_FIELDS)
 
 
 @collector_paused()
@@ -152,7 +150,7 @@ def normalise_all(identities: Sequence[IdentityRecord], *, workers: int | None =
 
     def values() -> Iterator[list[tuple[Any, ...]]]:
         for start in starts:
-            yield [_VALUES(record) for record in identities[start : start + PART]]
+            yield [tuple(record) for record in identities[start : start + PART]]
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_started) as pool:

@@ -106,8 +106,6 @@ def normalise(identities: Sequence[IdentityRecord]) -> Part:
     return Part(table, positions, unmatchable, problems)
 
 
-
-
 @collector_paused()
 def _normalise_values(values: list[tuple[Any, ...]]) -> Part:
     """A worker's task: records as tuples of their fields (quicker to send)."""

@@ -113,6 +113,8 @@ def _crosses(row: Row, other: Row) -> bool:
     return (
         _within(row["given1"], other["family"], 1)
         or _contains(other["family_parts"], row["given1"])
+        # ``get``: a real-time index row written before the column existed has none
+        # (the next ``link`` run rewrites the index).
         or _overlap(row["given_formal"], other.get("family_formal"))
     )
 

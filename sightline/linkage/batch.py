@@ -14,6 +14,7 @@ from sightline.linkage import (
     clustering,
     comparisons,
     engine,
+    moves,
     normalising,
     prebirth,
     unique_names,
@@ -173,9 +174,16 @@ def resolve(
         dates=born_dates if household_guards else None,
         weak=weak,
     )
-    say("clustered; unique names and pre-birth links")
+    say("clustered; unique names, household addresses and pre-birth links")
     if household_guards and sources is None:
         labels = unique_names.join_by_unique_name(
+            rows,
+            labels,
+            pairs.between(labels, review_threshold),
+            cannot_link=apart,
+            agencies=agencies,
+        )
+        labels = moves.join_at_household_address(
             rows,
             labels,
             pairs.between(labels, review_threshold),

@@ -79,7 +79,7 @@ def join_by_unique_name(
     numbers = column_of(rows, "nhs")
     given = column_of(rows, "given1")
     family = column_of(rows, "family")
-    members = _Members(labels)
+    members = Members(labels)
     known = members.labels_of(
         i
         for i, (d, n) in enumerate(zip(dates, numbers, strict=True))
@@ -131,7 +131,7 @@ def join_by_unique_name(
     owners: dict[str, set[int]] = {}
     # The records bearing a wanted name, found in Arrow (a million records' name lists
     # are not made Python lists for a few thousand names): its main name or an alias.
-    for index, key in _bearing(rows, wanted):
+    for index, key in bearing(rows, wanted):
         label = labels[index]
         if label in known:
             bearers.setdefault(key, set()).add(label)
@@ -144,7 +144,7 @@ def join_by_unique_name(
         for name in set(given)
         if name and (more := [formal for formal in formal_names(name) if formal != name])
     }
-    for index, key in _bearing_formal(rows, formal_of, wanted, set(wanted_given)):
+    for index, key in bearing_formal(rows, formal_of, wanted, set(wanted_given)):
         label = labels[index]
         if label in known:
             bearers.setdefault(key, set()).add(label)
@@ -190,7 +190,7 @@ def join_by_unique_name(
     # only if that person is known by them as well: Joanna Nowak, alias Joanna
     # Krawczyk, on a police record is not the Joanna Nowak of a health record that
     # knows no Krawczyk.
-    keys = _name_keys(
+    keys = name_keys_at(
         rows, (i for pair in target.items() for label in pair for i in members[label])
     )
     for label, person in list(target.items()):
@@ -232,6 +232,19 @@ def join_by_unique_name(
         for label, person in target.items()
         if label in linked and all(target.get(other) == person for other in others.get(label, ()))
     }
+    return join(rows, labels, members, target, cannot_link)
+
+
+def join(
+    rows: Sequence[Row],
+    labels: list[int],
+    members: "Members",
+    target: dict[int, int],
+    cannot_link: Iterable[tuple[int, int]],
+) -> list[int]:
+    """``labels`` with each cluster of ``target`` joined to its person's cluster, unless
+    a record of one may not be one person with a record of the other (``held_apart``);
+    joined clusters are numbered by their smallest member (as ``clustering.cluster``)."""
     apart: dict[int, set[int]] = {}
     for a, b in cannot_link:
         apart.setdefault(a, set()).add(b)
@@ -246,7 +259,7 @@ def join_by_unique_name(
         return label
 
     for label, person in target.items():
-        if not _held_apart(members[label], members[person], found_rows, apart):
+        if not held_apart(members[label], members[person], found_rows, apart):
             a, b = sorted((root(label), root(person)))
             if a != b:
                 parent[b] = a
@@ -254,13 +267,12 @@ def join_by_unique_name(
     for label in parent:
         groups.setdefault(root(label), []).append(label)
     for top, joined in groups.items():
-        # A cluster is numbered by its smallest member (as ``clustering.cluster``).
         for i in (i for label in (top, *joined) for i in members[label]):
             labels[i] = top
     return labels
 
 
-class _Members:
+class Members:
     """The records of each cluster of ``labels``, found when asked (a million records
     are not grouped for the few thousand clusters the rule reads)."""
 
@@ -283,22 +295,27 @@ class _Members:
         return set(np.unique(self._labels[chosen]).tolist())
 
 
-def _arrow_column(rows: Sequence[Row], name: str, kind: pa.DataType) -> pa.Array:
+def arrow_column(rows: Sequence[Row], name: str, kind: pa.DataType) -> pa.Array:
     if isinstance(rows, FeatureRows):
         return rows.table.column(name).combine_chunks()
     return pa.array(column_of(rows, name), kind)
 
 
-def _bearing(rows: Sequence[Row], wanted: set[str]) -> list[tuple[int, str]]:
+def bearing(rows: Sequence[Row], wanted: set[str]) -> list[tuple[int, str]]:
     """(record, key) for each of the records' ``name_keys`` that is ``wanted``."""
-    keys = _arrow_column(rows, "name_keys", pa.list_(pa.string()))
+    records, keys = bearing_arrays(rows, wanted)
+    return list(zip(records.to_pylist(), keys.to_pylist(), strict=True))
+
+
+def bearing_arrays(rows: Sequence[Row], wanted: set[str]) -> tuple[pa.Array, pa.Array]:
+    """``bearing`` as two Arrow arrays: the records, and the wanted key each bears."""
+    keys = arrow_column(rows, "name_keys", pa.list_(pa.string()))
     flat = pc.list_flatten(keys)
-    hit = pc.is_in(flat, value_set=pa.array(sorted(wanted), flat.type))
-    records = pc.filter(pc.list_parent_indices(keys), hit).to_pylist()
-    return list(zip(records, pc.filter(flat, hit).to_pylist(), strict=True))
+    hit = pc.fill_null(pc.is_in(flat, value_set=pa.array(sorted(wanted), flat.type)), False)
+    return pc.filter(pc.list_parent_indices(keys), hit), pc.filter(flat, hit)
 
 
-def _bearing_formal(
+def bearing_formal(
     rows: Sequence[Row],
     formal_of: dict[str, list[str]],
     wanted: set[str],
@@ -307,8 +324,19 @@ def _bearing_formal(
     """(record, "formal|family") for each record whose first given name stands for a
     formal name (``formal_of``: nickname to formal names) under which its full name is
     ``wanted`` (of ``families``, the wanted family names)."""
-    given = _arrow_column(rows, "given1", pa.string())
-    family = _arrow_column(rows, "family", pa.string())
+    records, keys = bearing_formal_arrays(rows, formal_of, wanted, families)
+    return list(zip(records.to_pylist(), keys.to_pylist(), strict=True))
+
+
+def bearing_formal_arrays(
+    rows: Sequence[Row],
+    formal_of: dict[str, list[str]],
+    wanted: set[str],
+    families: set[str],
+) -> tuple[pa.Array, pa.Array]:
+    """``bearing_formal`` as two Arrow arrays: the records, and the wanted key each bears."""
+    given = arrow_column(rows, "given1", pa.string())
+    family = arrow_column(rows, "family", pa.string())
     chosen = pc.fill_null(
         pc.and_(
             pc.is_in(given, value_set=pa.array(sorted(formal_of), given.type)),
@@ -333,17 +361,11 @@ def _bearing_formal(
     )
     joined = found.join(formal, "given")
     keys = pc.binary_join_element_wise(joined["formal"], joined["family"], "|")
-    hit = pc.is_in(keys, value_set=pa.array(sorted(wanted), pa.string()))
-    return list(
-        zip(
-            pc.filter(joined["record"], hit).to_pylist(),
-            pc.filter(keys, hit).to_pylist(),
-            strict=True,
-        )
-    )
+    hit = pc.fill_null(pc.is_in(keys, value_set=pa.array(sorted(wanted), pa.string())), False)
+    return pc.filter(joined["record"], hit), pc.filter(keys, hit)
 
 
-def _name_keys(rows: Sequence[Row], records: Iterable[int]) -> dict[int, list[str] | None]:
+def name_keys_at(rows: Sequence[Row], records: Iterable[int]) -> dict[int, list[str] | None]:
     """The ``name_keys`` of ``records``."""
     return {index: row["name_keys"] for index, row in at(rows, records).items()}
 
@@ -373,7 +395,7 @@ def _born_that_day(
     return born if len(born) == 1 else bearers
 
 
-def _held_apart(
+def held_apart(
     records: Sequence[int],
     person: Sequence[int],
     found: dict[int, Row],

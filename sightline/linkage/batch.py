@@ -188,7 +188,6 @@ def resolve(
             labels,
             pairs.between(labels, review_threshold),
             cannot_link=apart,
-            agencies=agencies,
         )
     outcome = prebirth.Outcome(labels=labels)
     if household_guards:

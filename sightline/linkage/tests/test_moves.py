@@ -107,20 +107,12 @@ def test_a_link_to_anyone_else_stops_it_but_a_guarded_one_does_not():
     assert join_at_household_address(rows, [0, 1, 1, 3, 4], [(0, 4)]) == [0, 1, 1, 3, 0]
 
 
-def test_held_apart_another_sex_an_agency_twice_or_another_date_is_not_joined():
+def test_held_apart_another_sex_or_another_date_is_not_joined():
     rows = _rows(GARY, SANDRA_NEW, SANDRA_OLD, BRISTOL, HOUSING)
     labels = join_at_household_address(rows, [0, 1, 1, 3, 4], [], cannot_link=[(0, 4)])
     assert labels == [0, 1, 1, 3, 4]
     rows = _rows(GARY, SANDRA_NEW, SANDRA_OLD, BRISTOL, {**HOUSING, "sex": "F"})
     assert join_at_household_address(rows, [0, 1, 1, 3, 4], []) == [0, 1, 1, 3, 4]
-    # An agency knows a person once: Gary has a housing record already.
-    rows = _rows(GARY, SANDRA_NEW, SANDRA_OLD, BRISTOL, HOUSING)
-    agencies = ["HOUSING", "HEALTH", "HOUSING", "HEALTH", "HOUSING"]
-    labels = join_at_household_address(rows, [0, 1, 1, 3, 4], [], agencies=agencies)
-    assert labels == [0, 1, 1, 3, 4]
-    agencies[0] = "HEALTH"
-    labels = join_at_household_address(rows, [0, 1, 1, 3, 4], [], agencies=agencies)
-    assert labels == [0, 1, 1, 3, 0]
     # A date of birth on the record: his, or a slip of his (one digit); not another.
     for dob, joined in (("2013-05-16", True), ("2013-05-06", True), ("2013-09-02", False)):
         rows = _rows(GARY, SANDRA_NEW, SANDRA_OLD, BRISTOL, {**HOUSING, "date_of_birth": dob})

@@ -110,8 +110,10 @@ def join_at_household_address(
     # given names stand for (an undated "Bill Morris" is borne by every William Morris).
     mains: dict[int, set[str]] = {}
     looked_up: dict[int, set[str]] = {}
+    own_rows: dict[int, list[int]] = {}
     for index, names in zip(candidate_rows, formal, strict=True):
         label = labels[index]
+        own_rows.setdefault(label, []).append(index)
         main = f"{given[index]}|{family[index]}"
         mains.setdefault(label, set()).add(main)
         looked = looked_up.setdefault(label, set())
@@ -155,7 +157,7 @@ def join_at_household_address(
     # at one of its postcodes, found in Arrow (a million records' family names and
     # postcodes are not looked at in Python).
     places = {
-        f"{family[i]}|{postcodes[i]}" for label in found for i in members[label] if postcodes[i]
+        f"{family[i]}|{postcodes[i]}" for label in found for i in own_rows[label] if postcodes[i]
     }
     postcode_column = arrow_column(rows, "postcode", pa.string())
     households = _dated_by(
@@ -167,7 +169,8 @@ def join_at_household_address(
         """A cluster's postcodes (read once a cluster)."""
         seen = postcodes_of.get(label)
         if seen is None:
-            seen = postcodes_of[label] = frozenset(p for i in members[label] if (p := postcodes[i]))
+            records = own_rows.get(label) or members[label]
+            seen = postcodes_of[label] = frozenset(p for i in records if (p := postcodes[i]))
         return seen
 
     # Where each cluster's household lived: its own postcodes, and every postcode of a
@@ -175,7 +178,7 @@ def join_at_household_address(
     reach: dict[int, set[str]] = {}
     for label in found:
         here = set(where(label))
-        for i in members[label]:
+        for i in own_rows[label]:
             if postcodes[i]:
                 for other in households.get(f"{family[i]}|{postcodes[i]}", ()):
                     if other != label:
@@ -198,7 +201,7 @@ def join_at_household_address(
         person = lived_here[0]
         if not any(person in owners.get(key, ()) for key in looked_up[label]):
             continue
-        ours = {d for i in members[label] if (d := dates[i])}
+        ours = {d for i in own_rows[label] if (d := dates[i])}
         theirs = {d for i in members[person] if (d := dates[i])}
         if ours and not (
             theirs

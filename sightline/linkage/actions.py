@@ -13,7 +13,7 @@ in the ``PersonMerge``, so un-merge puts back exactly those rows and nothing els
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -739,16 +739,21 @@ def run_linkage(
         for chunk in _chunks(pks):
             SourceRecord.objects.filter(pk__in=chunk).update(person_id=target, linked_by=linked_by)
     # Joined by the pre-birth rule: the unborn record says so, and so does the merge of a
-    # person the join emptied (the unborn record's, or the child's).
-    by_rule: set[tuple[int, int]] = set()
+    # person the join emptied (the unborn record's, or the child's). Joined by a rule
+    # after clustering (a unique name, a household's address): the merge says which.
+    by_rule: dict[tuple[int, int], str] = {}
+    for left, right, reason in result.resolution.rule_links:
+        for pk in (record_ids[left], record_ids[right]):
+            if current[pk] != target_of[pk]:
+                by_rule[(current[pk], target_of[pk])] = f"linkage run: {reason}"
     unborn_pks = []
     for unborn, born in result.resolution.prebirth_links:
         unborn_pk, born_pk = record_ids[unborn], record_ids[born]
         unborn_pks.append(unborn_pk)
         target = target_of[unborn_pk]
-        by_rule.update(
-            (current[pk], target) for pk in (unborn_pk, born_pk) if current[pk] != target
-        )
+        for pk in (unborn_pk, born_pk):
+            if current[pk] != target:
+                by_rule[(current[pk], target)] = PREBIRTH_MERGE
     for chunk in _chunks(unborn_pks):
         SourceRecord.objects.filter(pk__in=chunk).update(
             linked_by=f"{PREBIRTH_LINK}:{model.version}"
@@ -798,11 +803,13 @@ def _retire_emptied(
     current: dict[int, int],
     target_of: dict[int, int],
     actor: User | None,
-    by_rule: Collection[tuple[int, int]] = (),
+    by_rule: Mapping[tuple[int, int], str] | None = None,
 ) -> int:
     """Mark persons left without records as merged into the person that took most, and
     move what else hangs off them there (``move_belongings``), as a merge would.
-    ``by_rule``: (person, survivor) joined by the pre-birth rule (``PREBIRTH_MERGE``)."""
+    ``by_rule``: (person, survivor) joined by a rule, with the merge's reason
+    (``PREBIRTH_MERGE``, or a rule after clustering); other merges are "linkage run"."""
+    by_rule = by_rule or {}
     went_to: dict[int, Counter[int]] = defaultdict(Counter)
     records_of: dict[int, list[int]] = defaultdict(list)
     for pk, target in target_of.items():
@@ -826,7 +833,7 @@ def _retire_emptied(
             status_periods=moved.moved.get("people.StatusPeriod.person", []),
             moved=moved.moved,
             kept_back=moved.kept_back,
-            reason=PREBIRTH_MERGE if (person_id, survivor_id) in by_rule else "linkage run",
+            reason=by_rule.get((person_id, survivor_id), "linkage run"),
             merged_by=actor,
             merged_at=now,
         )

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from sightline.linkage import (
@@ -46,6 +47,9 @@ class Resolution:
     review: list[ReviewPair] = field(default_factory=list)
     # (unborn, born) pairs joined by the pre-birth rule (``prebirth.link``), not a score.
     prebirth_links: list[tuple[int, int]] = field(default_factory=list)
+    # (record, record, reason): two clusters joined after clustering by a rule
+    # (``unique_names.REASON``, ``moves.REASON``), one record of each.
+    rule_links: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def resolve(
@@ -175,20 +179,25 @@ def resolve(
         weak=weak,
     )
     say("clustered; unique names, household addresses and pre-birth links")
+    rule_links: list[tuple[int, int, str]] = []
     if household_guards and sources is None:
-        labels = unique_names.join_by_unique_name(
+        joined = unique_names.join_by_unique_name(
             rows,
             labels,
             pairs.between(labels, review_threshold),
             cannot_link=apart,
             agencies=agencies,
         )
-        labels = moves.join_at_household_address(
+        rule_links += joins(labels, joined, unique_names.REASON)
+        labels = joined
+        joined = moves.join_at_household_address(
             rows,
             labels,
             pairs.between(labels, review_threshold),
             cannot_link=apart,
         )
+        rule_links += joins(labels, joined, moves.REASON)
+        labels = joined
     outcome = prebirth.Outcome(labels=labels)
     if household_guards:
         outcome = prebirth.link(
@@ -225,7 +234,24 @@ def resolve(
         auto_links=len(edges),
         review=review,
         prebirth_links=outcome.links,
+        rule_links=rule_links,
     )
+
+
+def joins(before: Sequence[int], after: Sequence[int], reason: str) -> list[tuple[int, int, str]]:
+    """The clusters of ``before`` that ``after`` joins to another, each as a pair of
+    records (one of the cluster it joined, one of its own) with ``reason``.
+
+    Cluster numbers are a member's position (as ``clustering.cluster`` numbers them, and
+    the rules keep): a record whose number changed is in a joined cluster, its old number
+    is a record of that cluster, and its new one a record of the cluster it joined."""
+    old = np.asarray(before, dtype=np.int64)
+    new = np.asarray(after, dtype=np.int64)
+    changed = np.flatnonzero(old != new)
+    if not changed.size:
+        return []
+    found = np.unique(np.stack([new[changed], old[changed]], axis=1), axis=0)
+    return [(int(a), int(b), reason) for a, b in found.tolist()]
 
 
 def cannot_tell_apart(row: Mapping[str, Any]) -> bool:
@@ -390,6 +416,9 @@ def resolve_identities(
         for p in resolution.review
     ]
     resolution.prebirth_links = [(positions[u], positions[b]) for u, b in resolution.prebirth_links]
+    resolution.rule_links = [
+        (positions[a], positions[b], reason) for a, b, reason in resolution.rule_links
+    ]
     return RecordsResolution(
         labels=labels, problems=problems, resolution=resolution, unmatchable=unmatchable
     )

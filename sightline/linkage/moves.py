@@ -63,6 +63,9 @@ from sightline.linkage.unique_names import (
     name_keys_at,
 )
 
+# Why a batch run joined two clusters by this rule (a merge's reason; ``batch.joins``).
+REASON = "household address: the one person of the name whose household lived at the address"
+
 
 def join_at_household_address(
     rows: Sequence[Row],

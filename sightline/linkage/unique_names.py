@@ -56,6 +56,8 @@ from sightline.linkage.rows import FeatureRows, Row, at, column_of
 # month). Not "within a week" or "in the same year": two people of one name born the
 # same year are two people.
 SLIPS = frozenset({"swapped", "typo", "placeholder"})
+# Why a batch run joined two clusters by this rule (a merge's reason; ``batch.joins``).
+REASON = "unique name: the one person with a date of birth or NHS number known by the name"
 
 
 def join_by_unique_name(

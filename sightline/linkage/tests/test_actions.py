@@ -5,7 +5,7 @@ import pytest
 from sightline.audit.actions import CLI
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.chronology.models import ChronologyEvent
-from sightline.linkage import actions, prebirth, realtime
+from sightline.linkage import actions, moves, prebirth, realtime
 from sightline.linkage.features import IdentityRecord, evidence_key
 from sightline.linkage.models import (
     LinkDecision,
@@ -470,3 +470,59 @@ def test_it_finds_in_real_time_a_record_by_its_alias(agencies, model_version):
     )
     assert [c.record_id for c in found] == [police.pk]
     assert {i.field: i.level for i in found[0].evidence}["family_name"] == "alias"
+
+
+def test_a_batch_run_says_why_a_rule_after_clustering_joined_two_persons(agencies, model_version):
+    """Housing's record of Gary Morris at the family's old address (no date of birth, no
+    NHS number), and two dated Gary Morrises: his mother is known at both addresses, so
+    the household-address rule joins it to him, and the merge of its person says so."""
+    new = {"address": "162 Ash Terrace, Newcastle upon Tyne", "postcode": "NE14 6AQ"}
+    old = {"address": "153 Green Close, Leeds", "postcode": "LS15 3LD"}
+    gary = make_record(
+        agencies["HEALTH"],
+        record_id="H1",
+        given_name="Gary",
+        family_name="Morris",
+        date_of_birth=dt.date(2013, 5, 16),
+        nhs_number=nhs_number(1),
+        **new,
+    )
+    mother = factories.PersonFactory.create()
+    for agency, record_id, place in (("HEALTH", "H2", new), ("HOUSING", "S2", old)):
+        make_record(
+            agencies[agency],
+            person=mother,
+            record_id=record_id,
+            given_name="Sandra",
+            family_name="Morris",
+            date_of_birth=dt.date(1984, 2, 11),
+            sex="F",
+            nhs_number=nhs_number(2),
+            **place,
+        )
+    make_record(
+        agencies["HEALTH"],
+        record_id="H3",
+        given_name="Gary",
+        family_name="Morris",
+        date_of_birth=dt.date(2013, 11, 2),
+        nhs_number=nhs_number(3),
+        address="82 Mount Terrace, Bristol",
+        postcode="BS1 3YN",
+    )
+    housing = make_record(
+        agencies["HOUSING"],
+        record_id="S1",
+        given_name="Gary",
+        family_name="Morris",
+        date_of_birth=None,
+        sex="",
+        **old,
+    )
+    housing_person = housing.person
+    actions.run_linkage(actor=None, model=model_version, origin=CLI)
+    housing.refresh_from_db()
+    gary.refresh_from_db()
+    assert housing.person == gary.person
+    merge = PersonMerge.objects.get(merged=housing_person)
+    assert merge.reason == f"linkage run: {moves.REASON}"

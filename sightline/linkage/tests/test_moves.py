@@ -1,6 +1,6 @@
 import pytest
 
-from sightline.linkage import engine
+from sightline.linkage import engine, moves
 from sightline.linkage.moves import join_at_household_address
 from sightline.linkage.rows import FeatureRows
 from sightline.linkage.tests.synthetic import nhs_number
@@ -149,6 +149,8 @@ def test_a_batch_run_joins_the_record_at_the_households_old_address(monkeypatch)
         review_threshold=0.5,
     )
     assert result.labels == [0, 1, 1, 3, 0]
+    # The join, one record of each cluster, and why (a merge's reason in a run).
+    assert result.rule_links == [(0, 4, moves.REASON)]
 
 
 def test_a_person_known_by_the_name_only_as_an_alias_is_not_joined():
@@ -157,3 +159,13 @@ def test_a_person_known_by_the_name_only_as_an_alias_is_not_joined():
     adam = {**GARY, "given_name": "Adam", "other_names": "Gary Morris"}
     rows = _rows(adam, SANDRA_NEW, SANDRA_OLD, BRISTOL, HOUSING)
     assert join_at_household_address(rows, [0, 1, 1, 3, 4], []) == [0, 1, 1, 3, 4]
+
+
+def test_joins_lists_each_cluster_a_rule_joined_to_another():
+    from sightline.linkage.batch import joins
+
+    # Clusters {0, 2}, {1}, {3}, {4, 5}: {1} and {4, 5} join {0, 2}; {3} stays.
+    before = [0, 1, 0, 3, 4, 4]
+    after = [0, 0, 0, 3, 0, 0]
+    assert joins(before, after, "why") == [(0, 1, "why"), (0, 4, "why")]
+    assert joins(before, before, "why") == []

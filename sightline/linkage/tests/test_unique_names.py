@@ -1,6 +1,6 @@
 import pytest
 
-from sightline.linkage import engine
+from sightline.linkage import engine, unique_names
 from sightline.linkage.rows import FeatureRows
 from sightline.linkage.tests.synthetic import nhs_number
 from sightline.linkage.tests.test_comparisons import row
@@ -140,6 +140,7 @@ def test_a_batch_run_joins_an_undated_record_by_its_unique_name(monkeypatch):
     )
     assert result.labels == [0, 0]
     assert result.review == []
+    assert result.rule_links == [(0, 1, unique_names.REASON)]
 
 
 def test_a_record_whose_date_of_birth_is_a_slip_joins_the_one_person_of_its_name():

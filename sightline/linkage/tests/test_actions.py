@@ -478,47 +478,29 @@ def test_a_batch_run_says_why_a_rule_after_clustering_joined_two_persons(agencie
     the household-address rule joins it to him, and the merge of its person says so."""
     new = {"address": "162 Ash Terrace, Newcastle upon Tyne", "postcode": "NE14 6AQ"}
     old = {"address": "153 Green Close, Leeds", "postcode": "LS15 3LD"}
-    gary = make_record(
-        agencies["HEALTH"],
-        record_id="H1",
-        given_name="Gary",
-        family_name="Morris",
-        date_of_birth=dt.date(2013, 5, 16),
-        nhs_number=nhs_number(1),
-        **new,
-    )
+    bristol = {"address": "82 Mount Terrace, Bristol", "postcode": "BS1 3YN"}
     mother = factories.PersonFactory.create()
-    for agency, record_id, place in (("HEALTH", "H2", new), ("HOUSING", "S2", old)):
+    made = [
         make_record(
             agencies[agency],
-            person=mother,
+            person=person,
             record_id=record_id,
-            given_name="Sandra",
+            given_name=given,
             family_name="Morris",
-            date_of_birth=dt.date(1984, 2, 11),
-            sex="F",
-            nhs_number=nhs_number(2),
+            date_of_birth=born,
+            sex=sex,
+            nhs_number=number,
             **place,
         )
-    make_record(
-        agencies["HEALTH"],
-        record_id="H3",
-        given_name="Gary",
-        family_name="Morris",
-        date_of_birth=dt.date(2013, 11, 2),
-        nhs_number=nhs_number(3),
-        address="82 Mount Terrace, Bristol",
-        postcode="BS1 3YN",
-    )
-    housing = make_record(
-        agencies["HOUSING"],
-        record_id="S1",
-        given_name="Gary",
-        family_name="Morris",
-        date_of_birth=None,
-        sex="",
-        **old,
-    )
+        for agency, record_id, person, given, born, sex, number, place in (
+            ("HEALTH", "H1", None, "Gary", dt.date(2013, 5, 16), "M", nhs_number(1), new),
+            ("HEALTH", "H2", mother, "Sandra", dt.date(1984, 2, 11), "F", nhs_number(2), new),
+            ("HOUSING", "S2", mother, "Sandra", dt.date(1984, 2, 11), "F", nhs_number(2), old),
+            ("HEALTH", "H3", None, "Gary", dt.date(2013, 11, 2), "M", nhs_number(3), bristol),
+            ("HOUSING", "S1", None, "Gary", None, "", "", old),
+        )
+    ]
+    gary, housing = made[0], made[-1]
     housing_person = housing.person
     actions.run_linkage(actor=None, model=model_version, origin=CLI)
     housing.refresh_from_db()

@@ -74,12 +74,36 @@ def column_of(rows: Sequence[Row], name: str, *, keep: bool = True) -> list[Any]
     return [row[name] for row in rows]
 
 
-def at(rows: Sequence[Row], indices: Iterable[int]) -> dict[int, Row]:
-    """The rows at ``indices`` (by position), each read once."""
+def at(
+    rows: Sequence[Row], indices: Iterable[int], columns: Sequence[str] | None = None
+) -> dict[int, Row]:
+    """The rows at ``indices`` (by position), each read once; only ``columns`` of them
+    when given."""
     wanted = sorted(set(indices))
     if not isinstance(rows, FeatureRows):
-        return {index: rows[index] for index in wanted}
+        if columns is None:
+            return {index: rows[index] for index in wanted}
+        return {index: {name: rows[index][name] for name in columns} for index in wanted}
     if not wanted:
         return {}
-    taken = rows.table.take(pa.array(wanted, pa.int64())).to_pylist()
+    table = rows.table if columns is None else rows.table.select(list(columns))
+    taken = table.take(pa.array(wanted, pa.int64())).to_pylist()
     return dict(zip(wanted, taken, strict=True))
+
+
+def with_values(rows: Sequence[Row], wanted: Mapping[str, set[str]]) -> list[int]:
+    """The positions of the rows whose value of one of the string columns of ``wanted``
+    is among that column's wanted values (found in Arrow for a batch's table)."""
+    if not isinstance(rows, FeatureRows):
+        return [
+            index
+            for index, row in enumerate(rows)
+            if any(row[name] in values for name, values in wanted.items())
+        ]
+    hit = None
+    for name, values in wanted.items():
+        found = pc.is_in(rows.table.column(name), value_set=pa.array(sorted(values), pa.string()))
+        hit = found if hit is None else pc.or_(hit, found)
+    if hit is None:
+        return []
+    return list(pc.indices_nonzero(pc.fill_null(hit, False)).to_pylist())

@@ -5,7 +5,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from sightline.linkage import batch, comparisons, engine, normalising, prebirth
 from sightline.linkage.features import IdentityRecord, Problems
-from sightline.linkage.rows import FeatureRows, at, column_of, python_list
+from sightline.linkage.rows import FeatureRows, at, column_of, python_list, with_values
 from sightline.linkage.tests.synthetic import households
 
 CONFIG = engine.EngineConfig(memory_limit="1GB")
@@ -29,6 +29,18 @@ def test_prepared_in_chunks_holds_the_rows_python_made(monkeypatch):
     assert list(held) == rows
     assert [held[i] for i in (0, len(rows) - 1, -1)] == [rows[0], rows[-1], rows[-1]]
     assert at(held, [5, 2, 5]) == {2: rows[2], 5: rows[5]}
+    names = ("postcode", "house")
+    part = {i: {name: rows[i][name] for name in names} for i in (2, 5)}
+    assert at(held, [5, 2], names) == at(rows, [5, 2], names) == part
+    wanted = {"postcode": {rows[3]["postcode"]}, "address": {rows[8]["address"], "nowhere"}}
+    found = with_values(held, wanted)
+    assert found == with_values(rows, wanted)
+    assert {3, 8} <= set(found)
+    assert found == [
+        i
+        for i, row in enumerate(rows)
+        if row["postcode"] in wanted["postcode"] or row["address"] in wanted["address"]
+    ]
     for name in ("given1", "dob", "nhs", "given_formal", "address_words"):
         assert column_of(held, name) == [row[name] for row in rows]
     assert comparisons.common_given_names(held) == comparisons.common_given_names(rows)

@@ -52,7 +52,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from sightline.linkage import comparisons
 from sightline.linkage.nicknames import formal_names
-from sightline.linkage.rows import FeatureRows, Row, column_of
+from sightline.linkage.rows import FeatureRows, Row, column_of, present
 from sightline.linkage.unique_names import (
     SLIPS,
     Members,
@@ -85,23 +85,23 @@ def join_at_household_address(
         return labels
     cannot_link = list(cannot_link)
     clusters = np.asarray(labels, dtype=np.int64)
-    has_nhs = _present(rows, "nhs")
+    has_nhs = present(rows, "nhs")
     given_column = arrow_column(rows, "given1", pa.string())
     family_column = arrow_column(rows, "family", pa.string())
     long_given = pc.fill_null(
         pc.greater(pc.utf8_length(given_column), comparisons.INITIAL_LENGTH), False
     ).to_numpy(zero_copy_only=False)
-    unfit = has_nhs | ~long_given | ~_present(rows, "family")
+    unfit = has_nhs | ~long_given | ~present(rows, "family")
     # Clusters are numbered by a member's position: a flag per number, no sorting.
     unfit_cluster = np.zeros(len(labels), dtype=bool)
     unfit_cluster[clusters[unfit]] = True
     placed = np.zeros(len(labels), dtype=bool)
-    placed[clusters[_present(rows, "postcode")]] = True
+    placed[clusters[present(rows, "postcode")]] = True
     chosen = placed & ~unfit_cluster
     if not chosen.any():
         return labels
     dated = np.zeros(len(labels), dtype=bool)
-    dated[clusters[_present(rows, "dob") | has_nhs]] = True
+    dated[clusters[present(rows, "dob") | has_nhs]] = True
     members = Members(labels)
     given = column_of(rows, "given1")
     family = column_of(rows, "family")
@@ -249,12 +249,6 @@ def _grouped(held: pa.Table) -> dict[str, set[int]]:
             grouped["key"].to_pylist(), grouped["label_distinct"].to_pylist(), strict=True
         )
     }
-
-
-def _present(rows: Sequence[Row], name: str) -> npt.NDArray[np.bool_]:
-    """Whether each row has a value of the string column ``name``."""
-    column = arrow_column(rows, name, pa.string())
-    return np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _take(rows: Sequence[Row], name: str, indices: list[int]) -> list[list[str] | None]:

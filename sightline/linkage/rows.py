@@ -10,6 +10,8 @@ that scans every record (``column_of``), each string value one shared object.
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
@@ -89,6 +91,14 @@ def at(
     table = rows.table if columns is None else rows.table.select(list(columns))
     taken = table.take(pa.array(wanted, pa.int64())).to_pylist()
     return dict(zip(wanted, taken, strict=True))
+
+
+def present(rows: Sequence[Row], name: str) -> npt.NDArray[np.bool_]:
+    """Whether each row has a value in the column ``name``."""
+    if not isinstance(rows, FeatureRows):
+        return np.array([row[name] is not None for row in rows], dtype=bool)
+    column = rows.table.column(name)
+    return np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def with_values(rows: Sequence[Row], wanted: Mapping[str, set[str]]) -> list[int]:

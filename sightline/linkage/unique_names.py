@@ -49,7 +49,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from sightline.linkage import comparisons
 from sightline.linkage.nicknames import formal_names
-from sightline.linkage.rows import FeatureRows, Row, at, column_of
+from sightline.linkage.rows import FeatureRows, Row, at, column_of, present
 
 # A dated record joins the one bearer of its name only when its date of birth is a slip
 # of theirs: day and month swapped, one digit, a placeholder (1 January, the 1st of the
@@ -82,11 +82,7 @@ def join_by_unique_name(
     given = column_of(rows, "given1")
     family = column_of(rows, "family")
     members = Members(labels)
-    known = members.labels_of(
-        i
-        for i, (d, n) in enumerate(zip(dates, numbers, strict=True))
-        if d is not None or n is not None
-    )
+    known = members.labels_of(np.flatnonzero(present(rows, "dob") | present(rows, "nhs")))
     # Without an NHS number; with a date of birth or without one (a dated record is then
     # joined only to a date of birth it is a slip of: ``SLIPS``).
     # Joined only when linked to the person at the review threshold: the links between
@@ -293,7 +289,10 @@ class Members:
 
     def labels_of(self, records: Iterable[int]) -> set[int]:
         """The clusters of ``records``."""
-        chosen = np.fromiter(records, dtype=np.int64)
+        if isinstance(records, np.ndarray):
+            chosen = records.astype(np.int64, copy=False)
+        else:
+            chosen = np.fromiter(records, dtype=np.int64)
         return set(np.unique(self._labels[chosen]).tolist())
 
 

@@ -51,14 +51,14 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from sightline.linkage import comparisons
-from sightline.linkage.nicknames import formal_names
-from sightline.linkage.rows import FeatureRows, Row, column_of, present
+from sightline.linkage.rows import Row, at, column_of, present
 from sightline.linkage.unique_names import (
     SLIPS,
     Members,
     arrow_column,
     bearing_arrays,
     bearing_formal_arrays,
+    formal_of,
     join,
     name_keys_at,
 )
@@ -108,13 +108,14 @@ def join_at_household_address(
     postcodes = column_of(rows, "postcode")
     dates = column_of(rows, "dob")
     candidate_rows = np.flatnonzero(chosen[clusters]).tolist()
-    formal = _take(rows, "given_formal", candidate_rows)
+    formal = at(rows, candidate_rows, ("given_formal",))
     # Each cluster's names: its main names (given|family), and the formal names its
     # given names stand for (an undated "Bill Morris" is borne by every William Morris).
     mains: dict[int, set[str]] = {}
     looked_up: dict[int, set[str]] = {}
     own_rows: dict[int, list[int]] = {}
-    for index, names in zip(candidate_rows, formal, strict=True):
+    for index in candidate_rows:
+        names = formal[index]["given_formal"]
         label = labels[index]
         own_rows.setdefault(label, []).append(index)
         main = f"{given[index]}|{family[index]}"
@@ -140,7 +141,7 @@ def join_at_household_address(
     owners = _grouped(held.filter(pc.fill_null(pc.equal(held["key"], held["main"]), False)))
     # A nickname bears its formal names: "Bill Morris" is a bearer of William Morris.
     records, keys = bearing_formal_arrays(
-        rows, _formal_of(given), wanted, {key.split("|", 1)[1] for key in wanted}
+        rows, formal_of(given), wanted, {key.split("|", 1)[1] for key in wanted}
     )
     found_labels = clusters[records.to_numpy(zero_copy_only=False)]
     keep = dated[found_labels]
@@ -248,22 +249,6 @@ def _grouped(held: pa.Table) -> dict[str, set[int]]:
         for key, labels in zip(
             grouped["key"].to_pylist(), grouped["label_distinct"].to_pylist(), strict=True
         )
-    }
-
-
-def _take(rows: Sequence[Row], name: str, indices: list[int]) -> list[list[str] | None]:
-    """The values of the list column ``name`` at ``indices``."""
-    if isinstance(rows, FeatureRows):
-        return rows.table.column(name).take(pa.array(indices, pa.int64())).to_pylist()  # type: ignore[no-any-return]
-    return [rows[index][name] for index in indices]
-
-
-def _formal_of(given: Sequence[str | None]) -> dict[str, list[str]]:
-    """Each given name that stands for formal names other than itself, with them."""
-    return {
-        name: more
-        for name in set(given)
-        if name and (more := [formal for formal in formal_names(name) if formal != name])
     }
 
 

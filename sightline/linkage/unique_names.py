@@ -137,12 +137,7 @@ def join_by_unique_name(
                 owners.setdefault(key, set()).add(label)
     # A nickname bears its formal names (its own name is among its keys already): the
     # records of a wanted family name whose given name stands for a formal name.
-    formal_of = {
-        name: more
-        for name in set(given)
-        if name and (more := [formal for formal in formal_names(name) if formal != name])
-    }
-    for index, key in bearing_formal(rows, formal_of, wanted, set(wanted_given)):
+    for index, key in bearing_formal(rows, formal_of(given), wanted, set(wanted_given)):
         label = labels[index]
         if label in known:
             bearers.setdefault(key, set()).add(label)
@@ -314,6 +309,16 @@ def bearing_arrays(rows: Sequence[Row], wanted: set[str]) -> tuple[pa.Array, pa.
     flat = pc.list_flatten(keys)
     hit = pc.fill_null(pc.is_in(flat, value_set=pa.array(sorted(wanted), flat.type)), False)
     return pc.filter(pc.list_parent_indices(keys), hit), pc.filter(flat, hit)
+
+
+def formal_of(given: Sequence[str | None]) -> dict[str, list[str]]:
+    """Each of the given names ``given`` that stands for formal names other than itself,
+    with them (for ``bearing_formal``)."""
+    return {
+        name: more
+        for name in set(given)
+        if name and (more := [formal for formal in formal_names(name) if formal != name])
+    }
 
 
 def bearing_formal(

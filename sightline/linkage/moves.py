@@ -53,14 +53,14 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from sightline.linkage import comparisons
 from sightline.linkage.rows import Row, at, column_of, present
 from sightline.linkage.unique_names import (
-    SLIPS,
     Members,
     arrow_column,
     bearing_arrays,
     bearing_formal_arrays,
+    dates_fit,
     formal_of,
     join,
-    name_keys_at,
+    known_by_its_names,
 )
 
 # Why a batch run joined two clusters by this rule (a merge's reason; ``batch.joins``).
@@ -206,25 +206,12 @@ def join_at_household_address(
         if not any(person in owners.get(key, ()) for key in looked_up[label]):
             continue
         ours = {d for i in own_rows[label] if (d := dates[i])}
-        theirs = {d for i in members[person] if (d := dates[i])}
-        if ours and not (
-            theirs
-            and all(a == b or comparisons.date_level(a, b) in SLIPS for a in ours for b in theirs)
-        ):
-            continue
-        target[label] = person
+        if dates_fit(ours, {d for i in members[person] if (d := dates[i])}):
+            target[label] = person
     if not target:
         return labels
     # Known by other names too (an alias, a previous family name): only as the person.
-    keys = name_keys_at(
-        rows, (i for pair in target.items() for label in pair for i in members[label])
-    )
-    for label, person in list(target.items()):
-        own = {key for i in members[label] for key in keys[i] or ()}
-        if own - mains[label] and not own <= {
-            key for i in members[person] for key in keys[i] or ()
-        }:
-            del target[label]
+    target = known_by_its_names(rows, members, target, mains.__getitem__)
     # Nobody else is linked at the review threshold, but for pairs held apart (the
     # mother and the brother at the old address are guarded pairs).
     apart = {(min(a, b), max(a, b)) for a, b in cannot_link}

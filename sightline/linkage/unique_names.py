@@ -162,10 +162,7 @@ def join_by_unique_name(
         if len(found) == 1 and found <= owning:
             person = found.pop()
             theirs = dates_of(person)
-            # A dated record: the person's date of birth must be known, and a slip of it.
-            if (theirs or not ours) and all(
-                a == b or comparisons.date_level(a, b) in SLIPS for a in ours for b in theirs
-            ):
+            if dates_fit(ours, theirs):
                 target[label] = person
     # An agency knows a person once: a person who has a record of this agency already,
     # under the name and date of birth, is another person of that name to it (two David
@@ -183,16 +180,9 @@ def join_by_unique_name(
     # only if that person is known by them as well: Joanna Nowak, alias Joanna
     # Krawczyk, on a police record is not the Joanna Nowak of a health record that
     # knows no Krawczyk.
-    keys = name_keys_at(
-        rows, (i for pair in target.items() for label in pair for i in members[label])
+    target = known_by_its_names(
+        rows, members, target, lambda label: {main[i] for i in members[label]}
     )
-    for label, person in list(target.items()):
-        own = {key for i in members[label] for key in keys[i] or ()}
-        if own - {main[i] for i in members[label]}:
-            known_by = {key for i in members[person] for key in keys[i] or ()}
-            if not own <= known_by:
-                del target[label]
-    del keys
     # And a place: a record with no postcode (a police or social care record without an
     # address) is known by nothing but its name, which at 1,000,000 records put one
     # child's record with another child of the same name whose own records were all
@@ -226,6 +216,38 @@ def join_by_unique_name(
         if label in linked and all(target.get(other) == person for other in others.get(label, ()))
     }
     return join(rows, labels, members, target, cannot_link)
+
+
+def dates_fit(ours: Iterable[str], theirs: frozenset[str] | set[str]) -> bool:
+    """Whether a cluster's dates of birth (``ours``) may be a person's (``theirs``): none,
+    or the person's known and each one of them or a slip of one (``SLIPS``)."""
+    ours = list(ours)
+    return bool(theirs or not ours) and all(
+        a == b or comparisons.date_level(a, b) in SLIPS for a in ours for b in theirs
+    )
+
+
+def known_by_its_names(
+    rows: Sequence[Row],
+    members: "Members",
+    target: dict[int, int],
+    mains: Callable[[int], set[str]],
+) -> dict[int, int]:
+    """``target`` (cluster: person) without the clusters known by other names too (an
+    alias, a previous family name: ``name_keys`` beyond their main names, ``mains``)
+    that the person is not known by."""
+    keys = name_keys_at(
+        rows, (i for pair in target.items() for label in pair for i in members[label])
+    )
+    kept = {}
+    for label, person in target.items():
+        own = {key for i in members[label] for key in keys[i] or ()}
+        if own - mains(label) and not own <= {
+            key for i in members[person] for key in keys[i] or ()
+        }:
+            continue
+        kept[label] = person
+    return kept
 
 
 def join(

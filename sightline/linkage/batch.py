@@ -346,18 +346,22 @@ class Prepared:
 
 
 @collector_paused()
-def prepare(identities: Iterable[IdentityRecord], *, workers: int | None = None) -> Prepared:
+def prepare(identities: Iterable[IdentityRecord]) -> Prepared:
     """The feature rows of the records that can be matched, as one Arrow table, their
-    input positions, and the positions of those that cannot (as ``matchable_rows``).
-    ``engine.train(prepared.rows)`` and ``resolve_identities(..., prepared=prepared)``
-    then share them. ``workers``: processes normalising in parallel
-    (``normalising.normalise_all``; None: one per core for a large batch)."""
+    input positions, and the positions of those that cannot (as ``matchable_rows``;
+    ``normalising.normalise``). ``engine.train(prepared.rows)`` and
+    ``resolve_identities(..., prepared=prepared)`` then share them."""
     records = identities if isinstance(identities, Sequence) else list(identities)
-    part = normalising.normalise_all(records, workers=workers)
-    # The normalisation caches hold a row's columns for every distinct record seen.
+    normalised = normalising.normalise(records)
+    # The normalisation caches hold the columns of every distinct value seen.
     clear_caches()
     release_free_memory()
-    return Prepared(FeatureRows(part.table), part.positions, part.unmatchable, part.problems)
+    return Prepared(
+        FeatureRows(normalised.table),
+        normalised.positions,
+        normalised.unmatchable,
+        normalised.problems,
+    )
 
 
 @collector_paused()

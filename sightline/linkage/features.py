@@ -295,55 +295,115 @@ def features(
 # 100,000 records while a batch was normalised, and Python keeps that memory).
 @lru_cache(maxsize=1 << 16)
 def _columns(record: IdentityRecord) -> tuple[dict[str, Any], tuple[int, int, int]]:
-    # Each field's columns come from a cache of their own (``_given``, ``_family``,
-    # ``_date``): a million records hold tens of thousands of distinct names and dates.
-    given, given_gen, unborn, given1, given_formal, given_near = _given(record.given_name)
-    family, family_gen, family_parts, family_formal = _family(record.family_name)
-    if record.other_names:
-        alias_given, alias_family = _aliases(record.other_names)
-        given_names = _words(given, *alias_given)
-        family_names = _words(family, *alias_family)
-    else:
-        given_names, family_names = list(_words_of(given)), list(_words_of(family))
-    keys = name_keys(given1, family, record.other_names)
-    dob, swapped, bad_dob = _date(record.date_of_birth)
-    nhs = _nhs(record.nhs_number) if record.nhs_number.strip() else None
-    postcode, district = _postcode(record.postcode) if record.postcode else (None, None)
-    problems = (
-        int(bool(record.nhs_number.strip()) and nhs is None),
-        bad_dob,
-        int(bool(record.postcode.strip()) and postcode is None),
-    )
-    address, address_words, house, street = _address(record.address)
-    sex = record.sex.strip().upper()
+    # Each field's columns come from a function of that field alone (cached: a million
+    # records hold tens of thousands of distinct names and dates). A batch
+    # (``normalising.normalise``) calls the same functions once per distinct value.
+    dob, bad_dob = date_of_birth_columns(record.date_of_birth)
+    nhs, bad_nhs = nhs_number_columns(record.nhs_number)
+    postcode, bad_postcode = postcode_columns(record.postcode)
     columns = {
         "unique_id": None,
+        **given_name_columns(record.given_name),
+        **family_name_columns(record.family_name),
+        **name_columns(record.given_name, record.family_name, record.other_names),
+        **dob,
+        **sex_columns(record.sex),
+        **nhs,
+        **postcode,
+        **address_columns(record.address),
+    }
+    return {name: columns[name] for name in COLUMNS}, (bad_nhs, bad_dob, bad_postcode)
+
+
+# The columns each field alone decides (``name_columns`` reads three fields).
+GIVEN_NAME_COLUMNS = ("given", "given1", "given_formal", "given_near", "given_initial", "unborn")
+FAMILY_NAME_COLUMNS = ("family", "family_initial", "family_parts", "family_formal")
+NAME_COLUMNS = ("given_names", "family_names", "name_keys", "generation")
+DATE_OF_BIRTH_COLUMNS = ("dob", "dob_swapped")
+SEX_COLUMNS = ("sex",)
+NHS_NUMBER_COLUMNS = ("nhs",)
+POSTCODE_COLUMNS = ("postcode", "district")
+ADDRESS_COLUMNS = ("address", "address_words", "house", "street")
+
+
+@lru_cache(maxsize=1 << 16)
+def given_name_columns(given_name: str) -> dict[str, Any]:
+    given, _generation, unborn, given1, given_formal, given_near = _given(given_name)
+    return {
         "given": given or None,
         "given1": given1 or None,
         "given_formal": list(given_formal) if given_formal is not None else None,
         "given_near": list(given_near) if given_near is not None else None,
         "given_initial": given1[:1] or None,
+        "unborn": "Y" if unborn else None,
+    }
+
+
+@lru_cache(maxsize=1 << 16)
+def family_name_columns(family_name: str) -> dict[str, Any]:
+    family, _generation, family_parts, family_formal = _family(family_name)
+    return {
         "family": family or None,
         "family_initial": family[:1] or None,
         "family_parts": list(family_parts) if family_parts is not None else None,
         "family_formal": list(family_formal) if family_formal is not None else None,
+    }
+
+
+def name_columns(given_name: str, family_name: str, other_names: str) -> dict[str, Any]:
+    """Every given-name and family-name word (aliases too), the names the record is
+    known by (``name_keys``), and a generation word from either name."""
+    given, given_gen, _unborn, given1, _formal, _near = _given(given_name)
+    family, family_gen, _parts, _family_formal = _family(family_name)
+    if other_names:
+        alias_given, alias_family = _aliases(other_names)
+        given_names = _words(given, *alias_given)
+        family_names = _words(family, *alias_family)
+    else:
+        given_names, family_names = list(_words_of(given)), list(_words_of(family))
+    keys = name_keys(given1, family, other_names)
+    return {
         "given_names": given_names or None,
         "family_names": family_names or None,
         "name_keys": keys or None,
         "generation": given_gen or family_gen,
-        "unborn": "Y" if unborn else None,
-        "dob": dob,
-        "dob_swapped": swapped,
-        "sex": sex if sex in ("F", "M") else None,
-        "nhs": nhs,
-        "postcode": postcode,
-        "district": district,
-        "address": address,
-        "address_words": address_words,
-        "house": house,
-        "street": street,
     }
-    return columns, problems
+
+
+def has_name(text: str) -> bool:
+    """Whether a given or family name has a word (an unborn child's "Unborn" counts)."""
+    return bool(_name(text)[0])
+
+
+def date_of_birth_columns(value: str | dt.date | None) -> tuple[dict[str, Any], int]:
+    """The date's columns, and 1 if a value was given that is not a date."""
+    dob, swapped, bad = _date(value)
+    return {"dob": dob, "dob_swapped": swapped}, bad
+
+
+def sex_columns(sex: str) -> dict[str, Any]:
+    code = sex.strip().upper()
+    return {"sex": code if code in ("F", "M") else None}
+
+
+def nhs_number_columns(text: str) -> tuple[dict[str, Any], int]:
+    """The NHS number's column, and 1 if a value was given that is not a valid number."""
+    given = bool(text.strip())
+    nhs = _nhs(text) if given else None
+    return {"nhs": nhs}, int(given and nhs is None)
+
+
+def postcode_columns(text: str) -> tuple[dict[str, Any], int]:
+    """The postcode's columns, and 1 if a value was given that is not a postcode."""
+    postcode, district = _postcode(text) if text else (None, None)
+    return {"postcode": postcode, "district": district}, int(
+        bool(text.strip()) and postcode is None
+    )
+
+
+def address_columns(text: str) -> dict[str, Any]:
+    address, address_words, house, street = _address(text)
+    return {"address": address, "address_words": address_words, "house": house, "street": street}
 
 
 @lru_cache(maxsize=1 << 16)
@@ -469,7 +529,18 @@ def query_keys(row: dict[str, Any]) -> list[str]:
 def clear_caches() -> None:
     """Empty the normalisation caches: after a batch, they hold the columns of every
     distinct record it normalised (up to a quarter of a million rows' worth)."""
-    for cached in (_columns, _address, _name, _postcode, _given, _family, _words_of, _date):
+    for cached in (
+        _columns,
+        _address,
+        _name,
+        _postcode,
+        _given,
+        _family,
+        _words_of,
+        _date,
+        given_name_columns,
+        family_name_columns,
+    ):
         cached.cache_clear()
 
 

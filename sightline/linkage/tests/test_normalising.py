@@ -1,38 +1,99 @@
-"""Normalising in parts, in worker processes: the same table, positions and problems as
-in one process."""
+"""Normalising a batch one distinct value at a time: the table, positions and problems
+that normalising record by record (``features.features``) makes."""
+
+import datetime as dt
+
+import pytest
 
 from sightline.linkage import batch, normalising
-from sightline.linkage.features import IdentityRecord
+from sightline.linkage.corpus import generator
+from sightline.linkage.features import MAX_NAME_KEYS, IdentityRecord, Problems
 from sightline.linkage.tests.synthetic import households
 
+# Every kind of value normalisation treats apart, each at least twice (one distinct value
+# shared by records, and combined with others).
+EDGES = [
+    IdentityRecord(),  # nothing to match on
+    IdentityRecord(sex="F", postcode="nowhere"),  # nothing to match on, an invalid postcode
+    IdentityRecord(given_name="Amy", nhs_number="1234567890"),  # an invalid NHS number
+    IdentityRecord(nhs_number="9434765919"),  # a valid number alone
+    IdentityRecord(nhs_number=" 943 476 5919 ", given_name="Amy"),
+    IdentityRecord(date_of_birth="31/02/2010"),  # not a date: nothing to match on
+    IdentityRecord(date_of_birth="04/03/2011", family_name="Okafor"),
+    IdentityRecord(date_of_birth=dt.date(2011, 3, 4), family_name="Okafor"),  # a date
+    IdentityRecord(date_of_birth=None, given_name="Unborn", family_name="Okafor"),
+    IdentityRecord(given_name="Baby", date_of_birth="2026-01-05"),  # unborn, no family name
+    IdentityRecord(given_name="Lee-Anne", family_name="O'Brien-Smith", sex=" f "),
+    IdentityRecord(given_name="Zoë", family_name="Ångström", sex="x"),
+    IdentityRecord(given_name="Tom Jnr", family_name="Walsh", other_names="Thomas Walsh"),
+    IdentityRecord(given_name="Tom", family_name="Walsh Snr"),
+    IdentityRecord(given_name="Nicolq", family_name="Rogers", other_names="Jones"),
+    IdentityRecord(given_name="Rogers", family_name="Andrea", other_names="Drea Rogers"),
+    IdentityRecord(
+        given_name="Ann",
+        family_name="Lee",
+        other_names="; ".join(f"G{i} F{i}" for i in range(MAX_NAME_KEYS)),
+    ),
+    IdentityRecord(given_name="Ann", family_name="Lee", other_names="Jay"),
+    IdentityRecord(family_name="Lee", other_names="Jay Smith"),
+    IdentityRecord(address="12 High Street LS1 4AP", postcode="LS1 4AP", given_name="Jo"),
+    IdentityRecord(address="Flat 3, 12a High St", postcode="LS1", given_name="Jo"),
+    IdentityRecord(address="Rue de Rivoli", postcode="75008", given_name="Jo"),
+    IdentityRecord(address="  ", postcode="D02 X285", given_name="Jo"),
+]
 
-def _identities() -> list[IdentityRecord]:
-    records, _siblings, _namesakes = households(40, seed=5)
-    identities = [r.record for r in records]
-    # Records with nothing to match on, and invalid values, among them.
-    identities[3:3] = [IdentityRecord(), IdentityRecord(sex="F", postcode="nowhere")]
-    identities.insert(50, IdentityRecord(given_name="Amy", nhs_number="1234567890"))
-    identities.append(IdentityRecord(date_of_birth="31/02/2010"))
-    return identities
+
+def _record_by_record(identities: list[IdentityRecord]) -> normalising.Normalised:
+    problems = Problems()
+    rows, positions, unmatchable = batch.matchable_rows(identities, problems)
+    return normalising.Normalised(normalising.feature_table(rows), positions, unmatchable, problems)
 
 
-def test_parts_normalised_by_workers_make_the_table_one_process_makes(monkeypatch):
-    identities = _identities()
-    alone = batch.prepare(identities, workers=1)
-    monkeypatch.setattr(normalising, "PART", 13)
-    parallel = batch.prepare(identities, workers=2)
-    assert parallel.table.equals(alone.table)
-    assert parallel.table.column("unique_id").to_pylist() == list(range(len(alone.positions)))
-    assert (parallel.positions, parallel.unmatchable) == (alone.positions, alone.unmatchable)
-    assert alone.unmatchable == [3, 4, len(identities) - 1]
-    assert parallel.problems.as_dict() == alone.problems.as_dict()
-    assert alone.problems.invalid_nhs_numbers > 0
-    assert alone.problems.invalid_dates_of_birth > 0
+@pytest.mark.parametrize(
+    "identities",
+    [
+        pytest.param([r.record for r in households(40, seed=5)[0]] + EDGES * 2, id="households"),
+        pytest.param(
+            [
+                IdentityRecord(*(row[name] for name in IdentityRecord._fields))
+                for row in (
+                    {
+                        "given_name": r["given_name"],
+                        "family_name": r["family_name"],
+                        "other_names": r["other_names"],
+                        "date_of_birth": r["date_of_birth"],
+                        "sex": r["sex"],
+                        "nhs_number": r["nhs_number"],
+                        "address": r["address"],
+                        "postcode": r["postcode"],
+                    }
+                    for r in generator.generate(records=3000, seed=11).rows
+                )
+            ]
+            + EDGES,
+            id="independent corpus",
+        ),
+        pytest.param(EDGES[:2], id="none can be matched"),
+        pytest.param([], id="no records"),
+    ],
+)
+def test_a_batch_is_normalised_as_record_by_record(identities):
+    alone = _record_by_record(identities)
+    together = normalising.normalise(identities)
+    assert together.table.schema == normalising.SCHEMA
+    assert together.table.equals(alone.table)
+    assert together.positions == alone.positions
+    assert together.unmatchable == alone.unmatchable
+    assert together.problems.as_dict() == alone.problems.as_dict()
 
 
-def test_a_small_batch_is_normalised_in_this_process(monkeypatch):
-    monkeypatch.delenv("SIGHTLINE_NORMALISE_WORKERS", raising=False)
-    assert normalising.default_workers(normalising.PARALLEL_FROM - 1) == 1
-    assert normalising.default_workers(normalising.PARALLEL_FROM) >= 1
-    monkeypatch.setenv("SIGHTLINE_NORMALISE_WORKERS", "3")
-    assert normalising.default_workers(10) == 3
+def test_unmatchable_records_and_invalid_values_are_counted():
+    normalised = normalising.normalise(EDGES)
+    assert normalised.unmatchable == [0, 1, 5]
+    assert normalised.problems.as_dict() == {
+        "invalid_nhs_numbers": 1,
+        "invalid_dates_of_birth": 1,
+        "invalid_postcodes": 2,  # "nowhere", and "LS1" (a district, not a postcode)
+        "unmatchable": 3,
+    }
+    assert normalised.table.column("unique_id").to_pylist() == list(range(len(EDGES) - 3))

@@ -3,7 +3,7 @@ Python rows they replaced."""
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from sightline.linkage import batch, comparisons, engine, normalising, prebirth
+from sightline.linkage import batch, comparisons, engine, prebirth
 from sightline.linkage.features import IdentityRecord, Problems
 from sightline.linkage.rows import FeatureRows, at, column_of, python_list, with_values
 from sightline.linkage.tests.synthetic import households
@@ -16,16 +16,21 @@ def _identities(count: int, seed: int) -> list[IdentityRecord]:
     return [r.record for r in records]
 
 
-def test_prepared_in_chunks_holds_the_rows_python_made(monkeypatch):
+def _in_chunks(rows: FeatureRows, size: int) -> FeatureRows:
+    """The rows' table cut into Arrow chunks of ``size`` rows (as a table read or
+    concatenated in parts is)."""
+    return FeatureRows(pa.Table.from_batches(rows.table.to_batches(max_chunksize=size)))
+
+
+def test_prepared_in_chunks_holds_the_rows_python_made():
     identities = _identities(60, seed=3)
     rows, positions, unmatchable = batch.matchable_rows(identities, Problems())
-    monkeypatch.setattr(normalising, "CHUNK", 7)
     prepared = batch.prepare(identities)
     assert prepared.table.num_rows == len(rows)
-    assert len(prepared.table.column("given1").chunks) > 1
     assert prepared.table.equals(engine.to_arrow(rows))
     assert (prepared.positions, prepared.unmatchable) == (positions, unmatchable)
-    held = prepared.rows
+    held = _in_chunks(prepared.rows, 7)
+    assert len(held.table.column("given1").chunks) > 1
     assert list(held) == rows
     assert [held[i] for i in (0, len(rows) - 1, -1)] == [rows[0], rows[-1], rows[-1]]
     assert at(held, [5, 2, 5]) == {2: rows[2], 5: rows[5]}
@@ -58,12 +63,11 @@ def test_a_string_column_shares_each_value():
     assert python_list(pa.chunked_array([], pa.string())) == []
 
 
-def test_persons_and_review_are_the_same_as_from_python_rows(trained_model, monkeypatch):
+def test_persons_and_review_are_the_same_as_from_python_rows(trained_model):
     identities = _identities(150, seed=11)
     rows, _positions, _unmatchable = batch.matchable_rows(identities, Problems())
-    monkeypatch.setattr(normalising, "CHUNK", 100)
-    held = batch.prepare(identities).rows
-    assert isinstance(held, FeatureRows)
+    held = _in_chunks(batch.prepare(identities).rows, 100)
+    assert len(held.table.column("given1").chunks) > 1
     results = [
         batch.resolve(
             these, trained_model, config=CONFIG, auto_threshold=0.99, review_threshold=0.5

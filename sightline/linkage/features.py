@@ -91,6 +91,7 @@ ARRAY_COLUMNS = frozenset(
         "address_words",
     }
 )
+NAME_KEY_SEPARATOR = "|"
 # At most this many ``name_keys`` per record (a record with many aliases).
 MAX_NAME_KEYS = 16
 
@@ -246,7 +247,7 @@ def name_keys(given1: str, family: str, other_names: str) -> list[str]:
             givens.append(alias_given)
         if alias_family not in families:
             families.append(alias_family)
-    keys = [f"{g}|{f}" for g in givens for f in families]
+    keys = [f"{g}{NAME_KEY_SEPARATOR}{f}" for g in givens for f in families]
     return keys[:MAX_NAME_KEYS]
 
 

@@ -112,13 +112,42 @@ _MIN_LENGTH = 4
 _MOST_NEIGHBOURS = 2
 
 
-def _one_edit(name: str) -> set[str]:
-    splits = [(name[:i], name[i:]) for i in range(len(name) + 1)]
-    deletes = {a + b[1:] for a, b in splits if b}
-    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    inserts = {a + c + b for a, b in splits for c in _LETTERS}
-    return (deletes | transposes | replaces | inserts) - {name}
+@lru_cache(maxsize=1)
+def _by_deletion() -> tuple[dict[str, set[str]], dict[tuple[int, str], set[str]]]:
+    """The known names by each form with one letter (a to z) taken out: by the form, and
+    by the form with the letter's position (a name one letter replaced shares the form at
+    that position)."""
+    deleted: dict[str, set[str]] = {}
+    at: dict[tuple[int, str], set[str]] = {}
+    for name in _known():
+        for i, letter in enumerate(name):
+            if letter in _LETTERS:
+                form = name[:i] + name[i + 1 :]
+                deleted.setdefault(form, set()).add(name)
+                at.setdefault((i, form), set()).add(name)
+    return deleted, at
+
+
+def one_edit_from(name: str) -> set[str]:
+    """The known names one edit from ``name``: a letter taken out, two neighbouring
+    letters swapped, or a letter (a to z) put in or in place of another. Looked up by
+    each name's forms with a letter taken out, not by making every edit of ``name``
+    (a few hundred strings a name)."""
+    known_names = _known()
+    deleted, at = _by_deletion()
+    found: set[str] = set()
+    for i in range(len(name)):
+        form = name[:i] + name[i + 1 :]
+        if form in known_names:  # a letter put in
+            found.add(form)
+        found |= at.get((i, form), set())  # a letter in place of another
+        if i + 1 < len(name):  # two letters swapped
+            swapped = name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+            if swapped in known_names:
+                found.add(swapped)
+    found |= deleted.get(name, set())  # a letter taken out
+    found.discard(name)
+    return found
 
 
 @lru_cache(maxsize=65536)
@@ -128,7 +157,7 @@ def near_formal_names(name: str) -> tuple[str, ...]:
     for, sorted; otherwise ``()``. Known names and short ones are left as they are."""
     if len(name) < _MIN_LENGTH or name in _known():
         return ()
-    neighbours = _one_edit(name) & _known()
+    neighbours = one_edit_from(name)
     if not neighbours or len(neighbours) > _MOST_NEIGHBOURS:
         return ()
     return tuple(sorted({formal for n in neighbours for formal in formal_names(n)}))

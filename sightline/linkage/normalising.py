@@ -106,6 +106,75 @@ def _combined(first: np.ndarray[Any, Any], second: np.ndarray[Any, Any]) -> np.n
     return inverse.reshape(-1)
 
 
+def _known_by(
+    given: _Field,
+    family: _Field,
+    other: _Field,
+    positions: np.ndarray[Any, Any],
+    given1: pa.Array,
+    family_name: pa.Array,
+) -> dict[str, pa.Array]:
+    """``features.NAME_COLUMNS`` of the records at ``positions``.
+
+    Most records have no other names: their name words and generation come from the
+    given and the family name alone (``name_columns`` of each distinct name with the
+    others blank), and the one name they are known by is ``given1|family``
+    (``features.name_keys``), joined in Arrow. A record with other names has them worked
+    out once per distinct combination of its three names, and put in its place."""
+    by_given = _taken(
+        [f.name_columns(value, "", "") for value in given.distinct],
+        ("given_names", "generation"),
+        given.at(positions),
+    )
+    by_family = _taken(
+        [f.name_columns("", value, "") for value in family.distinct],
+        ("family_names", "generation"),
+        family.at(positions),
+    )
+    key = pc.binary_join_element_wise(given1, family_name, f.NAME_KEY_SEPARATOR)
+    has_key = key.is_valid()
+    offsets = np.zeros(len(key) + 1, np.int32)
+    np.cumsum(has_key.to_numpy(zero_copy_only=False), out=offsets[1:])
+    columns = {
+        "given_names": by_given["given_names"],
+        "family_names": by_family["family_names"],
+        "name_keys": pa.ListArray.from_arrays(
+            pa.array(offsets), key.drop_null(), mask=pc.invert(has_key)
+        ),
+        "generation": pc.coalesce(by_given["generation"], by_family["generation"]),
+    }
+    blank = other.distinct.index("") if "" in other.distinct else -1
+    aliased = np.flatnonzero(other.codes[positions] != blank)
+    if not len(aliased):
+        return columns
+    records = positions[aliased]
+    triples = _combined(
+        _combined(given.codes[records], family.codes[records]), other.codes[records]
+    )
+    _triples, first, at = np.unique(triples, return_index=True, return_inverse=True)
+    firsts = records[first]
+    known = _taken(
+        [
+            f.name_columns(given.distinct[g], family.distinct[n], other.distinct[o])
+            for g, n, o in zip(
+                given.codes[firsts].tolist(),
+                family.codes[firsts].tolist(),
+                other.codes[firsts].tolist(),
+                strict=True,
+            )
+        ],
+        f.NAME_COLUMNS,
+        pa.array(at.reshape(-1)),
+    )
+    # Each aliased record's row taken from after the others'.
+    order = np.arange(len(positions))
+    order[aliased] = len(positions) + np.arange(len(aliased))
+    return {
+        name: pa.concat_arrays([columns[name], known[name]]).take(pa.array(order))
+        for name in f.NAME_COLUMNS
+    }
+
+
 @collector_paused()
 def normalise(identities: Sequence[IdentityRecord]) -> Normalised:
     """``identities`` normalised, one distinct value of each field at a time."""
@@ -136,25 +205,10 @@ def normalise(identities: Sequence[IdentityRecord]) -> Normalised:
         unmatchable=len(identities) - len(positions),
     )
 
-    # The names a record is known by read its given, family and other names together:
-    # worked out once per distinct combination, from its first record.
-    triples = _combined(_combined(given.codes, family.codes), other.codes)[positions]
-    _triples, first, at = np.unique(triples, return_index=True, return_inverse=True)
-    records = positions[first]
-    known_by = [
-        f.name_columns(given.distinct[g], family.distinct[n], other.distinct[o])
-        for g, n, o in zip(
-            given.codes[records].tolist(),
-            family.codes[records].tolist(),
-            other.codes[records].tolist(),
-            strict=True,
-        )
-    ]
     columns = {"unique_id": pa.array(np.arange(len(positions)), pa.int64())}
     for distinct_columns, names, codes in (
         (map(f.given_name_columns, given.distinct), f.GIVEN_NAME_COLUMNS, given.at(positions)),
         (map(f.family_name_columns, family.distinct), f.FAMILY_NAME_COLUMNS, family.at(positions)),
-        (known_by, f.NAME_COLUMNS, pa.array(at.reshape(-1))),
         ((columns for columns, _bad in dates), f.DATE_OF_BIRTH_COLUMNS, born.at(positions)),
         (map(f.sex_columns, sex.distinct), f.SEX_COLUMNS, sex.at(positions)),
         ((columns for columns, _bad in numbers), f.NHS_NUMBER_COLUMNS, nhs.at(positions)),
@@ -162,5 +216,6 @@ def normalise(identities: Sequence[IdentityRecord]) -> Normalised:
         (map(f.address_columns, address.distinct), f.ADDRESS_COLUMNS, address.at(positions)),
     ):
         columns |= _taken(list(distinct_columns), names, codes)
+    columns |= _known_by(given, family, other, positions, columns["given1"], columns["family"])
     table = pa.Table.from_arrays([columns[name] for name in COLUMNS], schema=SCHEMA)
     return Normalised(table, positions.tolist(), np.flatnonzero(~matchable).tolist(), problems)

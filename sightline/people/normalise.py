@@ -1,5 +1,6 @@
 """Normalising identity fields. Pure: no Django imports. Shared by import, search and linkage."""
 
+import operator
 import re
 import unicodedata
 
@@ -62,9 +63,14 @@ def name_dob_key(given_name: str, family_name: str, date_of_birth: str) -> str:
     return f"{given}|{family}|{date_of_birth}"
 
 
+_NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
 def nhs_check_digit(nine_digits: str) -> int | None:
     """The modulus-11 check digit for the first nine digits; None when none exists (10)."""
-    total = sum(int(d) * w for d, w in zip(nine_digits, range(10, 1, -1), strict=True))
+    if len(nine_digits) != len(_NHS_WEIGHTS):
+        raise ValueError("nine digits are needed")
+    total: int = sum(map(operator.mul, map(int, nine_digits), _NHS_WEIGHTS))
     check = 11 - total % 11
     if check == 11:
         return 0

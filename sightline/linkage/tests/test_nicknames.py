@@ -71,3 +71,32 @@ def test_it_reads_a_slip_in_a_name_it_does_not_know():
     # A known name, or a short one, is left as it is.
     assert nicknames.near_formal_names("nicola") == ()
     assert nicknames.near_formal_names("eda") == ()
+
+
+def _every_edit(name: str) -> set[str]:
+    """Every string one edit from ``name`` (the lookup's reference: made one by one)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(name[:i], name[i:]) for i in range(len(name) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in letters}
+    inserts = {a + c + b for a, b in splits for c in letters}
+    return (deletes | transposes | replaces | inserts) - {name}
+
+
+def test_the_known_names_one_edit_away_are_those_every_edit_finds():
+    import random
+
+    rng = random.Random(4)
+    known = sorted(nicknames._known())
+    # "l.r." is known: a dot is not a letter put in or in place of another.
+    names = [*rng.sample(known, 300), "", "a", "nicolq", "edwward", "lr.", "l.r", "kxc."]
+    for name in list(names[:300]):
+        at = rng.randrange(len(name) + 1)
+        names.append(name[:at] + rng.choice("abcxyz '") + name[at + 1 :])  # a slip
+        names.append(name[:at] + rng.choice("qz-") + name[at:])  # a letter put in
+    found = 0
+    for name in names:
+        assert nicknames.one_edit_from(name) == _every_edit(name) & set(known), name
+        found += bool(nicknames.one_edit_from(name))
+    assert found > 300

@@ -1047,12 +1047,19 @@ def common_given_names(
 SLIP_SHARE = 0.1
 
 
-def _a_name(name: str, near: Sequence[str], counts: Mapping[str, int] | None) -> bool:
-    """Whether ``name``, one letter from the known names ``near`` (``given_near``), is
-    used about as often as they are: a name in its own right, not a slip of one."""
+def _a_name(name: str, formal: Sequence[str], counts: Mapping[str, int] | None) -> bool:
+    """Whether ``name``, one letter from known names that stand for one of ``formal``
+    (the other record's formal names), is used at least ``SLIP_SHARE`` as often as the
+    most used of those names: a name in its own right, not a slip of one. Dale is one
+    letter from Dave, not from David: a batch with many Davids and few Daves still has
+    more Dales than a slip of Dave would make."""
     if counts is None:
         return False
-    return counts.get(name, 0) >= SLIP_SHARE * max(counts.get(n, 0) for n in near)
+    wanted = set(formal)
+    near = [
+        n for n in nicknames.one_edit_from(name) if wanted.intersection(nicknames.formal_names(n))
+    ]
+    return bool(near) and counts.get(name, 0) >= SLIP_SHARE * max(counts.get(n, 0) for n in near)
 
 
 _SOUNDS = (("ph", "f"), ("ck", "c"), ("k", "c"), ("y", "i"), ("z", "s"))
@@ -1112,7 +1119,11 @@ def common_names_guard(
         return ""
     for name, row, other in ((a, left, right), (b, right, left)):
         near = row.get("given_near")
-        if near and _overlap(near, other["given_formal"]) and not _a_name(name, near, counts):
+        if (
+            near
+            and _overlap(near, other["given_formal"])
+            and not _a_name(name, other["given_formal"], counts)
+        ):
             return ""
     if one_name(a, b):
         return ""

@@ -128,7 +128,8 @@ def _by_deletion() -> tuple[dict[str, set[str]], dict[tuple[int, str], set[str]]
     return deleted, at
 
 
-def one_edit_from(name: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def one_edit_from(name: str) -> frozenset[str]:
     """The known names one edit from ``name``: a letter taken out, two neighbouring
     letters swapped, or a letter (a to z) put in or in place of another. Looked up by
     each name's forms with a letter taken out, not by making every edit of ``name``
@@ -147,7 +148,7 @@ def one_edit_from(name: str) -> set[str]:
                 found.add(swapped)
     found |= deleted.get(name, set())  # a letter taken out
     found.discard(name)
-    return found
+    return frozenset(found)
 
 
 @lru_cache(maxsize=65536)

@@ -603,6 +603,31 @@ def test_a_name_about_as_common_as_the_known_name_it_is_near_is_not_a_slip():
     assert comparisons.common_names_guard(sarah, slip, common, counts) == ""
 
 
+def test_a_name_one_letter_from_a_nickname_is_weighed_against_the_nickname():
+    """David and Dale Ibrahim, brothers at one address (independent corpus at 1,000,000:
+    David's housing record, with no date of birth, joined Dale's records). The dataset
+    does not know Dale, and Dale is one letter from Dave, David's short form: Dale read
+    as a slip of Dave. Records seldom write Dave; Dale is used far more than a slip of
+    Dave would be, however many Davids there are: two names. A slip of David itself
+    (Davd) beside many Davids is still a slip."""
+    david = row(0, **{**BASE, "given_name": "David", "nhs_number": ""})
+    dale = row(1, **{**BASE, "given_name": "Dale", "nhs_number": "", "date_of_birth": ""})
+    dave = row(2, **{**BASE, "given_name": "Dave", "nhs_number": ""})
+    assert "david" in dale["given_near"]
+    population = [david] * 400 + [dale] * 30 + [dave] * 20
+    counts = comparisons.given_name_counts(population)
+    common = comparisons.common_given_names(population, counts=counts)
+    assert (
+        comparisons.common_names_guard(david, dale, common, counts)
+        == comparisons.COMMON_NAMES_GUARD
+    )
+    slip = row(3, **{**BASE, "given_name": "Davd", "nhs_number": ""})
+    population = [david] * 400 + [slip] * 30
+    counts = comparisons.given_name_counts(population)
+    common = comparisons.common_given_names(population, counts=counts)
+    assert comparisons.common_names_guard(david, slip, common, counts) == ""
+
+
 def test_a_common_name_one_letter_from_a_far_commoner_one_is_a_slip_of_it():
     """Juiie Brady and Julie Brady, one woman: an "l" read as an "i", repeated on three
     records, makes Juiie "common" in a batch of 100,000, and the dataset knows no name one

@@ -21,6 +21,11 @@ postcode, house number and street initial) born within six weeks of the expected
   unborn record (the mother's), and another child of the unborn record's family name
   was born anywhere nearer the expected date, both are put to review (``REASON_FAMILY``): a home changes
   hands, and the old address of one family holds the next family's baby.
+- When a person of the unborn record's family name at its household has an NHS number
+  but no date of birth on any of their records, and is not the one child, both go to
+  review (``REASON_UNDATED``): a twin whose health record gives no date is a second
+  child the dates cannot rule out (at 1,000,000 independent records, twin Debra Preston's
+  one record had no date, and the unborn record joined her sister Janice).
 - The join is refused when it would put together two records a practitioner decided are
   different people (nothing is proposed: they said so), or two different NHS numbers,
   two records of one source (one-to-one linkage), born records whose dates of birth are
@@ -62,8 +67,13 @@ REASON_FAMILY = (
     "name, and a child of its family name was born elsewhere nearer the expected date: "
     "which child was expected?"
 )
+REASON_UNDATED = (
+    "pre-birth record: one child born within 6 weeks of the expected date, and a person of "
+    "its family at its address registered with an NHS number whose records give no date "
+    "of birth (a twin?): which child was expected?"
+)
 # The reasons a pre-birth pair is put to review with (``batch`` keeps them on the pair).
-REVIEW_REASONS = frozenset({REASON_CHILDREN, REASON_REFUSED, REASON_FAMILY})
+REVIEW_REASONS = frozenset({REASON_CHILDREN, REASON_REFUSED, REASON_FAMILY, REASON_UNDATED})
 
 
 def is_unborn(given: str) -> bool:
@@ -157,6 +167,36 @@ def _possible_twins(
     }
 
 
+def _undated_at_home(rows: Sequence[Row], found: Mapping[int, list[int]]) -> dict[int, list[int]]:
+    """For each unborn row (``found``), the rows of its household with its family name,
+    an NHS number and no date of birth (not unborn records)."""
+    names = ("address", "postcode", "house", "district", "street")
+    homes = at(rows, found, (*names, "family"))
+    near = with_values(
+        rows,
+        {
+            "address": {home["address"] for home in homes.values()} - {None},
+            "postcode": {home["postcode"] for home in homes.values()} - {None},
+        },
+    )
+    households: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, row in at(rows, near, (*names, "family", "dob", "nhs", "unborn")).items():
+        if row["family"] and row["nhs"] and not row["dob"] and not row["unborn"]:
+            for key in _household_keys(row):
+                households[key, row["family"]].append(index)
+    return {
+        unborn: sorted(
+            {
+                index
+                for key in _household_keys(home)
+                for index in households.get((key, home["family"]), ())
+            }
+        )
+        for unborn, home in homes.items()
+        if home["family"]
+    }
+
+
 def _born_under_its_name(
     rows: Sequence[Row], found: Mapping[int, list[int]], unborn_rows: set[int]
 ) -> dict[int, list[int]]:
@@ -236,8 +276,12 @@ def link(
     unborn_rows = {i for i, flag in enumerate(column_of(rows, "unborn", keep=False)) if flag}
     elsewhere = _possible_twins(rows, found, unborn_rows)
     under_its_name = _born_under_its_name(rows, found, unborn_rows)
+    undated = _undated_at_home(rows, found)
     involved = {labels[u] for u in found} | {
-        labels[b] for by in (found, elsewhere, under_its_name) for born in by.values() for b in born
+        labels[b]
+        for by in (found, elsewhere, under_its_name, undated)
+        for born in by.values()
+        for b in born
     }
     members: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
@@ -303,6 +347,12 @@ def link(
             for born in under_its_name.get(unborn, ()):
                 children.setdefault(find(labels[born]), born)
             reason = REASON_FAMILY
+        if len(children) == 1:
+            for record in undated.get(unborn, ()):
+                person = find(labels[record])
+                if person != own and not any(dates[m] for m in members[person]):
+                    children.setdefault(person, record)
+            reason = REASON_UNDATED
         if len(children) > 1:
             result.review.extend((unborn, born, reason) for born in sorted(children.values()))
             continue

@@ -130,8 +130,8 @@ def test_it_links_a_pre_birth_record_to_the_one_child_born(tmp_path, model_file,
     lines = [
         ",".join(COLUMNS),
         f"U1,CSC,Unborn,Okafor,,2026-03-01,,,{home}",
-        f"H1,HEALTH,Amara,Okafor,,2026-03-15,F,9434765919,{home}",
-        f"H2,HEALTH,Ngozi,Okafor,,1994-06-02,F,9434765870,{home}",
+        f"H1,HEALTH,Amara,Okafor,,2026-03-15,F,9990000018,{home}",
+        f"H2,HEALTH,Ngozi,Okafor,,1994-06-02,F,9990000026,{home}",
         f"H3,HEALTH,Chidi,Okafor,,2024-02-11,M,,{home}",
     ]
     source = tmp_path / "people.csv"

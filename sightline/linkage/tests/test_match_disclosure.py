@@ -243,8 +243,8 @@ def test_minimum_criteria_are_those_of_a_search():
     assert match.meets_minimum_criteria(
         match.MatchCriteria(family_name="Testchild", date_of_birth=dt.date(2015, 3, 14))
     )
-    assert match.meets_minimum_criteria(match.MatchCriteria(nhs_number="9434765919"))
-    assert not match.meets_minimum_criteria(match.MatchCriteria(nhs_number="9434765918"))
+    assert match.meets_minimum_criteria(match.MatchCriteria(nhs_number="9990000018"))
+    assert not match.meets_minimum_criteria(match.MatchCriteria(nhs_number="9990000019"))
     assert not match.meets_minimum_criteria(
         match.MatchCriteria(given_name="Jo", family_name="S", postcode="LS6 1AA")
     )

@@ -16,7 +16,7 @@ EDGES = [
     IdentityRecord(),  # nothing to match on
     IdentityRecord(sex="F", postcode="nowhere"),  # nothing to match on, an invalid postcode
     IdentityRecord(given_name="Amy", nhs_number="1234567890"),  # an invalid NHS number
-    IdentityRecord(nhs_number="9434765919"),  # a valid number alone
+    IdentityRecord(nhs_number="9990000018"),  # a valid number alone
     IdentityRecord(nhs_number=" 943 476 5919 ", given_name="Amy"),
     IdentityRecord(date_of_birth="31/02/2010"),  # not a date: nothing to match on
     IdentityRecord(date_of_birth="04/03/2011", family_name="Okafor"),

@@ -134,6 +134,31 @@ def test_a_child_of_another_family_name_at_home_and_one_of_its_name_elsewhere_go
         assert prebirth.link(later, [0, 1, 2]).links == [(0, 1)]
 
 
+def test_a_person_of_the_family_at_home_with_a_number_and_no_date_may_be_a_twin():
+    # Twins Janice and Debra Preston (independent corpus at 1,000,000): Debra's one
+    # record, a health record, has her NHS number and no date of birth. The dates
+    # cannot rule her out: both go to review.
+    rows = [
+        unborn(0, expected="2025-11-17", family_name="Preston"),
+        child(1, "2025-11-13", given="Janice", family_name="Preston", nhs_number="9990000018"),
+        child(2, "", given="Debra", family_name="Preston", nhs_number="9990000026"),
+    ]
+    result = prebirth.link(rows, [0, 1, 2])
+    assert result.links == []
+    assert result.review == [(0, 1, prebirth.REASON_UNDATED), (0, 2, prebirth.REASON_UNDATED)]
+    # Not a person whose other records give a date (her mother), nor a record without
+    # an NHS number (a housing record), nor one of another family name or elsewhere.
+    assert prebirth.link(rows, [0, 1, 1]).links == [(0, 1)]
+    mother = child(3, "1990-05-02", given="Debra", family_name="Preston", sex="F")
+    assert prebirth.link([*rows, mother], [0, 1, 3, 3]).links == [(0, 1)]
+    for other in (
+        child(2, "", given="Debra", family_name="Preston"),
+        child(2, "", given="Debra", family_name="Jones", nhs_number="9990000026"),
+        child(2, "", given="Debra", family_name="Preston", nhs_number="9990000026", **ELSEWHERE),
+    ):
+        assert prebirth.link([*rows[:2], other], [0, 1, 2]).links == [(0, 1)]
+
+
 def test_two_unborn_records_of_one_pregnancy_both_join_the_child():
     # Social care's and midwifery's records, expected dates a week apart.
     rows = [unborn(0), unborn(1, expected="2026-03-08"), child(2, "2026-03-15")]
@@ -159,8 +184,8 @@ def test_it_does_not_join_a_child_holding_another_pregnancys_unborn_record():
 
 def test_it_refuses_another_nhs_number_and_respects_a_practitioners_decision():
     rows = [
-        unborn(0, nhs_number="9434765919"),
-        child(1, "2026-03-15", nhs_number="9434765870"),
+        unborn(0, nhs_number="9990000018"),
+        child(1, "2026-03-15", nhs_number="9990000026"),
     ]
     assert prebirth.link(rows, [0, 1]).review == [(0, 1, prebirth.REASON_REFUSED)]
     # Decided different people (an un-merge, a rejected pair): no link, and not proposed.

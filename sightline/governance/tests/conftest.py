@@ -38,7 +38,7 @@ def looked_after_child(agencies: dict[str, Agency], social_worker: User) -> Pers
     """Looked after from 2012, with records at two agencies, events (one corrected), a
     parent, an allocated social worker, and a person merged into them."""
     person = factories.PersonFactory.create(
-        given_name="Robin", family_name="Retained", date_of_birth=BORN, nhs_number="9434765919"
+        given_name="Robin", family_name="Retained", date_of_birth=BORN, nhs_number="9990000034"
     )
     csc = factories.SourceRecordFactory.create(person=person, agency=agencies["CSC"])
     police = factories.SourceRecordFactory.create(person=person, agency=agencies["POLICE"])

@@ -90,7 +90,7 @@ def test_it_names_an_nhs_number_column_holding_dates():
 def test_it_keeps_impossible_values_of_the_right_kind_as_missing():
     """An impossible date or an NHS number failing its check is a slip, not a wrong
     column: linked with the value treated as missing, as before."""
-    rows = ["Amy,Smith,2015-02-30,9999999999", "Bo,Jones,2015-03-04,943 476 5919"] * 3
+    rows = ["Amy,Smith,2015-02-30,9999999999", "Bo,Jones,2015-03-04,999 000 0018"] * 3
     assert len(parse(_file(rows))) == 6
 
 

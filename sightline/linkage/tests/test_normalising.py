@@ -17,7 +17,7 @@ EDGES = [
     IdentityRecord(sex="F", postcode="nowhere"),  # nothing to match on, an invalid postcode
     IdentityRecord(given_name="Amy", nhs_number="1234567890"),  # an invalid NHS number
     IdentityRecord(nhs_number="9990000018"),  # a valid number alone
-    IdentityRecord(nhs_number=" 943 476 5919 ", given_name="Amy"),
+    IdentityRecord(nhs_number=" 999 000 0018 ", given_name="Amy"),
     IdentityRecord(date_of_birth="31/02/2010"),  # not a date: nothing to match on
     IdentityRecord(date_of_birth="04/03/2011", family_name="Okafor"),
     IdentityRecord(date_of_birth=dt.date(2011, 3, 4), family_name="Okafor"),  # a date

@@ -80,6 +80,17 @@ def test_it_names_a_column_of_the_wrong_kind():
     ]
 
 
+def test_a_wrong_value_repeated_counts_each_time_and_the_first_line_is_named():
+    # Each distinct value is checked once; each record holding it still counts.
+    rows = ["Amy,Smith,2015-03-04,"] + ["Amy,Smith,Jones,", "Bo,Smith,Patel,"] * 3
+    with pytest.raises(linkfile.LinkFileError) as caught:
+        parse(_file(rows))
+    assert caught.value.errors == [
+        "column date_of_birth: 6 of 7 values are not dates (line 3: 'Jones'); "
+        "is it the right column?",
+    ]
+
+
 def test_it_names_an_nhs_number_column_holding_dates():
     rows = ["Amy,Smith,2015-03-04,04/03/2015"]
     with pytest.raises(linkfile.LinkFileError) as caught:

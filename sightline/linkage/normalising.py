@@ -9,8 +9,8 @@ NHS numbers, so a batch is normalised one distinct value at a time: each field's
 are dictionary-encoded in Arrow, each distinct value normalised once in Python, and its
 columns taken back to every record in Arrow. The table is the one normalising record by
 record makes (a test compares the two on every kind of record). At 1,000,000 records
-this takes about 11 s in one process, where two worker processes normalising record by
-record took about 18 s.
+this takes about 8-10 s in one process, where two worker processes normalising record
+by record took about 18-23 s.
 """
 
 import datetime as dt
@@ -69,7 +69,9 @@ class _Field:
     hashing a million strings in C, not in a Python dict)."""
 
     def __init__(self, values: Sequence[str | None]) -> None:
-        encoded = pc.dictionary_encode(pa.array(values, pa.string()).fill_null(""))
+        # Large strings: a national batch's addresses may pass 2 GB, which plain
+        # strings' 32-bit offsets cannot hold in one array.
+        encoded = pc.dictionary_encode(pa.array(values, pa.large_string()).fill_null(""))
         self.codes: np.ndarray[Any, Any] = encoded.indices.to_numpy()
         self.distinct: list[str] = encoded.dictionary.to_pylist()
 

@@ -100,6 +100,23 @@ def _born_within(expected: str, born: str) -> bool:
     return abs(dt.date.fromisoformat(born) - dt.date.fromisoformat(expected)) <= WINDOW
 
 
+# The columns a household key is made of (``_household_keys``).
+_HOME = ("address", "postcode", "house", "district", "street")
+
+
+def _near(rows: Sequence[Row], homes: Mapping[int, Row]) -> list[int]:
+    """The rows at one of ``homes``' address lines or postcodes: a household key holds
+    one of the two, so only these rows (a few in a thousand) can share a home's key.
+    Found in Arrow."""
+    return with_values(
+        rows,
+        {
+            "address": {home["address"] for home in homes.values()} - {None},
+            "postcode": {home["postcode"] for home in homes.values()} - {None},
+        },
+    )
+
+
 def candidates(rows: Sequence[Row]) -> dict[int, list[int]]:
     """For each unborn row (by position), the born rows of its household (same address
     line in the same postcode district, or same postcode, house number and street
@@ -109,21 +126,12 @@ def candidates(rows: Sequence[Row]) -> dict[int, list[int]]:
     del unborns
     if not unborn:
         return {}
-    names = ("address", "postcode", "house", "district", "street")
-    homes = at(rows, unborn, names)
+    homes = at(rows, unborn, _HOME)
     wanted = {key for index in unborn for key in _household_keys(homes[index])}
     households: dict[str, list[int]] = defaultdict(list)
     unborn_set = set(unborn)
-    # A household key holds its address line or its postcode: only the records with one
-    # of an unborn record's are read (a few in a thousand), found in Arrow.
-    near = with_values(
-        rows,
-        {
-            "address": {home["address"] for home in homes.values()} - {None},
-            "postcode": {home["postcode"] for home in homes.values()} - {None},
-        },
-    )
-    read = at(rows, (i for i in near if dates[i] and i not in unborn_set), names)
+    near = _near(rows, homes)
+    read = at(rows, (i for i in near if dates[i] and i not in unborn_set), _HOME)
     for index, row in read.items():
         for key in _household_keys(row):
             if key in wanted:
@@ -170,17 +178,11 @@ def _possible_twins(
 def _undated_at_home(rows: Sequence[Row], found: Mapping[int, list[int]]) -> dict[int, list[int]]:
     """For each unborn row (``found``), the rows of its household with its family name,
     an NHS number and no date of birth (not unborn records)."""
-    names = ("address", "postcode", "house", "district", "street")
-    homes = at(rows, found, (*names, "family"))
-    near = with_values(
-        rows,
-        {
-            "address": {home["address"] for home in homes.values()} - {None},
-            "postcode": {home["postcode"] for home in homes.values()} - {None},
-        },
-    )
+    homes = at(rows, found, (*_HOME, "family"))
     households: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, row in at(rows, near, (*names, "family", "dob", "nhs", "unborn")).items():
+    for index, row in at(
+        rows, _near(rows, homes), (*_HOME, "family", "dob", "nhs", "unborn")
+    ).items():
         if row["family"] and row["nhs"] and not row["dob"] and not row["unborn"]:
             for key in _household_keys(row):
                 households[key, row["family"]].append(index)

@@ -329,6 +329,7 @@ ADDRESS_COLUMNS = ("address", "address_words", "house", "street")
 
 @lru_cache(maxsize=1 << 16)
 def given_name_columns(given_name: str) -> dict[str, Any]:
+    """The given name's columns (``GIVEN_NAME_COLUMNS``)."""
     given, _generation, unborn, given1, given_formal, given_near = _given(given_name)
     return {
         "given": given or None,
@@ -342,6 +343,7 @@ def given_name_columns(given_name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=1 << 16)
 def family_name_columns(family_name: str) -> dict[str, Any]:
+    """The family name's columns (``FAMILY_NAME_COLUMNS``)."""
     family, _generation, family_parts, family_formal = _family(family_name)
     return {
         "family": family or None,
@@ -383,6 +385,7 @@ def date_of_birth_columns(value: str | dt.date | None) -> tuple[dict[str, Any], 
 
 
 def sex_columns(sex: str) -> dict[str, Any]:
+    """F or M; anything else is not known."""
     code = sex.strip().upper()
     return {"sex": code if code in ("F", "M") else None}
 
@@ -403,6 +406,7 @@ def postcode_columns(text: str) -> tuple[dict[str, Any], int]:
 
 
 def address_columns(text: str) -> dict[str, Any]:
+    """The address line's columns (``ADDRESS_COLUMNS``; ``_address``)."""
     address, address_words, house, street = _address(text)
     return {"address": address, "address_words": address_words, "house": house, "street": street}
 

@@ -101,8 +101,8 @@ def _per_record(per_distinct: Iterable[bool | int], field: _Field) -> np.ndarray
 
 
 def _combined(first: np.ndarray[Any, Any], second: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """One code per distinct pair of codes (each code below ``len(first)``, so the
-    product stays within 64 bits for billions of records)."""
+    """One code per distinct pair of codes, for each record. Codes are below the number
+    of records, so the pair's key stays within 64 bits up to billions of records."""
     keys = first.astype(np.int64) * (int(second.max(initial=0)) + 1) + second
     inverse: np.ndarray[Any, Any] = np.unique(keys, return_inverse=True)[1]
     return inverse.reshape(-1)

@@ -268,12 +268,13 @@ def _aliases(other_names: str) -> tuple[list[str], list[str]]:
 
 
 def has_identity(record: IdentityRecord) -> bool:
-    """Whether the record has anything to match on: a name, date of birth or NHS number."""
-    return bool(
-        _name(record.given_name)[0]
-        or _name(record.family_name)[0]
-        or parse_date_of_birth(record.date_of_birth)
-        or _nhs(record.nhs_number)
+    """Whether the record has anything to match on: a name, date of birth or NHS number
+    (by the per-field functions, as ``normalising.normalise`` reads it for a batch)."""
+    return (
+        has_name(record.given_name)
+        or has_name(record.family_name)
+        or date_of_birth_columns(record.date_of_birth)[0]["dob"] is not None
+        or nhs_number_columns(record.nhs_number)[0]["nhs"] is not None
     )
 
 

@@ -9,9 +9,9 @@ import datetime as dt
 import re
 
 import pytest
-from playwright.sync_api import expect
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from sightline.incidents.models import RapidReview, SeriousIncidentNotification
 from sightline.testing.browser import ARTIFACTS, pick

@@ -14,10 +14,10 @@ by record took about 18-23 s.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -64,14 +64,57 @@ class Normalised:
     problems: Problems = field(default_factory=Problems)
 
 
+class IdentityColumns(Sequence[IdentityRecord]):
+    """Records' identity fields held column by column: one Arrow string array per field
+    of ``IdentityRecord``, in its order, "" for a blank. A file read into columns
+    (``linkfile.read_records``) is normalised from them directly; a record is made as
+    an ``IdentityRecord`` only when one is asked for (a blank date of birth as None)."""
+
+    def __init__(self, columns: Sequence[pa.Array]) -> None:
+        if len(columns) != len(IdentityRecord._fields):
+            raise ValueError(f"one column per field of IdentityRecord: {IdentityRecord._fields}")
+        if len({len(column) for column in columns}) > 1:
+            raise ValueError("the columns differ in length")
+        self.columns = tuple(columns)
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @overload
+    def __getitem__(self, index: int) -> IdentityRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[IdentityRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> IdentityRecord | Sequence[IdentityRecord]:
+        if isinstance(index, slice):
+            return IdentityColumns([column[index] for column in self.columns])
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return _identity([column[index].as_py() for column in self.columns])
+
+    def __iter__(self) -> Iterator[IdentityRecord]:
+        return map(_identity, zip(*(column.to_pylist() for column in self.columns), strict=True))
+
+
+def _identity(values: Sequence[str]) -> IdentityRecord:
+    record = IdentityRecord(*values)
+    return record._replace(date_of_birth=None) if not record.date_of_birth else record
+
+
 class _Field:
     """One field's values as codes into its distinct values (Arrow dictionary encoding:
     hashing a million strings in C, not in a Python dict)."""
 
-    def __init__(self, values: Sequence[str | None]) -> None:
+    def __init__(self, values: Sequence[str | None] | pa.Array) -> None:
         # Large strings: a national batch's addresses may pass 2 GB, which plain
         # strings' 32-bit offsets cannot hold in one array.
-        encoded = pc.dictionary_encode(pa.array(values, pa.large_string()).fill_null(""))
+        array = (
+            values.cast(pa.large_string())
+            if isinstance(values, pa.Array)
+            else pa.array(values, pa.large_string())
+        )
+        encoded = pc.dictionary_encode(array.fill_null(""))
         self.codes: np.ndarray[Any, Any] = encoded.indices.to_numpy()
         self.distinct: list[str] = encoded.dictionary.to_pylist()
 
@@ -179,12 +222,17 @@ def _known_by(
 
 @collector_paused()
 def normalise(identities: Sequence[IdentityRecord]) -> Normalised:
-    """``identities`` normalised, one distinct value of each field at a time."""
+    """``identities`` normalised, one distinct value of each field at a time
+    (``IdentityColumns``: from their Arrow columns, no record made)."""
     if not identities:
         return Normalised(SCHEMA.empty_table(), [], [])
-    values: list[Sequence[Any]] = list(zip(*identities, strict=True))
-    # A date may be given as a date: the same columns as its ISO text.
-    values[3] = [v.isoformat() if isinstance(v, dt.date) else v for v in values[3]]
+    values: list[Sequence[Any] | pa.Array]
+    if isinstance(identities, IdentityColumns):
+        values = list(identities.columns)
+    else:
+        values = list(zip(*identities, strict=True))
+        # A date may be given as a date: the same columns as its ISO text.
+        values[3] = [v.isoformat() if isinstance(v, dt.date) else v for v in values[3]]
     given, family, other, born, sex, nhs, address, postcode = map(_Field, values)
 
     dates = [f.date_of_birth_columns(value) for value in born.distinct]

@@ -43,9 +43,9 @@ def test_it_lists_every_bad_row():
 
 
 def test_it_prefixes_agencies_only_when_bare_ids_collide():
-    plain = parse("record_id,agency\n1,CSC\n2,POLICE\n")
+    plain = linkfile.Records.of(parse("record_id,agency\n1,CSC\n2,POLICE\n"))
     assert linkfile.output_ids(plain) == ["1", "2"]
-    clash = parse("record_id,agency\n1,CSC\n1,POLICE\n2,CSC\n")
+    clash = linkfile.Records.of(parse("record_id,agency\n1,CSC\n1,POLICE\n2,CSC\n"))
     assert linkfile.output_ids(clash) == ["CSC:1", "POLICE:1", "CSC:2"]
 
 
@@ -108,3 +108,85 @@ def test_it_keeps_impossible_values_of_the_right_kind_as_missing():
 def test_it_refuses_a_column_only_when_most_values_are_wrong():
     rows = ["Amy,Smith,2015-03-04,"] * 10 + ["Bo,Jones,unknown,"] * 4
     assert len(parse(_file(rows))) == 14
+
+
+# Arrow's reader (a well-formed file) and the csv module's (``parse``) give one answer.
+TRICKY = (
+    "\ufeffagency , record_id,given_name,family_name,other_names,date_of_birth,address\r\n"
+    'CSC,R1,"Amy\r\nJane", Smith ,"Amy Jones; A Smith",2015-03-04,"1 High St, Leeds"\r\n'
+    "POLICE,R2,\u3000Bo\x1c,O'Brien,,,\r\n"
+    ",,,,,,\r\n"
+    'HEALTH,R3,"Ann ""Annie""",Lee,,2016-01-01,"Flat 2\nRose Court"\r\n'
+    'HOUSING,R4,Jo"e,Bloggs,,,\r\n'
+)
+
+
+def _written(tmp_path, text, name="people.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def test_arrow_and_the_csv_module_read_a_tricky_file_alike(tmp_path):
+    path = _written(tmp_path, TRICKY)
+    assert linkfile._read_well_formed(path) is not None  # Arrow's reader took it
+    read = list(linkfile.read_records(path))
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        assert read == list(linkfile.parse(handle))
+    assert [r.line for r in read] == [3, 4, 7, 8]
+    assert read[1].identity.given_name == "Bo"  # trimmed as str.strip trims
+    assert read[2].identity.date_of_birth == "2016-01-01"
+    assert read[1].identity.date_of_birth is None
+    assert read[3].identity.nhs_number == ""  # a column the file lacks is blank
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("record_id,agency\nR1,CSC,extra\n", "line 2: 3 fields, the header has 2"),
+        ("record_id,agency\nR1,CSC\n\nR2,CSC\n,CSC\n", "line 5: record_id is blank"),
+        ("record_id,agency,shoe_size\nR1,CSC,9\n", "unknown columns: shoe_size"),
+        ("record_id,agency\n", "the file has a header but no records"),
+    ],
+)
+def test_a_file_arrow_cannot_take_is_read_by_the_csv_module(tmp_path, text, message):
+    path = _written(tmp_path, text)
+    assert linkfile._read_well_formed(path) is None
+    with pytest.raises(linkfile.LinkFileError) as caught:
+        linkfile.read_records(path)
+    assert any(error.startswith(message) for error in caught.value.errors)
+
+
+def test_a_blank_line_is_skipped_with_the_lines_still_counted(tmp_path):
+    path = _written(tmp_path, "record_id,agency\nR1,CSC\n\nR2,CSC\n")
+    assert [(r.record_id, r.line) for r in linkfile.read_records(path)] == [("R1", 2), ("R2", 4)]
+
+
+def test_a_file_not_in_utf8_is_refused(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("record_id,agency,given_name\nR1,CSC,Zoë\n".encode("latin-1"))
+    with pytest.raises(linkfile.LinkFileError, match="not UTF-8 text"):
+        linkfile.read_records(path)
+
+
+def test_a_wrong_column_is_named_by_either_reader(tmp_path):
+    rows = [f"Amy,2015-03-0{i},Smith{i}," for i in range(1, 8)]
+    path = _written(tmp_path, _file(rows))
+    assert linkfile._read_well_formed(path) is not None
+    with pytest.raises(linkfile.LinkFileError) as caught:
+        linkfile.read_records(path)
+    assert caught.value.errors[0] == (
+        "column date_of_birth: 7 of 7 values are not dates (line 2: 'Smith1'); "
+        "is it the right column?"
+    )
+
+
+def test_records_are_held_as_columns(tmp_path):
+    records = linkfile.read_records(_written(tmp_path, TRICKY))
+    assert len(records) == 4
+    assert records.agencies == ["CSC", "POLICE", "HEALTH", "HOUSING"]
+    assert records[-1].record_id == "R4"
+    assert [r.record_id for r in records[1:3]] == ["R2", "R3"]
+    assert list(records.identities) == [r.identity for r in records]
+    with pytest.raises(IndexError):
+        records[4]

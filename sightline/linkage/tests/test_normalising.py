@@ -3,6 +3,7 @@ that normalising record by record (``features.features``) makes."""
 
 import datetime as dt
 
+import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
 from sightline.linkage import batch, normalising
@@ -79,12 +80,41 @@ def _record_by_record(identities: list[IdentityRecord]) -> normalising.Normalise
 )
 def test_a_batch_is_normalised_as_record_by_record(identities):
     alone = _record_by_record(identities)
-    together = normalising.normalise(identities)
-    assert together.table.schema == normalising.SCHEMA
-    assert together.table.equals(alone.table)
-    assert together.positions == alone.positions
-    assert together.unmatchable == alone.unmatchable
-    assert together.problems.as_dict() == alone.problems.as_dict()
+    # As tuples, and as the Arrow columns a file is read into (``linkfile.Records``).
+    for together in (
+        normalising.normalise(identities),
+        normalising.normalise(_columns(identities)),
+    ):
+        assert together.table.schema == normalising.SCHEMA
+        assert together.table.equals(alone.table)
+        assert together.positions == alone.positions
+        assert together.unmatchable == alone.unmatchable
+        assert together.problems.as_dict() == alone.problems.as_dict()
+
+
+def _columns(identities: list[IdentityRecord]) -> normalising.IdentityColumns:
+    return normalising.IdentityColumns(
+        [
+            pa.array(
+                [v.isoformat() if isinstance(v, dt.date) else (v or "") for v in values],
+                pa.large_string(),
+            )
+            for values in (zip(*identities, strict=True) if identities else [()] * 8)
+        ]
+    )
+
+
+def test_identity_columns_give_records_on_demand():
+    columns = _columns(EDGES)
+    assert len(columns) == len(EDGES)
+    assert columns[7] == EDGES[7]._replace(date_of_birth="2011-03-04")
+    assert columns[0] == IdentityRecord()
+    assert columns[-1] == EDGES[-1]
+    assert list(columns[8:10]) == EDGES[8:10]
+    with pytest.raises(IndexError):
+        columns[len(EDGES)]
+    with pytest.raises(ValueError, match="one column per field"):
+        normalising.IdentityColumns(columns.columns[:7])
 
 
 def test_unmatchable_records_and_invalid_values_are_counted():

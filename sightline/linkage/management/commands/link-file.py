@@ -73,7 +73,7 @@ class Command(BaseCommand):
                 "cannot link this file (no output written):\n  " + "\n  ".join(error.errors)
             ) from None
         say(f"{len(records):,} records")
-        identities = [record.identity for record in records]
+        identities = records.identities
         # Normalised once, held once (as the Arrow table), for training and linking.
         prepared = batch.prepare(identities)
         splink_model, version = self._model(options["model"], prepared, say)
@@ -83,10 +83,10 @@ class Command(BaseCommand):
             config=engine_config,
             auto_threshold=auto,
             review_threshold=min(limits.review, auto),
-            sources=[record.agency for record in records] if options["across_agencies"] else None,
+            sources=records.agencies if options["across_agencies"] else None,
             prepared=prepared,
             progress=say,
-            agencies=[record.agency for record in records],
+            agencies=records.agencies,
         )
         del prepared
         persons = linkfile.person_ids(result.labels)
@@ -114,7 +114,7 @@ class Command(BaseCommand):
 
     def _report(
         self,
-        records: list[linkfile.InputRecord],
+        records: linkfile.Records,
         result: batch.RecordsResolution,
         persons: int,
         version: str,

@@ -1,5 +1,6 @@
 import time
 from argparse import ArgumentParser
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,10 @@ class Command(BaseCommand):
     @collector_paused()
     def handle(self, *args: Any, **options: Any) -> None:
         say = reporter(quiet=options["quiet"])
-        identities: list[IdentityRecord]
+        identities: Sequence[IdentityRecord]
         if options["input"]:
             try:
-                identities = [r.identity for r in linkfile.read_records(options["input"])]
+                identities = linkfile.read_records(options["input"]).identities
             except linkfile.LinkFileError as error:
                 raise CommandError(
                     "cannot train on this file:\n  " + "\n  ".join(error.errors)

@@ -50,7 +50,6 @@ import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from sightline.linkage import comparisons
 from sightline.linkage.rows import Row, at, column_of, present
 from sightline.linkage.unique_names import (
     Members,
@@ -61,6 +60,7 @@ from sightline.linkage.unique_names import (
     formal_of,
     join,
     known_by_its_names,
+    unfit_clusters,
 )
 
 # Why a batch run joined two clusters by this rule (a merge's reason; ``batch.joins``).
@@ -88,13 +88,8 @@ def join_at_household_address(
     has_nhs = present(rows, "nhs")
     given_column = arrow_column(rows, "given1", pa.string())
     family_column = arrow_column(rows, "family", pa.string())
-    long_given = pc.fill_null(
-        pc.greater(pc.utf8_length(given_column), comparisons.INITIAL_LENGTH), False
-    ).to_numpy(zero_copy_only=False)
-    unfit = has_nhs | ~long_given | ~present(rows, "family")
     # Clusters are numbered by a member's position: a flag per number, no sorting.
-    unfit_cluster = np.zeros(len(labels), dtype=bool)
-    unfit_cluster[clusters[unfit]] = True
+    unfit_cluster = unfit_clusters(rows, labels)
     placed = np.zeros(len(labels), dtype=bool)
     placed[clusters[present(rows, "postcode")]] = True
     chosen = placed & ~unfit_cluster

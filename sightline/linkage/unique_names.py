@@ -44,6 +44,7 @@ only (household guards on, not one to one).
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
@@ -78,7 +79,6 @@ def join_by_unique_name(
     is not joined by name)."""
     labels = list(labels)
     dates = column_of(rows, "dob")
-    numbers = column_of(rows, "nhs")
     given = column_of(rows, "given1")
     family = column_of(rows, "family")
     members = Members(labels)
@@ -90,17 +90,8 @@ def join_by_unique_name(
     # records most clusters without an NHS number link to no other cluster at all).
     cross = [(left, right) for left, right in links if labels[left] != labels[right]]
     touched = {labels[i] for pair in cross for i in pair}
-    candidates = {
-        label
-        for label in touched
-        if all(
-            numbers[i] is None
-            and given[i]
-            and len(given[i]) > comparisons.INITIAL_LENGTH
-            and family[i]
-            for i in members[label]
-        )
-    }
+    unfit = unfit_clusters(rows, labels)
+    candidates = {label for label in touched if not unfit[label]}
     if not candidates:
         return labels
     # A candidate is looked up by its main names (given|family); a person bears a name
@@ -216,6 +207,24 @@ def join_by_unique_name(
         if label in linked and all(target.get(other) == person for other in others.get(label, ()))
     }
     return join(rows, labels, members, target, cannot_link)
+
+
+def unfit_clusters(rows: Sequence[Row], labels: Sequence[int]) -> npt.NDArray[np.bool_]:
+    """By cluster number (``labels``: one per row, non-negative): whether a record of the
+    cluster has an NHS number, no given name longer than an initial, or no family name,
+    which the rules never join by name (worked out over whole columns, not cluster by
+    cluster)."""
+    clusters = np.asarray(labels, dtype=np.int64)
+    long_given = pc.fill_null(
+        pc.greater(
+            pc.utf8_length(arrow_column(rows, "given1", pa.string())), comparisons.INITIAL_LENGTH
+        ),
+        False,
+    ).to_numpy(zero_copy_only=False)
+    unfit = present(rows, "nhs") | ~long_given | ~present(rows, "family")
+    flags = np.zeros(max(len(clusters), int(clusters.max(initial=0)) + 1), dtype=bool)
+    flags[clusters[unfit]] = True
+    return flags
 
 
 def dates_fit(ours: Iterable[str], theirs: frozenset[str] | set[str]) -> bool:

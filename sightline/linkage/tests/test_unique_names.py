@@ -56,6 +56,22 @@ def test_an_undated_record_joins_the_one_person_who_bears_its_full_name():
     assert join_by_unique_name(rows, [0, 1, 2], [(0, 1), (1, 2), (0, 2)]) == [0, 0, 0]
 
 
+def test_only_a_cluster_named_in_full_without_an_nhs_number_is_joined():
+    """An initial (C Nowacki), a missing family name or an NHS number of its own keeps
+    an undated cluster out of the rule, whichever of its records carries it."""
+    for other in (
+        {**HOUSING, "given_name": "C"},
+        {**HOUSING, "given_name": "Cj"},
+        {**HOUSING, "family_name": ""},
+        {**HOUSING, "nhs_number": nhs_number(2)},
+    ):
+        rows = _rows(CAMERON, HOUSING, other)
+        assert join_by_unique_name(rows, [0, 1, 1], [(0, 1)]) == [0, 1, 1], other
+    # Its records all in full and unnumbered: joined.
+    rows = _rows(CAMERON, HOUSING, HOUSING)
+    assert join_by_unique_name(rows, [0, 1, 1], [(0, 1)]) == [0, 0, 0]
+
+
 def test_a_name_two_dated_persons_bear_joins_neither():
     """Paul Dennis the father and Paul Dennis the son: an undated Paul Dennis fits both."""
     father = {**CAMERON, "given_name": "Paul", "family_name": "Dennis"}

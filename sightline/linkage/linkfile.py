@@ -9,12 +9,11 @@ in the NHS number column: columns in the wrong order), naming the column.
 
 A file is read into Arrow columns (``Records``). A well-formed file is parsed by Arrow's
 CSV reader (the whole read, values trimmed and columns checked, about 3-4 s for a
-million records, where the ``csv`` module and a tuple per record took about 6-7 s);
-anything that reader cannot take as it is (a row with
-the wrong number of fields, a blank line, a blank ``record_id`` or ``agency``, a bad
-header, bytes that are not UTF-8) is read again by the ``csv`` module (``parse``), which
-names every problem by line. Both give the same records (a test reads tricky files both
-ways).
+million records, where the ``csv`` module and a tuple per record took about 6-7 s).
+Anything that reader cannot take as it is (a row with the wrong number of fields, a
+blank line, a blank ``record_id`` or ``agency``, a bad header, bytes that are not UTF-8)
+is read again by the ``csv`` module (``parse``), which names every problem by line.
+Both give the same records (a test reads tricky files both ways).
 """
 
 import csv

@@ -175,13 +175,7 @@ def _read_well_formed(path: Path) -> Records | None:
         header, header_lines = _header(path)
     except (csv.Error, StopIteration, UnicodeDecodeError):
         return None
-    names = [name.strip() for name in header]
-    if (
-        any(name not in COLUMNS for name in names)
-        or len(set(names)) != len(names)
-        or any(name not in names for name in REQUIRED)
-        or len(set(header)) != len(header)
-    ):
+    if header_errors([name.strip() for name in header]):
         return None
     try:
         table = pa_csv.read_csv(
@@ -224,17 +218,8 @@ def _read_well_formed(path: Path) -> Records | None:
     return Records(columns, lines)
 
 
-def parse(handle: io.TextIOBase | Iterator[str]) -> Iterator[InputRecord]:
-    reader = csv.reader(handle)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise LinkFileError(
-            ["the file is empty: a header row and at least one record are needed"]
-        ) from None
-    except csv.Error as error:
-        raise LinkFileError([f"line 1: not valid CSV ({error})"]) from None
-    names = [name.strip() for name in header]
+def header_errors(names: Sequence[str]) -> list[str]:
+    """What is wrong with a header's column names (stripped), if anything."""
     errors = []
     unknown = [name for name in names if name not in COLUMNS]
     if unknown:
@@ -246,6 +231,21 @@ def parse(handle: io.TextIOBase | Iterator[str]) -> Iterator[InputRecord]:
         errors.append(f"missing required columns: {', '.join(missing)}")
     if len(set(names)) != len(names):
         errors.append("a column appears twice in the header")
+    return errors
+
+
+def parse(handle: io.TextIOBase | Iterator[str]) -> Iterator[InputRecord]:
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise LinkFileError(
+            ["the file is empty: a header row and at least one record are needed"]
+        ) from None
+    except csv.Error as error:
+        raise LinkFileError([f"line 1: not valid CSV ({error})"]) from None
+    names = [name.strip() for name in header]
+    errors = header_errors(names)
     if errors:
         raise LinkFileError(errors)
     records = []

@@ -70,6 +70,9 @@ def test_only_a_cluster_named_in_full_without_an_nhs_number_is_joined():
     # Its records all in full and unnumbered: joined.
     rows = _rows(CAMERON, HOUSING, HOUSING)
     assert join_by_unique_name(rows, [0, 1, 1], [(0, 1)]) == [0, 0, 0]
+    # An initial stands for anyone: not joined even to the one dated "C Nowacki".
+    rows = _rows({**CAMERON, "given_name": "C"}, {**HOUSING, "given_name": "C"})
+    assert join_by_unique_name(rows, [0, 1], [(0, 1)]) == [0, 1]
 
 
 def test_a_name_two_dated_persons_bear_joins_neither():

@@ -12,6 +12,7 @@ import random
 import resource
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from sightline.linkage import batch, comparisons, engine, evaluation, linkfile, modelfile
 from sightline.linkage.features import IdentityRecord, Problems
 from sightline.linkage.gcpause import collector_paused
+from sightline.linkage.rows import column_of
 
 Say = Callable[[str], None]
 RECORDS_PER_CHILD = 4.64  # the demo generator's records per child, measured
@@ -42,6 +44,18 @@ def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+
+
+def recall_ceiling(prepared: batch.Prepared, truth: Sequence[str]) -> evaluation.EvidenceCeiling:
+    """``evaluation.evidence_ceiling`` over the records' normalised columns (``truth``: the
+    true person of each record as submitted; a record that cannot be matched has none)."""
+    columns = {name: column_of(prepared.rows, name) for name in evaluation.EVIDENCE_COLUMNS}
+    sizes = Counter(truth)
+    records: list[dict[str, Any] | None] = [None] * len(truth)
+    for index, position in enumerate(prepared.positions):
+        if sizes[truth[position]] > 1:  # a person's only record is in no pair
+            records[position] = {name: values[index] for name, values in columns.items()}
+    return evaluation.evidence_ceiling(records, truth)
 
 
 def _scores(labels: list[int], truth: list[str], twins: set[frozenset[str]]) -> dict[str, Any]:
@@ -403,6 +417,14 @@ def bench_demo(
         "peak_memory_gb": round(peak_memory_gb(), 2),
         "model_file": str(saved),
     }
+    # After the timed stages: the corpus's own limit, whatever the matcher.
+    ceiling = recall_ceiling(prepared, truth)
+    figures["recall_ceiling"] = round(ceiling.recall, 5)
+    figures["pairs_without_evidence"] = ceiling.true_pairs - ceiling.reachable_pairs
+    say(
+        f"recall ceiling {ceiling.recall:.5f}: {ceiling.reachable_pairs:,} of "
+        f"{ceiling.true_pairs:,} true pairs are joined by a fact beyond a name"
+    )
     if count_blocked_pairs:
         # After the timed stages: counting joins every rule again.
         figures["blocked_pairs"] = blocked_pairs(

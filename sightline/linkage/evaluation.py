@@ -2,13 +2,21 @@
 
 Pairwise precision and recall count record pairs: a pair is predicted when both records
 got the same person, true when the ground truth says they are one person.
+
+``evidence_ceiling`` measures the corpus, not the matcher: the share of true pairs that
+any matcher needing one fact beyond a name could join.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
+
+import jellyfish
+
+from sightline.linkage import components
+from sightline.linkage.comparisons import dates_apart
 
 
 @dataclass(frozen=True)
@@ -71,4 +79,86 @@ def pairwise_scores(
         true_pairs=sum(_pairs(n) for n in true_sizes.values()),
         false_merges=false_merges,
         twin_merges=twin_merges,
+    )
+
+
+@dataclass(frozen=True)
+class EvidenceCeiling:
+    true_pairs: int
+    # True pairs whose two records are joined by a chain of evidence (``evidence_ceiling``).
+    reachable_pairs: int
+
+    @property
+    def recall(self) -> float:
+        return self.reachable_pairs / self.true_pairs if self.true_pairs else 1.0
+
+
+# The normalised columns ``evidence_ceiling`` reads (``features``' names).
+EVIDENCE_COLUMNS = ("nhs", "dob", "address", "postcode", "district", "given", "family")
+# Address lines this many edits apart, and postcodes one apart, are one mistyped.
+_ADDRESS_EDITS = 2
+_POSTCODE_EDITS = 1
+
+
+def _near(left: str | None, right: str | None, edits: int) -> bool:
+    if not left or not right:
+        return False
+    return left == right or jellyfish.damerau_levenshtein_distance(left, right) <= edits
+
+
+def evidence_between(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    """Whether two records hold a fact in common beyond a name, counted generously: one
+    NHS number; dates of birth that are one date (the same, swapped, a digit apart, a
+    placeholder, within a week or in one year: ``comparisons.dates_apart``); an address
+    line within two edits; a postcode within one edit; or the same given and family name
+    in one postcode district."""
+    if left["nhs"] and left["nhs"] == right["nhs"]:
+        return True
+    if left["dob"] and right["dob"] and not dates_apart(left["dob"], right["dob"]):
+        return True
+    if _near(left["address"], right["address"], _ADDRESS_EDITS):
+        return True
+    if _near(left["postcode"], right["postcode"], _POSTCODE_EDITS):
+        return True
+    return bool(
+        left["given"]
+        and left["family"]
+        and left["district"]
+        and (left["given"], left["family"], left["district"])
+        == (right["given"], right["family"], right["district"])
+    )
+
+
+def evidence_ceiling(
+    records: Sequence[Mapping[str, Any] | None], truth: Sequence[Hashable]
+) -> EvidenceCeiling:
+    """The pairwise recall no matcher that needs a fact beyond a name can pass on a
+    corpus: a true pair counts as reachable when a chain of the person's records, each
+    two neighbours holding a fact in common (``evidence_between``), joins its two
+    records. ``records``: the normalised columns (``EVIDENCE_COLUMNS``) per record, None
+    for a record that cannot be matched at all; ``truth``: the true person per record.
+
+    It ignores every risk (twins, namesakes, a shared household address, a shared year of
+    birth): a matcher that joined all these chains would merge many different people. It
+    is an upper bound, and a generous one, for a matcher that needs a fact beyond a name:
+    where a target recall is above it, reaching the target takes joins on a name alone
+    (a name no one else in the batch bears, ``unique_names``) beyond every chain."""
+    if len(records) != len(truth):
+        raise ValueError("one true person per record")
+    persons: dict[Hashable, list[int]] = defaultdict(list)
+    for index, person in enumerate(truth):
+        persons[person].append(index)
+    joined: list[tuple[int, int]] = []
+    for members in persons.values():
+        known = [index for index in members if records[index] is not None]
+        for position, left in enumerate(known):
+            joined.extend(
+                (left, right)
+                for right in known[position + 1 :]
+                if evidence_between(records[left] or {}, records[right] or {})
+            )
+    chains = components.component_labels(len(records), joined).tolist()
+    return EvidenceCeiling(
+        true_pairs=sum(_pairs(n) for n in Counter(truth).values()),
+        reachable_pairs=sum(_pairs(n) for n in Counter(zip(truth, chains, strict=True)).values()),
     )

@@ -368,7 +368,16 @@ def write_output(path: Path, record_ids: Sequence[str], persons: Sequence[str]) 
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(["record_id", "person_id"])
-            writer.writerows(zip(record_ids, persons, strict=True))
+            rows = zip(record_ids, persons, strict=True)
+            if not any("\r" in record_id for record_id in record_ids):
+                writer.writerows(rows)
+            else:
+                # The csv module quotes a value holding a line terminator's characters,
+                # and "\n" alone is ours: a bare carriage return would be written
+                # unquoted, and read back as the end of a line.
+                quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+                for row in rows:
+                    (quoted if "\r" in row[0] else writer).writerow(row)
         Path(temp_name).replace(path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

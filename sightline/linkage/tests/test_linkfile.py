@@ -1,3 +1,4 @@
+import csv
 import io
 
 import pytest
@@ -51,6 +52,23 @@ def test_it_prefixes_agencies_only_when_bare_ids_collide():
 
 def test_it_numbers_persons_in_order_of_appearance():
     assert linkfile.person_ids([5, 0, 5, 3]) == ["P0000001", "P0000002", "P0000001", "P0000003"]
+
+
+def test_a_record_id_holding_a_carriage_return_is_read_back_as_written(tmp_path):
+    out = tmp_path / "out.csv"
+    ids = ["1", "a\rb", "c\r\nd", "e,f"]
+    linkfile.write_output(out, ids, ["P1", "P1", "P2", "P3"])
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [
+        ["record_id", "person_id"],
+        ["1", "P1"],
+        ["a\rb", "P1"],
+        ["c\r\nd", "P2"],
+        ["e,f", "P3"],
+    ]
+    # Ids without one are written as before: quoted only where the csv module must.
+    assert out.read_text(encoding="utf-8").startswith("record_id,person_id\n1,P1\n")
 
 
 def test_it_writes_output_atomically(tmp_path):

@@ -87,10 +87,20 @@ class EvidenceCeiling:
     true_pairs: int
     # True pairs whose two records are joined by a chain of evidence (``evidence_ceiling``).
     reachable_pairs: int
+    # Of those, the pairs a resolution put in one person (when one was given).
+    resolved_pairs: int | None = None
 
     @property
     def recall(self) -> float:
         return self.reachable_pairs / self.true_pairs if self.true_pairs else 1.0
+
+    @property
+    def recall_within(self) -> float | None:
+        """The resolution's recall of the reachable pairs: what it missed that the
+        records could show."""
+        if self.resolved_pairs is None:
+            return None
+        return self.resolved_pairs / self.reachable_pairs if self.reachable_pairs else 1.0
 
 
 # The normalised columns ``evidence_ceiling`` reads (``features``' names).
@@ -130,20 +140,23 @@ def evidence_between(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
 
 
 def evidence_ceiling(
-    records: Sequence[Mapping[str, Any] | None], truth: Sequence[Hashable]
+    records: Sequence[Mapping[str, Any] | None],
+    truth: Sequence[Hashable],
+    predicted: Sequence[Hashable] | None = None,
 ) -> EvidenceCeiling:
     """The pairwise recall no matcher that needs a fact beyond a name can pass on a
     corpus: a true pair counts as reachable when a chain of the person's records, each
     two neighbours holding a fact in common (``evidence_between``), joins its two
     records. ``records``: the normalised columns (``EVIDENCE_COLUMNS``) per record, None
-    for a record that cannot be matched at all; ``truth``: the true person per record.
+    for a record that cannot be matched at all; ``truth``: the true person per record;
+    ``predicted``, when given: a resolution's person per record (``resolved_pairs``).
 
     It ignores every risk (twins, namesakes, a shared household address, a shared year of
     birth): a matcher that joined all these chains would merge many different people. It
     is an upper bound, and a generous one, for a matcher that needs a fact beyond a name:
     where a target recall is above it, reaching the target takes joins on a name alone
     (a name no one else in the batch bears, ``unique_names``) beyond every chain."""
-    if len(records) != len(truth):
+    if len(records) != len(truth) or (predicted is not None and len(predicted) != len(truth)):
         raise ValueError("one true person per record")
     persons: dict[Hashable, list[int]] = defaultdict(list)
     for index, person in enumerate(truth):
@@ -161,4 +174,7 @@ def evidence_ceiling(
     return EvidenceCeiling(
         true_pairs=sum(_pairs(n) for n in Counter(truth).values()),
         reachable_pairs=sum(_pairs(n) for n in Counter(zip(truth, chains, strict=True)).values()),
+        resolved_pairs=None
+        if predicted is None
+        else sum(_pairs(n) for n in Counter(zip(truth, chains, predicted, strict=True)).values()),
     )

@@ -106,3 +106,17 @@ def test_the_benchmark_reads_the_normalised_columns_by_input_position():
     found = benchmark.recall_ceiling(prepared, ["a", "a", "b", "a", "b"])
     # a: records 0 and 3 (swapped dates); record 1 cannot be matched. b: one postcode.
     assert (found.true_pairs, found.reachable_pairs) == (4, 2)
+
+
+def test_a_resolution_is_scored_against_the_pairs_it_could_reach():
+    # a: records 0 and 1 share a date, 2 shares nothing; the resolution joined 0 and 2
+    # (by name alone) and left 1 apart.
+    records = [record(dob="2020-12-05"), record(dob="2020-12-05"), record()]
+    found = evaluation.evidence_ceiling(records, ["a"] * 3, predicted=[1, 2, 1])
+    assert (found.reachable_pairs, found.resolved_pairs) == (1, 0)
+    assert found.recall_within == 0.0
+    found = evaluation.evidence_ceiling(records, ["a"] * 3, predicted=[1, 1, 1])
+    assert (found.reachable_pairs, found.resolved_pairs, found.recall_within) == (1, 1, 1.0)
+    assert ceiling(records, ["a"] * 3).recall_within is None
+    with pytest.raises(ValueError, match="one true person per record"):
+        evaluation.evidence_ceiling(records, ["a"] * 3, predicted=[1])

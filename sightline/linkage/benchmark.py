@@ -305,6 +305,23 @@ def true_roles(directory: Path) -> dict[str, str]:
     return roles
 
 
+def true_errors(directory: Path) -> dict[tuple[str, str], frozenset[str]] | None:
+    """(agency, record id) -> the corpus's error tags on the record (``errors``, ";"
+    between tags), or None when the truth file has no such column (the demo data's)."""
+    with (directory / "ground_truth.csv").open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if "errors" not in (reader.fieldnames or ()):
+            return None
+        return {
+            (row["agency"], row["record_id"]): frozenset(filter(None, row["errors"].split(";")))
+            for row in reader
+        }
+
+
+# How many kinds of missed pairs ``bench_demo`` reports (most pairs first).
+MISSED_KINDS = 25
+
+
 def ground_truth(directory: Path) -> tuple[dict[tuple[str, str], str], set[frozenset[str]]]:
     person: dict[tuple[str, str], str] = {}
     twin_sets: dict[str, set[str]] = {}
@@ -430,6 +447,15 @@ def bench_demo(
         f"{ceiling.true_pairs:,} true pairs are joined by a fact beyond a name; "
         f"{ceiling.recall_within or 0.0:.5f} of them resolved"
     )
+    errors = true_errors(directory)
+    if errors is not None:
+        tags = [errors[key] for key in zip(records.agencies, records.record_ids, strict=True)]
+        missed = evaluation.missed_pairs_by_errors(result.labels, truth, tags, ceiling.chains)
+        figures["missed_pairs_by_errors"] = missed[:MISSED_KINDS]
+        figures["missed_pairs_by_error"] = evaluation.missed_pairs_by_tag(missed)
+        say("missed pairs by an error on either record (within the ceiling, beyond):")
+        for tag in figures["missed_pairs_by_error"]:
+            say(f"  {tag['within']:>8,} {tag['beyond']:>8,}  {tag['error'] or '(none)'}")
     if count_blocked_pairs:
         # After the timed stages: counting joins every rule again.
         figures["blocked_pairs"] = blocked_pairs(

@@ -10,7 +10,7 @@ any matcher needing one fact beyond a name could join.
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jellyfish
@@ -89,6 +89,8 @@ class EvidenceCeiling:
     reachable_pairs: int
     # Of those, the pairs a resolution put in one person (when one was given).
     resolved_pairs: int | None = None
+    # The chain of each record (records in one chain hold one person's evidence).
+    chains: Sequence[int] = field(default=(), repr=False, compare=False)
 
     @property
     def recall(self) -> float:
@@ -177,4 +179,49 @@ def evidence_ceiling(
         resolved_pairs=None
         if predicted is None
         else sum(_pairs(n) for n in Counter(zip(truth, chains, predicted, strict=True)).values()),
+        chains=chains,
     )
+
+
+def missed_pairs_by_errors(
+    predicted: Sequence[Hashable],
+    truth: Sequence[Hashable],
+    errors: Sequence[AbstractSet[str]],
+    chains: Sequence[int],
+) -> list[dict[str, Any]]:
+    """The true pairs a resolution missed (two records of one true person in two
+    predicted persons), by what the corpus did to the two records: ``errors`` per record
+    (a corpus's error tags, ``missing_date_of_birth``, ``nickname``...), a pair's key
+    the tags of both, sorted and joined by ";" ("" when neither record was changed).
+    Each key counts the pairs ``within`` the evidence ceiling (one chain,
+    ``evidence_ceiling``'s ``chains``) and ``beyond`` it; most pairs first."""
+    if not len(predicted) == len(truth) == len(errors) == len(chains):
+        raise ValueError("one true person, error set and chain per record")
+    persons: dict[Hashable, dict[Hashable, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for index, (person, label) in enumerate(zip(truth, predicted, strict=True)):
+        persons[person][label].append(index)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for clusters in persons.values():
+        if len(clusters) < 2:
+            continue
+        parts = list(clusters.values())
+        for number, left_part in enumerate(parts):
+            for right_part in parts[number + 1 :]:
+                for left in left_part:
+                    for right in right_part:
+                        key = ";".join(sorted(errors[left] | errors[right]))
+                        counts[key][0 if chains[left] == chains[right] else 1] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-sum(item[1]), item[0]))
+    return [{"errors": key, "within": within, "beyond": beyond} for key, (within, beyond) in ranked]
+
+
+def missed_pairs_by_tag(missed: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``missed_pairs_by_errors`` by single error tag: the missed pairs with the tag on
+    either record (a pair counts once for each of its tags; "" for pairs with none)."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for kind in missed:
+        for tag in str(kind["errors"]).split(";") if kind["errors"] else [""]:
+            counts[tag][0] += int(kind["within"])
+            counts[tag][1] += int(kind["beyond"])
+    ranked = sorted(counts.items(), key=lambda item: (-sum(item[1]), item[0]))
+    return [{"error": tag, "within": within, "beyond": beyond} for tag, (within, beyond) in ranked]

@@ -120,3 +120,62 @@ def test_a_resolution_is_scored_against_the_pairs_it_could_reach():
     assert ceiling(records, ["a"] * 3).recall_within is None
     with pytest.raises(ValueError, match="one true person per record"):
         evaluation.evidence_ceiling(records, ["a"] * 3, predicted=[1])
+
+
+def test_the_missed_pairs_are_counted_by_the_errors_on_both_records():
+    # Person a: records 0, 1 (one chain: a date) and 2 (no evidence), resolved as
+    # {0, 2} and {1}. Person b: records 3, 4 resolved apart, no errors. Person c: one
+    # person, found.
+    records = [
+        record(dob="2020-12-05"),
+        record(dob="2020-12-05"),
+        record(),
+        record(postcode="B9 2BB"),
+        record(postcode="B9 2BB"),
+        record(),
+    ]
+    truth = ["a", "a", "a", "b", "b", "c"]
+    predicted = [1, 2, 1, 3, 4, 5]
+    errors = [
+        frozenset(),
+        frozenset({"nickname"}),
+        frozenset({"missing_date_of_birth", "old_address"}),
+        frozenset(),
+        frozenset(),
+        frozenset({"nickname"}),
+    ]
+    chains = evaluation.evidence_ceiling(records, truth, predicted).chains
+    assert evaluation.missed_pairs_by_errors(predicted, truth, errors, chains) == [
+        {"errors": "", "within": 1, "beyond": 0},
+        {"errors": "missing_date_of_birth;nickname;old_address", "within": 0, "beyond": 1},
+        {"errors": "nickname", "within": 1, "beyond": 0},
+    ]
+    assert evaluation.missed_pairs_by_tag(
+        evaluation.missed_pairs_by_errors(predicted, truth, errors, chains)
+    ) == [
+        {"error": "nickname", "within": 1, "beyond": 1},
+        {"error": "", "within": 1, "beyond": 0},
+        {"error": "missing_date_of_birth", "within": 0, "beyond": 1},
+        {"error": "old_address", "within": 0, "beyond": 1},
+    ]
+    assert evaluation.missed_pairs_by_errors([1, 1, 1, 3, 3, 5], truth, errors, chains) == []
+    with pytest.raises(ValueError, match="one true person, error set and chain per record"):
+        evaluation.missed_pairs_by_errors(predicted, truth, errors[:1], chains)
+
+
+def test_the_benchmark_reads_the_error_tags_where_the_truth_file_has_them(tmp_path):
+    (tmp_path / "ground_truth.csv").write_text(
+        "agency,record_id,true_person_id,twin_set,household_id,role,errors\n"
+        "CSC,1,p1,,h1,child,nickname;missing_nhs_number\n"
+        "HEALTH,2,p1,,h1,child,\n",
+        encoding="utf-8",
+    )
+    assert benchmark.true_errors(tmp_path) == {
+        ("CSC", "1"): frozenset({"nickname", "missing_nhs_number"}),
+        ("HEALTH", "2"): frozenset(),
+    }
+    (tmp_path / "ground_truth.csv").write_text(
+        "agency,record_id,true_person_id,household_id,role,twin_set\nCSC,1,p1,h1,child,\n",
+        encoding="utf-8",
+    )
+    assert benchmark.true_errors(tmp_path) is None

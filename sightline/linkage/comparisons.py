@@ -964,6 +964,13 @@ class PairLevels(Mapping[str, str]):
         return len(_NAMED)
 
 
+def same_given_name(left: Row, right: Row) -> bool:
+    """Whether two rows' given names are one name: the same, a nickname or short form, a
+    slip of one letter, or swapped with the family name (issue 16: different children,
+    twins above all, have different given names that are none of these)."""
+    return GIVEN.levels[GIVEN.level_index(left, right)].key in _SAME_GIVEN
+
+
 def guard_of(left: Row, right: Row) -> str:
     """``guard`` for two rows, their levels worked out as it reads them."""
     return guard(PairLevels(left, right), left, right)

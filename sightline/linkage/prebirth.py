@@ -16,7 +16,8 @@ postcode, house number and street initial) born within six weeks of the expected
   plan was for is a practitioner's question, not a guess. A born record anywhere with a
   fitting child's date of birth and family name (or the unborn record's family name),
   not in that child's person, is a second child too (``_possible_twins``): one twin's
-  records may carry the family's old address while the other's are at home.
+  records may carry the family's old address while the other's are at home. One under
+  the fitting child's own given name is that child's record, not a twin's.
 - When the one child's records at the address all carry another family name than the
   unborn record (the mother's), and another child of the unborn record's family name
   was born anywhere nearer the expected date, both are put to review (``REASON_FAMILY``): a home changes
@@ -42,7 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sightline.linkage.comparisons import dates_apart
+from sightline.linkage.comparisons import dates_apart, same_given_name
 from sightline.linkage.rows import at, column_of, with_values
 
 Row = Mapping[str, Any]
@@ -156,22 +157,43 @@ def _possible_twins(
     """For each unborn row (``found``: its fitting born rows), the born rows anywhere
     with a fitting row's date of birth and its family name (or the unborn record's): a
     twin whose records carry the family's old address, or another agency's address,
-    fits the expected date as well as the one found at home."""
+    fits the expected date as well as the one found at home.
+
+    A row whose given name is the fitting row's own (the same, a short form, a slip:
+    ``comparisons.same_given_name``) is that child's record elsewhere, not a twin: twins
+    have different given names (issue 16). Counted as twins, the child's own records at
+    an old address sent its unborn record to review (Laura Davis at home, her social
+    care record, Lauda Davis, at the family's old address in another town)."""
     families, dates = column_of(rows, "family"), column_of(rows, "dob")
     keys = {
         unborn: {
-            (family, dates[b]) for b in born for family in (families[b], families[unborn]) if family
+            (family, dates[b], b)
+            for b in born
+            for family in (families[b], families[unborn])
+            if family
         }
         for unborn, born in found.items()
     }
-    wanted: set[tuple[str, str]] = set().union(*keys.values())
+    wanted = {(family, dob) for here in keys.values() for family, dob, _b in here}
     rows_of: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, key in enumerate(zip(families, dates, strict=True)):
         if key in wanted and index not in unborn_rows:
             rows_of[key].append(index)
+    read = at(
+        rows,
+        {b for here in keys.values() for _f, _d, b in here}
+        | {index for indices in rows_of.values() for index in indices},
+    )
     return {
-        unborn: sorted({index for key in wanted_here for index in rows_of.get(key, ())})
-        for unborn, wanted_here in keys.items()
+        unborn: sorted(
+            {
+                index
+                for family, dob, b in here
+                for index in rows_of.get((family, dob), ())
+                if index == b or not same_given_name(read[index], read[b])
+            }
+        )
+        for unborn, here in keys.items()
     }
 
 

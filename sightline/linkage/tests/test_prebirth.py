@@ -112,6 +112,24 @@ def test_a_twin_recorded_at_another_address_makes_two_children():
     assert prebirth.link(rows, [0, 1, 1, 3]).links == [(0, 1)]
 
 
+@pytest.mark.parametrize("given", ["Jamie", "JAMIE", "Jaime", "James"])
+def test_the_childs_own_record_elsewhere_is_no_twin(given):
+    # Jamie's health record is at home; his social care record, not clustered with it,
+    # carries the family's old address: the same name (or a slip, a short form of it)
+    # and date of birth is Jamie again, not a second child.
+    rows = [
+        unborn(0, expected="2025-10-30", family_name="Jones"),
+        child(1, "2025-11-03", given="Jamie", family_name="Jones", sex="M"),
+        child(2, "2025-11-03", given=given, family_name="Jones", sex="M", **ELSEWHERE),
+    ]
+    assert prebirth.link(rows, [0, 1, 2]).links == [(0, 1)]
+    # A twin has another name: two children, both to review.
+    rows[2] = child(2, "2025-11-03", given="Vincent", family_name="Jones", sex="M", **ELSEWHERE)
+    result = prebirth.link(rows, [0, 1, 2])
+    assert result.links == []
+    assert result.review == [(0, 1, prebirth.REASON_CHILDREN), (0, 2, prebirth.REASON_CHILDREN)]
+
+
 def test_a_child_of_another_family_name_at_home_and_one_of_its_name_elsewhere_go_to_review():
     # An unborn Short at the Shorts' old address; Lauren King born there since, a month
     # before the expected date; Krystian Short born 18 days before it, in Nottingham.

@@ -742,3 +742,22 @@ def test_it_reads_a_hyphenated_given_name_as_one_name():
     result = comparisons.score(weights, hyphen, row(1, **{**base, "given_name": "Leanne"}))
     assert result.levels["given_name"] == "typo"
     assert result.guard == ""
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "same"),
+    [
+        ("Jamie", "Jamie", True),
+        ("Jamie", "JAMIE", True),
+        ("Jamie", "Jaime", True),  # a slip
+        ("Jamie", "James", True),  # a short form
+        ("Rebecca", "Beck", True),
+        ("Jamie", "Vincent", False),
+        ("Emily", "Emma", False),  # two names in their own right (distinct_names.csv)
+        ("Jamie", "J", False),  # an initial could be anyone's
+    ],
+)
+def test_same_given_name_is_one_name_not_two_childrens(left, right, same):
+    a = row(0, given_name=left, family_name="Jones")
+    b = row(1, given_name=right, family_name="Jones")
+    assert comparisons.same_given_name(a, b) is same

@@ -211,8 +211,10 @@ def missed_pairs_by_errors(
                     for right in right_part:
                         key = ";".join(sorted(errors[left] | errors[right]))
                         counts[key][0 if chains[left] == chains[right] else 1] += 1
-    ranked = sorted(counts.items(), key=lambda item: (-sum(item[1]), item[0]))
-    return [{"errors": key, "within": within, "beyond": beyond} for key, (within, beyond) in ranked]
+    return [
+        {"errors": key, "within": within, "beyond": beyond}
+        for key, (within, beyond) in _most_first(counts)
+    ]
 
 
 def missed_pairs_by_tag(missed: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -223,5 +225,12 @@ def missed_pairs_by_tag(missed: Sequence[Mapping[str, Any]]) -> list[dict[str, A
         for tag in str(kind["errors"]).split(";") if kind["errors"] else [""]:
             counts[tag][0] += int(kind["within"])
             counts[tag][1] += int(kind["beyond"])
-    ranked = sorted(counts.items(), key=lambda item: (-sum(item[1]), item[0]))
-    return [{"error": tag, "within": within, "beyond": beyond} for tag, (within, beyond) in ranked]
+    return [
+        {"error": tag, "within": within, "beyond": beyond}
+        for tag, (within, beyond) in _most_first(counts)
+    ]
+
+
+def _most_first(counts: Mapping[str, list[int]]) -> list[tuple[str, list[int]]]:
+    """(key, [within, beyond]) most pairs first, then by key."""
+    return sorted(counts.items(), key=lambda item: (-sum(item[1]), item[0]))
